@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config.js';
+import { openDatabase } from '../../db/database.js';
+import { migrateToLatest } from '../../db/migrate.js';
+import * as org from '../../db/repositories/organisation.js';
+import { ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
+import { createAccount, createApiToken } from '../../services/accounts.js';
+import { verifyAuditLog } from '../../services/audit.js';
+import { cliActor } from '../../services/context.js';
+import { CliError, progress, readStdin, withServices } from '../runtime.js';
+
+export function registerCore(program: Command): void {
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .action(async () => {
+      const config = loadConfig();
+      const database = await openDatabase(config.database);
+      try {
+        const { applied, total } = await migrateToLatest(database.db);
+        console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Nothing to apply.');
+        console.log(`Done: ${database.kind} database is at migration ${total} of ${total}.`);
+      } finally {
+        await database.close();
+      }
+    });
+
+  const users = program.command('users').description('manage accounts');
+  users
+    .command('add')
+    .description('create an account; the password is read from standard input')
+    .requiredOption('--email <email>', 'sign-in email address')
+    .requiredOption('--role <role...>', `one or more roles: ${ROLES.join(', ')}`)
+    .option('--borough <name>', 'limit the roles to one borough (supervisor, borough_commander, officer)')
+    .option('--name <name>', 'display name (defaults to the email address)')
+    .addHelpText('after', '\nExample:\n  echo "a long passphrase here" | npm run cedar -- users add --email pat@force.example --role supervisor --borough Lambeth')
+    .action(async (opts: { email: string; role: string[]; borough?: string; name?: string }) => {
+      const bad = opts.role.filter((r) => !isRole(r));
+      if (bad.length) throw new CliError(`Unknown role ${bad.join(', ')}. Roles: ${ROLES.join(', ')}`);
+      if (process.stdin.isTTY) process.stderr.write('Password (then Enter and Ctrl-D): ');
+      const password = (await readStdin()).replace(/\r?\n$/, '');
+      await withServices(async (svc) => {
+        let boroughId: string | null = null;
+        if (opts.borough) {
+          const force = await org.findForce(svc.database.db);
+          const borough = force && (await org.listBoroughs(svc.database.db, force.id)).find((b) => b.name.toLowerCase() === opts.borough!.toLowerCase() || b.code === opts.borough!.toUpperCase());
+          if (!borough) throw new CliError(`No borough called ${opts.borough}`);
+          boroughId = borough.id;
+        }
+        const roles: RoleGrant[] = opts.role.map((r) => ({ role: r as RoleGrant['role'], boroughId }));
+        const { account } = await createAccount(svc, cliActor(), { email: opts.email, displayName: opts.name ?? opts.email, roles }, password);
+        console.log(`Done: created account ${account.email} with role(s) ${opts.role.join(', ')}${opts.borough ? ` in ${opts.borough}` : ''}.`);
+      });
+    });
+
+  program
+    .command('tokens')
+    .description('API tokens')
+    .command('create')
+    .description('create an API token for an account; it is shown once and stored only as a hash')
+    .requiredOption('--user <email>', 'the account the token acts as')
+    .option('--name <name>', 'what the token is for', 'API token')
+    .action(async (opts: { user: string; name: string }) => {
+      await withServices(async (svc) => {
+        const { token } = await createApiToken(svc, cliActor(), opts.user, opts.name);
+        console.log(token);
+        console.error(`Done: token "${opts.name}" created for ${opts.user}. Copy it now: it cannot be shown again.`);
+      });
+    });
+
+  program
+    .command('audit')
+    .description('the audit log')
+    .command('verify')
+    .description('check the whole hash chain; exits 1 at the first broken entry')
+    .action(async () => {
+      await withServices(async (svc) => {
+        const result = await verifyAuditLog(svc, progress('Checked'));
+        if (!result.ok) {
+          throw new CliError(`Audit log BROKEN at entry ${result.brokenAt.seq} (id ${result.brokenAt.id}): ${result.reason}.\n${result.checked} entries before it are intact.`);
+        }
+        console.log(`Done: audit log intact, ${result.checked} entries checked, head ${result.lastHash.slice(0, 16)}…`);
+      });
+    });
+}

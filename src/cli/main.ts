@@ -1,0 +1,23 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { registerCore } from './commands/core.js';
+import { CliError, describeError } from './runtime.js';
+
+const program = new Command('cedar')
+  .description("Cedar operations: migrations, seeding, accounts, imports and audit checks.\nSettings come from the environment (see README.md).")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerCore(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode);
+  if (err instanceof CliError || err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(err instanceof CliError ? err.exitCode : 2);
+  }
+  console.error(`Failed: ${describeError(err)}`);
+  process.exit(1);
+}

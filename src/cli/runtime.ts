@@ -1,0 +1,47 @@
+import { loadConfig, type Config } from '../config.js';
+import type { Services } from '../services/context.js';
+import { openServices } from '../services/setup.js';
+import { ValidationError } from '../domain/validation.js';
+
+/** Thrown by a command to end with a message and a non-zero exit, without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+/** Opens the configured database (migrating it), runs the work, always closes. */
+export async function withServices<T>(work: (svc: Services, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const svc = await openServices(config);
+  try {
+    return await work(svc, config);
+  } finally {
+    await svc.database.close();
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof ValidationError) return err.errors.map((e) => `  ${e.field}: ${e.message}`).join('\n');
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads all of standard input (for passwords: never from argv, where `ps` and shell history see them). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Progress on stderr, on one self-rewriting line when it is a terminal. */
+export function progress(label: string): (done: number, total?: number) => void {
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - last < 200 && done !== total) return;
+    last = now;
+    const text = total ? `${label}: ${done.toLocaleString('en-GB')} / ${total.toLocaleString('en-GB')}` : `${label}: ${done.toLocaleString('en-GB')}`;
+    if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K${done === total ? '\n' : ''}`);
+    else if (done === total) process.stderr.write(`${text}\n`);
+  };
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting Cedar reads from the environment, validated once at start. */
+const flag = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  CEDAR_DB: z.string().min(1).default('./data/cedar.db'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CEDAR_DEMO: flag,
+  CEDAR_SECURE_COOKIES: flag,
+  CEDAR_TRUST_PROXY: flag,
+  CEDAR_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  CEDAR_SIGNIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  CEDAR_LOCKOUT_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  CEDAR_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
+  CEDAR_FORCE_NAME: z.string().trim().min(1).max(100).default('Metropolitan Police Service'),
+  CEDAR_FORCE_REGION: z.string().trim().min(1).max(100).default('London'),
+  CEDAR_ADMIN_EMAIL: z.string().email().default('admin@cedar.local'),
+  CEDAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  demo: boolean;
+  secureCookies: boolean;
+  trustProxy: boolean;
+  sessionHours: number;
+  signInRateLimit: number;
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  adminEmail: string;
+  force: { name: string; homeOfficeRegion: string };
+  logLevel: z.infer<typeof envSchema>['CEDAR_LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Cedar cannot start: invalid settings\n${lines.join('\n')}\nSee README.md, "Settings".`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'sqlite', file: path.resolve(e.CEDAR_DB) },
+    demo: e.CEDAR_DEMO,
+    secureCookies: e.CEDAR_SECURE_COOKIES,
+    trustProxy: e.CEDAR_TRUST_PROXY,
+    sessionHours: e.CEDAR_SESSION_HOURS,
+    signInRateLimit: e.CEDAR_SIGNIN_RATE_LIMIT,
+    lockoutAttempts: e.CEDAR_LOCKOUT_ATTEMPTS,
+    lockoutMinutes: e.CEDAR_LOCKOUT_MINUTES,
+    adminEmail: e.CEDAR_ADMIN_EMAIL,
+    force: { name: e.CEDAR_FORCE_NAME, homeOfficeRegion: e.CEDAR_FORCE_REGION },
+    logLevel: e.CEDAR_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+
+let lastMs = 0;
+let counter = 0;
+
+/** UUIDv7 (RFC 9562): time-ordered, so ids sort by creation and index well. */
+export function newId(now: number = Date.now()): string {
+  // A 12-bit counter keeps ids made within one millisecond in order.
+  if (now === lastMs) counter = (counter + 1) & 0xfff;
+  else {
+    lastMs = now;
+    counter = randomBytes(2).readUInt16BE(0) & 0x7ff;
+  }
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,33 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import * as m0001 from './migrations/0001_foundation.js';
+
+/** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export interface MigrationSummary {
+  applied: string[];
+  total: number;
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationSummary> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const err = new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String((result.error as Error).message ?? result.error)}`);
+    (err as Error & { cause?: unknown }).cause = result.error;
+    throw err;
+  }
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    total: Object.keys(MIGRATIONS).length,
+  };
+}

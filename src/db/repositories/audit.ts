@@ -1,0 +1,112 @@
+import { sql } from 'kysely';
+import { GENESIS_HASH, entryHash, type AuditEntry } from '../../domain/audit.js';
+import type { DatabaseKind, Executor } from '../database.js';
+import { newId, nowIso } from '../ids.js';
+import type { AuditLogTable } from '../schema.js';
+
+const toEntry = (r: AuditLogTable): AuditEntry => ({
+  seq: Number(r.seq),
+  id: r.id,
+  occurredAt: r.occurred_at,
+  actorUserId: r.actor_user_id,
+  actorLabel: r.actor_label,
+  action: r.action,
+  entityType: r.entity_type,
+  entityId: r.entity_id,
+  summary: r.summary,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+export interface NewAuditEntry {
+  actorUserId: string | null;
+  actorLabel: string;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  summary: unknown;
+}
+
+/**
+ * Appends one entry to the chain. Must be called inside the transaction that makes the
+ * change. On PostgreSQL a transaction-scoped advisory lock serialises writers so two
+ * transactions cannot both chain onto the same entry; SQLite allows one writer at a time.
+ */
+export async function appendAudit(trx: Executor, kind: DatabaseKind, e: NewAuditEntry): Promise<AuditEntry> {
+  if (kind === 'postgres') await sql`select pg_advisory_xact_lock(7214190)`.execute(trx);
+  const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const content = {
+    seq: last ? Number(last.seq) + 1 : 1,
+    id: newId(),
+    occurredAt: nowIso(),
+    actorUserId: e.actorUserId,
+    actorLabel: e.actorLabel,
+    action: e.action,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    summary: JSON.stringify(e.summary ?? {}),
+  };
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const hash = entryHash(content, prevHash);
+  await trx
+    .insertInto('audit_log')
+    .values({
+      seq: content.seq,
+      id: content.id,
+      occurred_at: content.occurredAt,
+      actor_user_id: content.actorUserId,
+      actor_label: content.actorLabel,
+      action: content.action,
+      entity_type: content.entityType,
+      entity_id: content.entityId,
+      summary: content.summary,
+      prev_hash: prevHash,
+      hash,
+    })
+    .execute();
+  return { ...content, prevHash, hash };
+}
+
+export interface AuditFilter {
+  action?: string;
+  entityType?: string;
+  entityId?: string;
+  actorUserId?: string;
+  /** Inclusive `YYYY-MM-DD` bounds on the UTC date. */
+  from?: string;
+  to?: string;
+}
+
+function filtered(db: Executor, f: AuditFilter) {
+  let q = db.selectFrom('audit_log');
+  if (f.action) q = q.where('action', '=', f.action);
+  if (f.entityType) q = q.where('entity_type', '=', f.entityType);
+  if (f.entityId) q = q.where('entity_id', '=', f.entityId);
+  if (f.actorUserId) q = q.where('actor_user_id', '=', f.actorUserId);
+  if (f.from) q = q.where('occurred_at', '>=', `${f.from}T00:00:00.000Z`);
+  if (f.to) q = q.where('occurred_at', '<', nextDay(f.to));
+  return q;
+}
+
+function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString();
+}
+
+export async function listAudit(db: Executor, f: AuditFilter, page: { offset: number; limit: number }): Promise<{ entries: AuditEntry[]; total: number }> {
+  const total = await filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await filtered(db, f).selectAll().orderBy('seq', 'desc').offset(page.offset).limit(page.limit).execute();
+  return { entries: rows.map(toEntry), total: Number(total.n) };
+}
+
+export async function listAuditActions(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute();
+  return rows.map((r) => r.action);
+}
+
+/** Entries in chain order after `afterSeq`, a page at a time (for verification). */
+export async function auditPage(db: Executor, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+  const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  return rows.map(toEntry);
+}

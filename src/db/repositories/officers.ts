@@ -1,0 +1,180 @@
+import { sql } from 'kysely';
+import type { Officer, OfficerInput, OfficerStatus, Rank } from '../../domain/organisation.js';
+import type { Executor } from '../database.js';
+import { newId, nowIso } from '../ids.js';
+import type { OfficerTable } from '../schema.js';
+
+const COLUMNS = [
+  'id',
+  'force_id',
+  'collar_number',
+  'first_name',
+  'last_name',
+  'rank',
+  'borough_id',
+  'team_id',
+  'status',
+  'joined_on',
+  'left_on',
+  'created_at',
+  'updated_at',
+] as const;
+
+type Row = Pick<OfficerTable, (typeof COLUMNS)[number]>;
+
+function toOfficer(r: Row): Officer {
+  return {
+    id: r.id,
+    forceId: r.force_id,
+    collarNumber: r.collar_number,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    rank: r.rank as Rank,
+    boroughId: r.borough_id,
+    teamId: r.team_id,
+    status: r.status as OfficerStatus,
+    joinedOn: r.joined_on,
+    leftOn: r.left_on,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+const searchText = (o: Pick<OfficerInput, 'firstName' | 'lastName' | 'collarNumber'>) =>
+  `${o.firstName} ${o.lastName} ${o.collarNumber}`.toLowerCase();
+
+export function toRow(forceId: string, input: OfficerInput, id: string, at: string): OfficerTable {
+  return {
+    id,
+    force_id: forceId,
+    collar_number: input.collarNumber,
+    first_name: input.firstName,
+    last_name: input.lastName,
+    search_text: searchText(input),
+    rank: input.rank,
+    borough_id: input.boroughId,
+    team_id: input.teamId,
+    status: input.status,
+    joined_on: input.joinedOn,
+    left_on: input.leftOn,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+export async function insertOfficer(db: Executor, forceId: string, input: OfficerInput): Promise<Officer> {
+  const row = toRow(forceId, input, newId(), nowIso());
+  await db.insertInto('officer').values(row).execute();
+  return toOfficer(row);
+}
+
+/** Inserts many officers in chunks (bind-parameter limits differ between engines). */
+export async function insertOfficers(db: Executor, forceId: string, inputs: OfficerInput[]): Promise<void> {
+  const at = nowIso();
+  const rows = inputs.map((i) => toRow(forceId, i, newId(), at));
+  for (let i = 0; i < rows.length; i += 400) await db.insertInto('officer').values(rows.slice(i, i + 400)).execute();
+}
+
+export async function updateOfficer(db: Executor, id: string, input: OfficerInput): Promise<void> {
+  await db
+    .updateTable('officer')
+    .set({
+      collar_number: input.collarNumber,
+      first_name: input.firstName,
+      last_name: input.lastName,
+      search_text: searchText(input),
+      rank: input.rank,
+      borough_id: input.boroughId,
+      team_id: input.teamId,
+      status: input.status,
+      joined_on: input.joinedOn,
+      left_on: input.leftOn,
+      updated_at: nowIso(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function findOfficer(db: Executor, id: string): Promise<Officer | undefined> {
+  const row = await db.selectFrom('officer').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row && toOfficer(row);
+}
+
+export async function findOfficerByCollar(db: Executor, forceId: string, collarNumber: string): Promise<Officer | undefined> {
+  const row = await db
+    .selectFrom('officer')
+    .select(COLUMNS)
+    .where('force_id', '=', forceId)
+    .where('collar_number', '=', collarNumber.toUpperCase())
+    .executeTakeFirst();
+  return row && toOfficer(row);
+}
+
+export async function findOfficersByCollars(db: Executor, forceId: string, collarNumbers: string[]): Promise<Map<string, Officer>> {
+  const out = new Map<string, Officer>();
+  for (let i = 0; i < collarNumbers.length; i += 500) {
+    const chunk = collarNumbers.slice(i, i + 500);
+    if (chunk.length === 0) continue;
+    const rows = await db.selectFrom('officer').select(COLUMNS).where('force_id', '=', forceId).where('collar_number', 'in', chunk).execute();
+    for (const r of rows) out.set(r.collar_number, toOfficer(r));
+  }
+  return out;
+}
+
+export interface OfficerFilter {
+  forceId: string;
+  /** Matches any part of first name, last name or collar number. */
+  q?: string;
+  boroughIds?: string[];
+  teamId?: string;
+  rank?: Rank;
+  status?: OfficerStatus;
+}
+
+export const OFFICER_SORTS = ['name', 'collar', 'rank', 'joined'] as const;
+export type OfficerSort = (typeof OFFICER_SORTS)[number];
+
+function filtered(db: Executor, f: OfficerFilter) {
+  let q = db.selectFrom('officer').where('force_id', '=', f.forceId);
+  if (f.q) {
+    for (const word of f.q.toLowerCase().split(/\s+/).filter(Boolean)) {
+      const escaped = word.replace(/[\\%_]/g, (c) => `\\${c}`);
+      q = q.where(sql<boolean>`search_text like ${`%${escaped}%`} escape '\\'`);
+    }
+  }
+  if (f.boroughIds) q = f.boroughIds.length ? q.where('borough_id', 'in', f.boroughIds) : q.where('borough_id', '=', '\u0000none');
+  if (f.teamId) q = q.where('team_id', '=', f.teamId);
+  if (f.rank) q = q.where('rank', '=', f.rank);
+  if (f.status) q = q.where('status', '=', f.status);
+  return q;
+}
+
+export async function listOfficers(
+  db: Executor,
+  f: OfficerFilter,
+  page: { offset: number; limit: number; sort?: OfficerSort; descending?: boolean },
+): Promise<{ officers: Officer[]; total: number }> {
+  const countRow = await filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const dir = page.descending ? 'desc' : 'asc';
+  let q = filtered(db, f).select(COLUMNS);
+  switch (page.sort ?? 'name') {
+    case 'collar':
+      q = q.orderBy('collar_number', dir);
+      break;
+    case 'rank':
+      q = q.orderBy('rank', dir).orderBy('last_name').orderBy('first_name');
+      break;
+    case 'joined':
+      q = q.orderBy('joined_on', dir).orderBy('last_name');
+      break;
+    default:
+      q = q.orderBy('last_name', dir).orderBy('first_name', dir);
+  }
+  const rows = await q.orderBy('id').offset(page.offset).limit(page.limit).execute();
+  return { officers: rows.map(toOfficer), total: Number(countRow.n) };
+}
+
+export async function countOfficers(db: Executor, forceId: string): Promise<number> {
+  const r = await db.selectFrom('officer').select((eb) => eb.fn.countAll<number>().as('n')).where('force_id', '=', forceId).executeTakeFirstOrThrow();
+  return Number(r.n);
+}

@@ -1,0 +1,115 @@
+/**
+ * Table types for Kysely. Portable across SQLite and PostgreSQL: instants are ISO-8601 UTC
+ * text, dates `YYYY-MM-DD` text, booleans 0/1 integers, ids text (UUIDv7), JSON as text.
+ */
+export interface ForceTable {
+  id: string;
+  name: string;
+  home_office_region: string;
+  created_at: string;
+}
+
+export interface BoroughTable {
+  id: string;
+  force_id: string;
+  name: string;
+  code: string;
+  created_at: string;
+}
+
+export interface TeamTable {
+  id: string;
+  force_id: string;
+  borough_id: string | null;
+  name: string;
+  team_type: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OfficerTable {
+  id: string;
+  force_id: string;
+  collar_number: string;
+  first_name: string;
+  last_name: string;
+  /** Lower-cased "first last collar" for search. */
+  search_text: string;
+  rank: string;
+  borough_id: string | null;
+  team_id: string | null;
+  status: string;
+  joined_on: string;
+  left_on: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  must_change_password: number;
+  disabled: number;
+  officer_id: string | null;
+  failed_sign_ins: number;
+  locked_until: string | null;
+  last_sign_in_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserRoleTable {
+  id: string;
+  user_id: string;
+  role: string;
+  borough_id: string | null;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie token: a stolen database does not yield live sessions. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  id: string;
+  occurred_at: string;
+  actor_user_id: string | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  summary: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface DB {
+  force: ForceTable;
+  borough: BoroughTable;
+  team: TeamTable;
+  officer: OfficerTable;
+  app_user: UserTable;
+  user_role: UserRoleTable;
+  session: SessionTable;
+  api_token: ApiTokenTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,108 @@
+/**
+ * Who may do what. One table of (role, action, resource), checked in one place.
+ * Every route declares one permission from here (or `public` / `signed-in`).
+ */
+export const ROLES = [
+  'officer',
+  'supervisor',
+  'borough_commander',
+  'programme_lead',
+  'armourer',
+  'analyst',
+  'professional_standards',
+  'administrator',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  officer: 'Officer',
+  supervisor: 'Supervisor (sergeant)',
+  borough_commander: 'Borough commander',
+  programme_lead: 'Programme lead or trainer',
+  armourer: 'Armourer (device manager)',
+  analyst: 'Analyst',
+  professional_standards: 'Professional standards',
+  administrator: 'Administrator',
+};
+
+export const ACTIONS = ['read', 'create', 'update', 'manage', 'import'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const RESOURCES = ['officer', 'team', 'account', 'audit'] as const;
+export type Resource = (typeof RESOURCES)[number];
+
+export type Permission = `${Action}:${Resource}`;
+
+/** Roles whose grants may be limited to one borough. */
+export const BOROUGH_SCOPABLE_ROLES: readonly Role[] = ['supervisor', 'borough_commander', 'officer'];
+
+/** The table itself: each row is one (role, action, resource). */
+export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> = [
+  ['supervisor', 'read', 'officer'],
+  ['supervisor', 'read', 'team'],
+  ['borough_commander', 'read', 'officer'],
+  ['borough_commander', 'read', 'team'],
+  ['programme_lead', 'read', 'officer'],
+  ['programme_lead', 'create', 'officer'],
+  ['programme_lead', 'update', 'officer'],
+  ['programme_lead', 'read', 'team'],
+  ['armourer', 'read', 'officer'],
+  ['armourer', 'read', 'team'],
+  ['analyst', 'read', 'team'],
+  ['professional_standards', 'read', 'officer'],
+  ['professional_standards', 'read', 'team'],
+  ['professional_standards', 'read', 'audit'],
+  ['administrator', 'read', 'officer'],
+  ['administrator', 'create', 'officer'],
+  ['administrator', 'update', 'officer'],
+  ['administrator', 'import', 'officer'],
+  ['administrator', 'read', 'team'],
+  ['administrator', 'create', 'team'],
+  ['administrator', 'update', 'team'],
+  ['administrator', 'manage', 'account'],
+  ['administrator', 'read', 'audit'],
+];
+
+/** A role held by an account, optionally limited to one borough. */
+export interface RoleGrant {
+  role: Role;
+  boroughId: string | null;
+}
+
+/** What a permission check allows: everything, or only records in these boroughs. */
+export type Scope = { all: true } | { all: false; boroughIds: string[] };
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  const [action, resource] = permission.split(':') as [Action, Resource];
+  return PERMISSION_TABLE.some(([r, a, res]) => r === role && a === action && res === resource);
+}
+
+/**
+ * The scope a set of grants gives for one permission, or null when none of them allows it.
+ * An unscoped grant gives everything; scoped grants give the union of their boroughs.
+ */
+export function scopeFor(grants: readonly RoleGrant[], permission: Permission): Scope | null {
+  const allowing = grants.filter((g) => roleAllows(g.role, permission));
+  if (allowing.length === 0) return null;
+  if (allowing.some((g) => g.boroughId === null)) return { all: true };
+  return { all: false, boroughIds: [...new Set(allowing.map((g) => g.boroughId as string))] };
+}
+
+export function can(grants: readonly RoleGrant[], permission: Permission): boolean {
+  return scopeFor(grants, permission) !== null;
+}
+
+/** Whether a record in `boroughId` falls inside the scope. Records with no borough need an unscoped grant. */
+export function scopeIncludes(scope: Scope, boroughId: string | null): boolean {
+  return scope.all || (boroughId !== null && scope.boroughIds.includes(boroughId));
+}
+
+export function allPermissions(): Permission[] {
+  const seen = new Set<Permission>();
+  for (const [, a, r] of PERMISSION_TABLE) seen.add(`${a}:${r}`);
+  return [...seen];
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

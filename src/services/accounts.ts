@@ -1,0 +1,275 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import argon2 from 'argon2';
+import * as accounts from '../db/repositories/accounts.js';
+import * as org from '../db/repositories/organisation.js';
+import * as officersRepo from '../db/repositories/officers.js';
+import { accountInput, afterFailedSignIn, email as emailSchema, isLocked, newPassword, type Account } from '../domain/accounts.js';
+import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, type RoleGrant } from '../domain/permissions.js';
+import { NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
+import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
+import { z } from 'zod';
+
+// OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane.
+const ARGON2 = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2);
+}
+
+/** A password a person can type from a printout: 4 groups of 5 from an unambiguous alphabet (~100 bits). */
+export function generatePassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(20);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
+  return [0, 5, 10, 15].map((i) => chars.slice(i, i + 5).join('')).join('-');
+}
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+// A fixed hash to compare against when the email is unknown, so timing does not reveal accounts.
+let dummyHash: Promise<string> | undefined;
+
+async function checkGrants(svc: Services, grants: RoleGrant[]): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const [i, g] of grants.entries()) {
+    const key = `${g.role}/${g.boroughId ?? ''}`;
+    if (seen.has(key)) errors.push({ field: `roles.${i}.role`, message: `${ROLE_LABELS[g.role]} is listed twice` });
+    seen.add(key);
+    if (g.boroughId) {
+      if (!BOROUGH_SCOPABLE_ROLES.includes(g.role)) errors.push({ field: `roles.${i}.boroughId`, message: `${ROLE_LABELS[g.role]} cannot be limited to one borough` });
+      else if (!(await org.findBorough(svc.database.db, g.boroughId))) errors.push({ field: `roles.${i}.boroughId`, message: 'Select a borough from the list' });
+    }
+  }
+  return errors;
+}
+
+export interface CreatedAccount {
+  account: Account;
+  /** Present only when Cedar generated the password: show it once, never store it. */
+  generatedPassword?: string;
+}
+
+export async function createAccount(svc: Services, actor: Actor, input: unknown, password?: string): Promise<CreatedAccount> {
+  const a = parseInput(accountInput, input);
+  const errors = await checkGrants(svc, a.roles);
+  if (password !== undefined) {
+    const p = newPassword.safeParse(password);
+    if (!p.success) errors.push(...p.error.issues.map((i) => ({ field: 'password', message: i.message })));
+  }
+  if (a.officerId && !(await officersRepo.findOfficer(svc.database.db, a.officerId))) errors.push({ field: 'officerId', message: 'Select an officer from the list' });
+  if (errors.length) throw new ValidationError(errors);
+  const generatedPassword = password === undefined ? generatePassword() : undefined;
+  const passwordHash = await hashPassword(password ?? generatedPassword!);
+  const id = await change(svc, actor, async (trx, audit) => {
+    if (await accounts.findAccountByEmail(trx, a.email)) throw new ValidationError([{ field: 'email', message: `An account for ${a.email} already exists` }]);
+    const id = await accounts.insertAccount(trx, { ...a, passwordHash, mustChangePassword: generatedPassword !== undefined });
+    await audit({ action: 'account.create', entityType: 'account', entityId: id, summary: { after: { email: a.email, displayName: a.displayName, roles: a.roles, officerId: a.officerId } } });
+    return id;
+  });
+  return { account: (await accounts.findAccount(svc.database.db, id))!, generatedPassword };
+}
+
+export async function updateAccount(svc: Services, actor: Actor, id: string, input: unknown): Promise<Account> {
+  const a = parseInput(accountInput, input);
+  const errors = await checkGrants(svc, a.roles);
+  if (a.officerId && !(await officersRepo.findOfficer(svc.database.db, a.officerId))) errors.push({ field: 'officerId', message: 'Select an officer from the list' });
+  if (actor.userId === id && !a.roles.some((r) => r.role === 'administrator')) {
+    errors.push({ field: 'roles', message: 'You cannot remove the administrator role from your own account' });
+  }
+  if (actor.userId === id && a.disabled) errors.push({ field: 'disabled', message: 'You cannot disable your own account' });
+  if (errors.length) throw new ValidationError(errors);
+  await change(svc, actor, async (trx, audit) => {
+    const before = await accounts.findAccount(trx, id);
+    if (!before) throw new NotFoundError('Account', id);
+    const clash = await accounts.findAccountByEmail(trx, a.email);
+    if (clash && clash.id !== id) throw new ValidationError([{ field: 'email', message: `An account for ${a.email} already exists` }]);
+    await accounts.updateAccount(trx, id, a);
+    if (a.disabled) await accounts.deleteSessionsForUser(trx, id);
+    await audit({
+      action: 'account.update',
+      entityType: 'account',
+      entityId: id,
+      summary: {
+        before: { email: before.email, displayName: before.displayName, roles: before.roles, officerId: before.officerId, disabled: before.disabled },
+        after: { email: a.email, displayName: a.displayName, roles: a.roles, officerId: a.officerId, disabled: a.disabled },
+      },
+    });
+  });
+  return (await accounts.findAccount(svc.database.db, id))!;
+}
+
+export async function listAccounts(svc: Services, q: string | undefined, page: Page) {
+  const r = await accounts.listAccounts(svc.database.db, { ...pageWindow(page), q: q?.trim() || undefined });
+  return { ...r, page: page.page, pageSize: page.pageSize, pages: Math.max(1, Math.ceil(r.total / page.pageSize)) };
+}
+
+export async function getAccount(svc: Services, id: string): Promise<Account> {
+  const a = await accounts.findAccount(svc.database.db, id);
+  if (!a) throw new NotFoundError('Account', id);
+  return a;
+}
+
+/** An administrator sets a new one-time password for an account; its sessions end. */
+export async function resetPassword(svc: Services, actor: Actor, id: string): Promise<string> {
+  const password = generatePassword();
+  const hash = await hashPassword(password);
+  await change(svc, actor, async (trx, audit) => {
+    if (!(await accounts.findAccount(trx, id))) throw new NotFoundError('Account', id);
+    await accounts.setPassword(trx, id, hash, true);
+    await accounts.deleteSessionsForUser(trx, id);
+    await audit({ action: 'account.password_reset', entityType: 'account', entityId: id, summary: {} });
+  });
+  return password;
+}
+
+const changePasswordInput = z
+  .object({
+    currentPassword: z.string().min(1, 'Enter your current password'),
+    newPassword,
+    confirmPassword: z.string(),
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'The passwords do not match' })
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: 'Choose a password different from your current one' });
+
+/** The signed-in person changes their own password; their other sessions end. */
+export async function changePassword(svc: Services, actor: Actor & { userId: string }, sessionId: string | null, input: unknown): Promise<void> {
+  const v = parseInput(changePasswordInput, input);
+  const acc = await accounts.findAccount(svc.database.db, actor.userId);
+  if (!acc) throw new NotFoundError('Account', actor.userId);
+  const withHash = await accounts.findAccountByEmail(svc.database.db, acc.email);
+  if (!withHash || !(await argon2.verify(withHash.passwordHash, v.currentPassword))) {
+    throw new ValidationError([{ field: 'currentPassword', message: 'Your current password is not correct' }]);
+  }
+  const hash = await hashPassword(v.newPassword);
+  await change(svc, actor, async (trx, audit) => {
+    await accounts.setPassword(trx, actor.userId, hash, false);
+    await accounts.deleteSessionsForUser(trx, actor.userId, sessionId ?? undefined);
+    await audit({ action: 'account.password_change', entityType: 'account', entityId: actor.userId, summary: {} });
+  });
+}
+
+// Signing in -------------------------------------------------------------------
+
+export type SignInResult =
+  | { ok: true; account: Account; sessionToken: string; csrfToken: string }
+  | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; lockedUntil?: string };
+
+const signInInput = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password') });
+
+export async function signIn(svc: Services, input: unknown, context: { ip: string }): Promise<SignInResult> {
+  const { email, password } = parseInput(signInInput, input);
+  const found = await accounts.findAccountByEmail(svc.database.db, email);
+  const now = new Date();
+  if (!found) {
+    dummyHash ??= hashPassword(randomToken());
+    await argon2.verify(await dummyHash, password).catch(() => false);
+    await change(svc, { userId: null, label: `anonymous@${context.ip}`, grants: [] }, (_t, audit) =>
+      audit({ action: 'auth.sign_in_failed', entityType: 'account', entityId: null, summary: { email, reason: 'unknown email' } }),
+    );
+    return { ok: false, reason: 'invalid' };
+  }
+  const actor = { userId: found.id, label: found.email, grants: found.roles };
+  if (isLocked(found.lockedUntil, now)) return { ok: false, reason: 'locked', lockedUntil: found.lockedUntil! };
+  const valid = await argon2.verify(found.passwordHash, password).catch(() => false);
+  if (!valid) {
+    const failedSoFar = found.lockedUntil ? 0 : found.failedSignIns; // an expired lock starts a fresh count
+    const outcome = afterFailedSignIn(failedSoFar, now, { attempts: svc.policy.lockoutAttempts, minutes: svc.policy.lockoutMinutes });
+    await change(svc, actor, async (trx, audit) => {
+      await accounts.recordSignInOutcome(trx, found.id, outcome);
+      await audit({ action: outcome.lockedUntil ? 'auth.locked' : 'auth.sign_in_failed', entityType: 'account', entityId: found.id, summary: { failedSignIns: outcome.failedSignIns, lockedUntil: outcome.lockedUntil, ip: context.ip } });
+    });
+    return outcome.lockedUntil ? { ok: false, reason: 'locked', lockedUntil: outcome.lockedUntil } : { ok: false, reason: 'invalid' };
+  }
+  if (found.disabled) return { ok: false, reason: 'disabled' };
+  const sessionToken = randomToken();
+  const csrfToken = randomToken();
+  await change(svc, actor, async (trx, audit) => {
+    await accounts.recordSignInOutcome(trx, found.id, { failedSignIns: 0, lockedUntil: null, lastSignInAt: now.toISOString() });
+    await accounts.insertSession(trx, { id: sha256(sessionToken), userId: found.id, csrfToken, expiresAt: sessionExpiry(svc, now) });
+    await audit({ action: 'auth.sign_in', entityType: 'account', entityId: found.id, summary: { ip: context.ip } });
+  });
+  const { passwordHash: _omit, ...account } = found;
+  return { ok: true, account, sessionToken, csrfToken };
+}
+
+const sessionExpiry = (svc: Services, now: Date) => new Date(now.getTime() + svc.policy.sessionHours * 3_600_000).toISOString();
+
+export interface ResolvedSession {
+  sessionId: string;
+  csrfToken: string;
+  account: Account;
+}
+
+/** The live session for a cookie token, sliding its expiry; undefined when expired, unknown or disabled. */
+export async function resolveSession(svc: Services, token: string): Promise<ResolvedSession | undefined> {
+  const db = svc.database.db;
+  const id = sha256(token);
+  const session = await accounts.findSession(db, id);
+  const now = new Date();
+  if (!session) return undefined;
+  if (session.expiresAt <= now.toISOString()) {
+    await accounts.deleteSession(db, id);
+    return undefined;
+  }
+  const account = await accounts.findAccount(db, session.userId);
+  if (!account || account.disabled) return undefined;
+  // Write at most once a minute: reading a page should not cost a write.
+  if (now.getTime() - Date.parse(session.lastSeenAt) > 60_000) await accounts.touchSession(db, id, now.toISOString(), sessionExpiry(svc, now));
+  return { sessionId: id, csrfToken: session.csrfToken, account };
+}
+
+export async function signOut(svc: Services, actor: Actor, sessionId: string): Promise<void> {
+  await change(svc, actor, async (trx, audit) => {
+    await accounts.deleteSession(trx, sessionId);
+    await audit({ action: 'auth.sign_out', entityType: 'account', entityId: actor.userId, summary: {} });
+  });
+}
+
+// API tokens ---------------------------------------------------------------------
+
+export const TOKEN_PREFIX = 'cedar_';
+
+export async function createApiToken(svc: Services, actor: Actor, userEmail: string, name: string): Promise<{ token: string; account: Account }> {
+  const email = parseInput(emailSchema, userEmail);
+  const tokenName = parseInput(z.string().trim().min(1, 'Enter a name for the token').max(100), name);
+  const found = await accounts.findAccountByEmail(svc.database.db, email);
+  if (!found) throw new ValidationError([{ field: 'user', message: `No account has the email ${email}` }]);
+  if (found.disabled) throw new ValidationError([{ field: 'user', message: `The account ${email} is disabled` }]);
+  const token = `${TOKEN_PREFIX}${randomToken()}`;
+  await change(svc, actor, async (trx, audit) => {
+    const id = await accounts.insertApiToken(trx, { userId: found.id, name: tokenName, tokenHash: sha256(token), tokenPrefix: token.slice(0, 12) });
+    await audit({ action: 'api_token.create', entityType: 'api_token', entityId: id, summary: { user: email, name: tokenName } });
+  });
+  const { passwordHash: _omit, ...account } = found;
+  return { token, account };
+}
+
+export async function resolveApiToken(svc: Services, token: string): Promise<Account | undefined> {
+  if (!token.startsWith(TOKEN_PREFIX)) return undefined;
+  const db = svc.database.db;
+  const found = await accounts.findApiTokenByHash(db, sha256(token));
+  if (!found) return undefined;
+  const account = await accounts.findAccount(db, found.userId);
+  if (!account || account.disabled) return undefined;
+  const now = new Date();
+  if (!found.lastUsedAt || now.getTime() - Date.parse(found.lastUsedAt) > 60_000) await accounts.touchApiToken(db, found.id, now.toISOString());
+  return account;
+}
+
+export function tokensEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * First start: with no accounts at all, create an administrator with a one-time random
+ * password that must be changed at first sign-in. Returns the credentials to print once.
+ */
+export async function ensureAdministrator(svc: Services, actor: Actor, email: string): Promise<{ email: string; password: string } | undefined> {
+  if ((await accounts.countAccounts(svc.database.db)) > 0) return undefined;
+  const created = await createAccount(svc, actor, { email, displayName: 'Administrator', roles: [{ role: 'administrator', boroughId: null }] });
+  return { email: created.account.email, password: created.generatedPassword! };
+}

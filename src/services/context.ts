@@ -1,0 +1,48 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import { appendAudit, type NewAuditEntry } from '../db/repositories/audit.js';
+import type { DB } from '../db/schema.js';
+import type { RoleGrant } from '../domain/permissions.js';
+
+/** Who is acting: a signed-in account, an API token's account, or the system (CLI, start-up). */
+export interface Actor {
+  userId: string | null;
+  label: string;
+  grants: RoleGrant[];
+}
+
+export const SYSTEM_ACTOR: Actor = { userId: null, label: 'system', grants: [] };
+
+export function cliActor(): Actor {
+  const user = process.env.SUDO_USER ?? process.env.USER ?? 'unknown';
+  return { userId: null, label: `cli:${user}`, grants: [] };
+}
+
+export interface Services {
+  database: Database;
+  policy: { lockoutAttempts: number; lockoutMinutes: number; sessionHours: number };
+}
+
+export type Audit = (entry: Omit<NewAuditEntry, 'actorUserId' | 'actorLabel'>) => Promise<void>;
+
+/**
+ * Runs a change and its audit entries in one transaction: either both are stored or neither.
+ */
+export async function change<T>(svc: Services, actor: Actor, work: (trx: Transaction<DB>, audit: Audit) => Promise<T>): Promise<T> {
+  return svc.database.db.transaction().execute(async (trx) => {
+    const audit: Audit = async (entry) => {
+      await appendAudit(trx, svc.database.kind, { ...entry, actorUserId: actor.userId, actorLabel: actor.label });
+    };
+    return work(trx, audit);
+  });
+}
+
+export interface Page {
+  page: number;
+  pageSize: number;
+}
+
+export function pageWindow(p: Page): { offset: number; limit: number } {
+  const page = Math.max(1, Math.floor(p.page));
+  return { offset: (page - 1) * p.pageSize, limit: p.pageSize };
+}

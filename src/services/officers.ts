@@ -1,0 +1,98 @@
+import type { Executor } from '../db/database.js';
+import * as officersRepo from '../db/repositories/officers.js';
+import * as org from '../db/repositories/organisation.js';
+import { changedFields, officerInput, teamFitsBorough, type Officer, type OfficerInput, type OfficerStatus, type Rank } from '../domain/organisation.js';
+import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import { NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
+import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
+import { getForce } from './organisation.js';
+
+export interface OfficerQuery {
+  q?: string;
+  boroughId?: string;
+  teamId?: string;
+  rank?: Rank;
+  status?: OfficerStatus;
+  sort?: officersRepo.OfficerSort;
+  descending?: boolean;
+}
+
+export async function listOfficers(svc: Services, scope: Scope, query: OfficerQuery, page: Page) {
+  const force = await getForce(svc);
+  let boroughIds: string[] | undefined = scope.all ? undefined : scope.boroughIds;
+  if (query.boroughId) boroughIds = boroughIds ? boroughIds.filter((b) => b === query.boroughId) : [query.boroughId];
+  const result = await officersRepo.listOfficers(
+    svc.database.db,
+    { forceId: force.id, q: query.q?.trim() || undefined, boroughIds, teamId: query.teamId, rank: query.rank, status: query.status },
+    { ...pageWindow(page), sort: query.sort, descending: query.descending },
+  );
+  return { ...result, page: page.page, pageSize: page.pageSize, pages: Math.max(1, Math.ceil(result.total / page.pageSize)) };
+}
+
+export async function getOfficer(svc: Services, scope: Scope, id: string): Promise<Officer> {
+  const officer = await officersRepo.findOfficer(svc.database.db, id);
+  if (!officer || !scopeIncludes(scope, officer.boroughId)) throw new NotFoundError('Officer', id);
+  return officer;
+}
+
+/** Checks references an officer record makes: borough and team exist in this force and fit together. */
+export async function checkOfficerReferences(db: Executor, forceId: string, o: OfficerInput, scope: Scope): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  if (o.boroughId) {
+    const b = await org.findBorough(db, o.boroughId);
+    if (!b || b.forceId !== forceId) errors.push({ field: 'boroughId', message: 'Select a borough from the list' });
+  }
+  if (!scopeIncludes(scope, o.boroughId)) errors.push({ field: 'boroughId', message: 'You can only record officers in your own borough' });
+  if (o.teamId) {
+    const t = await org.findTeam(db, o.teamId);
+    if (!t || t.forceId !== forceId) errors.push({ field: 'teamId', message: 'Select a team from the list' });
+    else if (!teamFitsBorough(t, o.boroughId)) errors.push({ field: 'teamId', message: `${t.name} is not a team in the officer's borough: choose a team in that borough or a force-wide team` });
+  }
+  return errors;
+}
+
+const officerFields = (o: Officer): OfficerInput => ({
+  collarNumber: o.collarNumber,
+  firstName: o.firstName,
+  lastName: o.lastName,
+  rank: o.rank,
+  boroughId: o.boroughId,
+  teamId: o.teamId,
+  status: o.status,
+  joinedOn: o.joinedOn,
+  leftOn: o.leftOn,
+});
+
+export async function createOfficer(svc: Services, actor: Actor, scope: Scope, input: unknown): Promise<Officer> {
+  const force = await getForce(svc);
+  const o = parseInput(officerInput, input);
+  return change(svc, actor, async (trx, audit) => {
+    const errors = await checkOfficerReferences(trx, force.id, o, scope);
+    if (await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber)) {
+      errors.push({ field: 'collarNumber', message: `Collar number ${o.collarNumber} is already used by another officer` });
+    }
+    if (errors.length) throw new ValidationError(errors);
+    const officer = await officersRepo.insertOfficer(trx, force.id, o);
+    await audit({ action: 'officer.create', entityType: 'officer', entityId: officer.id, summary: { after: o } });
+    return officer;
+  });
+}
+
+export async function updateOfficer(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown): Promise<Officer> {
+  const force = await getForce(svc);
+  const o = parseInput(officerInput, input);
+  return change(svc, actor, async (trx, audit) => {
+    const before = await officersRepo.findOfficer(trx, id);
+    if (!before || !scopeIncludes(scope, before.boroughId)) throw new NotFoundError('Officer', id);
+    const errors = await checkOfficerReferences(trx, force.id, o, scope);
+    const clash = await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber);
+    if (clash && clash.id !== id) errors.push({ field: 'collarNumber', message: `Collar number ${o.collarNumber} is already used by another officer` });
+    if (errors.length) throw new ValidationError(errors);
+    const changes = changedFields(officerFields(before), o);
+    if (Object.keys(changes).length === 0) return before;
+    await officersRepo.updateOfficer(trx, id, o);
+    await audit({ action: 'officer.update', entityType: 'officer', entityId: id, summary: { changes } });
+    return { ...before, ...o };
+  });
+}
+

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import * as org from '../db/repositories/organisation.js';
+import { ConflictError, NotFoundError, ValidationError, parseInput } from '../domain/validation.js';
+import { changedFields, teamInput, type Borough, type Force, type Team } from '../domain/organisation.js';
+import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import { change, type Actor, type Services } from './context.js';
+
+export class NoForceError extends Error {
+  constructor() {
+    super('No force is configured yet. Run `npm run cedar -- seed --demo` or start Cedar once to set one up.');
+  }
+}
+
+export async function getForce(svc: Services): Promise<Force> {
+  const force = await org.findForce(svc.database.db);
+  if (!force) throw new NoForceError();
+  return force;
+}
+
+export async function listBoroughs(svc: Services): Promise<Borough[]> {
+  const force = await getForce(svc);
+  return org.listBoroughs(svc.database.db, force.id);
+}
+
+export async function listTeams(svc: Services, scope: Scope): Promise<Team[]> {
+  const force = await getForce(svc);
+  return org.listTeams(svc.database.db, force.id, scope.all ? {} : { boroughIds: scope.boroughIds });
+}
+
+export async function listTeamsWithCounts(svc: Services, scope: Scope): Promise<(Team & { activeOfficers: number })[]> {
+  const force = await getForce(svc);
+  const [teams, counts] = await Promise.all([listTeams(svc, scope), org.countOfficersByTeam(svc.database.db, force.id)]);
+  return teams.map((t) => ({ ...t, activeOfficers: counts.get(t.id) ?? 0 }));
+}
+
+export async function getTeam(svc: Services, scope: Scope, id: string): Promise<Team> {
+  const team = await org.findTeam(svc.database.db, id);
+  if (!team || (team.boroughId !== null && !scopeIncludes(scope, team.boroughId))) throw new NotFoundError('Team', id);
+  return team;
+}
+
+async function checkTeamInput(svc: Services, input: unknown, forceId: string, excludeId?: string) {
+  const t = parseInput(teamInput, input);
+  if (t.boroughId) {
+    const b = await org.findBorough(svc.database.db, t.boroughId);
+    if (!b || b.forceId !== forceId) throw new ValidationError([{ field: 'boroughId', message: 'Select a borough from the list' }]);
+  }
+  const clash = await org.findTeamByName(svc.database.db, forceId, t.name);
+  if (clash && clash.id !== excludeId) throw new ConflictError('name', `A team called ${t.name} already exists`);
+  return t;
+}
+
+export async function createTeam(svc: Services, actor: Actor, input: unknown): Promise<Team> {
+  const force = await getForce(svc);
+  const t = await checkTeamInput(svc, input, force.id);
+  return change(svc, actor, async (trx, audit) => {
+    const [team] = await org.insertTeams(trx, force.id, [t]);
+    await audit({ action: 'team.create', entityType: 'team', entityId: team!.id, summary: { after: t } });
+    return team!;
+  });
+}
+
+export async function updateTeam(svc: Services, actor: Actor, id: string, input: unknown): Promise<Team> {
+  const force = await getForce(svc);
+  const before = await org.findTeam(svc.database.db, id);
+  if (!before) throw new NotFoundError('Team', id);
+  const t = await checkTeamInput(svc, input, force.id, id);
+  return change(svc, actor, async (trx, audit) => {
+    await org.updateTeam(trx, id, t);
+    const { name, teamType, boroughId } = before;
+    await audit({ action: 'team.update', entityType: 'team', entityId: id, summary: { changes: changedFields({ name, teamType, boroughId }, t) } });
+    return { ...before, ...t };
+  });
+}
+
+const boroughInput = z.object({
+  name: z.string({ error: 'Enter a borough name' }).trim().min(1, 'Enter a borough name').max(100, 'Borough name must be 100 characters or fewer'),
+  code: z
+    .string({ error: 'Enter a short code' })
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{1,4}$/, 'Enter a code of 1 to 4 letters, for example CW'),
+});
+
+export async function createBorough(svc: Services, actor: Actor, input: unknown): Promise<Borough> {
+  const force = await getForce(svc);
+  const b = parseInput(boroughInput, input);
+  return change(svc, actor, async (trx, audit) => {
+    const existing = await org.listBoroughs(trx, force.id);
+    const errors = [];
+    if (existing.some((x) => x.name.toLowerCase() === b.name.toLowerCase())) errors.push({ field: 'name', message: `A borough called ${b.name} already exists` });
+    if (existing.some((x) => x.code === b.code)) errors.push({ field: 'code', message: `The code ${b.code} is already used` });
+    if (errors.length) throw new ValidationError(errors);
+    const [borough] = await org.insertBoroughs(trx, force.id, [b]);
+    await audit({ action: 'borough.create', entityType: 'borough', entityId: borough!.id, summary: { after: b } });
+    return borough!;
+  });
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import * as org from '../db/repositories/organisation.js';
+import type { Force } from '../domain/organisation.js';
+import { change, type Actor, type Services } from './context.js';
+
+export function servicesFor(database: Database, config: Pick<Config, 'lockoutAttempts' | 'lockoutMinutes' | 'sessionHours'>): Services {
+  return { database, policy: { lockoutAttempts: config.lockoutAttempts, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours } };
+}
+
+/** Opens the configured database and brings its schema up to date. */
+export async function openServices(config: Config): Promise<Services & { migrated: string[] }> {
+  const database = await openDatabase(config.database.kind === 'sqlite' ? config.database : { kind: 'postgres', url: config.database.url });
+  try {
+    const { applied } = await migrateToLatest(database.db);
+    return { ...servicesFor(database, config), migrated: applied };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** Creates the force record if there is none yet. */
+export async function ensureForce(svc: Services, actor: Actor, f: { name: string; homeOfficeRegion: string }): Promise<Force> {
+  const existing = await org.findForce(svc.database.db);
+  if (existing) return existing;
+  return change(svc, actor, async (trx, audit) => {
+    const force = await org.insertForce(trx, f);
+    await audit({ action: 'force.create', entityType: 'force', entityId: force.id, summary: { after: f } });
+    return force;
+  });
+}

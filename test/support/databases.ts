@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openDatabase, type DatabaseKind } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Services } from '../../src/services/context.js';
+import { servicesFor } from '../../src/services/setup.js';
+
+/** The databases this run covers (see global-setup.ts). Use with describe.each. */
+export function testDatabases(): DatabaseKind[] {
+  return inject('testDatabases');
+}
+
+export interface TestServices extends Services {
+  /** Where the database lives: a SQLite file path, or a PostgreSQL URL with its schema. */
+  location: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema: string };
+  cleanup(): Promise<void>;
+}
+
+export const TEST_POLICY = { lockoutAttempts: 3, lockoutMinutes: 15, sessionHours: 12 };
+
+/** A fresh, migrated database of the given kind: a SQLite file in a temp dir, or a new PostgreSQL schema. */
+export async function openTestServices(kind: DatabaseKind): Promise<TestServices> {
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-test-'));
+    const file = path.join(dir, 'cedar.db');
+    const database = await openDatabase({ kind: 'sqlite', file });
+    await migrateToLatest(database.db);
+    return {
+      ...servicesFor(database, TEST_POLICY),
+      location: { kind, file },
+      async cleanup() {
+        await database.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const url = inject('pgUrl');
+  const schema = `cedar_t_${randomBytes(6).toString('hex')}`;
+  const database = await openDatabase({ kind: 'postgres', url, schema, poolSize: 4 });
+  await migrateToLatest(database.db);
+  return {
+    ...servicesFor(database, TEST_POLICY),
+    location: { kind, url, schema },
+    async cleanup() {
+      await database.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
