@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { registerCore } from './commands/core.js';
+import { registerSeed } from './commands/seed.js';
 import { CliError, describeError } from './runtime.js';
 
 const program = new Command('cedar')
@@ -9,6 +10,7 @@ const program = new Command('cedar')
   .exitOverride();
 
 registerCore(program);
+registerSeed(program);
 
 try {
   await program.parseAsync(process.argv);

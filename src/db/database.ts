@@ -15,6 +15,8 @@ export type DatabaseSettings =
 export interface Database {
   db: Kysely<DB>;
   kind: DatabaseKind;
+  /** The PostgreSQL schema in use when not the default (tests). */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -52,5 +54,5 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   const client = await pool.connect();
   client.release();
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', schema: settings.schema, close: () => db.destroy() };
 }

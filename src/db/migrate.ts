@@ -17,8 +17,9 @@ export interface MigrationSummary {
   total: number;
 }
 
-export async function migrateToLatest(db: Kysely<any>): Promise<MigrationSummary> {
-  const migrator = new Migrator({ db, provider: new StaticProvider() });
+/** `schema`: keep Kysely's bookkeeping tables in this PostgreSQL schema (it looks for them across all schemas otherwise). */
+export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<MigrationSummary> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(), ...(schema ? { migrationTableSchema: schema } : {}) });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

@@ -28,7 +28,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const ACTIONS = ['read', 'create', 'update', 'manage', 'import'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'account', 'audit'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -59,6 +59,7 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['administrator', 'read', 'team'],
   ['administrator', 'create', 'team'],
   ['administrator', 'update', 'team'],
+  ['administrator', 'create', 'borough'],
   ['administrator', 'manage', 'account'],
   ['administrator', 'read', 'audit'],
 ];

@@ -13,7 +13,7 @@ export function servicesFor(database: Database, config: Pick<Config, 'lockoutAtt
 export async function openServices(config: Config): Promise<Services & { migrated: string[] }> {
   const database = await openDatabase(config.database.kind === 'sqlite' ? config.database : { kind: 'postgres', url: config.database.url });
   try {
-    const { applied } = await migrateToLatest(database.db);
+    const { applied } = await migrateToLatest(database.db, database.schema);
     return { ...servicesFor(database, config), migrated: applied };
   } catch (err) {
     await database.close();

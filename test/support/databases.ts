@@ -28,7 +28,7 @@ export async function openTestServices(kind: DatabaseKind): Promise<TestServices
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-test-'));
     const file = path.join(dir, 'cedar.db');
     const database = await openDatabase({ kind: 'sqlite', file });
-    await migrateToLatest(database.db);
+    await migrateToLatest(database.db, database.schema);
     return {
       ...servicesFor(database, TEST_POLICY),
       location: { kind, file },
@@ -41,7 +41,7 @@ export async function openTestServices(kind: DatabaseKind): Promise<TestServices
   const url = inject('pgUrl');
   const schema = `cedar_t_${randomBytes(6).toString('hex')}`;
   const database = await openDatabase({ kind: 'postgres', url, schema, poolSize: 4 });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, database.schema);
   return {
     ...servicesFor(database, TEST_POLICY),
     location: { kind, url, schema },

@@ -1,0 +1,56 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { cliActor } from '../../services/context.js';
+import { DEFAULT_DEMO_OFFICERS, DemoRefusedError, MAX_DEMO_OFFICERS, MIN_DEMO_OFFICERS, seedDemo, type DemoAccountCredentials, type DemoSummary } from '../../services/demo.js';
+import { CliError, progress, withServices } from '../runtime.js';
+
+const SEED_OPTIONS = `Seed options:
+  --demo             a demo force: the Metropolitan Police Service with the 32 London boroughs
+                     and Heathrow, their teams, ${DEFAULT_DEMO_OFFICERS.toLocaleString('en-GB')} officers and one account per role
+  --officers <n>     with --demo: how many officers (${MIN_DEMO_OFFICERS} to ${MAX_DEMO_OFFICERS.toLocaleString('en-GB')})
+Example:
+  npm run cedar -- seed --demo`;
+
+function officerCount(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < MIN_DEMO_OFFICERS || n > MAX_DEMO_OFFICERS) {
+    throw new InvalidArgumentError(`Enter a whole number from ${MIN_DEMO_OFFICERS} to ${MAX_DEMO_OFFICERS}.`);
+  }
+  return n;
+}
+
+function accountsTable(accounts: DemoAccountCredentials[]): string {
+  const rows = [['Role', 'Email', 'Password'], ...accounts.map((a) => [a.role, a.email, a.password])];
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** The demo accounts, once, and the summary line. Also used by `CEDAR_DEMO=1 npm start`. */
+export function printDemoSummary(summary: DemoSummary): void {
+  console.log('Demo accounts:');
+  console.log(accountsTable(summary.accounts));
+  console.log('These passwords are shown only now: copy them before closing this window. Cedar stores only their hashes.');
+  console.log(
+    `Done: seeded ${summary.force.name} with ${summary.boroughs} boroughs, ${summary.teams} teams, ` +
+      `${summary.officers} officers and ${summary.accounts.length} demo accounts.`,
+  );
+}
+
+export function registerSeed(program: Command): void {
+  program
+    .command('seed')
+    .description('fill an empty database: --demo seeds a demo force with demo accounts')
+    .option('--demo', 'seed the demo force (the Met: 33 boroughs, teams, officers and one account per role)')
+    .option('--officers <n>', `how many officers the demo force has (default ${DEFAULT_DEMO_OFFICERS})`, officerCount)
+    .addHelpText('after', '\nExample:\n  npm run cedar -- seed --demo --officers 4000\n\nThe demo account passwords are printed once, at the end.')
+    .action(async (opts: { demo?: boolean; officers?: number }) => {
+      if (!opts.demo) throw new CliError(`Say what to seed: only the demo force can be seeded for now.\n${SEED_OPTIONS}`);
+      await withServices(async (svc) => {
+        const summary = await seedDemo(svc, cliActor(), { officers: opts.officers, onProgress: progress('Seeding') }).catch((err: unknown) => {
+          if (err instanceof DemoRefusedError) throw new CliError(`Nothing seeded. ${err.message}`);
+          throw err;
+        });
+        printDemoSummary(summary);
+      });
+    });
+}

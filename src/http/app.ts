@@ -1,0 +1,120 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import staticFiles from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import path from 'node:path';
+import qs from 'node:querystring';
+import type { Config } from '../config.js';
+import type { Services } from '../services/context.js';
+import { getForce } from '../services/organisation.js';
+import { navigationFor } from './navigation.js';
+import { installAuth } from './plugins/auth.js';
+import { installErrorHandling } from './plugins/errors.js';
+import { registerAccountRoutes } from './routes/account.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerApiRoutes } from './routes/api.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerHomeRoutes } from './routes/home.js';
+import { registerOfficerRoutes } from './routes/officers.js';
+import { registerTeamRoutes } from './routes/teams.js';
+import './types.js';
+import { createViews, NODE_MODULES, ROOT } from './views.js';
+
+export interface AppOptions {
+  services: Services;
+  config: Config;
+  logger?: boolean;
+}
+
+export async function buildApp({ services: svc, config, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ? { level: config.logLevel } : false,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  });
+
+  installErrorHandling(app);
+  await app.register(cookie);
+  // Repeated fields (checkboxes) arrive as arrays; nothing is parsed into nested objects.
+  await app.register(formbody, { parser: (body) => qs.parse(body) });
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        upgradeInsecureRequests: config.secureCookies ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(rateLimit, { global: false });
+  installAuth(app, svc, config);
+
+  // Static files: GOV.UK and MOJ Frontend assets, and Cedar's own.
+  const assetRoots = [
+    path.join(NODE_MODULES, 'govuk-frontend/dist/govuk/assets'),
+    path.join(NODE_MODULES, 'govuk-frontend/dist/govuk'),
+    path.join(NODE_MODULES, '@ministryofjustice/frontend/moj/assets'),
+    path.join(NODE_MODULES, '@ministryofjustice/frontend/moj'),
+    path.join(ROOT, 'public'),
+  ];
+  await app.register(staticFiles, { root: assetRoots, serve: false });
+  const allowedAsset = /^(images|fonts|rebrand)\/[\w./-]+$|^(govuk-frontend|moj-frontend)\.min\.(css|js)(\.map)?$|^manifest\.json$|^cedar\.(css|js)$/;
+  app.get('/assets/*', { config: { permission: 'public', allowWithPendingPasswordChange: true } }, async (request, reply) => {
+    const file = (request.params as { '*': string })['*'];
+    if (!allowedAsset.test(file) || file.includes('..')) return reply.callNotFound();
+    reply.header('cache-control', 'public, max-age=86400');
+    return reply.sendFile(file);
+  });
+
+  const views = createViews();
+  let forceName: string | undefined;
+  app.decorateReply('render', function (this, view: string, context: Record<string, unknown> = {}) {
+    const request = this.request;
+    const currentPath = request.url.split('?')[0] ?? '/';
+    const html = views.render(view, {
+      ...context,
+      serviceName: 'Cedar',
+      forceName: forceName ?? 'Cedar',
+      identity: request.identity,
+      account: request.identity?.account,
+      navigation: navigationFor(request.identity, currentPath),
+      csrfToken: request.csrfToken,
+      cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
+      currentPath,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+  app.addHook('onRequest', async () => {
+    if (!forceName) forceName = await getForce(svc).then((f) => f.name).catch(() => undefined);
+  });
+
+  app.get('/healthz', { config: { permission: 'public', allowWithPendingPasswordChange: true } }, async (_request, reply) => {
+    try {
+      await svc.database.db.selectFrom('force').select('id').limit(1).execute();
+      return { status: 'ok', database: svc.database.kind };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', database: svc.database.kind });
+    }
+  });
+
+  registerHomeRoutes(app, svc);
+  registerAccountRoutes(app, svc, config);
+  registerOfficerRoutes(app, svc);
+  registerTeamRoutes(app, svc);
+  registerAdminRoutes(app, svc);
+  registerAuditRoutes(app, svc);
+  registerApiRoutes(app, svc);
+  return app;
+}

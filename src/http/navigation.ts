@@ -1,0 +1,26 @@
+import { can, type Permission } from '../domain/permissions.js';
+import type { Identity } from './types.js';
+
+interface NavItem {
+  text: string;
+  href: string;
+  permission: Permission | 'signed-in';
+}
+
+const ITEMS: NavItem[] = [
+  { text: 'Home', href: '/', permission: 'signed-in' },
+  { text: 'Officers', href: '/officers', permission: 'read:officer' },
+  { text: 'Teams', href: '/teams', permission: 'read:team' },
+  { text: 'Accounts', href: '/admin/accounts', permission: 'manage:account' },
+  { text: 'Audit log', href: '/audit', permission: 'read:audit' },
+];
+
+/** Service navigation for a person: only the areas their roles can open. */
+export function navigationFor(identity: Identity | null, currentPath: string) {
+  if (!identity || identity.account.mustChangePassword) return [];
+  return ITEMS.filter((i) => i.permission === 'signed-in' || can(identity.account.roles, i.permission)).map((i) => ({
+    text: i.text,
+    href: i.href,
+    active: i.href === '/' ? currentPath === '/' : currentPath === i.href || currentPath.startsWith(`${i.href}/`),
+  }));
+}

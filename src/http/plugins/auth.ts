@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import { scopeFor } from '../../domain/permissions.js';
+import { resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
+import type { Services } from '../../services/context.js';
+import type { RoutePermission } from '../types.js';
+import { sendProblem, isApiRequest } from './errors.js';
+
+export const SESSION_COOKIE = 'cedar_session';
+export const PRE_AUTH_CSRF_COOKIE = 'cedar_csrf';
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  permission: RoutePermission;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every registered route with the permission it declared. */
+    routeTable: DeclaredRoute[];
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function cookieOptions(config: Config, request: FastifyRequest) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.secureCookies || request.protocol === 'https',
+  };
+}
+
+/**
+ * Every route must declare a permission (`config.permission`): registering one without
+ * fails at start. Each request is then identified (API token or session cookie), checked
+ * against the route's permission, and for state-changing requests made with a session,
+ * checked for a CSRF token.
+ */
+export function installAuth(app: FastifyInstance, svc: Services, config: Config): void {
+  const routes: DeclaredRoute[] = [];
+  app.decorate('routeTable', routes);
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission;
+    if (!permission) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no permission: add config: { permission: ... }`);
+    }
+    for (const method of [route.method].flat()) routes.push({ method: String(method), url: route.url, permission });
+  });
+
+  app.decorateRequest('identity', null);
+  app.decorateRequest('scope', null as never);
+  app.decorateRequest('csrfToken', '');
+  app.decorateRequest('actor', function (this: FastifyRequest) {
+    const acc = this.identity?.account;
+    return acc ? { userId: acc.id, label: acc.email, grants: acc.roles } : { userId: null, label: `anonymous@${this.ip}`, grants: [] };
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const permission = request.routeOptions.config?.permission;
+    if (permission === 'public' && request.url.startsWith('/assets/')) return; // static files need no identity
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const account = await resolveApiToken(svc, header.slice(7).trim());
+      if (!account) return sendProblem(reply, 401, 'Unauthorised', 'The API token is not valid, has been revoked, or its account is disabled.');
+      request.identity = { account, via: 'token', sessionId: null, csrfToken: null };
+      return;
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) {
+      const session = await resolveSession(svc, token);
+      if (session) {
+        request.identity = { account: session.account, via: 'session', sessionId: session.sessionId, csrfToken: session.csrfToken };
+        request.csrfToken = session.csrfToken;
+        return;
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    // Signed out: a double-submit cookie protects the sign-in form itself.
+    let pre = request.cookies[PRE_AUTH_CSRF_COOKIE];
+    if (!pre || pre.length < 20) {
+      pre = randomBytes(24).toString('base64url');
+      reply.setCookie(PRE_AUTH_CSRF_COOKIE, pre, cookieOptions(config, request));
+    }
+    request.csrfToken = pre;
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.is404) return; // the not-found page is open to all and changes nothing
+    const cfg = request.routeOptions.config;
+    const permission = cfg?.permission;
+    if (!permission) return sendProblem(reply, 500, 'Internal error', 'This route has no permission.');
+
+    const identity = request.identity;
+    if (!identity && permission !== 'public') {
+      if (isApiRequest(request)) return sendProblem(reply, 401, 'Unauthorised', 'Sign in, or send an API token as "Authorization: Bearer <token>".');
+      const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
+      return reply.redirect(`/sign-in${next}`, 303);
+    }
+    if (!SAFE_METHODS.has(request.method) && identity?.via !== 'token' && !csrfTokenMatches(request)) {
+      return denied(reply, request, 403, 'Your form has expired', 'The page you submitted was out of date or did not come from Cedar. Go back, reload the page and try again.');
+    }
+    if (permission === 'public' || !identity) {
+      request.scope = { all: true };
+      return;
+    }
+    if (identity.account.mustChangePassword && !cfg.allowWithPendingPasswordChange) {
+      if (isApiRequest(request)) return sendProblem(reply, 403, 'Password change required', 'This account must change its password before using Cedar.');
+      return reply.redirect('/account/password', 303);
+    }
+    if (permission === 'signed-in') {
+      request.scope = { all: true };
+      return;
+    }
+    const scope = scopeFor(identity.account.roles, permission);
+    if (!scope) return denied(reply, request, 403, 'You do not have access to this page', `Your roles do not include permission to ${permission.replace(':', ' ')} records.`);
+    request.scope = scope;
+  });
+}
+
+/** Session requests carry the session's token; signed-out forms the double-submit cookie's. */
+function csrfTokenMatches(request: FastifyRequest): boolean {
+  const body = request.body as Record<string, unknown> | undefined;
+  const sent = (typeof body?._csrf === 'string' ? body._csrf : undefined) ?? request.headers['x-csrf-token'];
+  const expected = request.identity?.csrfToken ?? request.cookies[PRE_AUTH_CSRF_COOKIE];
+  return typeof sent === 'string' && !!expected && tokensEqual(sent, expected);
+}
+
+function denied(reply: FastifyReply, request: FastifyRequest, status: number, title: string, detail: string) {
+  if (isApiRequest(request)) return sendProblem(reply, status, title, detail);
+  return reply.code(status).render('pages/error.njk', { title, detail, status });
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config.js';
+import { ValidationError } from '../../domain/validation.js';
+import { changePassword, signIn, signOut } from '../../services/accounts.js';
+import type { Services } from '../../services/context.js';
+import { errorView, field, formBody, safeNext } from '../forms.js';
+import { cookieOptions, PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE } from '../plugins/auth.js';
+import { formatDateTime } from '../views.js';
+
+const open = { permission: 'public', allowWithPendingPasswordChange: true } as const;
+
+export function registerAccountRoutes(app: FastifyInstance, svc: Services, config: Config): void {
+  app.get('/sign-in', { config: open }, async (request, reply) => {
+    if (request.identity) return reply.redirect('/', 303);
+    const q = request.query as Record<string, string | undefined>;
+    return reply.render('pages/sign-in.njk', { title: 'Sign in', next: safeNext(q.next), signedOut: q.signedOut === '1' });
+  });
+
+  app.post(
+    '/sign-in',
+    { config: { ...open, rateLimit: { max: config.signInRateLimit, timeWindow: '1 minute' } } },
+    async (request, reply) => {
+      const body = formBody(request);
+      const values = { email: field(body, 'email') };
+      const next = safeNext(field(body, 'next'));
+      const again = (status: number, errors: { field: string; message: string }[]) =>
+        reply.code(status).render('pages/sign-in.njk', { title: 'Sign in', values, next, ...errorView(errors) });
+      let result;
+      try {
+        result = await signIn(svc, { email: field(body, 'email'), password: field(body, 'password') }, { ip: request.ip });
+      } catch (err) {
+        if (err instanceof ValidationError) return again(400, err.errors);
+        throw err;
+      }
+      if (!result.ok) {
+        const message =
+          result.reason === 'locked'
+            ? `This account is locked after too many failed attempts. Try again after ${formatDateTime(result.lockedUntil)}.`
+            : result.reason === 'disabled'
+              ? 'This account has been disabled. Contact your Cedar administrator.'
+              : 'Enter a correct email address and password';
+        return again(401, [{ field: 'email', message }]);
+      }
+      reply.setCookie(SESSION_COOKIE, result.sessionToken, { ...cookieOptions(config, request), maxAge: config.sessionHours * 3600 });
+      reply.clearCookie(PRE_AUTH_CSRF_COOKIE, { path: '/' });
+      return reply.redirect(result.account.mustChangePassword ? '/account/password' : next, 303);
+    },
+  );
+
+  app.post('/sign-out', { config: { permission: 'signed-in', allowWithPendingPasswordChange: true } }, async (request, reply) => {
+    const identity = request.identity!;
+    if (identity.sessionId) await signOut(svc, request.actor(), identity.sessionId);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/sign-in?signedOut=1', 303);
+  });
+
+  const passwordPage = { permission: 'signed-in', allowWithPendingPasswordChange: true } as const;
+  app.get('/account/password', { config: passwordPage }, async (request, reply) => {
+    const forced = request.identity!.account.mustChangePassword;
+    return reply.render('pages/password.njk', { title: 'Change your password', forced, backLink: forced ? undefined : '/' });
+  });
+
+  app.post('/account/password', { config: passwordPage }, async (request, reply) => {
+    const identity = request.identity!;
+    const body = formBody(request);
+    try {
+      await changePassword(svc, { ...request.actor(), userId: identity.account.id }, identity.sessionId, {
+        currentPassword: field(body, 'currentPassword'),
+        newPassword: field(body, 'newPassword'),
+        confirmPassword: field(body, 'confirmPassword'),
+      });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return reply.code(400).render('pages/password.njk', { title: 'Change your password', forced: identity.account.mustChangePassword, ...errorView(err.errors) });
+    }
+    return reply.redirect('/?notice=password-changed', 303);
+  });
+}

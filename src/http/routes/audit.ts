@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import { isoDate } from '../../domain/organisation.js';
+import { listAuditActions, listAuditLog, verifyAuditLog } from '../../services/audit.js';
+import type { Services } from '../../services/context.js';
+import { pageFrom, paginationView } from '../forms.js';
+
+const ENTITY_TYPES = ['officer', 'team', 'borough', 'account', 'api_token', 'force'];
+
+export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
+  app.get('/audit', { config: { permission: 'read:audit' } }, async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    const actions = await listAuditActions(svc);
+    const dateOk = (d?: string) => (d && isoDate.safeParse(d).success ? d : undefined);
+    const errors: Record<string, { text: string }> = {};
+    if (q.from && !dateOk(q.from)) errors.from = { text: 'Enter the from date as YYYY-MM-DD' };
+    if (q.to && !dateOk(q.to)) errors.to = { text: 'Enter the to date as YYYY-MM-DD' };
+    const filter = {
+      action: q.action && actions.includes(q.action) ? q.action : undefined,
+      entityType: q.entityType && ENTITY_TYPES.includes(q.entityType) ? q.entityType : undefined,
+      entityId: q.entityId?.trim() || undefined,
+      from: dateOk(q.from),
+      to: dateOk(q.to),
+    };
+    const result = await listAuditLog(svc, filter, pageFrom(q, 50));
+    return reply.render('pages/audit/list.njk', {
+      title: 'Audit log',
+      q,
+      actions,
+      entityTypes: ENTITY_TYPES,
+      errors,
+      errorList: Object.entries(errors).map(([k, v]) => ({ text: v.text, href: `#${k}` })),
+      result,
+      rows: result.entries.map((e) => ({ ...e, summaryText: prettySummary(e.summary) })),
+      pagination: paginationView('/audit', q, result.page, result.pages),
+    });
+  });
+
+  app.get('/audit/verify', { config: { permission: 'read:audit' } }, async (_request, reply) => {
+    const started = Date.now();
+    const result = await verifyAuditLog(svc);
+    return reply.render('pages/audit/verify.njk', { title: 'Audit log check', result, ms: Date.now() - started, backLink: '/audit' });
+  });
+}
+
+function prettySummary(summary: string): string {
+  try {
+    const v = JSON.parse(summary) as unknown;
+    return v && typeof v === 'object' && Object.keys(v).length === 0 ? '' : JSON.stringify(v, null, 1);
+  } catch {
+    return summary;
+  }
+}

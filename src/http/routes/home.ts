@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { findOfficer } from '../../db/repositories/officers.js';
+import { findBorough, findTeam } from '../../db/repositories/organisation.js';
+import { can, scopeFor } from '../../domain/permissions.js';
+import type { Services } from '../../services/context.js';
+import { listOfficers } from '../../services/officers.js';
+import { noticeFrom } from '../forms.js';
+
+export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
+  app.get('/', { config: { permission: 'signed-in' } }, async (request, reply) => {
+    const account = request.identity!.account;
+    const grants = account.roles;
+    const cards: { title: string; href: string; text: string; stat?: number; statLabel?: string }[] = [];
+    const officerScope = scopeFor(grants, 'read:officer');
+    if (officerScope) {
+      const { total } = await listOfficers(svc, officerScope, { status: 'active' }, { page: 1, pageSize: 1 });
+      cards.push({ title: 'Officers', href: '/officers', text: officerScope.all ? 'Find and view officers across the force.' : 'Find and view officers in your borough.', stat: total, statLabel: 'active officers' });
+    }
+    if (can(grants, 'read:team')) cards.push({ title: 'Teams', href: '/teams', text: 'Boroughs and teams: emergency response, neighbourhood, TSG and others.' });
+    if (can(grants, 'manage:account')) cards.push({ title: 'Accounts', href: '/admin/accounts', text: 'Create accounts, give roles and reset passwords.' });
+    if (can(grants, 'read:audit')) cards.push({ title: 'Audit log', href: '/audit', text: 'Every change in Cedar, who made it and when, with a tamper check.' });
+
+    let ownRecord;
+    if (account.officerId) {
+      const officer = await findOfficer(svc.database.db, account.officerId);
+      if (officer) {
+        const [team, borough] = await Promise.all([officer.teamId ? findTeam(svc.database.db, officer.teamId) : undefined, officer.boroughId ? findBorough(svc.database.db, officer.boroughId) : undefined]);
+        ownRecord = { officer, team, borough };
+      }
+    }
+    return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, notice: noticeFrom(request.query) });
+  });
+}

@@ -1,0 +1,199 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { listAudit } from '../../db/repositories/audit.js';
+import { OFFICER_SORTS, type OfficerSort } from '../../db/repositories/officers.js';
+import { OFFICER_STATUSES, RANKS, type Officer, type Rank } from '../../domain/organisation.js';
+import { can } from '../../domain/permissions.js';
+import { ValidationError, type FieldError } from '../../domain/validation.js';
+import type { Services } from '../../services/context.js';
+import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
+import { listBoroughs, listTeams } from '../../services/organisation.js';
+import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
+
+type Query = Record<string, string | undefined>;
+
+function officerQuery(q: Query): OfficerQuery {
+  return {
+    q: q.q?.slice(0, 100),
+    boroughId: q.borough || undefined,
+    teamId: q.team || undefined,
+    rank: RANKS.includes(q.rank as Rank) ? (q.rank as Rank) : undefined,
+    status: q.status === 'all' ? undefined : q.status === 'left' ? 'left' : 'active',
+    sort: OFFICER_SORTS.includes(q.sort as OfficerSort) ? (q.sort as OfficerSort) : 'name',
+    descending: q.order === 'desc',
+  };
+}
+
+/** Lookups for names of boroughs and teams in lists and forms, limited to what the person may see. */
+async function organisationFor(svc: Services, request: FastifyRequest) {
+  const [boroughs, teams] = await Promise.all([listBoroughs(svc), listTeams(svc, request.scope)]);
+  const visibleBoroughs = request.scope.all ? boroughs : boroughs.filter((b) => (request.scope as { boroughIds: string[] }).boroughIds.includes(b.id));
+  return {
+    boroughs: visibleBoroughs,
+    teams,
+    boroughName: new Map(boroughs.map((b) => [b.id, b.name])),
+    teamName: new Map(teams.map((t) => [t.id, t.name])),
+  };
+}
+
+function formValues(body: ReturnType<typeof formBody>) {
+  return {
+    collarNumber: field(body, 'collarNumber'),
+    firstName: field(body, 'firstName'),
+    lastName: field(body, 'lastName'),
+    rank: field(body, 'rank'),
+    boroughId: field(body, 'boroughId'),
+    teamId: field(body, 'teamId'),
+    status: field(body, 'status') || 'active',
+    joinedOn: dateFromParts(body, 'joinedOn'),
+    leftOn: dateFromParts(body, 'leftOn'),
+  };
+}
+
+export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void {
+  app.get('/officers', { config: { permission: 'read:officer' } }, async (request, reply) => {
+    const q = request.query as Query;
+    const query = officerQuery(q);
+    const [result, orgs] = await Promise.all([listOfficers(svc, request.scope, query, { ...pageFrom(q, 50) }), organisationFor(svc, request)]);
+    const sortLink = (key: OfficerSort) => {
+      const params = new URLSearchParams(Object.entries(q).filter(([k, v]) => v && k !== 'page' && k !== 'sort' && k !== 'order') as [string, string][]);
+      params.set('sort', key);
+      if (query.sort === key && !query.descending) params.set('order', 'desc');
+      return `/officers?${params}`;
+    };
+    const ariaSort = (key: OfficerSort) => (query.sort === key ? (query.descending ? 'descending' : 'ascending') : 'none');
+    return reply.render('pages/officers/list.njk', {
+      title: 'Officers',
+      q,
+      query,
+      result,
+      orgs,
+      ranks: RANKS,
+      canCreate: can(request.identity!.account.roles, 'create:officer'),
+      rows: result.officers.map((o) => ({
+        ...o,
+        borough: o.boroughId ? orgs.boroughName.get(o.boroughId) : 'Force-wide',
+        team: o.teamId ? (orgs.teamName.get(o.teamId) ?? '') : '',
+      })),
+      sort: Object.fromEntries(OFFICER_SORTS.map((k) => [k, { href: sortLink(k), aria: ariaSort(k) }])),
+      pagination: paginationView('/officers', q, result.page, result.pages),
+      notice: noticeFrom(q),
+    });
+  });
+
+  type DateParts = ReturnType<typeof dateParts>;
+  const renderForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: { officer?: Officer; values: ReturnType<typeof formValues>; errors?: FieldError[]; typedDates?: { joinedOn: DateParts; leftOn: DateParts } },
+  ) => {
+    const orgs = await organisationFor(svc, request);
+    const ev = errorView(ctx.errors ?? [], { joinedOn: 'joinedOn', leftOn: 'leftOn' });
+    return reply.code(ctx.errors ? 400 : 200).render('pages/officers/form.njk', {
+      title: ctx.officer ? `Edit ${ctx.officer.firstName} ${ctx.officer.lastName}` : 'Add an officer',
+      officer: ctx.officer,
+      values: ctx.values,
+      orgs,
+      ranks: RANKS,
+      statuses: OFFICER_STATUSES,
+      joinedOnItems: dateItems('joinedOn', ctx.typedDates?.joinedOn ?? dateParts(ctx.values.joinedOn), Boolean(ev.errors.joinedOn)),
+      leftOnItems: dateItems('leftOn', ctx.typedDates?.leftOn ?? dateParts(ctx.values.leftOn), Boolean(ev.errors.leftOn)),
+      backLink: ctx.officer ? `/officers/${ctx.officer.id}` : '/officers',
+      ...ev,
+    });
+  };
+
+  // Keep what the person typed, even when it is not a valid date, so they can correct it.
+  const typedDates = (body: ReturnType<typeof formBody>) => {
+    const parts = (name: string) => ({ day: field(body, `${name}-day`), month: field(body, `${name}-month`), year: field(body, `${name}-year`) });
+    return { joinedOn: parts('joinedOn'), leftOn: parts('leftOn') };
+  };
+
+  app.get('/officers/new', { config: { permission: 'create:officer' } }, async (request, reply) =>
+    renderForm(request, reply, { values: { ...formValues({}), status: 'active' } }),
+  );
+
+  app.post('/officers', { config: { permission: 'create:officer' } }, async (request, reply) => {
+    const body = formBody(request);
+    const values = formValues(body);
+    try {
+      const officer = await createOfficer(svc, request.actor(), request.scope, values);
+      return reply.redirect(`/officers/${officer.id}?notice=officer-created`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderForm(request, reply, { values, errors: err.errors, typedDates: typedDates(body) });
+    }
+  });
+
+  app.get('/officers/:id', { config: { permission: 'read:officer' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const officer = await getOfficer(svc, request.scope, id);
+    const orgs = await organisationFor(svc, request);
+    const history = await listAudit(svc.database.db, { entityType: 'officer', entityId: id }, { offset: 0, limit: 20 });
+    return reply.render('pages/officers/show.njk', {
+      title: `${officer.firstName} ${officer.lastName}`,
+      officer,
+      borough: officer.boroughId ? orgs.boroughName.get(officer.boroughId) : 'Force-wide',
+      team: officer.teamId ? orgs.teamName.get(officer.teamId) : undefined,
+      canEdit: can(request.identity!.account.roles, 'update:officer'),
+      history: history.entries.map((e) => ({
+        label: { text: e.action === 'officer.create' ? 'Record created' : e.action === 'officer.update' ? 'Record changed' : e.action },
+        html: describeChanges(e.summary),
+        datetime: { timestamp: e.occurredAt, type: 'datetime' },
+        byline: { text: e.actorLabel },
+      })),
+      backLink: '/officers',
+      notice: noticeFrom(request.query),
+    });
+  });
+
+  app.get('/officers/:id/edit', { config: { permission: 'update:officer' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const o = await getOfficer(svc, request.scope, id);
+    const values = { collarNumber: o.collarNumber, firstName: o.firstName, lastName: o.lastName, rank: o.rank, boroughId: o.boroughId ?? '', teamId: o.teamId ?? '', status: o.status, joinedOn: o.joinedOn, leftOn: o.leftOn ?? '' };
+    return renderForm(request, reply, { officer: o, values });
+  });
+
+  app.post('/officers/:id', { config: { permission: 'update:officer' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const officer = await getOfficer(svc, request.scope, id);
+    const body = formBody(request);
+    const values = formValues(body);
+    try {
+      await updateOfficer(svc, request.actor(), request.scope, id, values);
+      return reply.redirect(`/officers/${id}?notice=officer-updated`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderForm(request, reply, { officer, values, errors: err.errors, typedDates: typedDates(body) });
+    }
+  });
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  collarNumber: 'Collar number',
+  firstName: 'First name',
+  lastName: 'Last name',
+  rank: 'Rank',
+  boroughId: 'Borough',
+  teamId: 'Team',
+  status: 'Status',
+  joinedOn: 'Joined',
+  leftOn: 'Left',
+};
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** An audit summary as short HTML for the officer's history timeline. */
+function describeChanges(summary: string): string {
+  try {
+    const s = JSON.parse(summary) as { changes?: Record<string, { from: unknown; to: unknown }> };
+    if (!s.changes) return '';
+    const items = Object.entries(s.changes).map(
+      ([k, v]) => `<li>${escapeHtml(FIELD_LABELS[k] ?? k)}: ${escapeHtml(String(v.from ?? '—'))} → ${escapeHtml(String(v.to ?? '—'))}</li>`,
+    );
+    return `<ul class="govuk-list govuk-list--bullet">${items.join('')}</ul>`;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,32 @@
+import type { Account } from '../domain/accounts.js';
+import type { Permission, Scope } from '../domain/permissions.js';
+import type { Actor } from '../services/context.js';
+
+/** What a route needs: anyone, any signed-in person, or one permission from the table. */
+export type RoutePermission = 'public' | 'signed-in' | Permission;
+
+export interface Identity {
+  account: Account;
+  via: 'session' | 'token';
+  sessionId: string | null;
+  csrfToken: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    permission?: RoutePermission;
+    /** Pages a person who must change their password may still open. */
+    allowWithPendingPasswordChange?: boolean;
+  }
+  interface FastifyRequest {
+    identity: Identity | null;
+    /** The scope the route's permission grants (all records, or some boroughs). */
+    scope: Scope;
+    /** CSRF token to put in forms: the session's, or the pre-sign-in cookie's. */
+    csrfToken: string;
+    actor(): Actor;
+  }
+  interface FastifyReply {
+    render(view: string, context?: Record<string, unknown>): FastifyReply;
+  }
+}

@@ -1,0 +1,45 @@
+import { ConfigError, loadConfig } from './config.js';
+import { buildApp } from './http/app.js';
+import { ensureAdministrator } from './services/accounts.js';
+import { SYSTEM_ACTOR } from './services/context.js';
+import { DemoRefusedError, seedDemo } from './services/demo.js';
+import { printDemoSummary } from './cli/commands/seed.js';
+import { openServices, ensureForce } from './services/setup.js';
+
+async function main() {
+  const config = loadConfig();
+  const svc = await openServices(config);
+  const where = config.database.kind === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL';
+  console.log(`Cedar: ${where}${svc.migrated.length ? `, applied ${svc.migrated.length} migration(s)` : ', schema up to date'}.`);
+
+  await ensureForce(svc, SYSTEM_ACTOR, config.force);
+  const admin = await ensureAdministrator(svc, SYSTEM_ACTOR, config.adminEmail);
+  if (admin) {
+    console.log(`\nFirst start: created the administrator account.\n  email:    ${admin.email}\n  password: ${admin.password}\nThis password is shown only now and must be changed at first sign-in.\n`);
+  }
+  if (config.demo) {
+    try {
+      printDemoSummary(await seedDemo(svc, SYSTEM_ACTOR));
+    } catch (err) {
+      if (!(err instanceof DemoRefusedError)) throw err;
+      console.log(`CEDAR_DEMO: not seeding the demo force. ${err.message}`);
+    }
+  }
+
+  const app = await buildApp({ services: svc, config, logger: config.logLevel !== 'silent' });
+  const close = async (signal: string) => {
+    console.log(`Cedar: ${signal}, shutting down.`);
+    await app.close();
+    await svc.database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void close('SIGINT'));
+  process.once('SIGTERM', () => void close('SIGTERM'));
+  await app.listen({ port: config.port, host: config.host });
+  console.log(`Cedar is running at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : `Cedar failed to start: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '../../src/db/repositories/audit.js';
+import * as org from '../../src/db/repositories/organisation.js';
+import * as officersRepo from '../../src/db/repositories/officers.js';
+import { listAccounts } from '../../src/db/repositories/accounts.js';
+import { RANKS, TEAM_TYPES, officerInput, type Officer } from '../../src/domain/organisation.js';
+import { ROLES } from '../../src/domain/permissions.js';
+import { ValidationError } from '../../src/domain/validation.js';
+import { verifyAuditLog } from '../../src/services/audit.js';
+import { createAccount, generatePassword } from '../../src/services/accounts.js';
+import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { ensureForce } from '../../src/services/setup.js';
+import {
+  DEFAULT_DEMO_SEED,
+  DEMO_BOROUGHS,
+  DemoRefusedError,
+  generateDemoForce,
+  mulberry32,
+  seedDemo,
+  type DemoSummary,
+} from '../../src/services/demo.js';
+import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
+
+const OFFICERS = 300;
+
+describe('generateDemoForce (pure)', () => {
+  const plan = generateDemoForce(mulberry32(42), 2000);
+
+  it('is deterministic for a seed and differs between seeds', () => {
+    expect(generateDemoForce(mulberry32(42), 2000)).toEqual(plan);
+    const other = generateDemoForce(mulberry32(43), 2000);
+    expect(other.officers.map((o) => o.collarNumber)).not.toEqual(plan.officers.map((o) => o.collarNumber));
+  });
+
+  it('has the 32 London boroughs and Heathrow with unique names and codes', () => {
+    expect(plan.boroughs).toHaveLength(33);
+    expect(plan.boroughs.map((b) => b.name)).toEqual(expect.arrayContaining(['Heathrow', 'Westminster', 'Kensington and Chelsea', 'Richmond upon Thames', 'Barking and Dagenham']));
+    expect(new Set(plan.boroughs.map((b) => b.name)).size).toBe(33);
+    expect(new Set(plan.boroughs.map((b) => b.code)).size).toBe(33);
+    expect(plan.boroughs.every((b) => /^[A-Z]{2}$/.test(b.code))).toBe(true);
+    expect(plan.boroughs.find((b) => b.name === 'Lambeth')?.code).toBe('LX');
+  });
+
+  it('uses every team type, with unique team names and force-wide units', () => {
+    expect(new Set(plan.teams.map((t) => t.teamType))).toEqual(new Set(TEAM_TYPES));
+    expect(new Set(plan.teams.map((t) => t.name)).size).toBe(plan.teams.length);
+    const forceWide = plan.teams.filter((t) => t.boroughCode === null).map((t) => t.name);
+    expect(forceWide).toEqual(expect.arrayContaining(['Territorial Support Group 1', 'Roads and Transport Policing Command', 'Taser Training Unit']));
+    expect(plan.teams.map((t) => t.name)).toEqual(expect.arrayContaining(['Lambeth Emergency Response A', 'Lambeth Emergency Response E']));
+  });
+
+  it('makes valid officers with unique collar numbers, realistic ranks and some leavers', () => {
+    expect(plan.officers).toHaveLength(2000);
+    expect(new Set(plan.officers.map((o) => o.collarNumber)).size).toBe(2000);
+    for (const o of plan.officers) {
+      expect(officerInput.safeParse({ ...o, boroughId: o.boroughCode, teamId: o.teamName }).success).toBe(true);
+      expect(o.joinedOn >= '1995-01-01' && o.joinedOn <= '2025-12-31').toBe(true);
+      if (o.status === 'left') expect(o.leftOn! > o.joinedOn).toBe(true);
+    }
+    const share = (pred: (o: (typeof plan.officers)[number]) => boolean) => plan.officers.filter(pred).length / plan.officers.length;
+    expect(share((o) => o.rank === 'Police Constable')).toBeCloseTo(0.75, 2);
+    expect(share((o) => o.rank === 'Sergeant')).toBeCloseTo(0.15, 2);
+    expect(share((o) => o.rank === 'Inspector')).toBeCloseTo(0.06, 2);
+    expect(share((o) => o.status === 'left')).toBeGreaterThan(0.01);
+    expect(share((o) => o.status === 'left')).toBeLessThan(0.06);
+    const senior = RANKS.slice(RANKS.indexOf('Superintendent'));
+    expect(plan.officers.filter((o) => senior.includes(o.rank)).every((o) => o.teamName === null)).toBe(true);
+    const teamType = new Map(plan.teams.map((t) => [t.name, t.teamType]));
+    expect(share((o) => o.teamName !== null && teamType.get(o.teamName) === 'emergency_response')).toBeGreaterThan(0.5);
+  });
+
+  it('puts each officer in a team of their own borough or a force-wide team', () => {
+    const teamBorough = new Map(plan.teams.map((t) => [t.name, t.boroughCode]));
+    for (const o of plan.officers.filter((x) => x.teamName !== null)) expect(teamBorough.get(o.teamName!)).toBe(o.boroughCode);
+  });
+
+  it('starts with an active Lambeth constable and sergeant for the demo accounts, even for a tiny force', () => {
+    const tiny = generateDemoForce(mulberry32(7), 2);
+    expect(tiny.officers.map((o) => [o.rank, o.boroughCode, o.status])).toEqual([
+      ['Police Constable', 'LX', 'active'],
+      ['Sergeant', 'LX', 'active'],
+    ]);
+    expect(tiny.accountOfficers).toEqual({ officer: tiny.officers[0]!.collarNumber, supervisor: tiny.officers[1]!.collarNumber });
+  });
+
+  it('refuses an impossible officer count', () => {
+    expect(() => generateDemoForce(mulberry32(1), 1)).toThrow(ValidationError);
+    expect(() => generateDemoForce(mulberry32(1), 12.5)).toThrow(ValidationError);
+  });
+});
+
+describe.each(testDatabases())('seedDemo on %s', (kind) => {
+  let svc: TestServices;
+  let summary: DemoSummary;
+  let officers: Officer[];
+
+  beforeAll(async () => {
+    svc = await openTestServices(kind);
+    summary = await seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS });
+    officers = (await officersRepo.listOfficers(svc.database.db, { forceId: summary.force.id }, { offset: 0, limit: 10_000 })).officers;
+  });
+  afterAll(() => svc.cleanup());
+
+  it('seeds the Met with 33 boroughs including Heathrow', async () => {
+    expect(summary.force.name).toBe('Metropolitan Police Service');
+    const boroughs = await org.listBoroughs(svc.database.db, summary.force.id);
+    expect(summary.boroughs).toBe(33);
+    expect(boroughs).toHaveLength(33);
+    expect(boroughs.map((b) => b.name)).toEqual(expect.arrayContaining(['Heathrow', 'Lambeth', 'Westminster']));
+  });
+
+  it('uses every team type', async () => {
+    const teams = await org.listTeams(svc.database.db, summary.force.id);
+    expect(teams).toHaveLength(summary.teams);
+    expect(new Set(teams.map((t) => t.teamType))).toEqual(new Set(TEAM_TYPES));
+  });
+
+  it('stores the officers, each valid and with a unique collar number', () => {
+    expect(summary.officers).toBe(OFFICERS);
+    expect(officers).toHaveLength(OFFICERS);
+    expect(new Set(officers.map((o) => o.collarNumber)).size).toBe(OFFICERS);
+    for (const o of officers) expect(officerInput.safeParse(o).success).toBe(true);
+  });
+
+  it('is reproducible: the default seed gives the same officers on every database', () => {
+    const expected = generateDemoForce(mulberry32(DEFAULT_DEMO_SEED), OFFICERS).officers.map((o) => o.collarNumber).sort();
+    expect(officers.map((o) => o.collarNumber).sort()).toEqual(expected);
+  });
+
+  it('creates one account per role, borough roles scoped to Lambeth, officer and supervisor linked', async () => {
+    const lambeth = (await org.listBoroughs(svc.database.db, summary.force.id)).find((b) => b.name === 'Lambeth')!;
+    const { accounts } = await listAccounts(svc.database.db, { offset: 0, limit: 100 });
+    expect(accounts).toHaveLength(ROLES.length);
+    expect(summary.accounts.map((a) => a.role)).toEqual([...ROLES]);
+    for (const role of ROLES) {
+      const account = accounts.find((a) => a.roles.some((g) => g.role === role))!;
+      expect(account.email).toBe(summary.accounts.find((a) => a.role === role)!.email);
+      expect(account.mustChangePassword).toBe(false);
+      const scoped = role === 'officer' || role === 'supervisor' || role === 'borough_commander';
+      expect(account.roles).toEqual([{ role, boroughId: scoped ? lambeth.id : null }]);
+    }
+    expect(summary.accounts.find((a) => a.role === 'officer')!.email).toBe('officer@demo.cedar.police.uk');
+    const byId = new Map(officers.map((o) => [o.id, o]));
+    const officerAccount = accounts.find((a) => a.email === 'officer@demo.cedar.police.uk')!;
+    const supervisorAccount = accounts.find((a) => a.email === 'supervisor@demo.cedar.police.uk')!;
+    expect(byId.get(officerAccount.officerId!)).toMatchObject({ rank: 'Police Constable', boroughId: lambeth.id, status: 'active' });
+    expect(byId.get(supervisorAccount.officerId!)).toMatchObject({ rank: 'Sergeant', boroughId: lambeth.id, status: 'active' });
+  });
+
+  it('writes one demo.seed audit entry with the counts', async () => {
+    const { entries } = await listAudit(svc.database.db, { action: 'demo.seed' }, { offset: 0, limit: 10 });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ entityType: 'force', entityId: summary.force.id });
+    expect(JSON.parse(entries[0]!.summary)).toEqual({ boroughs: 33, teams: summary.teams, officers: OFFICERS, accounts: ROLES.length });
+    expect((await listAudit(svc.database.db, { action: 'account.create' }, { offset: 0, limit: 100 })).total).toBe(ROLES.length);
+  });
+
+  it('refuses a second run and changes nothing', async () => {
+    const db = svc.database.db;
+    const auditBefore = (await listAudit(db, {}, { offset: 0, limit: 1 })).total;
+    await expect(seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS })).rejects.toThrow(DemoRefusedError);
+    await expect(seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS })).rejects.toThrow(/already has data/);
+    expect(await officersRepo.countOfficers(db, summary.force.id)).toBe(OFFICERS);
+    expect(await org.listBoroughs(db, summary.force.id)).toHaveLength(DEMO_BOROUGHS.length);
+    expect(await org.listTeams(db, summary.force.id)).toHaveLength(summary.teams);
+    expect((await listAccounts(db, { offset: 0, limit: 100 })).total).toBe(ROLES.length);
+    expect((await listAudit(db, {}, { offset: 0, limit: 1 })).total).toBe(auditBefore);
+  });
+
+  it('leaves an audit chain that verifies', async () => {
+    const result = await verifyAuditLog(svc);
+    expect(result.ok).toBe(true);
+    // force.create + demo.seed + one account.create per role
+    expect(result.checked).toBe(2 + ROLES.length);
+  });
+});
+
+describe.each(testDatabases())('seedDemo into a configured but empty database on %s', (kind) => {
+  let svc: TestServices;
+  beforeAll(async () => {
+    svc = await openTestServices(kind);
+  });
+  afterAll(() => svc.cleanup());
+
+  it('keeps the existing force and administrator and reports progress to the end', async () => {
+    const force = await ensureForce(svc, SYSTEM_ACTOR, { name: 'Metropolitan Police Service', homeOfficeRegion: 'London' });
+    await createAccount(svc, SYSTEM_ACTOR, { email: 'admin@cedar.local', displayName: 'Administrator', roles: [{ role: 'administrator' }] }, generatePassword());
+    const seen: [number, number][] = [];
+    const summary = await seedDemo(svc, SYSTEM_ACTOR, { officers: 50, random: mulberry32(9), onProgress: (done, total) => seen.push([done, total]) });
+    expect(summary.force).toEqual(force);
+    expect(seen.at(-1)).toEqual([50 + ROLES.length, 50 + ROLES.length]);
+    expect((await listAccounts(svc.database.db, { offset: 0, limit: 100 })).total).toBe(ROLES.length + 1);
+    expect((await verifyAuditLog(svc)).ok).toBe(true);
+  });
+});
