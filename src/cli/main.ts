@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { registerCore } from './commands/core.js';
+import { registerImport } from './commands/import.js';
 import { registerSeed } from './commands/seed.js';
 import { CliError, describeError } from './runtime.js';
 
@@ -11,6 +12,7 @@ const program = new Command('cedar')
 
 registerCore(program);
 registerSeed(program);
+registerImport(program);
 
 try {
   await program.parseAsync(process.argv);

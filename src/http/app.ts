@@ -88,7 +88,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
       serviceName: 'Cedar',
       forceName: forceName ?? 'Cedar',
       identity: request.identity,
-      account: request.identity?.account,
+      me: request.identity?.account,
       navigation: navigationFor(request.identity, currentPath),
       csrfToken: request.csrfToken,
       cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import * as org from '../db/repositories/organisation.js';
-import { ConflictError, NotFoundError, ValidationError, parseInput } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod, parseInput, type FieldError } from '../domain/validation.js';
 import { changedFields, teamInput, type Borough, type Force, type Team } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { change, type Actor, type Services } from './context.js';
@@ -84,15 +84,19 @@ const boroughInput = z.object({
 
 export async function createBorough(svc: Services, actor: Actor, input: unknown): Promise<Borough> {
   const force = await getForce(svc);
-  const b = parseInput(boroughInput, input);
+  const parsed = boroughInput.safeParse(input);
+  const errors: FieldError[] = parsed.success ? [] : fieldErrorsFromZod(parsed.error);
   return change(svc, actor, async (trx, audit) => {
+    // Report clashes alongside format errors, so the person fixes everything in one go.
     const existing = await org.listBoroughs(trx, force.id);
-    const errors = [];
-    if (existing.some((x) => x.name.toLowerCase() === b.name.toLowerCase())) errors.push({ field: 'name', message: `A borough called ${b.name} already exists` });
-    if (existing.some((x) => x.code === b.code)) errors.push({ field: 'code', message: `The code ${b.code} is already used` });
-    if (errors.length) throw new ValidationError(errors);
-    const [borough] = await org.insertBoroughs(trx, force.id, [b]);
-    await audit({ action: 'borough.create', entityType: 'borough', entityId: borough!.id, summary: { after: b } });
+    const raw = (input ?? {}) as { name?: unknown; code?: unknown };
+    const name = typeof raw.name === 'string' ? raw.name.trim().toLowerCase() : '';
+    const code = typeof raw.code === 'string' ? raw.code.trim().toUpperCase() : '';
+    if (name && existing.some((x) => x.name.toLowerCase() === name)) errors.push({ field: 'name', message: `A borough called ${String(raw.name).trim()} already exists` });
+    if (code && existing.some((x) => x.code === code)) errors.push({ field: 'code', message: `The code ${code} is already used` });
+    if (errors.length || !parsed.success) throw new ValidationError(errors);
+    const [borough] = await org.insertBoroughs(trx, force.id, [parsed.data]);
+    await audit({ action: 'borough.create', entityType: 'borough', entityId: borough!.id, summary: { after: parsed.data } });
     return borough!;
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isoDate } from '../../domain/organisation.js';
 import { listAuditActions, listAuditLog, verifyAuditLog } from '../../services/audit.js';
 import type { Services } from '../../services/context.js';
+import { auditSummaryLines } from '../audit-summary.js';
 import { pageFrom, paginationView } from '../forms.js';
 
 const ENTITY_TYPES = ['officer', 'team', 'borough', 'account', 'api_token', 'force'];
@@ -30,7 +31,7 @@ export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
       errors,
       errorList: Object.entries(errors).map(([k, v]) => ({ text: v.text, href: `#${k}` })),
       result,
-      rows: result.entries.map((e) => ({ ...e, summaryText: prettySummary(e.summary) })),
+      rows: result.entries.map((e) => ({ ...e, summaryLines: auditSummaryLines(e.summary) })),
       pagination: paginationView('/audit', q, result.page, result.pages),
     });
   });
@@ -42,11 +43,3 @@ export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
   });
 }
 
-function prettySummary(summary: string): string {
-  try {
-    const v = JSON.parse(summary) as unknown;
-    return v && typeof v === 'object' && Object.keys(v).length === 0 ? '' : JSON.stringify(v, null, 1);
-  } catch {
-    return summary;
-  }
-}

@@ -5,6 +5,7 @@ import { OFFICER_STATUSES, RANKS, type Officer, type Rank } from '../../domain/o
 import { can } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
+import { auditSummaryLines } from '../audit-summary.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
@@ -137,7 +138,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
       canEdit: can(request.identity!.account.roles, 'update:officer'),
       history: history.entries.map((e) => ({
         label: { text: e.action === 'officer.create' ? 'Record created' : e.action === 'officer.update' ? 'Record changed' : e.action },
-        html: describeChanges(e.summary),
+        html: auditSummaryLines(e.summary).map((l) => escapeHtml(l)).join('<br>'),
         datetime: { timestamp: e.occurredAt, type: 'datetime' },
         byline: { text: e.actorLabel },
       })),
@@ -168,32 +169,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
   });
 }
 
-const FIELD_LABELS: Record<string, string> = {
-  collarNumber: 'Collar number',
-  firstName: 'First name',
-  lastName: 'Last name',
-  rank: 'Rank',
-  boroughId: 'Borough',
-  teamId: 'Team',
-  status: 'Status',
-  joinedOn: 'Joined',
-  leftOn: 'Left',
-};
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-/** An audit summary as short HTML for the officer's history timeline. */
-function describeChanges(summary: string): string {
-  try {
-    const s = JSON.parse(summary) as { changes?: Record<string, { from: unknown; to: unknown }> };
-    if (!s.changes) return '';
-    const items = Object.entries(s.changes).map(
-      ([k, v]) => `<li>${escapeHtml(FIELD_LABELS[k] ?? k)}: ${escapeHtml(String(v.from ?? '—'))} → ${escapeHtml(String(v.to ?? '—'))}</li>`,
-    );
-    return `<ul class="govuk-list govuk-list--bullet">${items.join('')}</ul>`;
-  } catch {
-    return '';
-  }
 }

@@ -1,0 +1,48 @@
+/** How the fields of Cedar's records read to a person. */
+const FIELD_LABELS: Record<string, string> = {
+  collarNumber: 'Collar number',
+  firstName: 'First name',
+  lastName: 'Last name',
+  rank: 'Rank',
+  boroughId: 'Borough',
+  teamId: 'Team',
+  status: 'Status',
+  joinedOn: 'Joined',
+  leftOn: 'Left',
+  teamType: 'Type',
+  name: 'Name',
+  code: 'Code',
+  email: 'Email',
+  displayName: 'Name',
+  roles: 'Roles',
+  officerId: 'Officer',
+  disabled: 'Disabled',
+};
+
+/** An audit entry's JSON summary as short readable lines, for the audit log and record histories. */
+export function auditSummaryLines(summary: string, labels: Record<string, string> = FIELD_LABELS): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(summary);
+  } catch {
+    return [summary];
+  }
+  if (!parsed || typeof parsed !== 'object') return [String(parsed)];
+  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const label = (k: string) => labels[k] ?? k;
+  const s = parsed as Record<string, unknown>;
+  const lines: string[] = [];
+  if (s.changes && typeof s.changes === 'object') {
+    for (const [k, v] of Object.entries(s.changes as Record<string, { from: unknown; to: unknown }>)) lines.push(`${label(k)}: ${show(v.from)} → ${show(v.to)}`);
+  } else if (s.before && s.after && typeof s.before === 'object' && typeof s.after === 'object') {
+    const before = s.before as Record<string, unknown>;
+    for (const [k, v] of Object.entries(s.after as Record<string, unknown>)) {
+      if (JSON.stringify(before[k]) !== JSON.stringify(v)) lines.push(`${label(k)}: ${show(before[k])} → ${show(v)}`);
+    }
+    if (lines.length === 0) lines.push('No fields changed');
+  } else if (s.after && typeof s.after === 'object') {
+    for (const [k, v] of Object.entries(s.after as Record<string, unknown>)) lines.push(`${label(k)}: ${show(v)}`);
+  }
+  for (const [k, v] of Object.entries(s)) if (!['changes', 'before', 'after'].includes(k)) lines.push(`${label(k)}: ${show(v)}`);
+  return lines;
+}
