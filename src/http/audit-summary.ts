@@ -19,8 +19,11 @@ const FIELD_LABELS: Record<string, string> = {
   disabled: 'Disabled',
 };
 
-/** An audit entry's JSON summary as short readable lines, for the audit log and record histories. */
-export function auditSummaryLines(summary: string, labels: Record<string, string> = FIELD_LABELS): string[] {
+/**
+ * An audit entry's JSON summary as short readable lines, for the audit log and record histories.
+ * `names` turns ids (boroughs, teams) into the names people know them by.
+ */
+export function auditSummaryLines(summary: string, names: ReadonlyMap<string, string> = new Map()): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(summary);
@@ -28,8 +31,9 @@ export function auditSummaryLines(summary: string, labels: Record<string, string
     return [summary];
   }
   if (!parsed || typeof parsed !== 'object') return [String(parsed)];
-  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const label = (k: string) => labels[k] ?? k;
+  const show = (v: unknown) =>
+    v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : (names.get(String(v)) ?? String(v));
+  const label = (k: string) => FIELD_LABELS[k] ?? k;
   const s = parsed as Record<string, unknown>;
   const lines: string[] = [];
   if (s.changes && typeof s.changes === 'object') {

@@ -24,6 +24,7 @@ describe.each(testDatabases())('audit log on %s', (kind) => {
     const all = await ps.get('/audit');
     expect(all.body).toContain('officer.update');
     expect(all.body).toContain('Rank: Police Constable → Sergeant');
+    expect(all.body).toContain('Borough: Lambeth'); // ids shown as names
     const filtered = await ps.get('/audit?action=officer.create');
     expect(filtered.body).toContain('1 entry');
     const badDate = await ps.get('/audit?from=yesterday');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isoDate } from '../../domain/organisation.js';
 import { listAuditActions, listAuditLog, verifyAuditLog } from '../../services/audit.js';
 import type { Services } from '../../services/context.js';
+import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { auditSummaryLines } from '../audit-summary.js';
 import { pageFrom, paginationView } from '../forms.js';
 
@@ -22,7 +23,8 @@ export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
       from: dateOk(q.from),
       to: dateOk(q.to),
     };
-    const result = await listAuditLog(svc, filter, pageFrom(q, 50));
+    const [result, boroughs, teams] = await Promise.all([listAuditLog(svc, filter, pageFrom(q, 50)), listBoroughs(svc), listTeams(svc, { all: true })]);
+    const names = new Map([...boroughs, ...teams].map((x) => [x.id, x.name] as const));
     return reply.render('pages/audit/list.njk', {
       title: 'Audit log',
       q,
@@ -31,7 +33,7 @@ export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
       errors,
       errorList: Object.entries(errors).map(([k, v]) => ({ text: v.text, href: `#${k}` })),
       result,
-      rows: result.entries.map((e) => ({ ...e, summaryLines: auditSummaryLines(e.summary) })),
+      rows: result.entries.map((e) => ({ ...e, summaryLines: auditSummaryLines(e.summary, names) })),
       pagination: paginationView('/audit', q, result.page, result.pages),
     });
   });

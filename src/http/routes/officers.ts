@@ -138,7 +138,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
       canEdit: can(request.identity!.account.roles, 'update:officer'),
       history: history.entries.map((e) => ({
         label: { text: e.action === 'officer.create' ? 'Record created' : e.action === 'officer.update' ? 'Record changed' : e.action },
-        html: auditSummaryLines(e.summary).map((l) => escapeHtml(l)).join('<br>'),
+        html: auditSummaryLines(e.summary, new Map([...orgs.boroughName, ...orgs.teamName])).map((l) => escapeHtml(l)).join('<br>'),
         datetime: { timestamp: e.occurredAt, type: 'datetime' },
         byline: { text: e.actorLabel },
       })),

@@ -1,0 +1,155 @@
+// npm run bench: Cedar's figures on this machine, with ratios. Nothing here is a pass/fail test.
+//   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=4000, BENCH_ROSTER_ROWS=20000
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import * as org from '../src/db/repositories/organisation.js';
+import { createAccount, hashPassword } from '../src/services/accounts.js';
+import { verifyAuditLog } from '../src/services/audit.js';
+import { SYSTEM_ACTOR } from '../src/services/context.js';
+import { seedDemo } from '../src/services/demo.js';
+import { importOfficers } from '../src/services/importOfficers.js';
+import { servicesFor } from '../src/services/setup.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const OFFICERS = Number(process.env.BENCH_OFFICERS ?? 4000);
+const ROSTER_ROWS = Number(process.env.BENCH_ROSTER_ROWS ?? 20000);
+const CONCURRENCY = 16;
+const PASSWORD = 'bench passphrase that is long';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-bench-'));
+const file = path.join(dir, 'cedar.db');
+const rows: [string, string, string][] = [];
+const report = (what: string, figure: string, note = '') => {
+  rows.push([what, figure, note]);
+  console.log(`  ${what}: ${figure}${note ? `  (${note})` : ''}`);
+};
+const ms = (t0: number) => performance.now() - t0;
+const n = (x: number, digits = 0) => x.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+console.log(`Cedar bench on ${os.cpus().length} cores, Node ${process.version}, SQLite in ${dir}`);
+const database = await openDatabase({ kind: 'sqlite', file });
+await migrateToLatest(database.db);
+const svc = servicesFor(database, { lockoutAttempts: 5, lockoutMinutes: 15, sessionHours: 12 });
+
+// 1. Demo force
+let t0 = performance.now();
+const demo = await seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS });
+report('seed demo force', `${n(ms(t0))} ms`, `${n(demo.officers)} officers, ${demo.teams} teams, ${demo.accounts.length} accounts`);
+
+// 2. argon2id cost per sign-in
+t0 = performance.now();
+for (let i = 0; i < 5; i++) await hashPassword(PASSWORD);
+report('argon2id hash (19 MiB, t=2)', `${n(ms(t0) / 5, 1)} ms each`);
+
+// 3. Roster import: a new file, the same file again, then every row changed
+const force = (await org.findForce(database.db))!;
+const boroughs = await org.listBoroughs(database.db, force.id);
+const teams = await org.listTeams(database.db, force.id);
+const responseTeams = teams.filter((t) => t.teamType === 'emergency_response' && t.boroughId);
+const letters = (i: number) => {
+  let s = '';
+  do {
+    s = String.fromCharCode(97 + (i % 26)) + s;
+    i = Math.floor(i / 26);
+  } while (i > 0);
+  return s;
+};
+const csv = (rank: string) => {
+  const lines = ['collar_number,first_name,last_name,rank,borough,team,status,joined_on,left_on'];
+  for (let i = 0; i < ROSTER_ROWS; i++) {
+    const team = responseTeams[i % responseTeams.length]!;
+    const borough = boroughs.find((b) => b.id === team.boroughId)!;
+    lines.push(`B${i},Alex,"Bench-${letters(i)}",${rank},${borough.name},${team.name},active,2019-04-01,`);
+  }
+  return Buffer.from(lines.join('\n'));
+};
+const rss0 = process.memoryUsage().rss;
+for (const [label, bytes] of [
+  ['new', csv('PC')],
+  ['unchanged', csv('PC')],
+  ['all changed', csv('PS')],
+] as const) {
+  t0 = performance.now();
+  const r = await importOfficers(svc, SYSTEM_ACTOR, { fileName: 'bench.csv', bytes });
+  if (!r.ok) throw new Error(`bench import rejected: ${JSON.stringify(r.errors.slice(0, 3))}`);
+  const t = ms(t0);
+  report(`import ${n(ROSTER_ROWS)} roster rows (${label})`, `${n(t)} ms`, `${n(ROSTER_ROWS / (t / 1000))} rows/s; ${r.created} created, ${r.updated} updated`);
+}
+report('peak RSS during imports', `${n(process.resourceUsage().maxRSS / 1024)} MB`, `${n((process.memoryUsage().rss - rss0) / 1048576)} MB above the start`);
+
+// 4. Audit chain verification (the updates above wrote one entry each)
+t0 = performance.now();
+const check = await verifyAuditLog(svc);
+const tv = ms(t0);
+report('audit verify', `${n(tv)} ms`, `${n(check.checked)} entries, ${n(check.checked / (tv / 1000))} entries/s, intact: ${check.ok}`);
+
+await createAccount(svc, SYSTEM_ACTOR, { email: 'bench@cedar.local', displayName: 'Bench', roles: [{ role: 'administrator', boroughId: null }] }, PASSWORD);
+await database.close();
+
+// 5. HTTP throughput against a bare Fastify route in the same server process
+const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+  env: { ...process.env, CEDAR_DB: file, DATABASE_URL: '' },
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+const ports = await new Promise<{ cedar: number; bare: number }>((resolve, reject) => {
+  child.once('message', (m) => resolve(m as { cedar: number; bare: number }));
+  child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
+});
+const cedar = `http://127.0.0.1:${ports.cedar}`;
+
+async function signIn(): Promise<string> {
+  const page = await fetch(`${cedar}/sign-in`);
+  const pre = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const res = await fetch(`${cedar}/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email: 'bench@cedar.local', password: PASSWORD }),
+  });
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c!.startsWith('cedar_session='))!;
+}
+const cookie = await signIn();
+
+async function load(url: string, headers: Record<string, string> = {}) {
+  const latencies: number[] = [];
+  const end = performance.now() + SECONDS * 1000;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        const res = await fetch(url, { headers });
+        await res.arrayBuffer();
+        if (res.status !== 200) failures++;
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / SECONDS, p50: latencies[Math.floor(latencies.length / 2)]!, p95: latencies[Math.floor(latencies.length * 0.95)]!, failures };
+}
+
+const bare = await load(`http://127.0.0.1:${ports.bare}/`);
+report('bare Fastify route', `${n(bare.rps)} req/s`, `p50 ${n(bare.p50, 1)} ms, p95 ${n(bare.p95, 1)} ms`);
+for (const [label, url] of [
+  ['sign-in page (signed out)', `${cedar}/sign-in`],
+  ['officers list, page 1 (signed in)', `${cedar}/officers`],
+  ['officers search "smith"', `${cedar}/officers?q=smith&status=all`],
+  ['API officers list (50)', `${cedar}/api/v1/officers`],
+] as const) {
+  const r = await load(url, { cookie });
+  report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare; p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);
+}
+child.kill();
+fs.rmSync(dir, { recursive: true, force: true });
+
+console.log('\n| measure | figure | notes |\n|---|---|---|');
+for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);

@@ -1,0 +1,17 @@
+// Bench helper, run as a child process: serves Cedar on one port and a bare Fastify route on
+// another, so the load generator measures the server rather than competing with it.
+import Fastify from 'fastify';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/http/app.js';
+import { openServices } from '../src/services/setup.js';
+
+const config = loadConfig({ ...process.env, CEDAR_LOG_LEVEL: 'silent', CEDAR_SIGNIN_RATE_LIMIT: '100000' });
+const svc = await openServices(config);
+const app = await buildApp({ services: svc, config });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const bare = Fastify();
+bare.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><p>ok</p>'));
+await bare.listen({ port: 0, host: '127.0.0.1' });
+const port = (a: ReturnType<typeof app.server.address>) => (typeof a === 'object' && a ? a.port : 0);
+process.send?.({ cedar: port(app.server.address()), bare: port(bare.server.address()) });
+process.on('disconnect', () => process.exit(0));

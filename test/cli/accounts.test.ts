@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES } from '../../src/domain/permissions.js';
+import { testDatabases } from '../support/databases.js';
+import { TEST_TIMEOUT_MS, cliEnv, createCliDatabase, describeRun, runCli, type CliDatabase } from './support.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe.each(testDatabases())('cedar seed, users add and tokens create on %s', (kind) => {
+  let db: CliDatabase;
+  let env: NodeJS.ProcessEnv;
+  const cedar = (args: string[], input?: string) => runCli(args, { env, input });
+
+  beforeAll(async () => {
+    db = await createCliDatabase(kind);
+    env = cliEnv(db.settings);
+  });
+  afterAll(() => db?.cleanup());
+
+  it(
+    'refuses `seed` without --demo, showing how to use it',
+    async () => {
+      const r = await cedar(['seed']);
+      expect(r.code, describeRun(r)).not.toBe(0);
+      expect(r.stderr).toMatch(/Say what to seed/);
+      expect(r.stderr).toMatch(/^ {2}--demo\b/m);
+      expect(r.stderr).toMatch(/^ {2}--officers <n>/m);
+      expect(r.stderr).toMatch(/^Example:/m);
+      expect(r.stdout).toBe('');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'seeds the demo force and prints the demo accounts once',
+    async () => {
+      const r = await cedar(['seed', '--demo', '--officers', '200']);
+      expect(r.code, describeRun(r)).toBe(0);
+      const lines = r.stdout.split('\n');
+      const header = lines.findIndex((l) => /^Role\s+Email\s+Password$/.test(l));
+      expect(header, describeRun(r)).toBeGreaterThanOrEqual(0);
+      expect(lines[header + 1]).toMatch(/^-+ {2}-+ {2}-+$/);
+      const rows = lines.slice(header + 2, header + 2 + ROLES.length).map((l) => l.split(/\s{2,}/));
+      expect(rows.map((row) => row[0])).toEqual([...ROLES]);
+      for (const [role, email, password] of rows) {
+        expect(email).toBe(`${role!.replace(/_/g, '-')}@demo.cedar.police.uk`);
+        expect(password!.length).toBeGreaterThanOrEqual(12);
+      }
+      expect(r.stdout).toMatch(/^Done: seeded Metropolitan Police Service with 33 boroughs, \d+ teams, 200 officers and \d+ demo accounts\.$/m);
+
+      expect(await db.count('select count(*) from borough')).toBe(33);
+      expect(await db.count('select count(*) from officer')).toBe(200);
+      expect(await db.count(`select count(*) from app_user where email like '%@demo.cedar.police.uk'`)).toBe(ROLES.length);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses to seed a database that already has data, changing nothing',
+    async () => {
+      const audit = await db.count('select count(*) from audit_log');
+      const r = await cedar(['seed', '--demo', '--officers', '200']);
+      expect(r.code, describeRun(r)).not.toBe(0);
+      expect(r.stderr).toMatch(/already has data/);
+      expect(r.stdout).not.toMatch(/Done:/);
+      expect(await db.count('select count(*) from officer')).toBe(200);
+      expect(await db.count('select count(*) from audit_log')).toBe(audit);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'adds an account with a borough-scoped role, the password read from standard input',
+    async () => {
+      const r = await cedar(['users', 'add', '--email', 'x@y.org', '--role', 'supervisor', '--borough', 'Lambeth'], `${PASSWORD}\n`);
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stdout).toMatch(/^Done: created account x@y\.org with role\(s\) supervisor in Lambeth\.$/m);
+      expect(r.output).not.toContain(PASSWORD);
+
+      const roles = await db.sql(
+        `select r.role, b.name as borough, u.password_hash from app_user u join user_role r on r.user_id = u.id left join borough b on b.id = r.borough_id where u.email = ?`,
+        ['x@y.org'],
+      );
+      expect(roles).toHaveLength(1);
+      expect(roles[0]).toMatchObject({ role: 'supervisor', borough: 'Lambeth' });
+      expect(String(roles[0]!.password_hash)).not.toContain(PASSWORD);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a short password, an unknown role and an unknown borough, creating nobody',
+    async () => {
+      const users = await db.count('select count(*) from app_user');
+      const [short, role, borough] = await Promise.all([
+        cedar(['users', 'add', '--email', 'short@y.org', '--role', 'analyst'], 'tooshort\n'),
+        cedar(['users', 'add', '--email', 'role@y.org', '--role', 'analyst', 'sheriff'], `${PASSWORD}\n`),
+        cedar(['users', 'add', '--email', 'borough@y.org', '--role', 'supervisor', '--borough', 'Atlantis'], `${PASSWORD}\n`),
+      ]);
+      expect(short.code, describeRun(short)).not.toBe(0);
+      expect(short.stderr).toMatch(/\bpassword\b/i);
+      expect(role.code, describeRun(role)).not.toBe(0);
+      expect(role.stderr).toMatch(/\bsheriff\b/);
+      expect(borough.code, describeRun(borough)).not.toBe(0);
+      expect(borough.stderr).toMatch(/\bAtlantis\b/);
+      for (const r of [short, role, borough]) expect(r.stdout).not.toMatch(/Done:/);
+      expect(await db.count('select count(*) from app_user')).toBe(users);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'creates an API token: only the token on stdout, stored only as its hash',
+    async () => {
+      const r = await cedar(['tokens', 'create', '--user', 'x@y.org']);
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stdout).toMatch(/^cedar_[A-Za-z0-9_-]{20,}\n$/);
+      expect(r.stderr).toMatch(/^Done: /m);
+      const token = r.stdout.trim();
+      expect(r.stderr).not.toContain(token);
+
+      const stored = await db.sql(`select t.token_hash from api_token t join app_user u on u.id = t.user_id where u.email = ?`, ['x@y.org']);
+      expect(stored).toEqual([{ token_hash: createHash('sha256').update(token).digest('hex') }]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a token for an unknown user',
+    async () => {
+      const r = await cedar(['tokens', 'create', '--user', 'nobody@y.org']);
+      expect(r.code, describeRun(r)).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/nobody@y\.org/);
+      expect(await db.count('select count(*) from api_token')).toBe(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

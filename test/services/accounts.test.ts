@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findAccountByEmail, recordSignInOutcome } from '../../src/db/repositories/accounts.js';
+import { listAudit } from '../../src/db/repositories/audit.js';
+import { createAccount, createApiToken, resolveApiToken, resolveSession, signIn, updateAccount, generatePassword } from '../../src/services/accounts.js';
+import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
+import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
+import { smallForce, type SmallForce } from '../support/fixtures.js';
+
+const PASSWORD = 'a long enough passphrase';
+
+describe.each(testDatabases())('accounts on %s', (kind) => {
+  let svc: TestServices;
+  let f: SmallForce;
+  beforeAll(async () => {
+    svc = await openTestServices(kind);
+    f = await smallForce(svc);
+  });
+  afterAll(() => svc.cleanup());
+
+  it('creates an account with roles scoped to a borough, rejecting bad grants', async () => {
+    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: ' Sgt@Force.Example ', displayName: 'Sgt', roles: [{ role: 'supervisor', boroughId: f.boroughs.lambeth.id }] }, PASSWORD);
+    expect(account.email).toBe('sgt@force.example');
+    expect(account.roles).toEqual([{ role: 'supervisor', boroughId: f.boroughs.lambeth.id }]);
+    const err = await createAccount(svc, SYSTEM_ACTOR, { email: 'sgt@force.example', displayName: 'x', roles: [{ role: 'analyst', boroughId: f.boroughs.lambeth.id }] }, PASSWORD).catch((e) => e);
+    expect(err.errors).toEqual([{ field: 'roles.0.boroughId', message: 'Analyst cannot be limited to one borough' }]);
+    const dup = await createAccount(svc, SYSTEM_ACTOR, { email: 'sgt@force.example', displayName: 'x', roles: [{ role: 'analyst', boroughId: null }] }, PASSWORD).catch((e) => e);
+    expect(dup.errors).toEqual([{ field: 'email', message: 'An account for sgt@force.example already exists' }]);
+  });
+
+  it('generates a one-time password that must be changed', async () => {
+    const { account, generatedPassword } = await createAccount(svc, SYSTEM_ACTOR, { email: 'new@force.example', displayName: 'New', roles: [{ role: 'analyst', boroughId: null }] });
+    expect(generatedPassword).toMatch(/^[\w]{5}-[\w]{5}-[\w]{5}-[\w]{5}$/);
+    expect(account.mustChangePassword).toBe(true);
+    expect(generatePassword()).not.toBe(generatePassword());
+  });
+
+  it('signs in, creates a server-side session, and audits it', async () => {
+    const r = await signIn(svc, { email: 'sgt@force.example', password: PASSWORD }, { ip: '10.0.0.1' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const session = await resolveSession(svc, r.sessionToken);
+    expect(session?.account.email).toBe('sgt@force.example');
+    expect(await resolveSession(svc, 'not-a-token')).toBeUndefined();
+    const { entries } = await listAudit(svc.database.db, { action: 'auth.sign_in' }, { offset: 0, limit: 5 });
+    expect(entries[0]!.actorLabel).toBe('sgt@force.example');
+  });
+
+  it('starts a fresh failure count once a lock has expired', async () => {
+    await createAccount(svc, SYSTEM_ACTOR, { email: 'lock@force.example', displayName: 'L', roles: [{ role: 'analyst', boroughId: null }] }, PASSWORD);
+    const acc = (await findAccountByEmail(svc.database.db, 'lock@force.example'))!;
+    await recordSignInOutcome(svc.database.db, acc.id, { failedSignIns: 3, lockedUntil: '2000-01-01T00:00:00.000Z' });
+    const wrong = await signIn(svc, { email: 'lock@force.example', password: 'wrong one here' }, { ip: '::1' });
+    expect(wrong).toEqual({ ok: false, reason: 'invalid' });
+    expect((await findAccountByEmail(svc.database.db, 'lock@force.example'))!.failedSignIns).toBe(1);
+    expect((await signIn(svc, { email: 'lock@force.example', password: PASSWORD }, { ip: '::1' })).ok).toBe(true);
+  });
+
+  it('a disabled account cannot sign in, and its sessions and tokens stop working', async () => {
+    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: 'gone@force.example', displayName: 'Gone', roles: [{ role: 'armourer', boroughId: null }] }, PASSWORD);
+    const r = await signIn(svc, { email: 'gone@force.example', password: PASSWORD }, { ip: '::1' });
+    const { token } = await createApiToken(svc, SYSTEM_ACTOR, 'gone@force.example', 'dock');
+    expect(await resolveApiToken(svc, token)).toBeDefined();
+    await updateAccount(svc, SYSTEM_ACTOR, account.id, { email: 'gone@force.example', displayName: 'Gone', roles: [{ role: 'armourer', boroughId: null }], disabled: true });
+    expect(await signIn(svc, { email: 'gone@force.example', password: PASSWORD }, { ip: '::1' })).toEqual({ ok: false, reason: 'disabled' });
+    if (r.ok) expect(await resolveSession(svc, r.sessionToken)).toBeUndefined();
+    expect(await resolveApiToken(svc, token)).toBeUndefined();
+  });
+
+  it('stores API tokens only as hashes', async () => {
+    const { token } = await createApiToken(svc, SYSTEM_ACTOR, 'sgt@force.example', 'roster');
+    const rows = await svc.database.db.selectFrom('api_token').select(['token_hash', 'token_prefix']).execute();
+    expect(rows.some((r) => r.token_hash === token)).toBe(false);
+    expect(rows.some((r) => token.startsWith(r.token_prefix))).toBe(true);
+  });
+
+  it('an administrator cannot remove their own administrator role or disable themselves', async () => {
+    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: 'admin@force.example', displayName: 'Admin', roles: [{ role: 'administrator', boroughId: null }] }, PASSWORD);
+    const me: Actor = { userId: account.id, label: account.email, grants: account.roles };
+    const err = await updateAccount(svc, me, account.id, { email: account.email, displayName: 'Admin', roles: [{ role: 'analyst', boroughId: null }], disabled: true }).catch((e) => e);
+    expect(err.errors.map((e: { field: string }) => e.field).sort()).toEqual(['disabled', 'roles']);
+  });
+});
