@@ -139,8 +139,10 @@ async function load(url: string, headers: Record<string, string> = {}) {
 
 const bare = await load(`http://127.0.0.1:${ports.bare}/`);
 report('bare Fastify route', `${n(bare.rps)} req/s`, `p50 ${n(bare.p50, 1)} ms, p95 ${n(bare.p95, 1)} ms`);
+const signInPage = await load(`${cedar}/sign-in`);
+report('sign-in page (signed out)', `${n(signInPage.rps)} req/s`, `${n((signInPage.rps / bare.rps) * 100)}% of bare; p50 ${n(signInPage.p50, 1)} ms, p95 ${n(signInPage.p95, 1)} ms`);
 for (const [label, url] of [
-  ['sign-in page (signed out)', `${cedar}/sign-in`],
+  ['home page (signed in)', `${cedar}/`],
   ['officers list, page 1 (signed in)', `${cedar}/officers`],
   ['officers search "smith"', `${cedar}/officers?q=smith&status=all`],
   ['API officers list (50)', `${cedar}/api/v1/officers`],

@@ -1,3 +1,5 @@
+import { ROLE_LABELS, isRole } from '../domain/permissions.js';
+
 /** How the fields of Cedar's records read to a person. */
 const FIELD_LABELS: Record<string, string> = {
   collarNumber: 'Collar number',
@@ -31,8 +33,16 @@ export function auditSummaryLines(summary: string, names: ReadonlyMap<string, st
     return [summary];
   }
   if (!parsed || typeof parsed !== 'object') return [String(parsed)];
-  const show = (v: unknown) =>
-    v === null || v === undefined || v === '' ? '—' : typeof v === 'object' ? JSON.stringify(v) : (names.get(String(v)) ?? String(v));
+  const show = (v: unknown): string => {
+    if (v === null || v === undefined || v === '') return '—';
+    if (Array.isArray(v)) return v.length ? v.map(show).join(', ') : '—';
+    if (typeof v === 'object') {
+      const grant = v as { role?: unknown; boroughId?: unknown };
+      if (typeof grant.role === 'string' && isRole(grant.role)) return ROLE_LABELS[grant.role] + (grant.boroughId ? ` (${show(grant.boroughId)})` : '');
+      return JSON.stringify(v);
+    }
+    return names.get(String(v)) ?? String(v);
+  };
   const label = (k: string) => FIELD_LABELS[k] ?? k;
   const s = parsed as Record<string, unknown>;
   const lines: string[] = [];

@@ -31,7 +31,8 @@ export function createViews(): nunjucks.Environment {
   );
   env.addFilter('dateTime', formatDateTime);
   env.addFilter('date', formatDate);
-  env.addFilter('number', (n: number) => (typeof n === 'number' ? n.toLocaleString('en-GB') : n));
+  const numberFormat = new Intl.NumberFormat('en-GB'); // one formatter: toLocaleString builds one per call
+  env.addFilter('number', (n: number) => (typeof n === 'number' ? numberFormat.format(n) : n));
   env.addFilter('roleLabel', (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] ?? r);
   env.addFilter('teamTypeLabel', (t: keyof typeof TEAM_TYPE_LABELS) => TEAM_TYPE_LABELS[t] ?? t);
   env.addFilter('rankShort', (r: keyof typeof RANK_ABBREVIATIONS) => RANK_ABBREVIATIONS[r] ?? r);

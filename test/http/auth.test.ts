@@ -155,6 +155,26 @@ describe.each(testDatabases())('sign-in, sessions and security on %s', (kind) =>
     for (const r of [missing, forbidden, badId]) expect(r.body).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('shows a 500 page with a reference, not a stack trace, when the database is gone', async () => {
+    const broken = await openTestApp(kind);
+    await smallForce(broken.svc);
+    await makeAccount(broken, 'b@test.police.uk', [{ role: 'administrator', boroughId: null }]);
+    const c = await signInAs(broken.app, 'b@test.police.uk');
+    await broken.svc.database.close();
+    try {
+      const page = await c.get('/officers');
+      expect(page.statusCode).toBe(500);
+      expect(page.body).toContain('Sorry, there is a problem with the service');
+      expect(page.body).toMatch(/reference: req-/);
+      expect(page.body).not.toMatch(/at .*\.(ts|js):\d+/);
+      const api = await broken.app.inject({ method: 'GET', url: '/healthz' });
+      expect(api.statusCode).toBe(503);
+    } finally {
+      await broken.app.close();
+      await broken.svc.cleanup().catch(() => {});
+    }
+  });
+
   it('reports health with the database kind', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/healthz' });
     expect(res.json()).toEqual({ status: 'ok', database: kind });
