@@ -182,6 +182,21 @@ export function officerDisplayName(o: Pick<Officer, 'rank' | 'firstName' | 'last
   return `${RANK_ABBREVIATIONS[o.rank]} ${o.firstName} ${o.lastName} (${o.collarNumber})`;
 }
 
+/** The editable fields of a stored officer, in the shape of the input schema (to compare with new input). */
+export function officerFields(o: Officer): OfficerInput {
+  return {
+    collarNumber: o.collarNumber,
+    firstName: o.firstName,
+    lastName: o.lastName,
+    rank: o.rank,
+    boroughId: o.boroughId,
+    teamId: o.teamId,
+    status: o.status,
+    joinedOn: o.joinedOn,
+    leftOn: o.leftOn,
+  };
+}
+
 /** The fields that differ between two versions of a record, for the audit summary. */
 export function changedFields<T extends object>(before: T, after: T): Partial<Record<keyof T, { from: unknown; to: unknown }>> {
   const out: Partial<Record<keyof T, { from: unknown; to: unknown }>> = {};

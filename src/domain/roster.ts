@@ -8,6 +8,7 @@ import {
   RANKS,
   RANK_ABBREVIATIONS,
   changedFields,
+  officerFields,
   officerInput,
   teamFitsBorough,
   type Borough,
@@ -413,20 +414,6 @@ function fileError(encoding: RosterEncoding, message: string): RosterParse {
 // ---------------------------------------------------------------------------------------
 // Planning the import
 
-/** The fields of a stored officer that a roster row can set. */
-export function officerFields(o: Officer): OfficerInput {
-  return {
-    collarNumber: o.collarNumber,
-    firstName: o.firstName,
-    lastName: o.lastName,
-    rank: o.rank,
-    boroughId: o.boroughId,
-    teamId: o.teamId,
-    status: o.status,
-    joinedOn: o.joinedOn,
-    leftOn: o.leftOn,
-  };
-}
 
 export interface RosterUpdate {
   officer: Officer;

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/database.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
-import { changedFields, officerInput, teamFitsBorough, type Officer, type OfficerInput, type OfficerStatus, type Rank } from '../domain/organisation.js';
+import { changedFields, officerFields, officerInput, teamFitsBorough, type Officer, type OfficerInput, type OfficerStatus, type Rank } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
@@ -51,17 +51,6 @@ export async function checkOfficerReferences(db: Executor, forceId: string, o: O
   return errors;
 }
 
-const officerFields = (o: Officer): OfficerInput => ({
-  collarNumber: o.collarNumber,
-  firstName: o.firstName,
-  lastName: o.lastName,
-  rank: o.rank,
-  boroughId: o.boroughId,
-  teamId: o.teamId,
-  status: o.status,
-  joinedOn: o.joinedOn,
-  leftOn: o.leftOn,
-});
 
 export async function createOfficer(svc: Services, actor: Actor, scope: Scope, input: unknown): Promise<Officer> {
   const force = await getForce(svc);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { officerInput, OFFICER_STATUSES, RANKS, TEAM_TYPES, type Officer } from '../../domain/organisation.js';
+import { officerFields, officerInput, OFFICER_STATUSES, RANKS, TEAM_TYPES, type Officer } from '../../domain/organisation.js';
 import { ValidationError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../services/officers.js';
@@ -65,7 +65,7 @@ export function registerApiRoutes(app: FastifyInstance, svc: Services): void {
     const { id } = request.params as { id: string };
     const body = checkKnownFields(request.body);
     const current = await getOfficer(svc, request.scope, id);
-    const merged = { ...Object.fromEntries(OFFICER_FIELDS.map((f) => [f, current[f]])), ...body };
+    const merged = { ...officerFields(current), ...body };
     return toJson(await updateOfficer(svc, request.actor(), request.scope, id, merged));
   });
 
