@@ -3,7 +3,8 @@ import { ConfigError } from '../config.js';
 import { registerCore } from './commands/core.js';
 import { registerImport } from './commands/import.js';
 import { registerSeed } from './commands/seed.js';
-import { CliError, describeError } from './runtime.js';
+import { ValidationError } from '../domain/validation.js';
+import { CliError, describeError, endProgress } from './runtime.js';
 
 const program = new Command('cedar')
   .description("Cedar operations: migrations, seeding, accounts, imports and audit checks.\nSettings come from the environment (see README.md).")
@@ -17,11 +18,12 @@ registerImport(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  endProgress();
   if (err instanceof CommanderError) process.exit(err.exitCode);
   if (err instanceof CliError || err instanceof ConfigError) {
     console.error(err.message);
     process.exit(err instanceof CliError ? err.exitCode : 2);
   }
-  console.error(`Failed: ${describeError(err)}`);
+  console.error(err instanceof ValidationError ? `Failed: the input is not valid.\n${describeError(err)}` : `Failed: ${describeError(err)}`);
   process.exit(1);
 }

@@ -17,6 +17,7 @@ export async function withServices<T>(work: (svc: Services, config: Config) => P
   try {
     return await work(svc, config);
   } finally {
+    endProgress();
     await svc.database.close();
   }
 }
@@ -33,6 +34,14 @@ export async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+let progressLineOpen = false;
+
+/** Ends a progress line left open (work that stopped short), so what follows starts on its own line. */
+export function endProgress(): void {
+  if (progressLineOpen) process.stderr.write('\n');
+  progressLineOpen = false;
+}
+
 /** Progress on stderr, on one self-rewriting line when it is a terminal. */
 export function progress(label: string): (done: number, total?: number) => void {
   let last = 0;
@@ -41,7 +50,10 @@ export function progress(label: string): (done: number, total?: number) => void 
     if (now - last < 200 && done !== total) return;
     last = now;
     const text = total ? `${label}: ${done.toLocaleString('en-GB')} / ${total.toLocaleString('en-GB')}` : `${label}: ${done.toLocaleString('en-GB')}`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${text}\x1b[K${done === total ? '\n' : ''}`);
-    else if (done === total) process.stderr.write(`${text}\n`);
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${text}\x1b[K`);
+      progressLineOpen = true;
+      if (done === total) endProgress();
+    } else if (done === total) process.stderr.write(`${text}\n`);
   };
 }

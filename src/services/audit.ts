@@ -12,7 +12,8 @@ export function listAuditActions(svc: Services): Promise<string[]> {
 }
 
 /** Walks the whole chain a page at a time; reports the first broken entry. */
-export async function verifyAuditLog(svc: Services, onProgress?: (checked: number) => void, pageSize = 5000): Promise<ChainCheck> {
+export async function verifyAuditLog(svc: Services, onProgress?: (checked: number, total: number) => void, pageSize = 5000): Promise<ChainCheck> {
+  const total = onProgress ? await auditRepo.countAudit(svc.database.db) : 0;
   let state = undefined as Parameters<typeof verifyChainPage>[1];
   for (;;) {
     const entries = await auditRepo.auditPage(svc.database.db, state?.prevSeq ?? 0, pageSize);
@@ -20,7 +21,7 @@ export async function verifyAuditLog(svc: Services, onProgress?: (checked: numbe
     const step = verifyChainPage(entries, state);
     if (step.result) return step.result;
     state = step.state;
-    onProgress?.(state.checked);
+    onProgress?.(state.checked, total);
   }
   return { ok: true, checked: state?.checked ?? 0, lastHash: state?.prevHash ?? '0'.repeat(64) };
 }

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../support/databases.js';
@@ -28,6 +30,31 @@ describe('cedar --help', () => {
       ] as const) {
         expect(r.code, describeRun(r)).toBe(0);
         expect(r.stdout).toMatch(new RegExp(`^ {2}${sub}\\b`, 'm'));
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'runs through the installed bin/cedar.js, which passes output and exit codes through',
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-cli-bin-'));
+      try {
+        const env = cliEnv({ CEDAR_DB: path.join(dir, 'cedar.db') });
+        const [help, usage, config] = await Promise.all([
+          runCli(['--help'], { env, via: 'bin' }),
+          runCli(['seed'], { env, via: 'bin' }),
+          runCli(['migrate'], { env: { ...env, PORT: 'abc' }, via: 'bin' }),
+        ]);
+        expect(help.code, describeRun(help)).toBe(0);
+        expect(help.stdout).toMatch(/^Usage: cedar /);
+        expect(usage.code, describeRun(usage)).toBe(1); // CliError
+        expect(usage.stderr).toMatch(/^Say what to seed/);
+        expect(config.code, describeRun(config)).toBe(2); // ConfigError
+        expect(config.stderr).toMatch(/PORT/);
+        expect(fs.existsSync(path.join(dir, 'cedar.db'))).toBe(false);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     },
     TEST_TIMEOUT_MS,

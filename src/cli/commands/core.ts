@@ -62,9 +62,9 @@ export function registerCore(program: Command): void {
     .option('--name <name>', 'what the token is for', 'API token')
     .action(async (opts: { user: string; name: string }) => {
       await withServices(async (svc) => {
-        const { token } = await createApiToken(svc, cliActor(), opts.user, opts.name);
+        const { token, account } = await createApiToken(svc, cliActor(), opts.user, opts.name);
         console.log(token);
-        console.error(`Done: token "${opts.name}" created for ${opts.user}. Copy it now: it cannot be shown again.`);
+        console.error(`Done: token "${opts.name}" created for ${account.email}. Copy it now: it cannot be shown again.`);
       });
     });
 
@@ -79,7 +79,7 @@ export function registerCore(program: Command): void {
         if (!result.ok) {
           throw new CliError(`Audit log BROKEN at entry ${result.brokenAt.seq} (id ${result.brokenAt.id}): ${result.reason}.\n${result.checked} entries before it are intact.`);
         }
-        console.log(`Done: audit log intact, ${result.checked} entries checked, head ${result.lastHash.slice(0, 16)}…`);
+        console.log(`Done: audit log intact, ${result.checked} ${result.checked === 1 ? 'entry' : 'entries'} checked, head ${result.lastHash.slice(0, 16)}…`);
       });
     });
 }

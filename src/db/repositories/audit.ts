@@ -110,3 +110,8 @@ export async function auditPage(db: Executor, afterSeq: number, limit: number): 
   const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
   return rows.map(toEntry);
 }
+
+export async function countAudit(db: Executor): Promise<number> {
+  const r = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
