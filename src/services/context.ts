@@ -23,15 +23,18 @@ export interface Services {
   policy: { lockoutAttempts: number; lockoutMinutes: number; sessionHours: number };
 }
 
-export type Audit = (entry: Omit<NewAuditEntry, 'actorUserId' | 'actorLabel'>) => Promise<void>;
+/** Writes audit entries for the actor, in the change's transaction. Pass many at once for bulk work. */
+export type AuditInput = Omit<NewAuditEntry, 'actorUserId' | 'actorLabel'>;
+export type Audit = (entries: AuditInput | readonly AuditInput[]) => Promise<void>;
 
 /**
  * Runs a change and its audit entries in one transaction: either both are stored or neither.
  */
 export async function change<T>(svc: Services, actor: Actor, work: (trx: Transaction<DB>, audit: Audit) => Promise<T>): Promise<T> {
   return svc.database.db.transaction().execute(async (trx) => {
-    const audit: Audit = async (entry) => {
-      await appendAudit(trx, svc.database.kind, { ...entry, actorUserId: actor.userId, actorLabel: actor.label });
+    const audit: Audit = async (entries) => {
+      const list = Array.isArray(entries) ? entries : [entries as AuditInput];
+      await appendAudit(trx, svc.database.kind, list.map((e) => ({ ...e, actorUserId: actor.userId, actorLabel: actor.label })));
     };
     return work(trx, audit);
   });

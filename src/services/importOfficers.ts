@@ -61,11 +61,13 @@ export async function importOfficers(
     const file = path.basename(input.fileName);
     for (const u of plan.update) {
       await officersRepo.updateOfficer(trx, u.officer.id, u.input);
-      await audit({ action: 'officer.update', entityType: 'officer', entityId: u.officer.id, summary: { changes: u.changes, file } });
       if (++done % 200 === 0) report(done);
     }
     const summary = { file, created: plan.create.length, updated: plan.update.length, unchanged: plan.unchanged };
-    await audit({ action: 'officer.import', entityType: 'officer', entityId: null, summary });
+    await audit([
+      ...plan.update.map((u) => ({ action: 'officer.update', entityType: 'officer', entityId: u.officer.id, summary: { changes: u.changes, file } })),
+      { action: 'officer.import', entityType: 'officer', entityId: null, summary },
+    ]);
     return { ok: true as const, created: summary.created, updated: summary.updated, unchanged: summary.unchanged, rows, encoding };
   });
   opts.onProgress?.(rows, rows);

@@ -40,6 +40,19 @@ describe.each(testDatabases())('audited changes on %s', (kind) => {
     expect(new Set(entries.map((e) => e.seq)).size).toBe(total);
   });
 
+  it('chains many entries written in one call, in order', async () => {
+    const before = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1 })).total;
+    await change(svc, SYSTEM_ACTOR, (_trx, audit) =>
+      audit(Array.from({ length: 1200 }, (_, i) => ({ action: 'test.bulk', entityType: 'test', entityId: String(i), summary: { i } }))),
+    );
+    const { entries } = await listAudit(svc.database.db, { action: 'test.bulk' }, { offset: 0, limit: 2000 });
+    expect(entries).toHaveLength(1200);
+    expect(entries.map((e) => e.seq).sort((a, b) => a - b)[0]).toBe(before + 1);
+    expect(entries.find((e) => e.entityId === '0')!.seq).toBe(before + 1);
+    expect(entries.find((e) => e.entityId === '1199')!.seq).toBe(before + 1200);
+    expect((await verifyAuditLog(svc)).ok).toBe(true);
+  });
+
   it('verifies across page boundaries', async () => {
     const result = await verifyAuditLog(svc, undefined, 5);
     expect(result.ok).toBe(true);

@@ -28,43 +28,55 @@ export interface NewAuditEntry {
 }
 
 /**
- * Appends one entry to the chain. Must be called inside the transaction that makes the
- * change. On PostgreSQL a transaction-scoped advisory lock serialises writers so two
+ * Appends entries to the chain, in order. Must be called inside the transaction that makes
+ * the change. On PostgreSQL a transaction-scoped advisory lock serialises writers so two
  * transactions cannot both chain onto the same entry; SQLite allows one writer at a time.
+ * Many entries cost one read of the chain's head and batched inserts.
  */
-export async function appendAudit(trx: Executor, kind: DatabaseKind, e: NewAuditEntry): Promise<AuditEntry> {
+export async function appendAudit(trx: Executor, kind: DatabaseKind, entries: readonly NewAuditEntry[]): Promise<AuditEntry[]> {
+  if (entries.length === 0) return [];
   if (kind === 'postgres') await sql`select pg_advisory_xact_lock(7214190)`.execute(trx);
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const content = {
-    seq: last ? Number(last.seq) + 1 : 1,
-    id: newId(),
-    occurredAt: nowIso(),
-    actorUserId: e.actorUserId,
-    actorLabel: e.actorLabel,
-    action: e.action,
-    entityType: e.entityType,
-    entityId: e.entityId,
-    summary: JSON.stringify(e.summary ?? {}),
-  };
-  const prevHash = last?.hash ?? GENESIS_HASH;
-  const hash = entryHash(content, prevHash);
-  await trx
-    .insertInto('audit_log')
-    .values({
-      seq: content.seq,
-      id: content.id,
-      occurred_at: content.occurredAt,
-      actor_user_id: content.actorUserId,
-      actor_label: content.actorLabel,
-      action: content.action,
-      entity_type: content.entityType,
-      entity_id: content.entityId,
-      summary: content.summary,
-      prev_hash: prevHash,
-      hash,
-    })
-    .execute();
-  return { ...content, prevHash, hash };
+  let seq = last ? Number(last.seq) : 0;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const occurredAt = nowIso();
+  const written: AuditEntry[] = entries.map((e) => {
+    const content = {
+      seq: ++seq,
+      id: newId(),
+      occurredAt,
+      actorUserId: e.actorUserId,
+      actorLabel: e.actorLabel,
+      action: e.action,
+      entityType: e.entityType,
+      entityId: e.entityId,
+      summary: JSON.stringify(e.summary ?? {}),
+    };
+    const entry = { ...content, prevHash, hash: entryHash(content, prevHash) };
+    prevHash = entry.hash;
+    return entry;
+  });
+  for (let i = 0; i < written.length; i += 500) {
+    await trx
+      .insertInto('audit_log')
+      .values(
+        written.slice(i, i + 500).map((e) => ({
+          seq: e.seq,
+          id: e.id,
+          occurred_at: e.occurredAt,
+          actor_user_id: e.actorUserId,
+          actor_label: e.actorLabel,
+          action: e.action,
+          entity_type: e.entityType,
+          entity_id: e.entityId,
+          summary: e.summary,
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        })),
+      )
+      .execute();
+  }
+  return written;
 }
 
 export interface AuditFilter {
