@@ -19,6 +19,11 @@ const FIELD_LABELS: Record<string, string> = {
   roles: 'Roles',
   officerId: 'Officer',
   disabled: 'Disabled',
+  failedSignIns: 'Failed attempts',
+  lockedUntil: 'Locked until',
+  ip: 'IP address',
+  reason: 'Reason',
+  homeOfficeRegion: 'Home Office region',
 };
 
 /**

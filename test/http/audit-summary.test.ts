@@ -8,7 +8,7 @@ describe('audit summaries for people', () => {
     [{ after: { name: 'Lambeth ER A', boroughId: 'b1' } }, ['Name: Lambeth ER A', 'Borough: Lambeth']],
     [{ before: { roles: [{ role: 'analyst', boroughId: null }] }, after: { roles: [{ role: 'supervisor', boroughId: 'b1' }] } }, ['Roles: Analyst → Supervisor (sergeant) (Lambeth)']],
     [{ before: { email: 'a@b.org' }, after: { email: 'a@b.org' } }, ['No fields changed']],
-    [{ failedSignIns: 2, lockedUntil: null }, ['failedSignIns: 2', 'lockedUntil: —']],
+    [{ failedSignIns: 2, lockedUntil: null }, ['Failed attempts: 2', 'Locked until: —']],
     [{}, []],
   ])('%j', (summary, lines) => {
     expect(auditSummaryLines(JSON.stringify(summary), names)).toEqual(lines);
