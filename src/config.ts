@@ -26,6 +26,9 @@ const envSchema = z.object({
   CEDAR_FORCE_NAME: z.string().trim().min(1).max(100).default('Metropolitan Police Service'),
   CEDAR_FORCE_REGION: z.string().trim().min(1).max(100).default('London'),
   CEDAR_ADMIN_EMAIL: z.string().email().default('admin@cedar.local'),
+  CEDAR_REPORT_DUE_HOURS_DISCHARGE: z.coerce.number().positive().max(24 * 30).default(24),
+  CEDAR_REPORT_DUE_HOURS_OTHER: z.coerce.number().positive().max(24 * 30).default(72),
+  CEDAR_DISCHARGE_SIGN_OFF: z.enum(['0', '1', 'true', 'false']).default('1').transform((v) => v === '1' || v === 'true'),
   CEDAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -42,6 +45,7 @@ export interface Config {
   lockoutMinutes: number;
   adminEmail: string;
   force: { name: string; homeOfficeRegion: string };
+  report: { dueHoursDischarge: number; dueHoursOther: number; dischargeNeedsSignOff: boolean };
   logLevel: z.infer<typeof envSchema>['CEDAR_LOG_LEVEL'];
 }
 
@@ -68,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutMinutes: e.CEDAR_LOCKOUT_MINUTES,
     adminEmail: e.CEDAR_ADMIN_EMAIL,
     force: { name: e.CEDAR_FORCE_NAME, homeOfficeRegion: e.CEDAR_FORCE_REGION },
+    report: { dueHoursDischarge: e.CEDAR_REPORT_DUE_HOURS_DISCHARGE, dueHoursOther: e.CEDAR_REPORT_DUE_HOURS_OTHER, dischargeNeedsSignOff: e.CEDAR_DISCHARGE_SIGN_OFF },
     logLevel: e.CEDAR_LOG_LEVEL,
   };
 }

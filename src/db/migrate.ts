@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_officer_status_index.js';
+import * as m0003 from './migrations/0003_reports.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_officer_status_index': m0002,
+  '0003_reports': m0003,
 };
 
 class StaticProvider implements MigrationProvider {

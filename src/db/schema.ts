@@ -102,6 +102,63 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface IncidentTable {
+  id: string;
+  force_id: string;
+  reference: string;
+  borough_id: string | null;
+  occurred_at: string | null;
+  created_at: string;
+}
+
+export interface ReportTable {
+  id: string;
+  force_id: string;
+  incident_id: string | null;
+  officer_id: string;
+  author_user_id: string;
+  borough_id: string | null;
+  status: string;
+  /** JSON: the sections saved so far (draft) or the current version's content. */
+  content: string;
+  version: number;
+  highest_level: string | null;
+  discharge: number;
+  ced_used: number;
+  serious: number;
+  occurred_at: string | null;
+  due_at: string | null;
+  submitted_at: string | null;
+  reviewed_at: string | null;
+  signed_off_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReportVersionTable {
+  id: string;
+  report_id: string;
+  version: number;
+  content: string;
+  reason: string | null;
+  created_by_user_id: string | null;
+  created_by_label: string;
+  created_at: string;
+}
+
+export interface ReportEventTable {
+  id: string;
+  report_id: string;
+  kind: string;
+  actor_user_id: string | null;
+  actor_label: string;
+  at: string;
+  comment: string | null;
+  version: number | null;
+  /** JSON: field-level before/after, for amendments. */
+  changes: string | null;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -112,4 +169,8 @@ export interface DB {
   session: SessionTable;
   api_token: ApiTokenTable;
   audit_log: AuditLogTable;
+  incident: IncidentTable;
+  uof_report: ReportTable;
+  uof_report_version: ReportVersionTable;
+  uof_report_event: ReportEventTable;
 }

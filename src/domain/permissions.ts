@@ -25,10 +25,10 @@ export const ROLE_LABELS: Record<Role, string> = {
   administrator: 'Administrator',
 };
 
-export const ACTIONS = ['read', 'create', 'update', 'manage', 'import'] as const;
+export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -38,6 +38,15 @@ export const BOROUGH_SCOPABLE_ROLES: readonly Role[] = ['supervisor', 'borough_c
 
 /** The table itself: each row is one (role, action, resource). */
 export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> = [
+  // Use-of-force reports: officers record their own (create covers reading and amending
+  // their own); supervisors review in their borough; borough commanders sign off.
+  ['officer', 'create', 'report'],
+  ['supervisor', 'create', 'report'],
+  ['supervisor', 'read', 'report'],
+  ['supervisor', 'review', 'report'],
+  ['borough_commander', 'read', 'report'],
+  ['borough_commander', 'sign_off', 'report'],
+  ['professional_standards', 'read', 'report'],
   ['supervisor', 'read', 'officer'],
   ['supervisor', 'read', 'team'],
   ['borough_commander', 'read', 'officer'],

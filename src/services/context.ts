@@ -3,6 +3,7 @@ import type { Database } from '../db/database.js';
 import { appendAudit, type NewAuditEntry } from '../db/repositories/audit.js';
 import type { DB } from '../db/schema.js';
 import type { RoleGrant } from '../domain/permissions.js';
+import type { ReportPolicy } from '../domain/report/workflow.js';
 
 /** Who is acting: a signed-in account, an API token's account, or the system (CLI, start-up). */
 export interface Actor {
@@ -20,7 +21,7 @@ export function cliActor(): Actor {
 
 export interface Services {
   database: Database;
-  policy: { lockoutAttempts: number; lockoutMinutes: number; sessionHours: number };
+  policy: { lockoutAttempts: number; lockoutMinutes: number; sessionHours: number; report: ReportPolicy };
 }
 
 /** Writes audit entries for the actor, in the change's transaction. Pass many at once for bulk work. */

@@ -3,10 +3,14 @@ import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Force } from '../domain/organisation.js';
+import { DEFAULT_REPORT_POLICY, type ReportPolicy } from '../domain/report/workflow.js';
 import { change, type Actor, type Services } from './context.js';
 
-export function servicesFor(database: Database, config: Pick<Config, 'lockoutAttempts' | 'lockoutMinutes' | 'sessionHours'>): Services {
-  return { database, policy: { lockoutAttempts: config.lockoutAttempts, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours } };
+export function servicesFor(database: Database, config: Pick<Config, 'lockoutAttempts' | 'lockoutMinutes' | 'sessionHours'> & { report?: ReportPolicy }): Services {
+  return {
+    database,
+    policy: { lockoutAttempts: config.lockoutAttempts, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours, report: config.report ?? DEFAULT_REPORT_POLICY },
+  };
 }
 
 /** Opens the configured database and brings its schema up to date. */

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
 import { NoForceError } from '../../services/organisation.js';
+import { WorkflowError } from '../../domain/report/workflow.js';
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
@@ -30,6 +31,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof NotFoundError) {
       if (api) return sendProblem(reply, 404, 'Not found', error.message);
       return reply.code(404).render('pages/error.njk', { status: 404, title: 'Page not found', detail: error.message });
+    }
+    if (error instanceof WorkflowError) {
+      if (api) return sendProblem(reply, 409, 'Not possible now', error.message);
+      return reply.code(409).render('pages/error.njk', { status: 409, title: 'That cannot be done now', detail: error.message });
     }
     if (error instanceof NoForceError) {
       if (api) return sendProblem(reply, 503, 'Not set up', error.message);

@@ -1,0 +1,311 @@
+import { sql } from 'kysely';
+import type { HighestLevel } from '../../domain/report/levels.js';
+import type { StoredContent } from '../../domain/report/content.js';
+import type { ReportEventKind, ReportStatus } from '../../domain/report/workflow.js';
+import type { Executor } from '../database.js';
+import { newId, nowIso } from '../ids.js';
+import type { ReportTable } from '../schema.js';
+
+export interface Incident {
+  id: string;
+  forceId: string;
+  reference: string;
+  boroughId: string | null;
+  occurredAt: string | null;
+}
+
+export interface Report {
+  id: string;
+  forceId: string;
+  incidentId: string | null;
+  incidentReference: string | null;
+  officerId: string;
+  authorUserId: string;
+  boroughId: string | null;
+  status: ReportStatus;
+  content: StoredContent;
+  version: number;
+  highestLevel: HighestLevel | null;
+  discharge: boolean;
+  cedUsed: boolean;
+  serious: boolean;
+  occurredAt: string | null;
+  dueAt: string | null;
+  submittedAt: string | null;
+  reviewedAt: string | null;
+  signedOffAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReportEvent {
+  id: string;
+  reportId: string;
+  kind: ReportEventKind;
+  actorUserId: string | null;
+  actorLabel: string;
+  at: string;
+  comment: string | null;
+  version: number | null;
+  changes: Record<string, { from: unknown; to: unknown }> | null;
+}
+
+export interface ReportVersion {
+  version: number;
+  content: StoredContent;
+  reason: string | null;
+  createdByLabel: string;
+  createdAt: string;
+}
+
+type Row = ReportTable & { incident_reference: string | null };
+
+const toReport = (r: Row): Report => ({
+  id: r.id,
+  forceId: r.force_id,
+  incidentId: r.incident_id,
+  incidentReference: r.incident_reference,
+  officerId: r.officer_id,
+  authorUserId: r.author_user_id,
+  boroughId: r.borough_id,
+  status: r.status as ReportStatus,
+  content: JSON.parse(r.content) as StoredContent,
+  version: Number(r.version),
+  highestLevel: r.highest_level as HighestLevel | null,
+  discharge: Number(r.discharge) === 1,
+  cedUsed: Number(r.ced_used) === 1,
+  serious: Number(r.serious) === 1,
+  occurredAt: r.occurred_at,
+  dueAt: r.due_at,
+  submittedAt: r.submitted_at,
+  reviewedAt: r.reviewed_at,
+  signedOffAt: r.signed_off_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const selectReports = (db: Executor) =>
+  db
+    .selectFrom('uof_report as r')
+    .leftJoin('incident as i', 'i.id', 'r.incident_id')
+    .selectAll('r')
+    .select('i.reference as incident_reference');
+
+export async function findReport(db: Executor, id: string): Promise<Report | undefined> {
+  const row = await selectReports(db).where('r.id', '=', id).executeTakeFirst();
+  return row && toReport(row as Row);
+}
+
+export async function insertReport(db: Executor, r: { forceId: string; officerId: string; authorUserId: string; boroughId: string | null; content: StoredContent }): Promise<string> {
+  const id = newId();
+  const at = nowIso();
+  await db
+    .insertInto('uof_report')
+    .values({
+      id,
+      force_id: r.forceId,
+      incident_id: null,
+      officer_id: r.officerId,
+      author_user_id: r.authorUserId,
+      borough_id: r.boroughId,
+      status: 'draft',
+      content: JSON.stringify(r.content),
+      version: 0,
+      highest_level: null,
+      discharge: 0,
+      ced_used: 0,
+      serious: 0,
+      occurred_at: null,
+      due_at: null,
+      submitted_at: null,
+      reviewed_at: null,
+      signed_off_at: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+  return id;
+}
+
+/** The columns derived from the content, kept beside it for lists and counts. */
+export interface DerivedColumns {
+  incidentId: string | null;
+  boroughId: string | null;
+  highestLevel: HighestLevel | null;
+  discharge: boolean;
+  cedUsed: boolean;
+  serious: boolean;
+  occurredAt: string | null;
+  dueAt: string | null;
+}
+
+export async function updateReportContent(db: Executor, id: string, content: StoredContent, d: DerivedColumns, extra: { status?: ReportStatus; version?: number; submittedAt?: string } = {}): Promise<void> {
+  await db
+    .updateTable('uof_report')
+    .set({
+      content: JSON.stringify(content),
+      incident_id: d.incidentId,
+      borough_id: d.boroughId,
+      highest_level: d.highestLevel,
+      discharge: d.discharge ? 1 : 0,
+      ced_used: d.cedUsed ? 1 : 0,
+      serious: d.serious ? 1 : 0,
+      occurred_at: d.occurredAt,
+      due_at: d.dueAt,
+      updated_at: nowIso(),
+      ...(extra.status ? { status: extra.status } : {}),
+      ...(extra.version !== undefined ? { version: extra.version } : {}),
+      ...(extra.submittedAt ? { submitted_at: extra.submittedAt } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setReportStatus(db: Executor, id: string, status: ReportStatus, stamp: { reviewedAt?: string; signedOffAt?: string } = {}): Promise<void> {
+  await db
+    .updateTable('uof_report')
+    .set({
+      status,
+      updated_at: nowIso(),
+      ...(stamp.reviewedAt ? { reviewed_at: stamp.reviewedAt } : {}),
+      ...(stamp.signedOffAt ? { signed_off_at: stamp.signedOffAt } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertVersion(db: Executor, v: { reportId: string; version: number; content: StoredContent; reason: string | null; userId: string | null; label: string }): Promise<void> {
+  await db
+    .insertInto('uof_report_version')
+    .values({ id: newId(), report_id: v.reportId, version: v.version, content: JSON.stringify(v.content), reason: v.reason, created_by_user_id: v.userId, created_by_label: v.label, created_at: nowIso() })
+    .execute();
+}
+
+export async function listVersions(db: Executor, reportId: string): Promise<ReportVersion[]> {
+  const rows = await db.selectFrom('uof_report_version').selectAll().where('report_id', '=', reportId).orderBy('version').execute();
+  return rows.map((r) => ({ version: Number(r.version), content: JSON.parse(r.content) as StoredContent, reason: r.reason, createdByLabel: r.created_by_label, createdAt: r.created_at }));
+}
+
+export async function insertEvent(
+  db: Executor,
+  e: { reportId: string; kind: ReportEventKind; actorUserId: string | null; actorLabel: string; comment?: string | null; version?: number | null; changes?: Record<string, unknown> | null },
+): Promise<void> {
+  await db
+    .insertInto('uof_report_event')
+    .values({
+      id: newId(),
+      report_id: e.reportId,
+      kind: e.kind,
+      actor_user_id: e.actorUserId,
+      actor_label: e.actorLabel,
+      at: nowIso(),
+      comment: e.comment ?? null,
+      version: e.version ?? null,
+      changes: e.changes ? JSON.stringify(e.changes) : null,
+    })
+    .execute();
+}
+
+export async function listEvents(db: Executor, reportId: string): Promise<ReportEvent[]> {
+  const rows = await db.selectFrom('uof_report_event').selectAll().where('report_id', '=', reportId).orderBy('at').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    reportId: r.report_id,
+    kind: r.kind as ReportEventKind,
+    actorUserId: r.actor_user_id,
+    actorLabel: r.actor_label,
+    at: r.at,
+    comment: r.comment,
+    version: r.version === null ? null : Number(r.version),
+    changes: r.changes ? (JSON.parse(r.changes) as ReportEvent['changes']) : null,
+  }));
+}
+
+// Incidents -------------------------------------------------------------------------
+
+export async function findIncident(db: Executor, id: string): Promise<Incident | undefined> {
+  const r = await db.selectFrom('incident').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && { id: r.id, forceId: r.force_id, reference: r.reference, boroughId: r.borough_id, occurredAt: r.occurred_at };
+}
+
+/** The incident with this reference, created on first use. */
+export async function incidentFor(db: Executor, forceId: string, reference: string, first: { boroughId: string | null; occurredAt: string | null }): Promise<Incident> {
+  const found = await db.selectFrom('incident').selectAll().where('force_id', '=', forceId).where('reference', '=', reference).executeTakeFirst();
+  if (found) return { id: found.id, forceId: found.force_id, reference: found.reference, boroughId: found.borough_id, occurredAt: found.occurred_at };
+  const row = { id: newId(), force_id: forceId, reference, borough_id: first.boroughId, occurred_at: first.occurredAt, created_at: nowIso() };
+  await db.insertInto('incident').values(row).execute();
+  return { id: row.id, forceId, reference, boroughId: row.borough_id, occurredAt: row.occurred_at };
+}
+
+export async function reportsForIncident(db: Executor, incidentId: string): Promise<Report[]> {
+  const rows = await selectReports(db).where('r.incident_id', '=', incidentId).orderBy('r.created_at').execute();
+  return rows.map((r) => toReport(r as Row));
+}
+
+// Lists -----------------------------------------------------------------------------
+
+export interface ReportFilter {
+  forceId: string;
+  statuses?: ReportStatus[];
+  /** Reports in these boroughs only; undefined for all. */
+  boroughIds?: string[];
+  authorUserId?: string;
+  officerId?: string;
+  highestLevel?: HighestLevel;
+  discharge?: boolean;
+  /** Drafts past their due time. */
+  overdueAt?: string;
+  /** Drafts due before this time and not yet overdue. */
+  dueBefore?: { now: string; until: string };
+  occurredFrom?: string;
+  occurredTo?: string;
+}
+
+export const REPORT_SORTS = ['occurred', 'due', 'submitted', 'level', 'updated'] as const;
+export type ReportSort = (typeof REPORT_SORTS)[number];
+
+function filtered(db: Executor, f: ReportFilter) {
+  let q = db.selectFrom('uof_report as r').leftJoin('incident as i', 'i.id', 'r.incident_id').where('r.force_id', '=', f.forceId);
+  if (f.statuses) q = q.where('r.status', 'in', f.statuses.length ? f.statuses : ['\u0000none']);
+  if (f.boroughIds) q = q.where('r.borough_id', 'in', f.boroughIds.length ? f.boroughIds : ['\u0000none']);
+  if (f.authorUserId) q = q.where('r.author_user_id', '=', f.authorUserId);
+  if (f.officerId) q = q.where('r.officer_id', '=', f.officerId);
+  if (f.highestLevel) q = q.where('r.highest_level', '=', f.highestLevel);
+  if (f.discharge !== undefined) q = q.where('r.discharge', '=', f.discharge ? 1 : 0);
+  if (f.overdueAt) q = q.where('r.status', '=', 'draft').where('r.due_at', '<', f.overdueAt);
+  if (f.dueBefore) q = q.where('r.status', '=', 'draft').where('r.due_at', '>=', f.dueBefore.now).where('r.due_at', '<=', f.dueBefore.until);
+  if (f.occurredFrom) q = q.where('r.occurred_at', '>=', f.occurredFrom);
+  if (f.occurredTo) q = q.where('r.occurred_at', '<', f.occurredTo);
+  return q;
+}
+
+/** Severity order for sorting by level, most severe first. */
+const LEVEL_RANK = sql<number>`case r.highest_level when 'angle_drive_stun' then 1 when 'fired' then 2 when 'drive_stun' then 3 when 'arced' then 4 when 'red_dotted' then 5 when 'aimed' then 6 when 'drawn' then 7 when 'not_stated' then 8 else 9 end`;
+
+export async function listReports(
+  db: Executor,
+  f: ReportFilter,
+  page: { offset: number; limit: number; sort?: ReportSort; descending?: boolean },
+): Promise<{ reports: Report[]; total: number }> {
+  const total = await filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const dir = page.descending ? 'desc' : 'asc';
+  let q = filtered(db, f).selectAll('r').select('i.reference as incident_reference');
+  switch (page.sort ?? 'updated') {
+    case 'occurred':
+      q = q.orderBy('r.occurred_at', dir);
+      break;
+    case 'due':
+      q = q.orderBy('r.due_at', dir);
+      break;
+    case 'submitted':
+      q = q.orderBy('r.submitted_at', dir);
+      break;
+    case 'level':
+      q = q.orderBy(LEVEL_RANK, dir);
+      break;
+    default:
+      q = q.orderBy('r.updated_at', page.descending === false ? 'asc' : 'desc');
+  }
+  const rows = await q.orderBy('r.id').offset(page.offset).limit(page.limit).execute();
+  return { reports: rows.map((r) => toReport(r as Row)), total: Number(total.n) };
+}

@@ -1,0 +1,61 @@
+import type { SectionKey } from '../../src/domain/report/content.js';
+
+/**
+ * A complete report, section by section, as the API takes it: the officer red-dotted the
+ * subject, then fired; body-worn video was on; aftercare followed.
+ */
+export function firedReport(boroughId: string, over: Partial<Record<SectionKey, unknown>> = {}): Record<SectionKey, unknown> {
+  return {
+    incident: { reference: 'CAD 1234/28NOV', date: '2026-11-20', time: '22:15', boroughId, locations: ['street', 'dwelling'] },
+    duty: { mainDuty: 'response', singleCrewed: false, cedTrained: true, carryingCed: true },
+    subject: { ageBand: '18-34', gender: 'male', ethnicity: 'not_reported', physicalDisability: false, mentalDisability: false },
+    reasons: { primaryConduct: 'aggressive', assaultedBySubject: false, threatenedWithWeapon: true, assaultedWithWeapon: false, impactFactors: ['weapon', 'alcohol'], reasons: ['protect_self', 'protect_public', 'effect_arrest'] },
+    tactics: {
+      tactics: [
+        { tactic: 'tactical_communications', effective: false },
+        { tactic: 'ced_red_dotted', effective: false },
+        { tactic: 'ced_fired', effective: true },
+        { tactic: 'non_compliant_handcuffing', effective: true },
+      ],
+      cedUsed: true,
+      firearmsAimed: false,
+      firearmsFired: false,
+    },
+    ced: {
+      deviceSerial: 'X29001234',
+      applications: [
+        { levels: ['red_dotted'], fired: null },
+        {
+          levels: ['fired'],
+          fired: { cartridgeNumber: 'C1234567', totalCycles: 1, cycleInterrupted: false, cycleExtended: false, repeatCycleSameCartridge: false, missOneProbe: false, missBothProbes: false, probeLocations: ['F7', 'F11'] },
+        },
+      ],
+    },
+    justification: { text: 'The man held a knife and walked towards members of the public. Red-dotting did not stop him, so I fired to protect them.' },
+    bwv: { worn: true, switchedOn: 'before', notOnReason: null, cameraId: 'BWV-88213', footageRefs: ['EVID-2026-11-20-0042'] },
+    injuries: {
+      staffInjured: false,
+      staffInjuryIntentional: null,
+      staffInjuryLevel: null,
+      staffMedicalProvided: null,
+      subjectInjured: true,
+      subjectInjuryNature: 'Probe puncture wounds',
+      subjectInjuryLevel: 'minor',
+      subjectMedicalOffered: true,
+      subjectMedicalProvided: true,
+    },
+    outcomes: { outcomes: ['arrested'] },
+    postUse: {
+      aftercareGiven: true,
+      medicalAssessment: 'paramedic',
+      probesRemovedBy: 'medical_staff',
+      cartridgesRetained: true,
+      afidTagsRetained: true,
+      deviceDownloadRequested: true,
+      implantCheck: 'yes',
+      iopcReferralConsidered: false,
+      iopcNotes: null,
+    },
+    ...over,
+  };
+}
