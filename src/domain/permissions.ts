@@ -98,6 +98,14 @@ export function scopeFor(grants: readonly RoleGrant[], permission: Permission): 
   return { all: false, boroughIds: [...new Set(allowing.map((g) => g.boroughId as string))] };
 }
 
+/** The combined scope of any of several permissions: what at least one of them allows. */
+export function scopeForAny(grants: readonly RoleGrant[], permissions: readonly Permission[]): Scope | null {
+  const scopes = permissions.map((p) => scopeFor(grants, p)).filter((s): s is Scope => s !== null);
+  if (scopes.length === 0) return null;
+  if (scopes.some((s) => s.all)) return { all: true };
+  return { all: false, boroughIds: [...new Set(scopes.flatMap((s) => (s.all ? [] : s.boroughIds)))] };
+}
+
 export function can(grants: readonly RoleGrant[], permission: Permission): boolean {
   return scopeFor(grants, permission) !== null;
 }

@@ -18,6 +18,8 @@ import { registerApiRoutes } from './routes/api.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerOfficerRoutes } from './routes/officers.js';
+import { registerReportRoutes } from './routes/reports.js';
+import { registerReportApiRoutes } from './routes/reports-api.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
@@ -115,6 +117,8 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerTeamRoutes(app, svc);
   registerAdminRoutes(app, svc);
   registerAuditRoutes(app, svc);
+  registerReportRoutes(app, svc);
+  registerReportApiRoutes(app, svc);
   registerApiRoutes(app, svc);
   return app;
 }

@@ -9,6 +9,8 @@ interface NavItem {
 
 const ITEMS: NavItem[] = [
   { text: 'Home', href: '/', permission: 'signed-in' },
+  { text: 'My reports', href: '/reports', permission: 'create:report' },
+  { text: 'Reviews', href: '/reviews', permission: 'read:report' },
   { text: 'Officers', href: '/officers', permission: 'read:officer' },
   { text: 'Teams', href: '/teams', permission: 'read:team' },
   { text: 'Accounts', href: '/admin/accounts', permission: 'manage:account' },

@@ -2,8 +2,11 @@ import type { Account } from '../domain/accounts.js';
 import type { Permission, Scope } from '../domain/permissions.js';
 import type { Actor } from '../services/context.js';
 
-/** What a route needs: anyone, any signed-in person, or one permission from the table. */
-export type RoutePermission = 'public' | 'signed-in' | Permission;
+/**
+ * What a route needs: anyone, any signed-in person, one permission from the table, or any
+ * one of several (a report page opens for its author and for readers in its borough).
+ */
+export type RoutePermission = 'public' | 'signed-in' | Permission | readonly [Permission, ...Permission[]];
 
 export interface Identity {
   account: Account;

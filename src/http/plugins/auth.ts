@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { scopeFor } from '../../domain/permissions.js';
+import { scopeForAny } from '../../domain/permissions.js';
 import { resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import type { RoutePermission } from '../types.js';
@@ -114,8 +114,9 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
       request.scope = { all: true };
       return;
     }
-    const scope = scopeFor(identity.account.roles, permission);
-    if (!scope) return denied(reply, request, 403, 'You do not have access to this page', `Your roles do not include permission to ${permission.replace(':', ' ')} records.`);
+    const needed = typeof permission === 'string' ? [permission] : permission;
+    const scope = scopeForAny(identity.account.roles, needed);
+    if (!scope) return denied(reply, request, 403, 'You do not have access to this page', `Your roles do not include permission to ${needed.map((p) => p.replace(':', ' ').replace('_', ' ')).join(' or ')} records.`);
     request.scope = scope;
   });
 }

@@ -6,6 +6,7 @@ import type { Services } from '../../services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { sendProblem } from '../plugins/errors.js';
+import { reportOpenApi } from './reports-api.js';
 
 const OFFICER_FIELDS = ['collarNumber', 'firstName', 'lastName', 'rank', 'boroughId', 'teamId', 'status', 'joinedOn', 'leftOn'] as const;
 
@@ -83,7 +84,10 @@ let cachedDocument: object | undefined;
 /** OpenAPI 3.1, generated from the same schemas that validate requests. */
 export function openApiDocument(): object {
   if (cachedDocument) return cachedDocument;
-  const jsonSchema = (s: z.ZodType, io: 'input' | 'output' = 'input') => z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+  const jsonSchema = (s: z.ZodType, io: 'input' | 'output' = 'input') => {
+    const { $schema: _dialect, ...schema } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+    return schema;
+  };
   const officer = {
     type: 'object',
     required: ['id', ...OFFICER_FIELDS, 'createdAt', 'updatedAt'],
@@ -116,6 +120,7 @@ export function openApiDocument(): object {
   const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const common = { '401': problemResponse('Not signed in, or the token is not valid'), '403': problemResponse('The account lacks the permission') };
+  const reportApi = reportOpenApi((s) => jsonSchema(s));
   cachedDocument = {
     openapi: '3.1.0',
     info: { title: 'Cedar API', version: '1', description: 'Cedar: the Taser programme. Authenticate with "Authorization: Bearer <token>" (create one with `npm run cedar -- tokens create --user EMAIL`). Errors are RFC 9457 problem details naming each invalid field.' },
@@ -123,7 +128,7 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Officer: officer, OfficerInput: jsonSchema(officerInput), Problem: problem },
+      schemas: { Officer: officer, OfficerInput: jsonSchema(officerInput), Problem: problem, ...reportApi.schemas },
     },
     paths: {
       '/api/v1/officers': {
@@ -149,6 +154,7 @@ export function openApiDocument(): object {
       },
       '/api/v1/boroughs': { get: { summary: 'Boroughs of the force (needs read:team)', responses: { '200': json({ type: 'object' }), ...common } } },
       '/api/v1/teams': { get: { summary: `Teams (needs read:team). Types: ${TEAM_TYPES.join(', ')}`, responses: { '200': json({ type: 'object' }), ...common } } },
+      ...reportApi.paths,
     },
   };
   return cachedDocument;
