@@ -4,6 +4,7 @@ import { findBorough, findTeam } from '../../db/repositories/organisation.js';
 import { can, scopeFor } from '../../domain/permissions.js';
 import type { Services } from '../../services/context.js';
 import { listOfficers } from '../../services/officers.js';
+import { listOwnReports, listReports } from '../../services/reports.js';
 import { noticeFrom } from '../forms.js';
 
 export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
@@ -11,6 +12,15 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
     const account = request.identity!.account;
     const grants = account.roles;
     const cards: { title: string; href: string; text: string; stat?: number; statLabel?: string }[] = [];
+    if (can(grants, 'create:report')) {
+      const own = await listOwnReports(svc, request.actor(), { page: 1, pageSize: 1 });
+      cards.push({ title: 'Record a use of force', href: '/reports', text: 'Record and justify a use of force, including every Taser use, and see your reports.', stat: own.total, statLabel: own.total === 1 ? 'report of yours' : 'reports of yours' });
+    }
+    const reviewScope = scopeFor(grants, 'read:report');
+    if (reviewScope) {
+      const waiting = await listReports(svc, reviewScope, { statuses: can(grants, 'sign_off:report') && !can(grants, 'review:report') ? ['awaiting_sign_off'] : ['submitted'] }, { page: 1, pageSize: 1 });
+      cards.push({ title: 'Reviews', href: '/reviews', text: reviewScope.all ? 'Reports across the force awaiting review and sign-off.' : 'Reports in your borough awaiting review and sign-off, and overdue drafts.', stat: waiting.total, statLabel: 'waiting for you' });
+    }
     const officerScope = scopeFor(grants, 'read:officer');
     if (officerScope) {
       const { total } = await listOfficers(svc, officerScope, { status: 'active' }, { page: 1, pageSize: 1 });
