@@ -2,6 +2,7 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Executor } from '../db/database.js';
+import { seedDemoReports } from './demo-reports.js';
 import { RANKS, officerInput, type Force, type OfficerInput, type OfficerStatus, type Rank, type TeamType } from '../domain/organisation.js';
 import { ROLES, ROLE_LABELS, type Role } from '../domain/permissions.js';
 import { ValidationError, parseInput } from '../domain/validation.js';
@@ -393,6 +394,8 @@ export interface DemoSummary {
   teams: number;
   officers: number;
   accounts: DemoAccountCredentials[];
+  /** Use-of-force reports at every stage of review, recorded by the demo officer. */
+  reports: number;
 }
 
 export interface SeedDemoOptions {
@@ -483,5 +486,6 @@ export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOption
     opts.onProgress?.(plan.officers.length + accounts.length, total);
   }
 
-  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts };
+  const reports = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id);
+  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports };
 }

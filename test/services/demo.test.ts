@@ -167,11 +167,19 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     expect((await listAudit(db, {}, { offset: 0, limit: 1 })).total).toBe(auditBefore);
   });
 
+  it('records demo reports at every stage of review', async () => {
+    const rows = await svc.database.db.selectFrom('uof_report').select(['status', 'highest_level']).execute();
+    expect(rows.map((r) => r.status).sort()).toEqual(['approved', 'draft', 'draft', 'returned', 'signed_off', 'submitted']);
+    expect(rows.map((r) => r.highest_level)).toContain('fired');
+  });
+
   it('leaves an audit chain that verifies', async () => {
     const result = await verifyAuditLog(svc);
     expect(result.ok).toBe(true);
-    // force.create + demo.seed + one account.create per role
-    expect(result.checked).toBe(2 + ROLES.length);
+    // force.create + demo.seed + one account.create per role, then the demo reports' steps
+    const reportSteps = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1000 })).entries.filter((e) => e.action.startsWith('report.')).length;
+    expect(reportSteps).toBeGreaterThan(0);
+    expect(result.checked).toBe(2 + ROLES.length + reportSteps);
   });
 });
 

@@ -32,7 +32,7 @@ export function printDemoSummary(summary: DemoSummary): void {
   console.log('These passwords are shown only now: copy them before closing this window. Cedar stores only their hashes.');
   console.log(
     `Done: seeded ${summary.force.name} with ${summary.boroughs} boroughs, ${summary.teams} teams, ` +
-      `${summary.officers} officers and ${summary.accounts.length} demo accounts.`,
+      `${summary.officers} officers, ${summary.accounts.length} demo accounts and ${summary.reports} use-of-force reports.`,
   );
 }
 

@@ -106,7 +106,10 @@ export const firedDetails = z.object({
     .min(1, 'Enter the cartridge serial number')
     .max(30, 'The cartridge number must be 30 characters or fewer')
     .regex(/^[A-Z0-9-]+$/, 'The cartridge number must contain only letters, numbers and hyphens'),
-  totalCycles: z.coerce.number({ error: 'Enter the total number of cycles' }).int('Enter a whole number of cycles').min(1, 'Enter at least 1 cycle').max(50, 'Enter 50 cycles or fewer'),
+  totalCycles: z.preprocess(
+    (v) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : typeof v === 'string' ? Number(v.trim()) : v),
+    z.number({ error: 'Enter the total number of cycles as a number' }).int('Enter a whole number of cycles').min(1, 'Enter at least 1 cycle').max(50, 'Enter 50 cycles or fewer'),
+  ),
   cycleInterrupted: yesNo('was the 5-second cycle interrupted?'),
   cycleExtended: yesNo('was a cycle extended beyond 5 seconds?'),
   repeatCycleSameCartridge: yesNo('was there a repeat cycle on the same cartridge?'),
@@ -129,6 +132,9 @@ export const cedApplication = z
     if (!fired && a.fired) ctx.addIssue({ code: 'custom', path: ['fired'], message: 'Fired details are only for an application that was fired' });
     if (a.fired && a.fired.missBothProbes && a.fired.probeLocations.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['fired', 'probeLocations'], message: 'Both probes missed, so no probe strike locations can be marked' });
+    }
+    if (a.fired && a.fired.missOneProbe && a.fired.probeLocations.length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['fired', 'probeLocations'], message: 'One probe missed, so mark at most one probe strike location' });
     }
     if (a.fired && a.fired.missBothProbes && a.fired.missOneProbe) ctx.addIssue({ code: 'custom', path: ['fired', 'missOneProbe'], message: 'Answer either one probe missed or both probes missed, not both' });
   });
@@ -301,7 +307,7 @@ export function sectionStatuses(stored: StoredContent): { key: SectionKey; title
   const applies = applicableSections(content);
   return SECTION_KEYS.map((key) => {
     const title = SECTIONS[key].title;
-    if (invalid[key]) return { key, title, status: 'in_error' as const };
+    if (invalid[key] && applies[key] !== 'not_applicable') return { key, title, status: 'in_error' as const };
     if (applies[key] === 'not_applicable') {
       // Taser sections wait on the tactics answer; post-use waits on a discharge being recorded.
       const waiting = key === 'ced' ? content.tactics === undefined : false;
@@ -321,8 +327,12 @@ export function submissionProblems(stored: StoredContent, now: Date): FieldError
   const applies = applicableSections(content);
   const problems: FieldError[] = [];
   for (const key of SECTION_KEYS) {
+    if (applies[key] === 'not_applicable') continue; // left over from an earlier answer; not part of the record
     if (invalid[key]) problems.push(...invalid[key]!.map((e) => ({ field: `${key}.${e.field}`, message: e.message })));
     else if (applies[key] === 'required' && content[key] === undefined) problems.push({ field: key, message: `Complete the section: ${SECTIONS[key].title}` });
+  }
+  if (content.tactics?.cedUsed && content.duty && !content.duty.carryingCed) {
+    problems.push({ field: 'duty.carryingCed', message: 'You used a Taser, so you were carrying one: answer yes, or change your answer about using a Taser' });
   }
   if (content.incident) {
     const at = incidentInstant(content.incident.date, content.incident.time);
