@@ -6,7 +6,7 @@ import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { auditSummaryLines } from '../audit-summary.js';
 import { pageFrom, paginationView } from '../forms.js';
 
-const ENTITY_TYPES = ['officer', 'team', 'borough', 'account', 'api_token', 'force'];
+const ENTITY_TYPES = ['report', 'officer', 'team', 'borough', 'account', 'api_token', 'force'];
 
 export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/audit', { config: { permission: 'read:audit' } }, async (request, reply) => {
