@@ -78,6 +78,12 @@ const NOTICES: Record<string, string> = {
   'team-updated': 'Team updated.',
   'borough-created': 'Borough added.',
   'account-updated': 'Account updated.',
+  'report-saved': 'Your answers have been saved.',
+  'report-amended': 'Amendment saved. The version you submitted before is kept, and the report goes back for review.',
+  'report-approved': 'Report approved.',
+  'report-returned': 'Report returned to the officer with your comment.',
+  'report-referred': 'Report referred to professional standards.',
+  'report-signed-off': 'Report signed off.',
 };
 
 /** Success messages after a redirect (`?notice=officer-updated`): fixed texts, never echoed input. */
