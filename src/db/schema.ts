@@ -122,6 +122,8 @@ export interface ReportTable {
   /** JSON: the sections saved so far (draft) or the current version's content. */
   content: string;
   version: number;
+  /** JSON: sections changed in an amendment not yet submitted, or null. */
+  amendment: string | null;
   highest_level: string | null;
   discharge: number;
   ced_used: number;

@@ -91,7 +91,8 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
       forceName: forceName ?? 'Cedar',
       identity: request.identity,
       me: request.identity?.account,
-      navigation: navigationFor(request.identity, currentPath),
+      // A page may say which menu item it belongs to (a reviewer reading a report is in Reviews).
+      navigation: navigationFor(request.identity, typeof context.navPath === 'string' ? context.navPath : currentPath),
       csrfToken: request.csrfToken,
       cspNonce: (this as unknown as { cspNonce?: { script: string } }).cspNonce?.script,
       currentPath,

@@ -202,11 +202,60 @@ export async function amendReport(svc: Services, actor: Actor, id: string, input
   const version = report.version + 1;
   return change(svc, actor, async (trx, audit) => {
     await repo.updateReportContent(trx, id, content, await derive(trx, svc, force.id, content), { status: 'submitted', version });
+    await repo.setAmendment(trx, id, null);
     await repo.insertVersion(trx, { reportId: id, version, content, reason: reason.data!.reason, userId: actor.userId, label: actor.label });
     await repo.insertEvent(trx, { reportId: id, kind: 'amended', actorUserId: actor.userId, actorLabel: actor.label, comment: reason.data!.reason, version, changes });
     await audit({ action: 'report.amend', entityType: 'report', entityId: id, summary: { version, reason: reason.data!.reason, changes } });
     return (await repo.findReport(trx, id))!;
   });
+}
+
+/**
+ * One section of an amendment in progress. An amendment can touch several sections (adding
+ * a Taser use needs the Taser section too): they are kept here until submitted with a reason.
+ */
+export async function stageAmendment(svc: Services, actor: Actor, id: string, key: SectionKey, input: unknown): Promise<repo.Report> {
+  const force = await getForce(svc);
+  const report = await ownReport(svc.database.db, actor, id);
+  if (!canAmend(report.status)) throw new WorkflowError(`A report ${REPORT_STATUS_LABELS[report.status].toLowerCase()} cannot be amended.`);
+  const section = await parseSection(svc, force.id, key, input);
+  return change(svc, actor, async (trx, audit) => {
+    await repo.setAmendment(trx, id, { ...(report.amendment ?? {}), [key]: section });
+    await audit({ action: 'report.amendment_staged', entityType: 'report', entityId: id, summary: { section: key } });
+    return (await repo.findReport(trx, id))!;
+  });
+}
+
+export async function discardAmendment(svc: Services, actor: Actor, id: string): Promise<void> {
+  const report = await ownReport(svc.database.db, actor, id);
+  if (!report.amendment) return;
+  await change(svc, actor, async (trx, audit) => {
+    await repo.setAmendment(trx, id, null);
+    await audit({ action: 'report.amendment_discarded', entityType: 'report', entityId: id, summary: { sections: Object.keys(report.amendment ?? {}) } });
+  });
+}
+
+/** Submits the amendment in progress with its reason. */
+export async function submitAmendment(svc: Services, actor: Actor, id: string, reason: unknown, now = new Date()): Promise<repo.Report> {
+  const report = await ownReport(svc.database.db, actor, id);
+  if (!report.amendment) throw new ValidationError([{ field: 'sections', message: 'Nothing has changed: change an answer before saving the amendment' }]);
+  return amendReport(svc, actor, id, { sections: report.amendment, reason }, now);
+}
+
+export interface AmendmentPreview {
+  /** The report as it would read with the amendment. */
+  content: StoredContent;
+  changes: Record<string, { from: unknown; to: unknown }>;
+  sections: ReturnType<typeof sectionStatuses>;
+  problems: FieldError[];
+}
+
+/** What the amendment in progress changes, and what still stops it being submitted. */
+export function amendmentPreview(report: repo.Report, now = new Date()): AmendmentPreview | null {
+  if (!report.amendment) return null;
+  const merged = { ...report.content, ...report.amendment };
+  const content = pruned(merged);
+  return { content, changes: contentChanges(report.content, content), sections: sectionStatuses(merged), problems: submissionProblems(merged, now) };
 }
 
 const reviewInput = z
@@ -263,6 +312,8 @@ export interface ReportDetails {
   sections: ReturnType<typeof sectionStatuses>;
   problems: FieldError[];
   deadline: ReturnType<typeof deadlineState>;
+  /** The author's amendment in progress, if any (only shown to the author). */
+  amendment: AmendmentPreview | null;
 }
 
 export async function getReport(svc: Services, actor: Actor, id: string, now = new Date()): Promise<ReportDetails> {
@@ -284,6 +335,7 @@ export async function getReport(svc: Services, actor: Actor, id: string, now = n
     sections: sectionStatuses(report.content),
     problems: report.status === 'draft' ? submissionProblems(report.content, now) : [],
     deadline: report.status === 'draft' ? deadlineState(report.dueAt ? new Date(report.dueAt) : null, now) : 'on_time',
+    amendment: report.authorUserId === actor.userId ? amendmentPreview(report, now) : null,
   };
 }
 

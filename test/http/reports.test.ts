@@ -203,14 +203,20 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     expect(returned.body).toContain(`href="${base}/sections/bwv"`);
 
     const amendPage = await pc.get(`${base}/sections/bwv`);
-    expect(amendPage.body).toContain('Reason for the amendment');
+    expect(amendPage.body).toContain('your change becomes an amendment');
     expect(amendPage.body).toContain('value="BWV-88213"');
     const bwv = { worn: 'yes', switchedOn: 'before', cameraId: 'BWV-88214', footageRows: '3', 'footageRefs-0': 'EVID-2026-0042', action: 'save' };
-    const noReason = await pc.post(`${base}/sections/bwv`, { ...bwv, reason: '' });
+    expect(location(await pc.post(`${base}/sections/bwv`, bwv))).toBe(`${base}/amend`);
+    // Nothing changes in the report until the amendment is submitted with a reason.
+    expect((await sgt.get(base)).body).toContain('BWV-88213');
+    const check = await pc.get(`${base}/amend`);
+    expect(decode(check.body)).toContain('Camera identifier');
+    expect(check.body).toContain('BWV-88214');
+    expect((await pc.get(base)).body).toContain('You have an amendment in progress');
+    const noReason = await pc.post(`${base}/amend`, { reason: '' });
     expect(noReason.statusCode).toBe(400);
     expect(summaryLinks(noReason.body)).toEqual(['#reason Give the reason for the amendment (at least 5 characters)']);
-    expect(noReason.body).toContain('value="BWV-88214"');
-    expect(location(await pc.post(`${base}/sections/bwv`, { ...bwv, reason: 'Camera number was mistyped' }))).toBe(`${base}?notice=report-amended`);
+    expect(location(await pc.post(`${base}/amend`, { reason: 'Camera number was mistyped' }))).toBe(`${base}?notice=report-amended`);
 
     expect(location(await sgt.post(`${base}/review`, { outcome: 'approve', comment: '' }))).toBe(`${base}?notice=report-approved`);
     expect((await sgt.get('/reviews?tab=awaiting-sign-off')).body).toContain(`href="${base}"`);

@@ -5,7 +5,7 @@ import { createAccount } from '../../src/services/accounts.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { amendReport, getIncident, getReport, listOwnReports, listReports, reviewReport, saveSection, signOffReport, startReport, submitReport } from '../../src/services/reports.js';
+import { amendReport, discardAmendment, stageAmendment, submitAmendment, getIncident, getReport, listOwnReports, listReports, reviewReport, saveSection, signOffReport, startReport, submitReport } from '../../src/services/reports.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport } from '../support/report-fixtures.js';
@@ -161,6 +161,32 @@ describe.each(testDatabases())('use-of-force reports on %s', (kind) => {
     const r2 = await fullDraft(pc2);
     await submitReport(svc, pc2, r2.id, NOW);
     expect((await reviewReport(svc, sgt, lambethScope(), r2.id, { outcome: 'refer', comment: 'Possible excessive force' })).status).toBe('referred');
+  });
+
+  it('builds an amendment across sections before it is submitted: adding a Taser use', async () => {
+    const full = firedReport(f.boroughs.lambeth.id);
+    const r = await fullDraft(pc, {
+      tactics: { tactics: [{ tactic: 'compliant_handcuffing', effective: true }], cedUsed: false, firearmsAimed: false, firearmsFired: false },
+      justification: undefined,
+    });
+    await submitReport(svc, pc, r.id, NOW);
+    await stageAmendment(svc, pc, r.id, 'tactics', full.tactics);
+    let d = await getReport(svc, pc, r.id, NOW);
+    expect(d.report.version).toBe(1); // nothing changes until the amendment is submitted
+    expect(d.amendment!.problems.map((p) => p.field).sort()).toEqual(['ced', 'justification', 'postUse']);
+    await expect(submitAmendment(svc, pc, r.id, 'Forgot the Taser use', NOW)).rejects.toMatchObject({ errors: expect.arrayContaining([{ field: 'ced', message: 'Complete the section: Taser use' }]) });
+    for (const key of ['ced', 'justification', 'postUse'] as const) await stageAmendment(svc, pc, r.id, key, full[key]);
+    d = await getReport(svc, pc, r.id, NOW);
+    expect(d.amendment!.problems).toEqual([]);
+    expect(Object.keys(d.amendment!.changes)).toEqual(expect.arrayContaining(['tactics.tactics', 'tactics.cedUsed', 'ced.deviceSerial']));
+    expect((await getReport(svc, sgt, r.id, NOW)).amendment).toBeNull(); // only the author sees it
+    const amended = await submitAmendment(svc, pc, r.id, 'Forgot the Taser use', NOW);
+    expect(amended).toMatchObject({ version: 2, highestLevel: 'fired', discharge: true, amendment: null });
+    const r2 = await fullDraft(pc2);
+    await submitReport(svc, pc2, r2.id, NOW);
+    await stageAmendment(svc, pc2, r2.id, 'outcomes', { outcomes: ['other'] });
+    await discardAmendment(svc, pc2, r2.id);
+    expect((await getReport(svc, pc2, r2.id, NOW)).amendment).toBeNull();
   });
 
   it('groups the reports of several officers under one incident', async () => {

@@ -25,6 +25,8 @@ export interface Report {
   status: ReportStatus;
   content: StoredContent;
   version: number;
+  /** Sections changed in an amendment not yet submitted. */
+  amendment: StoredContent | null;
   highestLevel: HighestLevel | null;
   discharge: boolean;
   cedUsed: boolean;
@@ -71,6 +73,7 @@ const toReport = (r: Row): Report => ({
   status: r.status as ReportStatus,
   content: JSON.parse(r.content) as StoredContent,
   version: Number(r.version),
+  amendment: r.amendment ? (JSON.parse(r.amendment) as StoredContent) : null,
   highestLevel: r.highest_level as HighestLevel | null,
   discharge: Number(r.discharge) === 1,
   cedUsed: Number(r.ced_used) === 1,
@@ -111,6 +114,7 @@ export async function insertReport(db: Executor, r: { forceId: string; officerId
       status: 'draft',
       content: JSON.stringify(r.content),
       version: 0,
+      amendment: null,
       highest_level: null,
       discharge: 0,
       ced_used: 0,
@@ -159,6 +163,10 @@ export async function updateReportContent(db: Executor, id: string, content: Sto
     })
     .where('id', '=', id)
     .execute();
+}
+
+export async function setAmendment(db: Executor, id: string, amendment: StoredContent | null): Promise<void> {
+  await db.updateTable('uof_report').set({ amendment: amendment ? JSON.stringify(amendment) : null, updated_at: nowIso() }).where('id', '=', id).execute();
 }
 
 export async function setReportStatus(db: Executor, id: string, status: ReportStatus, stamp: { reviewedAt?: string; signedOffAt?: string } = {}): Promise<void> {

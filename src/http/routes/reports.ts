@@ -11,7 +11,10 @@ import { NotFoundError, ValidationError, type FieldError } from '../../domain/va
 import type { Services } from '../../services/context.js';
 import { listBoroughs } from '../../services/organisation.js';
 import {
-  amendReport,
+
+  discardAmendment,
+  stageAmendment,
+  submitAmendment,
   getIncident,
   getReport,
   listOwnReports,
@@ -49,6 +52,8 @@ import {
   shortDateTime,
   statusTag,
   summaryCards,
+  answerText,
+  fieldLabel,
   TASK_GROUPS,
   taskItem,
   timelineEvents,
@@ -66,6 +71,8 @@ const INFO: Record<string, string> = {
   'not-needed': 'That section is not needed for this report, from the answers you have given.',
   'tactics-first': 'Answer the questions about the tactics you used first: they decide whether the Taser questions are needed.',
   'not-amendable': 'This report can no longer be changed.',
+  'no-amendment': 'There is no amendment in progress: use a Change link to start one.',
+  'amendment-discarded': 'Your unsaved amendment has been discarded. The report is as it was.',
 };
 
 const infoFrom = (q: Query) => (q.info ? INFO[q.info] : undefined);
@@ -226,6 +233,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       signOffForm: { values: forms.signOff?.values ?? {}, errors: signOffView.errors },
       errorList: [...reviewView.errorList, ...signOffView.errorList],
       backLink: isAuthor ? '/reports' : '/reviews',
+      navPath: isAuthor ? '/reports' : '/reviews',
       notice: noticeFrom(q),
       info: infoFrom(q),
     });
@@ -283,7 +291,9 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
   /** Where a question page may not be shown, the page to go to instead. */
   const sectionGate = (d: ReportDetails, key: SectionKey): string | null => {
     if (d.report.status !== 'draft' && !canAmend(d.report.status)) return `/reports/${d.report.id}?info=not-amendable`;
-    const status: SectionStatus | undefined = d.sections.find((s) => s.key === key)?.status;
+    // While amending, what applies follows the amended answers (adding a Taser use opens the Taser section).
+    const sections = d.report.status === 'draft' ? d.sections : (d.amendment?.sections ?? d.sections);
+    const status: SectionStatus | undefined = sections.find((s) => s.key === key)?.status;
     if (status === 'not_applicable') return `/reports/${d.report.id}?info=not-needed`;
     if (status === 'cannot_start') return `/reports/${d.report.id}?info=tactics-first`;
     return null;
@@ -295,7 +305,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const d = await ownReport(request, id);
     const gate = sectionGate(d, key);
     if (gate) return reply.redirect(gate, 303);
-    const stored = d.report.content[key];
+    const stored = d.report.amendment?.[key] ?? d.report.content[key];
     let defaults = {};
     if (d.report.status === 'draft' && stored === undefined && (key === 'incident' || key === 'duty')) {
       defaults = await recorderDefaults(svc, request.actor()).catch((err: unknown) => {
@@ -329,13 +339,62 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
         const saved = await saveSection(svc, actor, id, key, parsed.input);
         return reply.redirect(nextPage(saved.id, key, sectionStatuses(saved.content), action, from), 303);
       }
-      await amendReport(svc, actor, id, { sections: { [key]: parsed.input }, reason: field(body, 'reason') });
-      return reply.redirect(`/reports/${id}?notice=report-amended`, 303);
+      await stageAmendment(svc, actor, id, key, parsed.input);
+      return reply.redirect(`/reports/${id}/amend`, 303);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const errors = key === 'incident' ? withDateMessages(err.errors, body) : err.errors;
       return renderSection(request, reply, d, key, { values, errors, rows: parsed.rows, from, layout });
     }
+  });
+
+  // An amendment in progress: what changes, what is still needed, and the reason -------------------
+
+  const renderAmendment = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, page: { reason?: string; errors?: FieldError[] } = {}) => {
+    const ctx = await display();
+    const preview = d.amendment;
+    if (!preview) return reply.redirect(`/reports/${d.report.id}?info=no-amendment`, 303);
+    const problems = page.errors ?? preview.problems;
+    const reasonError = problems.find((p) => p.field === 'reason');
+    const list = problems.map((p) => ({ text: p.message, href: p.field === 'reason' ? '#reason' : problemHref(d.report.id, p.field) }));
+    return reply.code(page.errors ? 400 : 200).render('pages/reports/amend.njk', {
+      title: 'Check your amendment',
+      report: d.report,
+      caption: `Use of force report${d.report.incidentReference ? ` · ${d.report.incidentReference}` : ''}`,
+      changes: Object.entries(preview.changes).map(([path, c]) => ({ label: fieldLabel(path), from: answerText(path, c.from, ctx), to: answerText(path, c.to, ctx) })),
+      needed: preview.sections.filter((x) => x.status === 'not_started' || x.status === 'in_error').map((x) => ({ ...x, href: `/reports/${d.report.id}/sections/${x.key}` })),
+      cards: summaryCards(preview.content, ctx, SECTION_KEYS, (k) => `/reports/${d.report.id}/sections/${k}`),
+      reason: page.reason ?? '',
+      reasonError: reasonError ? { text: reasonError.message } : undefined,
+      errorList: page.errors ? list : [],
+      blocking: page.errors ? [] : list,
+      backLink: `/reports/${d.report.id}`,
+    });
+  };
+
+  app.get('/reports/:id/amend', { config: { permission: 'create:report' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    return renderAmendment(request, reply, await ownReport(request, id));
+  });
+
+  app.post('/reports/:id/amend', { config: { permission: 'create:report' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const d = await ownReport(request, id);
+    const reason = field(formBody(request), 'reason');
+    try {
+      await submitAmendment(svc, request.actor(), id, reason);
+      return reply.redirect(`/reports/${id}?notice=report-amended`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderAmendment(request, reply, d, { reason, errors: err.errors });
+    }
+  });
+
+  app.post('/reports/:id/amend/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    await ownReport(request, id);
+    await discardAmendment(svc, request.actor(), id);
+    return reply.redirect(`/reports/${id}?info=amendment-discarded`, 303);
   });
 
   // Check your answers, submit, and the confirmation --------------------------------------------
