@@ -14,25 +14,29 @@ export interface Incident {
   occurredAt: string | null;
 }
 
-export interface Report {
-  id: string;
-  forceId: string;
+/** The columns derived from the content, kept beside it for lists and counts. */
+export interface DerivedColumns {
   incidentId: string | null;
-  incidentReference: string | null;
-  officerId: string;
-  authorUserId: string;
   boroughId: string | null;
-  status: ReportStatus;
-  content: StoredContent;
-  version: number;
-  /** Sections changed in an amendment not yet submitted. */
-  amendment: StoredContent | null;
   highestLevel: HighestLevel | null;
   discharge: boolean;
   cedUsed: boolean;
   serious: boolean;
   occurredAt: string | null;
   dueAt: string | null;
+}
+
+export interface Report extends DerivedColumns {
+  id: string;
+  forceId: string;
+  incidentReference: string | null;
+  officerId: string;
+  authorUserId: string;
+  status: ReportStatus;
+  content: StoredContent;
+  version: number;
+  /** Sections changed in an amendment not yet submitted. */
+  amendment: StoredContent | null;
   submittedAt: string | null;
   reviewedAt: string | null;
   signedOffAt: string | null;
@@ -131,17 +135,6 @@ export async function insertReport(db: Executor, r: { forceId: string; officerId
   return id;
 }
 
-/** The columns derived from the content, kept beside it for lists and counts. */
-export interface DerivedColumns {
-  incidentId: string | null;
-  boroughId: string | null;
-  highestLevel: HighestLevel | null;
-  discharge: boolean;
-  cedUsed: boolean;
-  serious: boolean;
-  occurredAt: string | null;
-  dueAt: string | null;
-}
 
 export async function updateReportContent(db: Executor, id: string, content: StoredContent, d: DerivedColumns, extra: { status?: ReportStatus; version?: number; submittedAt?: string } = {}): Promise<void> {
   await db
