@@ -104,7 +104,7 @@ const ports = await new Promise<{ cedar: number; bare: number }>((resolve, rejec
 });
 const cedar = `http://127.0.0.1:${ports.cedar}`;
 
-async function signIn(): Promise<string> {
+async function signIn(email = 'bench@cedar.local', password = PASSWORD): Promise<string> {
   const page = await fetch(`${cedar}/sign-in`);
   const pre = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
@@ -112,7 +112,7 @@ async function signIn(): Promise<string> {
     method: 'POST',
     redirect: 'manual',
     headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, email: 'bench@cedar.local', password: PASSWORD }),
+    body: new URLSearchParams({ _csrf: csrf, email, password }),
   });
   return res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c!.startsWith('cedar_session='))!;
 }
@@ -149,6 +149,15 @@ for (const [label, url] of [
 ] as const) {
   const r = await load(url, { cookie });
   report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare; p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);
+}
+const supervisor = demo.accounts.find((a) => a.role === 'supervisor')!;
+const sgtCookie = await signIn(supervisor.email, supervisor.password);
+const queue = await load(`${cedar}/reviews?tab=all`, { cookie: sgtCookie });
+report('review queue (supervisor)', `${n(queue.rps)} req/s`, `${n((queue.rps / bare.rps) * 100)}% of bare; p50 ${n(queue.p50, 1)} ms, p95 ${n(queue.p95, 1)} ms${queue.failures ? `; ${queue.failures} non-200` : ''}`);
+const reportId = /href="\/reports\/([0-9a-f-]{36})"/.exec(await (await fetch(`${cedar}/reviews?tab=all`, { headers: { cookie: sgtCookie } })).text())?.[1];
+if (reportId) {
+  const page = await load(`${cedar}/reports/${reportId}`, { cookie: sgtCookie });
+  report('a report with its timeline', `${n(page.rps)} req/s`, `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`);
 }
 child.kill();
 fs.rmSync(dir, { recursive: true, force: true });
