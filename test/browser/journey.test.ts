@@ -5,81 +5,37 @@
  * Skipped when global-setup found no Chromium (it prints a loud banner saying so).
  * Screenshots of each step go to test-results/screenshots/<kind>-NN-name.png for reviewers.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium as playwright, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOfficer } from '../../src/services/officers.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, smallForce } from '../support/fixtures.js';
+import { browserHarness, CHROMIUM, clickAndLoad, heading, STEP_TIMEOUT } from './support.js';
 
-const CHROMIUM = inject('chromium');
-const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
-const STEP_TIMEOUT = 15_000;
 const ADMIN_EMAIL = 'admin@test.police.uk';
 
 describe.skipIf(!CHROMIUM)('browser journeys', () => {
   describe.each(testDatabases())('on %s', (kind) => {
     let t: TestApp;
-    let browser: Browser;
+    const browser = browserHarness(`${kind}-`);
     let baseUrl: string;
-    const contexts: BrowserContext[] = [];
-    let step = 0; // screenshot numbers run on across this database's tests, so the files sort in order
 
     beforeAll(async () => {
       t = await openTestApp(kind);
       const f = await smallForce(t.svc);
       await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
       await makeAccount(t, ADMIN_EMAIL, [{ role: 'administrator', boroughId: null }]);
-      await t.app.listen({ port: 0, host: '127.0.0.1' });
-      const address = t.app.server.address();
-      if (!address || typeof address === 'string') throw new Error(`Unexpected server address: ${String(address)}`);
-      baseUrl = `http://127.0.0.1:${address.port}`;
-      browser = await playwright.launch({
-        executablePath: CHROMIUM!,
-        headless: true,
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
-      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      await browser.start(t);
+      baseUrl = browser.baseUrl;
     });
 
     afterAll(async () => {
-      for (const c of contexts) await c.close().catch(() => {});
-      await browser?.close().catch(() => {});
+      await browser.stop();
       await t?.close();
     });
 
-    /** A fresh browser context and page; page errors and console errors are collected for the test to check. */
-    async function openPage() {
-      const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.setDefaultTimeout(STEP_TIMEOUT);
-      page.setDefaultNavigationTimeout(STEP_TIMEOUT);
-      const problems: string[] = [];
-      page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-      });
-      page.on('response', (res) => {
-        if (res.status() >= 400 && res.url().includes('/assets/')) problems.push(`asset ${res.status()}: ${res.url()}`);
-      });
-      const shot = async (name: string) => {
-        step += 1;
-        await page.screenshot({ path: path.join(SCREENSHOTS, `${kind}-${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
-      };
-      return { page, problems, shot };
-    }
-
-    const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-
-    /** Clicks something that navigates, and waits until the new page has loaded. */
-    async function clickAndLoad(page: Page, target: Locator, url: RegExp) {
-      await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), target.click()]);
-    }
+    const openPage = () => browser.openPage();
 
     it(
       'signs in, finds an officer, promotes them and sees the change in the audit log',

@@ -84,7 +84,7 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     expect(summaryLinks(bad.body)).toEqual([
       '#reference Enter the incident (CAD) reference',
       '#date Enter a real date',
-      '#time Enter the time as HH:MM on the 24-hour clock, for example 14:30',
+      '#time Enter the time as HH:MM on the 24-hour clock, for example 22:15',
       '#locations Select at least one type of location',
     ]);
     expect(bad.body).toContain('value="25:00"');

@@ -52,7 +52,11 @@ export const incidentSection = z.object({
     .max(30, 'The incident reference must be 30 characters or fewer')
     .regex(/^[A-Z0-9][A-Z0-9/ -]*$/, 'The incident reference must contain only letters, numbers, spaces, hyphens and slashes'),
   date: isoDate,
-  time: z.string({ error: 'Enter the time, for example 14:30' }).trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the time as HH:MM on the 24-hour clock, for example 14:30'),
+  time: z
+    .string({ error: 'Enter the time of the incident' })
+    .trim()
+    .min(1, 'Enter the time of the incident')
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the time as HH:MM on the 24-hour clock, for example 22:15'),
   boroughId: z.string({ error: 'Select the borough' }).trim().min(1, 'Select the borough'),
   locations: choices(LOCATION_TYPES, 'Select a location type from the list', 'Select at least one type of location'),
 });

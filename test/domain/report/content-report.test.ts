@@ -208,7 +208,7 @@ describe('submissionProblems', () => {
       stored: report({ incident: patch('incident', { date: '2026-02-30', time: '25:00' }) }),
       problems: [
         { field: 'incident.date', message: 'Enter a real date' },
-        { field: 'incident.time', message: 'Enter the time as HH:MM on the 24-hour clock, for example 14:30' },
+        { field: 'incident.time', message: 'Enter the time as HH:MM on the 24-hour clock, for example 22:15' },
       ],
     },
     {
