@@ -25,6 +25,7 @@ const envSchema = z.object({
   CEDAR_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   CEDAR_FORCE_NAME: z.string().trim().min(1).max(100).default('Metropolitan Police Service'),
   CEDAR_FORCE_REGION: z.string().trim().min(1).max(100).default('London'),
+  CEDAR_FORCE_HOME_OFFICE_NAME: z.string().trim().min(1).max(100).default('Metropolitan'),
   CEDAR_ADMIN_EMAIL: z.string().email().default('admin@cedar.local'),
   CEDAR_REPORT_DUE_HOURS_DISCHARGE: z.coerce.number().positive().max(24 * 30).default(24),
   CEDAR_REPORT_DUE_HOURS_OTHER: z.coerce.number().positive().max(24 * 30).default(72),
@@ -44,7 +45,7 @@ export interface Config {
   lockoutAttempts: number;
   lockoutMinutes: number;
   adminEmail: string;
-  force: { name: string; homeOfficeRegion: string };
+  force: { name: string; homeOfficeRegion: string; homeOfficeName: string };
   report: { dueHoursDischarge: number; dueHoursOther: number; dischargeNeedsSignOff: boolean };
   logLevel: z.infer<typeof envSchema>['CEDAR_LOG_LEVEL'];
 }
@@ -71,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutAttempts: e.CEDAR_LOCKOUT_ATTEMPTS,
     lockoutMinutes: e.CEDAR_LOCKOUT_MINUTES,
     adminEmail: e.CEDAR_ADMIN_EMAIL,
-    force: { name: e.CEDAR_FORCE_NAME, homeOfficeRegion: e.CEDAR_FORCE_REGION },
+    force: { name: e.CEDAR_FORCE_NAME, homeOfficeRegion: e.CEDAR_FORCE_REGION, homeOfficeName: e.CEDAR_FORCE_HOME_OFFICE_NAME },
     report: { dueHoursDischarge: e.CEDAR_REPORT_DUE_HOURS_DISCHARGE, dueHoursOther: e.CEDAR_REPORT_DUE_HOURS_OTHER, dischargeNeedsSignOff: e.CEDAR_DISCHARGE_SIGN_OFF },
     logLevel: e.CEDAR_LOG_LEVEL,
   };

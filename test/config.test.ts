@@ -9,7 +9,7 @@ describe('settings', () => {
     expect(c.host).toBe('127.0.0.1');
     expect(c.database).toEqual({ kind: 'sqlite', file: path.resolve('data/cedar.db') });
     expect(c.demo).toBe(false);
-    expect(c.force).toEqual({ name: 'Metropolitan Police Service', homeOfficeRegion: 'London' });
+    expect(c.force).toEqual({ name: 'Metropolitan Police Service', homeOfficeRegion: 'London', homeOfficeName: 'Metropolitan' });
   });
 
   it('PORT, HOST, CEDAR_DB and DATABASE_URL override them', () => {

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { registerCore } from './commands/core.js';
+import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerSeed } from './commands/seed.js';
 import { ValidationError } from '../domain/validation.js';
@@ -14,6 +15,7 @@ const program = new Command('cedar')
 registerCore(program);
 registerSeed(program);
 registerImport(program);
+registerExport(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_officer_status_index.js';
 import * as m0003 from './migrations/0003_reports.js';
 import * as m0004 from './migrations/0004_report_amendment.js';
+import * as m0005 from './migrations/0005_force_home_office_name.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_officer_status_index': m0002,
   '0003_reports': m0003,
   '0004_report_amendment': m0004,
+  '0005_force_home_office_name': m0005,
 };
 
 class StaticProvider implements MigrationProvider {

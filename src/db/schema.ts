@@ -6,6 +6,7 @@ export interface ForceTable {
   id: string;
   name: string;
   home_office_region: string;
+  home_office_name: string | null;
   created_at: string;
 }
 

@@ -72,6 +72,8 @@ export interface Force {
   id: string;
   name: string;
   homeOfficeRegion: string;
+  /** The force as the Home Office tables name it, e.g. "Metropolitan". */
+  homeOfficeName: string;
 }
 
 export interface Borough {

@@ -46,7 +46,7 @@ const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(rando
 
 // The force ------------------------------------------------------------------------
 
-export const DEMO_FORCE = { name: 'Metropolitan Police Service', homeOfficeRegion: 'London' } as const;
+export const DEMO_FORCE = { name: 'Metropolitan Police Service', homeOfficeRegion: 'London', homeOfficeName: 'Metropolitan' } as const;
 
 interface DemoBoroughSpec {
   name: string;

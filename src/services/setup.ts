@@ -26,7 +26,7 @@ export async function openServices(config: Config): Promise<Services & { migrate
 }
 
 /** Creates the force record if there is none yet. */
-export async function ensureForce(svc: Services, actor: Actor, f: { name: string; homeOfficeRegion: string }): Promise<Force> {
+export async function ensureForce(svc: Services, actor: Actor, f: { name: string; homeOfficeRegion: string; homeOfficeName?: string }): Promise<Force> {
   const existing = await org.findForce(svc.database.db);
   if (existing) return existing;
   return change(svc, actor, async (trx, audit) => {

@@ -2,22 +2,22 @@ import type { Borough, Force, Team, TeamType } from '../../domain/organisation.j
 import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 
-type ForceRow = { id: string; name: string; home_office_region: string };
+type ForceRow = { id: string; name: string; home_office_region: string; home_office_name: string | null };
 type BoroughRow = { id: string; force_id: string; name: string; code: string };
 type TeamRow = { id: string; force_id: string; borough_id: string | null; name: string; team_type: string };
 
-const toForce = (r: ForceRow): Force => ({ id: r.id, name: r.name, homeOfficeRegion: r.home_office_region });
+const toForce = (r: ForceRow): Force => ({ id: r.id, name: r.name, homeOfficeRegion: r.home_office_region, homeOfficeName: r.home_office_name ?? r.name });
 const toBorough = (r: BoroughRow): Borough => ({ id: r.id, forceId: r.force_id, name: r.name, code: r.code });
 const toTeam = (r: TeamRow): Team => ({ id: r.id, forceId: r.force_id, boroughId: r.borough_id, name: r.name, teamType: r.team_type as TeamType });
 
 /** Cedar serves one force per installation; the first force row is it. */
 export async function findForce(db: Executor): Promise<Force | undefined> {
-  const row = await db.selectFrom('force').select(['id', 'name', 'home_office_region']).orderBy('created_at').limit(1).executeTakeFirst();
+  const row = await db.selectFrom('force').select(['id', 'name', 'home_office_region', 'home_office_name']).orderBy('created_at').limit(1).executeTakeFirst();
   return row && toForce(row);
 }
 
-export async function insertForce(db: Executor, f: { name: string; homeOfficeRegion: string }): Promise<Force> {
-  const row = { id: newId(), name: f.name, home_office_region: f.homeOfficeRegion, created_at: nowIso() };
+export async function insertForce(db: Executor, f: { name: string; homeOfficeRegion: string; homeOfficeName?: string }): Promise<Force> {
+  const row = { id: newId(), name: f.name, home_office_region: f.homeOfficeRegion, home_office_name: f.homeOfficeName ?? f.name, created_at: nowIso() };
   await db.insertInto('force').values(row).execute();
   return toForce(row);
 }

@@ -310,3 +310,43 @@ export async function listReports(
   const rows = await q.orderBy('r.id').offset(page.offset).limit(page.limit).execute();
   return { reports: rows.map((r) => toReport(r as Row)), total: Number(total.n) };
 }
+
+/** One recorded report as the statistics read it: the derived columns and the content JSON. */
+export interface StatisticsRow {
+  occurredAt: string;
+  boroughId: string | null;
+  boroughName: string | null;
+  highestLevel: HighestLevel | null;
+  content: StoredContent;
+}
+
+/**
+ * Every report recorded (submitted or later; never drafts) whose incident falls in the
+ * UTC instants given, a page at a time so a year of a large force never sits in memory at once.
+ */
+export async function* statisticsRows(db: Executor, forceId: string, fromInstant: string, toInstantExclusive: string, pageSize = 5000): AsyncGenerator<StatisticsRow[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('uof_report as r')
+      .leftJoin('borough as b', 'b.id', 'r.borough_id')
+      .select(['r.id', 'r.occurred_at', 'r.borough_id', 'b.name as borough_name', 'r.highest_level', 'r.content'])
+      .where('r.force_id', '=', forceId)
+      .where('r.status', '!=', 'draft')
+      .where('r.occurred_at', '>=', fromInstant)
+      .where('r.occurred_at', '<', toInstantExclusive)
+      .where('r.id', '>', after)
+      .orderBy('r.id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.map((r) => ({
+      occurredAt: r.occurred_at!,
+      boroughId: r.borough_id,
+      boroughName: r.borough_name,
+      highestLevel: r.highest_level as HighestLevel | null,
+      content: JSON.parse(r.content) as StoredContent,
+    }));
+  }
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { stringify } from 'csv-stringify/sync';
+import { PeriodError } from '../../domain/stats/periods.js';
+import { breakdownTable } from '../../domain/stats/tables.js';
+import { homeOfficeReturn } from '../../services/statistics.js';
+import { CliError, withServices } from '../runtime.js';
+
+const csv = (rows: readonly (readonly string[])[]) => stringify(rows as string[][], { record_delimiter: 'unix' });
+
+/** `--period P` or `--from D --to D`, as the statistics take it. */
+export function periodOption(opts: { period?: string; from?: string; to?: string }): string | { from: string; to: string } {
+  if (opts.period && (opts.from || opts.to)) throw new CliError('Give either --period or --from and --to, not both.');
+  if (opts.period) return opts.period;
+  if (opts.from && opts.to) return { from: opts.from, to: opts.to };
+  throw new CliError('Say which period: --period 2019-20 (financial year), --period 2019 (calendar year), or --from 2019-04-01 --to 2019-06-30.');
+}
+
+async function write(file: string, text: string): Promise<void> {
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await fs.writeFile(file, text, 'utf8');
+}
+
+export function registerExport(program: Command): void {
+  const exports = program.command('export').description('write returns and data files');
+  exports
+    .command('home-office-ced')
+    .description("the force's Taser return in the Home Office table layout")
+    .option('--period <period>', 'a financial year (2019-20), calendar year (2019), quarter (2019-Q2) or month (2019-04)')
+    .option('--from <date>', 'first day, YYYY-MM-DD (with --to)')
+    .option('--to <date>', 'last day, YYYY-MM-DD, included')
+    .requiredOption('--out <file>', 'the CSV file to write')
+    .option('--breakdowns <dir>', 'also write the breakdowns by age band, gender and perceived ethnicity into this folder')
+    .addHelpText('after', '\nExample:\n  npm run cedar -- export home-office-ced --period 2019-20 --out return-2019-20.csv --breakdowns return-2019-20/')
+    .action(async (opts: { period?: string; from?: string; to?: string; out: string; breakdowns?: string }) => {
+      const period = periodOption(opts);
+      await withServices(async (svc) => {
+        const r = await homeOfficeReturn(svc, period).catch((err: unknown) => {
+          if (err instanceof PeriodError) throw new CliError(err.message);
+          throw err;
+        });
+        await write(opts.out, csv([r.header, r.row]));
+        const written = [opts.out];
+        if (opts.breakdowns) {
+          for (const b of r.breakdowns) {
+            const file = path.join(opts.breakdowns, `ced-by-${b.dimension.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}.csv`);
+            await write(file, csv(breakdownTable(b)));
+            written.push(file);
+          }
+        }
+        console.log(`Done: ${r.period.label}: ${r.counts.total} uses (${r.counts.discharge} discharges, ${r.counts.notStated} not stated) for ${r.force.homeOfficeName}; wrote ${written.join(', ')}.`);
+      });
+    });
+}
