@@ -28,7 +28,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -47,6 +47,9 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['borough_commander', 'read', 'report'],
   ['borough_commander', 'sign_off', 'report'],
   ['professional_standards', 'read', 'report'],
+  // Aggregate statistics and the Home Office return: counts only, no identities.
+  ['analyst', 'read', 'statistics'],
+  ['programme_lead', 'read', 'statistics'],
   ['supervisor', 'read', 'officer'],
   ['supervisor', 'read', 'team'],
   ['borough_commander', 'read', 'officer'],

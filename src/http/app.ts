@@ -20,6 +20,7 @@ import { registerHomeRoutes } from './routes/home.js';
 import { registerOfficerRoutes } from './routes/officers.js';
 import { registerReportRoutes } from './routes/reports.js';
 import { registerReportApiRoutes } from './routes/reports-api.js';
+import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
@@ -120,6 +121,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerAuditRoutes(app, svc);
   registerReportRoutes(app, svc);
   registerReportApiRoutes(app, svc);
+  registerStatisticsRoutes(app, svc);
   registerApiRoutes(app, svc);
   return app;
 }

@@ -11,6 +11,7 @@ const ITEMS: NavItem[] = [
   { text: 'Home', href: '/', permission: 'signed-in' },
   { text: 'My reports', href: '/reports', permission: 'create:report' },
   { text: 'Reviews', href: '/reviews', permission: 'read:report' },
+  { text: 'Statistics', href: '/statistics', permission: 'read:statistics' },
   { text: 'Officers', href: '/officers', permission: 'read:officer' },
   { text: 'Teams', href: '/teams', permission: 'read:team' },
   { text: 'Accounts', href: '/admin/accounts', permission: 'manage:account' },

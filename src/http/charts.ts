@@ -1,0 +1,57 @@
+/**
+ * Charts drawn on the server as SVG, so they work without JavaScript. Each chart is a
+ * picture of a table that sits beside it; the SVG carries a title and a text alternative.
+ * Only presentation attributes are used (no style attributes), which the CSP allows.
+ */
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const fmt = new Intl.NumberFormat('en-GB');
+
+/** A horizontal bar chart, for categories (levels, boroughs, age bands). */
+export function horizontalBars(title: string, bars: readonly Bar[], opts: { width?: number; colour?: string } = {}): string {
+  const width = opts.width ?? 640;
+  const labelWidth = 230;
+  const barHeight = 22;
+  const gap = 8;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const plot = width - labelWidth - 70;
+  const height = bars.length * (barHeight + gap) + gap;
+  const rows = bars.map((b, i) => {
+    const y = gap + i * (barHeight + gap);
+    const w = Math.round((b.value / max) * plot);
+    return `<text x="${labelWidth - 8}" y="${y + barHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${esc(b.label)}</text>` +
+      `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight}" fill="${opts.colour ?? '#1d70b8'}"></rect>` +
+      `<text x="${labelWidth + w + 6}" y="${y + barHeight / 2 + 5}" font-size="14" fill="#0b0c0c">${fmt.format(b.value)}</text>`;
+  });
+  const summary = bars.map((b) => `${b.label}: ${fmt.format(b.value)}`).join('; ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${esc(`${title}. ${summary}`)}</title>${rows.join('')}</svg>`;
+}
+
+/** A vertical bar chart, for a series over time (months, years). */
+export function columns(title: string, bars: readonly Bar[], opts: { height?: number; colour?: string } = {}): string {
+  const height = opts.height ?? 260;
+  const colWidth = 36;
+  const gap = 12;
+  const top = 24;
+  const bottom = 84;
+  const left = 64; // room for the first rotated label
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const plot = height - top - bottom;
+  const width = Math.max(320, left + bars.length * (colWidth + gap) + gap);
+  const cols = bars.map((b, i) => {
+    const x = left + i * (colWidth + gap);
+    const h = Math.round((b.value / max) * plot);
+    const y = top + plot - h;
+    return `<rect x="${x}" y="${y}" width="${colWidth}" height="${h}" fill="${opts.colour ?? '#1d70b8'}"></rect>` +
+      `<text x="${x + colWidth / 2}" y="${y - 6}" text-anchor="middle" font-size="13" fill="#0b0c0c">${fmt.format(b.value)}</text>` +
+      `<text x="${x + colWidth / 2}" y="${top + plot + 16}" text-anchor="end" font-size="12" fill="#505a5f" transform="rotate(-40 ${x + colWidth / 2} ${top + plot + 16})">${esc(b.label)}</text>`;
+  });
+  const summary = bars.map((b) => `${b.label}: ${fmt.format(b.value)}`).join('; ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${esc(`${title}. ${summary}`)}</title><line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#b1b4b6"></line>${cols.join('')}</svg>`;
+}
+
+const idOf = (title: string) => `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;

@@ -1,0 +1,99 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { stringify } from 'csv-stringify/sync';
+import { DIMENSION_KEYS, type Breakdown, type Dimension } from '../../domain/stats/counting.js';
+import { financialYearOf, londonDate, PeriodError, PERIOD_UNITS, type PeriodUnit } from '../../domain/stats/periods.js';
+import { breakdownTable } from '../../domain/stats/tables.js';
+import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../../domain/stats/home-office.js';
+import type { Force } from '../../domain/organisation.js';
+import type { CedCounts } from '../../domain/stats/counting.js';
+
+const homeOfficeRowOf = (force: Force, counts: CedCounts) => homeOfficeRow(force.homeOfficeRegion, force.homeOfficeName, counts);
+import type { Services } from '../../services/context.js';
+import { homeOfficeReturn, statistics } from '../../services/statistics.js';
+import { columns, horizontalBars } from '../charts.js';
+
+const PAGE_DIMENSIONS: readonly Dimension[] = ['period', 'level', 'borough', 'ageBand', 'gender', 'ethnicity', 'reason', 'location', 'outcome'];
+const PERMISSION = { permission: 'read:statistics' } as const;
+
+type Query = Record<string, string | undefined>;
+
+const currentFinancialYear = () => financialYearOf(londonDate(new Date())).key;
+
+function periodFrom(q: Query): string | { from: string; to: string } {
+  if (q.from || q.to) return { from: q.from ?? '', to: q.to ?? '' };
+  return q.period?.trim() || currentFinancialYear();
+}
+
+function sendCsv(reply: FastifyReply, name: string, rows: readonly (readonly string[])[]) {
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .send(stringify(rows as string[][], { record_delimiter: 'unix' }));
+}
+
+/** Chart bars for a breakdown: uses per row, without the "Not recorded" row when it is empty. */
+const bars = (b: Breakdown) => b.rows.filter((r) => r.key !== null || r.counts.total > 0).map((r) => ({ label: r.label, value: r.counts.total }));
+
+export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): void {
+  app.get('/statistics', { config: PERMISSION }, async (request, reply) => {
+    const q = request.query as Query;
+    const unit: PeriodUnit = PERIOD_UNITS.includes(q.unit as PeriodUnit) ? (q.unit as PeriodUnit) : 'month';
+    const period = periodFrom(q);
+    let stats;
+    try {
+      stats = await statistics(svc, period, PAGE_DIMENSIONS, { unit });
+    } catch (err) {
+      if (!(err instanceof PeriodError)) throw err;
+      return reply.code(400).render('pages/statistics/index.njk', {
+        title: 'Statistics',
+        q,
+        errors: { period: { text: err.message } },
+        errorList: [{ text: err.message, href: '#period' }],
+      });
+    }
+    const byDimension = new Map(stats.breakdowns.map((b) => [b.dimension, b]));
+    const tables = stats.breakdowns.map((b) => {
+      const [header, ...rows] = breakdownTable(b);
+      return { dimension: b.dimension, title: b.title, header, rows, multiValued: b.multiValued };
+    });
+    const hoRow = homeOfficeRowOf(stats.force, stats.counts);
+    const query = typeof period === 'string' ? `period=${encodeURIComponent(period)}` : `from=${period.from}&to=${period.to}`;
+    return reply.render('pages/statistics/index.njk', {
+      title: `Statistics: ${stats.period.label}`,
+      q: { ...q, period: typeof period === 'string' ? period : '' },
+      stats,
+      units: PERIOD_UNITS.map((u) => ({ value: u, text: { month: 'Month', quarter: 'Quarter', financial_year: 'Financial year', calendar_year: 'Calendar year' }[u], selected: u === unit })),
+      charts: {
+        period: columns(`Uses of Taser by ${byDimension.get('period')!.title.toLowerCase()}`, bars(byDimension.get('period')!)),
+        level: horizontalBars('Uses by highest level of use', bars(byDimension.get('level')!)),
+        borough: horizontalBars('Uses by borough', bars(byDimension.get('borough')!).filter((b) => b.value > 0)),
+      },
+      tables,
+      homeOffice: { header: [...HOME_OFFICE_CED_COLUMNS], rows: [hoRow] },
+      query,
+    });
+  });
+
+  app.get('/statistics/home-office.csv', { config: PERMISSION }, async (request, reply) => {
+    try {
+      const r = await homeOfficeReturn(svc, periodFrom(request.query as Query));
+      return sendCsv(reply, `home-office-ced-${r.period.label.replace(/\W+/g, '-')}.csv`, [r.header, r.row]);
+    } catch (err) {
+      if (err instanceof PeriodError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);
+      throw err;
+    }
+  });
+
+  app.get('/statistics/breakdown.csv', { config: PERMISSION }, async (request, reply) => {
+    const q = request.query as Query;
+    const dimension = (DIMENSION_KEYS as string[]).includes(q.dimension ?? '') ? (q.dimension as Dimension) : undefined;
+    if (!dimension) return reply.code(400).type('text/plain; charset=utf-8').send(`Choose a breakdown: dimension is one of ${DIMENSION_KEYS.join(', ')}`);
+    try {
+      const s = await statistics(svc, periodFrom(q), [dimension], { unit: PERIOD_UNITS.includes(q.unit as PeriodUnit) ? (q.unit as PeriodUnit) : 'month' });
+      return sendCsv(reply, `ced-by-${dimension}-${s.period.label.replace(/\W+/g, '-')}.csv`, breakdownTable(s.breakdowns[0]!));
+    } catch (err) {
+      if (err instanceof PeriodError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);
+      throw err;
+    }
+  });
+}
