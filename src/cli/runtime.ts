@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../config.js';
 import type { Services } from '../services/context.js';
-import { openServices } from '../services/setup.js';
+import { ensureForce, openServices } from '../services/setup.js';
+import { cliActor } from '../services/context.js';
 import { ValidationError } from '../domain/validation.js';
 
 /** Thrown by a command to end with a message and a non-zero exit, without a stack trace. */
@@ -15,6 +16,8 @@ export async function withServices<T>(work: (svc: Services, config: Config) => P
   const config = loadConfig();
   const svc = await openServices(config);
   try {
+    // Like `npm start`, the command sets up the configured force on first use.
+    await ensureForce(svc, cliActor(), config.force);
     return await work(svc, config);
   } finally {
     endProgress();

@@ -112,7 +112,7 @@ export interface IncidentTable {
   created_at: string;
 }
 
-export interface ReportTable {
+export interface ReportTable extends FactColumns {
   id: string;
   force_id: string;
   incident_id: string | null;
@@ -136,6 +136,39 @@ export interface ReportTable {
   signed_off_at: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** The answers statistics count, kept beside a report (and an imported row) as plain columns. */
+export interface FactColumns {
+  /** London date of the incident, `YYYY-MM-DD`. */
+  occurred_on: string | null;
+  age_band: string | null;
+  gender: string | null;
+  ethnicity: string | null;
+  main_duty: string | null;
+  single_crewed: number | null;
+  /** `,code,code,` */
+  reasons: string | null;
+  impact_factors: string | null;
+  locations: string | null;
+  outcomes: string | null;
+}
+
+export interface ImportedReportTable extends FactColumns {
+  id: string;
+  force_id: string;
+  source_key: string;
+  source_file: string;
+  source_line: number;
+  occurred_at: string;
+  borough_id: string | null;
+  borough_name: string | null;
+  highest_level: string | null;
+  discharge: number;
+  ced_used: number;
+  /** JSON: the published row's values by column, as read. */
+  row: string;
+  imported_at: string;
 }
 
 export interface ReportVersionTable {
@@ -176,4 +209,5 @@ export interface DB {
   uof_report: ReportTable;
   uof_report_version: ReportVersionTable;
   uof_report_event: ReportEventTable;
+  imported_report: ImportedReportTable;
 }

@@ -22,6 +22,7 @@ import {
   type StoredContent,
 } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
+import { factsOf } from '../domain/stats/facts.js';
 import {
   afterReview,
   canAmend,
@@ -113,7 +114,7 @@ function pruned(stored: StoredContent): StoredContent {
   return Object.fromEntries(SECTION_KEYS.filter((k) => stored[k] !== undefined && applies[k] !== 'not_applicable').map((k) => [k, stored[k]]));
 }
 
-async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stored: StoredContent): Promise<repo.DerivedColumns> {
+async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stored: StoredContent): Promise<repo.DerivedColumns & repo.StoredFacts> {
   const { content } = readContent(stored);
   const level = levelOf(content);
   const discharge = isDischarge(level);
@@ -130,6 +131,8 @@ async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stor
     serious: seriousOutcome(content),
     occurredAt: at?.toISOString() ?? null,
     dueAt: at ? dueAt(at, discharge, svc.policy.report).toISOString() : null,
+    occurredOn: content.incident?.date ?? null,
+    facts: factsOf(content),
   };
 }
 

@@ -1,38 +1,16 @@
 import * as repo from '../db/repositories/reports.js';
 import type { Force } from '../domain/organisation.js';
-import { readContent } from '../domain/report/content.js';
 import { breakdown, countCed, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../domain/stats/home-office.js';
-import { londonDate, parsePeriod, periodInstants, type Period } from '../domain/stats/periods.js';
+import { parsePeriod, type Period } from '../domain/stats/periods.js';
 import type { Services } from './context.js';
 import { getForce } from './organisation.js';
 
-/** A stored report in the shape the counting rules take. */
-export function toCounted(row: repo.StatisticsRow): CountedReport {
-  const { content } = readContent(row.content);
-  return {
-    occurredOn: londonDate(row.occurredAt),
-    boroughId: row.boroughId,
-    boroughName: row.boroughName,
-    highestLevel: row.highestLevel,
-    ageBand: content.subject?.ageBand ?? null,
-    gender: content.subject?.gender ?? null,
-    ethnicity: content.subject?.ethnicity ?? null,
-    mainDuty: content.duty?.mainDuty ?? null,
-    singleCrewed: content.duty?.singleCrewed ?? null,
-    reasons: content.reasons?.reasons ?? null,
-    impactFactors: content.reasons?.impactFactors ?? null,
-    locations: content.incident?.locations ?? null,
-    outcomes: content.outcomes?.outcomes ?? null,
-  };
-}
-
-/** The force's recorded reports in a period, as counting input. */
+/** The force's recorded and imported uses in a period, as counting input. */
 export async function countedReports(svc: Services, period: Period): Promise<{ force: Force; reports: CountedReport[] }> {
   const force = await getForce(svc);
-  const { from, toExclusive } = periodInstants(period);
   const reports: CountedReport[] = [];
-  for await (const page of repo.statisticsRows(svc.database.db, force.id, from, toExclusive)) for (const row of page) reports.push(toCounted(row));
+  for await (const page of repo.countedReports(svc.database.db, force.id, period.from, period.toExclusive)) for (const r of page) reports.push(r);
   return { force, reports };
 }
 

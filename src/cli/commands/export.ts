@@ -2,7 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { PeriodError } from '../../domain/stats/periods.js';
+import { parsePeriod, PeriodError } from '../../domain/stats/periods.js';
+import { writeMetCsv } from '../../domain/met/write.js';
+import { cedarMetRows, importedMetRows } from '../../services/metImport.js';
 import { breakdownTable } from '../../domain/stats/tables.js';
 import { homeOfficeReturn } from '../../services/statistics.js';
 import { CliError, withServices } from '../runtime.js';
@@ -24,6 +26,31 @@ async function write(file: string, text: string): Promise<void> {
 
 export function registerExport(program: Command): void {
   const exports = program.command('export').description('write returns and data files');
+  exports
+    .command('met-uof')
+    .description("the force's uses of force (recorded and imported) in the Met's published 271-column layout")
+    .option('--period <period>', 'a financial year (2019-20), calendar year (2019), quarter (2019-Q2) or month (2019-04)')
+    .option('--from <date>', 'first day, YYYY-MM-DD (with --to)')
+    .option('--to <date>', 'last day, YYYY-MM-DD, included')
+    .requiredOption('--out <file>', 'the CSV file to write')
+    .action(async (opts: { period?: string; from?: string; to?: string; out: string }) => {
+      const periodInput = periodOption(opts);
+      await withServices(async (svc) => {
+        let period;
+        try {
+          period = parsePeriod(periodInput);
+        } catch (err) {
+          if (err instanceof PeriodError) throw new CliError(err.message);
+          throw err;
+        }
+        const rows: string[][] = [];
+        for await (const page of cedarMetRows(svc, period.from, period.toExclusive)) rows.push(...page);
+        const recorded = rows.length;
+        for await (const page of importedMetRows(svc, period.from, period.toExclusive)) rows.push(...page);
+        await write(opts.out, writeMetCsv(rows));
+        console.log(`Done: ${period.label}: wrote ${rows.length} rows (${recorded} recorded in Cedar, ${rows.length - recorded} imported) to ${opts.out}.`);
+      });
+    });
   exports
     .command('home-office-ced')
     .description("the force's Taser return in the Home Office table layout")

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { ROSTER_COLUMNS, type RowError } from '../../domain/roster.js';
 import { cliActor } from '../../services/context.js';
 import { importOfficers } from '../../services/importOfficers.js';
+import { importMetFile } from '../../services/metImport.js';
+import { stringify } from 'csv-stringify/sync';
 import { CliError, progress, withServices } from '../runtime.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
@@ -26,6 +28,28 @@ async function readInputFile(file: string): Promise<Buffer> {
 
 export function registerImport(program: Command): void {
   const imports = program.command('import').description('import records from files');
+
+  imports
+    .command('met-uof')
+    .description("historical uses of force from a file in the Met's published layout (CSV, UTF-8 or Windows-1252)")
+    .argument('<file>', 'the published CSV')
+    .option('--rejects <file>', 'where to write the rejected rows and why (default: FILE.rejects.csv beside it)')
+    .action(async (file: string, opts: { rejects?: string }) => {
+      const bytes = await readInputFile(file);
+      await withServices(async (svc) => {
+        const show = progress('Read');
+        const r = await importMetFile(svc, cliActor(), { fileName: file, bytes }, { onProgress: (n) => show(n) });
+        if (r.problem) throw new CliError(`Nothing imported: ${r.problem}`);
+        if (r.rejects.length) {
+          const out = opts.rejects ?? `${file}.rejects.csv`;
+          await fs.writeFile(out, stringify([['line', 'column', 'reason'], ...r.rejects.map((e) => [String(e.line), e.column ?? '', e.message])], { record_delimiter: 'unix' }));
+          for (const e of r.rejects.slice(0, 20)) console.error(formatRowError(e));
+          if (r.rejects.length > 20) console.error(`… and ${n(r.rejects.length - 20)} more problems: see ${out}`);
+          console.error(`Rejected rows and reasons written to ${out}.`);
+        }
+        console.log(`Done: ${n(r.read)} rows read — ${n(r.imported)} imported, ${n(r.alreadyPresent)} already present, ${n(r.rejected)} rejected (${r.encoding}).`);
+      });
+    });
 
   imports
     .command('officers')

@@ -5,6 +5,8 @@ import type { ReportEventKind, ReportStatus } from '../../domain/report/workflow
 import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { ReportTable } from '../schema.js';
+import { joinCodes, splitCodes, type Facts } from '../../domain/stats/facts.js';
+import type { CountedReport } from '../../domain/stats/counting.js';
 
 export interface Incident {
   id: string;
@@ -24,6 +26,27 @@ export interface DerivedColumns {
   serious: boolean;
   occurredAt: string | null;
   dueAt: string | null;
+}
+
+/** What statistics count, stored beside the content (see migration 0006). */
+export interface StoredFacts {
+  occurredOn: string | null;
+  facts: Facts;
+}
+
+export function factColumns(f: StoredFacts) {
+  return {
+    occurred_on: f.occurredOn,
+    age_band: f.facts.ageBand,
+    gender: f.facts.gender,
+    ethnicity: f.facts.ethnicity,
+    main_duty: f.facts.mainDuty,
+    single_crewed: f.facts.singleCrewed === null ? null : f.facts.singleCrewed ? 1 : 0,
+    reasons: joinCodes(f.facts.reasons),
+    impact_factors: joinCodes(f.facts.impactFactors),
+    locations: joinCodes(f.facts.locations),
+    outcomes: joinCodes(f.facts.outcomes),
+  };
 }
 
 export interface Report extends DerivedColumns {
@@ -136,7 +159,7 @@ export async function insertReport(db: Executor, r: { forceId: string; officerId
 }
 
 
-export async function updateReportContent(db: Executor, id: string, content: StoredContent, d: DerivedColumns, extra: { status?: ReportStatus; version?: number; submittedAt?: string } = {}): Promise<void> {
+export async function updateReportContent(db: Executor, id: string, content: StoredContent, d: DerivedColumns & StoredFacts, extra: { status?: ReportStatus; version?: number; submittedAt?: string } = {}): Promise<void> {
   await db
     .updateTable('uof_report')
     .set({
@@ -149,6 +172,7 @@ export async function updateReportContent(db: Executor, id: string, content: Sto
       serious: d.serious ? 1 : 0,
       occurred_at: d.occurredAt,
       due_at: d.dueAt,
+      ...factColumns(d),
       updated_at: nowIso(),
       ...(extra.status ? { status: extra.status } : {}),
       ...(extra.version !== undefined ? { version: extra.version } : {}),
@@ -311,42 +335,69 @@ export async function listReports(
   return { reports: rows.map((r) => toReport(r as Row)), total: Number(total.n) };
 }
 
-/** One recorded report as the statistics read it: the derived columns and the content JSON. */
-export interface StatisticsRow {
-  occurredAt: string;
-  boroughId: string | null;
-  boroughName: string | null;
-  highestLevel: HighestLevel | null;
-  content: StoredContent;
+const FACT_SELECT = ['occurred_on', 'borough_id', 'highest_level', 'age_band', 'gender', 'ethnicity', 'main_duty', 'single_crewed', 'reasons', 'impact_factors', 'locations', 'outcomes'] as const;
+
+type FactRow = { [K in (typeof FACT_SELECT)[number]]: K extends 'single_crewed' ? number | null : string | null } & { borough_name: string | null };
+
+function toCounted(r: FactRow): CountedReport {
+  return {
+    occurredOn: r.occurred_on!,
+    boroughId: r.borough_id,
+    boroughName: r.borough_name,
+    highestLevel: r.highest_level as HighestLevel | null,
+    ageBand: r.age_band,
+    gender: r.gender,
+    ethnicity: r.ethnicity,
+    mainDuty: r.main_duty,
+    singleCrewed: r.single_crewed === null ? null : Number(r.single_crewed) === 1,
+    reasons: splitCodes(r.reasons),
+    impactFactors: splitCodes(r.impact_factors),
+    locations: splitCodes(r.locations),
+    outcomes: splitCodes(r.outcomes),
+  };
 }
 
 /**
- * Every report recorded (submitted or later; never drafts) whose incident falls in the
- * UTC instants given, a page at a time so a year of a large force never sits in memory at once.
+ * Every use recorded in Cedar (submitted or later; never drafts) and every imported
+ * historical row whose incident falls on the London dates given, a page at a time, from
+ * the narrow statistics columns only.
  */
-export async function* statisticsRows(db: Executor, forceId: string, fromInstant: string, toInstantExclusive: string, pageSize = 5000): AsyncGenerator<StatisticsRow[]> {
-  let after = '';
-  for (;;) {
-    const rows = await db
-      .selectFrom('uof_report as r')
-      .leftJoin('borough as b', 'b.id', 'r.borough_id')
-      .select(['r.id', 'r.occurred_at', 'r.borough_id', 'b.name as borough_name', 'r.highest_level', 'r.content'])
-      .where('r.force_id', '=', forceId)
-      .where('r.status', '!=', 'draft')
-      .where('r.occurred_at', '>=', fromInstant)
-      .where('r.occurred_at', '<', toInstantExclusive)
-      .where('r.id', '>', after)
-      .orderBy('r.id')
-      .limit(pageSize)
-      .execute();
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.id;
-    yield rows.map((r) => ({
-      occurredAt: r.occurred_at!,
-      boroughId: r.borough_id,
-      boroughName: r.borough_name,
-      highestLevel: r.highest_level as HighestLevel | null,
-      content: JSON.parse(r.content) as StoredContent,
-    }));
+export async function* countedReports(db: Executor, forceId: string, from: string, toExclusive: string, pageSize = 20_000): AsyncGenerator<CountedReport[]> {
+  const columns = FACT_SELECT.map((c) => `r.${c}` as const);
+  const pages = {
+    uof_report: (after: string) =>
+      db
+        .selectFrom('uof_report as r')
+        .leftJoin('borough as b', 'b.id', 'r.borough_id')
+        .select(['r.id', ...columns, 'b.name as borough_name'])
+        .where('r.status', '!=', 'draft')
+        .where('r.force_id', '=', forceId)
+        .where('r.occurred_on', '>=', from)
+        .where('r.occurred_on', '<', toExclusive)
+        .where('r.id', '>', after)
+        .orderBy('r.id')
+        .limit(pageSize)
+        .execute(),
+    imported_report: (after: string) =>
+      db
+        .selectFrom('imported_report as r')
+        .leftJoin('borough as b', 'b.id', 'r.borough_id')
+        .select(['r.id', ...columns, sql<string | null>`coalesce(b.name, r.borough_name)`.as('borough_name')])
+        .where('r.force_id', '=', forceId)
+        .where('r.occurred_on', '>=', from)
+        .where('r.occurred_on', '<', toExclusive)
+        .where('r.id', '>', after)
+        .orderBy('r.id')
+        .limit(pageSize)
+        .execute(),
+  };
+  for (const page of Object.values(pages)) {
+    let after = '';
+    for (;;) {
+      const rows = (await page(after)) as (FactRow & { id: string })[];
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      yield rows.map(toCounted);
+    }
   }
 }

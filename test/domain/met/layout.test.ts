@@ -5,7 +5,7 @@ import { checkMetHeader, MET_COLUMN_ALIASES, MET_COLUMNS, metColumnNamed, type M
 import { MET_FIELD_OF } from '../../../src/domain/met/rows.js';
 import { writeMetCsv } from '../../../src/domain/met/write.js';
 
-const REFERENCE = new URL('../../../../shared/reference/met-use-of-force-header.csv', import.meta.url);
+const REFERENCE = new URL('../../fixtures/met/met-use-of-force-header.csv', import.meta.url);
 const referenceText = readFileSync(REFERENCE, 'utf8');
 const referenceHeader = (parse(referenceText, { bom: true }) as string[][])[0]!;
 

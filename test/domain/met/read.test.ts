@@ -7,7 +7,7 @@ import { forEachMetRow, metCellText, metFileRows, metTableRows, readMetFile, typ
 import { reportToMetRow, type ImportedReport } from '../../../src/domain/met/rows.js';
 import { writeMetCsv } from '../../../src/domain/met/write.js';
 
-const SAMPLE = readFileSync(new URL('../../../../shared/reference/met-use-of-force-sample.csv', import.meta.url));
+const SAMPLE = readFileSync(new URL('../../fixtures/met/met-use-of-force-sample.csv', import.meta.url));
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/met/${name}`, import.meta.url));
 const records = parse(SAMPLE, { bom: true }) as string[][];
 const HEADER = records[0]!;
