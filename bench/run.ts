@@ -15,6 +15,11 @@ import { SYSTEM_ACTOR } from '../src/services/context.js';
 import { seedDemo } from '../src/services/demo.js';
 import { importOfficers } from '../src/services/importOfficers.js';
 import { servicesFor } from '../src/services/setup.js';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { sql } from 'kysely';
+import { writeMetCsv } from '../src/domain/met/write.js';
+import { DIMENSION_KEYS } from '../src/domain/stats/counting.js';
+import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const OFFICERS = Number(process.env.BENCH_OFFICERS ?? 4000);
@@ -88,6 +93,75 @@ t0 = performance.now();
 const check = await verifyAuditLog(svc);
 const tv = ms(t0);
 report('audit verify', `${n(tv)} ms`, `${n(check.checked)} entries, ${n(check.checked / (tv / 1000))} entries/s, intact: ${check.ok}`);
+
+// 5. Met-format import: a 150,000-row file in the published layout, made from the sample's rows
+const MET_ROWS = Number(process.env.BENCH_MET_ROWS ?? 150_000);
+{
+  const sample = (parseCsv(fs.readFileSync(new URL('../test/fixtures/met/met-use-of-force-sample.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as string[][]).slice(1);
+  const rows: string[][] = [];
+  for (let i = 0; i < MET_ROWS; i++) {
+    const row = [...sample[i % sample.length]!];
+    const day = new Date(Date.UTC(2019, 3, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10);
+    row[0] = day; // spread over 2019-20
+    row[1] = `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`;
+    rows.push(row);
+  }
+  const file = path.join(dir, 'met-uof.csv');
+  fs.writeFileSync(file, writeMetCsv(rows));
+  rows.length = 0;
+  const child = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', file], {
+    env: { ...process.env, CEDAR_DB: file.replace(/met-uof\.csv$/, 'met.db'), DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const started = performance.now();
+  const peak = await new Promise<number>((resolve, reject) => {
+    let max = 0;
+    const timer = setInterval(() => {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+        if (hwm) max = Math.max(max, Number(hwm[1]));
+      } catch {
+        /* the process has ended */
+      }
+    }, 100);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      if (code === 0) resolve(max);
+      else reject(new Error(`met import exited ${code}: ${out}`));
+    });
+  });
+  const t = ms(started);
+  report(`import ${n(MET_ROWS)} Met-format rows (CLI, own process)`, `${n(t / 1000, 1)} s`, `${n(MET_ROWS / (t / 1000))} rows/s; peak RSS ${n(peak / 1024)} MB; ${out.trim().replace(/^Done: /, '')}`);
+
+  // 6. Financial-year statistics over 1,000,000 reports: the imported rows, copied up to a million
+  const METDB = file.replace(/met-uof\.csv$/, 'met.db');
+  const big = await openDatabase({ kind: 'sqlite', file: METDB });
+  const bigSvc = servicesFor(big, { lockoutAttempts: 5, lockoutMinutes: 15, sessionHours: 12 });
+  const have = Number((await big.db.selectFrom('imported_report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const TARGET = Number(process.env.BENCH_STAT_REPORTS ?? 1_000_000);
+  let copies = 0;
+  while (have * (copies + 1) < TARGET) {
+    copies++;
+    await sql`insert into imported_report (id, force_id, source_key, source_file, source_line, occurred_at, borough_id, borough_name, highest_level, discharge, ced_used, occurred_on, age_band, gender, ethnicity, main_duty, single_crewed, reasons, impact_factors, locations, outcomes, row, imported_at)
+      select id || ${`-${copies}`}, force_id, source_key || ${`-${copies}`}, 'bench copy', source_line, occurred_at, borough_id, borough_name, highest_level, discharge, ced_used, occurred_on, age_band, gender, ethnicity, main_duty, single_crewed, reasons, impact_factors, locations, outcomes, '{}', imported_at
+      from imported_report where source_file = 'met-uof.csv' limit ${Math.min(have, TARGET - have * copies)}`.execute(big.db);
+  }
+  const total = Number((await big.db.selectFrom('imported_report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  for (const [label, work] of [
+    ['Home Office return, 2019-20', () => homeOfficeReturn(bigSvc, '2019-20', { breakdowns: false })],
+    ['all 13 breakdowns, 2019-20', () => statistics(bigSvc, '2019-20', DIMENSION_KEYS)],
+  ] as const) {
+    await work(); // warm the page cache
+    const t0s = performance.now();
+    const r = await work();
+    report(`${label} over ${n(total)} reports`, `${n(ms(t0s))} ms`, `${n(r.counts.total)} uses counted`);
+  }
+  await big.close();
+}
 
 await createAccount(svc, SYSTEM_ACTOR, { email: 'bench@cedar.local', displayName: 'Bench', roles: [{ role: 'administrator', boroughId: null }] }, PASSWORD);
 await database.close();

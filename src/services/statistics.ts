@@ -1,6 +1,6 @@
 import * as repo from '../db/repositories/reports.js';
 import type { Force } from '../domain/organisation.js';
-import { breakdown, countCed, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
+import { breakdown, countCed, countsFromLevels, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../domain/stats/home-office.js';
 import { parsePeriod, type Period } from '../domain/stats/periods.js';
 import type { Services } from './context.js';
@@ -27,17 +27,19 @@ export interface HomeOfficeReturn {
 export const RETURN_BREAKDOWNS: readonly Dimension[] = ['ageBand', 'gender', 'ethnicity'];
 
 /** The force's Taser return for a period, in the Home Office table layout, with the demographic breakdowns. */
-export async function homeOfficeReturn(svc: Services, periodInput: string | { from: string; to: string }): Promise<HomeOfficeReturn> {
+export async function homeOfficeReturn(svc: Services, periodInput: string | { from: string; to: string }, opts: { breakdowns?: boolean } = {}): Promise<HomeOfficeReturn> {
   const period = parsePeriod(periodInput);
-  const { force, reports } = await countedReports(svc, period);
-  const counts = countCed(reports);
+  const force = await getForce(svc);
+  // The table's figures come from the database's own count; the breakdowns need the rows.
+  const counts = countsFromLevels(await repo.levelCounts(svc.database.db, force.id, period.from, period.toExclusive));
+  const reports = opts.breakdowns === false ? [] : (await countedReports(svc, period)).reports;
   return {
     period,
     force,
     counts,
     header: HOME_OFFICE_CED_COLUMNS,
     row: homeOfficeRow(force.homeOfficeRegion, force.homeOfficeName, counts),
-    breakdowns: RETURN_BREAKDOWNS.map((d) => breakdown(reports, d, { period })),
+    breakdowns: opts.breakdowns === false ? [] : RETURN_BREAKDOWNS.map((d) => breakdown(reports, d, { period })),
   };
 }
 

@@ -63,7 +63,7 @@ export function registerExport(program: Command): void {
     .action(async (opts: { period?: string; from?: string; to?: string; out: string; breakdowns?: string }) => {
       const period = periodOption(opts);
       await withServices(async (svc) => {
-        const r = await homeOfficeReturn(svc, period).catch((err: unknown) => {
+        const r = await homeOfficeReturn(svc, period, { breakdowns: Boolean(opts.breakdowns) }).catch((err: unknown) => {
           if (err instanceof PeriodError) throw new CliError(err.message);
           throw err;
         });

@@ -364,21 +364,24 @@ function toCounted(r: FactRow): CountedReport {
  */
 export async function* countedReports(db: Executor, forceId: string, from: string, toExclusive: string, pageSize = 20_000): AsyncGenerator<CountedReport[]> {
   const columns = FACT_SELECT.map((c) => `r.${c}` as const);
+  type Cursor = { on: string; id: string } | null;
+  // Keyset paging on (occurred_on, id), which the statistics index holds in order.
   const pages = {
-    uof_report: (after: string) =>
+    uof_report: (after: Cursor) =>
       db
         .selectFrom('uof_report as r')
         .leftJoin('borough as b', 'b.id', 'r.borough_id')
         .select(['r.id', ...columns, 'b.name as borough_name'])
-        .where('r.status', '!=', 'draft')
         .where('r.force_id', '=', forceId)
         .where('r.occurred_on', '>=', from)
         .where('r.occurred_on', '<', toExclusive)
-        .where('r.id', '>', after)
+        .where('r.status', '!=', 'draft')
+        .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('r.occurred_on', 'r.id'), '>', eb.tuple(after!.on, after!.id))))
+        .orderBy('r.occurred_on')
         .orderBy('r.id')
         .limit(pageSize)
         .execute(),
-    imported_report: (after: string) =>
+    imported_report: (after: Cursor) =>
       db
         .selectFrom('imported_report as r')
         .leftJoin('borough as b', 'b.id', 'r.borough_id')
@@ -386,18 +389,53 @@ export async function* countedReports(db: Executor, forceId: string, from: strin
         .where('r.force_id', '=', forceId)
         .where('r.occurred_on', '>=', from)
         .where('r.occurred_on', '<', toExclusive)
-        .where('r.id', '>', after)
+        .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('r.occurred_on', 'r.id'), '>', eb.tuple(after!.on, after!.id))))
+        .orderBy('r.occurred_on')
         .orderBy('r.id')
         .limit(pageSize)
         .execute(),
   };
   for (const page of Object.values(pages)) {
-    let after = '';
+    let after: Cursor = null;
     for (;;) {
       const rows = (await page(after)) as (FactRow & { id: string })[];
       if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.id;
+      const last = rows[rows.length - 1]!;
+      after = { on: last.occurred_on!, id: last.id };
       yield rows.map(toCounted);
+      if (rows.length < pageSize) break;
     }
   }
+}
+
+/** Uses in a period by highest level, counted by the database: the Home Office return's figures. */
+export async function levelCounts(db: Executor, forceId: string, from: string, toExclusive: string): Promise<Partial<Record<HighestLevel, number>>> {
+  const out: Partial<Record<HighestLevel, number>> = {};
+  const add = (rows: { highest_level: string | null; n: number | string | bigint }[]) => {
+    for (const r of rows) if (r.highest_level) out[r.highest_level as HighestLevel] = (out[r.highest_level as HighestLevel] ?? 0) + Number(r.n);
+  };
+  add(
+    await db
+      .selectFrom('uof_report')
+      .select(['highest_level', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('force_id', '=', forceId)
+      .where('occurred_on', '>=', from)
+      .where('occurred_on', '<', toExclusive)
+      .where('status', '!=', 'draft')
+      .where('highest_level', 'is not', null)
+      .groupBy('highest_level')
+      .execute(),
+  );
+  add(
+    await db
+      .selectFrom('imported_report')
+      .select(['highest_level', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('force_id', '=', forceId)
+      .where('occurred_on', '>=', from)
+      .where('occurred_on', '<', toExclusive)
+      .where('highest_level', 'is not', null)
+      .groupBy('highest_level')
+      .execute(),
+  );
+  return out;
 }

@@ -76,7 +76,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
 
   app.get('/statistics/home-office.csv', { config: PERMISSION }, async (request, reply) => {
     try {
-      const r = await homeOfficeReturn(svc, periodFrom(request.query as Query));
+      const r = await homeOfficeReturn(svc, periodFrom(request.query as Query), { breakdowns: false });
       return sendCsv(reply, `home-office-ced-${r.period.label.replace(/\W+/g, '-')}.csv`, [r.header, r.row]);
     } catch (err) {
       if (err instanceof PeriodError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);
