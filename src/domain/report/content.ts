@@ -368,8 +368,11 @@ export function incidentInstant(date: string, time: string): Date {
   return second === offsetMinutes ? first : new Date(guess.getTime() - second * 60_000);
 }
 
+// One formatter for all calls: building an Intl.DateTimeFormat costs far more than using one.
+const LONDON_OFFSET = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' });
+
 function londonOffsetMinutes(at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' }).formatToParts(at);
+  const parts = LONDON_OFFSET.formatToParts(at);
   const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-]\d+)(?::(\d+))?/.exec(name);
   return m ? Number(m[1]) * 60 + Math.sign(Number(m[1])) * Number(m[2] ?? 0) : 0;
