@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Executor } from '../db/database.js';
+import type { ImportedReportTable } from '../db/schema.js';
 import { newId, nowIso } from '../db/ids.js';
 import * as org from '../db/repositories/organisation.js';
 import { factColumns } from '../db/repositories/reports.js';
@@ -97,21 +98,7 @@ export async function importMetFile(svc: Services, actor: Actor, input: { fileNa
   return result;
 }
 
-type ImportedRow = {
-  id: string;
-  force_id: string;
-  source_key: string;
-  source_file: string;
-  source_line: number;
-  occurred_at: string;
-  borough_id: string | null;
-  borough_name: string | null;
-  highest_level: string | null;
-  discharge: number;
-  ced_used: number;
-  row: string;
-  imported_at: string;
-} & ReturnType<typeof factColumns>;
+type ImportedRow = ImportedReportTable;
 
 /** Inserts rows not already present; returns how many were new. */
 async function insertBatch(db: Executor, rows: ImportedRow[]): Promise<number> {

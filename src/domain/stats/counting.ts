@@ -1,3 +1,4 @@
+import type { Facts } from './facts.js';
 import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS, type HighestLevel } from '../report/levels.js';
 import { AGE_BANDS, ETHNICITIES, GENDERS, IMPACT_FACTORS, LOCATION_TYPES, MAIN_DUTIES, OUTCOMES, REASONS_FOR_FORCE, type Vocabulary } from '../report/vocabulary.js';
 import { bucketIndex, bucketIndexesOf, bucketOfIndex, PERIOD_UNIT_LABELS, type Period, type PeriodUnit } from './periods.js';
@@ -16,22 +17,13 @@ import { bucketIndex, bucketIndexesOf, bucketOfIndex, PERIOD_UNIT_LABELS, type P
  */
 
 /** One stored report, as the statistics need it. Codes are the vocabulary codes of `report/vocabulary.ts`. */
-export interface CountedReport {
+export interface CountedReport extends Facts {
   /** The London date of the incident, `YYYY-MM-DD`. */
   occurredOn: string;
   boroughId: string | null;
   boroughName: string | null;
   /** The report's highest level of use, `not_stated`, or null when no CED was used. */
   highestLevel: HighestLevel | null;
-  ageBand: string | null;
-  gender: string | null;
-  ethnicity: string | null;
-  mainDuty: string | null;
-  singleCrewed: boolean | null;
-  reasons: readonly string[] | null;
-  impactFactors: readonly string[] | null;
-  locations: readonly string[] | null;
-  outcomes: readonly string[] | null;
 }
 
 /** The Home Office table's figures, in its column order. */
