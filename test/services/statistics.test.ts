@@ -4,7 +4,9 @@ import { createAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
-import { homeOfficeReturn, statistics } from '../../src/services/statistics.js';
+import { countedReports, homeOfficeReturn, statistics } from '../../src/services/statistics.js';
+import { breakdown, countCed, DIMENSION_KEYS } from '../../src/domain/stats/counting.js';
+import { parsePeriod } from '../../src/domain/stats/periods.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport } from '../support/report-fixtures.js';
@@ -48,6 +50,14 @@ describe.each(testDatabases())('statistics and the Home Office return on %s', (k
     expect(r.row).toEqual(['London', 'Test Constabulary', '3', '1', '0', '0', '1', '0', '2', '0', '2', '0', '0']);
     expect((await homeOfficeReturn(svc, '2026-27')).counts).toMatchObject({ total: 1, fired: 1 });
     expect((await homeOfficeReturn(svc, { from: '2025-05-10', to: '2025-05-10' })).counts.total).toBe(1);
+  });
+
+  it('counts by the database exactly as counting every report one by one', async () => {
+    const period = parsePeriod('2025-26');
+    const { reports } = await countedReports(svc, period);
+    const grouped = await statistics(svc, '2025-26', DIMENSION_KEYS, { unit: 'month' });
+    for (const [i, d] of DIMENSION_KEYS.entries()) expect(grouped.breakdowns[i], d).toEqual(breakdown(reports, d, { period, unit: 'month' }));
+    expect(grouped.counts).toEqual(countCed(reports));
   });
 
   it('breaks the uses down by the demographics the Home Office publishes', async () => {

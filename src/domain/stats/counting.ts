@@ -24,6 +24,8 @@ export interface CountedReport extends Facts {
   boroughName: string | null;
   /** The report's highest level of use, `not_stated`, or null when no CED was used. */
   highestLevel: HighestLevel | null;
+  /** How many reports this stands for: 1 unless given (counts already made by the database). */
+  weight?: number;
 }
 
 /** The Home Office table's figures, in its column order. */
@@ -106,12 +108,13 @@ export function countCed(reports: Iterable<CountedReport>, options: CountOptions
   const from = options.period?.from;
   const to = options.period?.toExclusive;
   for (const r of reports) {
+    const w = r.weight ?? 1;
     const level = r.highestLevel;
     if (level === null || level === undefined) continue;
     if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
     const slot = SLOT_OF[level];
     if (slot === undefined) throw unknownLevel(r);
-    slots[slot]!++;
+    slots[slot]! += w;
   }
   return countsFromSlots(slots);
 }
@@ -282,15 +285,16 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
     title = PERIOD_UNIT_LABELS[u];
     const table = new Rows<number>();
     for (const r of reports) {
+    const w = r.weight ?? 1;
       const level = r.highestLevel;
       if (level === null || level === undefined) continue;
       const on = r.occurredOn;
       if (from !== undefined && (on < from || on >= to!)) continue;
       const slot = SLOT_OF[level];
       if (slot === undefined) throw unknownLevel(r);
-      total[slot]!++;
+      total[slot]! += w;
       const b = on ? bucketIndex(on, u) : -1;
-      table.counts[table.row(b < 0 ? null : b) * SLOTS + slot]!++;
+      table.counts[table.row(b < 0 ? null : b) * SLOTS + slot]! += w;
     }
     const seen = table.keys.filter((k): k is number => k !== null);
     let first = seen.length ? Math.min(...seen) : Infinity;
@@ -310,12 +314,13 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
   } else if (dimension === 'level' || dimension === 'discharge') {
     title = DIMENSIONS[dimension];
     for (const r of reports) {
+    const w = r.weight ?? 1;
       const level = r.highestLevel;
       if (level === null || level === undefined) continue;
       if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
       const slot = SLOT_OF[level];
       if (slot === undefined) throw unknownLevel(r);
-      total[slot]!++;
+      total[slot]! += w;
     }
     if (dimension === 'level') {
       rows = LEVEL_SLOTS.map((l, i) => {
@@ -340,25 +345,27 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
       const keyOf = plan.single;
       const labelOf = plan.labelOf;
       for (const r of reports) {
+    const w = r.weight ?? 1;
         const level = r.highestLevel;
         if (level === null || level === undefined) continue;
         if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
         const slot = SLOT_OF[level];
         if (slot === undefined) throw unknownLevel(r);
-        total[slot]!++;
+        total[slot]! += w;
         const key = keyOf(r);
         if (labelOf && key !== null && !labels.has(key)) labels.set(key, labelOf(key, r));
-        counts[table.row(key) * SLOTS + slot]!++;
+        counts[table.row(key) * SLOTS + slot]! += w;
       }
     } else {
       const valuesOf = plan.multi!;
       for (const r of reports) {
+    const w = r.weight ?? 1;
         const level = r.highestLevel;
         if (level === null || level === undefined) continue;
         if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
         const slot = SLOT_OF[level];
         if (slot === undefined) throw unknownLevel(r);
-        total[slot]!++;
+        total[slot]! += w;
         const values = valuesOf(r);
         const n = values ? values.length : 0;
         let counted = 0;
@@ -368,10 +375,10 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
           let repeat = false;
           for (let j = 0; j < i; j++) if (values![j] === v) repeat = true;
           if (repeat) continue;
-          counts[table.row(v) * SLOTS + slot]!++;
+          counts[table.row(v) * SLOTS + slot]! += w;
           counted++;
         }
-        if (counted === 0) counts[table.row(null) * SLOTS + slot]!++;
+        if (counted === 0) counts[table.row(null) * SLOTS + slot]! += w;
       }
     }
     const known = new Set(vocabularyKeys);
