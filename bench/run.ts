@@ -146,8 +146,8 @@ const MET_ROWS = Number(process.env.BENCH_MET_ROWS ?? 150_000);
   let copies = 0;
   while (have * (copies + 1) < TARGET) {
     copies++;
-    await sql`insert into imported_report (id, force_id, source_key, source_file, source_line, occurred_at, borough_id, borough_name, highest_level, discharge, ced_used, occurred_on, age_band, gender, ethnicity, main_duty, single_crewed, reasons, impact_factors, locations, outcomes, row, imported_at)
-      select id || ${`-${copies}`}, force_id, source_key || ${`-${copies}`}, 'bench copy', source_line, occurred_at, borough_id, borough_name, highest_level, discharge, ced_used, occurred_on, age_band, gender, ethnicity, main_duty, single_crewed, reasons, impact_factors, locations, outcomes, '{}', imported_at
+    await sql`insert into imported_report (id, force_id, source_key, source_file, source_line, occurred_at, borough_id, borough_name, highest_level, discharge, ced_used, occurred_on, age_band, gender, ethnicity, main_duty, single_crewed, reasons, impact_factors, locations, outcomes, imported_at)
+      select id || ${`-${copies}`}, force_id, source_key || ${`-${copies}`}, 'bench copy', source_line, occurred_at, borough_id, borough_name, highest_level, discharge, ced_used, occurred_on, age_band, gender, ethnicity, main_duty, single_crewed, reasons, impact_factors, locations, outcomes, imported_at
       from imported_report where source_file = 'met-uof.csv' limit ${Math.min(have, TARGET - have * copies)}`.execute(big.db);
   }
   const total = Number((await big.db.selectFrom('imported_report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);

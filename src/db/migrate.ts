@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_report_amendment.js';
 import * as m0005 from './migrations/0005_force_home_office_name.js';
 import * as m0006 from './migrations/0006_report_facts_and_imports.js';
 import * as m0007 from './migrations/0007_statistics_paging_index.js';
+import * as m0008 from './migrations/0008_imported_row_apart.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_force_home_office_name': m0005,
   '0006_report_facts_and_imports': m0006,
   '0007_statistics_paging_index': m0007,
+  '0008_imported_row_apart': m0008,
 };
 
 class StaticProvider implements MigrationProvider {

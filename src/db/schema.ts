@@ -166,9 +166,13 @@ export interface ImportedReportTable extends FactColumns {
   highest_level: string | null;
   discharge: number;
   ced_used: number;
-  /** JSON: the published row's values by column, as read. */
-  row: string;
   imported_at: string;
+}
+
+/** The published row of an imported report (JSON of the content as read), kept apart from the narrow columns. */
+export interface ImportedReportRowTable {
+  id: string;
+  row: string;
 }
 
 export interface ReportVersionTable {
@@ -210,4 +214,5 @@ export interface DB {
   uof_report_version: ReportVersionTable;
   uof_report_event: ReportEventTable;
   imported_report: ImportedReportTable;
+  imported_report_row: ImportedReportRowTable;
 }

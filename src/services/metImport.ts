@@ -98,14 +98,24 @@ export async function importMetFile(svc: Services, actor: Actor, input: { fileNa
   return result;
 }
 
-type ImportedRow = ImportedReportTable;
+type ImportedRow = ImportedReportTable & { row: string };
 
-/** Inserts rows not already present; returns how many were new. */
+/** Inserts rows not already present, each with its published row kept apart; returns how many were new. */
 async function insertBatch(db: Executor, rows: ImportedRow[]): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += 200) {
-    const r = await db.insertInto('imported_report').values(rows.slice(i, i + 200)).onConflict((oc) => oc.columns(['force_id', 'source_key']).doNothing()).executeTakeFirst();
-    inserted += Number(r.numInsertedOrUpdatedRows ?? 0);
+    const chunk = rows.slice(i, i + 200);
+    const added = await db
+      .insertInto('imported_report')
+      .values(chunk.map(({ row: _row, ...facts }) => facts))
+      .onConflict((oc) => oc.columns(['force_id', 'source_key']).doNothing())
+      .returning('id')
+      .execute();
+    if (added.length) {
+      const rowOf = new Map(chunk.map((r) => [r.id, r.row]));
+      await db.insertInto('imported_report_row').values(added.map((a) => ({ id: a.id, row: rowOf.get(a.id)! }))).execute();
+    }
+    inserted += added.length;
   }
   return inserted;
 }
@@ -116,13 +126,14 @@ export async function* importedMetRows(svc: Services, from: string, toExclusive:
   let after = '';
   for (;;) {
     const rows = await svc.database.db
-      .selectFrom('imported_report')
-      .select(['id', 'row'])
-      .where('force_id', '=', force.id)
-      .where('occurred_on', '>=', from)
-      .where('occurred_on', '<', toExclusive)
-      .where('id', '>', after)
-      .orderBy('id')
+      .selectFrom('imported_report as i')
+      .innerJoin('imported_report_row as r', 'r.id', 'i.id')
+      .select(['i.id', 'r.row'])
+      .where('i.force_id', '=', force.id)
+      .where('i.occurred_on', '>=', from)
+      .where('i.occurred_on', '<', toExclusive)
+      .where('i.id', '>', after)
+      .orderBy('i.id')
       .limit(5000)
       .execute();
     if (rows.length === 0) return;
