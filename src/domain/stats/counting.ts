@@ -102,6 +102,19 @@ export interface CountOptions {
   period?: Period;
 }
 
+/**
+ * The counter slot a report counts in, or -1 when it is not counted here (no CED use, or
+ * outside the period). Shared by every counting loop; allocates nothing.
+ */
+function slotOf(r: CountedReport, from: string | undefined, to: string | undefined): number {
+  const level = r.highestLevel;
+  if (level === null || level === undefined) return -1;
+  if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) return -1;
+  const slot = SLOT_OF[level];
+  if (slot === undefined) throw unknownLevel(r);
+  return slot;
+}
+
 /** The Home Office figures for these reports: one count per report with CED use, at its highest level. */
 export function countCed(reports: Iterable<CountedReport>, options: CountOptions = {}): CedCounts {
   const slots = new Array<number>(SLOTS).fill(0);
@@ -109,11 +122,8 @@ export function countCed(reports: Iterable<CountedReport>, options: CountOptions
   const to = options.period?.toExclusive;
   for (const r of reports) {
     const w = r.weight ?? 1;
-    const level = r.highestLevel;
-    if (level === null || level === undefined) continue;
-    if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
-    const slot = SLOT_OF[level];
-    if (slot === undefined) throw unknownLevel(r);
+    const slot = slotOf(r, from, to);
+    if (slot < 0) continue;
     slots[slot]! += w;
   }
   return countsFromSlots(slots);
@@ -286,13 +296,10 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
     const table = new Rows<number>();
     for (const r of reports) {
     const w = r.weight ?? 1;
-      const level = r.highestLevel;
-      if (level === null || level === undefined) continue;
-      const on = r.occurredOn;
-      if (from !== undefined && (on < from || on >= to!)) continue;
-      const slot = SLOT_OF[level];
-      if (slot === undefined) throw unknownLevel(r);
+      const slot = slotOf(r, from, to);
+      if (slot < 0) continue;
       total[slot]! += w;
+      const on = r.occurredOn;
       const b = on ? bucketIndex(on, u) : -1;
       table.counts[table.row(b < 0 ? null : b) * SLOTS + slot]! += w;
     }
@@ -315,11 +322,8 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
     title = DIMENSIONS[dimension];
     for (const r of reports) {
     const w = r.weight ?? 1;
-      const level = r.highestLevel;
-      if (level === null || level === undefined) continue;
-      if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
-      const slot = SLOT_OF[level];
-      if (slot === undefined) throw unknownLevel(r);
+      const slot = slotOf(r, from, to);
+      if (slot < 0) continue;
       total[slot]! += w;
     }
     if (dimension === 'level') {
@@ -346,11 +350,8 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
       const labelOf = plan.labelOf;
       for (const r of reports) {
     const w = r.weight ?? 1;
-        const level = r.highestLevel;
-        if (level === null || level === undefined) continue;
-        if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
-        const slot = SLOT_OF[level];
-        if (slot === undefined) throw unknownLevel(r);
+        const slot = slotOf(r, from, to);
+        if (slot < 0) continue;
         total[slot]! += w;
         const key = keyOf(r);
         if (labelOf && key !== null && !labels.has(key)) labels.set(key, labelOf(key, r));
@@ -360,11 +361,8 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
       const valuesOf = plan.multi!;
       for (const r of reports) {
     const w = r.weight ?? 1;
-        const level = r.highestLevel;
-        if (level === null || level === undefined) continue;
-        if (from !== undefined && (r.occurredOn < from || r.occurredOn >= to!)) continue;
-        const slot = SLOT_OF[level];
-        if (slot === undefined) throw unknownLevel(r);
+        const slot = slotOf(r, from, to);
+        if (slot < 0) continue;
         total[slot]! += w;
         const values = valuesOf(r);
         const n = values ? values.length : 0;
