@@ -199,6 +199,42 @@ export interface ReportEventTable {
   changes: string | null;
 }
 
+/** A monthly release of the public figures: a draft until published, then numbered and never changed. */
+export interface ReleaseTable {
+  id: string;
+  force_id: string;
+  /** null while a draft; 1, 2, 3… in order of publication. */
+  number: number | null;
+  status: 'draft' | 'published';
+  /** The month the figures run to, `YYYY-MM`. */
+  month: string;
+  financial_year: string;
+  /** JSON: the release's figures (domain/stats/release.ts ReleaseSnapshot). */
+  snapshot: string;
+  /** JSON: revisions against the previous published release (set when published). */
+  revisions: string | null;
+  /** Rows in the release's Met-layout download. */
+  rows_count: number;
+  prepared_by_user_id: string | null;
+  prepared_by_label: string;
+  prepared_at: string;
+  published_by_user_id: string | null;
+  published_by_label: string | null;
+  published_at: string | null;
+}
+
+/** A release's download, fixed when the release is prepared: gzip, base64. */
+export interface ReleaseFileTable {
+  release_id: string;
+  name: string;
+  content_type: string;
+  /** Uncompressed size. */
+  bytes: number;
+  /** SHA-256 (hex) of the uncompressed content, published beside it. */
+  sha256: string;
+  gzip_base64: string;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -215,4 +251,6 @@ export interface DB {
   uof_report_event: ReportEventTable;
   imported_report: ImportedReportTable;
   imported_report_row: ImportedReportRowTable;
+  release: ReleaseTable;
+  release_file: ReleaseFileTable;
 }

@@ -25,10 +25,10 @@ export const ROLE_LABELS: Record<Role, string> = {
   administrator: 'Administrator',
 };
 
-export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off'] as const;
+export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off', 'publish'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -50,6 +50,11 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   // Aggregate statistics and the Home Office return: counts only, no identities.
   ['analyst', 'read', 'statistics'],
   ['programme_lead', 'read', 'statistics'],
+  // Monthly releases for the public pages: analysts prepare (create) and publish them.
+  ['analyst', 'read', 'release'],
+  ['analyst', 'create', 'release'],
+  ['analyst', 'publish', 'release'],
+  ['programme_lead', 'read', 'release'],
   ['supervisor', 'read', 'officer'],
   ['supervisor', 'read', 'team'],
   ['borough_commander', 'read', 'officer'],

@@ -22,6 +22,8 @@ import { registerReportRoutes } from './routes/reports.js';
 import { registerReportApiRoutes } from './routes/reports-api.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerTeamRoutes } from './routes/teams.js';
+import { NONCE_PLACEHOLDER, registerTransparencyRoutes } from './routes/transparency.js';
+import { registerReleaseRoutes } from './routes/releases.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
 
@@ -100,6 +102,11 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
     });
     return this.type('text/html; charset=utf-8').send(html);
   });
+  // Public pages are the same for everyone: rendered once to text with a placeholder where
+  // each response's CSP nonce goes (see routes/transparency.ts).
+  app.decorate('renderPublic', (view: string, context: Record<string, unknown> = {}) =>
+    views.render(view, { ...context, serviceName: 'Cedar', forceName: forceName ?? 'Cedar', navigation: [], csrfToken: '', cspNonce: NONCE_PLACEHOLDER, currentPath: '' }),
+  );
   app.addHook('onRequest', async () => {
     if (!forceName) forceName = await getForce(svc).then((f) => f.name).catch(() => undefined);
   });
@@ -122,6 +129,8 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerReportRoutes(app, svc);
   registerReportApiRoutes(app, svc);
   registerStatisticsRoutes(app, svc);
+  registerReleaseRoutes(app, svc);
+  registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc);
   return app;
 }

@@ -84,6 +84,9 @@ const NOTICES: Record<string, string> = {
   'report-returned': 'Report returned to the officer with your comment.',
   'report-referred': 'Report referred to professional standards.',
   'report-signed-off': 'Report signed off.',
+  'release-prepared': 'Release prepared. Check the figures below, then publish it or discard it.',
+  'release-published': 'Release published. It is now on the public pages and will never change.',
+  'release-discarded': 'Draft release discarded.',
 };
 
 /** Success messages after a redirect (`?notice=officer-updated`): fixed texts, never echoed input. */

@@ -20,6 +20,15 @@ declare module 'fastify' {
     permission?: RoutePermission;
     /** Pages a person who must change their password may still open. */
     allowWithPendingPasswordChange?: boolean;
+    /**
+     * A public page that is the same for everyone: no session is looked up and no cookie is
+     * set, so it can be served from a cache (the transparency pages).
+     */
+    stateless?: boolean;
+  }
+  interface FastifyInstance {
+    /** A public page as text, with NONCE_PLACEHOLDER where the response's CSP nonce goes. */
+    renderPublic(view: string, context?: Record<string, unknown>): string;
   }
   interface FastifyRequest {
     identity: Identity | null;

@@ -36,7 +36,7 @@ export class PeriodError extends Error {
   constructor(
     message: string,
     readonly input: string,
-    readonly field: 'period' | 'from' | 'to' = 'period',
+    readonly field: 'period' | 'from' | 'to' | 'month' = 'period',
   ) {
     super(message);
   }

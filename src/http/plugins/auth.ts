@@ -60,7 +60,8 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
 
   app.addHook('onRequest', async (request, reply) => {
     const permission = request.routeOptions.config?.permission;
-    if (permission === 'public' && request.url.startsWith('/assets/')) return; // static files need no identity
+    // Static files and the public transparency pages need no identity, and set no cookie.
+    if (permission === 'public' && (request.url.startsWith('/assets/') || request.routeOptions.config?.stateless)) return;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const account = await resolveApiToken(svc, header.slice(7).trim());

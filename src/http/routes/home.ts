@@ -26,6 +26,8 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
       const { total } = await listOfficers(svc, officerScope, { status: 'active' }, { page: 1, pageSize: 1 });
       cards.push({ title: 'Officers', href: '/officers', text: officerScope.all ? 'Find and view officers across the force.' : 'Find and view officers in your borough.', stat: total, statLabel: 'active officers' });
     }
+    if (can(grants, 'read:statistics')) cards.push({ title: 'Statistics', href: '/statistics', text: 'Taser use by period, borough, level and subject; the Home Office return and its downloads.' });
+    if (can(grants, 'read:release')) cards.push({ title: 'Monthly releases', href: '/statistics/releases', text: 'Prepare, preview and publish the figures on the public transparency pages.' });
     if (can(grants, 'read:team')) cards.push({ title: 'Teams', href: '/teams', text: 'Boroughs and teams: emergency response, neighbourhood, TSG and others.' });
     if (can(grants, 'manage:account')) cards.push({ title: 'Accounts', href: '/admin/accounts', text: 'Create accounts, give roles and reset passwords.' });
     if (can(grants, 'read:audit')) cards.push({ title: 'Audit log', href: '/audit', text: 'Every change in Cedar, who made it and when, with a tamper check.' });

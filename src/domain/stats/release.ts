@@ -1,0 +1,172 @@
+/**
+ * Monthly releases of the force's Taser figures, for the public transparency pages. Pure.
+ *
+ * A release covers the financial year to date: from 1 April to the end of the month it is
+ * for, counted afresh each time, so reports that arrive late (or are corrected) are
+ * reconciled into the months they belong to. A published release never changes; the next
+ * release states its revisions: for each month both releases cover, how its count moved
+ * ("April 2026: +12 late reports").
+ *
+ * A release's snapshot holds counts and category labels only — nothing about an officer, a
+ * device, an incident or a subject beyond the published categories.
+ */
+import type { CedCounts, Dimension } from './counting.js';
+import { CED_COUNT_FIELDS } from './counting.js';
+import { financialYearOf, isoDateOf, MONTH_NAMES, PeriodError, previousDay, type Period } from './periods.js';
+
+/** The breakdowns a release publishes, in page order. */
+export const RELEASE_DIMENSIONS: readonly Dimension[] = ['level', 'discharge', 'borough', 'ageBand', 'gender', 'ethnicity', 'reason', 'impactFactor', 'location', 'mainDuty', 'singleCrewed', 'outcome'];
+
+export interface ReleaseRow {
+  label: string;
+  counts: CedCounts;
+}
+
+export interface ReleaseBreakdown {
+  dimension: Dimension;
+  title: string;
+  /** A report can count in several rows (reasons, locations…): the rows add up to more than the total. */
+  multiValued: boolean;
+  rows: ReleaseRow[];
+  total: CedCounts;
+}
+
+export interface ReleaseMonth {
+  /** `2026-04` */
+  key: string;
+  /** `April 2026` */
+  label: string;
+  counts: CedCounts;
+}
+
+/** What a release publishes: the figures, fixed when it was prepared. */
+export interface ReleaseSnapshot {
+  format: 1;
+  force: { name: string; region: string };
+  /** The month the figures run to, `YYYY-MM`. */
+  month: string;
+  /** `2026-27` */
+  financialYear: string;
+  /** First and last day covered, both included. */
+  from: string;
+  to: string;
+  /** `April to October 2026` */
+  label: string;
+  /** The London day the figures were counted (times are not published). */
+  countedOn: string;
+  totals: CedCounts;
+  months: ReleaseMonth[];
+  breakdowns: ReleaseBreakdown[];
+}
+
+export interface Revision {
+  month: string;
+  label: string;
+  /** Uses in this month in the previous release and in this one. */
+  before: number;
+  after: number;
+  change: number;
+  dischargesBefore: number;
+  dischargesAfter: number;
+  /** `April 2026: +12 late reports` */
+  text: string;
+}
+
+export interface Revisions {
+  /** The release these revisions are against, or null for the first release. */
+  previous: { number: number; month: string } | null;
+  months: Revision[];
+  /** One line a person reads first. */
+  summary: string;
+}
+
+/** The release for month `YYYY-MM`: its financial year to date, as a period. Throws `PeriodError` on a bad month. */
+export function releasePeriod(month: string): Period & { month: string; financialYear: string } {
+  const m = /^(\d{4})-(\d{2})$/.exec(month.trim());
+  if (!m) throw new PeriodError(`Enter the month the figures run to as YYYY-MM, like 2026-10 (you entered "${month}")`, month, 'month');
+  const year = Number(m[1]);
+  const mon = Number(m[2]);
+  if (mon < 1 || mon > 12) throw new PeriodError(`${month} is not a month: months run from 01 to 12, like ${year}-04`, month, 'month');
+  const first = isoDateOf(year, mon, 1);
+  const fy = financialYearOf(first);
+  const toExclusive = mon === 12 ? isoDateOf(year + 1, 1, 1) : isoDateOf(year, mon + 1, 1);
+  const startMonth = MONTH_NAMES[3]!;
+  const endMonth = MONTH_NAMES[mon - 1]!;
+  const startYear = Number(fy.key.slice(0, 4));
+  const label = mon === 4 ? `April ${year}` : startYear === year ? `${startMonth} to ${endMonth} ${year}` : `${startMonth} ${startYear} to ${endMonth} ${year}`;
+  return { kind: 'range', label, from: isoDateOf(startYear, 4, 1), toExclusive, month: `${m[1]}-${m[2]}`, financialYear: fy.key };
+}
+
+/** A release is for a month that has ended (in London). */
+export function checkReleaseMonth(month: string, today: string): Period & { month: string; financialYear: string } {
+  const p = releasePeriod(month);
+  if (p.toExclusive > today) {
+    throw new PeriodError(`${monthLabel(p.month)} has not ended yet: a release covers whole months. Choose ${monthLabel(lastCompleteMonth(today))} or earlier`, month, 'month');
+  }
+  return p;
+}
+
+/** The last month that has ended by this London day, `YYYY-MM`. */
+export function lastCompleteMonth(today: string): string {
+  return previousDay(`${today.slice(0, 8)}01`).slice(0, 7);
+}
+
+export function monthLabel(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return `${MONTH_NAMES[m! - 1]} ${y}`;
+}
+
+/** The last day of a `YYYY-MM` month. */
+export const lastDayOfMonth = (month: string) => previousDay(releasePeriod(month).toExclusive);
+
+/** The months a release covers, `YYYY-MM`, in order. */
+export function monthsBetween(from: string, toExclusive: string): string[] {
+  const out: string[] = [];
+  for (let d = `${from.slice(0, 7)}-01`; d < toExclusive; d = firstOfNextMonth(d)) out.push(d.slice(0, 7));
+  return out;
+}
+function firstOfNextMonth(d: string): string {
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7));
+  return m === 12 ? isoDateOf(y + 1, 1, 1) : isoDateOf(y, m + 1, 1);
+}
+
+const signed = (n: number) => (n > 0 ? `+${n}` : `\u2212${-n}`);
+
+/**
+ * How this release's months differ from the previous published release's. Only months both
+ * cover are compared (a new financial year starts afresh); unchanged months are left out.
+ */
+export function revisionsBetween(previous: { number: number; snapshot: ReleaseSnapshot } | null, next: ReleaseSnapshot): Revisions {
+  if (!previous) return { previous: null, months: [], summary: 'This is the first release: there is nothing to revise.' };
+  const before = new Map(previous.snapshot.months.map((m) => [m.key, m]));
+  const months: Revision[] = [];
+  for (const m of next.months) {
+    const p = before.get(m.key);
+    if (!p) continue;
+    const change = m.counts.total - p.counts.total;
+    const levelsMoved = CED_COUNT_FIELDS.some((f) => m.counts[f] !== p.counts[f]);
+    if (!levelsMoved) continue;
+    const text =
+      change > 0
+        ? `${m.label}: ${signed(change)} late report${change === 1 ? '' : 's'}`
+        : change < 0
+          ? `${m.label}: ${signed(change)} (report${change === -1 ? '' : 's'} corrected or withdrawn)`
+          : `${m.label}: levels of use revised, total unchanged`;
+    months.push({ month: m.key, label: m.label, before: p.counts.total, after: m.counts.total, change, dischargesBefore: p.counts.discharge, dischargesAfter: m.counts.discharge, text });
+  }
+  const ref = `release ${previous.number} (${monthLabel(previous.snapshot.month)})`;
+  const overlap = next.months.some((m) => before.has(m.key));
+  const summary = !overlap
+    ? `Release ${previous.number} covered ${previous.snapshot.financialYear}; this release starts ${next.financialYear}, so no months are revised.`
+    : months.length === 0
+      ? `No revisions since ${ref}.`
+      : `Revised since ${ref}: ${months.map((m) => m.text).join('; ')}.`;
+  return { previous: { number: previous.number, month: previous.snapshot.month }, months, summary };
+}
+
+/** The headline rates a person reads first. */
+export function headline(c: CedCounts) {
+  const pct = (n: number) => (c.total === 0 ? null : Math.round((n / c.total) * 1000) / 10);
+  return { uses: c.total, discharges: c.discharge, dischargeRate: pct(c.discharge), fired: c.fired, firedRate: pct(c.fired), notStated: c.notStated };
+}

@@ -1,0 +1,100 @@
+import type { Release, ReleaseFileInfo } from '../services/releases.js';
+import { RELEASE_FILES, type ReleaseFileName } from '../services/releases.js';
+import { CED_COUNT_FIELDS, type CedCounts, type Dimension } from '../domain/stats/counting.js';
+import { headline, monthLabel, type ReleaseBreakdown } from '../domain/stats/release.js';
+import { columns, horizontalBars } from './charts.js';
+import { formatDate } from './views.js';
+
+export const COUNT_HEADERS = ['Total', 'Total non-discharge', 'Drawn', 'Aimed', 'Red-dot', 'Arced', 'Total discharge', 'Drive stun', 'Fired', 'Angled drive stun', 'Not stated'];
+
+const fmt = new Intl.NumberFormat('en-GB');
+const pct = (n: number, of: number) => (of === 0 ? '–' : `${(Math.round((n / of) * 1000) / 10).toFixed(1)}%`);
+const cells = (c: CedCounts) => [...CED_COUNT_FIELDS.map((f) => fmt.format(c[f])), pct(c.discharge, c.total)];
+
+export interface DataTable {
+  id: string;
+  title: string;
+  caption: string;
+  header: string[];
+  rows: string[][];
+  /** The last row is a total. */
+  totals: boolean;
+  chart: string | null;
+  note: string | null;
+}
+
+/** The breakdowns shown with a chart, in page order; the rest are tables under "More breakdowns". */
+const CHARTED: readonly Dimension[] = ['level', 'borough', 'ageBand', 'gender', 'ethnicity'];
+
+function breakdownTable(b: ReleaseBreakdown, label: string): DataTable {
+  const bars = b.rows.filter((r) => r.counts.total > 0 || b.dimension !== 'borough').map((r) => ({ label: r.label, value: r.counts.total }));
+  return {
+    id: b.dimension,
+    title: b.title,
+    caption: `${b.title}, ${label}`,
+    header: [b.title, ...COUNT_HEADERS, 'Discharge rate'],
+    rows: [...b.rows.map((r) => [r.label, ...cells(r.counts)]), [b.multiValued ? 'All uses (each counted once)' : 'All uses', ...cells(b.total)]],
+    totals: true,
+    chart: CHARTED.includes(b.dimension) ? horizontalBars(`Uses of Taser by ${b.title.toLowerCase()}, ${label}`, bars) : null,
+    note: b.multiValued ? `A report can give more than one ${b.title.toLowerCase()}, so these rows add up to more than the number of uses.` : null,
+  };
+}
+
+export interface ReleaseFileLink extends ReleaseFileInfo {
+  href: string;
+  title: string;
+  description: string;
+  size: string;
+}
+
+const sizeOf = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+
+/** Everything the release page shows, from the release alone. */
+export function releaseView(r: Release, files: ReleaseFileInfo[], hrefOf: (name: string) => string) {
+  const s = r.snapshot;
+  const h = headline(s.totals);
+  const byMonth: DataTable = {
+    id: 'month',
+    title: 'Month',
+    caption: `Uses of Taser by month, ${s.label}`,
+    header: ['Month', ...COUNT_HEADERS, 'Discharge rate'],
+    rows: [...s.months.map((m) => [m.label, ...cells(m.counts)]), ['All months', ...cells(s.totals)]],
+    totals: true,
+    chart: columns(`Uses of Taser by month, ${s.label}`, s.months.map((m) => ({ label: m.label, value: m.counts.total }))),
+    note: null,
+  };
+  const tables = s.breakdowns.map((b) => breakdownTable(b, s.label));
+  const order = (d: Dimension) => tables.find((t) => t.id === d);
+  return {
+    number: r.number,
+    status: r.status,
+    month: r.month,
+    monthLabel: monthLabel(r.month),
+    to: formatDate(s.to),
+    label: s.label,
+    financialYear: s.financialYear,
+    forceName: s.force.name,
+    countedOn: formatDate(s.countedOn),
+    publishedOn: r.publishedAt ? formatDate(r.publishedAt.slice(0, 10)) : null,
+    headline: {
+      uses: fmt.format(h.uses),
+      discharges: fmt.format(h.discharges),
+      dischargeRate: h.dischargeRate === null ? '–' : `${h.dischargeRate.toFixed(1)}%`,
+      firedRate: h.firedRate === null ? '–' : `${h.firedRate.toFixed(1)}%`,
+      notStated: fmt.format(h.notStated),
+    },
+    revisions: r.revisions,
+    byMonth,
+    level: order('level')!,
+    borough: order('borough')!,
+    demographics: (['ageBand', 'gender', 'ethnicity'] as const).map(order).filter((t): t is DataTable => Boolean(t)),
+    more: tables.filter((t) => !CHARTED.includes(t.id as Dimension)),
+    rowsCount: r.rowsCount,
+    files: (Object.keys(RELEASE_FILES) as ReleaseFileName[]).flatMap((name) => {
+      const f = files.find((x) => x.name === name);
+      return f ? [{ ...f, href: hrefOf(name), title: RELEASE_FILES[name].title, description: RELEASE_FILES[name].description, size: sizeOf(f.bytes) }] : [];
+    }),
+  };
+}
+
+export type ReleaseView = ReturnType<typeof releaseView>;

@@ -1,0 +1,151 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { publicColumnDictionary } from '../../domain/disclosure.js';
+import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS } from '../../domain/report/levels.js';
+import { monthLabel } from '../../domain/stats/release.js';
+import type { Services } from '../../services/context.js';
+import { isReleaseFileName, latestReleaseNumber, publishedRelease, publishedReleases, releaseFile, releaseFiles, RELEASE_FILES, type Release } from '../../services/releases.js';
+import { releaseView, COUNT_HEADERS } from '../release-view.js';
+
+/** Where each response's CSP nonce goes in a cached public page. */
+export const NONCE_PLACEHOLDER = '__CEDAR_CSP_NONCE__';
+
+const PUBLIC = { permission: 'public', stateless: true } as const;
+const MAX_CACHED_PAGES = 200;
+
+const LEVEL_MEANINGS: Record<(typeof COUNTED_LEVELS)[number], string> = {
+  angle_drive_stun: 'the Taser is fired and then pressed against the person so that the circuit is completed between a probe and the device',
+  fired: 'the Taser is fired: two probes on wires strike the person and deliver an electrical current',
+  drive_stun: 'the Taser, without a cartridge, is pressed against the person to cause pain',
+  arced: 'the Taser is sparked, without being aimed at anyone, as a warning',
+  red_dotted: 'the Taser is aimed and its red laser dot is placed on the person',
+  aimed: 'the Taser is pointed at the person',
+  drawn: 'the Taser is drawn from its holster',
+};
+
+const AGGREGATE_COLUMNS = [
+  { name: 'Table', meaning: 'Which table the row belongs to: All uses, Month, or a breakdown such as Borough or Age band (perceived).' },
+  { name: 'Category', meaning: 'The row: a month, a borough, an age band… “Not recorded” when the report did not say. “All uses” rows are the table’s total.' },
+  ...COUNT_HEADERS.map((h) => ({
+    name: h,
+    meaning:
+      h === 'Total'
+        ? 'Uses of Taser: non-discharge + discharge + not stated.'
+        : h === 'Total non-discharge'
+          ? 'Drawn + Aimed + Red-dot + Arced.'
+          : h === 'Total discharge'
+            ? 'Drive stun + Fired + Angled drive stun.'
+            : h === 'Not stated'
+              ? 'Uses recorded without a level of use.'
+              : `Uses whose highest level was ${h.toLowerCase()}.`,
+  })),
+];
+
+/**
+ * The public transparency pages: no sign-in, the same for everyone. Pages are rendered once
+ * per published release and kept (a published release never changes), so serving one is a
+ * lookup of the latest release's number and a copy of text; only the CSP nonce differs.
+ */
+export function registerTransparencyRoutes(app: FastifyInstance, svc: Services): void {
+  const cache = new Map<string, string>();
+
+  async function cached(key: string, build: () => Promise<string>): Promise<string> {
+    let html = cache.get(key);
+    if (html === undefined) {
+      html = await build();
+      if (cache.size >= MAX_CACHED_PAGES) cache.clear();
+      cache.set(key, html);
+    }
+    return html;
+  }
+
+  function send(reply: FastifyReply, html: string) {
+    const nonce = (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script ?? '';
+    return reply.header('cache-control', 'public, max-age=60').type('text/html; charset=utf-8').send(html.replaceAll(NONCE_PLACEHOLDER, nonce));
+  }
+
+  const pageFor = async (r: Release, supersededBy: number | null) => {
+    const files = await releaseFiles(svc, r.id);
+    return app.renderPublic('pages/transparency/release.njk', {
+      title: `Release ${r.number}: ${r.snapshot.label}`,
+      section: supersededBy ? 'releases' : 'latest',
+      r: releaseView(r, files, (name) => `/transparency/releases/${r.number}/${name}`),
+      supersededBy,
+    });
+  };
+
+  app.get('/transparency', { config: PUBLIC }, async (_request, reply) => {
+    const latest = await latestReleaseNumber(svc);
+    const html = await cached(`latest:${latest}`, async () =>
+      latest === null ? app.renderPublic('pages/transparency/release.njk', { title: 'Taser use', section: 'latest', r: null }) : pageFor(await publishedRelease(svc, latest), null),
+    );
+    return send(reply, html);
+  });
+
+  app.get('/transparency/releases', { config: PUBLIC }, async (_request, reply) => {
+    const latest = await latestReleaseNumber(svc);
+    const html = await cached(`releases:${latest}`, async () => {
+      const releases = await publishedReleases(svc);
+      return app.renderPublic('pages/transparency/releases.njk', {
+        title: 'All releases',
+        section: 'releases',
+        releases: releases.map((r) => ({
+          number: r.number,
+          label: `${r.snapshot.label} (to ${monthLabel(r.month)})`,
+          publishedOn: r.publishedAt ? new Date(r.publishedAt).toLocaleDateString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }) : '',
+          uses: r.snapshot.totals.total,
+          revisions: r.revisions?.months.map((m) => m.text) ?? [],
+          summary: r.revisions?.summary ?? '',
+        })),
+      });
+    });
+    return send(reply, html);
+  });
+
+  const numberParam = (request: FastifyRequest) => Number((request.params as { number: string }).number);
+
+  app.get('/transparency/releases/:number', { config: PUBLIC }, async (request, reply) => {
+    const n = numberParam(request);
+    const latest = await latestReleaseNumber(svc);
+    if (n === latest) return reply.redirect('/transparency', 302);
+    const html = await cached(`release:${n}:${latest}`, async () => pageFor(await publishedRelease(svc, n), latest));
+    return send(reply, html);
+  });
+
+  app.get('/transparency/releases/:number/:file', { config: PUBLIC }, async (request, reply) => {
+    const { file } = request.params as { file: string };
+    const release = await publishedRelease(svc, numberParam(request));
+    if (!isReleaseFileName(file)) return reply.callNotFound();
+    const f = await releaseFile(svc, release.id, file);
+    reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('content-disposition', `attachment; filename="taser-release-${release.number}-${release.month}-${file}"`)
+      .header('vary', 'accept-encoding')
+      .header('etag', `"${f.sha256}"`)
+      .type(RELEASE_FILES[file].contentType);
+    if (request.headers['if-none-match'] === `"${f.sha256}"`) return reply.code(304).send();
+    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(f.gzip);
+    return reply.send(f.text());
+  });
+
+  /** The latest release's file, for people who always want the newest figures. */
+  app.get('/transparency/latest/:file', { config: PUBLIC }, async (request, reply) => {
+    const { file } = request.params as { file: string };
+    const latest = await latestReleaseNumber(svc);
+    if (latest === null || !isReleaseFileName(file)) return reply.callNotFound();
+    return reply.header('cache-control', 'public, max-age=60').redirect(`/transparency/releases/${latest}/${file}`, 302);
+  });
+
+  app.get('/transparency/methodology', { config: PUBLIC }, async (_request, reply) => {
+    const html = await cached('methodology', async () =>
+      app.renderPublic('pages/transparency/methodology.njk', {
+        title: 'Methodology and data dictionary',
+        section: 'methodology',
+        levels: COUNTED_LEVELS.map((l) => ({ label: HIGHEST_LEVEL_LABELS[l], meaning: LEVEL_MEANINGS[l] })),
+        files: Object.entries(RELEASE_FILES).map(([name, f]) => ({ name, description: f.description })),
+        aggregateColumns: AGGREGATE_COLUMNS,
+        dictionary: publicColumnDictionary(),
+      }),
+    );
+    return send(reply, html);
+  });
+}

@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { stringify } from 'csv-stringify/sync';
+import { newId, nowIso } from '../db/ids.js';
+import * as org from '../db/repositories/organisation.js';
+import * as repo from '../db/repositories/releases.js';
+import type { Release, ReleaseFileInfo } from '../db/repositories/releases.js';
+import { metRowProblems, publicMetRow, snapshotProblems, textProblems, type DisclosureProblem, type Sensitive } from '../domain/disclosure.js';
+import { MET_COLUMNS } from '../domain/met/layout.js';
+import { writeMetCsv } from '../domain/met/write.js';
+import { WorkflowError } from '../domain/report/workflow.js';
+import { NotFoundError } from '../domain/validation.js';
+import { CED_COUNT_FIELDS, type Breakdown, type CedCounts } from '../domain/stats/counting.js';
+import { londonDate } from '../domain/stats/periods.js';
+import { checkReleaseMonth, lastDayOfMonth, monthLabel, RELEASE_DIMENSIONS, revisionsBetween, type ReleaseSnapshot } from '../domain/stats/release.js';
+import { change, type Actor, type Services } from './context.js';
+import { cedarMetRows, importedMetRows } from './metImport.js';
+import { getForce } from './organisation.js';
+import { statistics } from './statistics.js';
+
+export type { Release, ReleaseFileInfo } from '../db/repositories/releases.js';
+
+/** A release would disclose something it must not: nothing is stored, and each problem says where. */
+export class DisclosureError extends Error {
+  constructor(readonly problems: DisclosureProblem[]) {
+    super(`The release would disclose what must not be published (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.slice(0, 5).map((p) => `${p.where} ${p.message}`).join('; ')}${problems.length > 5 ? '; …' : ''}`);
+  }
+}
+
+/** The files of a release, as the public downloads them. */
+export const RELEASE_FILES = {
+  'aggregates.csv': { contentType: 'text/csv; charset=utf-8', title: 'Figures (CSV)', description: 'Every table on the page: uses by month and by each breakdown, in the Home Office columns.' },
+  'aggregates.json': { contentType: 'application/json; charset=utf-8', title: 'Figures (JSON)', description: 'The same figures with the release’s details and revisions, for reuse.' },
+  'uses.csv': { contentType: 'text/csv; charset=utf-8', title: 'Uses of force (CSV, Met layout)', description: 'One row per officer’s use of force on one subject, in the Met’s published 271-column layout; times to the hour, device serials and free text withheld.' },
+  'uses.json': { contentType: 'application/json; charset=utf-8', title: 'Uses of force (JSON, Met layout)', description: 'The same rows as JSON: the column names once, then each row’s values.' },
+} as const;
+export type ReleaseFileName = keyof typeof RELEASE_FILES;
+export const isReleaseFileName = (name: string): name is ReleaseFileName => Object.hasOwn(RELEASE_FILES, name);
+
+const ROW_PROBLEMS_SHOWN = 50;
+
+/** The figures of a financial year to the end of a month, counted now. */
+async function snapshotFor(svc: Services, period: ReturnType<typeof checkReleaseMonth>, today: string): Promise<ReleaseSnapshot> {
+  const force = await getForce(svc);
+  const stats = await statistics(svc, { from: period.from, to: lastDayOfMonth(period.month) }, ['period', ...RELEASE_DIMENSIONS], { unit: 'month' });
+  const [byMonth, ...rest] = stats.breakdowns as [Breakdown, ...Breakdown[]];
+  return {
+    format: 1,
+    force: { name: force.name, region: force.homeOfficeRegion },
+    month: period.month,
+    financialYear: period.financialYear,
+    from: period.from,
+    to: lastDayOfMonth(period.month),
+    label: period.label,
+    countedOn: today,
+    totals: stats.counts,
+    months: byMonth.rows.map((r) => ({ key: r.key!, label: r.label, counts: r.counts })),
+    // Boroughs are published by name; no internal identifiers leave Cedar.
+    breakdowns: rest.map((b) => ({ dimension: b.dimension, title: b.title, multiValued: b.multiValued, rows: b.rows.map((r) => ({ label: r.label, counts: r.counts })), total: b.total })),
+  };
+}
+
+/** What must never appear in public output: the force's officers (names, collar numbers). */
+async function sensitiveValues(svc: Services, forceId: string): Promise<Sensitive[]> {
+  const officers = await svc.database.db.selectFrom('officer').select(['first_name', 'last_name', 'collar_number']).where('force_id', '=', forceId).execute();
+  return officers.flatMap((o) => [
+    { kind: 'officer name' as const, value: `${o.first_name} ${o.last_name}` },
+    { kind: 'collar number' as const, value: o.collar_number },
+  ]);
+}
+
+const gzip = (text: string) => ({ bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), gzip: gzipSync(text) });
+
+/**
+ * Prepares the release of figures to the end of `month` (`YYYY-MM`, a month that has ended):
+ * the financial year to date counted now, and the period's rows in the Met layout made fit
+ * to publish. The disclosure check runs on everything; on any problem nothing is stored.
+ * Replaces the force's previous draft, if any. One transaction with its audit entry.
+ */
+export async function prepareRelease(svc: Services, actor: Actor, month: string, now = new Date()): Promise<Release> {
+  const today = londonDate(now);
+  const period = checkReleaseMonth(month, today);
+  const force = await getForce(svc);
+  const boroughs = new Set((await org.listBoroughs(svc.database.db, force.id)).map((b) => b.name));
+  const snapshot = await snapshotFor(svc, period, today);
+
+  const problems: DisclosureProblem[] = [...snapshotProblems(snapshot, boroughs), ...textProblems(JSON.stringify(snapshot), await sensitiveValues(svc, force.id), 'aggregates')];
+  const rows: string[][] = [];
+  const to = period.toExclusive;
+  for (const source of [cedarMetRows(svc, period.from, to), importedMetRows(svc, period.from, to)]) {
+    for await (const page of source) {
+      for (const values of page) {
+        const row = publicMetRow(values);
+        rows.push(row);
+        if (problems.length < ROW_PROBLEMS_SHOWN) problems.push(...metRowProblems(row, rows.length + 1, boroughs));
+      }
+    }
+  }
+  if (problems.length) throw new DisclosureError(problems);
+  rows.sort(byDateAndTime);
+  const usesCsv = gzip(writeMetCsv(rows));
+  const usesJson = gzip(JSON.stringify({ columns: MET_COLUMNS, rows }));
+
+  return change(svc, actor, async (trx, audit) => {
+    const replaced = await repo.deleteDraft(trx, force.id);
+    const id = newId();
+    await repo.insertRelease(trx, {
+      id,
+      force_id: force.id,
+      number: null,
+      status: 'draft',
+      month: period.month,
+      financial_year: period.financialYear,
+      snapshot: JSON.stringify(snapshot),
+      revisions: null,
+      rows_count: rows.length,
+      prepared_by_user_id: actor.userId,
+      prepared_by_label: actor.label,
+      prepared_at: nowIso(),
+      published_by_user_id: null,
+      published_by_label: null,
+      published_at: null,
+    });
+    await repo.insertReleaseFile(trx, { releaseId: id, name: 'uses.csv', contentType: RELEASE_FILES['uses.csv'].contentType, ...usesCsv });
+    await repo.insertReleaseFile(trx, { releaseId: id, name: 'uses.json', contentType: RELEASE_FILES['uses.json'].contentType, ...usesJson });
+    await audit({ action: 'release.prepare', entityType: 'release', entityId: id, summary: { month: period.month, uses: snapshot.totals.total, rows: rows.length, replacedDraft: replaced } });
+    return (await repo.findRelease(trx, id))!;
+  });
+}
+
+/** Rows in the published file run in time order (the order they were stored in says nothing to the public). */
+const byDateAndTime = (a: string[], b: string[]) => (a[0]! + a[1]!).localeCompare(b[0]! + b[1]!);
+
+/** The force's draft release, if one is being prepared. */
+export async function draftRelease(svc: Services): Promise<Release | undefined> {
+  const force = await getForce(svc);
+  return repo.findDraft(svc.database.db, force.id);
+}
+
+/** Any release by id (drafts included): for the analysts' preview. */
+export async function getRelease(svc: Services, id: string): Promise<Release> {
+  const force = await getForce(svc);
+  const r = await repo.findRelease(svc.database.db, id);
+  if (!r || r.forceId !== force.id) throw new NotFoundError('Release', id);
+  return r;
+}
+
+/** The aggregates files, written once when a release is published (they carry its number and revisions). */
+function aggregateFiles(release: Release, number: number, publishedAt: string, revisions: Release['revisions']) {
+  const s = release.snapshot;
+  const fields = CED_COUNT_FIELDS;
+  const header = ['Table', 'Category', 'Total', 'Total non-discharge', 'Drawn', 'Aimed', 'Red-dot', 'Arced', 'Total discharge', 'Drive stun', 'Fired', 'Angled drive stun', 'Not stated'];
+  const line = (table: string, category: string, c: CedCounts) => [table, category, ...fields.map((f) => String(c[f]))];
+  const csv = stringify(
+    [
+      header,
+      line('All uses', s.label, s.totals),
+      ...s.months.map((m) => line('Month', m.label, m.counts)),
+      ...s.breakdowns.flatMap((b) => [...b.rows.map((r) => line(b.title, r.label, r.counts)), line(b.title, b.multiValued ? 'All uses (each counted once)' : 'All uses', b.total)]),
+    ],
+    { record_delimiter: 'unix' },
+  );
+  const json = JSON.stringify(
+    {
+      release: { number, month: s.month, financialYear: s.financialYear, from: s.from, to: s.to, label: s.label, publishedOn: londonDate(publishedAt), force: s.force },
+      revisions,
+      counting: 'One count per report in which a Taser (CED) was used, at its highest level of use; "Not stated" when use is recorded without a level.',
+      totals: s.totals,
+      months: s.months,
+      breakdowns: s.breakdowns,
+    },
+    null,
+    1,
+  );
+  return { csv, json };
+}
+
+/**
+ * Publishes the draft: it takes the next number, states its revisions against the previous
+ * published release, and never changes again. A release already published cannot be
+ * published again (two analysts publishing at once: the second is told, nothing changes).
+ */
+export async function publishRelease(svc: Services, actor: Actor, id: string): Promise<Release> {
+  const force = await getForce(svc);
+  const boroughs = new Set((await org.listBoroughs(svc.database.db, force.id)).map((b) => b.name));
+  return change(svc, actor, async (trx, audit) => {
+    const draft = await repo.findRelease(trx, id);
+    if (!draft || draft.forceId !== force.id) throw new NotFoundError('Release', id);
+    if (draft.status !== 'draft') throw new WorkflowError(`Release ${draft.number} (${monthLabel(draft.month)}) is already published: a published release never changes. Prepare a new release instead.`);
+    const problems = snapshotProblems(draft.snapshot, boroughs);
+    if (problems.length) throw new DisclosureError(problems);
+    const latest = await repo.latestPublishedNumber(trx, force.id);
+    const previous = latest === null ? undefined : await repo.findPublished(trx, force.id, latest);
+    const number = (latest ?? 0) + 1;
+    const revisions = revisionsBetween(previous ? { number: previous.number!, snapshot: previous.snapshot } : null, draft.snapshot);
+    const at = nowIso();
+    if (!(await repo.publishDraft(trx, id, { number, revisions, userId: actor.userId, label: actor.label, at }))) {
+      throw new WorkflowError('This release was published or discarded by someone else a moment ago. Look at the releases again.');
+    }
+    const files = aggregateFiles(draft, number, at, revisions);
+    await repo.insertReleaseFile(trx, { releaseId: id, name: 'aggregates.csv', contentType: RELEASE_FILES['aggregates.csv'].contentType, ...gzip(files.csv) });
+    await repo.insertReleaseFile(trx, { releaseId: id, name: 'aggregates.json', contentType: RELEASE_FILES['aggregates.json'].contentType, ...gzip(files.json) });
+    await audit({ action: 'release.publish', entityType: 'release', entityId: id, summary: { number, month: draft.month, uses: draft.snapshot.totals.total, revisions: revisions.months.map((m) => m.text) } });
+    return (await repo.findRelease(trx, id))!;
+  });
+}
+
+/** Throws the draft away (a published release cannot be). */
+export async function discardDraft(svc: Services, actor: Actor): Promise<void> {
+  const force = await getForce(svc);
+  await change(svc, actor, async (trx, audit) => {
+    const removed = await repo.deleteDraft(trx, force.id);
+    if (!removed) throw new WorkflowError('There is no draft release to discard.');
+    await audit({ action: 'release.discard', entityType: 'release', entityId: removed, summary: {} });
+  });
+}
+
+/** Published releases, newest first. */
+export async function publishedReleases(svc: Services): Promise<Release[]> {
+  const force = await getForce(svc);
+  return repo.listPublished(svc.database.db, force.id);
+}
+
+export async function latestReleaseNumber(svc: Services): Promise<number | null> {
+  const force = await getForce(svc);
+  return repo.latestPublishedNumber(svc.database.db, force.id);
+}
+
+/** A published release by its number. Drafts are never found here. */
+export async function publishedRelease(svc: Services, number: number): Promise<Release> {
+  const force = await getForce(svc);
+  const r = Number.isSafeInteger(number) && number > 0 ? await repo.findPublished(svc.database.db, force.id, number) : undefined;
+  if (!r) throw new NotFoundError('Published release', String(number));
+  return r;
+}
+
+export async function releaseFiles(svc: Services, releaseId: string): Promise<ReleaseFileInfo[]> {
+  return repo.listReleaseFiles(svc.database.db, releaseId);
+}
+
+/** A release's file: gzip bytes as stored (to send to clients that accept gzip) and a way to get the text. */
+export async function releaseFile(svc: Services, releaseId: string, name: string): Promise<ReleaseFileInfo & { gzip: Buffer; text(): string }> {
+  const f = isReleaseFileName(name) ? await repo.findReleaseFile(svc.database.db, releaseId, name) : undefined;
+  if (!f) throw new NotFoundError('Release file', name);
+  return { ...f, text: () => gunzipSync(f.gzip).toString('utf8') };
+}
