@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006_report_facts_and_imports.js';
 import * as m0007 from './migrations/0007_statistics_paging_index.js';
 import * as m0008 from './migrations/0008_imported_row_apart.js';
 import * as m0009 from './migrations/0009_releases.js';
+import * as m0011 from './migrations/0011_home_office_tables.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_statistics_paging_index': m0007,
   '0008_imported_row_apart': m0008,
   '0009_releases': m0009,
+  '0011_home_office_tables': m0011,
 };
 
 class StaticProvider implements MigrationProvider {

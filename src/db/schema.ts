@@ -235,6 +235,50 @@ export interface ReleaseFileTable {
   gzip_base64: string;
 }
 
+/** A published Home Office table of Taser use by force, loaded for one period (`cedar import home-office-ced`). */
+export interface HomeOfficeTableTable {
+  id: string;
+  /** `2018-19` (financial year) or `2016` (calendar year); unique: loading a period again replaces it. */
+  period_key: string;
+  period_kind: string;
+  period_label: string;
+  /** First day, `YYYY-MM-DD`. */
+  period_from: string;
+  /** The day after the last, `YYYY-MM-DD`. */
+  period_to_exclusive: string;
+  source_file: string;
+  /** SHA-256 (hex) of the file's bytes: loading the same file again changes nothing. */
+  source_sha256: string;
+  loaded_at: string;
+  /** Who loaded it (the actor's label). */
+  loaded_by: string;
+}
+
+/** One row of a loaded table: a force, a region's total or the England and Wales total, with its 11 figures. */
+export interface HomeOfficeTableRowTable {
+  id: string;
+  table_id: string;
+  /** Order in the file, from 0. */
+  position: number;
+  line: number;
+  /** `force`, `region_total` or `england_and_wales`. */
+  row_kind: string;
+  region: string;
+  /** As published: `Metropolitan`, `*Total London`. */
+  police_force: string;
+  total: number;
+  total_non_discharge: number;
+  drawn: number;
+  aimed: number;
+  red_dot: number;
+  arced: number;
+  total_discharge: number;
+  drive_stun: number;
+  fired: number;
+  angled_drive_stun: number;
+  not_stated: number;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -253,4 +297,6 @@ export interface DB {
   imported_report_row: ImportedReportRowTable;
   release: ReleaseTable;
   release_file: ReleaseFileTable;
+  home_office_table: HomeOfficeTableTable;
+  home_office_table_row: HomeOfficeTableRowTable;
 }

@@ -55,3 +55,59 @@ export function columns(title: string, bars: readonly Bar[], opts: { height?: nu
 }
 
 const idOf = (title: string) => `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+
+/** One series of a grouped bar chart (the force, its region, England and Wales). */
+export interface Series {
+  name: string;
+  colour?: string;
+}
+
+/** One group of bars: a value per series, in series order, with the text shown beside each bar. */
+export interface BarGroup {
+  label: string;
+  values: readonly { value: number; text: string }[];
+}
+
+/** GOV.UK blue, orange and dark grey: told apart by people with the common colour deficiencies, and each bar is labelled. */
+const SERIES_COLOURS = ['#1d70b8', '#f47738', '#505a5f', '#00703c'];
+
+/**
+ * A horizontal grouped bar chart: for each group (a level of use), one bar per series (the
+ * force, its region, England and Wales), with a legend. Values share one scale (`max`, or
+ * the largest value), so bars of different groups compare too.
+ */
+export function groupedBars(title: string, series: readonly Series[], groups: readonly BarGroup[], opts: { width?: number; max?: number } = {}): string {
+  // Drawn at about the size it is shown in half a page's width, so its text reads at 14px.
+  const width = opts.width ?? 460;
+  const labelWidth = 136;
+  const barHeight = 16;
+  const groupGap = 14;
+  const legendHeight = series.length * 22 + 6;
+  const plot = width - labelWidth - 52;
+  const max = opts.max ?? Math.max(1e-9, ...groups.flatMap((g) => g.values.map((v) => v.value)));
+  const colour = (i: number) => series[i]?.colour ?? SERIES_COLOURS[i % SERIES_COLOURS.length]!;
+  const groupHeight = series.length * barHeight;
+  const height = legendHeight + groups.length * (groupHeight + groupGap) + groupGap;
+
+  const legend = series.map((s, i) => {
+    const y = 4 + i * 22;
+    return `<rect x="${labelWidth}" y="${y}" width="14" height="14" fill="${colour(i)}"></rect><text x="${labelWidth + 20}" y="${y + 12}" font-size="14" fill="#0b0c0c">${esc(s.name)}</text>`;
+  });
+  const bars = groups.map((g, gi) => {
+    const top = legendHeight + groupGap + gi * (groupHeight + groupGap);
+    const label = `<text x="${labelWidth - 8}" y="${top + groupHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${esc(g.label)}</text>`;
+    return (
+      label +
+      g.values
+        .map((v, i) => {
+          const y = top + i * barHeight;
+          const w = Math.max(0, Math.round((v.value / max) * plot));
+          return `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${colour(i)}"></rect>` +
+            `<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="12" fill="#0b0c0c">${esc(v.text)}</text>`;
+        })
+        .join('')
+    );
+  });
+  const summary = groups.map((g) => `${g.label}: ${g.values.map((v, i) => `${series[i]?.name ?? ''} ${v.text}`).join(', ')}`).join('; ');
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${esc(`${title}. ${summary}`)}</title>${legend.join('')}<line x1="${labelWidth}" y1="${legendHeight}" x2="${labelWidth}" y2="${height}" stroke="#b1b4b6"></line>${bars.join('')}</svg>`;
+}

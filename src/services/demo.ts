@@ -9,6 +9,8 @@ import { ValidationError, parseInput } from '../domain/validation.js';
 import { createAccount, generatePassword } from './accounts.js';
 import { change, type Actor, type Services } from './context.js';
 import { ensureForce } from './setup.js';
+import { importHomeOfficeTable } from './national.js';
+import { PUBLISHED_HOME_OFFICE_TABLES, readPublishedTable } from '../reference/home-office/index.js';
 
 /*
  * The demo force: the Metropolitan Police Service with its 32 London boroughs and
@@ -396,6 +398,8 @@ export interface DemoSummary {
   accounts: DemoAccountCredentials[];
   /** Use-of-force reports at every stage of review, recorded by the demo officer. */
   reports: number;
+  /** The published Home Office tables loaded for the national comparison: their periods, oldest first. */
+  homeOfficePeriods: string[];
 }
 
 export interface SeedDemoOptions {
@@ -419,8 +423,10 @@ async function refuseUnlessEmpty(db: Executor, force: Force): Promise<void> {
 /**
  * Fills an empty database with the demo force: boroughs, teams and officers in one
  * transaction with one `demo.seed` audit entry, then one account per role (each its own
- * audited transaction). Refuses, changing nothing, when boroughs, officers or demo
- * accounts already exist; an existing force row (and administrator accounts) are kept.
+ * audited transaction), the demo reports, and the published Home Office tables for the
+ * national comparison (src/reference/home-office). Refuses, changing nothing, when
+ * boroughs, officers or demo accounts already exist; an existing force row (and
+ * administrator accounts) are kept.
  */
 export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOptions = {}): Promise<DemoSummary> {
   const plan = generateDemoForce(opts.random ?? mulberry32(DEFAULT_DEMO_SEED), opts.officers ?? DEFAULT_DEMO_OFFICERS);
@@ -487,5 +493,12 @@ export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOption
   }
 
   const reports = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id);
-  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports };
+
+  // The published Home Office tables, for the national comparison (each its own audited load).
+  const homeOfficePeriods: string[] = [];
+  for (const t of PUBLISHED_HOME_OFFICE_TABLES) {
+    const loaded = await importHomeOfficeTable(svc, actor, { fileName: t.file, bytes: await readPublishedTable(t.file) }, t.period);
+    homeOfficePeriods.push(loaded.period.key);
+  }
+  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods };
 }

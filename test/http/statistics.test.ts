@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
@@ -8,6 +9,10 @@ import { testDatabases } from '../support/databases.js';
 import { makeAccount, openTestApp, signInAs, type TestApp } from '../support/app.js';
 import { officerFixture, smallForce } from '../support/fixtures.js';
 import { firedReport } from '../support/report-fixtures.js';
+import { importHomeOfficeTable } from '../../src/services/national.js';
+
+/** The published 2018-19 table (a copy in test/fixtures), with the City of London's row standing for the test force. */
+const TABLE_2018 = readFileSync(new URL('../fixtures/home-office/ced-by-force-april2018-march2019.csv', import.meta.url), 'utf8').replace('London,City of London,', 'London,Test Constabulary,');
 
 describe.each(testDatabases())('statistics pages on %s', (kind) => {
   let t: TestApp;
@@ -37,6 +42,47 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     expect(csv.body).toBe('Region,Police force,Total,Total non-discharge,Drawn,Aimed,Red-dot,Arced,Total discharge,Drive stun,Fired,Angled drive stun,Not stated\nLondon,Test Constabulary,1,0,0,0,0,0,1,0,1,0,0\n');
     const gender = await c.get('/statistics/breakdown.csv?period=2026-27&dimension=gender');
     expect(gender.body.split('\n')[1]).toMatch(/^Male,1,/);
+  });
+
+  it('explains how to load a Home Office table when none is loaded', async () => {
+    const c = await signInAs(t.app, 'analyst@test.police.uk');
+    const page = await c.get('/statistics?period=2026-27');
+    expect(page.body).toContain('<h2 class="govuk-heading-m" id="national-comparison">National comparison</h2>');
+    expect(page.body).toContain('No Home Office tables have been loaded');
+    expect(page.body).toContain('<code>npm run cedar -- import home-office-ced ced-by-force-april2018-march2019.csv --period 2018-19</code>');
+  });
+
+  it('shows the force against its region and England and Wales for each loaded period, as a chart and a table', async () => {
+    await importHomeOfficeTable(t.svc, SYSTEM_ACTOR, { fileName: 'ced-by-force-april2018-march2019.csv', bytes: Buffer.from(TABLE_2018) }, '2018-19');
+    const c = await signInAs(t.app, 'analyst@test.police.uk');
+    const page = await c.get('/statistics?period=2026-27');
+    expect(page.statusCode).toBe(200);
+    const section = page.body.slice(page.body.indexOf('id="national-comparison"'));
+    expect(section).not.toContain('No Home Office tables have been loaded');
+    expect(section).toContain('2018-19: April 2018 to March 2019');
+    expect(section).toContain('Loaded from ced-by-force-april2018-march2019.csv');
+    expect(section).toContain('<caption class="govuk-table__caption govuk-table__caption--s">Share of Taser uses by level of use, 2018-19: Test Constabulary, London and England and Wales</caption>');
+    expect(section).toMatch(/<th scope="col" class="govuk-table__header">Level of use<\/th>\s*<th scope="col" class="govuk-table__header govuk-table__header--numeric">Test Constabulary<\/th><th scope="col" class="govuk-table__header govuk-table__header--numeric">London<\/th><th scope="col" class="govuk-table__header govuk-table__header--numeric">England and Wales<\/th>/);
+    const row = (label: string) => {
+      const m = new RegExp(`<th scope="row" class="govuk-table__header">${label}</th>([\\s\\S]*?)</tr>`).exec(section);
+      return [...(m?.[1] ?? '').matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((x) => x[1]!.replace(/<[^>]+>/g, '').replace(/&nbsp;|\s+/g, ' ').trim());
+    };
+    // City of London 2018-19: 49 uses, 17 drawn, 3 discharges; London 7,445, 1,977, 707; England and Wales 23,451, 5,608, 2,693.
+    expect(row('Drawn')).toEqual(['34.7% (17)', '26.6% (1,977)', '23.9% (5,608)']);
+    expect(row('Discharge rate')).toEqual(['6.1% (3)', '9.5% (707)', '11.5% (2,693)']);
+    expect(row('All uses')).toEqual(['49', '7,445', '23,451']);
+    expect(section).toContain('<title id="chart-share-of-uses-at-each-level-of-use-and-discharge-rate-2018-19">');
+    expect(section).toContain('Discharge rate: Test Constabulary 6.1%, London 9.5%, England and Wales 11.5%');
+    expect(section).not.toContain('Cedar holds'); // no uses recorded in 2018-19: nothing to check the published row against
+  });
+
+  it("checks the published row against Cedar's own count when Cedar holds uses for the period", async () => {
+    await importHomeOfficeTable(t.svc, SYSTEM_ACTOR, { fileName: 'as-if-2026-27.csv', bytes: Buffer.from(TABLE_2018) }, '2026-27');
+    const c = await signInAs(t.app, 'analyst@test.police.uk');
+    const page = await c.get('/statistics?period=2026-27');
+    const section = page.body.slice(page.body.indexOf('id="national-comparison"'));
+    expect(section.indexOf('2026-27: April 2026 to March 2027')).toBeLessThan(section.indexOf('2018-19: April 2018 to March 2019')); // newest first
+    expect(section).toContain('Cedar holds 1 use of Taser by the force in 2026-27 (recorded and imported; 1 discharge), against 49 uses (3 discharges) in the published table.');
   });
 
   it('names a bad period and how to write it', async () => {

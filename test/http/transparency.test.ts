@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { importHomeOfficeTable } from '../../src/services/national.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SectionKey } from '../../src/domain/report/content.js';
 import { textProblems, type Sensitive } from '../../src/domain/disclosure.js';
@@ -124,6 +126,17 @@ describe.each(testDatabases())('public transparency pages on %s', (kind) => {
     expect(latest.statusCode).toBe(302);
     expect(latest.headers.location).toBe('/transparency/releases/1/aggregates.json');
     expect((await t.app.inject({ url: '/transparency/releases/1/secrets.csv' })).statusCode).toBe(404);
+  });
+
+  it('shows the force against its region and England and Wales once a published table is loaded', async () => {
+    const before = await t.app.inject({ url: '/transparency' });
+    expect(before.body).toContain('No published national figures are available yet');
+    const bytes = fs.readFileSync(new URL('../fixtures/home-office/ced-by-force-april2018-march2019.csv', import.meta.url));
+    await importHomeOfficeTable(t.svc, SYSTEM_ACTOR, { fileName: 'ced-by-force-april2018-march2019.csv', bytes }, '2018-19');
+    const after = await t.app.inject({ url: '/transparency' });
+    expect(after.body).toContain('id="national-comparison-2018-19"');
+    expect(after.body).toContain('England and Wales');
+    expect(after.body).not.toContain('ced-by-force-april2018-march2019.csv'); // no file names for the public
   });
 
   it('keeps release pages apart from people who may not prepare them', async () => {

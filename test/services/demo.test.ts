@@ -9,6 +9,7 @@ import { ValidationError } from '../../src/domain/validation.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { createAccount, generatePassword } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { nationalComparison } from '../../src/services/national.js';
 import { ensureForce } from '../../src/services/setup.js';
 import {
   DEFAULT_DEMO_SEED,
@@ -173,13 +174,23 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     expect(rows.map((r) => r.highest_level)).toContain('fired');
   });
 
+  it('loads the published Home Office tables for the national comparison', async () => {
+    expect(summary.homeOfficePeriods).toEqual(['2016', '2017-18', '2018-19']);
+    const model = await nationalComparison(svc);
+    expect(model.periods.map((p) => [p.period.key, p.comparison.forceInTable, p.comparison.totals[0]])).toEqual([
+      ['2018-19', true, 7396],
+      ['2017-18', true, 4951],
+      ['2016', true, 2072],
+    ]);
+  });
+
   it('leaves an audit chain that verifies', async () => {
     const result = await verifyAuditLog(svc);
     expect(result.ok).toBe(true);
-    // force.create + demo.seed + one account.create per role, then the demo reports' steps
+    // force.create + demo.seed + one account.create per role, then the demo reports' steps, then a load per Home Office table
     const reportSteps = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1000 })).entries.filter((e) => e.action.startsWith('report.')).length;
     expect(reportSteps).toBeGreaterThan(0);
-    expect(result.checked).toBe(2 + ROLES.length + reportSteps);
+    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3);
   });
 });
 

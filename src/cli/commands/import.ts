@@ -6,6 +6,7 @@ import { importOfficers } from '../../services/importOfficers.js';
 import { importMetFile } from '../../services/metImport.js';
 import { stringify } from 'csv-stringify/sync';
 import { CliError, progress, withServices } from '../runtime.js';
+import { registerHomeOfficeImport } from './import-home-office.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
 
@@ -86,4 +87,5 @@ Example:
         console.log(opts.dryRun ? `Dry run: ${counts}. Nothing was written.` : `Done: ${counts}.`);
       });
     });
+  registerHomeOfficeImport(imports);
 }

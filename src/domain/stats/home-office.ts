@@ -88,6 +88,8 @@ export interface HomeOfficeTable {
    * inconsistent, so these are reported, and the figures are kept as published.
    */
   warnings: TableProblem[];
+  /** What the reader should know that leaves the figures in no doubt: columns outside the table, which are ignored. */
+  notes: TableProblem[];
   /** True when every row was read and every row and total adds up (no errors, no warnings). */
   consistent: boolean;
   /** A sentence for people: whether the table adds up. */
@@ -139,7 +141,7 @@ const isEnglandAndWales = (region: string, name: string) => /england (and|&) wal
 
 /** Reads a published table of CED use by force. Never throws on bad content: see `errors` and `warnings`. */
 export function parseHomeOfficeTable(text: string): HomeOfficeTable {
-  const result: HomeOfficeTable = { forces: [], regionTotals: new Map(), englandAndWales: null, errors: [], warnings: [], consistent: true, summary: '' };
+  const result: HomeOfficeTable = { forces: [], regionTotals: new Map(), englandAndWales: null, errors: [], warnings: [], notes: [], consistent: true, summary: '' };
   const done = () => {
     result.consistent = result.errors.length === 0 && result.warnings.length === 0;
     const read = `${result.forces.length} force${result.forces.length === 1 ? '' : 's'}, ${result.regionTotals.size} region total${result.regionTotals.size === 1 ? '' : 's'}${result.englandAndWales ? ' and the England and Wales total' : ''}`;
@@ -179,7 +181,7 @@ export function parseHomeOfficeTable(text: string): HomeOfficeTable {
   }
   const expected = new Set(HOME_OFFICE_CED_COLUMNS.map(normalise));
   const extra = header.record.filter((name) => normalise(name) && !expected.has(normalise(name)));
-  if (extra.length) result.warnings.push({ line: header.line, column: null, message: `Column${extra.length === 1 ? '' : 's'} ${extra.join(', ')} ignored: not part of the table` });
+  if (extra.length) result.notes.push({ line: header.line, column: null, message: `Column${extra.length === 1 ? '' : 's'} ${extra.join(', ')} ignored: not part of the table` });
   const at = (record: string[], column: string) => record[position.get(normalise(column))!];
 
   const forceNames = new Set<string>();

@@ -6,11 +6,13 @@ import { breakdownTable } from '../../domain/stats/tables.js';
 import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../../domain/stats/home-office.js';
 import type { Force } from '../../domain/organisation.js';
 import type { CedCounts } from '../../domain/stats/counting.js';
-
-const homeOfficeRowOf = (force: Force, counts: CedCounts) => homeOfficeRow(force.homeOfficeRegion, force.homeOfficeName, counts);
 import type { Services } from '../../services/context.js';
 import { homeOfficeReturn, statistics } from '../../services/statistics.js';
+import { nationalComparison } from '../../services/national.js';
 import { columns, horizontalBars } from '../charts.js';
+import { nationalComparisonView } from '../comparison-view.js';
+
+const homeOfficeRowOf = (force: Force, counts: CedCounts) => homeOfficeRow(force.homeOfficeRegion, force.homeOfficeName, counts);
 
 const PAGE_DIMENSIONS: readonly Dimension[] = ['period', 'level', 'borough', 'ageBand', 'gender', 'ethnicity', 'reason', 'location', 'outcome'];
 const PERMISSION = { permission: 'read:statistics' } as const;
@@ -58,6 +60,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
     });
     const hoRow = homeOfficeRowOf(stats.force, stats.counts);
     const query = typeof period === 'string' ? `period=${encodeURIComponent(period)}` : `from=${period.from}&to=${period.to}`;
+    const national = nationalComparisonView(await nationalComparison(svc), 'analyst');
     return reply.render('pages/statistics/index.njk', {
       title: `Statistics: ${stats.period.label}`,
       q: { ...q, period: typeof period === 'string' ? period : '' },
@@ -70,6 +73,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
       },
       tables,
       homeOffice: { header: [...HOME_OFFICE_CED_COLUMNS], rows: [hoRow] },
+      nationalComparison: national,
       query,
     });
   });

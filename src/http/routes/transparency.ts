@@ -4,6 +4,8 @@ import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS } from '../../domain/report/levels
 import { monthLabel } from '../../domain/stats/release.js';
 import type { Services } from '../../services/context.js';
 import { isReleaseFileName, latestReleaseNumber, publishedRelease, publishedReleases, releaseFile, releaseFiles, RELEASE_FILES, type Release } from '../../services/releases.js';
+import { loadedTablesStamp, nationalComparison } from '../../services/national.js';
+import { nationalComparisonView } from '../comparison-view.js';
 import { releaseView, COUNT_HEADERS } from '../release-view.js';
 
 /** Where each response's CSP nonce goes in a cached public page. */
@@ -63,21 +65,28 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     return reply.header('cache-control', 'public, max-age=60').type('text/html; charset=utf-8').send(html.replaceAll(NONCE_PLACEHOLDER, nonce));
   }
 
-  const pageFor = async (r: Release, supersededBy: number | null) => {
+  const pageFor = async (r: Release | null, supersededBy: number | null) => {
+    const national = nationalComparisonView(await nationalComparison(svc), 'public');
+    if (!r) return app.renderPublic('pages/transparency/release.njk', { title: 'Taser use', section: 'latest', r: null, nationalComparison: national });
     const files = await releaseFiles(svc, r.id);
     return app.renderPublic('pages/transparency/release.njk', {
       title: `Release ${r.number}: ${r.snapshot.label}`,
       section: supersededBy ? 'releases' : 'latest',
       r: releaseView(r, files, (name) => `/transparency/releases/${r.number}/${name}`),
       supersededBy,
+      nationalComparison: national,
     });
   };
 
+  /** What a release page shows besides the release: the latest release's number and the loaded national tables. */
+  const pageState = async () => {
+    const [latest, tables] = await Promise.all([latestReleaseNumber(svc), loadedTablesStamp(svc)]);
+    return { latest, key: `${latest}:${tables}` };
+  };
+
   app.get('/transparency', { config: PUBLIC }, async (_request, reply) => {
-    const latest = await latestReleaseNumber(svc);
-    const html = await cached(`latest:${latest}`, async () =>
-      latest === null ? app.renderPublic('pages/transparency/release.njk', { title: 'Taser use', section: 'latest', r: null }) : pageFor(await publishedRelease(svc, latest), null),
-    );
+    const { latest, key } = await pageState();
+    const html = await cached(`latest:${key}`, async () => pageFor(latest === null ? null : await publishedRelease(svc, latest), null));
     return send(reply, html);
   });
 
@@ -105,9 +114,9 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
 
   app.get('/transparency/releases/:number', { config: PUBLIC }, async (request, reply) => {
     const n = numberParam(request);
-    const latest = await latestReleaseNumber(svc);
+    const { latest, key } = await pageState();
     if (n === latest) return reply.redirect('/transparency', 302);
-    const html = await cached(`release:${n}:${latest}`, async () => pageFor(await publishedRelease(svc, n), latest));
+    const html = await cached(`release:${n}:${key}`, async () => pageFor(await publishedRelease(svc, n), latest));
     return send(reply, html);
   });
 
