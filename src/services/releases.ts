@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { newId, nowIso } from '../db/ids.js';
 import * as org from '../db/repositories/organisation.js';
@@ -71,6 +72,29 @@ async function sensitiveValues(svc: Services, forceId: string): Promise<Sensitiv
 
 const gzip = (text: string) => ({ bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex'), gzip: gzipSync(text) });
 
+/** Text written in pieces into a gzip file held in memory (compressed), with its size and SHA-256. */
+class GzipText {
+  private readonly zip = createGzip();
+  private readonly hash = createHash('sha256');
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  constructor() {
+    this.zip.on('data', (c: Buffer) => this.chunks.push(c));
+  }
+  async write(text: string): Promise<void> {
+    if (!text) return;
+    this.hash.update(text);
+    this.bytes += Buffer.byteLength(text);
+    if (!this.zip.write(text)) await once(this.zip, 'drain');
+  }
+  async end(): Promise<{ bytes: number; sha256: string; gzip: Buffer }> {
+    const done = once(this.zip, 'end');
+    this.zip.end();
+    await done;
+    return { bytes: this.bytes, sha256: this.hash.digest('hex'), gzip: Buffer.concat(this.chunks) };
+  }
+}
+
 /**
  * Prepares the release of figures to the end of `month` (`YYYY-MM`, a month that has ended):
  * the financial year to date counted now, and the period's rows in the Met layout made fit
@@ -85,22 +109,29 @@ export async function prepareRelease(svc: Services, actor: Actor, month: string,
   const snapshot = await snapshotFor(svc, period, today);
 
   const problems: DisclosureProblem[] = [...snapshotProblems(snapshot, boroughs), ...textProblems(JSON.stringify(snapshot), await sensitiveValues(svc, force.id), 'aggregates')];
-  const rows: string[][] = [];
+  // The rows are written a page at a time into the compressed files: a year of a large
+  // force's uses of force is never held in memory at once.
+  const csv = new GzipText();
+  const json = new GzipText();
+  await csv.write(writeMetCsv([]));
+  await json.write(`{"columns":${JSON.stringify(MET_COLUMNS)},"rows":[`);
+  let rowCount = 0;
   const to = period.toExclusive;
   for (const source of [cedarMetRows(svc, period.from, to), importedMetRows(svc, period.from, to)]) {
     for await (const page of source) {
-      for (const values of page) {
-        const row = publicMetRow(values);
-        rows.push(row);
-        if (problems.length < ROW_PROBLEMS_SHOWN) problems.push(...metRowProblems(row, rows.length + 1, boroughs));
+      const rows = page.map(publicMetRow);
+      for (const row of rows) {
+        rowCount++;
+        if (problems.length < ROW_PROBLEMS_SHOWN) problems.push(...metRowProblems(row, rowCount + 1, boroughs));
       }
+      if (problems.length) continue; // keep counting problems; nothing will be stored
+      await csv.write(writeMetCsv(rows, { header: false }));
+      await json.write((rowCount > rows.length ? ',' : '') + rows.map((r) => JSON.stringify(r)).join(','));
     }
   }
   if (problems.length) throw new DisclosureError(problems);
-  rows.sort(byDateAndTime);
-  const usesCsv = gzip(writeMetCsv(rows));
-  const usesJson = gzip(JSON.stringify({ columns: MET_COLUMNS, rows }));
-
+  await json.write(']}');
+  const [usesCsv, usesJson] = await Promise.all([csv.end(), json.end()]);
   return change(svc, actor, async (trx, audit) => {
     const replaced = await repo.deleteDraft(trx, force.id);
     const id = newId();
@@ -113,7 +144,7 @@ export async function prepareRelease(svc: Services, actor: Actor, month: string,
       financial_year: period.financialYear,
       snapshot: JSON.stringify(snapshot),
       revisions: null,
-      rows_count: rows.length,
+      rows_count: rowCount,
       prepared_by_user_id: actor.userId,
       prepared_by_label: actor.label,
       prepared_at: nowIso(),
@@ -123,13 +154,10 @@ export async function prepareRelease(svc: Services, actor: Actor, month: string,
     });
     await repo.insertReleaseFile(trx, { releaseId: id, name: 'uses.csv', contentType: RELEASE_FILES['uses.csv'].contentType, ...usesCsv });
     await repo.insertReleaseFile(trx, { releaseId: id, name: 'uses.json', contentType: RELEASE_FILES['uses.json'].contentType, ...usesJson });
-    await audit({ action: 'release.prepare', entityType: 'release', entityId: id, summary: { month: period.month, uses: snapshot.totals.total, rows: rows.length, replacedDraft: replaced } });
+    await audit({ action: 'release.prepare', entityType: 'release', entityId: id, summary: { month: period.month, uses: snapshot.totals.total, rows: rowCount, replacedDraft: replaced } });
     return (await repo.findRelease(trx, id))!;
   });
 }
-
-/** Rows in the published file run in time order (the order they were stored in says nothing to the public). */
-const byDateAndTime = (a: string[], b: string[]) => (a[0]! + a[1]!).localeCompare(b[0]! + b[1]!);
 
 /** The force's draft release, if one is being prepared. */
 export async function draftRelease(svc: Services): Promise<Release | undefined> {
