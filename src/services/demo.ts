@@ -2,6 +2,7 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Executor } from '../db/database.js';
+import { seedDemoHistory, type DemoHistory } from './demo-history.js';
 import { seedDemoReports } from './demo-reports.js';
 import { RANKS, officerInput, type Force, type OfficerInput, type OfficerStatus, type Rank, type TeamType } from '../domain/organisation.js';
 import { ROLES, ROLE_LABELS, type Role } from '../domain/permissions.js';
@@ -400,12 +401,16 @@ export interface DemoSummary {
   reports: number;
   /** The published Home Office tables loaded for the national comparison: their periods, oldest first. */
   homeOfficePeriods: string[];
+  /** This financial year's made-up Taser uses (imported) and the monthly releases published from them. */
+  history: DemoHistory;
 }
 
 export interface SeedDemoOptions {
   officers?: number;
   random?: Random;
   onProgress?: (done: number, total: number) => void;
+  /** The financial year's Taser uses so far and a release after each month (default true; a few seconds). */
+  history?: boolean;
 }
 
 const OFFICER_BATCH = 500;
@@ -500,5 +505,6 @@ export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOption
     const loaded = await importHomeOfficeTable(svc, actor, { fileName: t.file, bytes: await readPublishedTable(t.file) }, t.period);
     homeOfficePeriods.push(loaded.period.key);
   }
-  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods };
+  const history = opts.history === false ? { uses: 0, releases: 0 } : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1));
+  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history };
 }

@@ -8,6 +8,7 @@ import { ROLES } from '../../src/domain/permissions.js';
 import { ValidationError } from '../../src/domain/validation.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { createAccount, generatePassword } from '../../src/services/accounts.js';
+import { publishedReleases } from '../../src/services/releases.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { nationalComparison } from '../../src/services/national.js';
 import { ensureForce } from '../../src/services/setup.js';
@@ -110,6 +111,16 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     expect(boroughs.map((b) => b.name)).toEqual(expect.arrayContaining(['Heathrow', 'Lambeth', 'Westminster']));
   });
 
+  it('has this financial year’s Taser uses and a release after each month, each stating its revisions', async () => {
+    const releases = await publishedReleases(svc);
+    expect(summary.history.releases).toBeGreaterThan(0);
+    expect(releases).toHaveLength(summary.history.releases);
+    const latest = releases[0]!;
+    expect(latest.snapshot.totals.total).toBe(summary.history.uses);
+    expect(latest.snapshot.breakdowns.find((b) => b.dimension === 'borough')!.rows.filter((r) => r.counts.total > 0).length).toBeGreaterThan(20);
+    if (releases.length > 1) expect(latest.revisions!.months[0]!.text).toMatch(/: \+\d+ late reports?$/);
+  });
+
   it('uses every team type', async () => {
     const teams = await org.listTeams(svc.database.db, summary.force.id);
     expect(teams).toHaveLength(summary.teams);
@@ -187,10 +198,11 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
   it('leaves an audit chain that verifies', async () => {
     const result = await verifyAuditLog(svc);
     expect(result.ok).toBe(true);
-    // force.create + demo.seed + one account.create per role, then the demo reports' steps, then a load per Home Office table
+    // force.create + demo.seed + one account.create per role, the demo reports' steps, a load per Home Office table,
+    // then for each month of history an import, a release prepared and a release published
     const reportSteps = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1000 })).entries.filter((e) => e.action.startsWith('report.')).length;
     expect(reportSteps).toBeGreaterThan(0);
-    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3);
+    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases);
   });
 });
 
@@ -205,7 +217,7 @@ describe.each(testDatabases())('seedDemo into a configured but empty database on
     const force = await ensureForce(svc, SYSTEM_ACTOR, { name: 'Metropolitan Police Service', homeOfficeRegion: 'London' });
     await createAccount(svc, SYSTEM_ACTOR, { email: 'admin@cedar.local', displayName: 'Administrator', roles: [{ role: 'administrator' }] }, generatePassword());
     const seen: [number, number][] = [];
-    const summary = await seedDemo(svc, SYSTEM_ACTOR, { officers: 50, random: mulberry32(9), onProgress: (done, total) => seen.push([done, total]) });
+    const summary = await seedDemo(svc, SYSTEM_ACTOR, { officers: 50, random: mulberry32(9), history: false, onProgress: (done, total) => seen.push([done, total]) });
     expect(summary.force).toEqual(force);
     expect(seen.at(-1)).toEqual([50 + ROLES.length, 50 + ROLES.length]);
     expect((await listAccounts(svc.database.db, { offset: 0, limit: 100 })).total).toBe(ROLES.length + 1);

@@ -32,7 +32,9 @@ export function printDemoSummary(summary: DemoSummary): void {
   console.log('These passwords are shown only now: copy them before closing this window. Cedar stores only their hashes.');
   console.log(
     `Done: seeded ${summary.force.name} with ${summary.boroughs} boroughs, ${summary.teams} teams, ` +
-      `${summary.officers} officers, ${summary.accounts.length} demo accounts and ${summary.reports} use-of-force reports.`,
+      `${summary.officers} officers, ${summary.accounts.length} demo accounts, ${summary.reports} use-of-force reports, ` +
+      `${summary.history.uses} imported Taser uses this financial year with ${summary.history.releases} published monthly releases (see /transparency), ` +
+      `and the Home Office tables for ${summary.homeOfficePeriods.join(', ')}.`,
   );
 }
 
