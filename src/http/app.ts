@@ -22,7 +22,7 @@ import { registerReportRoutes } from './routes/reports.js';
 import { registerReportApiRoutes } from './routes/reports-api.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerTeamRoutes } from './routes/teams.js';
-import { NONCE_PLACEHOLDER, registerTransparencyRoutes } from './routes/transparency.js';
+import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
@@ -102,10 +102,10 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
     });
     return this.type('text/html; charset=utf-8').send(html);
   });
-  // Public pages are the same for everyone: rendered once to text with a placeholder where
-  // each response's CSP nonce goes (see routes/transparency.ts).
+  // Public pages are the same for everyone: rendered once, with no nonce (their one inline
+  // script is allowed by its hash instead: see routes/transparency.ts).
   app.decorate('renderPublic', (view: string, context: Record<string, unknown> = {}) =>
-    views.render(view, { ...context, serviceName: 'Cedar', forceName: forceName ?? 'Cedar', navigation: [], csrfToken: '', cspNonce: NONCE_PLACEHOLDER, currentPath: '' }),
+    views.render(view, { ...context, serviceName: 'Cedar', forceName: forceName ?? 'Cedar', navigation: [], csrfToken: '', currentPath: '' }),
   );
   app.addHook('onRequest', async () => {
     if (!forceName) forceName = await getForce(svc).then((f) => f.name).catch(() => undefined);

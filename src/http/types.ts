@@ -27,7 +27,7 @@ declare module 'fastify' {
     stateless?: boolean;
   }
   interface FastifyInstance {
-    /** A public page as text, with NONCE_PLACEHOLDER where the response's CSP nonce goes. */
+    /** A public page as text, the same for everyone: no identity, no CSRF token, no CSP nonce. */
     renderPublic(view: string, context?: Record<string, unknown>): string;
   }
   interface FastifyRequest {

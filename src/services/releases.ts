@@ -249,6 +249,11 @@ export async function publishedReleases(svc: Services): Promise<Release[]> {
   return repo.listPublished(svc.database.db, force.id);
 }
 
+/** The newest published release's number and a stamp of the loaded national tables: one read, for caching the public pages. */
+export function publicPageStamp(svc: Services): Promise<{ latest: number | null; tables: string }> {
+  return repo.publicPageStamp(svc.database.db);
+}
+
 export async function latestReleaseNumber(svc: Services): Promise<number | null> {
   const force = await getForce(svc);
   return repo.latestPublishedNumber(svc.database.db, force.id);

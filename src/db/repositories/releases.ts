@@ -129,3 +129,18 @@ export async function findReleaseFile(db: Executor, releaseId: string, name: str
   const r = await db.selectFrom('release_file').selectAll().where('release_id', '=', releaseId).where('name', '=', name).executeTakeFirst();
   return r && { name: r.name, contentType: r.content_type, bytes: Number(r.bytes), sha256: r.sha256, gzip: Buffer.from(r.gzip_base64, 'base64') };
 }
+
+/**
+ * What the public pages are cached by, in one read: the newest published release's number
+ * and a stamp of the loaded Home Office tables (Cedar serves one force).
+ */
+export async function publicPageStamp(db: Executor): Promise<{ latest: number | null; tables: string }> {
+  const r = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('release').select((e) => e.fn.max('number').as('n')).where('status', '=', 'published').as('latest'),
+      eb.selectFrom('home_office_table').select((e) => e.fn.countAll().as('n')).as('tables'),
+      eb.selectFrom('home_office_table').select((e) => e.fn.max('loaded_at').as('at')).as('loaded'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { latest: r.latest === null || r.latest === undefined ? null : Number(r.latest), tables: `${Number(r.tables ?? 0)}@${r.loaded ?? ''}` };
+}

@@ -1,15 +1,36 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NODE_MODULES } from '../views.js';
 import { publicColumnDictionary } from '../../domain/disclosure.js';
 import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS } from '../../domain/report/levels.js';
 import { monthLabel } from '../../domain/stats/release.js';
 import type { Services } from '../../services/context.js';
-import { isReleaseFileName, latestReleaseNumber, publishedRelease, publishedReleases, releaseFile, releaseFiles, RELEASE_FILES, type Release } from '../../services/releases.js';
-import { loadedTablesStamp, nationalComparison } from '../../services/national.js';
+import { isReleaseFileName, latestReleaseNumber, publicPageStamp, publishedRelease, publishedReleases, releaseFile, releaseFiles, RELEASE_FILES, type Release } from '../../services/releases.js';
+import { nationalComparison } from '../../services/national.js';
 import { nationalComparisonView } from '../comparison-view.js';
 import { releaseView, COUNT_HEADERS } from '../release-view.js';
 
-/** Where each response's CSP nonce goes in a cached public page. */
-export const NONCE_PLACEHOLDER = '__CEDAR_CSP_NONCE__';
+/**
+ * The one inline script of the GOV.UK page template (it marks the page as having JavaScript),
+ * allowed on the public pages by its hash rather than a per-response nonce, so that a page is
+ * the same bytes for everyone: rendered and compressed once, with an ETag.
+ */
+const TEMPLATE_SCRIPT = (() => {
+  const template = fs.readFileSync(path.join(NODE_MODULES, 'govuk-frontend/dist/govuk/template.njk'), 'utf8');
+  const m = /<script[^>]*>([^<]+)<\/script>/.exec(template);
+  if (!m) throw new Error('The GOV.UK template has no inline script to hash: check the CSP of the public pages');
+  return `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`;
+})();
+
+/** A public page, ready to send: the HTML, gzipped once, and its ETag. */
+interface CachedPage {
+  html: string;
+  gzip: Buffer;
+  etag: string;
+}
 
 const PUBLIC = { permission: 'public', stateless: true } as const;
 const MAX_CACHED_PAGES = 200;
@@ -48,21 +69,28 @@ const AGGREGATE_COLUMNS = [
  * lookup of the latest release's number and a copy of text; only the CSP nonce differs.
  */
 export function registerTransparencyRoutes(app: FastifyInstance, svc: Services): void {
-  const cache = new Map<string, string>();
+  const cache = new Map<string, CachedPage>();
 
-  async function cached(key: string, build: () => Promise<string>): Promise<string> {
-    let html = cache.get(key);
-    if (html === undefined) {
-      html = await build();
+  async function cached(key: string, build: () => Promise<string>): Promise<CachedPage> {
+    let page = cache.get(key);
+    if (page === undefined) {
+      const html = await build();
+      page = { html, gzip: gzipSync(html), etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` };
       if (cache.size >= MAX_CACHED_PAGES) cache.clear();
-      cache.set(key, html);
+      cache.set(key, page);
     }
-    return html;
+    return page;
   }
 
-  function send(reply: FastifyReply, html: string) {
-    const nonce = (reply as unknown as { cspNonce?: { script: string } }).cspNonce?.script ?? '';
-    return reply.header('cache-control', 'public, max-age=60').type('text/html; charset=utf-8').send(html.replaceAll(NONCE_PLACEHOLDER, nonce));
+  function send(request: FastifyRequest, reply: FastifyReply, page: CachedPage) {
+    // Helmet's policy, with the template script's hash in place of the nonces this page does not use.
+    const csp = String(reply.getHeader('content-security-policy') ?? '')
+      .replace(/ ?'nonce-[^']+'/g, '')
+      .replace(/script-src 'self'/, `script-src 'self' ${TEMPLATE_SCRIPT}`);
+    reply.header('content-security-policy', csp).header('cache-control', 'public, max-age=60').header('vary', 'accept-encoding').header('etag', page.etag).type('text/html; charset=utf-8');
+    if (request.headers['if-none-match'] === page.etag) return reply.code(304).send();
+    if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(page.gzip);
+    return reply.send(page.html);
   }
 
   const pageFor = async (r: Release | null, supersededBy: number | null) => {
@@ -80,19 +108,19 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
 
   /** What a release page shows besides the release: the latest release's number and the loaded national tables. */
   const pageState = async () => {
-    const [latest, tables] = await Promise.all([latestReleaseNumber(svc), loadedTablesStamp(svc)]);
+    const { latest, tables } = await publicPageStamp(svc);
     return { latest, key: `${latest}:${tables}` };
   };
 
-  app.get('/transparency', { config: PUBLIC }, async (_request, reply) => {
+  app.get('/transparency', { config: PUBLIC }, async (request, reply) => {
     const { latest, key } = await pageState();
-    const html = await cached(`latest:${key}`, async () => pageFor(latest === null ? null : await publishedRelease(svc, latest), null));
-    return send(reply, html);
+    const page = await cached(`latest:${key}`, async () => pageFor(latest === null ? null : await publishedRelease(svc, latest), null));
+    return send(request, reply, page);
   });
 
-  app.get('/transparency/releases', { config: PUBLIC }, async (_request, reply) => {
+  app.get('/transparency/releases', { config: PUBLIC }, async (request, reply) => {
     const latest = await latestReleaseNumber(svc);
-    const html = await cached(`releases:${latest}`, async () => {
+    const page = await cached(`releases:${latest}`, async () => {
       const releases = await publishedReleases(svc);
       return app.renderPublic('pages/transparency/releases.njk', {
         title: 'All releases',
@@ -107,7 +135,7 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
         })),
       });
     });
-    return send(reply, html);
+    return send(request, reply, page);
   });
 
   const numberParam = (request: FastifyRequest) => Number((request.params as { number: string }).number);
@@ -116,8 +144,8 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     const n = numberParam(request);
     const { latest, key } = await pageState();
     if (n === latest) return reply.redirect('/transparency', 302);
-    const html = await cached(`release:${n}:${key}`, async () => pageFor(await publishedRelease(svc, n), latest));
-    return send(reply, html);
+    const page = await cached(`release:${n}:${key}`, async () => pageFor(await publishedRelease(svc, n), latest));
+    return send(request, reply, page);
   });
 
   app.get('/transparency/releases/:number/:file', { config: PUBLIC }, async (request, reply) => {
@@ -144,8 +172,8 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     return reply.header('cache-control', 'public, max-age=60').redirect(`/transparency/releases/${latest}/${file}`, 302);
   });
 
-  app.get('/transparency/methodology', { config: PUBLIC }, async (_request, reply) => {
-    const html = await cached('methodology', async () =>
+  app.get('/transparency/methodology', { config: PUBLIC }, async (request, reply) => {
+    const page = await cached('methodology', async () =>
       app.renderPublic('pages/transparency/methodology.njk', {
         title: 'Methodology and data dictionary',
         section: 'methodology',
@@ -155,6 +183,6 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
         dictionary: publicColumnDictionary(),
       }),
     );
-    return send(reply, html);
+    return send(request, reply, page);
   });
 }
