@@ -203,8 +203,3 @@ export async function nationalComparison(svc: Services): Promise<NationalCompari
 async function cedarCounts(svc: Services, periodKey: string): Promise<CedCounts> {
   return (await homeOfficeReturn(svc, periodKey, { breakdowns: false })).counts;
 }
-
-/** Changes whenever a published table is loaded or replaced (the public pages are cached by it). */
-export function loadedTablesStamp(svc: Services): Promise<string> {
-  return repo.tablesStamp(svc.database.db);
-}

@@ -152,9 +152,3 @@ export async function replaceTable(
   for (let i = 0; i < values.length; i += 100) await trx.insertInto('home_office_table_row').values(values.slice(i, i + 100)).execute();
   return { id, replaced };
 }
-
-/** Changes whenever a table is loaded, replaced or removed: for caching what shows the comparison. */
-export async function tablesStamp(db: Executor): Promise<string> {
-  const r = await db.selectFrom('home_office_table').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('loaded_at').as('at')]).executeTakeFirst();
-  return `${Number(r?.n ?? 0)}@${r?.at ?? ''}`;
-}
