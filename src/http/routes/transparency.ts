@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NODE_MODULES } from '../views.js';
 import { publicColumnDictionary } from '../../domain/disclosure.js';
 import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS } from '../../domain/report/levels.js';
-import { monthLabel } from '../../domain/stats/release.js';
 import type { Services } from '../../services/context.js';
 import { isReleaseFileName, latestReleaseNumber, publicPageStamp, publishedRelease, publishedReleases, releaseFile, releaseFiles, RELEASE_FILES, type Release } from '../../services/releases.js';
 import { nationalComparison } from '../../services/national.js';
@@ -127,7 +126,7 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
         section: 'releases',
         releases: releases.map((r) => ({
           number: r.number,
-          label: `${r.snapshot.label} (to ${monthLabel(r.month)})`,
+          label: r.snapshot.label,
           publishedOn: r.publishedAt ? new Date(r.publishedAt).toLocaleDateString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }) : '',
           uses: r.snapshot.totals.total,
           revisions: r.revisions?.months.map((m) => m.text) ?? [],
