@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js';
 import { registerCore } from './commands/core.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
+import { registerRelease } from './commands/release.js';
 import { registerSeed } from './commands/seed.js';
 import { ValidationError } from '../domain/validation.js';
 import { CliError, describeError, endProgress } from './runtime.js';
@@ -16,6 +17,7 @@ registerCore(program);
 registerSeed(program);
 registerImport(program);
 registerExport(program);
+registerRelease(program);
 
 try {
   await program.parseAsync(process.argv);
