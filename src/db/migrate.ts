@@ -9,6 +9,7 @@ import * as m0007 from './migrations/0007_statistics_paging_index.js';
 import * as m0008 from './migrations/0008_imported_row_apart.js';
 import * as m0009 from './migrations/0009_releases.js';
 import * as m0011 from './migrations/0011_home_office_tables.js';
+import * as m0012 from './migrations/0012_statistics_uses_index.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008_imported_row_apart': m0008,
   '0009_releases': m0009,
   '0011_home_office_tables': m0011,
+  '0012_statistics_uses_index': m0012,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,6 +1,6 @@
 import * as repo from '../db/repositories/reports.js';
 import type { Force } from '../domain/organisation.js';
-import { breakdown, countsFromLevels, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
+import { breakdown, countCed, countsFromLevels, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../domain/stats/home-office.js';
 import { parsePeriod, type Period } from '../domain/stats/periods.js';
 import type { Services } from './context.js';
@@ -30,16 +30,18 @@ export const RETURN_BREAKDOWNS: readonly Dimension[] = ['ageBand', 'gender', 'et
 export async function homeOfficeReturn(svc: Services, periodInput: string | { from: string; to: string }, opts: { breakdowns?: boolean } = {}): Promise<HomeOfficeReturn> {
   const period = parsePeriod(periodInput);
   const force = await getForce(svc);
-  // The table's figures come from the database's own count; the breakdowns need the rows.
-  const counts = countsFromLevels(await repo.levelCounts(svc.database.db, force.id, period.from, period.toExclusive));
-  const grouped = opts.breakdowns === false ? [] : await Promise.all(RETURN_BREAKDOWNS.map((d) => repo.groupedReports(svc.database.db, force.id, period.from, period.toExclusive, d)));
+  const db = svc.database.db;
+  // The table alone needs only the database's count by level; with the breakdowns, one
+  // grouped read of the period's uses gives both the figures and the breakdowns.
+  const grouped = opts.breakdowns === false ? null : await repo.groupedReports(db, force.id, period.from, period.toExclusive);
+  const counts = grouped ? countCed(grouped) : countsFromLevels(await repo.levelCounts(db, force.id, period.from, period.toExclusive));
   return {
     period,
     force,
     counts,
     header: HOME_OFFICE_CED_COLUMNS,
     row: homeOfficeRow(force.homeOfficeRegion, force.homeOfficeName, counts),
-    breakdowns: grouped.map((rows, i) => breakdown(rows, RETURN_BREAKDOWNS[i]!, { period })),
+    breakdowns: grouped ? RETURN_BREAKDOWNS.map((d) => breakdown(grouped, d, { period })) : [],
   };
 }
 
@@ -48,7 +50,9 @@ export async function statistics(svc: Services, periodInput: string | { from: st
   const period = parsePeriod(periodInput);
   const force = await getForce(svc);
   const db = svc.database.db;
-  // The database counts by each dimension and level; the pure breakdown lays the counts out.
-  const [levels, ...grouped] = await Promise.all([repo.levelCounts(db, force.id, period.from, period.toExclusive), ...dimensions.map((d) => repo.groupedReports(db, force.id, period.from, period.toExclusive, d))]);
-  return { period, force, counts: countsFromLevels(levels), breakdowns: grouped.map((rows, i) => breakdown(rows, dimensions[i]!, { ...options, period })) };
+  // The database reads the period's uses once, grouped by every column the breakdowns count
+  // by; the pure breakdowns lay those counts out by each dimension.
+  const grouped = dimensions.length ? await repo.groupedReports(db, force.id, period.from, period.toExclusive) : null;
+  const counts = grouped ? countCed(grouped) : countsFromLevels(await repo.levelCounts(db, force.id, period.from, period.toExclusive));
+  return { period, force, counts, breakdowns: grouped ? dimensions.map((d) => breakdown(grouped, d, { ...options, period })) : [] };
 }

@@ -6,7 +6,7 @@ import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { ReportTable } from '../schema.js';
 import { joinCodes, splitCodes, type Facts } from '../../domain/stats/facts.js';
-import type { CountedReport, Dimension } from '../../domain/stats/counting.js';
+import type { CountedReport } from '../../domain/stats/counting.js';
 
 export interface Incident {
   id: string;
@@ -440,57 +440,57 @@ export async function levelCounts(db: Executor, forceId: string, from: string, t
   return out;
 }
 
-/** The fact columns each breakdown groups by (besides the level). */
-const GROUP_COLUMNS: Record<Dimension, readonly string[]> = {
-  period: ['occurred_on'],
-  level: [],
-  discharge: [],
-  borough: ['borough_id'],
-  ageBand: ['age_band'],
-  gender: ['gender'],
-  ethnicity: ['ethnicity'],
-  mainDuty: ['main_duty'],
-  singleCrewed: ['single_crewed'],
-  reason: ['reasons'],
-  impactFactor: ['impact_factors'],
-  location: ['locations'],
-  outcome: ['outcomes'],
-};
+/**
+ * The columns every breakdown counts by, in the order of migration 0012's indexes (an
+ * imported row's borough name after its borough id), so both databases group the index's
+ * rows as they come, without sorting them.
+ */
+const GROUPED = ['occurred_on', 'highest_level', 'borough_id', 'age_band', 'gender', 'ethnicity', 'main_duty', 'single_crewed', 'reasons', 'impact_factors', 'locations', 'outcomes'] as const;
+const GROUPED_IMPORTED = ['occurred_on', 'highest_level', 'borough_id', 'borough_name', 'age_band', 'gender', 'ethnicity', 'main_duty', 'single_crewed', 'reasons', 'impact_factors', 'locations', 'outcomes'] as const;
 
 /**
- * Uses in a period counted by the database, grouped by one dimension and the level: a few
- * rows with weights instead of a row per report, for the pure breakdown to lay out.
+ * Uses in a period counted by the database, grouped by every column the breakdowns count by
+ * at once: one read of the period's uses (recorded, never drafts, and imported) from the
+ * indexes that hold only reports with a level of use, giving a row per distinct combination
+ * with its weight, for the pure breakdowns to lay out by any dimension.
  */
-export async function groupedReports(db: Executor, forceId: string, from: string, toExclusive: string, dimension: Dimension): Promise<CountedReport[]> {
-  const cols = GROUP_COLUMNS[dimension];
+export async function groupedReports(db: Executor, forceId: string, from: string, toExclusive: string): Promise<CountedReport[]> {
+  // The same few lists of codes come back many times: split each once.
+  const split = new Map<string, string[] | null>();
+  const codes = (text: string | null): string[] | null => {
+    if (text === null) return null;
+    let v = split.get(text);
+    if (v === undefined) split.set(text, (v = splitCodes(text)));
+    return v;
+  };
   const out: CountedReport[] = [];
   for (const table of ['uof_report', 'imported_report'] as const) {
-    const boroughName = table === 'uof_report' ? sql`b.name` : sql`coalesce(b.name, r.borough_name)`;
-    const keys = [...cols.map((c) => sql.ref(`r.${c}`)), ...(dimension === 'borough' ? [boroughName] : []), sql.ref('r.highest_level')];
-    const selected = [...cols.map((c) => sql.ref(`r.${c}`)), ...(dimension === 'borough' ? [sql`${boroughName} as borough_name`] : []), sql.ref('r.highest_level')];
-    const rows = await sql<Record<string, string | number | null> & { n: number | string }>`
-      select ${sql.join(selected)}, count(*) as n
-      from ${sql.table(table)} as r left join borough as b on b.id = r.borough_id
-      where r.force_id = ${forceId} and r.occurred_on >= ${from} and r.occurred_on < ${toExclusive}
-        and r.highest_level is not null ${table === 'uof_report' ? sql`and r.status <> 'draft'` : sql``}
-      group by ${sql.join(keys)}`.execute(db);
+    const imported = table === 'imported_report';
+    const keys = (imported ? GROUPED_IMPORTED : GROUPED).map((c) => sql.ref(`r.${c}`));
+    const rows = await sql<FactRow & { n: number | string | bigint }>`
+      select ${sql.join(GROUPED.map((c) => sql.ref(`g.${c}`)))}, ${imported ? sql`coalesce(b.name, g.borough_name)` : sql`b.name`} as borough_name, g.n
+      from (
+        select ${sql.join(keys)}, count(*) as n
+        from ${sql.table(table)} as r
+        where r.force_id = ${forceId} and r.occurred_on >= ${from} and r.occurred_on < ${toExclusive}
+          and r.highest_level is not null ${imported ? sql`` : sql`and r.status <> 'draft'`}
+        group by ${sql.join(keys)}
+      ) as g left join borough as b on b.id = g.borough_id`.execute(db);
     for (const r of rows.rows) {
       out.push({
-        ...toCounted({
-          occurred_on: (r.occurred_on as string | undefined) ?? from,
-          borough_id: (r.borough_id as string | null | undefined) ?? null,
-          borough_name: (r.borough_name as string | null | undefined) ?? null,
-          highest_level: r.highest_level as string,
-          age_band: (r.age_band as string | undefined) ?? null,
-          gender: (r.gender as string | undefined) ?? null,
-          ethnicity: (r.ethnicity as string | undefined) ?? null,
-          main_duty: (r.main_duty as string | undefined) ?? null,
-          single_crewed: (r.single_crewed as number | null | undefined) ?? null,
-          reasons: (r.reasons as string | undefined) ?? null,
-          impact_factors: (r.impact_factors as string | undefined) ?? null,
-          locations: (r.locations as string | undefined) ?? null,
-          outcomes: (r.outcomes as string | undefined) ?? null,
-        }),
+        occurredOn: r.occurred_on!,
+        boroughId: r.borough_id,
+        boroughName: r.borough_name,
+        highestLevel: r.highest_level as HighestLevel,
+        ageBand: r.age_band,
+        gender: r.gender,
+        ethnicity: r.ethnicity,
+        mainDuty: r.main_duty,
+        singleCrewed: r.single_crewed === null ? null : Number(r.single_crewed) === 1,
+        reasons: codes(r.reasons),
+        impactFactors: codes(r.impact_factors),
+        locations: codes(r.locations),
+        outcomes: codes(r.outcomes),
         weight: Number(r.n),
       });
     }
