@@ -7,13 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SectionKey } from '../../src/domain/report/content.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { createOfficer } from '../../src/services/officers.js';
-import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
-import { officerFixture, smallForce } from '../support/fixtures.js';
-import { firedReport } from '../support/report-fixtures.js';
+import { smallForce } from '../support/fixtures.js';
+import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';
 import { browserHarness, CHROMIUM, clickAndLoad, heading } from './support.js';
 
 const ANALYST = 'analyst@test.police.uk';
@@ -26,9 +23,7 @@ describe.skipIf(!CHROMIUM)('browser journey: an analyst publishes a release and 
     beforeAll(async () => {
       t = await openTestApp(kind);
       const f = await smallForce(t.svc);
-      const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
-      const pcAccount = await makeAccount(t, 'pc@test.police.uk', [{ role: 'officer', boroughId: null }], { officerId: o.id });
-      const pc = { userId: pcAccount.id, label: pcAccount.email, grants: pcAccount.roles };
+      const pc = await recordingOfficer(t.svc, f.boroughs.lambeth.id);
       const uses: [string, string, Partial<Record<SectionKey, unknown>>][] = [
         ['2026-04-03', '22:10', {}],
         ['2026-04-19', '01:40', { tactics: { tactics: [{ tactic: 'ced_red_dotted', effective: true }], cedUsed: true, firearmsAimed: false, firearmsFired: false }, ced: { deviceSerial: 'X1', applications: [{ levels: ['red_dotted'], fired: null }] }, postUse: undefined }],
@@ -36,9 +31,7 @@ describe.skipIf(!CHROMIUM)('browser journey: an analyst publishes a release and 
       ];
       for (const [date, time, over] of uses) {
         const base = firedReport(f.boroughs.lambeth.id, over);
-        const r = await startReport(t.svc, pc);
-        for (const [k, v] of Object.entries({ ...base, incident: { ...(base.incident as object), date, time } })) if (v !== undefined) await saveSection(t.svc, pc, r.id, k as SectionKey, v);
-        await submitReport(t.svc, pc, r.id, new Date(`${date}T23:30:00Z`));
+        await recordReport(t.svc, pc, { ...base, incident: { ...(base.incident as object), date, time } }, new Date(`${date}T23:30:00Z`));
       }
       await makeAccount(t, ANALYST, [{ role: 'analyst', boroughId: null }]);
       await browser.start(t);

@@ -3,15 +3,12 @@ import fs from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { importHomeOfficeTable } from '../../src/services/national.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SectionKey } from '../../src/domain/report/content.js';
 import { textProblems, type Sensitive } from '../../src/domain/disclosure.js';
-import { createOfficer } from '../../src/services/officers.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import { testDatabases } from '../support/databases.js';
 import { makeAccount, openTestApp, signInAs, type TestApp } from '../support/app.js';
-import { officerFixture, smallForce } from '../support/fixtures.js';
-import { firedReport } from '../support/report-fixtures.js';
+import { smallForce } from '../support/fixtures.js';
+import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';
 
 /** Every value in a recorded report (and its officer) that must never reach the public. */
 const SENSITIVE: Sensitive[] = [
@@ -33,21 +30,21 @@ describe.each(testDatabases())('public transparency pages on %s', (kind) => {
   beforeAll(async () => {
     t = await openTestApp(kind);
     const f = await smallForce(t.svc);
-    const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id, firstName: 'Quentin', lastName: 'Markwell', collarNumber: '5150LX' }));
-    const account = await makeAccount(t, 'pc@test.police.uk', [{ role: 'officer', boroughId: null }], { officerId: o.id });
-    const pc = { userId: account.id, label: account.email, grants: account.roles };
+    const pc = await recordingOfficer(t.svc, f.boroughs.lambeth.id, { firstName: 'Quentin', lastName: 'Markwell', collarNumber: '5150LX' });
     const base = firedReport(f.boroughs.lambeth.id);
-    const sections = {
-      ...base,
-      incident: { ...(base.incident as object), reference: 'CAD 4242/PUBMARK', date: '2026-04-12', time: '21:43' },
-      ced: { deviceSerial: 'X2PUBMARK1', applications: [{ levels: ['fired'], fired: { cartridgeNumber: 'CPUBMARK2', totalCycles: 1, cycleInterrupted: false, cycleExtended: false, repeatCycleSameCartridge: false, missOneProbe: false, missBothProbes: false, probeLocations: ['F7'] } }] },
-      justification: { text: 'Pubmark justification words' },
-      bwv: { worn: true, switchedOn: 'before', notOnReason: null, cameraId: 'BWV-PUBMARK', footageRefs: ['EVID-PUBMARK'] },
-      injuries: { ...(base.injuries as object), subjectInjuryNature: 'Pubmark injury words' },
-    };
-    const r = await startReport(t.svc, pc);
-    for (const [k, v] of Object.entries(sections)) await saveSection(t.svc, pc, r.id, k as SectionKey, v);
-    await submitReport(t.svc, pc, r.id, new Date('2026-04-13T12:00:00Z'));
+    await recordReport(
+      t.svc,
+      pc,
+      {
+        ...base,
+        incident: { ...(base.incident as object), reference: 'CAD 4242/PUBMARK', date: '2026-04-12', time: '21:43' },
+        ced: { deviceSerial: 'X2PUBMARK1', applications: [{ levels: ['fired'], fired: { cartridgeNumber: 'CPUBMARK2', totalCycles: 1, cycleInterrupted: false, cycleExtended: false, repeatCycleSameCartridge: false, missOneProbe: false, missBothProbes: false, probeLocations: ['F7'] } }] },
+        justification: { text: 'Pubmark justification words' },
+        bwv: { worn: true, switchedOn: 'before', notOnReason: null, cameraId: 'BWV-PUBMARK', footageRefs: ['EVID-PUBMARK'] },
+        injuries: { ...(base.injuries as object), subjectInjuryNature: 'Pubmark injury words' },
+      },
+      new Date('2026-04-13T12:00:00Z'),
+    );
     await makeAccount(t, 'analyst@test.police.uk', [{ role: 'analyst', boroughId: null }]);
     await makeAccount(t, 'lead@test.police.uk', [{ role: 'programme_lead', boroughId: null }]);
   });

@@ -4,14 +4,11 @@ import type { SectionKey } from '../../src/domain/report/content.js';
 import { MET_COLUMN_INDEX } from '../../src/domain/met/layout.js';
 import { PeriodError } from '../../src/domain/stats/periods.js';
 import { WorkflowError } from '../../src/domain/report/workflow.js';
-import { createAccount } from '../../src/services/accounts.js';
-import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
-import { createOfficer } from '../../src/services/officers.js';
+import type { Actor } from '../../src/services/context.js';
 import { discardDraft, draftRelease, prepareRelease, publishedRelease, publishedReleases, publishRelease, releaseFile } from '../../src/services/releases.js';
-import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
-import { firedReport } from '../support/report-fixtures.js';
+import { smallForce, type SmallForce } from '../support/fixtures.js';
+import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';
 import { parse } from 'csv-parse/sync';
 
 /** Values planted in every field that must never be published. */
@@ -25,11 +22,8 @@ describe.each(testDatabases())('monthly releases on %s', (kind) => {
   const analyst: Actor = { userId: null, label: 'analyst@test', grants: [{ role: 'analyst', boroughId: null }] };
 
   async function recorded(date: string, time: string, over: Partial<Record<SectionKey, unknown>> = {}) {
-    const r = await startReport(svc, pc);
     const base = firedReport(f.boroughs.lambeth.id, over);
-    const incident = { ...(base.incident as object), date, time, reference: MARKERS.reference };
-    for (const [k, v] of Object.entries({ ...base, incident })) if (v !== undefined) await saveSection(svc, pc, r.id, k as SectionKey, v);
-    await submitReport(svc, pc, r.id, new Date(`${date}T23:00:00Z`));
+    await recordReport(svc, pc, { ...base, incident: { ...(base.incident as object), date, time, reference: MARKERS.reference } }, new Date(`${date}T23:00:00Z`));
   }
   const marked = {
     ced: {
@@ -43,9 +37,7 @@ describe.each(testDatabases())('monthly releases on %s', (kind) => {
   beforeAll(async () => {
     svc = await openTestServices(kind);
     f = await smallForce(svc);
-    const o = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id, firstName: 'Zebedee', lastName: 'Markerton', collarNumber: '9876LX' }));
-    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');
-    pc = { userId: account.id, label: account.email, grants: account.roles };
+    pc = await recordingOfficer(svc, f.boroughs.lambeth.id, { firstName: 'Zebedee', lastName: 'Markerton', collarNumber: '9876LX' });
     await recorded('2026-04-10', '14:37', marked);
     await recorded('2026-05-02', '09:05', { injuries: { ...(firedReport('x').injuries as object), subjectInjuryNature: MARKERS.injury } });
   });

@@ -4,17 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupedReports } from '../../src/db/repositories/reports.js';
 import { writeMetCsv } from '../../src/domain/met/write.js';
 import type { SectionKey } from '../../src/domain/report/content.js';
-import { createAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
-import { createOfficer } from '../../src/services/officers.js';
 import { importMetFile } from '../../src/services/metImport.js';
 import { amendReport, saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import { countedReports, homeOfficeReturn, statistics } from '../../src/services/statistics.js';
 import { breakdown, countCed, DIMENSION_KEYS, MULTI_VALUED_DIMENSIONS, NOT_RECORDED } from '../../src/domain/stats/counting.js';
 import { parsePeriod } from '../../src/domain/stats/periods.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
-import { firedReport } from '../support/report-fixtures.js';
+import { smallForce, type SmallForce } from '../support/fixtures.js';
+import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';
 
 describe.each(testDatabases())('statistics and the Home Office return on %s', (kind) => {
   let svc: TestServices;
@@ -37,9 +35,7 @@ describe.each(testDatabases())('statistics and the Home Office return on %s', (k
   beforeAll(async () => {
     svc = await openTestServices(kind);
     f = await smallForce(svc);
-    const o = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
-    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');
-    pc = { userId: account.id, label: account.email, grants: account.roles };
+    pc = await recordingOfficer(svc, f.boroughs.lambeth.id);
     await recorded(incident('2025-05-10', '14:00')); // fired
     await recorded({ ...incident('2025-06-01', '09:00'), ...redDot }); // red-dot
     await recorded({ ...incident('2025-07-01', '09:00'), ...noTaser }); // no Taser: not counted
@@ -107,20 +103,13 @@ describe.each(testDatabases())('every breakdown over recorded and imported uses 
   let pc: Actor;
   const period = parsePeriod('2025-26');
 
-  async function recorded(over: Partial<Record<SectionKey, unknown>>): Promise<string> {
-    const r = await startReport(svc, pc);
-    for (const [k, v] of Object.entries(firedReport(f.boroughs.lambeth.id, over))) if (v !== undefined) await saveSection(svc, pc, r.id, k as SectionKey, v);
-    await submitReport(svc, pc, r.id, new Date('2026-11-27T12:00:00Z'));
-    return r.id;
-  }
+  const recorded = (over: Partial<Record<SectionKey, unknown>>) => recordReport(svc, pc, firedReport(f.boroughs.lambeth.id, over), new Date('2026-11-27T12:00:00Z'));
   const incident = (date: string, time: string, boroughId: string, locations: string[]) => ({ incident: { reference: `CAD ${date}-${time.replace(':', '')}`, date, time, boroughId, locations } });
 
   beforeAll(async () => {
     svc = await openTestServices(kind);
     f = await smallForce(svc);
-    const o = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
-    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');
-    pc = { userId: account.id, label: account.email, grants: account.roles };
+    pc = await recordingOfficer(svc, f.boroughs.lambeth.id);
 
     // Recorded: several values in each multi-valued answer, two boroughs, midnight in London at both ends of the year.
     await recorded(incident('2025-04-01', '00:15', f.boroughs.lambeth.id, ['street', 'dwelling', 'retail'])); // 23:15Z on 31 March: 2025-26 in London

@@ -1,4 +1,9 @@
 import type { SectionKey } from '../../src/domain/report/content.js';
+import { createAccount } from '../../src/services/accounts.js';
+import { SYSTEM_ACTOR, type Actor, type Services } from '../../src/services/context.js';
+import { createOfficer } from '../../src/services/officers.js';
+import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
+import { officerFixture } from './fixtures.js';
 
 /**
  * A complete report, section by section, as the API takes it: the officer red-dotted the
@@ -58,4 +63,19 @@ export function firedReport(boroughId: string, over: Partial<Record<SectionKey, 
     },
     ...over,
   };
+}
+
+/** An officer in a borough with an account linked to them, as the actor who records reports. */
+export async function recordingOfficer(svc: Services, boroughId: string, officer: Record<string, unknown> = {}, email = 'pc@test.police.uk'): Promise<Actor> {
+  const o = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId, ...officer }));
+  const { account } = await createAccount(svc, SYSTEM_ACTOR, { email, displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');
+  return { userId: account.id, label: account.email, grants: account.roles };
+}
+
+/** Records a report section by section (sections given as undefined are left out) and submits it. */
+export async function recordReport(svc: Services, pc: Actor, sections: Partial<Record<SectionKey, unknown>>, submittedAt: Date): Promise<string> {
+  const r = await startReport(svc, pc);
+  for (const [k, v] of Object.entries(sections)) if (v !== undefined) await saveSection(svc, pc, r.id, k as SectionKey, v);
+  await submitReport(svc, pc, r.id, submittedAt);
+  return r.id;
 }
