@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { testDatabases } from '../support/databases.js';
 import { makeAccount, openTestApp, signInAs, type TestApp } from '../support/app.js';
 import { smallForce } from '../support/fixtures.js';
-import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';
+import { firedReport, RECORDING_PASSWORD, recordingOfficer, recordReport } from '../support/report-fixtures.js';
 
 /** Every value in a recorded report (and its officer) that must never reach the public. */
 const SENSITIVE: Sensitive[] = [
@@ -150,7 +150,7 @@ describe.each(testDatabases())('public transparency pages on %s', (kind) => {
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain('name="month"');
     expect((await lead.post('/statistics/releases', { month: '2026-05' })).statusCode).toBe(403);
-    const pc = await signInAs(t.app, 'pc@test.police.uk');
+    const pc = await signInAs(t.app, 'pc@test.police.uk', RECORDING_PASSWORD);
     expect((await pc.get('/statistics/releases')).statusCode).toBe(403);
     expect((await t.app.inject({ url: '/statistics/releases' })).statusCode).toBe(303);
   });

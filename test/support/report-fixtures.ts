@@ -65,10 +65,13 @@ export function firedReport(boroughId: string, over: Partial<Record<SectionKey, 
   };
 }
 
+/** The password of the account recordingOfficer makes. */
+export const RECORDING_PASSWORD = 'a long enough passphrase';
+
 /** An officer in a borough with an account linked to them, as the actor who records reports. */
 export async function recordingOfficer(svc: Services, boroughId: string, officer: Record<string, unknown> = {}, email = 'pc@test.police.uk'): Promise<Actor> {
   const o = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId, ...officer }));
-  const { account } = await createAccount(svc, SYSTEM_ACTOR, { email, displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');
+  const { account } = await createAccount(svc, SYSTEM_ACTOR, { email, displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, RECORDING_PASSWORD);
   return { userId: account.id, label: account.email, grants: account.roles };
 }
 
