@@ -17,6 +17,8 @@ import { importOfficers } from '../src/services/importOfficers.js';
 import { servicesFor } from '../src/services/setup.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { sql } from 'kysely';
+import ExcelJS from 'exceljs';
+import { MET_COLUMNS } from '../src/domain/met/layout.js';
 import { writeMetCsv } from '../src/domain/met/write.js';
 import { DIMENSION_KEYS } from '../src/domain/stats/counting.js';
 import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
@@ -94,30 +96,22 @@ const check = await verifyAuditLog(svc);
 const tv = ms(t0);
 report('audit verify', `${n(tv)} ms`, `${n(check.checked)} entries, ${n(check.checked / (tv / 1000))} entries/s, intact: ${check.ok}`);
 
-// 5. Met-format import: a 150,000-row file in the published layout, made from the sample's rows
+// 5. Met-format import: a 150,000-row CSV in the published layout, made from the sample's rows,
+//    and a smaller .xlsx workbook of the same rows (BENCH_MET_XLSX_ROWS, 0 to leave it out)
 const MET_ROWS = Number(process.env.BENCH_MET_ROWS ?? 150_000);
-{
-  const sample = (parseCsv(fs.readFileSync(new URL('../test/fixtures/met/met-use-of-force-sample.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as string[][]).slice(1);
-  const rows: string[][] = [];
-  for (let i = 0; i < MET_ROWS; i++) {
-    const row = [...sample[i % sample.length]!];
-    const day = new Date(Date.UTC(2019, 3, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10);
-    row[0] = day; // spread over 2019-20
-    row[1] = `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`;
-    rows.push(row);
-  }
-  const file = path.join(dir, 'met-uof.csv');
-  fs.writeFileSync(file, writeMetCsv(rows));
-  rows.length = 0;
+const MET_XLSX_ROWS = Number(process.env.BENCH_MET_XLSX_ROWS ?? 10_000);
+
+/** Runs `cedar import met-uof FILE` in a process of its own, into its own SQLite database: wall time, peak RSS (VmHWM) and its summary line. */
+async function importInOwnProcess(file: string, database: string): Promise<{ ms: number; peakKb: number; out: string }> {
   const child = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', file], {
-    env: { ...process.env, CEDAR_DB: file.replace(/met-uof\.csv$/, 'met.db'), DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
+    env: { ...process.env, CEDAR_DB: database, DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   const started = performance.now();
-  const peak = await new Promise<number>((resolve, reject) => {
+  const peakKb = await new Promise<number>((resolve, reject) => {
     let max = 0;
     const timer = setInterval(() => {
       try {
@@ -134,8 +128,45 @@ const MET_ROWS = Number(process.env.BENCH_MET_ROWS ?? 150_000);
       else reject(new Error(`met import exited ${code}: ${out}`));
     });
   });
-  const t = ms(started);
-  report(`import ${n(MET_ROWS)} Met-format rows (CLI, own process)`, `${n(t / 1000, 1)} s`, `${n(MET_ROWS / (t / 1000))} rows/s; peak RSS ${n(peak / 1024)} MB; ${out.trim().replace(/^Done: /, '')}`);
+  return { ms: ms(started), peakKb, out };
+}
+const reportImport = (what: string, rows: number, r: { ms: number; peakKb: number; out: string }) =>
+  report(what, `${n(r.ms / 1000, 1)} s`, `${n(rows / (r.ms / 1000))} rows/s; peak RSS ${n(r.peakKb / 1024)} MB; ${r.out.trim().replace(/^Done: /, '')}`);
+
+{
+  const sample = (parseCsv(fs.readFileSync(new URL('../test/fixtures/met/met-use-of-force-sample.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as string[][]).slice(1);
+  const metRow = (i: number) => {
+    const row = [...sample[i % sample.length]!];
+    const day = new Date(Date.UTC(2019, 3, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10);
+    row[0] = day; // spread over 2019-20
+    row[1] = `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`;
+    return row;
+  };
+  const rows: string[][] = [];
+  for (let i = 0; i < MET_ROWS; i++) rows.push(metRow(i));
+  const file = path.join(dir, 'met-uof.csv');
+  fs.writeFileSync(file, writeMetCsv(rows));
+  rows.length = 0;
+  reportImport(`import ${n(MET_ROWS)} Met-format rows (CLI, own process)`, MET_ROWS, await importInOwnProcess(file, path.join(dir, 'met.db')));
+
+  if (MET_XLSX_ROWS > 0) {
+    // As a spreadsheet holds them: dates and times as date cells, blanks as no cell.
+    const xlsx = path.join(dir, 'met-uof.xlsx');
+    const book = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: xlsx, useSharedStrings: true, useStyles: true });
+    const sheet = book.addWorksheet('Use of force');
+    sheet.addRow([...MET_COLUMNS]).commit();
+    for (let i = 0; i < MET_XLSX_ROWS; i++) {
+      const values = metRow(i);
+      const [h, m] = values[1]!.split(':').map(Number);
+      const row = sheet.addRow([new Date(`${values[0]}T00:00:00Z`), new Date(Date.UTC(1899, 11, 30, h!, m!)), ...values.slice(2).map((v) => (v === '' ? null : v))]);
+      row.getCell(1).numFmt = 'dd/mm/yyyy';
+      row.getCell(2).numFmt = 'hh:mm';
+      row.commit();
+    }
+    sheet.commit();
+    await book.commit();
+    reportImport(`import ${n(MET_XLSX_ROWS)} Met-format rows from .xlsx (CLI, own process)`, MET_XLSX_ROWS, await importInOwnProcess(xlsx, path.join(dir, 'met-xlsx.db')));
+  }
 
   // 6. Financial-year statistics over 1,000,000 reports: the imported rows, copied up to a million
   const METDB = file.replace(/met-uof\.csv$/, 'met.db');

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ROSTER_COLUMNS, type RowError } from '../../domain/roster.js';
 import { cliActor } from '../../services/context.js';
 import { importOfficers } from '../../services/importOfficers.js';
-import { importMetFile } from '../../services/metImport.js';
+import { importMetFile, type MetImportResult } from '../../services/metImport.js';
 import { stringify } from 'csv-stringify/sync';
 import { CliError, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
@@ -15,15 +15,74 @@ export function formatRowError(e: RowError): string {
   return `line ${e.line}${e.column === null ? '' : `, column ${e.column}`}: ${e.message}`;
 }
 
+/** A message for a file that cannot be read, or the error itself when it is not one a person can fix. */
+function inputFileError(file: string, err: unknown, kind: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new CliError(`No file at ${file}: check the path and try again.`);
+  if (code === 'EISDIR') return new CliError(`${file} is a folder, not ${kind}.`);
+  if (code === 'EACCES') return new CliError(`Cannot read ${file}: permission denied.`);
+  return err;
+}
+
 async function readInputFile(file: string): Promise<Buffer> {
   try {
     return await fs.readFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`No file at ${file}: check the path and try again.`);
-    if (code === 'EISDIR') throw new CliError(`${file} is a folder, not a CSV file.`);
-    if (code === 'EACCES') throw new CliError(`Cannot read ${file}: permission denied.`);
-    throw err;
+    throw inputFileError(file, err, 'a CSV file');
+  }
+}
+
+/** Checks that a file can be opened and read, without reading it (a large file is then read a piece at a time). */
+async function checkInputFile(file: string, kind: string): Promise<void> {
+  try {
+    const handle = await fs.open(file, 'r');
+    try {
+      if ((await handle.stat()).isDirectory()) throw Object.assign(new Error(`${file} is a folder`), { code: 'EISDIR' });
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw inputFileError(file, err, kind);
+  }
+}
+
+/**
+ * The rejects file (line, column, reason), written as problems are found rather than held:
+ * created at the first problem, so a file with none leaves none behind.
+ */
+class RejectsFile {
+  private handle: fs.FileHandle | null = null;
+  private pending = '';
+  constructor(readonly path: string) {}
+
+  async add(e: RowError): Promise<void> {
+    if (!this.handle) {
+      try {
+        this.handle = await fs.open(this.path, 'w');
+      } catch (err) {
+        throw new CliError(`Cannot write the rejected rows to ${this.path}: ${(err as Error).message}. Give another path with --rejects; nothing was imported.`);
+      }
+      this.pending = stringify([['line', 'column', 'reason']], { record_delimiter: 'unix' });
+    }
+    this.pending += stringify([[String(e.line), e.column ?? '', e.message]], { record_delimiter: 'unix' });
+    if (this.pending.length >= 64 * 1024) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.handle && this.pending) await this.handle.write(this.pending);
+    this.pending = '';
+  }
+
+  /** Writes what is left and closes the file; `keep: false` removes it (the import did not happen, so its rejects mean nothing). */
+  async close(keep: boolean): Promise<void> {
+    if (!this.handle) return;
+    try {
+      if (keep) await this.flush();
+    } finally {
+      await this.handle.close();
+      this.handle = null;
+    }
+    if (!keep) await fs.rm(this.path, { force: true });
   }
 }
 
@@ -32,23 +91,29 @@ export function registerImport(program: Command): void {
 
   imports
     .command('met-uof')
-    .description("historical uses of force from a file in the Met's published layout (CSV, UTF-8 or Windows-1252)")
-    .argument('<file>', 'the published CSV')
+    .description("historical uses of force from a file in the Met's published layout (CSV in UTF-8 or Windows-1252, or an .xlsx workbook)")
+    .argument('<file>', 'the published file: CSV, or .xlsx (its first sheet), told apart by content')
     .option('--rejects <file>', 'where to write the rejected rows and why (default: FILE.rejects.csv beside it)')
     .action(async (file: string, opts: { rejects?: string }) => {
-      const bytes = await readInputFile(file);
+      await checkInputFile(file, 'a CSV or .xlsx file');
       await withServices(async (svc) => {
         const show = progress('Read');
-        const r = await importMetFile(svc, cliActor(), { fileName: file, bytes }, { onProgress: (n) => show(n) });
-        if (r.problem) throw new CliError(`Nothing imported: ${r.problem}`);
-        if (r.rejects.length) {
-          const out = opts.rejects ?? `${file}.rejects.csv`;
-          await fs.writeFile(out, stringify([['line', 'column', 'reason'], ...r.rejects.map((e) => [String(e.line), e.column ?? '', e.message])], { record_delimiter: 'unix' }));
-          for (const e of r.rejects.slice(0, 20)) console.error(formatRowError(e));
-          if (r.rejects.length > 20) console.error(`… and ${n(r.rejects.length - 20)} more problems: see ${out}`);
-          console.error(`Rejected rows and reasons written to ${out}.`);
+        const rejects = new RejectsFile(opts.rejects ?? `${file}.rejects.csv`);
+        let r: MetImportResult;
+        try {
+          r = await importMetFile(svc, cliActor(), { fileName: file, path: file }, { onProgress: (n) => show(n), onReject: (e) => rejects.add(e) });
+        } catch (err) {
+          await rejects.close(false);
+          throw err;
         }
-        console.log(`Done: ${n(r.read)} rows read — ${n(r.imported)} imported, ${n(r.alreadyPresent)} already present, ${n(r.rejected)} rejected (${r.encoding}).`);
+        await rejects.close(r.problem === null);
+        if (r.problem) throw new CliError(`Nothing imported: ${r.problem}`);
+        if (r.problems) {
+          for (const e of r.rejects.slice(0, 20)) console.error(formatRowError(e));
+          if (r.problems > 20) console.error(`… and ${n(r.problems - 20)} more problems: see ${rejects.path}`);
+          console.error(`Rejected rows and reasons written to ${rejects.path}.`);
+        }
+        console.log(`Done: ${n(r.read)} rows read — ${n(r.imported)} imported, ${n(r.alreadyPresent)} already present, ${n(r.rejected)} rejected (${r.encoding ?? r.format}).`);
       });
     });
 
@@ -87,5 +152,6 @@ Example:
         console.log(opts.dryRun ? `Dry run: ${counts}. Nothing was written.` : `Done: ${counts}.`);
       });
     });
+
   registerHomeOfficeImport(imports);
 }

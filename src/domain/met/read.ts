@@ -1,5 +1,6 @@
 /**
- * Reading a file in the Met's use-of-force layout. Pure: bytes in, rows out, no I/O.
+ * Reading a file in the Met's use-of-force layout. Pure: bytes (or spreadsheet cells) in,
+ * rows out, no I/O of its own.
  *
  * - Encodings: UTF-8 with or without a byte order mark, else Windows-1252 (as roster.ts).
  *   UTF-16 is refused with a message saying how to re-save the file.
@@ -11,11 +12,17 @@
  *   and reading resumes on the next line: one bad row does not hide the rest.
  * - Memory: the file is parsed a chunk (about 1 MiB, cut at a line end) at a time and each
  *   row is mapped and handed over as it is read, so nothing proportional to the number of
- *   rows is held except by the caller. Use `metFileRows` (a generator: the caller may await
- *   between rows, e.g. to write a batch) or `forEachMetRow` (a callback); `readMetFile`
- *   collects everything and is for small files and tests.
- * - Spreadsheets (.xlsx): a reader library gives rows of cells; `metTableRows` takes them
- *   from there (header check, cell values as the CSV text the Met would have written).
+ *   rows is held except by the caller.
+ *   - `openMetCsv` reads a file that is itself read a piece at a time (a file stream): it
+ *     goes through the bytes twice, once to decide the encoding (a file is UTF-8 only if all
+ *     of it is) and once to read the rows, so the file is never held whole.
+ *   - `metFileRows` reads bytes already in memory (a generator: the caller may stop or pause
+ *     between rows); `forEachMetRow` hands each row to a callback; `readMetFile` collects
+ *     everything and is for small files and tests.
+ * - Spreadsheets (.xlsx): a reader library gives rows of cells; `openMetSheet` (rows as they
+ *   are read, each with its row number) and `metTableRows` (rows in memory) take them from
+ *   there: header check, cell values as the CSV text the Met would have written
+ *   (`metCellText`), and the sheet's row numbers as line numbers.
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
@@ -46,6 +53,22 @@ export interface MetFileRows {
   rows: Iterable<MetRow>;
 }
 
+/** A file being read as it is asked for: as MetFileRows, with rows that may wait on the file. */
+export interface MetFileStream extends Omit<MetFileRows, 'rows'> {
+  rows: AsyncIterable<MetRow>;
+  /** Stops reading and lets go of the file; for a caller that may not read `rows` to the end (reading them to the end, or breaking out of a loop over them, does it too). */
+  close(): Promise<void>;
+}
+
+/** Opens the file afresh from its first byte, read a piece at a time (e.g. `() => fs.createReadStream(path)`). Called twice by openMetCsv. */
+export type MetByteSource = () => AsyncIterable<Uint8Array>;
+
+/** A spreadsheet row as a reader gives it: its number in the sheet (from 1) and its cells, left to right. */
+export interface MetSheetRow {
+  number: number;
+  cells: readonly unknown[];
+}
+
 export interface MetReadSummary {
   encoding: MetEncoding;
   problem: MetHeaderProblem | null;
@@ -65,17 +88,28 @@ export interface MetFile extends MetReadSummary {
 // Entry points
 
 /**
- * Opens a Met file: decides the encoding, reads and checks the header, and returns the data
- * rows as a generator. Nothing beyond the header is parsed until rows are asked for.
+ * Opens a Met file already in memory: decides the encoding, reads and checks the header, and
+ * returns the data rows as a generator. Nothing beyond the header is parsed until rows are
+ * asked for.
  */
 export function metFileRows(bytes: Uint8Array): MetFileRows {
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return refused('utf-8', 'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8 (Comma delimited)" or "CSV (Comma delimited)" and import it again.');
-  }
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  if (isUtf16(bytes)) return refused('utf-8', UTF16_MESSAGE);
+  const bom = hasBom(bytes);
   const body = bom ? bytes.subarray(3) : bytes;
   const encoding: MetEncoding = isUtf8(body) ? 'utf-8' : 'windows-1252';
-  return fromRecords(csvRecords(body, encoding), encoding);
+  return fromRecords(csvRecordsInMemory(body, encoding), encoding, 'csv');
+}
+
+/**
+ * Opens a Met CSV read a piece at a time, as metFileRows does for bytes in memory: the
+ * source is read once through to decide the encoding, then again from the start for the
+ * rows, which are read as they are asked for. At most a few MiB of the file are held at
+ * once, whatever its size.
+ */
+export async function openMetCsv(open: MetByteSource): Promise<MetFileStream> {
+  const found = await streamEncoding(open());
+  if (found === 'utf-16') return refusedStream('utf-8', UTF16_MESSAGE);
+  return fromRecordsStream(csvRecordsStreamed(open(), found.encoding, found.bom ? 3 : 0), found.encoding, 'csv');
 }
 
 /**
@@ -87,22 +121,23 @@ export function metFileRows(bytes: Uint8Array): MetFileRows {
  */
 export function metTableRows(rows: Iterable<readonly unknown[]>): MetFileRows {
   function* records(): Generator<RawItem> {
+    const record = sheetRecords();
     let line = 0;
-    let header: (MetColumn | null)[] | null = null;
-    for (const cells of rows) {
-      line++;
-      if (!header) {
-        const fields = cells.map((v) => metCellText(v, null));
-        if (fields.some((f) => f.trim() !== '')) header = checkHeaderPositions(fields);
-        yield { line, fields };
-      } else {
-        const fields = cells.map((v, i) => metCellText(v, header![i] ?? null));
-        while (fields.length < header.length) fields.push('');
-        yield { line, fields };
-      }
-    }
+    for (const cells of rows) yield record(++line, cells);
   }
-  return fromRecords(records(), 'utf-8');
+  return fromRecords(records(), 'utf-8', 'sheet');
+}
+
+/**
+ * As metTableRows, for rows read from the sheet as they are asked for, each with its number
+ * in the sheet (a reader may skip empty rows: the numbers keep the lines right).
+ */
+export async function openMetSheet(rows: AsyncIterable<MetSheetRow>): Promise<MetFileStream> {
+  async function* records(): AsyncGenerator<RawItem> {
+    const record = sheetRecords();
+    for await (const row of rows) yield record(row.number, row.cells);
+  }
+  return fromRecordsStream(records(), 'utf-8', 'sheet');
 }
 
 /** Reads every row, handing each to `onRow` as soon as it is read; returns the counts. */
@@ -141,35 +176,40 @@ interface RawRecord {
 }
 /** A record, or a stretch of the file that could not be read as CSV. */
 type RawItem = RawRecord | { line: number; error: string };
+/** Where records come from: a CSV's lines, or a sheet's rows (padded to the header's width). */
+type RecordSource = 'csv' | 'sheet';
+
+const UTF16_MESSAGE = 'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8 (Comma delimited)" or "CSV (Comma delimited)" and import it again.';
+const EMPTY_MESSAGE = `The file is empty: it needs the Met's header row (${MET_COLUMNS.length} columns) and a row for each use of force.`;
+
+const refusal = (message: string): MetHeaderProblem => ({ ok: false, missing: [...MET_COLUMNS], unexpected: [], duplicated: [], message });
 
 function refused(encoding: MetEncoding, message: string, header: string[] = []): MetFileRows {
-  return { encoding, problem: { ok: false, missing: [...MET_COLUMNS], unexpected: [], duplicated: [], message }, header, rows: [] };
+  return { encoding, problem: refusal(message), header, rows: [] };
 }
 
-function checkHeaderPositions(fields: string[]): (MetColumn | null)[] | null {
-  const check = checkMetHeader(fields);
-  return check.ok ? check.positions : null;
+const NO_ROWS: AsyncIterable<MetRow> = { async *[Symbol.asyncIterator]() {} };
+const nothingToClose = async () => {};
+
+function refusedStream(encoding: MetEncoding, message: string): MetFileStream {
+  return { ...refused(encoding, message), rows: NO_ROWS, close: nothingToClose };
 }
 
 const isBlankRecord = (fields: readonly string[]) => fields.every((f) => f.trim() === '');
 
-function fromRecords(items: Iterable<RawItem>, encoding: MetEncoding): MetFileRows {
-  const it = items[Symbol.iterator]();
-  let headerRecord: RawRecord | undefined;
-  for (let next = it.next(); !next.done; next = it.next()) {
-    const item = next.value;
-    if ('error' in item) return refused(encoding, `The header row cannot be read (line ${item.line}): ${item.error}.`);
-    if (isBlankRecord(item.fields)) continue;
-    headerRecord = item;
-    break;
-  }
-  if (!headerRecord) return refused(encoding, `The file is empty: it needs the Met's header row (${MET_COLUMNS.length} columns) and a row for each use of force.`);
-  const header = headerRecord.fields.map((f) => f.trim());
+/** What a header record says: refuse the file, or read its rows with `toRow`. */
+type Header = { problem: MetHeaderProblem; header: string[] } | { problem: null; header: string[]; toRow: (item: RawItem) => MetRow | null };
+
+/** Reads the header from the first record that is not blank; null for a blank one (look at the next). */
+function readHeader(item: RawItem, from: RecordSource): Header | null {
+  if ('error' in item) return { problem: refusal(`The header row cannot be read (line ${item.line}): ${item.error}.`), header: [] };
+  if (isBlankRecord(item.fields)) return null;
+  const header = item.fields.map((f) => f.trim());
   if (header.length === 1 && /[;\t]/.test(header[0]!)) {
-    return refused(encoding, 'The columns are not separated by commas: save the file as CSV (comma delimited) and import it again.', header);
+    return { problem: refusal('The columns are not separated by commas: save the file as CSV (comma delimited) and import it again.'), header };
   }
   const check = checkMetHeader(header);
-  if (!check.ok) return { encoding, problem: check, header, rows: [] };
+  if (!check.ok) return { problem: check, header };
 
   const { positions, nameInFile } = check;
   const nameOf = (c: MetColumn) => nameInFile.get(c) ?? c;
@@ -178,37 +218,86 @@ function fromRecords(items: Iterable<RawItem>, encoding: MetEncoding): MetFileRo
   const target = positions.map((c) => (c ? MET_COLUMN_INDEX[c] : -1));
   const unnamed = target.flatMap((t, i) => (t < 0 ? [i] : []));
 
-  function* rows(): Generator<MetRow> {
-    for (let next = it.next(); !next.done; next = it.next()) {
-      const item = next.value;
-      if ('error' in item) {
-        yield { line: item.line, ok: false, errors: [{ line: item.line, column: null, message: item.error }], values: [] };
-        continue;
-      }
-      const { line, fields } = item;
-      if (isBlankRecord(fields)) continue;
-      const shape = rowShapeProblem(fields, unnamed, width, line);
-      if (shape) {
-        yield { line, ok: false, errors: [shape], values: fields };
-        continue;
-      }
-      const values = new Array<string>(MET_COLUMNS.length).fill('');
-      for (let i = 0; i < width; i++) {
-        const t = target[i]!;
-        if (t >= 0) values[t] = fields[i]!;
-      }
-      const result = metValuesToReport(values, line, nameOf);
-      yield result.ok ? { line, ok: true, report: result.report } : { line, ok: false, errors: result.errors, values: fields };
+  /** A data record as a row; null for a blank one. */
+  const toRow = (item: RawItem): MetRow | null => {
+    if ('error' in item) return { line: item.line, ok: false, errors: [{ line: item.line, column: null, message: item.error }], values: [] };
+    const { line, fields } = item;
+    if (isBlankRecord(fields)) return null;
+    const shape = rowShapeProblem(fields, unnamed, width, line, from);
+    if (shape) return { line, ok: false, errors: [shape], values: fields };
+    const values = new Array<string>(MET_COLUMNS.length).fill('');
+    for (let i = 0; i < width; i++) {
+      const t = target[i]!;
+      if (t >= 0) values[t] = fields[i]!;
     }
-  }
-  return { encoding, problem: null, header, rows: rows() };
+    const result = metValuesToReport(values, line, nameOf);
+    return result.ok ? { line, ok: true, report: result.report } : { line, ok: false, errors: result.errors, values: fields };
+  };
+  return { problem: null, header, toRow };
 }
 
-/** A row with the wrong number of values, or a value under a column with no name. Extra values that are all blank (trailing commas) are fine. */
-function rowShapeProblem(fields: readonly string[], unnamed: readonly number[], width: number, line: number): RowError | null {
-  let extraFilled = false;
-  for (let i = width; i < fields.length && !extraFilled; i++) extraFilled = fields[i]!.trim() !== '';
-  if (fields.length < width || extraFilled) {
+function fromRecords(items: Iterable<RawItem>, encoding: MetEncoding, from: RecordSource): MetFileRows {
+  const it = items[Symbol.iterator]();
+  for (let next = it.next(); !next.done; next = it.next()) {
+    const head = readHeader(next.value, from);
+    if (!head) continue;
+    if (head.problem !== null) return { encoding, problem: head.problem, header: head.header, rows: [] };
+    const { toRow } = head;
+    function* rows(): Generator<MetRow> {
+      for (let n = it.next(); !n.done; n = it.next()) {
+        const row = toRow(n.value);
+        if (row) yield row;
+      }
+    }
+    return { encoding, problem: null, header: head.header, rows: rows() };
+  }
+  return refused(encoding, EMPTY_MESSAGE);
+}
+
+async function fromRecordsStream(items: AsyncIterable<RawItem>, encoding: MetEncoding, from: RecordSource): Promise<MetFileStream> {
+  const it = items[Symbol.asyncIterator]();
+  const close = async () => {
+    await it.return?.();
+  };
+  try {
+    for (let next = await it.next(); !next.done; next = await it.next()) {
+      const head = readHeader(next.value, from);
+      if (!head) continue;
+      if (head.problem !== null) {
+        await close();
+        return { encoding, problem: head.problem, header: head.header, rows: NO_ROWS, close: nothingToClose };
+      }
+      const { toRow } = head;
+      async function* rows(): AsyncGenerator<MetRow> {
+        try {
+          for (let n = await it.next(); !n.done; n = await it.next()) {
+            const row = toRow(n.value);
+            if (row) yield row;
+          }
+        } finally {
+          await close();
+        }
+      }
+      return { encoding, problem: null, header: head.header, rows: rows(), close };
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return refusedStream(encoding, EMPTY_MESSAGE);
+}
+
+/**
+ * A row with the wrong number of values, or a value under a column with no name. Extra values
+ * that are all blank (trailing commas, or empty cells right of the table) are fine.
+ */
+function rowShapeProblem(fields: readonly string[], unnamed: readonly number[], width: number, line: number, from: RecordSource): RowError | null {
+  let extraFilled = -1;
+  for (let i = width; i < fields.length && extraFilled < 0; i++) if (fields[i]!.trim() !== '') extraFilled = i;
+  if (from === 'sheet' && extraFilled >= 0) {
+    return { line, column: null, message: `Column ${extraFilled + 1} has a value but is right of the header's ${width} columns: clear it, or name the column in the header row` };
+  }
+  if (fields.length < width || extraFilled >= 0) {
     const message = `This row has ${fields.length} values but the header has ${width} columns: check for a missing comma, or a value with a comma that is not in quotes`;
     return { line, column: null, message };
   }
@@ -218,9 +307,69 @@ function rowShapeProblem(fields: readonly string[], unnamed: readonly number[], 
 }
 
 // ---------------------------------------------------------------------------------------
+// Encoding
+
+const isUtf16 = (b: Uint8Array) => (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff);
+const hasBom = (b: Uint8Array) => b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+const asBuffer = (b: Uint8Array) => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+/**
+ * How many bytes at the end of `b` begin a UTF-8 character that the next bytes may finish
+ * (0 when `b` ends on a whole character). A piece of a file can end in the middle of one.
+ */
+function unfinishedUtf8(b: Uint8Array): number {
+  for (let k = 1; k <= 3 && k <= b.length; k++) {
+    const c = b[b.length - k]!;
+    if (c < 0x80) return 0;
+    if (c >= 0xc0) {
+      const length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      return length > k ? k : 0;
+    }
+    // A continuation byte: the character began further back.
+  }
+  return 0;
+}
+
+/**
+ * Reads a file through to decide its encoding as metFileRows does: UTF-16 (by its byte order
+ * mark), UTF-8 if every byte after an optional UTF-8 byte order mark is UTF-8, else
+ * Windows-1252. Stops at the first byte that is not UTF-8.
+ */
+async function streamEncoding(pieces: AsyncIterable<Uint8Array>): Promise<'utf-16' | { encoding: MetEncoding; bom: boolean }> {
+  /** The first bytes, until there are enough to look for a byte order mark; then null. */
+  let start: Buffer | null = Buffer.alloc(0);
+  /** A character left unfinished at the end of the last piece. */
+  let tail: Buffer = Buffer.alloc(0);
+  let bom = false;
+  for await (const piece of pieces) {
+    let bytes = asBuffer(piece);
+    if (start) {
+      start = Buffer.concat([start, bytes]);
+      if (start.length < 3) continue;
+      if (isUtf16(start)) return 'utf-16';
+      bom = hasBom(start);
+      bytes = bom ? start.subarray(3) : start;
+      start = null;
+    }
+    const joined = tail.length ? Buffer.concat([tail, bytes]) : bytes;
+    const whole = joined.length - unfinishedUtf8(joined);
+    if (!isUtf8(joined.subarray(0, whole))) return { encoding: 'windows-1252', bom };
+    tail = Buffer.from(joined.subarray(whole));
+  }
+  if (start) {
+    // Fewer than three bytes in all.
+    if (isUtf16(start)) return 'utf-16';
+    return { encoding: isUtf8(start) ? 'utf-8' : 'windows-1252', bom: false };
+  }
+  return { encoding: tail.length ? 'windows-1252' : 'utf-8', bom };
+}
+
+// ---------------------------------------------------------------------------------------
 // CSV
 
 const CHUNK_BYTES = 1 << 20;
+/** When reading a file a piece at a time, ask for at least this much more at once. */
+const MIN_READ_BYTES = 64 * 1024;
 /** A Met row is under 2 KB; a quote left open stops here instead of swallowing the file. */
 const MAX_RECORD_CHARS = 256 * 1024;
 
@@ -248,8 +397,19 @@ const CSV_OPTIONS = {
   to: 1,
 } satisfies Options;
 
+/** The bytes of the file not yet read into records (from the start of a record), and whether they run to the end of the file. */
+interface ByteWindow {
+  bytes: Buffer;
+  ended: boolean;
+}
+/** What csvRecords yields when it needs the window to hold at least `more` more bytes (or to end the file). */
+interface NeedMore {
+  more: number;
+}
+
 /**
- * The file's records with the physical line each starts on.
+ * The file's records with the physical line each starts on, from a window onto the file that
+ * the caller fills when asked (a NeedMore). A file in memory is one window that has ended.
  *
  * The bytes are read as Latin-1 (one character per byte: the CSV's commas, quotes and line
  * ends are ASCII in both encodings), and only the fields that hold bytes above 0x7F are
@@ -257,23 +417,32 @@ const CSV_OPTIONS = {
  * commas, which is all CSV does to such a line; a record with a quote is read by csv-parse
  * (quoted commas, doubled quotes, line breaks inside quotes, a stray quote kept as text).
  */
-function* csvRecords(bytes: Uint8Array, encoding: MetEncoding): Generator<RawItem> {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = buf.length;
+function* csvRecords(window: ByteWindow, encoding: MetEncoding): Generator<RawItem | NeedMore, void, void> {
   const decode = encoding === 'utf-8' ? (s: string) => Buffer.from(s, 'latin1').toString('utf8') : windows1252;
   const needsDecoding = encoding === 'utf-8' ? /[\x80-\xff]/ : /[\x80-\x9f]/;
   const decoded = (fields: string[], text: string) => (needsDecoding.test(text) ? fields.map((f) => (needsDecoding.test(f) ? decode(f) : f)) : fields);
 
-  let pos = 0; // where the chunk starts
-  let line = 1; // the line `pos` is on
+  let line = 1; // the line the window starts on
   let chunk = CHUNK_BYTES;
-  chunks: while (pos < n) {
-    let end = n;
-    if (pos + chunk < n) {
-      const lf = buf.indexOf(LF, pos + chunk);
-      end = lf < 0 ? n : lf + 1;
+  for (;;) {
+    // A chunk: from the start of the window to the first line end after `chunk` bytes, or to the end of the file.
+    let end = -1;
+    while (end < 0) {
+      const { bytes } = window;
+      if (bytes.length > chunk) {
+        const lf = bytes.indexOf(LF, chunk);
+        if (lf >= 0) end = lf + 1;
+      }
+      if (end < 0) {
+        if (window.ended) end = bytes.length;
+        else yield { more: Math.max(chunk + 1 - bytes.length, MIN_READ_BYTES) };
+      }
     }
-    const text = buf.toString('latin1', pos, end);
+    const buf = window.bytes;
+    if (end === 0) return;
+    /** Whether more of the file follows this chunk. */
+    const more = end < buf.length || !window.ended;
+    const text = buf.toString('latin1', 0, end);
     // The next quote and CR at or after i, found once per chunk rather than once per line.
     const find = (ch: string, from: number) => {
       const at = text.indexOf(ch, from);
@@ -282,6 +451,7 @@ function* csvRecords(bytes: Uint8Array, encoding: MetEncoding): Generator<RawIte
     let quote = -1;
     let cr = -1;
     let i = 0;
+    let readAgain = false;
     while (i < text.length) {
       const first = text.charCodeAt(i);
       if (first === LF || first === CR) {
@@ -306,7 +476,7 @@ function* csvRecords(bytes: Uint8Array, encoding: MetEncoding): Generator<RawIte
       let fields: string[] | undefined;
       let length = 0;
       try {
-        parse(buf.subarray(pos + i, end), {
+        parse(buf.subarray(i, end), {
           ...CSV_OPTIONS,
           on_record: (record: string[], info) => {
             fields = record;
@@ -316,11 +486,10 @@ function* csvRecords(bytes: Uint8Array, encoding: MetEncoding): Generator<RawIte
         });
       } catch (err) {
         if (!(err instanceof CsvError)) throw err;
-        if (err.code === 'CSV_QUOTE_NOT_CLOSED' && end < n) {
+        if (err.code === 'CSV_QUOTE_NOT_CLOSED' && more) {
           // A quoted field runs past the end of the chunk: read again from this record with more room.
-          pos += i;
-          chunk *= 2;
-          continue chunks;
+          readAgain = true;
+          break;
         }
         yield { line, error: CSV_MESSAGES[err.code] ?? `This row cannot be read as CSV: ${err.message}` };
         // Resume on the next line.
@@ -342,38 +511,115 @@ function* csvRecords(bytes: Uint8Array, encoding: MetEncoding): Generator<RawIte
       yield { line: startLine, fields: decoded(fields, text.slice(i, stop)) };
       i = stop;
     }
-    pos = end;
-    chunk = CHUNK_BYTES;
+    window.bytes = buf.subarray(readAgain ? i : end);
+    chunk = readAgain ? chunk * 2 : CHUNK_BYTES;
+  }
+}
+
+/** The records of a file in memory. */
+function* csvRecordsInMemory(bytes: Uint8Array, encoding: MetEncoding): Generator<RawItem> {
+  for (const item of csvRecords({ bytes: asBuffer(bytes), ended: true }, encoding)) {
+    if ('more' in item) throw new Error('A file in memory was asked for more bytes');
+    yield item;
+  }
+}
+
+/** The records of a file read a piece at a time, skipping its first `skip` bytes (a byte order mark). */
+async function* csvRecordsStreamed(pieces: AsyncIterable<Uint8Array>, encoding: MetEncoding, skip: number): AsyncGenerator<RawItem> {
+  const input = pieces[Symbol.asyncIterator]();
+  const window: ByteWindow = { bytes: Buffer.alloc(0), ended: false };
+  try {
+    for (const item of csvRecords(window, encoding)) {
+      if (!('more' in item)) {
+        yield item;
+        continue;
+      }
+      const read: Buffer[] = window.bytes.length ? [window.bytes] : [];
+      let have = 0;
+      while (have < item.more) {
+        const next = await input.next();
+        if (next.done) {
+          window.ended = true;
+          break;
+        }
+        let bytes = asBuffer(next.value);
+        if (skip > 0) {
+          const skipped = Math.min(skip, bytes.length);
+          bytes = bytes.subarray(skipped);
+          skip -= skipped;
+        }
+        read.push(bytes);
+        have += bytes.length;
+      }
+      // A single piece (a whole file given as one) is used as it is, not copied.
+      window.bytes = read.length === 1 ? read[0]! : Buffer.concat(read);
+    }
+  } finally {
+    await input.return?.();
   }
 }
 
 // ---------------------------------------------------------------------------------------
 // Spreadsheet cells
 
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+/**
+ * Makes records of a sheet's rows: the first row with anything in it is the header, taken as
+ * it is; in each row after it, a cell is read by the column it is under (metCellText).
+ * Readers leave out trailing empty cells, so a short row is padded to the header's width.
+ */
+function sheetRecords(): (line: number, cells: readonly unknown[]) => RawRecord {
+  let columns: (MetColumn | null)[] | null = null;
+  let width = 0;
+  return (line, cells) => {
+    if (!columns) {
+      const fields = Array.from(cells, (v) => metCellText(v, null));
+      if (!isBlankRecord(fields)) {
+        const check = checkMetHeader(fields);
+        columns = check.ok ? check.positions : [];
+        width = fields.length;
+      }
+      return { line, fields };
+    }
+    const fields = Array.from(cells, (v, i) => metCellText(v, columns![i] ?? null));
+    while (fields.length < width) fields.push('');
+    return { line, fields };
+  };
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
 const isoDay = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-const clock = (seconds: number) => `${pad(Math.floor(seconds / 3600) % 24)}:${pad(Math.floor(seconds / 60) % 60)}:${pad(seconds % 60)}`;
+const DAY_SECONDS = 86_400;
+const DAY_MS = DAY_SECONDS * 1000;
+/** A time of day, in seconds after midnight, as HH:MM (HH:MM:SS when there are seconds), as a CSV saved from the sheet shows it. */
+function clock(seconds: number): string {
+  const hhmm = `${pad(Math.floor(seconds / 3600))}:${pad(Math.floor(seconds / 60) % 60)}`;
+  return seconds % 60 === 0 ? hhmm : `${hhmm}:${pad(seconds % 60)}`;
+}
+/** Seconds after midnight, to the nearest second (a time stored as a fraction of a day is seldom exact), wrapping 23:59:59.6 to 00:00:00. */
+const secondsOfDay = (fractionOfDay: number) => Math.round(fractionOfDay * DAY_SECONDS) % DAY_SECONDS;
 /** Excel's day 0 is 1899-12-30 (its 1900 leap-year bug folded in), in the 1900 date system. */
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 
 /**
  * A spreadsheet cell as the text the Met's CSV would have: blank for an empty cell, Yes/No
  * for a boolean, and for the date and time columns a Date or an Excel serial number as
- * YYYY-MM-DD and HH:MM:SS (a reader gives a Date in UTC parts; a time alone is a fraction
- * of a day). Other numbers are written plainly (cycles, cartridge numbers).
+ * YYYY-MM-DD and HH:MM (a reader gives a Date in UTC parts; a time alone is a fraction of a
+ * day, a date and time in one cell a day number and a fraction: the date column takes the
+ * day, the time column the time). Other numbers are written plainly (cycles, cartridge numbers).
  */
 export function metCellText(value: unknown, column: MetColumn | null): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) return '';
-    if (column === 'IncidentTime') return clock(value.getUTCHours() * 3600 + value.getUTCMinutes() * 60 + value.getUTCSeconds());
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) return '';
+    if (column === 'IncidentTime') return clock(secondsOfDay((((ms % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS));
     return isoDay(value);
   }
   if (typeof value === 'number' && Number.isFinite(value)) {
-    if (column === 'IncidentTime' && value >= 0 && value < 1) return clock(Math.round(value * 86_400) % 86_400);
-    if (column === 'IncidentDate' && value > 0) return isoDay(new Date(EXCEL_EPOCH_MS + Math.floor(value) * 86_400_000));
+    if (column === 'IncidentTime' && value >= 0) return clock(secondsOfDay(value - Math.floor(value)));
+    if (column === 'IncidentDate' && value > 0) return isoDay(new Date(EXCEL_EPOCH_MS + Math.floor(value) * DAY_MS));
     return String(value);
   }
   return String(value);

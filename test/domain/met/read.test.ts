@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { MET_COLUMNS, type MetColumn } from '../../../src/domain/met/layout.js';
-import { forEachMetRow, metCellText, metFileRows, metTableRows, readMetFile, type MetRow } from '../../../src/domain/met/read.js';
+import { forEachMetRow, metCellText, metFileRows, metTableRows, openMetCsv, openMetSheet, readMetFile, type MetByteSource, type MetRow, type MetSheetRow } from '../../../src/domain/met/read.js';
 import { reportToMetRow, type ImportedReport } from '../../../src/domain/met/rows.js';
 import { writeMetCsv } from '../../../src/domain/met/write.js';
 
@@ -239,29 +239,36 @@ describe('a file with the wrong layout', () => {
   });
 });
 
+/**
+ * Over 2.5 MiB: the reader takes it in 1 MiB chunks (cut at a line end). Every third row has a
+ * quoted value over several lines, and a long one spans each 1 MiB mark, so the cuts fall
+ * inside quoted values.
+ */
+function largeFile(): { bytes: Uint8Array; expected: { line: number; nature: string }[] } {
+  let text = csv([HEADER]);
+  const expected: { line: number; nature: string }[] = [];
+  let line = 2;
+  let nextMark = 2 ** 20 - 8_000;
+  for (let i = 0; i < 5000; i++) {
+    let breaks = i % 3 === 0 ? (i % 2) + 1 : 0;
+    let nature = breaks ? `row ${i},${' é\r\n'.repeat(breaks)}end` : `row ${i}`;
+    if (text.length > nextMark) {
+      breaks = 4000;
+      nature = `long ${i}:${'\nx'.repeat(breaks)}`;
+      nextMark += 2 ** 20;
+    }
+    text += csv([withValue(ROWS[i % 30]!, 'SubjectNatureOfInjury', nature)]);
+    expected.push({ line, nature });
+    line += 1 + breaks;
+  }
+  const bytes = utf8(text);
+  expect(bytes.length).toBeGreaterThan(2.5 * 2 ** 20);
+  return { bytes, expected };
+}
+
 describe('large files', () => {
   it('reads rows across chunk boundaries, with quoted line breaks anywhere, and counts lines right', () => {
-    // Over 2.5 MiB: the reader takes it in 1 MiB chunks (cut at a line end). Every third row
-    // has a quoted value over several lines, and a long one spans each 1 MiB mark, so the
-    // cuts fall inside quoted values.
-    let text = csv([HEADER]);
-    const expected: { line: number; nature: string }[] = [];
-    let line = 2;
-    let nextMark = 2 ** 20 - 8_000;
-    for (let i = 0; i < 5000; i++) {
-      let breaks = i % 3 === 0 ? (i % 2) + 1 : 0;
-      let nature = breaks ? `row ${i},${' é\r\n'.repeat(breaks)}end` : `row ${i}`;
-      if (text.length > nextMark) {
-        breaks = 4000;
-        nature = `long ${i}:${'\nx'.repeat(breaks)}`;
-        nextMark += 2 ** 20;
-      }
-      text += csv([withValue(ROWS[i % 30]!, 'SubjectNatureOfInjury', nature)]);
-      expected.push({ line, nature });
-      line += 1 + breaks;
-    }
-    const bytes = utf8(text);
-    expect(bytes.length).toBeGreaterThan(2.5 * 2 ** 20);
+    const { bytes, expected } = largeFile();
     const seen: { line: number; nature: string | null }[] = [];
     const summary = forEachMetRow(bytes, (r) => {
       if (r.ok) seen.push({ line: r.line, nature: r.report.content.injuries.subjectInjuryNature });
@@ -275,6 +282,119 @@ describe('large files', () => {
     const it = file.rows[Symbol.iterator]();
     expect((it.next().value as MetRow).line).toBe(2);
     expect((it.next().value as MetRow).line).toBe(3);
+  });
+});
+
+/** A file read in pieces of `size` bytes, as a file stream gives it; records how much of each opening was read and whether it was let go. */
+function inPieces(bytes: Uint8Array, size: number) {
+  const openings: { given: number; closed: boolean }[] = [];
+  const open: MetByteSource = () => {
+    const opening = { given: 0, closed: false };
+    openings.push(opening);
+    return (async function* () {
+      try {
+        for (let at = 0; at < bytes.length; at += size) {
+          const piece = bytes.slice(at, at + size);
+          opening.given = at + piece.length;
+          yield piece;
+        }
+      } finally {
+        opening.closed = true;
+      }
+    })();
+  };
+  return { open, openings };
+}
+
+async function readStreamed(open: MetByteSource) {
+  const file = await openMetCsv(open);
+  const rows: MetRow[] = [];
+  for await (const row of file.rows) rows.push(row);
+  return { encoding: file.encoding, problem: file.problem, header: file.header, rows };
+}
+
+const inMemory = (bytes: Uint8Array) => {
+  const file = metFileRows(bytes);
+  return { encoding: file.encoding, problem: file.problem, header: file.header, rows: [...file.rows] };
+};
+
+describe('reading a file a piece at a time (openMetCsv)', () => {
+  const zoe = csv([HEADER, withValue(ROWS[0]!, 'SubjectNatureOfInjury', 'Zoë, at the café – twice')]);
+  const files: { name: string; bytes: Uint8Array }[] = [
+    { name: 'the sample', bytes: SAMPLE },
+    { name: 'the Windows-1252 fixture', bytes: fixture('windows-1252.csv') },
+    { name: 'the bad-rows fixture', bytes: fixture('bad-rows.csv') },
+    { name: 'UTF-8 with a byte order mark', bytes: new Uint8Array([...BOM, ...utf8(zoe)]) },
+    { name: 'Windows-1252 with a UTF-8 byte order mark left on', bytes: new Uint8Array([...BOM, ...Buffer.from(zoe, 'latin1')]) },
+    { name: 'CR line endings and blank lines', bytes: utf8(`\r\r${csv([HEADER, ROWS[0]!, ROWS[1]!], '\n').replace(/\n/g, '\r')}\r\r`) },
+  ];
+  it.each(files.flatMap(({ name, bytes }) => [1, 3, 1000, bytes.length].map((size) => ({ name, size, bytes }))))('reads $name in pieces of $size bytes as it reads it in memory', async ({ bytes, size }) => {
+    const { open, openings } = inPieces(bytes, size);
+    const streamed = await readStreamed(open);
+    const expected = inMemory(bytes);
+    expect(expected.rows.length).toBeGreaterThan(0);
+    expect(streamed).toEqual(expected);
+    // Once to decide the encoding, once for the rows; both let go.
+    expect(openings.map((o) => o.closed)).toEqual([true, true]);
+  });
+
+  it.each([64 * 1024, 2 ** 20 + 7])('reads a large file in pieces of %i bytes, lines counted across every cut', async (size) => {
+    const { bytes, expected } = largeFile();
+    const file = await readStreamed(inPieces(bytes, size).open);
+    expect(file.rows.every((r) => r.ok)).toBe(true);
+    expect(accepted(file.rows).map((r) => ({ line: r.line, nature: r.report.content.injuries.subjectInjuryNature }))).toEqual(expected);
+  });
+
+  it('decides the encoding from the whole file: one Windows-1252 byte after 3 MiB of ASCII makes it Windows-1252', async () => {
+    const plain = ROWS.filter((r) => !/[^\x00-\x7f]/.test(r.join('')));
+    const body: string[][] = [];
+    for (let length = 0; length < 3 * 2 ** 20; ) {
+      const row = plain[body.length % plain.length]!;
+      body.push(row);
+      length += csv([row]).length;
+    }
+    const text = csv([HEADER, ...body, withValue(ROWS[0]!, 'SubjectNatureOfInjury', 'Zoë')]);
+    const bytes = new Uint8Array(Buffer.from(text, 'latin1'));
+    const file = await readStreamed(inPieces(bytes, 64 * 1024).open);
+    expect(file.encoding).toBe('windows-1252');
+    expect(file.rows).toHaveLength(body.length + 1);
+    const last = file.rows.at(-1)!;
+    expect(last.ok && last.report.content.injuries.subjectInjuryNature).toBe('Zoë');
+  });
+
+  it('reads rows as they are asked for, holding only a little of the file', async () => {
+    const { bytes } = largeFile();
+    const { open, openings } = inPieces(bytes, 64 * 1024);
+    const file = await openMetCsv(open);
+    const rows = file.rows[Symbol.asyncIterator]();
+    expect(((await rows.next()).value as MetRow).line).toBe(2);
+    expect(openings[0]).toEqual({ given: bytes.length, closed: true }); // read through for the encoding
+    expect(openings[1]!.given).toBeLessThan(2.5 * 2 ** 20); // and again only as far as the first chunk needs
+    expect(openings[1]!.given).toBeLessThan(bytes.length);
+    await rows.return?.();
+    expect(openings[1]!.closed).toBe(true);
+  });
+
+  it('lets go of the file when the rows are not read', async () => {
+    const { open, openings } = inPieces(SAMPLE, 1000);
+    const file = await openMetCsv(open);
+    await file.close();
+    expect(openings.map((o) => o.closed)).toEqual([true, true]);
+  });
+
+  it.each<{ name: string; bytes: Uint8Array; message: RegExp; opened: number }>([
+    { name: 'UTF-16', bytes: new Uint8Array([0xff, 0xfe, ...Buffer.from(zoe, 'utf16le')]), message: /saved as UTF-16/, opened: 1 },
+    { name: 'an empty file', bytes: new Uint8Array(), message: /The file is empty/, opened: 2 },
+    { name: 'a byte order mark and nothing else', bytes: new Uint8Array(BOM), message: /The file is empty/, opened: 2 },
+    { name: 'the officer roster', bytes: utf8('collar_number,first_name,last_name,rank,joined_on\r\n1,Asha,Patel,PC,2015-09-01\r\n'), message: /none of the 271 columns/, opened: 2 },
+  ])('refuses $name at once, reading no row and letting go of the file', async ({ bytes, message, opened }) => {
+    const { open, openings } = inPieces(bytes, 2);
+    const file = await readStreamed(open);
+    expect(file.problem?.message).toMatch(message);
+    expect(file.rows).toEqual([]);
+    expect(file.problem).toEqual(inMemory(bytes).problem);
+    expect(openings).toHaveLength(opened);
+    expect(openings.every((o) => o.closed)).toBe(true);
   });
 });
 
@@ -307,6 +427,43 @@ describe('spreadsheet rows (from an .xlsx reader)', () => {
     expect(metTableRows([['Name', 'Date']]).problem?.message).toMatch(/none of the 271 columns/);
   });
 
+  it('rejects a value right of the table, naming its column (there are no commas to blame in a sheet)', () => {
+    const rows = [...metTableRows([HEADER, [...ROWS[0]!, null, 'stray'], [...ROWS[1]!, '', null]]).rows];
+    expect(rows.map((r) => (r.ok ? r.line : r.errors))).toEqual([[{ line: 2, column: null, message: "Column 273 has a value but is right of the header's 271 columns: clear it, or name the column in the header row" }], 3]);
+  });
+
+  it('reads rows as a streaming reader gives them, numbered by the sheet (empty rows left out)', async () => {
+    const endsBlank = ROWS[29]!.map((v, i) => (i >= MET_COLUMNS.length - 5 ? '' : v));
+    const sheet: MetSheetRow[] = [
+      { number: 2, cells: HEADER },
+      { number: 3, cells: ROWS[0]!.map((v, i) => (i === at('IncidentDate') ? new Date(Date.UTC(2020, 3, 11)) : v)) },
+      { number: 7, cells: withValue(ROWS[1]!, 'SingleCrewed', 'Maybe') },
+      { number: 8, cells: endsBlank.slice(0, -5) }, // trailing empty cells left out
+    ];
+    const file = await openMetSheet((async function* () { yield* sheet; })());
+    expect(file.problem).toBeNull();
+    const rows: MetRow[] = [];
+    for await (const row of file.rows) rows.push(row);
+    expect(rows.map((r) => [r.line, r.ok])).toEqual([[3, true], [7, false], [8, true]]);
+    expect(rows[1]).toMatchObject({ ok: false, errors: [{ line: 7, column: 'SingleCrewed' }] });
+    expect(accepted(rows).map((r) => reportToMetRow(r.report.content))).toEqual([ROWS[0], endsBlank]);
+  });
+
+  it('refuses a streamed sheet with the wrong header, and stops reading it', async () => {
+    let closed = false;
+    const sheet = (async function* (): AsyncGenerator<MetSheetRow> {
+      try {
+        yield { number: 1, cells: ['collar_number', 'first_name'] };
+        yield { number: 2, cells: ['101LX', 'Asha'] };
+      } finally {
+        closed = true;
+      }
+    })();
+    const file = await openMetSheet(sheet);
+    expect(file.problem?.message).toMatch(/none of the 271 columns/);
+    expect(closed).toBe(true);
+  });
+
   it.each<[unknown, MetColumn | null, string]>([
     [null, null, ''],
     [undefined, 'Borough', ''],
@@ -316,9 +473,16 @@ describe('spreadsheet rows (from an .xlsx reader)', () => {
     [3, 'CED Fired Total Number Of Cycles', '3'],
     [43563, 'IncidentDate', '2019-04-08'],
     [new Date(Date.UTC(2019, 3, 8, 0, 0)), 'IncidentDate', '2019-04-08'],
-    [0.9375, 'IncidentTime', '22:30:00'],
-    [0.999999, 'IncidentTime', '00:00:00'],
+    [43563.9375, 'IncidentDate', '2019-04-08'],
+    [new Date(Date.UTC(2019, 3, 8, 22, 30)), 'IncidentDate', '2019-04-08'],
+    [0.9375, 'IncidentTime', '22:30'],
+    [0.999999, 'IncidentTime', '00:00'],
+    [43563.9375, 'IncidentTime', '22:30'],
     [new Date(Date.UTC(1899, 11, 30, 22, 15, 30)), 'IncidentTime', '22:15:30'],
+    [new Date(Date.UTC(1899, 11, 30, 22, 32, 59, 999)), 'IncidentTime', '22:33'],
+    [new Date(Date.UTC(2019, 3, 8, 6, 5)), 'IncidentTime', '06:05'],
+    [new Date(Date.UTC(2019, 3, 8)), 'Borough', '2019-04-08'],
+    [2.5, 'CED Fired Total Number Of Cycles', '2.5'],
   ])('reads the cell %s in %s as "%s"', (value, column, text) => {
     expect(metCellText(value, column)).toBe(text);
   });
