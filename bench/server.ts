@@ -1,6 +1,7 @@
 // Bench helper, run as a child process: serves Cedar on one port and a bare Fastify route on
 // another, so the load generator measures the server rather than competing with it.
 import Fastify from 'fastify';
+import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/app.js';
 import { openServices } from '../src/services/setup.js';
@@ -11,6 +12,14 @@ const app = await buildApp({ services: svc, config });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const bare = Fastify();
 bare.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><p>ok</p>'));
+// The public page's own bytes from a bare route: what sending and reading a page that size
+// costs on this machine, whatever the server does to make it.
+const publicPage = (await app.inject({ url: '/transparency', headers: { 'accept-encoding': 'identity' } })).body;
+const publicPageGzip = gzipSync(publicPage);
+bare.get('/page', async (request, reply) => {
+  reply.type('text/html; charset=utf-8');
+  return /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')) ? reply.header('content-encoding', 'gzip').send(publicPageGzip) : reply.send(publicPage);
+});
 await bare.listen({ port: 0, host: '127.0.0.1' });
 const port = (a: ReturnType<typeof app.server.address>) => (typeof a === 'object' && a ? a.port : 0);
 process.send?.({ cedar: port(app.server.address()), bare: port(bare.server.address()) });

@@ -9,7 +9,13 @@ export const COUNT_HEADERS = ['Total', 'Total non-discharge', 'Drawn', 'Aimed', 
 
 const fmt = new Intl.NumberFormat('en-GB');
 const pct = (n: number, of: number) => (of === 0 ? '–' : `${(Math.round((n / of) * 1000) / 10).toFixed(1)}%`);
-const cells = (c: CedCounts) => [...CED_COUNT_FIELDS.map((f) => fmt.format(c[f])), pct(c.discharge, c.total)];
+/**
+ * A row of a public table: uses, how many were and were not discharges, and the discharge
+ * rate. Every level's count is in the release's downloads; on the page the level of use has
+ * its own table, which keeps each page light to read and to load.
+ */
+const SUMMARY_HEADERS = ['Uses', 'Share of uses', 'Non-discharge', 'Discharge', 'Not stated', 'Discharge rate'];
+const summary = (c: CedCounts, all: number) => [fmt.format(c.total), pct(c.total, all), fmt.format(c.nonDischarge), fmt.format(c.discharge), fmt.format(c.notStated), pct(c.discharge, c.total)];
 
 export interface DataTable {
   id: string;
@@ -32,8 +38,8 @@ function breakdownTable(b: ReleaseBreakdown, label: string): DataTable {
     id: b.dimension,
     title: b.title,
     caption: `${b.title}, ${label}`,
-    header: [b.title, ...COUNT_HEADERS, 'Discharge rate'],
-    rows: [...b.rows.map((r) => [r.label, ...cells(r.counts)]), [b.multiValued ? 'All uses (each counted once)' : 'All uses', ...cells(b.total)]],
+    header: b.dimension === 'level' ? [b.title, 'Uses', 'Share of uses'] : [b.title, ...SUMMARY_HEADERS],
+    rows: [...b.rows.map((r) => [r.label, ...(b.dimension === 'level' ? [fmt.format(r.counts.total), pct(r.counts.total, b.total.total)] : summary(r.counts, b.total.total))]), [b.multiValued ? 'All uses (each counted once)' : 'All uses', ...(b.dimension === 'level' ? [fmt.format(b.total.total), pct(b.total.total, b.total.total)] : summary(b.total, b.total.total))]],
     totals: true,
     chart: CHARTED.includes(b.dimension) ? horizontalBars(`Uses of Taser by ${b.title.toLowerCase()}, ${label}`, bars) : null,
     note: b.multiValued ? `A report can give more than one ${b.title.toLowerCase()}, so these rows add up to more than the number of uses.` : null,
@@ -57,8 +63,8 @@ export function releaseView(r: Release, files: ReleaseFileInfo[], hrefOf: (name:
     id: 'month',
     title: 'Month',
     caption: `Uses of Taser by month, ${s.label}`,
-    header: ['Month', ...COUNT_HEADERS, 'Discharge rate'],
-    rows: [...s.months.map((m) => [m.label, ...cells(m.counts)]), ['All months', ...cells(s.totals)]],
+    header: ['Month', ...SUMMARY_HEADERS],
+    rows: [...s.months.map((m) => [m.label, ...summary(m.counts, s.totals.total)]), ['All months', ...summary(s.totals, s.totals.total)]],
     totals: true,
     chart: columns(`Uses of Taser by month, ${s.label}`, s.months.map((m) => ({ label: m.label, value: m.counts.total }))),
     note: null,

@@ -104,7 +104,7 @@ describe.each(testDatabases())('public transparency pages on %s', (kind) => {
 
   it('serves every public page and download free of identities, serials, references and free text', async () => {
     const outputs: [string, string][] = [];
-    for (const url of ['/transparency', '/transparency/releases', '/transparency/methodology']) {
+    for (const url of ['/transparency', '/transparency/releases', '/transparency/releases/1/breakdowns', '/transparency/national', '/transparency/methodology']) {
       const res = await t.app.inject({ url });
       expect(res.statusCode, url).toBe(200);
       outputs.push([url, res.body]);
@@ -125,6 +125,7 @@ describe.each(testDatabases())('public transparency pages on %s', (kind) => {
       // times to the hour: no HH:MM other than :00 anywhere in the public output
       expect(body.match(/\b([01]\d|2[0-3]):(?!00)[0-5]\d\b/g), url).toBeNull();
     }
+    expect(outputs.find(([u]) => u.endsWith('/breakdowns'))![1]).toContain('<caption class="govuk-table__caption govuk-table__caption--s">Reason for using force, April 2026</caption>');
     const uses = outputs.find(([u]) => u.endsWith('uses.csv'))![1];
     expect(uses).toContain('2026-04-12,21:00:00');
     const latest = await t.app.inject({ url: '/transparency/latest/aggregates.json' });
@@ -134,11 +135,12 @@ describe.each(testDatabases())('public transparency pages on %s', (kind) => {
   });
 
   it('shows the force against its region and England and Wales once a published table is loaded', async () => {
-    const before = await t.app.inject({ url: '/transparency' });
+    const before = await t.app.inject({ url: '/transparency/national' });
     expect(before.body).toContain('No published national figures are available yet');
+    expect((await t.app.inject({ url: '/transparency' })).body).toContain('href="/transparency/national"');
     const bytes = fs.readFileSync(new URL('../fixtures/home-office/ced-by-force-april2018-march2019.csv', import.meta.url));
     await importHomeOfficeTable(t.svc, SYSTEM_ACTOR, { fileName: 'ced-by-force-april2018-march2019.csv', bytes }, '2018-19');
-    const after = await t.app.inject({ url: '/transparency' });
+    const after = await t.app.inject({ url: '/transparency/national' });
     expect(after.body).toContain('id="national-comparison-2018-19"');
     expect(after.body).toContain('England and Wales');
     expect(after.body).not.toContain('ced-by-force-april2018-march2019.csv'); // no file names for the public

@@ -73,7 +73,8 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
   async function cached(key: string, build: () => Promise<string>): Promise<CachedPage> {
     let page = cache.get(key);
     if (page === undefined) {
-      const html = await build();
+      // Indentation from the templates is a tenth of a page and shows nowhere (no <pre> here).
+      const html = (await build()).replace(/\n[ \t]+/g, '\n').replace(/\n{2,}/g, '\n');
       page = { html, gzip: gzipSync(html), etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` };
       if (cache.size >= MAX_CACHED_PAGES) cache.clear();
       cache.set(key, page);
@@ -93,22 +94,21 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
   }
 
   const pageFor = async (r: Release | null, supersededBy: number | null) => {
-    const national = nationalComparisonView(await nationalComparison(svc), 'public');
-    if (!r) return app.renderPublic('pages/transparency/release.njk', { title: 'Taser use', section: 'latest', r: null, nationalComparison: national });
+    if (!r) return app.renderPublic('pages/transparency/release.njk', { title: 'Taser use', section: 'latest', r: null });
     const files = await releaseFiles(svc, r.id);
     return app.renderPublic('pages/transparency/release.njk', {
       title: `Release ${r.number}: ${r.snapshot.label}`,
       section: supersededBy ? 'releases' : 'latest',
       r: releaseView(r, files, (name) => `/transparency/releases/${r.number}/${name}`),
+      moreHref: `/transparency/releases/${r.number}/breakdowns`,
       supersededBy,
-      nationalComparison: national,
     });
   };
 
-  /** What a release page shows besides the release: the latest release's number and the loaded national tables. */
+  /** Which pages are current: the latest release's number and the loaded national tables. */
   const pageState = async () => {
     const { latest, tables } = await publicPageStamp(svc);
-    return { latest, key: `${latest}:${tables}` };
+    return { latest, tables, key: `${latest}` };
   };
 
   app.get('/transparency', { config: PUBLIC }, async (request, reply) => {
@@ -147,6 +147,20 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     return send(request, reply, page);
   });
 
+  app.get('/transparency/releases/:number/breakdowns', { config: PUBLIC }, async (request, reply) => {
+    const n = numberParam(request);
+    const page = await cached(`breakdowns:${n}`, async () => {
+      const r = await publishedRelease(svc, n);
+      return app.renderPublic('pages/transparency/breakdowns.njk', {
+        title: `More breakdowns: release ${r.number}`,
+        section: 'releases',
+        r: releaseView(r, [], () => ''),
+        backHref: `/transparency/releases/${r.number}`,
+      });
+    });
+    return send(request, reply, page);
+  });
+
   app.get('/transparency/releases/:number/:file', { config: PUBLIC }, async (request, reply) => {
     const { file } = request.params as { file: string };
     const release = await publishedRelease(svc, numberParam(request));
@@ -169,6 +183,14 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     const latest = await latestReleaseNumber(svc);
     if (latest === null || !isReleaseFileName(file)) return reply.callNotFound();
     return reply.header('cache-control', 'public, max-age=60').redirect(`/transparency/releases/${latest}/${file}`, 302);
+  });
+
+  app.get('/transparency/national', { config: PUBLIC }, async (request, reply) => {
+    const { tables } = await pageState();
+    const page = await cached(`national:${tables}`, async () =>
+      app.renderPublic('pages/transparency/national.njk', { title: 'National comparison', section: 'national', nationalComparison: nationalComparisonView(await nationalComparison(svc), 'public') }),
+    );
+    return send(request, reply, page);
   });
 
   app.get('/transparency/methodology', { config: PUBLIC }, async (request, reply) => {
