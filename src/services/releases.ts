@@ -87,6 +87,9 @@ class GzipText {
     this.bytes += Buffer.byteLength(text);
     if (!this.zip.write(text)) await once(this.zip, 'drain');
   }
+  discard(): void {
+    this.zip.destroy();
+  }
   async end(): Promise<{ bytes: number; sha256: string; gzip: Buffer }> {
     const done = once(this.zip, 'end');
     this.zip.end();
@@ -124,12 +127,16 @@ export async function prepareRelease(svc: Services, actor: Actor, month: string,
         rowCount++;
         if (problems.length < ROW_PROBLEMS_SHOWN) problems.push(...metRowProblems(row, rowCount + 1, boroughs));
       }
-      if (problems.length) continue; // keep counting problems; nothing will be stored
+      if (problems.length || rows.length === 0) continue; // after a problem, only count: nothing will be stored
       await csv.write(writeMetCsv(rows, { header: false }));
       await json.write((rowCount > rows.length ? ',' : '') + rows.map((r) => JSON.stringify(r)).join(','));
     }
   }
-  if (problems.length) throw new DisclosureError(problems);
+  if (problems.length) {
+    csv.discard();
+    json.discard();
+    throw new DisclosureError(problems);
+  }
   await json.write(']}');
   const [usesCsv, usesJson] = await Promise.all([csv.end(), json.end()]);
   return change(svc, actor, async (trx, audit) => {

@@ -5,11 +5,15 @@ import { MET_COLUMN_INDEX } from '../../src/domain/met/layout.js';
 import { PeriodError } from '../../src/domain/stats/periods.js';
 import { WorkflowError } from '../../src/domain/report/workflow.js';
 import type { Actor } from '../../src/services/context.js';
-import { discardDraft, draftRelease, prepareRelease, publishedRelease, publishedReleases, publishRelease, releaseFile } from '../../src/services/releases.js';
+import { DisclosureError, discardDraft, draftRelease, prepareRelease, publishedRelease, publishedReleases, publishRelease, releaseFile } from '../../src/services/releases.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';
 import { parse } from 'csv-parse/sync';
+import { readFileSync } from 'node:fs';
+import { writeMetCsv } from '../../src/domain/met/write.js';
+import { importMetFile } from '../../src/services/metImport.js';
+import { SYSTEM_ACTOR } from '../../src/services/context.js';
 
 /** Values planted in every field that must never be published. */
 const MARKERS = { reference: 'CAD 9911/MARKER', serial: 'X2MARKER77', cartridge: 'CMARKER55', justification: 'Marker-justification-text about the man', injury: 'Marker injury wound text', camera: 'BWV-MARKER-1', footage: 'EVID-MARKER-9' };
@@ -113,6 +117,21 @@ describe.each(testDatabases())('monthly releases on %s', (kind) => {
     expect(await draftRelease(svc)).toBeUndefined();
     await expect(discardDraft(svc, analyst)).rejects.toThrow(/no draft/);
     await expect(publishedRelease(svc, 3)).rejects.toThrow(/not found/);
+  });
+
+  it('refuses to prepare a release that would publish a value outside the published categories, storing nothing', async () => {
+    const [header, first] = parse(readFileSync(new URL('../fixtures/met/met-use-of-force-sample.csv', import.meta.url), 'utf8'), { bom: true }) as string[][];
+    const row = [...first!];
+    row[MET_COLUMN_INDEX.IncidentDate] = '2026-09-14';
+    row[MET_COLUMN_INDEX.Borough] = 'Flat 2, 9 Acacia Road';
+    const imported = await importMetFile(svc, SYSTEM_ACTOR, { fileName: 'odd-borough.csv', bytes: Buffer.from(writeMetCsv([row])) });
+    expect(header![MET_COLUMN_INDEX.Borough]).toBe('Borough');
+    expect(imported.imported).toBe(1);
+    const before = await draftRelease(svc);
+    const err = await prepareRelease(svc, analyst, '2026-09', NOW).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DisclosureError);
+    expect((err as DisclosureError).problems).toContainEqual({ where: expect.stringMatching(/^uses\.csv line \d+, column Borough$/), message: '"Flat 2, 9 Acacia Road" is not one of the force\'s boroughs' });
+    expect(await draftRelease(svc)).toEqual(before);
   });
 
   it('writes every change to the audit log', async () => {
