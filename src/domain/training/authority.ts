@@ -1,0 +1,86 @@
+/**
+ * Authority to carry a Taser, derived — never typed in (issue 5). Pure: records in, status out.
+ *
+ * On a London day D an officer is authorised to carry model M when all of these hold:
+ *  1. they passed, on or before D, a course whose type qualifies for M (an initial course for
+ *     the X26, a conversion course for the X2…);
+ *  2. their last initial or refresher course on or before D was a pass (a fail or a course
+ *     not finished after a pass stops authority until the next pass), and
+ *  3. that pass is less than 12 months old: it lapses on its anniversary (a pass on
+ *     10 May 2026 authorises up to and including 9 May 2027; a pass on 29 February lapses
+ *     on 1 March), and
+ *  4. they are not suspended (by a supervisor or professional standards) and have not
+ *     withdrawn (carrying is voluntary) on D. A suspension or withdrawal runs from its first
+ *     day to the day before it ends; one with no end is still in force.
+ * A conversion course qualifies for a model but does not restart the 12 months.
+ */
+
+export type CourseKind = 'initial' | 'refresher' | 'conversion';
+export type TrainingResult = 'pass' | 'fail' | 'did_not_finish';
+
+export interface TrainingRecord {
+  kind: CourseKind;
+  /** The models a pass on this course qualifies for, like `X26`, `X2`, `TASER 7`. */
+  qualifiesFor: readonly string[];
+  /** The London day the course ended, `YYYY-MM-DD`. */
+  completedOn: string;
+  result: TrainingResult;
+}
+
+export interface Interval {
+  from: string;
+  /** The day it ended (not included), or null while it is in force. */
+  to: string | null;
+  reason: string;
+}
+
+export type AuthorityStatus = 'authorised' | 'not_qualified' | 'failed' | 'lapsed' | 'suspended' | 'withdrawn';
+
+export interface Authority {
+  model: string;
+  status: AuthorityStatus;
+  authorised: boolean;
+  /** The last day the current training authorises (authorised or suspended/withdrawn with current training), else null. */
+  expiresOn: string | null;
+  /** Why, in words a person reads on the officer's profile. */
+  reason: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** The day a pass lapses: its anniversary (29 February's is 1 March). */
+export function lapsesOn(passedOn: string): string {
+  const [y, m, d] = passedOn.split('-').map(Number) as [number, number, number];
+  if (m === 2 && d === 29 && !isLeap(y + 1)) return `${y + 1}-03-01`;
+  return `${y + 1}-${pad(m)}-${pad(d)}`;
+}
+
+/** The day before a `YYYY-MM-DD` day. */
+function dayBefore(day: string): string {
+  const t = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) - 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+const inForce = (i: Interval, on: string) => i.from <= on && (i.to === null || on < i.to);
+
+/** The officer's authority for one model on one day. */
+export function authorityOn(model: string, on: string, records: readonly TrainingRecord[], suspensions: readonly Interval[] = [], withdrawals: readonly Interval[] = []): Authority {
+  const past = records.filter((r) => r.completedOn <= on).sort((a, b) => a.completedOn.localeCompare(b.completedOn));
+  const qualified = past.some((r) => r.result === 'pass' && r.qualifiesFor.includes(model));
+  if (!qualified) return { model, status: 'not_qualified', authorised: false, expiresOn: null, reason: `No pass on a course that qualifies for the ${model}` };
+  const currency = past.filter((r) => r.kind === 'initial' || r.kind === 'refresher');
+  const last = currency[currency.length - 1];
+  if (!last) return { model, status: 'not_qualified', authorised: false, expiresOn: null, reason: 'No initial or refresher course passed' };
+  if (last.result !== 'pass') {
+    return { model, status: 'failed', authorised: false, expiresOn: null, reason: `The ${last.kind} course on ${last.completedOn} was not passed (${last.result === 'fail' ? 'failed' : 'did not finish'}): authority returns with the next pass` };
+  }
+  const lapse = lapsesOn(last.completedOn);
+  const expiresOn = dayBefore(lapse);
+  if (on >= lapse) return { model, status: 'lapsed', authorised: false, expiresOn: null, reason: `Lapsed on ${lapse}: the last ${last.kind} pass (${last.completedOn}) is 12 months old` };
+  const suspended = suspensions.find((s) => inForce(s, on));
+  if (suspended) return { model, status: 'suspended', authorised: false, expiresOn, reason: `Suspended from ${suspended.from}: ${suspended.reason}` };
+  const withdrawn = withdrawals.find((w) => inForce(w, on));
+  if (withdrawn) return { model, status: 'withdrawn', authorised: false, expiresOn, reason: `Withdrew from carrying on ${withdrawn.from}: ${withdrawn.reason}` };
+  return { model, status: 'authorised', authorised: true, expiresOn, reason: `Authorised until ${expiresOn} (${last.kind} passed ${last.completedOn})` };
+}
