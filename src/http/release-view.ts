@@ -1,14 +1,17 @@
 import type { Release, ReleaseFileInfo } from '../services/releases.js';
 import { RELEASE_FILES, type ReleaseFileName } from '../services/releases.js';
-import { CED_COUNT_FIELDS, type CedCounts, type Dimension } from '../domain/stats/counting.js';
-import { headline, monthLabel, type ReleaseBreakdown } from '../domain/stats/release.js';
+import { dischargeRate, firedRate, rate, type CedCounts, type Dimension } from '../domain/stats/counting.js';
+import { HOME_OFFICE_CED_COLUMNS } from '../domain/stats/home-office.js';
+import { londonDate } from '../domain/stats/periods.js';
+import { monthLabel, type ReleaseBreakdown } from '../domain/stats/release.js';
 import { columns, horizontalBars } from './charts.js';
 import { formatDate } from './views.js';
 
-export const COUNT_HEADERS = ['Total', 'Total non-discharge', 'Drawn', 'Aimed', 'Red-dot', 'Arced', 'Total discharge', 'Drive stun', 'Fired', 'Angled drive stun', 'Not stated'];
+/** The Home Office table's count columns (without region and force). */
+export const COUNT_HEADERS = HOME_OFFICE_CED_COLUMNS.slice(2);
 
 const fmt = new Intl.NumberFormat('en-GB');
-const pct = (n: number, of: number) => (of === 0 ? '–' : `${(Math.round((n / of) * 1000) / 10).toFixed(1)}%`);
+const pct = (n: number, of: number) => rate(n, of).percent;
 /**
  * A row of a public table: uses, how many were and were not discharges, and the discharge
  * rate. Every level's count is in the release's downloads; on the page the level of use has
@@ -58,7 +61,6 @@ const sizeOf = (bytes: number) => (bytes < 1024 ? `${bytes} bytes` : bytes < 102
 /** Everything the release page shows, from the release alone. */
 export function releaseView(r: Release, files: ReleaseFileInfo[], hrefOf: (name: string) => string) {
   const s = r.snapshot;
-  const h = headline(s.totals);
   const byMonth: DataTable = {
     id: 'month',
     title: 'Month',
@@ -81,13 +83,12 @@ export function releaseView(r: Release, files: ReleaseFileInfo[], hrefOf: (name:
     financialYear: s.financialYear,
     forceName: s.force.name,
     countedOn: formatDate(s.countedOn),
-    publishedOn: r.publishedAt ? formatDate(r.publishedAt.slice(0, 10)) : null,
+    publishedOn: r.publishedAt ? formatDate(londonDate(r.publishedAt)) : null,
     headline: {
-      uses: fmt.format(h.uses),
-      discharges: fmt.format(h.discharges),
-      dischargeRate: h.dischargeRate === null ? '–' : `${h.dischargeRate.toFixed(1)}%`,
-      firedRate: h.firedRate === null ? '–' : `${h.firedRate.toFixed(1)}%`,
-      notStated: fmt.format(h.notStated),
+      uses: fmt.format(s.totals.total),
+      discharges: fmt.format(s.totals.discharge),
+      dischargeRate: dischargeRate(s.totals).percent,
+      firedRate: firedRate(s.totals).percent,
     },
     revisions: r.revisions,
     byMonth,

@@ -12,6 +12,7 @@ import { writeMetCsv } from '../domain/met/write.js';
 import { WorkflowError } from '../domain/report/workflow.js';
 import { NotFoundError } from '../domain/validation.js';
 import { CED_COUNT_FIELDS, type Breakdown, type CedCounts } from '../domain/stats/counting.js';
+import { HOME_OFFICE_CED_COLUMNS } from '../domain/stats/home-office.js';
 import { londonDate } from '../domain/stats/periods.js';
 import { checkReleaseMonth, lastDayOfMonth, monthLabel, RELEASE_DIMENSIONS, revisionsBetween, type ReleaseSnapshot } from '../domain/stats/release.js';
 import { change, type Actor, type Services } from './context.js';
@@ -184,7 +185,7 @@ export async function getRelease(svc: Services, id: string): Promise<Release> {
 function aggregateFiles(release: Release, number: number, publishedAt: string, revisions: Release['revisions']) {
   const s = release.snapshot;
   const fields = CED_COUNT_FIELDS;
-  const header = ['Table', 'Category', 'Total', 'Total non-discharge', 'Drawn', 'Aimed', 'Red-dot', 'Arced', 'Total discharge', 'Drive stun', 'Fired', 'Angled drive stun', 'Not stated'];
+  const header = ['Table', 'Category', ...HOME_OFFICE_CED_COLUMNS.slice(2)];
   const line = (table: string, category: string, c: CedCounts) => [table, category, ...fields.map((f) => String(c[f]))];
   const csv = stringify(
     [
@@ -259,11 +260,6 @@ export async function publishedReleases(svc: Services): Promise<Release[]> {
 /** The newest published release's number and a stamp of the loaded national tables: one read, for caching the public pages. */
 export function publicPageStamp(svc: Services): Promise<{ latest: number | null; tables: string }> {
   return repo.publicPageStamp(svc.database.db);
-}
-
-export async function latestReleaseNumber(svc: Services): Promise<number | null> {
-  const force = await getForce(svc);
-  return repo.latestPublishedNumber(svc.database.db, force.id);
 }
 
 /** A published release by its number. Drafts are never found here. */

@@ -164,9 +164,3 @@ export function revisionsBetween(previous: { number: number; snapshot: ReleaseSn
       : `Revised since ${ref}: ${months.map((m) => m.text).join('; ')}.`;
   return { previous: { number: previous.number, month: previous.snapshot.month }, months, summary };
 }
-
-/** The headline rates a person reads first. */
-export function headline(c: CedCounts) {
-  const pct = (n: number) => (c.total === 0 ? null : Math.round((n / c.total) * 1000) / 10);
-  return { uses: c.total, discharges: c.discharge, dischargeRate: pct(c.discharge), fired: c.fired, firedRate: pct(c.fired), notStated: c.notStated };
-}

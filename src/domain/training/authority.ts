@@ -15,6 +15,8 @@
  * A conversion course qualifies for a model but does not restart the 12 months.
  */
 
+import { isLeapYear, previousDay } from '../stats/periods.js';
+
 export type CourseKind = 'initial' | 'refresher' | 'conversion';
 export type TrainingResult = 'pass' | 'fail' | 'did_not_finish';
 
@@ -47,19 +49,12 @@ export interface Authority {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 /** The day a pass lapses: its anniversary (29 February's is 1 March). */
 export function lapsesOn(passedOn: string): string {
   const [y, m, d] = passedOn.split('-').map(Number) as [number, number, number];
-  if (m === 2 && d === 29 && !isLeap(y + 1)) return `${y + 1}-03-01`;
+  if (m === 2 && d === 29 && !isLeapYear(y + 1)) return `${y + 1}-03-01`;
   return `${y + 1}-${pad(m)}-${pad(d)}`;
-}
-
-/** The day before a `YYYY-MM-DD` day. */
-function dayBefore(day: string): string {
-  const t = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) - 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
 }
 
 const inForce = (i: Interval, on: string) => i.from <= on && (i.to === null || on < i.to);
@@ -76,7 +71,7 @@ export function authorityOn(model: string, on: string, records: readonly Trainin
     return { model, status: 'failed', authorised: false, expiresOn: null, reason: `The ${last.kind} course on ${last.completedOn} was not passed (${last.result === 'fail' ? 'failed' : 'did not finish'}): authority returns with the next pass` };
   }
   const lapse = lapsesOn(last.completedOn);
-  const expiresOn = dayBefore(lapse);
+  const expiresOn = previousDay(lapse);
   if (on >= lapse) return { model, status: 'lapsed', authorised: false, expiresOn: null, reason: `Lapsed on ${lapse}: the last ${last.kind} pass (${last.completedOn}) is 12 months old` };
   const suspended = suspensions.find((s) => inForce(s, on));
   if (suspended) return { model, status: 'suspended', authorised: false, expiresOn, reason: `Suspended from ${suspended.from}: ${suspended.reason}` };

@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NODE_MODULES } from '../views.js';
+import { formatDate, NODE_MODULES } from '../views.js';
+import { londonDate } from '../../domain/stats/periods.js';
 import { publicColumnDictionary } from '../../domain/disclosure.js';
 import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS } from '../../domain/report/levels.js';
 import type { Services } from '../../services/context.js';
-import { isReleaseFileName, latestReleaseNumber, publicPageStamp, publishedRelease, publishedReleases, releaseFile, releaseFiles, RELEASE_FILES, type Release } from '../../services/releases.js';
+import { isReleaseFileName, publicPageStamp, publishedRelease, publishedReleases, releaseFile, releaseFiles, RELEASE_FILES, type Release } from '../../services/releases.js';
 import { nationalComparison } from '../../services/national.js';
 import { nationalComparisonView } from '../comparison-view.js';
 import { releaseView, COUNT_HEADERS } from '../release-view.js';
@@ -118,7 +119,7 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
   });
 
   app.get('/transparency/releases', { config: PUBLIC }, async (request, reply) => {
-    const latest = await latestReleaseNumber(svc);
+    const { latest } = await pageState();
     const page = await cached(`releases:${latest}`, async () => {
       const releases = await publishedReleases(svc);
       return app.renderPublic('pages/transparency/releases.njk', {
@@ -127,7 +128,7 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
         releases: releases.map((r) => ({
           number: r.number,
           label: r.snapshot.label,
-          publishedOn: r.publishedAt ? new Date(r.publishedAt).toLocaleDateString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }) : '',
+          publishedOn: r.publishedAt ? formatDate(londonDate(r.publishedAt)) : '',
           uses: r.snapshot.totals.total,
           revisions: r.revisions?.months.map((m) => m.text) ?? [],
           summary: r.revisions?.summary ?? '',
@@ -180,7 +181,7 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
   /** The latest release's file, for people who always want the newest figures. */
   app.get('/transparency/latest/:file', { config: PUBLIC }, async (request, reply) => {
     const { file } = request.params as { file: string };
-    const latest = await latestReleaseNumber(svc);
+    const { latest } = await pageState();
     if (latest === null || !isReleaseFileName(file)) return reply.callNotFound();
     return reply.header('cache-control', 'public, max-age=60').redirect(`/transparency/releases/${latest}/${file}`, 302);
   });

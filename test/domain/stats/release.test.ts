@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countsFromLevels } from '../../../src/domain/stats/counting.js';
 import { PeriodError } from '../../../src/domain/stats/periods.js';
-import { checkReleaseMonth, headline, lastCompleteMonth, monthsBetween, releasePeriod, revisionsBetween, type ReleaseSnapshot } from '../../../src/domain/stats/release.js';
+import { checkReleaseMonth, lastCompleteMonth, monthsBetween, releasePeriod, revisionsBetween, type ReleaseSnapshot } from '../../../src/domain/stats/release.js';
 
 const snapshot = (month: string, perMonth: Record<string, Parameters<typeof countsFromLevels>[0]>): ReleaseSnapshot => {
   const p = releasePeriod(month);
@@ -87,12 +87,5 @@ describe('revisions', () => {
     const r = revisionsBetween(prev, snapshot('2027-04', { '2027-04': april }));
     expect(r.months).toEqual([]);
     expect(r.summary).toMatch(/Release 12 covered 2026-27; this release starts 2027-28/);
-  });
-});
-
-describe('headline', () => {
-  it('gives rates to one decimal place, and none for no uses', () => {
-    expect(headline(countsFromLevels({ drawn: 2, fired: 1 }))).toMatchObject({ uses: 3, discharges: 1, dischargeRate: 33.3, firedRate: 33.3 });
-    expect(headline(countsFromLevels({}))).toMatchObject({ uses: 0, dischargeRate: null, firedRate: null });
   });
 });
