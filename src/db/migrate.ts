@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008_imported_row_apart.js';
 import * as m0009 from './migrations/0009_releases.js';
 import * as m0011 from './migrations/0011_home_office_tables.js';
 import * as m0012 from './migrations/0012_statistics_uses_index.js';
+import * as m0013 from './migrations/0013_training.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009_releases': m0009,
   '0011_home_office_tables': m0011,
   '0012_statistics_uses_index': m0012,
+  '0013_training': m0013,
 };
 
 class StaticProvider implements MigrationProvider {

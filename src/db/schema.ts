@@ -279,6 +279,104 @@ export interface HomeOfficeTableRowTable {
   not_stated: number;
 }
 
+/** A kind of course the force runs (initial, refresher, conversion), and the models a pass qualifies for. */
+export interface CourseTypeTable {
+  id: string;
+  force_id: string;
+  code: string;
+  name: string;
+  kind: string;
+  /** JSON array of device models. */
+  qualifies_for: string;
+  min_hours: number;
+  days: number;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TrainingSessionTable {
+  id: string;
+  force_id: string;
+  course_type_id: string;
+  starts_on: string;
+  ends_on: string;
+  location: string;
+  borough_id: string | null;
+  capacity: number;
+  /** `scheduled`, `completed` or `cancelled`. */
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SessionTrainerTable {
+  session_id: string;
+  officer_id: string;
+}
+
+export interface EnrolmentTable {
+  id: string;
+  session_id: string;
+  officer_id: string;
+  /** `enrolled`, `waiting` or `cancelled`. */
+  status: string;
+  requested_at: string;
+  attended: number | null;
+  result: string | null;
+  result_reason: string | null;
+  recorded_at: string | null;
+  updated_at: string;
+}
+
+/** One course an officer finished (from a session's results or imported): what authority is derived from. */
+export interface TrainingRecordTable {
+  id: string;
+  force_id: string;
+  officer_id: string;
+  course_type_id: string;
+  completed_on: string;
+  result: string;
+  reason: string | null;
+  session_id: string | null;
+  source: string;
+  source_key: string | null;
+  created_by_label: string;
+  created_at: string;
+}
+
+/** A suspension (by a supervisor or professional standards) or a withdrawal (the officer's choice). */
+export interface AuthorityRestrictionTable {
+  id: string;
+  force_id: string;
+  officer_id: string;
+  kind: string;
+  from_on: string;
+  to_on: string | null;
+  reason: string;
+  created_by_label: string;
+  created_at: string;
+  ended_by_label: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+/** The force's uplift targets and the planner's assumptions: configuration, one row per force. */
+export interface UpliftPlanTable {
+  force_id: string;
+  starts_on: string;
+  deadline: string;
+  baseline_authorised: number;
+  target_authorised: number;
+  target_devices: number;
+  borough_minimum: number;
+  emergency_response_percent: number;
+  /** JSON. */
+  assumptions: string;
+  updated_by_label: string;
+  updated_at: string;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -299,4 +397,11 @@ export interface DB {
   release_file: ReleaseFileTable;
   home_office_table: HomeOfficeTableTable;
   home_office_table_row: HomeOfficeTableRowTable;
+  course_type: CourseTypeTable;
+  training_session: TrainingSessionTable;
+  session_trainer: SessionTrainerTable;
+  enrolment: EnrolmentTable;
+  training_record: TrainingRecordTable;
+  authority_restriction: AuthorityRestrictionTable;
+  uplift_plan: UpliftPlanTable;
 }

@@ -28,7 +28,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off', 'publish'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release', 'training', 'authority', 'uplift'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -55,6 +55,27 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['analyst', 'create', 'release'],
   ['analyst', 'publish', 'release'],
   ['programme_lead', 'read', 'release'],
+  // Training (issue 5). Programme leads and trainers run courses, sessions and results
+  // (manage) and enrol officers (create); supervisors see sessions and lapsing lists for
+  // their borough and enrol their officers. Authority is suspended and reinstated by
+  // supervisors (their borough) and professional standards.
+  ['programme_lead', 'read', 'training'],
+  ['programme_lead', 'create', 'training'],
+  ['programme_lead', 'manage', 'training'],
+  ['programme_lead', 'import', 'training'],
+  ['supervisor', 'read', 'training'],
+  ['supervisor', 'create', 'training'],
+  ['borough_commander', 'read', 'training'],
+  ['professional_standards', 'read', 'training'],
+  ['administrator', 'read', 'training'],
+  ['administrator', 'import', 'training'],
+  ['supervisor', 'update', 'authority'],
+  ['professional_standards', 'update', 'authority'],
+  // The uplift plan: the programme lead sets its targets; commanders follow their borough.
+  ['programme_lead', 'read', 'uplift'],
+  ['programme_lead', 'manage', 'uplift'],
+  ['borough_commander', 'read', 'uplift'],
+  ['analyst', 'read', 'uplift'],
   ['supervisor', 'read', 'officer'],
   ['supervisor', 'read', 'team'],
   ['borough_commander', 'read', 'officer'],

@@ -23,6 +23,9 @@ export class NotFoundError extends Error {
   }
 }
 
+/** Thrown when an action is not possible in the record's present state (a report already submitted, a session already held). */
+export class WorkflowError extends Error {}
+
 /** Thrown when an action conflicts with stored data (e.g. a duplicate collar number). */
 export class ConflictError extends ValidationError {
   constructor(field: string, message: string) {

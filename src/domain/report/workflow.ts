@@ -23,7 +23,7 @@ export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
 
 export type ReportEventKind = 'created' | 'submitted' | 'amended' | 'approved' | 'returned' | 'referred' | 'signed_off';
 
-export class WorkflowError extends Error {}
+export { WorkflowError } from '../validation.js';
 
 export interface ReportPolicy {
   /** Hours from the incident to submit a report with a discharge, and any other. */

@@ -79,3 +79,35 @@ export function authorityOn(model: string, on: string, records: readonly Trainin
   if (withdrawn) return { model, status: 'withdrawn', authorised: false, expiresOn, reason: `Withdrew from carrying on ${withdrawn.from}: ${withdrawn.reason}` };
   return { model, status: 'authorised', authorised: true, expiresOn, reason: `Authorised until ${expiresOn} (${last.kind} passed ${last.completedOn})` };
 }
+
+/** A suspension or withdrawal as stored: both stop authority while in force. */
+export interface Restriction extends Interval {
+  kind: 'suspension' | 'withdrawal';
+}
+
+/** The models an officer holds a pass for (whatever their currency), in the order given. */
+export function modelsHeld(records: readonly TrainingRecord[], models: readonly string[]): string[] {
+  return models.filter((m) => records.some((r) => r.result === 'pass' && r.qualifiesFor.includes(m)));
+}
+
+/** The officer's authority for each model they hold a pass for on the day (or each model, if they hold none). */
+export function authoritiesOn(on: string, records: readonly TrainingRecord[], restrictions: readonly Restriction[], models: readonly string[]): Authority[] {
+  const held = modelsHeld(records.filter((r) => r.completedOn <= on), models);
+  const suspensions = restrictions.filter((r) => r.kind === 'suspension');
+  const withdrawals = restrictions.filter((r) => r.kind === 'withdrawal');
+  return (held.length ? held : models).map((m) => authorityOn(m, on, records, suspensions, withdrawals));
+}
+
+/** Whether the officer may carry any model on the day: what "authorised" and "CED-trained" mean in counts. */
+export function authorisedOn(on: string, records: readonly TrainingRecord[], restrictions: readonly Restriction[], models: readonly string[]): boolean {
+  return authoritiesOn(on, records, restrictions, models).some((a) => a.authorised);
+}
+
+/**
+ * The last day the officer's current authority runs to, if they are authorised on the day
+ * (the same for every model: currency comes from initial and refresher courses), else null.
+ */
+export function authorisedUntil(on: string, records: readonly TrainingRecord[], restrictions: readonly Restriction[], models: readonly string[]): string | null {
+  const a = authoritiesOn(on, records, restrictions, models).find((x) => x.authorised);
+  return a ? a.expiresOn : null;
+}
