@@ -60,7 +60,8 @@ type Kind = 'text' | 'yesNo' | 'choice' | 'list';
 /** The plain questions of each section (the rest are handled below). */
 const PLAIN: Record<SectionKey, Record<string, Kind>> = {
   incident: { reference: 'text', time: 'text', boroughId: 'choice', locations: 'list' },
-  duty: { mainDuty: 'choice', singleCrewed: 'yesNo', cedTrained: 'yesNo', carryingCed: 'yesNo' },
+  // cedTrained is not asked: Cedar answers it from the officer's authority on the incident day.
+  duty: { mainDuty: 'choice', singleCrewed: 'yesNo', carryingCed: 'yesNo' },
   subject: { ageBand: 'choice', gender: 'choice', ethnicity: 'choice', physicalDisability: 'yesNo', mentalDisability: 'yesNo' },
   reasons: { primaryConduct: 'choice', assaultedBySubject: 'yesNo', threatenedWithWeapon: 'yesNo', assaultedWithWeapon: 'yesNo', impactFactors: 'list', reasons: 'list' },
   tactics: { cedUsed: 'yesNo', firearmsAimed: 'yesNo', firearmsFired: 'yesNo' },

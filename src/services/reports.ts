@@ -23,6 +23,7 @@ import {
 } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
+import { londonDate } from '../domain/stats/periods.js';
 import {
   afterReview,
   canAmend,
@@ -41,6 +42,7 @@ import {
 import { fieldErrorsFromZod, NotFoundError, parseInput, ValidationError, type FieldError } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
+import { officerAuthorisedOn } from './training.js';
 
 export { WorkflowError };
 
@@ -95,8 +97,22 @@ export async function startReport(svc: Services, actor: Actor): Promise<repo.Rep
   });
 }
 
+/**
+ * The "CED-trained" answer is not asked: it is the officer's authority to carry on the
+ * incident day (today while the incident is not yet entered), from their training record.
+ */
+async function withTrainedAnswer(db: Executor, forceId: string, officerId: string, content: StoredContent, now: Date): Promise<StoredContent> {
+  const duty = content.duty as Record<string, unknown> | undefined;
+  if (!duty) return content;
+  const day = (content.incident as { date?: string } | undefined)?.date ?? londonDate(now);
+  const trained = await officerAuthorisedOn(db, forceId, officerId, day);
+  return duty.cedTrained === trained ? content : { ...content, duty: { ...duty, cedTrained: trained } };
+}
+
 /** Validates one section's input, checking references (the borough) against the force. */
 async function parseSection(svc: Services, forceId: string, key: SectionKey, input: unknown): Promise<unknown> {
+  // Filled in from the training record afterwards (withTrainedAnswer), whatever was sent.
+  if (key === 'duty' && input && typeof input === 'object') input = { ...input, cedTrained: false };
   const result = SECTIONS[key].schema.safeParse(input);
   const errors: FieldError[] = result.success ? [] : fieldErrorsFromZod(result.error);
   if (key === 'incident' && result.success) {
@@ -143,7 +159,7 @@ export async function saveSection(svc: Services, actor: Actor, id: string, key: 
   if (!canEditDraft(report.status)) throw new WorkflowError('This report has been submitted: change it with an amendment, giving a reason.');
   const section = await parseSection(svc, force.id, key, input);
   return change(svc, actor, async (trx, audit) => {
-    const content = { ...report.content, [key]: section };
+    const content = await withTrainedAnswer(trx, force.id, report.officerId, { ...report.content, [key]: section }, new Date());
     await repo.updateReportContent(trx, id, content, await derive(trx, svc, force.id, content));
     await audit({ action: 'report.save_section', entityType: 'report', entityId: id, summary: { section: key } });
     return (await repo.findReport(trx, id))!;
@@ -156,7 +172,7 @@ export async function submitReport(svc: Services, actor: Actor, id: string, now 
   if (!canSubmit(report.status)) throw new WorkflowError(`This report is ${REPORT_STATUS_LABELS[report.status].toLowerCase()}: it has already been submitted.`);
   const problems = submissionProblems(report.content, now);
   if (problems.length) throw new ValidationError(problems);
-  const content = pruned(report.content);
+  const content = await withTrainedAnswer(svc.database.db, force.id, report.officerId, pruned(report.content), now);
   return change(svc, actor, async (trx, audit) => {
     await repo.updateReportContent(trx, id, content, await derive(trx, svc, force.id, content), { status: 'submitted', version: 1, submittedAt: now.toISOString() });
     await repo.insertVersion(trx, { reportId: id, version: 1, content, reason: null, userId: actor.userId, label: actor.label });
@@ -197,7 +213,7 @@ export async function amendReport(svc: Services, actor: Actor, id: string, input
     }
   }
   if (errors.length) throw new ValidationError(errors);
-  const content = pruned(next);
+  const content = await withTrainedAnswer(svc.database.db, force.id, report.officerId, pruned(next), now);
   const problems = submissionProblems(content, now);
   if (problems.length) throw new ValidationError(problems);
   const changes = contentChanges(report.content, content);

@@ -1,10 +1,11 @@
 import * as repo from '../db/repositories/reports.js';
 import type { Force } from '../domain/organisation.js';
-import { breakdown, countCed, countsFromLevels, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
+import { breakdown, countCed, countsFromLevels, usesPerThousandAuthorised, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../domain/stats/home-office.js';
-import { parsePeriod, type Period } from '../domain/stats/periods.js';
+import { londonDate, monthEndsIn, parsePeriod, type Period } from '../domain/stats/periods.js';
 import type { Services } from './context.js';
 import { getForce } from './organisation.js';
+import { authorisedCounts } from './training.js';
 
 /** The force's recorded and imported uses in a period, one row each: the reference the database-grouped counts are tested against. */
 export async function countedReports(svc: Services, period: Period): Promise<{ force: Force; reports: CountedReport[] }> {
@@ -55,4 +56,15 @@ export async function statistics(svc: Services, periodInput: string | { from: st
   const grouped = dimensions.length ? await repo.groupedReports(db, force.id, period.from, period.toExclusive) : null;
   const counts = grouped ? countCed(grouped) : countsFromLevels(await repo.levelCounts(db, force.id, period.from, period.toExclusive));
   return { period, force, counts, breakdowns: grouped ? dimensions.map((d) => breakdown(grouped, d, { ...options, period })) : [] };
+}
+
+/**
+ * Uses per 1,000 officers authorised to carry in a period: the uses over the average number
+ * authorised at each month end of the period (today for a month not over).
+ */
+export async function usesPerThousandOfficers(svc: Services, period: Period, uses: number, now = new Date()) {
+  const force = await getForce(svc);
+  const days = monthEndsIn(period, londonDate(now));
+  const counts = await authorisedCounts(svc.database.db, force.id, days);
+  return { ...usesPerThousandAuthorised(uses, counts), days, counts };
 }

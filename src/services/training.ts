@@ -113,6 +113,26 @@ export async function authorityInputs(db: Executor, forceId: string, officerIds?
   };
 }
 
+/**
+ * How many officers were authorised to carry (any model) on each day: officers serving that
+ * day (joined on or before it, not yet left), from their training and restrictions.
+ */
+export async function authorisedCounts(db: Executor, forceId: string, days: readonly string[]): Promise<number[]> {
+  if (days.length === 0) return [];
+  const officers = await db.selectFrom('officer').select(['id', 'joined_on', 'left_on']).where('force_id', '=', forceId).execute();
+  const inputs = await authorityInputs(db, forceId);
+  const counts = days.map(() => 0);
+  for (const o of officers) {
+    const records = inputs.records(o.id);
+    if (records.length === 0) continue;
+    const restrictions = inputs.restrictions(o.id);
+    days.forEach((day, i) => {
+      if (o.joined_on <= day && (o.left_on === null || day < o.left_on) && authorisedOn(day, records, restrictions, DEVICE_MODELS)) counts[i]!++;
+    });
+  }
+  return counts;
+}
+
 /** Whether an officer could carry on a day (any model): the report's "CED-trained" answer. */
 export async function officerAuthorisedOn(db: Executor, forceId: string, officerId: string, day: string): Promise<boolean> {
   const inputs = await authorityInputs(db, forceId, [officerId]);

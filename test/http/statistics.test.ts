@@ -10,16 +10,20 @@ import { makeAccount, openTestApp, signInAs, type TestApp } from '../support/app
 import { officerFixture, smallForce } from '../support/fixtures.js';
 import { firedReport } from '../support/report-fixtures.js';
 import { importHomeOfficeTable } from '../../src/services/national.js';
+import { insertTrainingRecords } from '../../src/db/repositories/training.js';
+import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 
 /** The published 2018-19 table (a copy in test/fixtures), with the City of London's row standing for the test force. */
 const TABLE_2018 = readFileSync(new URL('../fixtures/home-office/ced-by-force-april2018-march2019.csv', import.meta.url), 'utf8').replace('London,City of London,', 'London,Test Constabulary,');
 
 describe.each(testDatabases())('statistics pages on %s', (kind) => {
   let t: TestApp;
+  let f: Awaited<ReturnType<typeof smallForce>>;
+  let o: Awaited<ReturnType<typeof createOfficer>>;
   beforeAll(async () => {
     t = await openTestApp(kind);
-    const f = await smallForce(t.svc);
-    const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
+    f = await smallForce(t.svc);
+    o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
     const { account } = await createAccount(t.svc, SYSTEM_ACTOR, { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');
     const pc = { userId: account.id, label: account.email, grants: account.roles };
     const r = await startReport(t.svc, pc);
@@ -42,6 +46,16 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     expect(csv.body).toBe('Region,Police force,Total,Total non-discharge,Drawn,Aimed,Red-dot,Arced,Total discharge,Drive stun,Fired,Angled drive stun,Not stated\nLondon,Test Constabulary,1,0,0,0,0,0,1,0,1,0,0\n');
     const gender = await c.get('/statistics/breakdown.csv?period=2026-27&dimension=gender');
     expect(gender.body.split('\n')[1]).toMatch(/^Male,1,/);
+  });
+
+  it('states uses per 1,000 officers authorised to carry, from the training records', async () => {
+    const c = await signInAs(t.app, 'analyst@test.police.uk');
+    expect((await c.get('/statistics?period=2026-11')).body).toContain('no officer was authorised to carry Taser in this period');
+    await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
+    const initial = (await listCourseTypes(t.svc)).find((ct) => ct.code === 'initial-x2')!;
+    await insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [{ officerId: o.id, courseTypeId: initial.id, completedOn: '2026-04-02', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'stats-1' }]);
+    const page = await c.get('/statistics?period=2026-11');
+    expect(page.body).toMatch(/1000\.0 uses per 1,000 officers authorised to carry Taser<\/strong>\s*\(1 use over an average of 1 officer authorised/);
   });
 
   it('explains how to load a Home Office table when none is loaded', async () => {

@@ -146,6 +146,19 @@ export function rate(numerator: number, denominator: number): Rate {
   return { value: numerator / denominator, percent: `${(tenths / 10).toFixed(1)}%` };
 }
 
+/**
+ * Uses per 1,000 officers authorised to carry, over the period: the uses divided by the
+ * average number authorised at the end of each month of the period (so far), times 1,000.
+ * One decimal place; `-` when nobody was authorised.
+ */
+export function usesPerThousandAuthorised(uses: number, authorisedAtMonthEnds: readonly number[]): { value: number | null; text: string; averageAuthorised: number } {
+  const n = authorisedAtMonthEnds.length;
+  const average = n ? authorisedAtMonthEnds.reduce((a, b) => a + b, 0) / n : 0;
+  if (average === 0) return { value: null, text: '-', averageAuthorised: 0 };
+  const value = (uses * 1000) / average;
+  return { value, text: (Math.round(value * 10) / 10).toFixed(1), averageAuthorised: Math.round(average) };
+}
+
 /** Share of uses that were discharges (drive stun, fired, angled drive stun), over all uses including not stated. */
 export const dischargeRate = (c: CedCounts) => rate(c.discharge, c.total);
 /** Share of uses in which the Taser was fired, over all uses including not stated. */

@@ -200,6 +200,23 @@ export function quarterPeriod(year: number, quarter: number): Period {
 const financialYearLabel = (startYear: number) => `${startYear}-${pad2((startYear + 1) % 100)}`;
 const quarterLabel = (year: number, quarter: number) => `${MONTH_NAMES[(quarter - 1) * 3]} to ${MONTH_NAMES[(quarter - 1) * 3 + 2]} ${year}`;
 
+/**
+ * The last day of each month in the period, up to `today`: for a month not yet over, today
+ * stands for its end. Empty when the period starts after today.
+ */
+export function monthEndsIn(p: Period, today: string): string[] {
+  const out: string[] = [];
+  let [y, m] = p.from.split('-').map(Number) as [number, number];
+  for (;;) {
+    const month = monthPeriod(y, m);
+    if (month.from >= p.toExclusive || month.from > today) break;
+    const end = previousDay(month.toExclusive < p.toExclusive ? month.toExclusive : p.toExclusive);
+    out.push(end < today ? end : today);
+    if (++m > 12) [y, m] = [y + 1, 1];
+  }
+  return out;
+}
+
 /** The last day in the period (inclusive). */
 export const lastDayOf = (p: Period) => previousDay(p.toExclusive);
 

@@ -7,7 +7,7 @@ import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../../domain/stats/home-
 import type { Force } from '../../domain/organisation.js';
 import type { CedCounts } from '../../domain/stats/counting.js';
 import type { Services } from '../../services/context.js';
-import { homeOfficeReturn, statistics } from '../../services/statistics.js';
+import { homeOfficeReturn, statistics, usesPerThousandOfficers } from '../../services/statistics.js';
 import { nationalComparison } from '../../services/national.js';
 import { columns, horizontalBars } from '../charts.js';
 import { nationalComparisonView } from '../comparison-view.js';
@@ -61,7 +61,9 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
     const hoRow = homeOfficeRowOf(stats.force, stats.counts);
     const query = typeof period === 'string' ? `period=${encodeURIComponent(period)}` : `from=${period.from}&to=${period.to}`;
     const national = nationalComparisonView(await nationalComparison(svc), 'analyst');
+    const perThousand = await usesPerThousandOfficers(svc, stats.period, stats.counts.total);
     return reply.render('pages/statistics/index.njk', {
+      perThousand,
       title: `Statistics: ${stats.period.label}`,
       q: { ...q, period: typeof period === 'string' ? period : '' },
       stats,

@@ -8,6 +8,7 @@ import {
   emptyCounts,
   firedRate,
   rate,
+  usesPerThousandAuthorised,
   type CedCounts,
 } from '../../../src/domain/stats/counting.js';
 import { parsePeriod } from '../../../src/domain/stats/periods.js';
@@ -150,5 +151,19 @@ describe('rates', () => {
     expect(dischargeRate(withNotStated).percent).toBe('25.0%');
     expect(firedRate(withNotStated).percent).toBe('25.0%');
     expect(dischargeRate(emptyCounts())).toEqual({ value: null, percent: '-' });
+  });
+});
+
+describe('uses per 1,000 authorised officers', () => {
+  it.each([
+    [50, [1000], '50.0', 1000],
+    [170, [4300, 4310, 4320], '39.4', 4310],
+    [1, [3], '333.3', 3],
+    [0, [100, 200], '0.0', 150],
+    [5, [], '-', 0],
+    [5, [0, 0], '-', 0],
+  ])('%i uses over month-end counts %o → %s (average %i)', (uses, counts, text, average) => {
+    const r = usesPerThousandAuthorised(uses, counts);
+    expect([r.text, r.averageAuthorised]).toEqual([text, average]);
   });
 });

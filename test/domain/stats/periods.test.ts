@@ -6,6 +6,7 @@ import {
   lastDayOf,
   londonDate,
   londonMidnightUtc,
+  monthEndsIn,
   monthOf,
   nextDay,
   parsePeriod,
@@ -224,5 +225,22 @@ describe('buckets', () => {
 
   it('refuses a day that is not a date', () => {
     expect(() => monthOf('2019-13-01')).toThrow(RangeError);
+  });
+});
+
+describe('monthEndsIn: the points authorised officers are counted at', () => {
+  it.each([
+    ['2025-26', '2026-11-28', 12, '2025-04-30', '2026-03-31'],
+    ['2026-27', '2026-11-28', 8, '2026-04-30', '2026-11-28'],
+    ['2026-11', '2026-11-28', 1, '2026-11-28', '2026-11-28'],
+    ['2026-10', '2026-11-28', 1, '2026-10-31', '2026-10-31'],
+    ['2024-02', '2026-11-28', 1, '2024-02-29', '2024-02-29'],
+  ])('%s seen on %s: %i month ends from %s to %s', (period, today, n, first, last) => {
+    const ends = monthEndsIn(parsePeriod(period), today);
+    expect([ends.length, ends[0], ends[ends.length - 1]]).toEqual([n, first, last]);
+  });
+  it('a period that has not started has none; a range ending mid-month ends on its last day', () => {
+    expect(monthEndsIn(parsePeriod('2027-28'), '2026-11-28')).toEqual([]);
+    expect(monthEndsIn(parsePeriod({ from: '2026-01-15', to: '2026-02-10' }), '2026-11-28')).toEqual(['2026-01-31', '2026-02-10']);
   });
 });
