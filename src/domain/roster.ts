@@ -145,7 +145,8 @@ class Lookup<T> {
 // ---------------------------------------------------------------------------------------
 // Reading records
 
-interface RawRecord {
+/** One CSV record and the physical line it starts on. */
+export interface RawRecord {
   line: number;
   fields: string[];
 }
@@ -161,7 +162,7 @@ const CSV_MESSAGES: Partial<Record<string, string>> = {
  * cannot be read (a broken quote) is reported, and reading resumes on the next line,
  * so one bad row does not hide the problems in the rest of the file.
  */
-function readRecords(text: string): { records: RawRecord[]; errors: RowError[] } {
+export function readRecords(text: string): { records: RawRecord[]; errors: RowError[] } {
   // One line ending everywhere: csv-parse counts lines reliably only with \n.
   const bytes = new TextEncoder().encode(text.replace(/\r\n?/g, '\n'));
   const lineStarts = [0];
@@ -210,7 +211,8 @@ function readRecords(text: string): { records: RawRecord[]; errors: RowError[] }
 // ---------------------------------------------------------------------------------------
 // The header
 
-const headerKey = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
+/** A header cell as a column name: trimmed, lower case, spaces and hyphens as underscores. */
+export const headerKey = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
 const isRosterColumn = (s: string): s is RosterColumn => (ROSTER_COLUMNS as readonly string[]).includes(s);
 
 interface Header {

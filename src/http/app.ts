@@ -24,6 +24,8 @@ import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
+import { registerTrainingRoutes } from './routes/training.js';
+import { registerTrainingApiRoutes } from './routes/training-api.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
 
@@ -130,6 +132,8 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerReportApiRoutes(app, svc);
   registerStatisticsRoutes(app, svc);
   registerReleaseRoutes(app, svc);
+  registerTrainingRoutes(app, svc);
+  registerTrainingApiRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc);
   return app;

@@ -35,6 +35,15 @@ export async function getOfficer(svc: Services, scope: Scope, id: string): Promi
   return officer;
 }
 
+/** The officer with exactly this collar number, within the scope, or undefined. */
+export async function findOfficerByCollar(svc: Services, scope: Scope, collarNumber: string): Promise<Officer | undefined> {
+  const wanted = collarNumber.trim().toUpperCase();
+  if (!wanted) return undefined;
+  const force = await getForce(svc);
+  const officer = await officersRepo.findOfficerByCollar(svc.database.db, force.id, wanted);
+  return officer && scopeIncludes(scope, officer.boroughId) ? officer : undefined;
+}
+
 /** Checks references an officer record makes: borough and team exist in this force and fit together. */
 export async function checkOfficerReferences(db: Executor, forceId: string, o: OfficerInput, scope: Scope): Promise<FieldError[]> {
   const errors: FieldError[] = [];

@@ -6,7 +6,7 @@ import type { Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
-import { londonDate, nextDay, previousDay } from '../domain/stats/periods.js';
+import { addDays, londonDate, nextDay, previousDay } from '../domain/stats/periods.js';
 import { authoritiesOn, authorisedOn, authorisedUntil, lapsesOn, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
 import {
   DEVICE_MODELS,
@@ -25,7 +25,7 @@ import {
   type SessionInput,
 } from '../domain/training/courses.js';
 import { ConflictError, NotFoundError, ValidationError, WorkflowError, parseInput, type FieldError } from '../domain/validation.js';
-import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
+import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 
 /*
@@ -50,21 +50,22 @@ export async function getCourseType(svc: Services, id: string): Promise<CourseTy
   return c;
 }
 
+/** Adds, in a change's transaction, the national course types the force does not have yet (by code). Returns how many. */
+export async function addNationalCourseTypes(trx: Executor, forceId: string, audit: Audit): Promise<number> {
+  let added = 0;
+  for (const c of NATIONAL_COURSE_TYPES) {
+    if (await repo.findCourseTypeByCode(trx, forceId, c.code)) continue;
+    const created = await repo.insertCourseType(trx, forceId, { ...c, active: true });
+    await audit({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
+    added++;
+  }
+  return added;
+}
+
 /** Adds the national course types a force does not have yet (by code). Returns how many were added. */
-export async function seedNationalCourseTypes(svc: Services, actor: Actor, executor?: Executor): Promise<number> {
+export async function seedNationalCourseTypes(svc: Services, actor: Actor): Promise<number> {
   const force = await getForce(svc);
-  const work = async (db: Executor, audit?: (e: { action: string; entityType: string; entityId: string; summary: unknown }) => Promise<void>) => {
-    let added = 0;
-    for (const c of NATIONAL_COURSE_TYPES) {
-      if (await repo.findCourseTypeByCode(db, force.id, c.code)) continue;
-      const created = await repo.insertCourseType(db, force.id, { ...c, active: true });
-      await audit?.({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
-      added++;
-    }
-    return added;
-  };
-  if (executor) return work(executor);
-  return change(svc, actor, (trx, audit) => work(trx, audit));
+  return change(svc, actor, (trx, audit) => addNationalCourseTypes(trx, force.id, audit));
 }
 
 export async function createCourseType(svc: Services, actor: Actor, input: unknown): Promise<CourseType> {
@@ -87,8 +88,7 @@ export async function updateCourseType(svc: Services, actor: Actor, id: string, 
     const clash = await repo.findCourseTypeByCode(trx, force.id, c.code);
     if (clash && clash.id !== id) throw new ConflictError('code', `A course with the code ${c.code} already exists`);
     if (before.kind !== c.kind || before.qualifiesFor.join() !== c.qualifiesFor.join()) {
-      const used = await trx.selectFrom('training_record').select('id').where('course_type_id', '=', id).limit(1).executeTakeFirst();
-      if (used) throw new ConflictError('kind', 'Officers already hold results on this course: its kind and the models it qualifies for cannot change (add a new course instead)');
+      if (await repo.courseTypeInUse(trx, id)) throw new ConflictError('kind', 'Officers already hold results on this course: its kind and the models it qualifies for cannot change (add a new course instead)');
     }
     await repo.updateCourseType(trx, id, c);
     await audit({ action: 'course_type.update', entityType: 'course_type', entityId: id, summary: { before: { ...before, forceId: undefined }, after: c } });
@@ -119,7 +119,7 @@ export async function authorityInputs(db: Executor, forceId: string, officerIds?
  */
 export async function authorisedCounts(db: Executor, forceId: string, days: readonly string[]): Promise<number[]> {
   if (days.length === 0) return [];
-  const officers = await db.selectFrom('officer').select(['id', 'joined_on', 'left_on']).where('force_id', '=', forceId).execute();
+  const officers = await officersRepo.listOfficerSpans(db, forceId);
   const inputs = await authorityInputs(db, forceId);
   const counts = days.map(() => 0);
   for (const o of officers) {
@@ -127,7 +127,7 @@ export async function authorisedCounts(db: Executor, forceId: string, days: read
     if (records.length === 0) continue;
     const restrictions = inputs.restrictions(o.id);
     days.forEach((day, i) => {
-      if (o.joined_on <= day && (o.left_on === null || day < o.left_on) && authorisedOn(day, records, restrictions, DEVICE_MODELS)) counts[i]!++;
+      if (o.joinedOn <= day && (o.leftOn === null || day < o.leftOn) && authorisedOn(day, records, restrictions, DEVICE_MODELS)) counts[i]!++;
     });
   }
   return counts;
@@ -201,7 +201,8 @@ export async function officerAuthority(svc: Services, scope: Scope, officerId: s
     repo.listOfficerEnrolments(db, officerId),
   ]);
   const authorities = authoritiesOn(on, records, restrictions, DEVICE_MODELS);
-  const open = (kind: RestrictionKind) => restrictions.find((r) => r.kind === kind && (r.to === null || r.to > on)) ?? null;
+  // Open: not yet ended (what reinstating or returning ends).
+  const open = (kind: RestrictionKind) => restrictions.find((r) => r.kind === kind && r.to === null) ?? null;
   return {
     officer,
     on,
@@ -480,8 +481,8 @@ export interface LapsingOfficer {
   name: string;
   boroughId: string | null;
   expiresOn: string;
-  /** Enrolled on (or waiting for) a refresher already. */
-  booked: string | null;
+  /** A refresher they have a place on (or are waiting for) already. */
+  booked: { startsOn: string; waiting: boolean } | null;
 }
 
 export interface LapsingBorough {
@@ -503,28 +504,18 @@ export async function lapsing(svc: Services, scope: Scope, days: number, borough
   const on = today(now);
   const until = addDays(on, days);
   const boroughs = (await org.listBoroughs(db, force.id)).filter((b) => scopeIncludes(scope, b.id) && (!boroughId || b.id === boroughId));
-  let q = db.selectFrom('officer').select(['id', 'collar_number', 'first_name', 'last_name', 'rank', 'borough_id']).where('force_id', '=', force.id).where('status', '=', 'active');
-  if (!scope.all || boroughId) q = q.where('borough_id', 'in', boroughs.map((b) => b.id).concat(['-']));
-  const officers = await q.execute();
+  const officers = await officersRepo.listOfficerSpans(db, force.id, { activeOnly: true, boroughIds: scope.all && !boroughId ? undefined : boroughs.map((b) => b.id) });
   const inputs = await authorityInputs(db, force.id);
-  const booked = await db
-    .selectFrom('enrolment')
-    .innerJoin('training_session', 'training_session.id', 'enrolment.session_id')
-    .innerJoin('course_type', 'course_type.id', 'training_session.course_type_id')
-    .select(['enrolment.officer_id', 'training_session.starts_on'])
-    .where('training_session.force_id', '=', force.id)
-    .where('training_session.status', '=', 'scheduled')
-    .where('enrolment.status', '!=', 'cancelled')
-    .where('course_type.kind', 'in', ['refresher', 'initial'])
-    .execute();
-  const bookedOn = new Map(booked.map((b) => [b.officer_id, b.starts_on]));
+  const bookedOn = new Map<string, { startsOn: string; waiting: boolean }>();
+  // The soonest booking wins.
+  for (const b of await repo.refresherBookings(db, force.id)) if (!bookedOn.has(b.officerId)) bookedOn.set(b.officerId, { startsOn: b.startsOn, waiting: b.waiting });
   const byBorough = new Map<string | null, LapsingOfficer[]>();
   for (const o of officers) {
     const expiresOn = authorisedUntil(on, inputs.records(o.id), inputs.restrictions(o.id), DEVICE_MODELS);
     if (!expiresOn || expiresOn >= until) continue;
-    const list = byBorough.get(o.borough_id) ?? [];
-    list.push({ officerId: o.id, collarNumber: o.collar_number, name: `${o.first_name} ${o.last_name}`, boroughId: o.borough_id, expiresOn, booked: bookedOn.get(o.id) ?? null });
-    byBorough.set(o.borough_id, list);
+    const list = byBorough.get(o.boroughId) ?? [];
+    list.push({ officerId: o.id, collarNumber: o.collarNumber, name: `${o.firstName} ${o.lastName}`, boroughId: o.boroughId, expiresOn, booked: bookedOn.get(o.id) ?? null });
+    byBorough.set(o.boroughId, list);
   }
   const sessions = (await repo.listSessions(db, { forceId: force.id, from: on, toExclusive: until, kind: 'refresher', status: 'scheduled' }, { offset: 0, limit: 500 })).rows.filter((s) => s.startsOn > on && s.enrolled < s.capacity);
   const named = new Map(boroughs.map((b) => [b.id as string | null, b.name]));
@@ -537,10 +528,4 @@ export async function lapsing(svc: Services, scope: Scope, days: number, borough
     }))
     .sort((a, b) => a.boroughName.localeCompare(b.boroughName));
   return { on, until: previousDay(until), total: out.reduce((n, b) => n + b.officers.length, 0), boroughs: out };
-}
-
-function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }

@@ -184,7 +184,7 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect((await lapsing(svc, ALL, 90, undefined, at('2027-04-01'))).total).toBe(1);
     expect((await lapsing(svc, { all: false, boroughIds: [f.boroughs.camden.id] }, 90, undefined, at('2027-04-01'))).total).toBe(0);
     await enrol(svc, LEAD, refresher, officer.trainer, at('2027-05-05'));
-    expect((await lapsing(svc, ALL, 30, undefined, at('2027-05-05'))).boroughs[0]!.officers[0]!.booked).toBe('2027-05-10');
+    expect((await lapsing(svc, ALL, 30, undefined, at('2027-05-05'))).boroughs[0]!.officers[0]!.booked).toEqual({ startsOn: '2027-05-10', waiting: false });
   });
 
   it('cancelling a session cancels its places and needs a reason', async () => {

@@ -3,6 +3,10 @@ import type { Command } from 'commander';
 import { ROSTER_COLUMNS, type RowError } from '../../domain/roster.js';
 import { cliActor } from '../../services/context.js';
 import { importOfficers } from '../../services/importOfficers.js';
+import { importTraining, NoCourseTypesError } from '../../services/importTraining.js';
+import { seedNationalCourseTypes } from '../../services/training.js';
+import { NATIONAL_COURSE_TYPES } from '../../domain/training/courses.js';
+import { TRAINING_COLUMNS } from '../../domain/training/import.js';
 import { importMetFile, type MetImportResult } from '../../services/metImport.js';
 import { stringify } from 'csv-stringify/sync';
 import { CliError, progress, withServices } from '../runtime.js';
@@ -153,5 +157,74 @@ Example:
       });
     });
 
+  imports
+    .command('training')
+    .description('historical training records from a CSV; all or nothing, and safe to run again')
+    .argument('<file>', 'the training records CSV (UTF-8 or Windows-1252)')
+    .option('--dry-run', 'check the file and count what would be imported, without writing anything')
+    .option('--rejects <file>', 'also write every problem to this CSV (line, column, reason)')
+    .option('--add-national-courses', `first add the national course types the force lacks (${NATIONAL_COURSE_TYPES.map((c) => c.code).join(', ')})`)
+    .addHelpText(
+      'after',
+      `
+Columns (header row required, any order, any case):
+  ${TRAINING_COLUMNS.join(', ')}
+  collar_number is an officer's collar number in Cedar; course_code a course type's code
+  (like initial-x2 or refresher); completed_on the day the course ended (YYYY-MM-DD or
+  DD/MM/YYYY, not after today); result pass, fail or did_not_finish; reason is required
+  for fail and did_not_finish, and the column may be left out when every result is a pass.
+  A record Cedar already holds (same officer, course, day and result) is left alone.
+  Authority to carry follows from the records: it is never typed in.
+
+Examples:
+  npm run cedar -- import training training.csv --dry-run
+  npm run cedar -- import training training.csv --add-national-courses
+`,
+    )
+    .action(async (file: string, opts: { dryRun?: boolean; rejects?: string; addNationalCourses?: boolean }) => {
+      if (opts.dryRun && opts.addNationalCourses) {
+        throw new CliError('--add-national-courses adds course types, so it cannot be part of a dry run: add them without --dry-run first, or leave it out.');
+      }
+      const bytes = await readInputFile(file);
+      await withServices(async (svc) => {
+        const actor = cliActor();
+        if (opts.addNationalCourses) {
+          const added = await seedNationalCourseTypes(svc, actor);
+          console.log(added ? `Added ${n(added)} national course type${added === 1 ? '' : 's'}.` : 'The force has every national course type already.');
+        }
+        const result = await importTraining(svc, actor, { fileName: file, bytes }, { dryRun: opts.dryRun, onProgress: progress('Imported') }).catch((err: unknown) => {
+          if (err instanceof NoCourseTypesError) throw new CliError(`Nothing imported: ${err.message}`);
+          throw err;
+        });
+        if (result.encoding === 'windows-1252') console.error('Note: the file is not UTF-8, so it was read as Windows-1252.');
+        if (!result.ok) {
+          const problems = result.rejected;
+          for (const e of problems.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
+          // Every problem is reported: beyond what is shown, in a rejects file.
+          const rejectsPath = opts.rejects ?? (problems.length > MAX_PROBLEMS_SHOWN ? `${file}.rejects.csv` : null);
+          if (rejectsPath) {
+            const rejects = new RejectsFile(rejectsPath);
+            for (const e of problems) await rejects.add(e);
+            await rejects.close(true);
+          }
+          if (problems.length > MAX_PROBLEMS_SHOWN) console.error(`… and ${n(problems.length - MAX_PROBLEMS_SHOWN)} more problems: see ${rejectsPath}`);
+          if (rejectsPath) console.error(`Every problem written to ${rejectsPath}.`);
+          throw new CliError(
+            result.rejectedRows > 0
+              ? `Rejected: ${n(result.rejectedRows)} of ${n(result.read)} rows ${result.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
+              : 'Rejected: the file has errors; nothing was imported.',
+          );
+        }
+        console.log(
+          opts.dryRun
+            ? `Dry run: ${n(result.read)} rows read — ${n(result.inserted)} would be imported, ${n(result.alreadyPresent)} already present, 0 rejected. Nothing was written.`
+            : `Done: ${n(result.read)} rows read — ${n(result.inserted)} imported, ${n(result.alreadyPresent)} already present, 0 rejected.`,
+        );
+      });
+    });
+
   registerHomeOfficeImport(imports);
 }
+
+/** Problems printed by `import training`; the rest go to the rejects file. */
+const MAX_PROBLEMS_SHOWN = 100;

@@ -178,3 +178,28 @@ export async function countOfficers(db: Executor, forceId: string): Promise<numb
   const r = await db.selectFrom('officer').select((eb) => eb.fn.countAll<number>().as('n')).where('force_id', '=', forceId).executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** An officer as counts need them: who, where, and when they served. */
+export interface OfficerSpan {
+  id: string;
+  collarNumber: string;
+  firstName: string;
+  lastName: string;
+  boroughId: string | null;
+  teamId: string | null;
+  status: OfficerStatus;
+  joinedOn: string;
+  leftOn: string | null;
+}
+
+/** Every officer of the force (or the active ones, or those in some boroughs), narrow rows for counting. */
+export async function listOfficerSpans(db: Executor, forceId: string, filter: { activeOnly?: boolean; boroughIds?: readonly string[] } = {}): Promise<OfficerSpan[]> {
+  let q = db.selectFrom('officer').select(['id', 'collar_number', 'first_name', 'last_name', 'borough_id', 'team_id', 'status', 'joined_on', 'left_on']).where('force_id', '=', forceId);
+  if (filter.activeOnly) q = q.where('status', '=', 'active');
+  if (filter.boroughIds) {
+    if (filter.boroughIds.length === 0) return [];
+    q = q.where('borough_id', 'in', [...filter.boroughIds]);
+  }
+  const rows = await q.execute();
+  return rows.map((r) => ({ id: r.id, collarNumber: r.collar_number, firstName: r.first_name, lastName: r.last_name, boroughId: r.borough_id, teamId: r.team_id, status: r.status as OfficerStatus, joinedOn: r.joined_on, leftOn: r.left_on }));
+}

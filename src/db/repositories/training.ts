@@ -276,6 +276,22 @@ export async function recordEnrolmentResult(db: Executor, id: string, r: { atten
   await db.updateTable('enrolment').set({ attended: r.attended ? 1 : 0, result: r.result, result_reason: r.reason, recorded_at: at, updated_at: at }).where('id', '=', id).execute();
 }
 
+/** Places (and waiting-list places) on scheduled refresher sessions, soonest first. */
+export async function refresherBookings(db: Executor, forceId: string): Promise<{ officerId: string; startsOn: string; waiting: boolean }[]> {
+  const rows = await db
+    .selectFrom('enrolment')
+    .innerJoin('training_session', 'training_session.id', 'enrolment.session_id')
+    .innerJoin('course_type', 'course_type.id', 'training_session.course_type_id')
+    .select(['enrolment.officer_id', 'enrolment.status', 'training_session.starts_on'])
+    .where('training_session.force_id', '=', forceId)
+    .where('training_session.status', '=', 'scheduled')
+    .where('enrolment.status', '!=', 'cancelled')
+    .where('course_type.kind', '=', 'refresher')
+    .orderBy('training_session.starts_on')
+    .execute();
+  return rows.map((r) => ({ officerId: r.officer_id, startsOn: r.starts_on, waiting: r.status === 'waiting' }));
+}
+
 /** An officer's enrolments in sessions not yet held, for their profile. */
 export async function listOfficerEnrolments(db: Executor, officerId: string): Promise<{ sessionId: string; status: EnrolmentStatus; startsOn: string; courseName: string; sessionStatus: SessionStatus }[]> {
   const rows = await db
@@ -399,6 +415,21 @@ export async function insertTrainingRecords(db: Executor, forceId: string, creat
     inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
   }
   return inserted;
+}
+
+/** Whether any officer holds a result on this course. */
+export async function courseTypeInUse(db: Executor, courseTypeId: string): Promise<boolean> {
+  return (await db.selectFrom('training_record').select('id').where('course_type_id', '=', courseTypeId).limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** The results stored for these officers (from sessions and imports), narrow rows. */
+export async function storedResults(db: Executor, forceId: string, officerIds: readonly string[]): Promise<{ officerId: string; courseTypeId: string; completedOn: string; result: TrainingResult }[]> {
+  const out: { officerId: string; courseTypeId: string; completedOn: string; result: TrainingResult }[] = [];
+  for (const ids of chunk(officerIds, 500)) {
+    const rows = await db.selectFrom('training_record').select(['officer_id', 'course_type_id', 'completed_on', 'result']).where('force_id', '=', forceId).where('officer_id', 'in', ids).execute();
+    for (const r of rows) out.push({ officerId: r.officer_id, courseTypeId: r.course_type_id, completedOn: r.completed_on, result: r.result as TrainingResult });
+  }
+  return out;
 }
 
 /** Which of these import keys are already stored. */

@@ -99,6 +99,13 @@ export function previousDay(date: string): string {
   return d.month > 1 ? isoDateOf(d.year, d.month - 1, daysInMonth(d.year, d.month - 1)) : isoDateOf(d.year - 1, 12, 31);
 }
 
+/** The day `n` days after (or before, for negative `n`) a `YYYY-MM-DD` day. */
+export function addDays(date: string, n: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 /** 1 April 2019 */
 export function dayLabel(date: string): string {
   const d = parseIsoDate(date);

@@ -12,7 +12,7 @@
  *   and so does marking someone absent.
  */
 import { z } from 'zod';
-import { isoDate } from '../organisation.js';
+import { collarNumber, isoDate } from '../organisation.js';
 import type { CourseKind, TrainingResult } from './authority.js';
 
 /** Device models Cedar knows. A course type qualifies for some of them. */
@@ -149,7 +149,8 @@ export function capacityProblem(capacity: number, enrolled: number): string | nu
 export const resultInput = z
   .object({
     enrolmentId: z.string().trim().min(1),
-    attended: z.preprocess((v) => v === true || v === 'yes' || v === 'true', z.boolean()),
+    // No default: a line left blank is asked again rather than taken as "did not attend".
+    attended: z.preprocess((v) => (v === true || v === 'yes' || v === 'true' ? true : v === false || v === 'no' || v === 'false' ? false : undefined), z.boolean({ error: 'Select yes if they attended, or no' })),
     result: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(TRAINING_RESULTS, { error: 'Select pass, fail or did not finish' }).nullable()),
     reason: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(500, 'The reason must be 500 characters or fewer').nullable().optional()),
   })
@@ -177,7 +178,7 @@ export const liftInput = z.object({
 /** A historical training record, as imported or sent to the API. */
 export const trainingRecordInput = z
   .object({
-    collarNumber: z.string({ error: 'Enter the collar number' }).trim().toUpperCase().min(1, 'Enter the collar number'),
+    collarNumber,
     courseCode: code,
     completedOn: isoDate,
     result: z.enum(TRAINING_RESULTS, { error: 'Result must be pass, fail or did_not_finish' }),

@@ -7,6 +7,7 @@ import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../se
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { sendProblem } from '../plugins/errors.js';
 import { reportOpenApi } from './reports-api.js';
+import { trainingOpenApi } from './training-api.js';
 
 const OFFICER_FIELDS = ['collarNumber', 'firstName', 'lastName', 'rank', 'boroughId', 'teamId', 'status', 'joinedOn', 'leftOn'] as const;
 
@@ -121,6 +122,7 @@ export function openApiDocument(): object {
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const common = { '401': problemResponse('Not signed in, or the token is not valid'), '403': problemResponse('The account lacks the permission') };
   const reportApi = reportOpenApi((s) => jsonSchema(s));
+  const trainingApi = trainingOpenApi((s) => jsonSchema(s));
   cachedDocument = {
     openapi: '3.1.0',
     info: { title: 'Cedar API', version: '1', description: 'Cedar: the Taser programme. Authenticate with "Authorization: Bearer <token>" (create one with `npm run cedar -- tokens create --user EMAIL`). Errors are RFC 9457 problem details naming each invalid field.' },
@@ -128,7 +130,7 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Officer: officer, OfficerInput: jsonSchema(officerInput), Problem: problem, ...reportApi.schemas },
+      schemas: { Officer: officer, OfficerInput: jsonSchema(officerInput), Problem: problem, ...reportApi.schemas, ...trainingApi.schemas },
     },
     paths: {
       '/api/v1/officers': {
@@ -155,6 +157,7 @@ export function openApiDocument(): object {
       '/api/v1/boroughs': { get: { summary: 'Boroughs of the force (needs read:team)', responses: { '200': json({ type: 'object' }), ...common } } },
       '/api/v1/teams': { get: { summary: `Teams (needs read:team). Types: ${TEAM_TYPES.join(', ')}`, responses: { '200': json({ type: 'object' }), ...common } } },
       ...reportApi.paths,
+      ...trainingApi.paths,
     },
   };
   return cachedDocument;

@@ -2,15 +2,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listAudit } from '../../db/repositories/audit.js';
 import { OFFICER_SORTS, type OfficerSort } from '../../db/repositories/officers.js';
 import { OFFICER_STATUSES, RANKS, type Officer, type Rank } from '../../domain/organisation.js';
-import { can } from '../../domain/permissions.js';
+import { can, scopeFor, scopeIncludes } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import { auditSummaryLines } from '../audit-summary.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
+import { officerAuthority } from '../../services/training.js';
+import { authorityView, trainingNotice } from './training.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
 
 type Query = Record<string, string | undefined>;
+
+const HISTORY_LABELS: Record<string, string> = { 'officer.create': 'Record created', 'officer.update': 'Record changed' };
 
 function officerQuery(q: Query): OfficerQuery {
   return {
@@ -130,20 +134,38 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     const officer = await getOfficer(svc, request.scope, id);
     const orgs = await organisationFor(svc, request);
     const history = await listAudit(svc.database.db, { entityType: 'officer', entityId: id }, { offset: 0, limit: 20 });
+    const roles = request.identity!.account.roles;
+    const authority = await officerAuthority(svc, request.scope, id);
+    const authorityScope = scopeFor(roles, 'update:authority');
+    const mayChange = authorityScope !== null && scopeIncludes(authorityScope, officer.boroughId);
+    const open = (kind: 'suspension' | 'withdrawal') => authority.restrictions.some((r) => r.kind === kind && r.to === null);
+    const authorityActions = !mayChange
+      ? []
+      : [
+          open('suspension')
+            ? { text: 'Reinstate authority', href: `/officers/${id}/authority/reinstate`, classes: '' }
+            : { text: 'Suspend authority', href: `/officers/${id}/authority/suspend`, classes: 'govuk-button--warning' },
+          open('withdrawal')
+            ? { text: 'Record return to carrying', href: `/officers/${id}/authority/return`, classes: 'govuk-button--secondary' }
+            : { text: 'Record withdrawal', href: `/officers/${id}/authority/withdraw`, classes: 'govuk-button--secondary' },
+        ];
     return reply.render('pages/officers/show.njk', {
       title: `${officer.firstName} ${officer.lastName}`,
       officer,
       borough: officer.boroughId ? orgs.boroughName.get(officer.boroughId) : 'Force-wide',
       team: officer.teamId ? orgs.teamName.get(officer.teamId) : undefined,
       canEdit: can(request.identity!.account.roles, 'update:officer'),
-      history: history.entries.map((e) => ({
-        label: { text: e.action === 'officer.create' ? 'Record created' : e.action === 'officer.update' ? 'Record changed' : e.action },
+      authority: authorityView(authority, { sessionLinks: can(roles, 'read:training') }),
+      authorityActions,
+      // Suspensions and withdrawals are audited on the officer too: they are on the authority timeline above.
+      history: history.entries.filter((e) => !e.action.startsWith('authority.')).map((e) => ({
+        label: { text: HISTORY_LABELS[e.action] ?? e.action },
         html: auditSummaryLines(e.summary, new Map([...orgs.boroughName, ...orgs.teamName])).map((l) => escapeHtml(l)).join('<br>'),
         datetime: { timestamp: e.occurredAt, type: 'datetime' },
         byline: { text: e.actorLabel },
       })),
       backLink: '/officers',
-      notice: noticeFrom(request.query),
+      notice: noticeFrom(request.query) ?? trainingNotice(request.query as Query),
     });
   });
 

@@ -63,6 +63,7 @@ describe('results', () => {
     [{ attended: 'no', result: '', reason: 'Sick' }, []],
     [{ attended: 'no', result: '' }, [{ field: 'reason', message: 'Give the reason the officer did not attend' }]],
     [{ attended: 'no', result: 'pass', reason: 'x' }, [{ field: 'result', message: 'An officer who did not attend has no result' }]],
+    [{ attended: '', result: 'pass' }, [{ field: 'attended', message: 'Select yes if they attended, or no' }]],
   ])('%o', (line, expected) => expect(errors(resultInput, { enrolmentId: 'e', ...line })).toEqual(expected));
 });
 
