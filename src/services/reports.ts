@@ -111,8 +111,6 @@ async function withTrainedAnswer(db: Executor, forceId: string, officerId: strin
 
 /** Validates one section's input, checking references (the borough) against the force. */
 async function parseSection(svc: Services, forceId: string, key: SectionKey, input: unknown): Promise<unknown> {
-  // Filled in from the training record afterwards (withTrainedAnswer), whatever was sent.
-  if (key === 'duty' && input && typeof input === 'object') input = { ...input, cedTrained: false };
   const result = SECTIONS[key].schema.safeParse(input);
   const errors: FieldError[] = result.success ? [] : fieldErrorsFromZod(result.error);
   if (key === 'incident' && result.success) {

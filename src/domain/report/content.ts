@@ -64,7 +64,8 @@ export const incidentSection = z.object({
 export const dutySection = z.object({
   mainDuty: choice(MAIN_DUTIES, 'Select your main duty'),
   singleCrewed: yesNo('were you single crewed?'),
-  cedTrained: yesNo('are you Taser (CED) trained?'),
+  /** Not asked: Cedar answers it from the officer's authority on the incident day (any value sent is replaced). */
+  cedTrained: yesNo('are you Taser (CED) trained?').optional(),
   carryingCed: yesNo('were you carrying a Taser?'),
 });
 
