@@ -1,5 +1,5 @@
 // npm run bench: Cedar's figures on this machine, with ratios. Nothing here is a pass/fail test.
-//   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=4000, BENCH_ROSTER_ROWS=20000
+//   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +12,11 @@ import * as org from '../src/db/repositories/organisation.js';
 import { createAccount, hashPassword } from '../src/services/accounts.js';
 import { verifyAuditLog } from '../src/services/audit.js';
 import { SYSTEM_ACTOR } from '../src/services/context.js';
-import { seedDemo } from '../src/services/demo.js';
+import { DEFAULT_DEMO_OFFICERS, seedDemo } from '../src/services/demo.js';
+import { lapsing } from '../src/services/training.js';
+import { planUplift, progress } from '../src/services/uplift.js';
+import { usesPerThousandOfficers } from '../src/services/statistics.js';
+import { financialYearOf, londonDate, parsePeriod } from '../src/domain/stats/periods.js';
 import { importOfficers } from '../src/services/importOfficers.js';
 import { servicesFor } from '../src/services/setup.js';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -24,7 +28,7 @@ import { DIMENSION_KEYS } from '../src/domain/stats/counting.js';
 import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const OFFICERS = Number(process.env.BENCH_OFFICERS ?? 4000);
+const OFFICERS = Number(process.env.BENCH_OFFICERS ?? DEFAULT_DEMO_OFFICERS);
 const ROSTER_ROWS = Number(process.env.BENCH_ROSTER_ROWS ?? 20000);
 const CONCURRENCY = 16;
 const PASSWORD = 'bench passphrase that is long';
@@ -48,6 +52,19 @@ const svc = servicesFor(database, { lockoutAttempts: 5, lockoutMinutes: 15, sess
 let t0 = performance.now();
 const demo = await seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS });
 report('seed demo force', `${n(ms(t0))} ms`, `${n(demo.officers)} officers, ${demo.teams} teams, ${demo.accounts.length} accounts`);
+
+// 1b. Training and authority, derived for the whole force (nothing is stored as a status)
+for (const [label, work] of [
+  ['officers lapsing within 90 days (lapsing page)', async () => `${n((await lapsing(svc, { all: true }, 90, undefined)).total)} officers`],
+  ['uplift progress (authorised now, by borough and team type, 12+ month trend)', async () => `${n((await progress(svc, { all: true })).progress.authorisedNow)} authorised now`],
+  ['uplift planner (projection and fewest-sessions proposal)', async () => `proposal: ${(await planUplift(svc))?.proposal.initialSessionsPerMonth ?? '-'} initial courses a month`],
+  ['uses per 1,000 authorised officers, this financial year', async () => `${(await usesPerThousandOfficers(svc, parsePeriod(financialYearOf(londonDate(new Date())).key), 1000)).averageAuthorised} authorised on average`],
+] as const) {
+  await work(); // warm
+  const t0t = performance.now();
+  const note = await work();
+  report(label, `${n(ms(t0t))} ms`, note);
+}
 
 // 2. argon2id cost per sign-in
 t0 = performance.now();
@@ -194,7 +211,9 @@ const reportImport = (what: string, rows: number, r: { ms: number; peakKb: numbe
   await big.close();
 }
 
-await createAccount(svc, SYSTEM_ACTOR, { email: 'bench@cedar.local', displayName: 'Bench', roles: [{ role: 'administrator', boroughId: null }] }, PASSWORD);
+await createAccount(svc, SYSTEM_ACTOR, { email: 'bench@cedar.local', displayName: 'Bench', roles: [{ role: 'administrator', boroughId: null }, { role: 'programme_lead', boroughId: null }] }, PASSWORD);
+// An officer with training records, for the profile page (authority, history, timeline).
+const trainedOfficer = (await database.db.selectFrom('training_record').select('officer_id').orderBy('officer_id').limit(1).executeTakeFirstOrThrow()).officer_id;
 await database.close();
 
 // 5. HTTP throughput against a bare Fastify route in the same server process
@@ -263,6 +282,11 @@ for (const [label, url] of [
   ['officers list, page 1 (signed in)', `${cedar}/officers`],
   ['officers search "smith"', `${cedar}/officers?q=smith&status=all`],
   ['API officers list (50)', `${cedar}/api/v1/officers`],
+  ['officer profile with authority and training timeline', `${cedar}/officers/${trainedOfficer}`],
+  ['training calendar', `${cedar}/training`],
+  ['lapsing in 90 days (every borough)', `${cedar}/training/lapsing?days=90`],
+  ['uplift progress page', `${cedar}/uplift`],
+  ['uplift planner page', `${cedar}/uplift/planner`],
 ] as const) {
   const r = await load(url, { cookie });
   report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare; p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);

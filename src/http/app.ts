@@ -26,6 +26,7 @@ import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerTrainingRoutes } from './routes/training.js';
 import { registerTrainingApiRoutes } from './routes/training-api.js';
+import { registerUpliftRoutes } from './routes/uplift.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
 
@@ -134,6 +135,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerReleaseRoutes(app, svc);
   registerTrainingRoutes(app, svc);
   registerTrainingApiRoutes(app, svc);
+  registerUpliftRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc);
   return app;

@@ -4,6 +4,7 @@ import * as org from '../db/repositories/organisation.js';
 import type { Executor } from '../db/database.js';
 import { seedDemoHistory, type DemoHistory } from './demo-history.js';
 import { seedDemoReports } from './demo-reports.js';
+import { seedDemoTraining, type DemoTrainingSummary } from './demo-training.js';
 import { RANKS, officerInput, type Force, type OfficerInput, type OfficerStatus, type Rank, type TeamType } from '../domain/organisation.js';
 import { ROLES, ROLE_LABELS, type Role } from '../domain/permissions.js';
 import { ValidationError, parseInput } from '../domain/validation.js';
@@ -40,7 +41,8 @@ export function mulberry32(seed: number): Random {
 
 /** The seed the demo uses unless told otherwise (1 April 2017: every use of force recorded from then). */
 export const DEFAULT_DEMO_SEED = 20170401;
-export const DEFAULT_DEMO_OFFICERS = 4000;
+/** Enough officers for the uplift's starting position: about 4,300 authorised and 1,867 more to train (src/services/demo-training.ts). */
+export const DEFAULT_DEMO_OFFICERS = 10_000;
 export const MIN_DEMO_OFFICERS = 2;
 export const MAX_DEMO_OFFICERS = 100_000;
 
@@ -106,11 +108,17 @@ const TSG_UNITS = 6;
 
 /** Force-wide units and the collar number suffix their officers carry. */
 const FORCE_WIDE_UNITS: readonly { name: string; teamType: TeamType; collarSuffix: string; weight: number }[] = [
-  ...Array.from({ length: TSG_UNITS }, (_, i) => ({ name: `Territorial Support Group ${i + 1}`, teamType: 'territorial_support' as const, collarSuffix: 'U', weight: 7 })),
-  { name: 'Roads and Transport Policing Command', teamType: 'roads_policing', collarSuffix: 'TD', weight: 60 },
+  // About a third of the force serves in force-wide commands, where most Taser officers were
+  // before the uplift (the boroughs had about 40 each).
+  ...Array.from({ length: TSG_UNITS }, (_, i) => ({ name: `Territorial Support Group ${i + 1}`, teamType: 'territorial_support' as const, collarSuffix: 'U', weight: 45 })),
+  { name: 'Roads and Transport Policing Command', teamType: 'roads_policing', collarSuffix: 'TD', weight: 240 },
+  { name: 'Specialist Firearms Command', teamType: 'other', collarSuffix: 'SC', weight: 160 },
+  { name: 'Royal and Specialist Protection', teamType: 'other', collarSuffix: 'RP', weight: 160 },
+  { name: 'Parliamentary and Diplomatic Protection', teamType: 'other', collarSuffix: 'PD', weight: 160 },
+  { name: 'Violent Crime Taskforce', teamType: 'other', collarSuffix: 'VC', weight: 100 },
   { name: 'Taser Training Unit', teamType: 'training', collarSuffix: 'TT', weight: 8 },
-  { name: 'Dog Support Unit', teamType: 'other', collarSuffix: 'DS', weight: 6 },
-  { name: 'Marine Policing Unit', teamType: 'other', collarSuffix: 'MP', weight: 3 },
+  { name: 'Dog Support Unit', teamType: 'other', collarSuffix: 'DS', weight: 20 },
+  { name: 'Marine Policing Unit', teamType: 'other', collarSuffix: 'MP', weight: 6 },
 ];
 
 /** Relative share of officers a borough team of each kind gets: most officers are in emergency response. */
@@ -403,6 +411,8 @@ export interface DemoSummary {
   homeOfficePeriods: string[];
   /** This financial year's made-up Taser uses (imported) and the monthly releases published from them. */
   history: DemoHistory;
+  /** Training records, sessions and the uplift plan. */
+  training: DemoTrainingSummary;
 }
 
 export interface SeedDemoOptions {
@@ -497,6 +507,8 @@ export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOption
     opts.onProgress?.(plan.officers.length + accounts.length, total);
   }
 
+  // Training before the reports: a report's "CED-trained" answer comes from the training record.
+  const training = await seedDemoTraining(svc, actor, plan, mulberry32(DEFAULT_DEMO_SEED + 2));
   const reports = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id);
 
   // The published Home Office tables, for the national comparison (each its own audited load).
@@ -506,5 +518,5 @@ export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOption
     homeOfficePeriods.push(loaded.period.key);
   }
   const history = opts.history === false ? { uses: 0, releases: 0 } : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1));
-  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history };
+  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training };
 }

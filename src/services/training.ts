@@ -7,7 +7,7 @@ import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { addDays, londonDate, nextDay, previousDay } from '../domain/stats/periods.js';
-import { authoritiesOn, authorisedOn, authorisedUntil, lapsesOn, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
+import { authoritiesOn, authorisedIn, authorisedOn, authorisedUntil, authorityHistory, lapsesOn, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
 import {
   DEVICE_MODELS,
   NATIONAL_COURSE_TYPES,
@@ -125,9 +125,10 @@ export async function authorisedCounts(db: Executor, forceId: string, days: read
   for (const o of officers) {
     const records = inputs.records(o.id);
     if (records.length === 0) continue;
-    const restrictions = inputs.restrictions(o.id);
+    // Worked out once per officer as intervals, then looked up for each day.
+    const history = authorityHistory(records, inputs.restrictions(o.id), DEVICE_MODELS);
     days.forEach((day, i) => {
-      if (o.joinedOn <= day && (o.leftOn === null || day < o.leftOn) && authorisedOn(day, records, restrictions, DEVICE_MODELS)) counts[i]!++;
+      if (o.joinedOn <= day && (o.leftOn === null || day < o.leftOn) && authorisedIn(history, day)) counts[i]!++;
     });
   }
   return counts;

@@ -184,7 +184,8 @@ describe.skipIf(!CHROMIUM)('browser journey: a use-of-force report', () => {
         await heading(page, 'Your duty').waitFor();
         expect(await choices(page, 'What was your main duty?').getByLabel('Response', { exact: true }).isChecked()).toBe(true);
         await choose(page, 'Were you single crewed?', 'No');
-        await choose(page, 'Are you Taser (CED) trained?', 'Yes');
+        // Not asked: Cedar answers it from the officer's training record.
+        await page.getByText('Whether you are Taser (CED) trained is not asked').waitFor();
         await choose(page, 'Were you carrying a Taser?', 'Yes');
         await pc.shot('pc-duty');
         await saveAndContinue(page, /\/sections\/subject$/);

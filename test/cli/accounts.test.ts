@@ -46,7 +46,7 @@ describe.each(testDatabases())('cedar seed, users add and tokens create on %s', 
         expect(email).toBe(`${role!.replace(/_/g, '-')}@demo.cedar.police.uk`);
         expect(password!.length).toBeGreaterThanOrEqual(12);
       }
-      expect(r.stdout).toMatch(/^Done: seeded Metropolitan Police Service with 33 boroughs, \d+ teams, 200 officers, \d+ demo accounts, \d+ use-of-force reports, \d+ imported Taser uses this financial year with \d+ published monthly releases \(see \/transparency\), and the Home Office tables for 2016, 2017-18, 2018-19\.$/m);
+      expect(r.stdout).toMatch(/^Done: seeded Metropolitan Police Service with 33 boroughs, \d+ teams, 200 officers, \d+ demo accounts, \d+ use-of-force reports, \d+ training records \(\d+ officers authorised when the uplift plan started on \d{4}-\d{2}-\d{2}\) and \d+ course sessions, \d+ imported Taser uses this financial year with \d+ published monthly releases \(see \/transparency\), and the Home Office tables for 2016, 2017-18, 2018-19\.$/m);
 
       expect(await db.count('select count(*) from borough')).toBe(33);
       expect(await db.count('select count(*) from officer')).toBe(200);

@@ -22,6 +22,11 @@ import {
   type DemoSummary,
 } from '../../src/services/demo.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
+import { DEFAULT_DEMO_OFFICERS } from '../../src/services/demo.js';
+import { DEMO_BASELINE_AUTHORISED, DEMO_UPLIFT, demoAuthorisedOn, demoPlanStart, generateDemoTraining } from '../../src/services/demo-training.js';
+import { NATIONAL_COURSE_TYPES } from '../../src/domain/training/courses.js';
+import { listCourseTypes, today } from '../../src/services/training.js';
+import { getPlan, progress } from '../../src/services/uplift.js';
 
 const OFFICERS = 300;
 
@@ -68,7 +73,11 @@ describe('generateDemoForce (pure)', () => {
     const senior = RANKS.slice(RANKS.indexOf('Superintendent'));
     expect(plan.officers.filter((o) => senior.includes(o.rank)).every((o) => o.teamName === null)).toBe(true);
     const teamType = new Map(plan.teams.map((t) => [t.name, t.teamType]));
-    expect(share((o) => o.teamName !== null && teamType.get(o.teamName) === 'emergency_response')).toBeGreaterThan(0.5);
+    // Emergency response is the largest kind of team; about a third of the force serves force-wide.
+    expect(share((o) => o.teamName !== null && teamType.get(o.teamName) === 'emergency_response')).toBeGreaterThan(0.4);
+    const forceWide = new Set(plan.teams.filter((t) => t.boroughCode === null).map((t) => t.name));
+    expect(share((o) => o.teamName !== null && forceWide.has(o.teamName))).toBeGreaterThan(0.25);
+    expect(share((o) => o.teamName !== null && forceWide.has(o.teamName))).toBeLessThan(0.45);
   });
 
   it('puts each officer in a team of their own borough or a force-wide team', () => {
@@ -88,6 +97,49 @@ describe('generateDemoForce (pure)', () => {
   it('refuses an impossible officer count', () => {
     expect(() => generateDemoForce(mulberry32(1), 1)).toThrow(ValidationError);
     expect(() => generateDemoForce(mulberry32(1), 12.5)).toThrow(ValidationError);
+  });
+});
+
+describe('the demo force’s training (pure)', () => {
+  const force = generateDemoForce(mulberry32(DEFAULT_DEMO_SEED), DEFAULT_DEMO_OFFICERS);
+  const day = '2026-11-28';
+  const training = generateDemoTraining(mulberry32(DEFAULT_DEMO_SEED + 2), force, day);
+
+  it('is deterministic for a seed and a day', () => {
+    expect(generateDemoTraining(mulberry32(DEFAULT_DEMO_SEED + 2), force, day)).toEqual(training);
+  });
+
+  it('starts the uplift about 4,300 authorised, and is a little further on today', () => {
+    const baseline = demoAuthorisedOn(training, training.plan.startsOn);
+    expect(Math.abs(baseline - DEMO_BASELINE_AUTHORISED)).toBeLessThan(DEMO_BASELINE_AUTHORISED * 0.02);
+    const now = demoAuthorisedOn(training, day);
+    expect(now).toBeGreaterThan(baseline);
+    expect(now).toBeLessThan(baseline + 300);
+  });
+
+  it('plans the DESIGN uplift: +1,867 (93% from emergency response), 2,500 devices, 80 a borough, two years from 1 September', () => {
+    expect(training.plan).toMatchObject({ startsOn: '2026-09-01', deadline: '2028-08-31', uplift: DEMO_UPLIFT.officers, devices: 2500, boroughMinimum: 80, emergencyResponsePercent: 93 });
+  });
+
+  it('dates the plan from the day it is seeded: the last 1 September at least a month ago', () => {
+    expect([demoPlanStart('2026-10-01'), demoPlanStart('2027-03-15'), demoPlanStart('2027-09-30'), demoPlanStart('2027-10-02')]).toEqual(['2026-09-01', '2026-09-01', '2026-09-01', '2027-09-01']);
+  });
+
+  it('has sessions to come, run by trainers, one full with a waiting list, and a few completed with results', () => {
+    const future = training.sessions.filter((s) => s.startsOn > day);
+    expect(future.length).toBeGreaterThan(10);
+    expect(future.some((s) => s.code === 'initial-x2') && future.some((s) => s.code === 'refresher')).toBe(true);
+    expect(training.sessions.every((s) => s.trainers.length > 0 && s.trainers.every((t) => !s.enrolled.includes(t)))).toBe(true);
+    expect(future.filter((s) => s.enrolled.length === s.capacity && s.waiting.length > 0)).toHaveLength(1);
+    for (const [seed, size] of [[9, 50], [1, 2], [DEFAULT_DEMO_SEED, 300]] as const) {
+      for (const s of generateDemoTraining(mulberry32(seed), generateDemoForce(mulberry32(seed), size), day).sessions) {
+        const people = [...s.enrolled, ...s.waiting, ...(s.results ?? []).map((r) => r.collar)];
+        expect(new Set(people).size).toBe(people.length);
+      }
+    }
+    const completed = training.sessions.filter((s) => s.results);
+    expect(completed.length).toBeGreaterThan(2);
+    expect(completed.every((s) => s.endsOn < day)).toBe(true);
   });
 });
 
@@ -185,6 +237,23 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     expect(rows.map((r) => r.highest_level)).toContain('fired');
   });
 
+  it('trains the force: the national courses, about 4,300 authorised for every 10,000 officers, the uplift plan', async () => {
+    expect((await listCourseTypes(svc)).map((c) => c.code).sort()).toEqual(NATIONAL_COURSE_TYPES.map((c) => c.code).sort());
+    const plan = (await getPlan(svc))!;
+    expect(plan).toMatchObject({ startsOn: demoPlanStart(today()), targetAuthorised: plan.baselineAuthorised + Math.round((DEMO_UPLIFT.officers * OFFICERS) / DEFAULT_DEMO_OFFICERS), emergencyResponsePercent: 93 });
+    const expected = (DEMO_BASELINE_AUTHORISED * OFFICERS) / DEFAULT_DEMO_OFFICERS;
+    expect(Math.abs(plan.baselineAuthorised - expected)).toBeLessThan(expected * 0.1);
+    const { progress: p } = await progress(svc, { all: true });
+    expect(p.authorisedNow).toBeGreaterThanOrEqual(plan.baselineAuthorised - 5);
+    expect(p.authorisedNow).toBeLessThan(plan.baselineAuthorised + 30);
+    const sessions = await svc.database.db.selectFrom('training_session').select(['status']).execute();
+    expect(sessions.some((s) => s.status === 'scheduled')).toBe(true);
+    // The demo constable records the demo's uses of Taser: authorised, so the reports say CED-trained.
+    const pcAccount = (await listAccounts(svc.database.db, { offset: 0, limit: 100 })).accounts.find((a) => a.email === 'officer@demo.cedar.police.uk')!;
+    const pcRecords = await svc.database.db.selectFrom('training_record').select(['result']).where('officer_id', '=', pcAccount.officerId!).execute();
+    expect(pcRecords.map((r) => r.result)).toContain('pass');
+  });
+
   it('loads the published Home Office tables for the national comparison', async () => {
     expect(summary.homeOfficePeriods).toEqual(['2016', '2017-18', '2018-19']);
     const model = await nationalComparison(svc);
@@ -202,7 +271,8 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     // then for each month of history an import, a release prepared and a release published
     const reportSteps = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1000 })).entries.filter((e) => e.action.startsWith('report.')).length;
     expect(reportSteps).toBeGreaterThan(0);
-    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases);
+    // … and the training: a course_type.create per national course, demo.training, and uplift.update.
+    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases + NATIONAL_COURSE_TYPES.length + 2);
   });
 });
 

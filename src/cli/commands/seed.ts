@@ -33,6 +33,7 @@ export function printDemoSummary(summary: DemoSummary): void {
   console.log(
     `Done: seeded ${summary.force.name} with ${summary.boroughs} boroughs, ${summary.teams} teams, ` +
       `${summary.officers} officers, ${summary.accounts.length} demo accounts, ${summary.reports} use-of-force reports, ` +
+      `${summary.training.records} training records (${summary.training.baselineAuthorised} officers authorised when the uplift plan started on ${summary.training.planStartsOn}) and ${summary.training.sessions} course sessions, ` +
       `${summary.history.uses} imported Taser uses this financial year with ${summary.history.releases} published monthly releases (see /transparency), ` +
       `and the Home Office tables for ${summary.homeOfficePeriods.join(', ')}.`,
   );

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Officer, OfficerInput, OfficerStatus, Rank } from '../../domain/organisation.js';
+import type { Officer, OfficerInput, OfficerStatus, Rank, TeamType } from '../../domain/organisation.js';
 import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { OfficerTable } from '../schema.js';
@@ -179,7 +179,7 @@ export async function countOfficers(db: Executor, forceId: string): Promise<numb
   return Number(r.n);
 }
 
-/** An officer as counts need them: who, where, and when they served. */
+/** An officer as counts need them: who, where (borough, team and its type), and when they served. */
 export interface OfficerSpan {
   id: string;
   collarNumber: string;
@@ -187,6 +187,7 @@ export interface OfficerSpan {
   lastName: string;
   boroughId: string | null;
   teamId: string | null;
+  teamType: TeamType | null;
   status: OfficerStatus;
   joinedOn: string;
   leftOn: string | null;
@@ -194,12 +195,27 @@ export interface OfficerSpan {
 
 /** Every officer of the force (or the active ones, or those in some boroughs), narrow rows for counting. */
 export async function listOfficerSpans(db: Executor, forceId: string, filter: { activeOnly?: boolean; boroughIds?: readonly string[] } = {}): Promise<OfficerSpan[]> {
-  let q = db.selectFrom('officer').select(['id', 'collar_number', 'first_name', 'last_name', 'borough_id', 'team_id', 'status', 'joined_on', 'left_on']).where('force_id', '=', forceId);
-  if (filter.activeOnly) q = q.where('status', '=', 'active');
+  let q = db
+    .selectFrom('officer')
+    .leftJoin('team', 'team.id', 'officer.team_id')
+    .select(['officer.id', 'officer.collar_number', 'officer.first_name', 'officer.last_name', 'officer.borough_id', 'officer.team_id', 'team.team_type', 'officer.status', 'officer.joined_on', 'officer.left_on'])
+    .where('officer.force_id', '=', forceId);
+  if (filter.activeOnly) q = q.where('officer.status', '=', 'active');
   if (filter.boroughIds) {
     if (filter.boroughIds.length === 0) return [];
-    q = q.where('borough_id', 'in', [...filter.boroughIds]);
+    q = q.where('officer.borough_id', 'in', [...filter.boroughIds]);
   }
   const rows = await q.execute();
-  return rows.map((r) => ({ id: r.id, collarNumber: r.collar_number, firstName: r.first_name, lastName: r.last_name, boroughId: r.borough_id, teamId: r.team_id, status: r.status as OfficerStatus, joinedOn: r.joined_on, leftOn: r.left_on }));
+  return rows.map((r) => ({
+    id: r.id,
+    collarNumber: r.collar_number,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    boroughId: r.borough_id,
+    teamId: r.team_id,
+    teamType: (r.team_type ?? null) as TeamType | null,
+    status: r.status as OfficerStatus,
+    joinedOn: r.joined_on,
+    leftOn: r.left_on,
+  }));
 }

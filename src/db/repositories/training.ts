@@ -370,7 +370,8 @@ export async function recordsByOfficer(db: Executor, forceId: string, officerIds
       .select(['training_record.officer_id', 'training_record.completed_on', 'training_record.result', 'course_type.kind', 'course_type.qualifies_for'])
       .where('training_record.force_id', '=', forceId);
     if (ids) q = q.where('training_record.officer_id', 'in', ids);
-    for (const r of await q.orderBy('training_record.completed_on').execute()) {
+    // Same-day records in the order they were stored (ids are time-ordered), the same on both engines.
+    for (const r of await q.orderBy('training_record.completed_on').orderBy('training_record.id').execute()) {
       let qualifiesFor = cache.get(r.qualifies_for);
       if (!qualifiesFor) cache.set(r.qualifies_for, (qualifiesFor = JSON.parse(r.qualifies_for) as string[]));
       const list = out.get(r.officer_id) ?? [];

@@ -111,3 +111,70 @@ export function authorisedUntil(on: string, records: readonly TrainingRecord[], 
   const a = authoritiesOn(on, records, restrictions, models).find((x) => x.authorised);
   return a ? a.expiresOn : null;
 }
+
+// Authority over time ------------------------------------------------------------------------
+
+export interface AuthorityHistory {
+  /** Days authorised: from (included) to (not included; null = still authorised, with no end in sight). Sorted, not overlapping. */
+  intervals: { from: string; to: string | null }[];
+}
+
+/**
+ * When the officer was authorised to carry any of `models`: exactly the days `authorisedOn`
+ * (authority.ts) says yes to, worked out in one pass (see the header). Records in the order
+ * given count for records on the same day, as in `authorityOn` (a stable sort by day).
+ */
+export function authorityHistory(records: readonly TrainingRecord[], restrictions: readonly Pick<Restriction, 'from' | 'to'>[], models: readonly string[]): AuthorityHistory {
+  const sorted = [...records].sort((a, b) => (a.completedOn < b.completedOn ? -1 : a.completedOn > b.completedOn ? 1 : 0));
+  // First day the officer holds a pass on a course that qualifies for one of the models.
+  const qualifying = sorted.find((r) => r.result === 'pass' && r.qualifiesFor.some((m) => models.includes(m)));
+  if (!qualifying) return { intervals: [] };
+  const qualifiedFrom = qualifying.completedOn;
+  // Each initial or refresher course governs currency from its day until the next one's day.
+  const currency = sorted.filter((r) => r.kind === 'initial' || r.kind === 'refresher');
+  const base: { from: string; to: string }[] = [];
+  currency.forEach((r, i) => {
+    if (r.result !== 'pass') return;
+    const next = currency[i + 1]?.completedOn;
+    const lapse = lapsesOn(r.completedOn);
+    const from = r.completedOn > qualifiedFrom ? r.completedOn : qualifiedFrom;
+    const to = next !== undefined && next < lapse ? next : lapse;
+    if (from < to) base.push({ from, to });
+  });
+  // Join touching intervals (a refresher passed before the last one lapsed).
+  const joined: { from: string; to: string }[] = [];
+  for (const b of base) {
+    const last = joined[joined.length - 1];
+    if (last && b.from <= last.to) last.to = b.to > last.to ? b.to : last.to;
+    else joined.push({ ...b });
+  }
+  // Take out the days a suspension or withdrawal was in force.
+  let intervals: { from: string; to: string | null }[] = joined;
+  for (const r of restrictions) {
+    if (r.to !== null && r.to <= r.from) continue; // never in force
+    const out: { from: string; to: string | null }[] = [];
+    for (const i of intervals) {
+      const before = { from: i.from, to: i.to === null || r.from < i.to ? r.from : i.to };
+      if (before.from < (before.to as string)) out.push(before);
+      if (r.to !== null && (i.to === null || r.to < i.to)) {
+        const after = { from: r.to > i.from ? r.to : i.from, to: i.to };
+        if (after.to === null || after.from < after.to) out.push(after);
+      }
+    }
+    intervals = out;
+  }
+  intervals.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  return { intervals };
+}
+
+/** Whether the history says authorised on the day. */
+export function authorisedIn(history: AuthorityHistory, on: string): boolean {
+  for (const i of history.intervals) {
+    if (on < i.from) return false;
+    if (i.to === null || on < i.to) return true;
+  }
+  return false;
+}
+
+/** The first day the officer was ever authorised, or null. */
+export const firstAuthorisedOn = (history: AuthorityHistory) => history.intervals[0]?.from ?? null;
