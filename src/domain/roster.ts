@@ -215,30 +215,39 @@ export function readRecords(text: string): { records: RawRecord[]; errors: RowEr
 export const headerKey = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
 const isRosterColumn = (s: string): s is RosterColumn => (ROSTER_COLUMNS as readonly string[]).includes(s);
 
-interface Header {
+/** A CSV header row read against the columns a file may have. */
+export interface CsvHeader<C extends string> {
   line: number;
   /** For each position in a row, the column it fills (null: ignored). */
-  positions: (RosterColumn | null)[];
-  present: Set<RosterColumn>;
+  positions: (C | null)[];
+  present: Set<C>;
   /** Positions with no name: allowed (spreadsheets add them) as long as every row leaves them empty. */
   unnamed: number[];
 }
 
-function readHeader(record: RawRecord): { header: Header; errors: RowError[]; fatal: boolean } {
+type Header = CsvHeader<RosterColumn>;
+
+/**
+ * Reads a header row: each name matched to a known column (any case, spaces or hyphens for
+ * underscores); unknown, repeated and missing columns are named, and so is an unnamed column
+ * with values in `data`. `fatal` when the row is not comma-separated at all.
+ */
+export function readCsvHeader<C extends string>(record: RawRecord, data: readonly RawRecord[], columns: readonly C[], required: readonly C[]): { header: CsvHeader<C>; errors: RowError[]; fatal: boolean } {
   const { line } = record;
-  const header: Header = { line, positions: [], present: new Set(), unnamed: [] };
+  const header: CsvHeader<C> = { line, positions: [], present: new Set(), unnamed: [] };
   if (record.fields.length === 1 && /[;\t]/.test(record.fields[0]!)) {
     return { header, errors: [{ line, column: null, message: 'The columns are not separated by commas: save the file as CSV (comma delimited)' }], fatal: true };
   }
+  const known = (s: string): s is C => (columns as readonly string[]).includes(s);
   const errors: RowError[] = [];
-  header.positions = record.fields.map((name, i): RosterColumn | null => {
+  header.positions = record.fields.map((name, i): C | null => {
     const key = headerKey(name);
     if (key === '') {
       header.unnamed.push(i);
       return null;
     }
-    if (!isRosterColumn(key)) {
-      errors.push({ line, column: name.trim(), message: `Unknown column "${name.trim()}": the columns are ${ROSTER_COLUMNS.join(', ')}` });
+    if (!known(key)) {
+      errors.push({ line, column: name.trim(), message: `Unknown column "${name.trim()}": the columns are ${columns.join(', ')}` });
       return null;
     }
     if (header.present.has(key)) {
@@ -248,8 +257,13 @@ function readHeader(record: RawRecord): { header: Header; errors: RowError[]; fa
     header.present.add(key);
     return key;
   });
-  for (const c of REQUIRED_ROSTER_COLUMNS) {
-    if (!header.present.has(c)) errors.push({ line, column: c, message: `The ${c} column is missing: add it to the header row` });
+  for (const c of required) {
+    if (!header.present.has(c)) errors.push({ line, column: c, message: `The ${c} column is missing: add it to the header row (the columns are ${columns.join(', ')})` });
+  }
+  for (const i of header.unnamed) {
+    if (data.some((r) => (r.fields[i] ?? '').trim() !== '')) {
+      errors.push({ line, column: null, message: `Column ${i + 1} has values but no name in the header row: name it, or delete the column` });
+    }
   }
   return { header, errors, fatal: false };
 }
@@ -373,16 +387,11 @@ export function parseRoster(bytes: Uint8Array, references: RosterReferences): Ro
   }
   // Rows that could not be read at all still count as rows of the file.
   const rowCount = data.length + errors.filter((e) => e.line > first.line).length;
-  const { header, errors: headerErrors, fatal } = readHeader(first);
+  const { header, errors: headerErrors, fatal } = readCsvHeader(first, data, ROSTER_COLUMNS, REQUIRED_ROSTER_COLUMNS);
   errors.push(...headerErrors);
   if (fatal) return { encoding, rowCount, rejectedRows: 0, rows: [], errors: sortRowErrors(errors) };
   if (data.length === 0 && errors.length === 0) {
     errors.push({ line: first.line, column: null, message: 'The file has a header row but no officers: add a row for each officer' });
-  }
-  for (const i of header.unnamed) {
-    if (data.some((r) => (r.fields[i] ?? '').trim() !== '')) {
-      errors.push({ line: first.line, column: null, message: `Column ${i + 1} has values but no name in the header row: name it, or delete the column` });
-    }
   }
 
   const resolver: Resolver = { boroughs: new Lookup(), teams: new Lookup(), boroughById: new Map(references.boroughs.map((b) => [b.id, b])) };

@@ -2,12 +2,12 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/training.js';
-import type { Executor } from '../db/database.js';
+import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { addDays, londonDate, nextDay, previousDay } from '../domain/stats/periods.js';
-import { authoritiesOn, authorisedIn, authorisedOn, authorisedUntil, authorityHistory, lapsesOn, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
+import { authoritiesOn, authorisedIn, authorisedOn, authorityHistory, lapsesOn, type AuthorityHistory, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
 import {
   DEVICE_MODELS,
   NATIONAL_COURSE_TYPES,
@@ -113,20 +113,55 @@ export async function authorityInputs(db: Executor, forceId: string, officerIds?
   };
 }
 
+/** Every officer of the force with when they could carry (any model): what counts are made from. */
+export interface ForceAuthority {
+  officers: officersRepo.OfficerSpan[];
+  history(officerId: string): AuthorityHistory;
+  records(officerId: string): TrainingRecord[];
+  restrictions(officerId: string): Restriction[];
+}
+
+const NO_AUTHORITY: AuthorityHistory = { intervals: [] };
+const forceAuthorityCache = new WeakMap<object, { key: string; value: ForceAuthority }>();
+
+/**
+ * The force's officers and their authority over time, worked out once per officer as intervals
+ * (authorityHistory). Kept between requests until any training record, suspension, withdrawal
+ * or officer changes (a fingerprint of those tables is read each time: a few cheap queries
+ * instead of reading every record again).
+ */
+export async function forceAuthority(db: Executor, forceId: string): Promise<ForceAuthority> {
+  const key = `${forceId}:${await repo.authorityDataVersion(db, forceId)}`;
+  const hit = forceAuthorityCache.get(db);
+  if (hit?.key === key) return hit.value;
+  const [officers, inputs] = await Promise.all([officersRepo.listOfficerSpans(db, forceId), authorityInputs(db, forceId)]);
+  const histories = new Map<string, AuthorityHistory>();
+  for (const o of officers) {
+    const records = inputs.records(o.id);
+    if (records.length) histories.set(o.id, authorityHistory(records, inputs.restrictions(o.id), DEVICE_MODELS));
+  }
+  const value: ForceAuthority = { officers, history: (id) => histories.get(id) ?? NO_AUTHORITY, records: inputs.records, restrictions: inputs.restrictions };
+  forceAuthorityCache.set(db, { key, value });
+  return value;
+}
+
+/** The last day of the authority an officer holds on `on` (the day before it ends), or null when not authorised. */
+export function authorisedThrough(history: AuthorityHistory, on: string): string | null {
+  const i = history.intervals.find((x) => x.from <= on && (x.to === null || on < x.to));
+  return i ? (i.to === null ? null : previousDay(i.to)) : null;
+}
+
 /**
  * How many officers were authorised to carry (any model) on each day: officers serving that
  * day (joined on or before it, not yet left), from their training and restrictions.
  */
 export async function authorisedCounts(db: Executor, forceId: string, days: readonly string[]): Promise<number[]> {
   if (days.length === 0) return [];
-  const officers = await officersRepo.listOfficerSpans(db, forceId);
-  const inputs = await authorityInputs(db, forceId);
+  const force = await forceAuthority(db, forceId);
   const counts = days.map(() => 0);
-  for (const o of officers) {
-    const records = inputs.records(o.id);
-    if (records.length === 0) continue;
-    // Worked out once per officer as intervals, then looked up for each day.
-    const history = authorityHistory(records, inputs.restrictions(o.id), DEVICE_MODELS);
+  for (const o of force.officers) {
+    const history = force.history(o.id);
+    if (history.intervals.length === 0) continue;
     days.forEach((day, i) => {
       if (o.joinedOn <= day && (o.leftOn === null || day < o.leftOn) && authorisedIn(history, day)) counts[i]!++;
     });
@@ -240,6 +275,7 @@ export async function restrictAuthority(svc: Services, actor: Actor, scope: Scop
   const on = today(now);
   if (r.fromOn > on) throw new ValidationError([{ field: 'fromOn', message: 'The date must be today or in the past' }]);
   return change(svc, actor, async (trx, audit) => {
+    await repo.lockOfficer(trx, svc.database.kind, officerId);
     const officer = await officerInScope(trx, scope, officerId);
     const existing = await repo.listRestrictions(trx, officer.forceId, [officerId]);
     const same = existing.filter((x) => x.kind === kind);
@@ -258,6 +294,7 @@ export async function liftRestriction(svc: Services, actor: Actor, scope: Scope,
   const on = today(now);
   if (r.toOn > nextDay(on)) throw new ValidationError([{ field: 'toOn', message: 'The date must be today, tomorrow or in the past' }]);
   await change(svc, actor, async (trx, audit) => {
+    await repo.lockOfficer(trx, svc.database.kind, officerId);
     const officer = await officerInScope(trx, scope, officerId);
     const open = (await repo.listRestrictions(trx, officer.forceId, [officerId])).find((x) => x.kind === kind && x.to === null);
     if (!open) throw new WorkflowError(RESTRICTION_WORDS[kind].none);
@@ -344,7 +381,12 @@ export async function createSession(svc: Services, actor: Actor, input: unknown)
   });
 }
 
-async function scheduledSession(db: Executor, forceId: string, id: string): Promise<repo.TrainingSession> {
+/**
+ * The session, locked for the rest of the transaction (on PostgreSQL: two officers taking the
+ * last place at once must not both get it; SQLite has one writer at a time anyway).
+ */
+async function scheduledSession(db: Executor, kind: DatabaseKind, forceId: string, id: string): Promise<repo.TrainingSession> {
+  await repo.lockSession(db, kind, id);
   const session = await repo.findSession(db, id);
   if (!session || session.forceId !== forceId) throw new NotFoundError('Session', id);
   if (session.status !== 'scheduled') throw new WorkflowError(`This session is ${session.status}: it cannot be changed`);
@@ -363,7 +405,7 @@ export async function updateSession(svc: Services, actor: Actor, id: string, inp
   const force = await getForce(svc);
   const s = parseInput(sessionInput, input);
   await change(svc, actor, async (trx, audit) => {
-    const before = await scheduledSession(trx, force.id, id);
+    const before = await scheduledSession(trx, svc.database.kind, force.id, id);
     const problem = capacityProblem(s.capacity, before.enrolled);
     if (problem) throw new ValidationError([{ field: 'capacity', message: problem }]);
     if (s.courseTypeId !== before.courseTypeId && before.enrolled + before.waiting > 0) throw new ValidationError([{ field: 'courseTypeId', message: 'Officers are enrolled: the course cannot change (cancel the session and schedule another)' }]);
@@ -380,7 +422,7 @@ export async function cancelSession(svc: Services, actor: Actor, id: string, rea
   const why = typeof reason === 'string' ? reason.trim() : '';
   if (!why) throw new ValidationError([{ field: 'reason', message: 'Give the reason the session is cancelled' }]);
   await change(svc, actor, async (trx, audit) => {
-    await scheduledSession(trx, force.id, id);
+    await scheduledSession(trx, svc.database.kind, force.id, id);
     await repo.setSessionStatus(trx, id, 'cancelled');
     const seats = await repo.listEnrolments(trx, id);
     await repo.setEnrolmentStatus(trx, seats.filter((s) => s.status !== 'cancelled').map((s) => s.id), 'cancelled');
@@ -393,7 +435,7 @@ export async function enrol(svc: Services, actor: Actor, sessionId: string, offi
   const force = await getForce(svc);
   if (typeof officerId !== 'string' || !officerId.trim()) throw new ValidationError([{ field: 'officerId', message: 'Select an officer to enrol' }]);
   return change(svc, actor, async (trx, audit) => {
-    const session = await scheduledSession(trx, force.id, sessionId);
+    const session = await scheduledSession(trx, svc.database.kind, force.id, sessionId);
     if (today(now) >= session.startsOn) throw new WorkflowError(`Enrolment closed when the session began on ${session.startsOn}`);
     const officer = await officersRepo.findOfficer(trx, officerId.trim());
     if (!officer || officer.forceId !== force.id) throw new ValidationError([{ field: 'officerId', message: 'Select an officer from the list' }]);
@@ -413,7 +455,7 @@ export async function enrol(svc: Services, actor: Actor, sessionId: string, offi
 export async function cancelEnrolment(svc: Services, actor: Actor, sessionId: string, enrolmentId: string): Promise<{ promoted: string[] }> {
   const force = await getForce(svc);
   return change(svc, actor, async (trx, audit) => {
-    const session = await scheduledSession(trx, force.id, sessionId);
+    const session = await scheduledSession(trx, svc.database.kind, force.id, sessionId);
     const seat = (await repo.listEnrolments(trx, sessionId)).find((s) => s.id === enrolmentId);
     if (!seat || seat.status === 'cancelled') throw new NotFoundError('Enrolment', enrolmentId);
     await repo.setEnrolmentStatus(trx, [seat.id], 'cancelled');
@@ -433,7 +475,7 @@ export async function recordResults(svc: Services, actor: Actor, sessionId: stri
   const force = await getForce(svc);
   const lines = Array.isArray(input) ? input : [];
   return change(svc, actor, async (trx, audit) => {
-    const session = await scheduledSession(trx, force.id, sessionId);
+    const session = await scheduledSession(trx, svc.database.kind, force.id, sessionId);
     if (today(now) < session.endsOn) throw new WorkflowError(`Results can be recorded from the session's last day, ${session.endsOn}`);
     const seats = await repo.listEnrolments(trx, sessionId);
     const enrolled = seats.filter((s) => s.status === 'enrolled');
@@ -505,14 +547,16 @@ export async function lapsing(svc: Services, scope: Scope, days: number, borough
   const on = today(now);
   const until = addDays(on, days);
   const boroughs = (await org.listBoroughs(db, force.id)).filter((b) => scopeIncludes(scope, b.id) && (!boroughId || b.id === boroughId));
-  const officers = await officersRepo.listOfficerSpans(db, force.id, { activeOnly: true, boroughIds: scope.all && !boroughId ? undefined : boroughs.map((b) => b.id) });
-  const inputs = await authorityInputs(db, force.id);
+  const inScope = new Set(boroughs.map((b) => b.id as string | null));
+  const everyone = scope.all && !boroughId;
+  const authority = await forceAuthority(db, force.id);
+  const officers = authority.officers.filter((o) => o.status === 'active' && (everyone || inScope.has(o.boroughId)));
   const bookedOn = new Map<string, { startsOn: string; waiting: boolean }>();
   // The soonest booking wins.
   for (const b of await repo.refresherBookings(db, force.id)) if (!bookedOn.has(b.officerId)) bookedOn.set(b.officerId, { startsOn: b.startsOn, waiting: b.waiting });
   const byBorough = new Map<string | null, LapsingOfficer[]>();
   for (const o of officers) {
-    const expiresOn = authorisedUntil(on, inputs.records(o.id), inputs.restrictions(o.id), DEVICE_MODELS);
+    const expiresOn = authorisedThrough(authority.history(o.id), on);
     if (!expiresOn || expiresOn >= until) continue;
     const list = byBorough.get(o.boroughId) ?? [];
     list.push({ officerId: o.id, collarNumber: o.collarNumber, name: `${o.firstName} ${o.lastName}`, boroughId: o.boroughId, expiresOn, booked: bookedOn.get(o.id) ?? null });

@@ -1,10 +1,7 @@
 import type { Executor } from '../db/database.js';
-import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import * as upliftRepo from '../db/repositories/uplift.js';
 import type { Scope } from '../domain/permissions.js';
-import { authorisedUntil, authorityHistory } from '../domain/training/authority.js';
-import { DEVICE_MODELS } from '../domain/training/courses.js';
 import { maxInitialSessionsPerMonth, projectUplift, proposeSchedule, type PlannerInput, type Projection, type Proposal } from '../domain/training/planner.js';
 import {
   ASSUMPTION_FIELDS,
@@ -28,7 +25,9 @@ import {
 import { WorkflowError, parseInput } from '../domain/validation.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
-import { authorityInputs, today } from './training.js';
+import { forceAuthority, today } from './training.js';
+import { authorisedUntil } from '../domain/training/authority.js';
+import { DEVICE_MODELS } from '../domain/training/courses.js';
 
 /*
  * The uplift plan (issue 5): its targets and the planner's assumptions (one row per force in
@@ -108,8 +107,8 @@ export async function savePlan(svc: Services, actor: Actor, input: unknown): Pro
 export async function progress(svc: Services, scope: Scope, now = new Date()): Promise<{ plan: UpliftPlan | null; progress: UpliftProgress }> {
   const force = await getForce(svc);
   const db = svc.database.db;
-  const [plan, rows, inputs, boroughs] = await Promise.all([readPlan(db, force.id), officersRepo.listOfficerSpans(db, force.id), authorityInputs(db, force.id), org.listBoroughs(db, force.id)]);
-  const officers: UpliftOfficer[] = rows.map((o) => ({ ...o, history: authorityHistory(inputs.records(o.id), inputs.restrictions(o.id), DEVICE_MODELS) }));
+  const [plan, authority, boroughs] = await Promise.all([readPlan(db, force.id), forceAuthority(db, force.id), org.listBoroughs(db, force.id)]);
+  const officers: UpliftOfficer[] = authority.officers.map((o) => ({ ...o, history: authority.history(o.id) }));
   const visible = scope.all ? boroughs : boroughs.filter((b) => scope.boroughIds.includes(b.id));
   const result = upliftProgress({
     today: today(now),
@@ -159,16 +158,16 @@ export async function planUplift(svc: Services, now = new Date(), overrides?: un
   const deadlineMonth = monthOfDay(plan.deadline);
   if (deadlineMonth < startMonth) throw new WorkflowError(`The plan's deadline (${plan.deadline}) has passed: set a new deadline to project the uplift.`);
 
-  const [rows, inputs] = await Promise.all([officersRepo.listOfficerSpans(db, force.id), authorityInputs(db, force.id)]);
+  const authority = await forceAuthority(db, force.id);
   const first = monthNumber(startMonth);
   const startsOn = `${startMonth}-01`;
   const due = new Array<number>(12).fill(0);
   let authorised = 0;
   let candidates = 0;
-  for (const o of rows) {
+  for (const o of authority.officers) {
     if (!servingOn(o, startsOn)) continue;
-    const restrictions = inputs.restrictions(o.id);
-    const until = authorisedUntil(startsOn, inputs.records(o.id), restrictions, DEVICE_MODELS);
+    const restrictions = authority.restrictions(o.id);
+    const until = authorisedUntil(startsOn, authority.records(o.id), restrictions, DEVICE_MODELS);
     if (until) {
       authorised++;
       due[Math.min(11, monthNumber(monthOfDay(until)) - first)]! += 1;

@@ -81,7 +81,7 @@ describe('reading a roster file', () => {
     {
       name: 'a missing required column (reported once, on the header)',
       lines: ['collar_number,first_name,last_name,joined_on', '1,Asha,Patel,2015-09-01', '2,Ben,Jones,2015-09-01'],
-      errors: [{ line: 1, column: 'rank', message: 'The rank column is missing: add it to the header row' }],
+      errors: [{ line: 1, column: 'rank', message: 'The rank column is missing: add it to the header row (the columns are collar_number, first_name, last_name, rank, borough, team, status, joined_on, left_on)' }],
     },
     {
       name: 'a collar number twice (the later line is reported)',

@@ -187,6 +187,16 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect((await lapsing(svc, ALL, 30, undefined, at('2027-05-05'))).boroughs[0]!.officers[0]!.booked).toEqual({ startsOn: '2027-05-10', waiting: false });
   });
 
+  it('never over-fills a session when officers enrol at the same moment', async () => {
+    const id = await createSession(svc, LEAD, session({ startsOn: '2027-02-01', endsOn: '2027-02-03', capacity: 2 }));
+    const people: string[] = [];
+    for (let i = 0; i < 6; i++) people.push((await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber: `5${i}0LX`, boroughId: f.boroughs.lambeth.id }))).id);
+    const places = await Promise.all(people.map((p) => enrol(svc, LEAD, id, p, at('2026-12-01'))));
+    expect(places.filter((p) => p === 'enrolled')).toHaveLength(2);
+    const s = await getSession(svc, id);
+    expect([s.session.enrolled, s.session.waiting]).toEqual([2, 4]);
+  });
+
   it('cancelling a session cancels its places and needs a reason', async () => {
     const id = await createSession(svc, LEAD, session({ startsOn: '2027-01-11', endsOn: '2027-01-13' }));
     await enrol(svc, LEAD, id, officer.ben, at('2026-12-01'));

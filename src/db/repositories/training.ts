@@ -1,6 +1,7 @@
 import type { CourseKind, Restriction, TrainingRecord, TrainingResult } from '../../domain/training/authority.js';
 import type { CourseType, CourseTypeInput, EnrolmentStatus, RestrictionKind } from '../../domain/training/courses.js';
-import type { Executor } from '../database.js';
+import { sql } from 'kysely';
+import type { DatabaseKind, Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { CourseTypeTable, TrainingRecordTable } from '../schema.js';
 
@@ -182,6 +183,16 @@ export async function updateSession(db: Executor, id: string, s: SessionFields):
     .set({ course_type_id: s.courseTypeId, starts_on: s.startsOn, ends_on: s.endsOn, location: s.location, borough_id: s.boroughId, capacity: s.capacity, updated_at: nowIso() })
     .where('id', '=', id)
     .execute();
+}
+
+/** Locks an officer's row until the transaction ends, so two suspensions cannot both begin (PostgreSQL; SQLite writes one at a time). */
+export async function lockOfficer(db: Executor, kind: DatabaseKind, id: string): Promise<void> {
+  if (kind === 'postgres') await sql`select id from officer where id = ${id} for update`.execute(db);
+}
+
+/** Locks a session's row until the transaction ends (PostgreSQL; SQLite writes one at a time). */
+export async function lockSession(db: Executor, kind: DatabaseKind, id: string): Promise<void> {
+  if (kind === 'postgres') await sql`select id from training_session where id = ${id} for update`.execute(db);
 }
 
 export async function setSessionStatus(db: Executor, id: string, status: SessionStatus): Promise<void> {
@@ -416,6 +427,19 @@ export async function insertTrainingRecords(db: Executor, forceId: string, creat
     inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
   }
   return inserted;
+}
+
+/**
+ * A cheap fingerprint of everything authority is derived from (training records, suspensions
+ * and withdrawals, officers): it changes whenever any of them does (nothing is ever deleted).
+ */
+export async function authorityDataVersion(db: Executor, forceId: string): Promise<string> {
+  const [records, restrictions, officers] = await Promise.all([
+    db.selectFrom('training_record').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('m')]).where('force_id', '=', forceId).executeTakeFirstOrThrow(),
+    db.selectFrom('authority_restriction').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('m'), eb.fn.max('ended_at').as('e')]).where('force_id', '=', forceId).executeTakeFirstOrThrow(),
+    db.selectFrom('officer').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('m')]).where('force_id', '=', forceId).executeTakeFirstOrThrow(),
+  ]);
+  return JSON.stringify([Number(records.n), records.m, Number(restrictions.n), restrictions.m, restrictions.e, Number(officers.n), officers.m]);
 }
 
 /** Whether any officer holds a result on this course. */

@@ -1,15 +1,9 @@
+import type { UpliftTargets } from '../../domain/training/uplift.js';
 import type { Executor } from '../database.js';
 import { nowIso } from '../ids.js';
 
 /** The stored uplift plan: targets as columns, the planner's assumptions as JSON (read by the service). */
-export interface StoredUpliftPlan {
-  startsOn: string;
-  deadline: string;
-  baselineAuthorised: number;
-  targetAuthorised: number;
-  targetDevices: number;
-  boroughMinimum: number;
-  emergencyResponsePercent: number;
+export interface StoredUpliftPlan extends UpliftTargets {
   assumptionsJson: string;
   updatedBy: string;
   updatedAt: string;

@@ -22,7 +22,7 @@
  * is "already present" and not stored again; a different result for a day Cedar already holds
  * is an error, since a record is never overwritten.
  */
-import { headerKey, readRecords, decodeRoster, rosterDate, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
+import { readCsvHeader, readRecords, decodeRoster, rosterDate, type CsvHeader, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
 import type { TrainingResult } from './authority.js';
 import { trainingRecordInput, type TrainingRecordInput } from './courses.js';
 
@@ -126,49 +126,7 @@ export function sortTrainingErrors(errors: RowError[], source: TrainingSource): 
 // ---------------------------------------------------------------------------------------
 // CSV
 
-interface Header {
-  line: number;
-  positions: (TrainingColumn | null)[];
-  present: Set<TrainingColumn>;
-  unnamed: number[];
-}
-
-const isTrainingColumn = (s: string): s is TrainingColumn => (TRAINING_COLUMNS as readonly string[]).includes(s);
-
-function readHeader(record: RawRecord, data: readonly RawRecord[]): { header: Header; errors: RowError[] } {
-  const { line } = record;
-  const header: Header = { line, positions: [], present: new Set(), unnamed: [] };
-  if (record.fields.length === 1 && /[;\t]/.test(record.fields[0]!)) {
-    return { header, errors: [{ line, column: null, message: 'The columns are not separated by commas: save the file as CSV (comma delimited)' }] };
-  }
-  const errors: RowError[] = [];
-  header.positions = record.fields.map((name, i): TrainingColumn | null => {
-    const key = headerKey(name);
-    if (key === '') {
-      header.unnamed.push(i);
-      return null;
-    }
-    if (!isTrainingColumn(key)) {
-      errors.push({ line, column: name.trim(), message: `Unknown column "${name.trim()}": the columns are ${TRAINING_COLUMNS.join(', ')}` });
-      return null;
-    }
-    if (header.present.has(key)) {
-      errors.push({ line, column: key, message: `The ${key} column appears more than once: keep one` });
-      return null;
-    }
-    header.present.add(key);
-    return key;
-  });
-  for (const c of REQUIRED_TRAINING_COLUMNS) {
-    if (!header.present.has(c)) errors.push({ line, column: c, message: `The ${c} column is missing: add it to the header row (the columns are ${TRAINING_COLUMNS.join(', ')})` });
-  }
-  for (const i of header.unnamed) {
-    if (data.some((r) => (r.fields[i] ?? '').trim() !== '')) {
-      errors.push({ line, column: null, message: `Column ${i + 1} has values but no name in the header row: name it, or delete the column` });
-    }
-  }
-  return { header, errors };
-}
+type Header = CsvHeader<TrainingColumn>;
 
 function checkCsvRow(record: RawRecord, header: Header, today: string): { row?: TrainingRow; errors: RowError[] } {
   const { line } = record;
@@ -222,7 +180,7 @@ export function readTrainingCsv(bytes: Uint8Array, today: string): TrainingRead 
   }
   // Rows that could not be read at all still count as rows of the file.
   const count = data.length + errors.filter((e) => e.line > first.line).length;
-  const { header, errors: headerErrors } = readHeader(first, data);
+  const { header, errors: headerErrors } = readCsvHeader(first, data, TRAINING_COLUMNS, REQUIRED_TRAINING_COLUMNS);
   if (headerErrors.length) return { ...base, encoding, headerLine: first.line, count, fatal: true, errors: sortTrainingErrors(headerErrors, 'csv') };
   if (data.length === 0 && errors.length === 0) {
     return { ...base, encoding, headerLine: first.line, fatal: true, errors: [{ line: first.line, column: null, message: 'The file has a header row but no training records: add a row for each course an officer completed' }] };

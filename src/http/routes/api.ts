@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseRequestPart } from '../api-input.js';
 import { z } from 'zod';
 import { officerFields, officerInput, OFFICER_STATUSES, RANKS, TEAM_TYPES, type Officer } from '../../domain/organisation.js';
 import { ValidationError } from '../../domain/validation.js';
@@ -35,11 +36,7 @@ function checkKnownFields(body: unknown): Record<string, unknown> {
 }
 
 export function registerApiRoutes(app: FastifyInstance, svc: Services): void {
-  const parse = <S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> => {
-    const r = schema.safeParse(input);
-    if (!r.success) throw new ValidationError(r.error.issues.map((i) => ({ field: `${where}.${i.path.join('.')}`, message: i.message })));
-    return r.data;
-  };
+  const parse = parseRequestPart;
 
   app.get('/api/v1/officers', { config: { permission: 'read:officer' } }, async (request) => {
     const q = parse(listQuery, request.query, 'query');

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseRequestPart } from '../api-input.js';
 import { z } from 'zod';
 import type { Report } from '../../db/repositories/reports.js';
 import { REPORT_SORTS } from '../../db/repositories/reports.js';
@@ -76,12 +77,6 @@ const sectionsInput = z
 const createInput = z.object({ sections: sectionsInput.default({}) }).strict();
 const amendInput = z.object({ sections: sectionsInput, reason: z.unknown() }).strict();
 
-/** Parses a request part, naming fields with a prefix (`query.page`, `body.sections.incident`). */
-function parse<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.infer<S> {
-  const r = schema.safeParse(input ?? {});
-  if (!r.success) throw new ValidationError(fieldErrorsFromZod(r.error).map((e) => ({ field: e.field === '(input)' ? prefix : `${prefix}.${e.field}`, message: e.message })));
-  return r.data;
-}
 
 /** Checks every section before anything is stored, so a bad request creates nothing. */
 function checkSections(sections: Partial<Record<SectionKey, unknown>>): void {
@@ -100,7 +95,7 @@ function sectionKey(key: string): SectionKey {
 
 export function registerReportApiRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/api/v1/reports', { config: { permission: 'read:report' } }, async (request) => {
-    const q = parse(listQuery, request.query, 'query');
+    const q = parseRequestPart(listQuery, request.query, 'query');
     const r = await reports.listReports(
       svc,
       request.scope,
@@ -111,13 +106,13 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
   });
 
   app.get('/api/v1/reports/mine', { config: { permission: 'create:report' } }, async (request) => {
-    const q = parse(pageQuery, request.query, 'query');
+    const q = parseRequestPart(pageQuery, request.query, 'query');
     const r = await reports.listOwnReports(svc, request.actor(), { page: q.page, pageSize: q.pageSize });
     return { data: r.reports.map(reportJson), page: r.page, pageSize: r.pageSize, total: r.total, pages: r.pages };
   });
 
   app.post('/api/v1/reports', { config: { permission: 'create:report' } }, async (request, reply: FastifyReply) => {
-    const { sections } = parse(createInput, request.body, 'body');
+    const { sections } = parseRequestPart(createInput, request.body, 'body');
     checkSections(sections);
     const actor = request.actor();
     const report = await reports.startReport(svc, actor);
@@ -146,7 +141,7 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
 
   app.post('/api/v1/reports/:id/amendments', { config: { permission: 'create:report' } }, async (request) => {
     const { id } = request.params as { id: string };
-    const body = parse(amendInput, request.body, 'body');
+    const body = parseRequestPart(amendInput, request.body, 'body');
     const actor = request.actor();
     await reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason });
     return detailsJson(await reports.getReport(svc, actor, id));

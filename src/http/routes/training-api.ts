@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseRequestPart } from '../api-input.js';
 import { z } from 'zod';
 import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../db/repositories/training.js';
 import { isoDate } from '../../domain/organisation.js';
 import { nextDay } from '../../domain/stats/periods.js';
 import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../domain/training/courses.js';
 import { TRAINING_RECORD_FIELDS } from '../../domain/training/import.js';
-import { fieldErrorsFromZod, ValidationError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import { importTraining } from '../../services/importTraining.js';
 import * as training from '../../services/training.js';
@@ -27,12 +28,6 @@ const sessionsQuery = z.object({
 
 const recordsQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() });
 
-/** Parses a request part, naming fields with a prefix (`query.from`). */
-function parse<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.infer<S> {
-  const r = schema.safeParse(input ?? {});
-  if (!r.success) throw new ValidationError(fieldErrorsFromZod(r.error).map((e) => ({ field: e.field === '(input)' ? prefix : `${prefix}.${e.field}`, message: e.message })));
-  return r.data;
-}
 
 const courseTypeJson = (c: CourseType) => ({ id: c.id, code: c.code, name: c.name, kind: c.kind, qualifiesFor: c.qualifiesFor, minHours: c.minHours, days: c.days, active: c.active });
 
@@ -109,7 +104,7 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
   app.get('/api/v1/training/course-types', { config: { permission: 'read:training' } }, async () => ({ data: (await training.listCourseTypes(svc)).map(courseTypeJson) }));
 
   app.get('/api/v1/training/sessions', { config: { permission: 'read:training' } }, async (request) => {
-    const q = parse(sessionsQuery, request.query, 'query');
+    const q = parseRequestPart(sessionsQuery, request.query, 'query');
     if (q.from && q.to && q.to < q.from) throw new ValidationError([{ field: 'query.to', message: 'The last day must be on or after the first day' }]);
     const r = await training.listSessions(
       svc,
@@ -134,7 +129,7 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
   });
 
   app.post('/api/v1/training/records', { config: { permission: 'import:training' }, bodyLimit: 4 * 1024 * 1024 }, async (request, reply: FastifyReply) => {
-    const { dryRun } = parse(recordsQuery, request.query, 'query');
+    const { dryRun } = parseRequestPart(recordsQuery, request.query, 'query');
     const body = request.body;
     if (!Array.isArray(body)) throw new ValidationError([{ field: '(body)', message: `Send a JSON array of training records, each with ${TRAINING_RECORD_FIELDS.join(', ')}` }]);
     if (body.length === 0) throw new ValidationError([{ field: '(body)', message: 'Send at least one training record' }]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/services/demo.js';
 import { nextDay } from '../../../src/domain/stats/periods.js';
 import { authorisedIn, authorisedOn, authorityHistory, firstAuthorisedOn, type AuthorityHistory, type Restriction, type TrainingRecord } from '../../../src/domain/training/authority.js';
 import { DEVICE_MODELS } from '../../../src/domain/training/courses.js';
@@ -104,16 +105,7 @@ describe('authorityHistory', () => {
   });
 
   /** A small random source, so the comparison below is the same on every run. */
-  function random(seed: number) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = (seed: number) => mulberry32(seed);
 
   it('agrees with authorisedOn on every day, for 300 random training histories', () => {
     const r = random(5);
