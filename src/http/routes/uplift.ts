@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../domain/permissions.js';
+import { rate } from '../../domain/stats/counting.js';
 import type { PlannerMonth, Projection } from '../../domain/training/planner.js';
 import { ASSUMPTION_FIELDS, DEFAULT_ASSUMPTIONS, monthFromNumber, monthLabel, monthNumber, monthOfDay, shortMonthLabel, type UpliftAssumptions } from '../../domain/training/uplift.js';
 import { ValidationError, WorkflowError, type FieldError } from '../../domain/validation.js';
@@ -21,7 +22,7 @@ const fmt = new Intl.NumberFormat('en-GB');
 const n = (x: number) => fmt.format(x);
 const signed = (x: number) => (x > 0 ? `+${n(x)}` : x < 0 ? `−${n(-x)}` : '0');
 const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`;
-const percent = (part: number, whole: number) => (whole > 0 ? `${(Math.round((1000 * part) / whole) / 10).toFixed(1)}%` : '–');
+const percent = (part: number, whole: number) => rate(part, whole).percent;
 
 /** The questions of the assumptions, in the order asked, with the words for them. */
 const ASSUMPTION_QUESTIONS: { name: keyof UpliftAssumptions; label: string; hint?: string; suffix?: string; width: number }[] = [
