@@ -191,6 +191,8 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
 
     const page = await sgt.get(base);
     expect(page.body).toContain(`action="${base}/review"`);
+    // The officer has no training record: the reviewer is told Taser was used without authority.
+    expect(page.body).toContain('not authorised to carry Taser on the day of the incident');
     expect(page.body).not.toContain(`${base}/sections/`); // no Change links for the reviewer
     const noComment = await sgt.post(`${base}/review`, { outcome: 'return', comment: '' });
     expect(noComment.statusCode).toBe(400);
