@@ -343,6 +343,11 @@ export interface TrainingRecordTable {
   source_key: string | null;
   created_by_label: string;
   created_at: string;
+  /** Set when a session's result was corrected: the result before, why, by whom, when. */
+  previous_result: string | null;
+  correction_reason: string | null;
+  corrected_by_label: string | null;
+  corrected_at: string | null;
 }
 
 /** A suspension (by a supervisor or professional standards) or a withdrawal (the officer's choice). */

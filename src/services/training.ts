@@ -17,6 +17,7 @@ import {
   placeFor,
   promotions,
   restrictionInput,
+  resultCorrectionInput,
   resultInput,
   sessionDateProblems,
   sessionInput,
@@ -204,6 +205,10 @@ function timelineOf(records: readonly repo.StoredTrainingRecord[], restrictions:
   const out: TimelineEntry[] = [];
   for (const r of records) {
     out.push({ on: r.completedOn, at: r.createdAt, title: `${RESULT_WORDS[r.result]}: ${r.courseName}`, detail: r.reason, by: r.source === 'import' ? `imported by ${r.createdBy}` : r.createdBy, tag: r.result === 'pass' ? 'pass' : 'fail' });
+    if (r.correction) {
+      const c = r.correction;
+      out.push({ on: londonDate(c.at), at: c.at, title: `Result corrected: ${RESULT_WORDS[c.previousResult].toLowerCase()} → ${RESULT_WORDS[r.result].toLowerCase()} (${r.courseName}, ${r.completedOn})`, detail: c.reason, by: c.by, tag: r.result === 'pass' ? 'pass' : 'fail' });
+    }
   }
   // A lapse is an event too: the anniversary of a currency pass not followed by another before it.
   const currency = records.filter((r) => r.kind === 'initial' || r.kind === 'refresher');
@@ -508,6 +513,41 @@ export async function recordResults(svc: Services, actor: Actor, sessionId: stri
     const summary = { passed, failed: records.length - passed, absent: enrolled.length - records.length };
     await audit({ action: 'session.results', entityType: 'training_session', entityId: sessionId, summary: { ...summary, results: enrolled.map((s) => ({ officerId: s.officerId, ...parsed.get(s.id), enrolmentId: undefined })) } });
     return summary;
+  });
+}
+
+/**
+ * Corrects one officer's result on a completed session (a result recorded wrongly, or an
+ * officer marked absent who did attend), with the reason for the correction. The training
+ * record keeps the result it had; authority follows the corrected one; the audit log keeps
+ * every correction.
+ */
+export async function correctResult(svc: Services, actor: Actor, sessionId: string, enrolmentId: string, input: unknown): Promise<void> {
+  const force = await getForce(svc);
+  const c = parseInput(resultCorrectionInput, input);
+  await change(svc, actor, async (trx, audit) => {
+    await repo.lockSession(trx, svc.database.kind, sessionId);
+    const session = await repo.findSession(trx, sessionId);
+    if (!session || session.forceId !== force.id) throw new NotFoundError('Session', sessionId);
+    if (session.status !== 'completed') throw new WorkflowError('Only the results of a session already recorded can be corrected');
+    const seat = (await repo.listEnrolments(trx, sessionId)).find((e) => e.id === enrolmentId && e.status === 'enrolled');
+    if (!seat) throw new NotFoundError('Enrolment', enrolmentId);
+    const reason = c.result === 'pass' ? null : (c.reason ?? null);
+    const record = await repo.findSessionRecord(trx, sessionId, seat.officerId);
+    if (record) {
+      if (record.result === c.result && record.reason === reason) throw new ValidationError([{ field: 'result', message: 'Nothing has changed: choose the right result' }]);
+      await repo.correctRecord(trx, record.id, { result: c.result, reason, previousResult: record.result, correctionReason: c.correctionReason, by: actor.label });
+    } else {
+      // Marked absent, but they did attend: their result is recorded now.
+      await repo.insertTrainingRecords(trx, force.id, actor.label, [{ officerId: seat.officerId, courseTypeId: session.courseTypeId, completedOn: session.endsOn, result: c.result, reason, sessionId, source: 'session', sourceKey: null }]);
+    }
+    await repo.recordEnrolmentResult(trx, seat.id, { attended: true, result: c.result, reason });
+    await audit({
+      action: 'session.result_corrected',
+      entityType: 'training_session',
+      entityId: sessionId,
+      summary: { officerId: seat.officerId, from: record ? { result: record.result, reason: record.reason } : { attended: false }, to: { result: c.result, reason }, correctionReason: c.correctionReason },
+    });
   });
 }
 

@@ -195,6 +195,16 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect(profile).toContain(`Authorised until ${formatDate(addDays(lapsesOn(addDays(on, -1)), -1))}`);
     expect(profile).toContain('Passed: Initial CED course (X2)');
     expect(bodyText((await lead.get(`/officers/${officers.Fin!.id}`)).body)).toContain('Not authorised to carry Taser');
+
+    // Fin did attend after all: the result is corrected on its own page, with a reason.
+    expect(done.body).toContain(`href="/training/sessions/${id}/results/${fin!.id}/correct"`);
+    expect((await lead.get(`/training/sessions/${id}/results/${fin!.id}/correct`)).body).toContain('Recorded: <strong>Did not attend (Sick on the first day)</strong>');
+    const unexplained = await lead.post(`/training/sessions/${id}/results/${fin!.id}/correct`, { result: 'pass', reason: '', correctionReason: '' });
+    expect(unexplained.statusCode).toBe(400);
+    expect(unexplained.body).toContain('<a href="#correctionReason">Say why the result is corrected</a>');
+    const corrected = await lead.post(`/training/sessions/${id}/results/${fin!.id}/correct`, { result: 'pass', reason: '', correctionReason: 'Arrived late; the register was wrong' });
+    expect(corrected.headers.location).toBe(`/training/sessions/${id}?notice=result-corrected`);
+    expect(bodyText((await lead.get(`/officers/${officers.Fin!.id}`)).body)).toContain('Authorised to carry the X2');
   });
 
   it('suspends and reinstates authority through the pages, on the timeline and in the audit log', async () => {

@@ -8,6 +8,7 @@ import { createOfficer } from '../../src/services/officers.js';
 import {
   cancelEnrolment,
   cancelSession,
+  correctResult,
   createCourseType,
   createSession,
   enrol,
@@ -139,6 +140,28 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect(c.timeline[0]).toMatchObject({ title: 'Failed: Initial CED course (X2)', detail: 'Did not meet the shooting standard' });
     const { entries } = await listAudit(svc.database.db, { entityId: sessionId }, { offset: 0, limit: 20 });
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['session.create', 'session.enrol', 'session.wait', 'session.unenrol', 'session.results']));
+  });
+
+  it('corrects a result recorded wrongly: the record keeps what it was and why, authority follows, the audit log keeps it', async () => {
+    const s = await getSession(svc, sessionId);
+    const cara = s.enrolments.find((e) => e.officerId === officer.cara)!;
+    const err = await correctResult(svc, LEAD, sessionId, cara.id, { result: 'pass', correctionReason: ' ' }).catch((e) => e);
+    expect((err as ValidationError).errors).toEqual([{ field: 'correctionReason', message: 'Say why the result is corrected' }]);
+    await expect(correctResult(svc, LEAD, sessionId, cara.id, { result: 'fail', reason: 'Did not meet the shooting standard', correctionReason: 'x' })).rejects.toMatchObject({ errors: [{ field: 'result', message: 'Nothing has changed: choose the right result' }] });
+    expect((await officerAuthority(svc, ALL, officer.cara!, at('2026-12-10'))).authorised).toBe(false);
+    await correctResult(svc, LEAD, sessionId, cara.id, { result: 'pass', reason: 'ignored for a pass', correctionReason: 'The assessment sheet was misread' });
+    const c = await officerAuthority(svc, ALL, officer.cara!, at('2026-12-10'));
+    expect(c.authorised).toBe(true);
+    expect(c.records).toEqual([expect.objectContaining({ result: 'pass', reason: null, correction: expect.objectContaining({ previousResult: 'fail', reason: 'The assessment sheet was misread', by: 'lead@test' }) })]);
+    expect(c.timeline.map((t) => t.title)).toContain('Result corrected: failed → passed (Initial CED course (X2), 2026-12-09)');
+    expect((await getSession(svc, sessionId)).enrolments.find((e) => e.id === cara.id)).toMatchObject({ result: 'pass', resultReason: null });
+    const { entries } = await listAudit(svc.database.db, { entityId: sessionId }, { offset: 0, limit: 20 });
+    expect(JSON.parse(entries.find((e) => e.action === 'session.result_corrected')!.summary)).toMatchObject({ officerId: officer.cara, from: { result: 'fail' }, to: { result: 'pass', reason: null } });
+    // Only a completed session's results can be corrected.
+    const open = await createSession(svc, LEAD, session({ startsOn: '2027-03-01', endsOn: '2027-03-03' }));
+    await enrol(svc, LEAD, open, officer.ben, at('2026-12-01'));
+    const seat = (await getSession(svc, open)).enrolments[0]!;
+    await expect(correctResult(svc, LEAD, open, seat.id, { result: 'pass', correctionReason: 'x' })).rejects.toBeInstanceOf(WorkflowError);
   });
 
   it('suspends and reinstates, records a withdrawal and a return; each on the timeline and in the audit log', async () => {

@@ -330,6 +330,8 @@ export interface StoredTrainingRecord extends TrainingRecord {
   source: 'session' | 'import';
   createdBy: string;
   createdAt: string;
+  /** When a session's result was corrected: the result before, why, by whom and when. */
+  correction: { previousResult: TrainingResult; reason: string; by: string; at: string } | null;
 }
 
 function recordsQuery(db: Executor) {
@@ -337,6 +339,7 @@ function recordsQuery(db: Executor) {
     .selectFrom('training_record')
     .innerJoin('course_type', 'course_type.id', 'training_record.course_type_id')
     .select(['training_record.id', 'training_record.officer_id', 'training_record.course_type_id', 'training_record.completed_on', 'training_record.result', 'training_record.reason', 'training_record.session_id', 'training_record.source', 'training_record.created_by_label', 'training_record.created_at'])
+    .select(['training_record.previous_result', 'training_record.correction_reason', 'training_record.corrected_by_label', 'training_record.corrected_at'])
     .select(['course_type.name', 'course_type.kind', 'course_type.qualifies_for']);
 }
 
@@ -359,6 +362,7 @@ const toRecord = (r: RecordRow, qualifies: Map<string, string[]>): StoredTrainin
     source: r.source as 'session' | 'import',
     createdBy: r.created_by_label,
     createdAt: r.created_at,
+    correction: r.corrected_at ? { previousResult: r.previous_result as TrainingResult, reason: r.correction_reason ?? '', by: r.corrected_by_label ?? '', at: r.corrected_at } : null,
   };
 };
 
@@ -422,6 +426,10 @@ export async function insertTrainingRecords(db: Executor, forceId: string, creat
       source_key: r.sourceKey,
       created_by_label: createdBy,
       created_at: at,
+      previous_result: null,
+      correction_reason: null,
+      corrected_by_label: null,
+      corrected_at: null,
     }));
     const result = await db.insertInto('training_record').values(rows).onConflict((oc) => oc.column('source_key').doNothing()).executeTakeFirst();
     inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
@@ -455,6 +463,21 @@ export async function storedResults(db: Executor, forceId: string, officerIds: r
     for (const r of rows) out.push({ officerId: r.officer_id, courseTypeId: r.course_type_id, completedOn: r.completed_on, result: r.result as TrainingResult });
   }
   return out;
+}
+
+/** The record a session's result made for an officer, if any. */
+export async function findSessionRecord(db: Executor, sessionId: string, officerId: string): Promise<{ id: string; result: TrainingResult; reason: string | null } | undefined> {
+  const r = await db.selectFrom('training_record').select(['id', 'result', 'reason']).where('session_id', '=', sessionId).where('officer_id', '=', officerId).executeTakeFirst();
+  return r ? { id: r.id, result: r.result as TrainingResult, reason: r.reason } : undefined;
+}
+
+/** Corrects a record's result, keeping the result it had and why it changed. */
+export async function correctRecord(db: Executor, id: string, c: { result: TrainingResult; reason: string | null; previousResult: TrainingResult; correctionReason: string; by: string }): Promise<void> {
+  await db
+    .updateTable('training_record')
+    .set({ result: c.result, reason: c.reason, previous_result: c.previousResult, correction_reason: c.correctionReason, corrected_by_label: c.by, corrected_at: nowIso() })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Which of these import keys are already stored. */

@@ -162,6 +162,17 @@ export const resultInput = z
   });
 export type ResultInput = z.infer<typeof resultInput>;
 
+/** Correcting a result recorded wrongly: the right result (a reason unless a pass), and why it is corrected. */
+export const resultCorrectionInput = z
+  .object({
+    result: z.enum(TRAINING_RESULTS, { error: 'Select pass, fail or did not finish' }),
+    reason: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(500, 'The reason must be 500 characters or fewer').nullable().optional()),
+    correctionReason: z.string({ error: 'Say why the result is corrected' }).trim().min(1, 'Say why the result is corrected').max(500, 'The reason for the correction must be 500 characters or fewer'),
+  })
+  .superRefine((r, ctx) => {
+    if (r.result !== 'pass' && !r.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Give the reason the officer did not pass' });
+  });
+
 export const RESTRICTION_KINDS = ['suspension', 'withdrawal'] as const;
 export type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
 

@@ -62,6 +62,7 @@ const recordJson = (r: StoredTrainingRecord) => ({
   sessionId: r.sessionId,
   createdBy: r.createdBy,
   createdAt: r.createdAt,
+  correction: r.correction,
 });
 
 const restrictionJson = (r: StoredRestriction) => ({
@@ -261,6 +262,13 @@ export function trainingOpenApi(json: (s: z.ZodType) => object) {
                 sessionId: nullable('string'),
                 createdBy: { type: 'string' },
                 createdAt: { type: 'string', format: 'date-time' },
+                correction: {
+                  description: 'Set when a session result was corrected: the result it had, why, by whom, when',
+                  oneOf: [
+                    { type: 'null' },
+                    { type: 'object', properties: { previousResult: { type: 'string', enum: ['pass', 'fail', 'did_not_finish'] }, reason: { type: 'string' }, by: { type: 'string' }, at: { type: 'string', format: 'date-time' } } },
+                  ],
+                },
               },
             },
           },

@@ -10,6 +10,7 @@ import { listBoroughs } from '../../services/organisation.js';
 import {
   cancelEnrolment,
   cancelSession,
+  correctResult,
   createCourseType,
   createSession,
   enrol,
@@ -178,6 +179,7 @@ const NOTICES: Record<string, string> = {
   'session-updated': 'Session updated.',
   'session-cancelled': 'Session cancelled. Everyone enrolled or waiting has been taken off it.',
   'enrolment-removed': 'Officer taken off the session.',
+  'result-corrected': 'Result corrected. The officer’s authority follows the corrected result, and their timeline shows the correction.',
   'enrolment-removed-promoted': 'Officer taken off the session. The first officer on the waiting list now has the place.',
   'authority-suspended': 'Authority suspended.',
   'authority-reinstated': 'Authority reinstated.',
@@ -641,6 +643,49 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderCancel(reply, d, reason, err.errors);
+    }
+  });
+
+  // Correcting a result ----------------------------------------------------------------
+
+  const correctable = async (id: string, enrolmentId: string) => {
+    const d = await getSession(svc, id);
+    const seat = d.enrolments.find((e) => e.id === enrolmentId && e.status === 'enrolled');
+    if (d.session.status !== 'completed' || !seat) throw new NotFoundError('Result', enrolmentId);
+    return { d, seat };
+  };
+
+  const renderCorrection = (reply: FastifyReply, d: SessionDetails, seat: SessionDetails['enrolments'][number], values: { result: string; reason: string; correctionReason: string }, errors?: FieldError[]) =>
+    reply.code(errors ? 400 : 200).render('pages/training/correct-result.njk', {
+      title: `Correct the result for ${name(seat)}`,
+      navPath: '/training',
+      backLink: `/training/sessions/${d.session.id}`,
+      s: d.session,
+      dates: dateRange(d.session.startsOn, d.session.endsOn),
+      recorded: seat.attended ? TRAINING_RESULT_LABELS[seat.result!] + (seat.resultReason ? ` (${seat.resultReason})` : '') : `Did not attend${seat.resultReason ? ` (${seat.resultReason})` : ''}`,
+      action: `/training/sessions/${d.session.id}/results/${seat.id}/correct`,
+      resultItems: TRAINING_RESULTS.map((r) => ({ value: r, text: TRAINING_RESULT_LABELS[r], checked: values.result === r })),
+      values,
+      ...errorView(errors ?? [], { result: 'result' }),
+    });
+
+  app.get('/training/sessions/:id/results/:enrolmentId/correct', { config: { permission: 'manage:training' } }, async (request, reply) => {
+    const { id, enrolmentId } = request.params as { id: string; enrolmentId: string };
+    const { d, seat } = await correctable(id, enrolmentId);
+    return renderCorrection(reply, d, seat, { result: seat.result ?? '', reason: seat.resultReason ?? '', correctionReason: '' });
+  });
+
+  app.post('/training/sessions/:id/results/:enrolmentId/correct', { config: { permission: 'manage:training' } }, async (request, reply) => {
+    const { id, enrolmentId } = request.params as { id: string; enrolmentId: string };
+    const { d, seat } = await correctable(id, enrolmentId);
+    const body = formBody(request);
+    const values = { result: field(body, 'result'), reason: field(body, 'reason'), correctionReason: field(body, 'correctionReason') };
+    try {
+      await correctResult(svc, request.actor(), id, enrolmentId, values);
+      return reply.redirect(`/training/sessions/${id}?notice=result-corrected`, 303);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderCorrection(reply, d, seat, values, err.errors);
     }
   });
 
