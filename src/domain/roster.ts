@@ -268,6 +268,20 @@ export function readCsvHeader<C extends string>(record: RawRecord, data: readonl
   return { header, errors, fatal: false };
 }
 
+/** A data row's values by column (trimmed), or the problem when it has more or fewer values than the header. */
+export function rowValues<C extends string>(record: RawRecord, header: CsvHeader<C>): { values: Map<C, string> } | { error: RowError } {
+  const width = header.positions.length;
+  if (record.fields.length !== width) {
+    const message = `This row has ${record.fields.length} values but the header has ${width} columns: check for a missing comma, or a value with a comma that is not in quotes`;
+    return { error: { line: record.line, column: null, message } };
+  }
+  const values = new Map<C, string>();
+  header.positions.forEach((c, i) => {
+    if (c) values.set(c, record.fields[i]!.trim());
+  });
+  return { values };
+}
+
 // ---------------------------------------------------------------------------------------
 // Rows
 
@@ -279,15 +293,9 @@ interface Resolver {
 
 function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?: OfficerInput; errors: RowError[] } {
   const { line } = record;
-  const width = header.positions.length;
-  if (record.fields.length !== width) {
-    const message = `This row has ${record.fields.length} values but the header has ${width} columns: check for a missing comma, or a value with a comma that is not in quotes`;
-    return { errors: [{ line, column: null, message }] };
-  }
-  const value = new Map<RosterColumn, string>();
-  header.positions.forEach((c, i) => {
-    if (c) value.set(c, record.fields[i]!.trim());
-  });
+  const read = rowValues(record, header);
+  if ('error' in read) return { errors: [read.error] };
+  const value = read.values;
   const own = new Map<RosterColumn, string>(); // problems found here, ahead of officerInput's
   const get = (c: RosterColumn) => value.get(c) ?? '';
 

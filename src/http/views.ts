@@ -18,6 +18,12 @@ export function formatDateTime(iso: string | null | undefined): string {
 }
 
 /** Dates (`YYYY-MM-DD`) have no time zone: shown as written. */
+const wholeNumber = new Intl.NumberFormat('en-GB');
+/** '1,234', as the `number` filter writes it. */
+export const formatNumber = (n: number) => wholeNumber.format(n);
+/** '1 place', '3 places', '1,019 officers'. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${formatNumber(n)} ${n === 1 ? one : many}`;
+
 export function formatDate(date: string | null | undefined): string {
   if (!date) return '';
   const d = new Date(`${date}T00:00:00Z`);
@@ -31,8 +37,7 @@ export function createViews(): nunjucks.Environment {
   );
   env.addFilter('dateTime', formatDateTime);
   env.addFilter('date', formatDate);
-  const numberFormat = new Intl.NumberFormat('en-GB'); // one formatter: toLocaleString builds one per call
-  env.addFilter('number', (n: number) => (typeof n === 'number' ? numberFormat.format(n) : n));
+  env.addFilter('number', (n: number) => (typeof n === 'number' ? formatNumber(n) : n)); // one formatter: toLocaleString builds one per call
   env.addFilter('roleLabel', (r: keyof typeof ROLE_LABELS) => ROLE_LABELS[r] ?? r);
   env.addFilter('teamTypeLabel', (t: keyof typeof TEAM_TYPE_LABELS) => TEAM_TYPE_LABELS[t] ?? t);
   env.addFilter('rankShort', (r: keyof typeof RANK_ABBREVIATIONS) => RANK_ABBREVIATIONS[r] ?? r);

@@ -40,8 +40,9 @@ import type { DemoForcePlan } from './demo.js';
 import { getForce } from './organisation.js';
 import { addNationalCourseTypes, today as todayOf } from './training.js';
 import { savePlan } from './uplift.js';
+import { dateOf, dayNumber, pick, randomInt, shuffle, type Random } from './demo-random.js';
+import { addDays } from '../domain/stats/periods.js';
 
-type Random = () => number;
 type CourseCode = (typeof NATIONAL_COURSE_TYPES)[number]['code'];
 
 /** The force size the figures below are for: the demo's default. */
@@ -55,22 +56,16 @@ const PACE = 0.85;
 /** Initial courses before this day were for the X26; from it, for the X2. */
 const X2_FROM = '2020-01-01';
 
-const DAY_MS = 86_400_000;
-const dayNumber = (d: string) => Date.parse(`${d}T00:00:00Z`) / DAY_MS;
-const dateOf = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-const addDays = (d: string, n: number) => dateOf(dayNumber(d) + n);
-const randomInt = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-const pickOne = <T>(random: Random, list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 /** The next day on or after `d` that is a weekday (Monday 1 … Friday 5) in `days`. */
 function nextWeekday(d: string, days: readonly number[]): string {
   let n = dayNumber(d);
-  while (!days.includes(new Date(n * DAY_MS).getUTCDay())) n++;
+  while (!days.includes(new Date(dateOf(n)).getUTCDay())) n++;
   return dateOf(n);
 }
 
 /** A course day: Saturday moves back to Friday, Sunday on to Monday. */
 function workday(d: string): string {
-  const wd = new Date(dayNumber(d) * DAY_MS).getUTCDay();
+  const wd = new Date(`${d}T00:00:00Z`).getUTCDay();
   return wd === 6 ? addDays(d, -1) : wd === 0 ? addDays(d, 1) : d;
 }
 
@@ -165,13 +160,6 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
   const restrictions: DemoRestriction[] = [];
   const sessions: DemoSession[] = [];
   const rec = (collar: string, code: CourseCode, completedOn: string, result: TrainingResult = 'pass', reason: string | null = null) => records.push({ collar, code, completedOn, result, reason });
-  const shuffle = <T>(list: T[]) => {
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
-    return list;
-  };
 
   // 1. Who was authorised when the plan started: weighted sampling without replacement
   // (each officer's key is u^(1/weight); the largest keys win). Only officers who could have
@@ -193,7 +181,7 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
 
   // Some of them lose authority after the plan started: a few lapse, a few fail their
   // refresher, some are suspended or withdraw. Others failed a refresher once and passed it again.
-  const shuffled = shuffle(baseline.filter((o) => !accountCollars.has(o.collarNumber) && typeOf(o) !== 'training'));
+  const shuffled = shuffle(random, baseline.filter((o) => !accountCollars.has(o.collarNumber) && typeOf(o) !== 'training'));
   const lapsingSinceStart = new Set(shuffled.splice(0, scaled(21, 1)).map((o) => o.collarNumber));
   const failedRefresher = new Set(shuffled.splice(0, scaled(12)).map((o) => o.collarNumber));
   const retook = new Set(shuffled.splice(0, scaled(40, 1)).map((o) => o.collarNumber));
@@ -252,15 +240,15 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
       // Failed a refresher and passed it again two or three weeks later.
       if (i === refreshers.length - 1 && retook.has(c) && addDays(d, -21) > passes[i]!) {
         const kind = random() < 0.2 ? 'did_not_finish' : 'fail';
-        rec(c, 'refresher', workday(addDays(d, -randomInt(random, 14, 20))), kind, kind === 'fail' ? pickOne(random, FAIL_REASONS) : pickOne(random, DNF_REASONS));
+        rec(c, 'refresher', workday(addDays(d, -randomInt(random, 14, 20))), kind, kind === 'fail' ? pick(random, FAIL_REASONS) : pick(random, DNF_REASONS));
       }
       rec(c, 'refresher', d);
     });
     // Failed the latest refresher and not passed it again: no longer authorised.
-    if (failedRefresher.has(c)) rec(c, 'refresher', workday(dateOf(randomInt(random, dayNumber(last) + 300, dayNumber(today) - 3))), 'fail', pickOne(random, FAIL_REASONS));
+    if (failedRefresher.has(c)) rec(c, 'refresher', workday(dateOf(randomInt(random, dayNumber(last) + 300, dayNumber(today) - 3))), 'fail', pick(random, FAIL_REASONS));
   }
 
-  for (const o of suspended) restrictions.push({ collar: o.collarNumber, kind: 'suspension', from: addDays(today, -randomInt(random, 5, 60)), to: null, reason: pickOne(random, SUSPENSION_REASONS), endReason: null });
+  for (const o of suspended) restrictions.push({ collar: o.collarNumber, kind: 'suspension', from: addDays(today, -randomInt(random, 5, 60)), to: null, reason: pick(random, SUSPENSION_REASONS), endReason: null });
   for (const o of withdrawn) restrictions.push({ collar: o.collarNumber, kind: 'withdrawal', from: addDays(today, -randomInt(random, 20, 90)), to: null, reason: 'Chose to stop carrying Taser for personal reasons', endReason: null });
   for (const o of reinstated) {
     const from = addDays(today, -randomInt(random, 120, 200));
@@ -286,8 +274,8 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
   const toTrain = Math.round(PACE * (DEMO_UPLIFT.officers / 24) * monthsIn * scale);
   const INITIAL_PLACES = 12;
   const queue = {
-    response: shuffle(untrained.filter((o) => typeOf(o) === 'emergency_response' && !hasRecords.has(o.collarNumber) && o.rank !== 'Inspector')),
-    others: shuffle(untrained.filter((o) => (typeOf(o) === 'neighbourhood' || typeOf(o) === 'safer_transport') && !hasRecords.has(o.collarNumber))),
+    response: shuffle(random, untrained.filter((o) => typeOf(o) === 'emergency_response' && !hasRecords.has(o.collarNumber) && o.rank !== 'Inspector')),
+    others: shuffle(random, untrained.filter((o) => (typeOf(o) === 'neighbourhood' || typeOf(o) === 'safer_transport') && !hasRecords.has(o.collarNumber))),
   };
   const draw = (list: typeof untrained, by: string) => {
     const i = list.findIndex((o) => trainableBy(o, by));
@@ -307,7 +295,7 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
       if (!o) break;
       const r = random();
       const result: TrainingResult = r < 0.88 ? 'pass' : r < 0.97 ? 'fail' : 'did_not_finish';
-      seats.push({ collar: o.collarNumber, result, reason: result === 'pass' ? null : result === 'fail' ? pickOne(random, FAIL_REASONS) : pickOne(random, DNF_REASONS) });
+      seats.push({ collar: o.collarNumber, result, reason: result === 'pass' ? null : result === 'fail' ? pick(random, FAIL_REASONS) : pick(random, DNF_REASONS) });
     }
     // The demo constable, who records the demo's uses of Taser, passed the first course of the uplift.
     if (startsOn === chosen[0] && seats.length) seats[0] = { collar: force.accountOfficers.officer, result: 'pass', reason: null };
@@ -345,7 +333,7 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
   const expiry = new Map([...lastPass].map(([c, d]) => [c, addDays(d, 364)]));
   const expiresOn = (collar: string) => expiry.get(collar)!;
   const booked = new Set<string>();
-  const candidates = shuffle(queue.response.filter((o) => !newlyTrained.has(o.collarNumber)).map((o) => o.collarNumber));
+  const candidates = shuffle(random, queue.response.filter((o) => !newlyTrained.has(o.collarNumber)).map((o) => o.collarNumber));
   const refreshable = baseline.filter((o) => !lapsingSinceStart.has(o.collarNumber) && !failedRefresher.has(o.collarNumber) && !restricted.has(o.collarNumber) && !trainerCollars.has(o.collarNumber));
   let waitingListGiven = false;
   for (let w = 0; w < 5; w++) {
@@ -362,7 +350,7 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
     }
     for (const [i, startsOn] of [addDays(monday, 1), addDays(monday, 3), addDays(monday, 4)].entries()) {
       if (isHoliday(startsOn, 1)) continue;
-      const borough = i === 0 ? null : pickOne(random, force.boroughs);
+      const borough = i === 0 ? null : pick(random, force.boroughs);
       const dueBefore = addDays(startsOn, 45);
       const due = refreshable
         .filter((o) => !booked.has(o.collarNumber) && expiresOn(o.collarNumber) >= startsOn && expiresOn(o.collarNumber) < dueBefore && (borough === null || o.boroughCode === borough.code))

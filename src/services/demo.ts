@@ -1,3 +1,4 @@
+import { dateOf, dayNumber, mulberry32, pick, randomInt, shuffle, type Random } from './demo-random.js';
 import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
@@ -24,20 +25,7 @@ import { PUBLISHED_HOME_OFFICE_TABLES, readPublishedTable } from '../reference/h
 
 // Random numbers ------------------------------------------------------------------
 
-/** A random source returning numbers in [0, 1), like Math.random. */
-export type Random = () => number;
-
-/** mulberry32: a tiny, fast 32-bit seeded generator. Good enough for demo data, not for secrets. */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Random } from './demo-random.js';
 
 /** The seed the demo uses unless told otherwise (1 April 2017: every use of force recorded from then). */
 export const DEFAULT_DEMO_SEED = 20170401;
@@ -46,8 +34,6 @@ export const DEFAULT_DEMO_OFFICERS = 10_000;
 export const MIN_DEMO_OFFICERS = 2;
 export const MAX_DEMO_OFFICERS = 100_000;
 
-const randomInt = (random: Random, min: number, max: number) => min + Math.floor(random() * (max - min + 1));
-const pick = <T>(random: Random, list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
 // The force ------------------------------------------------------------------------
 
@@ -264,18 +250,6 @@ function apportion<K extends string>(total: number, shares: Record<K, number>): 
   }
   return out;
 }
-
-function shuffle<T>(random: Random, list: T[]): T[] {
-  for (let i = list.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [list[i], list[j]] = [list[j]!, list[i]!];
-  }
-  return list;
-}
-
-const DAY_MS = 86_400_000;
-const dayNumber = (date: string) => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
-const dateOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** Hands out unique collar numbers: random within a range, else the next free number above it. */
 class CollarNumbers {

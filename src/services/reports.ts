@@ -157,7 +157,9 @@ export async function saveSection(svc: Services, actor: Actor, id: string, key: 
   if (!canEditDraft(report.status)) throw new WorkflowError('This report has been submitted: change it with an amendment, giving a reason.');
   const section = await parseSection(svc, force.id, key, input);
   return change(svc, actor, async (trx, audit) => {
-    const content = await withTrainedAnswer(trx, force.id, report.officerId, { ...report.content, [key]: section }, new Date());
+    // Only the duty and incident sections change the answer (submitting answers it again).
+    const saved = { ...report.content, [key]: section };
+    const content = key === 'duty' || key === 'incident' ? await withTrainedAnswer(trx, force.id, report.officerId, saved, new Date()) : saved;
     await repo.updateReportContent(trx, id, content, await derive(trx, svc, force.id, content));
     await audit({ action: 'report.save_section', entityType: 'report', entityId: id, summary: { section: key } });
     return (await repo.findReport(trx, id))!;

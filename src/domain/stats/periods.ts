@@ -99,6 +99,31 @@ export function previousDay(date: string): string {
   return d.month > 1 ? isoDateOf(d.year, d.month - 1, daysInMonth(d.year, d.month - 1)) : isoDateOf(d.year - 1, 12, 31);
 }
 
+/** 'YYYY-MM' of a `YYYY-MM-DD` day. */
+export const monthOfDay = (day: string) => day.slice(0, 7);
+
+/** Months counted from year 0, so months can be subtracted and added. */
+export function monthNumber(month: string): number {
+  return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+}
+
+/** The 'YYYY-MM' month of a monthNumber. */
+export function monthFromNumber(n: number): string {
+  return `${pad4(Math.floor(n / 12))}-${pad2((n % 12) + 1)}`;
+}
+
+/** 'September 2026' */
+export const monthLabel = (month: string) => `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
+/** 'Sep 2026', for chart axes. */
+export const shortMonthLabel = (month: string) => `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]!.slice(0, 3)} ${month.slice(0, 4)}`;
+
+/** The last day of a 'YYYY-MM' month. */
+export function lastDayOfMonth(month: string): string {
+  const year = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  return isoDateOf(year, m, daysInMonth(year, m));
+}
+
 /** The day `n` days after (or before, for negative `n`) a `YYYY-MM-DD` day. */
 export function addDays(date: string, n: number): string {
   const d = new Date(`${date}T00:00:00Z`);

@@ -12,7 +12,10 @@
  */
 import type { CedCounts, Dimension } from './counting.js';
 import { CED_COUNT_FIELDS } from './counting.js';
-import { financialYearOf, isoDateOf, MONTH_NAMES, PeriodError, previousDay, type Period } from './periods.js';
+import { financialYearOf, isoDateOf, monthLabel, MONTH_NAMES, PeriodError, previousDay, type Period } from './periods.js';
+
+// Month words and arithmetic live in periods.ts; release callers take them from here too.
+export { lastDayOfMonth, monthLabel } from './periods.js';
 
 /** The breakdowns a release publishes, in page order. */
 export const RELEASE_DIMENSIONS: readonly Dimension[] = ['level', 'discharge', 'borough', 'ageBand', 'gender', 'ethnicity', 'reason', 'impactFactor', 'location', 'mainDuty', 'singleCrewed', 'outcome'];
@@ -111,13 +114,6 @@ export function lastCompleteMonth(today: string): string {
   return previousDay(`${today.slice(0, 8)}01`).slice(0, 7);
 }
 
-export function monthLabel(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return `${MONTH_NAMES[m! - 1]} ${y}`;
-}
-
-/** The last day of a `YYYY-MM` month. */
-export const lastDayOfMonth = (month: string) => previousDay(releasePeriod(month).toExclusive);
 
 /** The months a release covers, `YYYY-MM`, in order. */
 export function monthsBetween(from: string, toExclusive: string): string[] {

@@ -22,7 +22,7 @@
  * is "already present" and not stored again; a different result for a day Cedar already holds
  * is an error, since a record is never overwritten.
  */
-import { readCsvHeader, readRecords, decodeRoster, rosterDate, type CsvHeader, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
+import { readCsvHeader, readRecords, rowValues, decodeRoster, rosterDate, type CsvHeader, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
 import type { TrainingResult } from './authority.js';
 import { trainingRecordInput, type TrainingRecordInput } from './courses.js';
 
@@ -130,15 +130,9 @@ type Header = CsvHeader<TrainingColumn>;
 
 function checkCsvRow(record: RawRecord, header: Header, today: string): { row?: TrainingRow; errors: RowError[] } {
   const { line } = record;
-  const width = header.positions.length;
-  if (record.fields.length !== width) {
-    const message = `This row has ${record.fields.length} values but the header has ${width} columns: check for a missing comma, or a value with a comma that is not in quotes`;
-    return { errors: [{ line, column: null, message }] };
-  }
-  const value = new Map<TrainingColumn, string>();
-  header.positions.forEach((c, i) => {
-    if (c) value.set(c, record.fields[i]!.trim());
-  });
+  const read = rowValues(record, header);
+  if ('error' in read) return { errors: [read.error] };
+  const value = read.values;
   const get = (c: TrainingColumn) => value.get(c) ?? '';
   const own = new Map<TrainingField, string>();
 

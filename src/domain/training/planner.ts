@@ -55,6 +55,7 @@
  * within capacity works, the same search is run with no trainer limit to say what capacity
  * would be needed.
  */
+import { monthFromNumber, monthNumber } from '../stats/periods.js';
 
 export interface PlannerCapacity {
   /**
@@ -176,18 +177,6 @@ const roundCount = (x: number) => Math.floor(x + 0.5 + EPSILON);
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
-/** Months counted from year 0: a plain number so months can be subtracted. */
-function monthIndex(month: string): number {
-  const m = MONTH.exec(month)!;
-  return Number(m[1]) * 12 + Number(m[2]) - 1;
-}
-
-function monthName(index: number): string {
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
-}
-
 /**
  * Starting dues spread as evenly as whole officers allow over the 12 months of the first year,
  * the remainder one each to the earliest months: 4,300 gives 359 for the first 4 months and 358
@@ -216,7 +205,7 @@ function validate(input: Omit<PlannerInput, 'initialSessionsPerMonth'> & { initi
     const value = input[field];
     if (typeof value !== 'string' || !MONTH.exec(value)) throw new RangeError(`${field} must be a month like 2026-09`);
   }
-  if (monthIndex(input.deadlineMonth) < monthIndex(input.startMonth)) {
+  if (monthNumber(input.deadlineMonth) < monthNumber(input.startMonth)) {
     throw new RangeError(`deadlineMonth must not be before startMonth (${input.startMonth})`);
   }
   wholeNumber(input.target, 'target', 0);
@@ -285,8 +274,8 @@ function takeProportionally(ledger: number[], from: number, to: number, leavers:
 /** The projection; with `unlimitedTrainers` every refresher needed and every planned session is held. */
 function project(input: PlannerInput, unlimitedTrainers: boolean): Projection {
   const c = input.capacity;
-  const first = monthIndex(input.startMonth);
-  const horizon = monthIndex(input.deadlineMonth) - first + 1;
+  const first = monthNumber(input.startMonth);
+  const horizon = monthNumber(input.deadlineMonth) - first + 1;
   const refresherDays = refresherSessionDays(c);
   const initialDays = initialSessionDays(c);
   const unlimitedPool = input.candidates === null || input.candidates === Number.POSITIVE_INFINITY;
@@ -336,7 +325,7 @@ function project(input: PlannerInput, unlimitedTrainers: boolean): Projection {
 
     const trainerDaysUsed = refresherSessions * refresherDays + initialSessions * initialDays;
     totalSessions += refresherSessions + initialSessions;
-    const month = monthName(first + m);
+    const month = monthFromNumber(first + m);
     if (targetMetIn === null && authorised >= input.target) targetMetIn = month;
     months.push({
       month,

@@ -36,39 +36,9 @@
  */
 import { z } from 'zod';
 import { TEAM_TYPES, TEAM_TYPE_LABELS, type TeamType } from '../organisation.js';
-import { daysInMonth, isoDateOf, parseIsoDate } from '../stats/periods.js';
+import { lastDayOfMonth, monthFromNumber, monthNumber, monthOfDay, parseIsoDate } from '../stats/periods.js';
 import { authorisedIn, firstAuthorisedOn, type AuthorityHistory } from './authority.js';
 import type { PlannerCapacity } from './planner.js';
-
-// Months ---------------------------------------------------------------------------------
-
-/** 'YYYY-MM' of a day. */
-export const monthOfDay = (day: string) => day.slice(0, 7);
-
-/** Months counted from year 0, so they can be subtracted. */
-export function monthNumber(month: string): number {
-  return Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
-}
-
-export function monthFromNumber(n: number): string {
-  const year = Math.floor(n / 12);
-  return `${String(year).padStart(4, '0')}-${String((n % 12) + 1).padStart(2, '0')}`;
-}
-
-/** The last day of a month 'YYYY-MM'. */
-export function monthEnd(month: string): string {
-  const year = Number(month.slice(0, 4));
-  const m = Number(month.slice(5, 7));
-  return isoDateOf(year, m, daysInMonth(year, m));
-}
-
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const SHORT_MONTH_NAMES = MONTH_NAMES.map((m) => m.slice(0, 3));
-
-/** 'September 2026' */
-export const monthLabel = (month: string) => `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
-/** 'Sep 2026', for chart axes. */
-export const shortMonthLabel = (month: string) => `${SHORT_MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
 
 // Input ------------------------------------------------------------------------------------
 
@@ -238,7 +208,7 @@ export function plannedTrajectory(t: Pick<UpliftTargets, 'startsOn' | 'deadline'
   const gap = t.targetAuthorised - t.baselineAuthorised;
   return Array.from({ length: n + 1 }, (_, k) => {
     const month = monthFromNumber(first - 1 + k);
-    return { month, on: monthEnd(month), k, planned: t.baselineAuthorised + Math.round((gap * k) / n) };
+    return { month, on: lastDayOfMonth(month), k, planned: t.baselineAuthorised + Math.round((gap * k) / n) };
   });
 }
 
@@ -350,7 +320,7 @@ export function upliftProgress(opts: ProgressOptions): UpliftProgress {
   for (const t of [...TEAM_TYPES, null]) teamRow.set(t, { teamType: t, label: t ? TEAM_TYPE_LABELS[t] : 'No team', officers: 0, authorised: 0, newlyAuthorised: 0 });
 
   const months = trendMonths(today, since);
-  const days = months.map((m, i) => (i === months.length - 1 ? today : monthEnd(m)));
+  const days = months.map((m, i) => (i === months.length - 1 ? today : lastDayOfMonth(m)));
   const trendCounts = new Array<number>(days.length).fill(0);
 
   let authorisedNow = 0;

@@ -32,8 +32,8 @@ import {
   type SessionQuery,
 } from '../../services/training.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, fieldList, formBody, pageFrom, paginationView, type FormBody } from '../forms.js';
-import { formatDate } from '../views.js';
-import { addDays } from '../../domain/stats/periods.js';
+import { formatDate, plural } from '../views.js';
+import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/stats/periods.js';
 
 /*
  * Training pages (issue 5): the course calendar, course types, sessions with their roster,
@@ -48,10 +48,6 @@ const SESSION_PAGE_SIZE = 25;
 
 // Words and tags ------------------------------------------------------------------------
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-const monthOf = (day: string) => day.slice(0, 7);
-const monthName = (month: string) => `${MONTHS[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`;
 
 /** "12 to 14 May 2026", "30 April to 2 May 2026", "12 May 2026". */
 export function dateRange(startsOn: string, endsOn: string): string {
@@ -60,20 +56,15 @@ export function dateRange(startsOn: string, endsOn: string): string {
   const [ey, em] = [endsOn.slice(0, 4), endsOn.slice(5, 7)];
   const day = (d: string) => String(Number(d.slice(8, 10)));
   if (sy === ey && sm === em) return `${day(startsOn)} to ${formatDate(endsOn)}`;
-  if (sy === ey) return `${day(startsOn)} ${MONTHS[Number(sm) - 1]} to ${formatDate(endsOn)}`;
+  if (sy === ey) return `${day(startsOn)} ${MONTH_NAMES[Number(sm) - 1]} to ${formatDate(endsOn)}`;
   return `${formatDate(startsOn)} to ${formatDate(endsOn)}`;
 }
 
 /** ISO dates inside a sentence from the domain ("Authorised until 2027-05-09") as people write them. */
 const readableDates = (text: string | null | undefined) => (text ?? '').replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (d) => formatDate(d));
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function addMonths(month: string, n: number): string {
-  const d = new Date(`${month}-01T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + n);
-  return d.toISOString().slice(0, 7);
-}
+const addMonths = (month: string, n: number) => monthFromNumber(monthNumber(month) + n);
 
 interface SessionLike {
   startsOn: string;
@@ -309,7 +300,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     const [courses, boroughs] = await Promise.all([listCourseTypes(svc), listBoroughs(svc)]);
     const courseTypeId = courses.some((c) => c.id === q.course) ? q.course : undefined;
     const boroughId = boroughs.some((b) => b.id === q.borough) ? q.borough : undefined;
-    const thisMonth = monthOf(on);
+    const thisMonth = monthOfDay(on);
     const months = past ? Array.from({ length: 36 }, (_, i) => addMonths(thisMonth, -i)) : Array.from({ length: 24 }, (_, i) => addMonths(thisMonth, i));
     const fromMonth = q.from && months.includes(q.from) ? q.from : undefined;
     const query: SessionQuery = past
@@ -319,9 +310,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     const boroughName = new Map(boroughs.map((b) => [b.id, b.name]));
     const groups: { month: string; heading: string; rows: unknown[] }[] = [];
     for (const s of result.rows) {
-      const month = monthOf(s.startsOn);
+      const month = monthOfDay(s.startsOn);
       let g = groups[groups.length - 1];
-      if (!g || g.month !== month) groups.push((g = { month, heading: monthName(month), rows: [] }));
+      if (!g || g.month !== month) groups.push((g = { month, heading: monthLabel(month), rows: [] }));
       g.rows.push({
         href: `/training/sessions/${s.id}`,
         dates: dateRange(s.startsOn, s.endsOn),
@@ -340,7 +331,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       q,
       courses,
       boroughs,
-      months: months.map((m) => ({ value: m, text: monthName(m) })),
+      months: months.map((m) => ({ value: m, text: monthLabel(m) })),
       groups,
       result,
       filtered,

@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../domain/permissions.js';
 import { rate } from '../../domain/stats/counting.js';
 import type { PlannerMonth, Projection } from '../../domain/training/planner.js';
-import { ASSUMPTION_FIELDS, DEFAULT_ASSUMPTIONS, monthFromNumber, monthLabel, monthNumber, monthOfDay, shortMonthLabel, type UpliftAssumptions } from '../../domain/training/uplift.js';
+import { monthFromNumber, monthLabel, monthNumber, monthOfDay, shortMonthLabel } from '../../domain/stats/periods.js';
+import { ASSUMPTION_FIELDS, DEFAULT_ASSUMPTIONS, type UpliftAssumptions } from '../../domain/training/uplift.js';
 import { ValidationError, WorkflowError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import { getPlan, monthAfter, planUplift, progress, savePlan, type UpliftPlan, type UpliftPlanning } from '../../services/uplift.js';
 import { lineChart, type LineSeries } from '../charts.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, type FormBody } from '../forms.js';
-import { formatDate } from '../views.js';
+import { formatDate, formatNumber, plural } from '../views.js';
 
 /*
  * The uplift pages (issue 5): progress against the plan (/uplift), the planner's projection
@@ -18,10 +19,8 @@ import { formatDate } from '../views.js';
 
 type Query = Record<string, string | undefined>;
 
-const fmt = new Intl.NumberFormat('en-GB');
-const n = (x: number) => fmt.format(x);
+const n = formatNumber;
 const signed = (x: number) => (x > 0 ? `+${n(x)}` : x < 0 ? `−${n(-x)}` : '0');
-const plural = (x: number, one: string, many = `${one}s`) => `${n(x)} ${x === 1 ? one : many}`;
 const percent = (part: number, whole: number) => rate(part, whole).percent;
 
 /** The questions of the assumptions, in the order asked, with the words for them. */
