@@ -22,7 +22,23 @@ export function cliActor(): Actor {
 export interface Services {
   database: Database;
   policy: { lockoutAttempts: number; lockoutMinutes: number; sessionHours: number; report: ReportPolicy };
+  /**
+   * The clock. Services read the time only from here (or from a `now` they are given), so
+   * the demo and the tests can run at any fixed instant; only the edge (main, the CLI) uses
+   * the wall clock.
+   */
+  now(): Date;
 }
+
+/** The wall clock, for the edge of the program (main, the CLI, the bench). */
+export const wallClock = (): Date => new Date();
+
+/** A clock stopped at one instant (tests, the demo at a given date). */
+export const fixedClock = (at: Date | string): (() => Date) => {
+  const t = typeof at === 'string' ? Date.parse(at) : at.getTime();
+  if (!Number.isFinite(t)) throw new Error(`Not an instant: ${String(at)}`);
+  return () => new Date(t);
+};
 
 /** Writes audit entries for the actor, in the change's transaction. Pass many at once for bulk work. */
 export type AuditInput = Omit<NewAuditEntry, 'actorUserId' | 'actorLabel'>;

@@ -4,12 +4,17 @@ import { migrateToLatest } from '../db/migrate.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Force } from '../domain/organisation.js';
 import { DEFAULT_REPORT_POLICY, type ReportPolicy } from '../domain/report/workflow.js';
-import { change, type Actor, type Services } from './context.js';
+import { change, wallClock, type Actor, type Services } from './context.js';
 
-export function servicesFor(database: Database, config: Pick<Config, 'lockoutAttempts' | 'lockoutMinutes' | 'sessionHours'> & { report?: ReportPolicy }): Services {
+export function servicesFor(
+  database: Database,
+  config: Pick<Config, 'lockoutAttempts' | 'lockoutMinutes' | 'sessionHours'> & { report?: ReportPolicy },
+  clock: () => Date = wallClock,
+): Services {
   return {
     database,
     policy: { lockoutAttempts: config.lockoutAttempts, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours, report: config.report ?? DEFAULT_REPORT_POLICY },
+    now: clock,
   };
 }
 

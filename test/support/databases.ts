@@ -23,14 +23,14 @@ export interface TestServices extends Services {
 export const TEST_POLICY = { lockoutAttempts: 3, lockoutMinutes: 15, sessionHours: 12 };
 
 /** A fresh, migrated database of the given kind: a SQLite file in a temp dir, or a new PostgreSQL schema. */
-export async function openTestServices(kind: DatabaseKind): Promise<TestServices> {
+export async function openTestServices(kind: DatabaseKind, opts: { clock?: () => Date } = {}): Promise<TestServices> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-test-'));
     const file = path.join(dir, 'cedar.db');
     const database = await openDatabase({ kind: 'sqlite', file });
     await migrateToLatest(database.db, database.schema);
     return {
-      ...servicesFor(database, TEST_POLICY),
+      ...servicesFor(database, TEST_POLICY, opts.clock),
       location: { kind, file },
       async cleanup() {
         await database.close();
@@ -43,7 +43,7 @@ export async function openTestServices(kind: DatabaseKind): Promise<TestServices
   const database = await openDatabase({ kind: 'postgres', url, schema, poolSize: 4 });
   await migrateToLatest(database.db, database.schema);
   return {
-    ...servicesFor(database, TEST_POLICY),
+    ...servicesFor(database, TEST_POLICY, opts.clock),
     location: { kind, url, schema },
     async cleanup() {
       await database.close();
