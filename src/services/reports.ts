@@ -166,7 +166,7 @@ export async function saveSection(svc: Services, actor: Actor, id: string, key: 
   });
 }
 
-export async function submitReport(svc: Services, actor: Actor, id: string, now = new Date()): Promise<repo.Report> {
+export async function submitReport(svc: Services, actor: Actor, id: string, now = svc.now()): Promise<repo.Report> {
   const force = await getForce(svc);
   const report = await ownReport(svc.database.db, actor, id);
   if (!canSubmit(report.status)) throw new WorkflowError(`This report is ${REPORT_STATUS_LABELS[report.status].toLowerCase()}: it has already been submitted.`);
@@ -190,7 +190,7 @@ const amendmentInput = z.object({
  * Changes a submitted report. The earlier version is kept; the new one records who, when,
  * why and which fields changed, and the report goes back for review.
  */
-export async function amendReport(svc: Services, actor: Actor, id: string, input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown }, now = new Date()): Promise<repo.Report> {
+export async function amendReport(svc: Services, actor: Actor, id: string, input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown }, now = svc.now()): Promise<repo.Report> {
   const force = await getForce(svc);
   const report = await ownReport(svc.database.db, actor, id);
   if (!canAmend(report.status)) {
@@ -255,7 +255,7 @@ export async function discardAmendment(svc: Services, actor: Actor, id: string):
 }
 
 /** Submits the amendment in progress with its reason. */
-export async function submitAmendment(svc: Services, actor: Actor, id: string, reason: unknown, now = new Date()): Promise<repo.Report> {
+export async function submitAmendment(svc: Services, actor: Actor, id: string, reason: unknown, now = svc.now()): Promise<repo.Report> {
   const report = await ownReport(svc.database.db, actor, id);
   if (!report.amendment) throw new ValidationError([{ field: 'sections', message: 'Nothing has changed: change an answer before saving the amendment' }]);
   return amendReport(svc, actor, id, { sections: report.amendment, reason }, now);
@@ -270,7 +270,7 @@ export interface AmendmentPreview {
 }
 
 /** What the amendment in progress changes, and what still stops it being submitted. */
-export function amendmentPreview(report: repo.Report, now = new Date(), recordsBegin?: string): AmendmentPreview | null {
+export function amendmentPreview(report: repo.Report, now: Date, recordsBegin?: string): AmendmentPreview | null {
   if (!report.amendment) return null;
   const merged = { ...report.content, ...report.amendment };
   const content = pruned(merged);
@@ -335,7 +335,7 @@ export interface ReportDetails {
   amendment: AmendmentPreview | null;
 }
 
-export async function getReport(svc: Services, actor: Actor, id: string, now = new Date()): Promise<ReportDetails> {
+export async function getReport(svc: Services, actor: Actor, id: string, now = svc.now()): Promise<ReportDetails> {
   const db = svc.database.db;
   const report = await repo.findReport(db, id);
   if (!report || !canSee(report, actor)) throw new NotFoundError('Report', id);
