@@ -30,6 +30,11 @@ const envSchema = z.object({
   CEDAR_REPORT_DUE_HOURS_DISCHARGE: z.coerce.number().positive().max(24 * 30).default(24),
   CEDAR_REPORT_DUE_HOURS_OTHER: z.coerce.number().positive().max(24 * 30).default(72),
   CEDAR_DISCHARGE_SIGN_OFF: z.enum(['0', '1', 'true', 'false']).default('1').transform((v) => v === '1' || v === 'true'),
+  CEDAR_RECORDS_BEGIN: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written as YYYY-MM-DD')
+    .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'must be a real date')
+    .default('2017-04-01'),
   CEDAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -46,7 +51,7 @@ export interface Config {
   lockoutMinutes: number;
   adminEmail: string;
   force: { name: string; homeOfficeRegion: string; homeOfficeName: string };
-  report: { dueHoursDischarge: number; dueHoursOther: number; dischargeNeedsSignOff: boolean };
+  report: { dueHoursDischarge: number; dueHoursOther: number; dischargeNeedsSignOff: boolean; recordsBegin: string };
   logLevel: z.infer<typeof envSchema>['CEDAR_LOG_LEVEL'];
 }
 
@@ -73,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutMinutes: e.CEDAR_LOCKOUT_MINUTES,
     adminEmail: e.CEDAR_ADMIN_EMAIL,
     force: { name: e.CEDAR_FORCE_NAME, homeOfficeRegion: e.CEDAR_FORCE_REGION, homeOfficeName: e.CEDAR_FORCE_HOME_OFFICE_NAME },
-    report: { dueHoursDischarge: e.CEDAR_REPORT_DUE_HOURS_DISCHARGE, dueHoursOther: e.CEDAR_REPORT_DUE_HOURS_OTHER, dischargeNeedsSignOff: e.CEDAR_DISCHARGE_SIGN_OFF },
+    report: { dueHoursDischarge: e.CEDAR_REPORT_DUE_HOURS_DISCHARGE, dueHoursOther: e.CEDAR_REPORT_DUE_HOURS_OTHER, dischargeNeedsSignOff: e.CEDAR_DISCHARGE_SIGN_OFF, recordsBegin: e.CEDAR_RECORDS_BEGIN },
     logLevel: e.CEDAR_LOG_LEVEL,
   };
 }

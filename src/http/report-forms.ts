@@ -1,9 +1,10 @@
 import type { Borough } from '../domain/organisation.js';
 import { BWV_SWITCHED_ON, IMPLANT_CHECK, MEDICAL_ASSESSMENTS, PROBE_REMOVERS, type SectionKey } from '../domain/report/content.js';
-import { CED_LEVEL_LABELS, CED_LEVELS } from '../domain/report/levels.js';
+import { CED_LEVEL_LABELS, CED_LEVELS, LEVEL_OF_CED_TACTIC } from '../domain/report/levels.js';
 import {
   AGE_BANDS,
   BODY_MAP_BACK,
+  BODY_MAP_AREAS,
   BODY_MAP_FRONT,
   bodyMapLabel,
   ETHNICITIES,
@@ -19,6 +20,7 @@ import {
   type Vocabulary,
 } from '../domain/report/vocabulary.js';
 import type { FieldError } from '../domain/validation.js';
+import { bodyMapSvg } from './body-map.js';
 import { dateFromParts, dateParts, field, fieldList, type FormBody } from './forms.js';
 import { BWV_SWITCHED_ON_LABELS } from './report-view.js';
 
@@ -206,8 +208,22 @@ export function parseSectionForm(key: SectionKey, body: FormBody): ParsedSection
   return { input, rows };
 }
 
-/** What the inputs show for a stored section (or the defaults, for one not yet answered). */
-export function sectionFormValues(key: SectionKey, stored: unknown, defaults: { boroughId?: string | null; mainDuty?: string } = {}): FormValues {
+/**
+ * The Taser levels the tactics list names (drawn, aimed, fired…), in the order the Taser
+ * questions ask them: what application 1 starts from, so the officer does not enter them twice.
+ */
+export function cedLevelsFromTactics(tactics: unknown): string[] {
+  const list = isRecord(tactics) && Array.isArray(tactics.tactics) ? tactics.tactics : [];
+  const named = new Set<string | undefined>(list.map((t) => (isRecord(t) && typeof t.tactic === 'string' ? LEVEL_OF_CED_TACTIC[t.tactic] : undefined)));
+  return CED_LEVELS.filter((l) => named.has(l));
+}
+
+/**
+ * What the inputs show for a stored section, or the defaults for one not yet answered: the
+ * officer's borough and duty, and for the Taser section application 1 from the Taser tactics
+ * answered (`tactics`, the tactics section as stored or as amended).
+ */
+export function sectionFormValues(key: SectionKey, stored: unknown, defaults: { boroughId?: string | null; mainDuty?: string; tactics?: unknown } = {}): FormValues {
   const s = isRecord(stored) ? stored : {};
   const values = showPlain(s, PLAIN[key]);
   switch (key) {
@@ -228,6 +244,10 @@ export function sectionFormValues(key: SectionKey, stored: unknown, defaults: { 
       });
       break;
     case 'ced':
+      if (!isRecord(stored)) {
+        const levels = cedLevelsFromTactics(defaults.tactics);
+        if (levels.length) values['applications-0-levels'] = levels;
+      }
       (Array.isArray(s.applications) ? s.applications : []).forEach((a, i) => {
         const r = isRecord(a) ? a : {};
         values[`applications-${i}-levels`] = shown(r.levels, 'list');
@@ -361,8 +381,10 @@ export function formOptions(boroughs: Borough[]) {
     reasons: options(REASONS_FOR_FORCE),
     tactics: options(TACTICS),
     cedLevels: CED_LEVELS.map((l) => ({ value: l, text: CED_LEVEL_LABELS[l] })),
-    probesFront: BODY_MAP_FRONT.map((c) => ({ value: c, text: bodyMapLabel(c) })),
-    probesBack: BODY_MAP_BACK.map((c) => ({ value: c, text: bodyMapLabel(c) })),
+    probesFront: BODY_MAP_FRONT.map((c) => ({ value: c, text: `${bodyMapLabel(c)}: ${BODY_MAP_AREAS[c]}` })),
+    probesBack: BODY_MAP_BACK.map((c) => ({ value: c, text: `${bodyMapLabel(c)}: ${BODY_MAP_AREAS[c]}` })),
+    /** The body map as a key beside the probe questions (nothing marked: the checkboxes are the answer). */
+    bodyMap: bodyMapSvg(null),
     bwvSwitchedOn: BWV_SWITCHED_ON.map((v) => ({ value: v, text: BWV_SWITCHED_ON_LABELS[v]! })),
     injuryLevels: options(INJURY_LEVELS),
     outcomes: options(OUTCOMES),

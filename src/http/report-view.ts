@@ -1,4 +1,5 @@
 import { officerDisplayName, type Officer } from '../domain/organisation.js';
+import { can, type RoleGrant } from '../domain/permissions.js';
 import {
   IMPLANT_CHECK,
   MEDICAL_ASSESSMENTS,
@@ -12,7 +13,7 @@ import {
 import { CED_LEVEL_LABELS, DISCHARGE_LEVELS, HIGHEST_LEVEL_LABELS, type HighestLevel } from '../domain/report/levels.js';
 import {
   AGE_BANDS,
-  bodyMapLabel,
+  bodyMapZone,
   ETHNICITIES,
   GENDERS,
   IMPACT_FACTORS,
@@ -27,6 +28,7 @@ import {
 } from '../domain/report/vocabulary.js';
 import { REPORT_STATUS_LABELS, type Deadline, type ReportEventKind, type ReportStatus } from '../domain/report/workflow.js';
 import type { ReportEvent, ReportVersion } from '../db/repositories/reports.js';
+import { bodyMapSvg } from './body-map.js';
 import { formatDate } from './views.js';
 
 /*
@@ -38,10 +40,40 @@ import { formatDate } from './views.js';
 /** When the body-worn camera was switched on. */
 export const BWV_SWITCHED_ON_LABELS: Vocabulary = { before: 'Before the use of force', during: 'During the use of force', not_on: 'It was not switched on' };
 
-/** Lookups the words need: names of boroughs. */
+/** Lookups the words need: names of boroughs, and who is reading. */
 export interface DisplayContext {
   boroughName(id: string): string | undefined;
+  /**
+   * The report's author reads "Your duty"; anyone else (a supervisor, the borough commander,
+   * professional standards) reads "Duty". The author's words unless said otherwise.
+   */
+  reader?: Reader;
 }
+
+export type Reader = 'author' | 'other';
+
+/** Section titles as someone other than the author reads them; the rest read the same to everyone. */
+const OTHER_READER_TITLES: Partial<Record<SectionKey, string>> = {
+  duty: 'Duty',
+  reasons: 'Why the officer used force',
+  tactics: 'Tactics the officer used',
+  justification: "The officer's justification",
+};
+
+/** A section's title for its reader. */
+export function sectionTitle(key: SectionKey, reader: Reader = 'author'): string {
+  return (reader === 'other' ? OTHER_READER_TITLES[key] : undefined) ?? SECTIONS[key].title;
+}
+
+/** Answer labels written to the officer ("You were injured"), as anyone else reads them. */
+const OTHER_READER_LABELS: Record<string, string> = {
+  'injuries.staffInjured': 'The officer was injured',
+  'injuries.staffInjuryIntentional': "The officer's injury was caused intentionally",
+  'injuries.staffInjuryLevel': "How serious the officer's injury was",
+  'injuries.staffMedicalProvided': 'The officer was given medical assistance',
+};
+
+const labelFor = (key: SectionKey, d: FieldDisplay, reader: Reader = 'author') => (reader === 'other' ? OTHER_READER_LABELS[`${key}.${d.field}`] : undefined) ?? d.label;
 
 /** Lines of text for one answer, or null when there is no answer to show. */
 type Show = (value: unknown, ctx: DisplayContext) => string[] | null;
@@ -93,7 +125,7 @@ function applicationLines(app: unknown): string[] {
       const shown = (field === 'cartridgeNumber' || field === 'totalCycles' ? text : yesNo)(fired[field], NO_CONTEXT);
       if (shown) lines.push(`${label}: ${shown.join(', ')}`);
     }
-    const probes = Array.isArray(fired.probeLocations) ? fired.probeLocations.map((c) => bodyMapLabel(String(c))) : [];
+    const probes = Array.isArray(fired.probeLocations) ? fired.probeLocations.map((c) => bodyMapZone(String(c))) : [];
     lines.push(`Probe strike locations: ${probes.length ? probes.join(', ') : 'None marked'}`);
   }
   return lines;
@@ -185,6 +217,8 @@ export interface SummaryRow {
   label: string;
   lines: string[];
   long: boolean;
+  /** A picture drawn under the lines (the body map of a firing): SVG markup built by Cedar, never from input. */
+  figure?: string;
 }
 
 export interface SummaryCard {
@@ -195,17 +229,24 @@ export interface SummaryCard {
   changeHref?: string;
 }
 
-/** The rows of one section's summary: each answered question, and one row per Taser application. */
+/**
+ * The rows of one section's summary: each answered question, and one row per Taser
+ * application, with the body map of where the probes struck under an application that was fired.
+ */
 export function sectionRows(key: SectionKey, section: unknown, ctx: DisplayContext): SummaryRow[] {
   const s = isRecord(section) ? section : {};
   const rows: SummaryRow[] = [];
   for (const d of FIELD_DISPLAY[key]) {
     if (key === 'ced' && d.field === 'applications' && Array.isArray(s.applications)) {
-      s.applications.forEach((a, i) => rows.push({ label: `Application ${i + 1}`, lines: applicationLines(a), long: false }));
+      s.applications.forEach((a, i) => {
+        const fired = isRecord(a) && isRecord(a.fired) ? a.fired : null;
+        const struck = fired && Array.isArray(fired.probeLocations) ? fired.probeLocations.map(String) : [];
+        rows.push({ label: `Application ${i + 1}`, lines: applicationLines(a), long: false, figure: fired ? bodyMapSvg(struck) : undefined });
+      });
       continue;
     }
     const lines = d.show(s[d.field], ctx);
-    if (lines) rows.push({ label: d.label, lines, long: Boolean(d.long) });
+    if (lines) rows.push({ label: labelFor(key, d, ctx.reader), lines, long: Boolean(d.long) });
   }
   return rows;
 }
@@ -214,7 +255,7 @@ export function sectionRows(key: SectionKey, section: unknown, ctx: DisplayConte
 export function summaryCards(content: StoredContent, ctx: DisplayContext, keys: readonly SectionKey[], changeHref?: (key: SectionKey) => string): SummaryCard[] {
   return SECTION_KEYS.filter((k) => keys.includes(k) && content[k] !== undefined && content[k] !== null).map((key) => ({
     key,
-    title: SECTIONS[key].title,
+    title: sectionTitle(key, ctx.reader),
     rows: sectionRows(key, content[key], ctx),
     changeHref: changeHref?.(key),
   }));
@@ -229,11 +270,11 @@ export function answerText(path: string, value: unknown, ctx: DisplayContext): s
 }
 
 /** A field's name as people read it: "Body-worn video: camera identifier". */
-export function fieldLabel(path: string): string {
+export function fieldLabel(path: string, reader: Reader = 'author'): string {
   const [key, field] = path.split('.') as [SectionKey, string];
-  const section = SECTIONS[key]?.title ?? key;
+  const section = SECTIONS[key] ? sectionTitle(key, reader) : key;
   const d = FIELD_DISPLAY[key]?.find((x) => x.field === field);
-  return d ? `${section}: ${d.label}` : `${section}: ${field}`;
+  return d ? `${section}: ${labelFor(key, d, reader)}` : `${section}: ${field}`;
 }
 
 // Tags ---------------------------------------------------------------------------------
@@ -346,7 +387,7 @@ export function timelineEvents(events: ReportEvent[], ctx: DisplayContext, names
     comment: e.comment,
     commentLabel: e.kind === 'amended' ? 'Reason' : 'Comment',
     version: e.version,
-    changes: Object.entries(e.changes ?? {}).map(([path, c]) => ({ label: fieldLabel(path), from: answerText(path, c.from, ctx), to: answerText(path, c.to, ctx) })),
+    changes: Object.entries(e.changes ?? {}).map(([path, c]) => ({ label: fieldLabel(path, ctx.reader), from: answerText(path, c.from, ctx), to: answerText(path, c.to, ctx) })),
   }));
 }
 
@@ -362,6 +403,17 @@ export function versionRows(versions: ReportVersion[], events: ReportEvent[], na
     const made = events.find((e) => (e.kind === 'submitted' || e.kind === 'amended') && e.version === v.version);
     return { version: v.version, at: shortDateTime(v.createdAt), by: made ? actorOf(made, names) : v.createdByLabel, reason: v.reason ?? 'First submission' };
   });
+}
+
+// The review queue -------------------------------------------------------------------------
+
+/**
+ * The tab the review queue opens on: the work waiting for this person. A borough commander
+ * signs off and does not review, so theirs is "Awaiting sign-off"; anyone who reviews starts
+ * at "Awaiting review".
+ */
+export function defaultReviewTab(grants: readonly RoleGrant[]): 'awaiting-review' | 'awaiting-sign-off' {
+  return can(grants, 'sign_off:report') && !can(grants, 'review:report') ? 'awaiting-sign-off' : 'awaiting-review';
 }
 
 // Lists ------------------------------------------------------------------------------------

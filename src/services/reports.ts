@@ -16,7 +16,7 @@ import {
   sectionStatuses,
   seriousOutcome,
   SECTION_KEYS,
-  SECTIONS,
+  sectionSchema,
   submissionProblems,
   type SectionKey,
   type StoredContent,
@@ -109,9 +109,9 @@ async function withTrainedAnswer(db: Executor, forceId: string, officerId: strin
   return duty.cedTrained === trained ? content : { ...content, duty: { ...duty, cedTrained: trained } };
 }
 
-/** Validates one section's input, checking references (the borough) against the force. */
-async function parseSection(svc: Services, forceId: string, key: SectionKey, input: unknown): Promise<unknown> {
-  const result = SECTIONS[key].schema.safeParse(input);
+/** Validates one section's input against the rules at `now`, checking references (the borough) against the force. */
+async function parseSection(svc: Services, forceId: string, key: SectionKey, input: unknown, now = svc.now()): Promise<unknown> {
+  const result = sectionSchema(key, { now, recordsBegin: svc.policy.report.recordsBegin }).safeParse(input);
   const errors: FieldError[] = result.success ? [] : fieldErrorsFromZod(result.error);
   if (key === 'incident' && result.success) {
     const b = await org.findBorough(svc.database.db, (result.data as { boroughId: string }).boroughId);
@@ -166,11 +166,11 @@ export async function saveSection(svc: Services, actor: Actor, id: string, key: 
   });
 }
 
-export async function submitReport(svc: Services, actor: Actor, id: string, now = new Date()): Promise<repo.Report> {
+export async function submitReport(svc: Services, actor: Actor, id: string, now = svc.now()): Promise<repo.Report> {
   const force = await getForce(svc);
   const report = await ownReport(svc.database.db, actor, id);
   if (!canSubmit(report.status)) throw new WorkflowError(`This report is ${REPORT_STATUS_LABELS[report.status].toLowerCase()}: it has already been submitted.`);
-  const problems = submissionProblems(report.content, now);
+  const problems = submissionProblems(report.content, now, svc.policy.report.recordsBegin);
   if (problems.length) throw new ValidationError(problems);
   const content = await withTrainedAnswer(svc.database.db, force.id, report.officerId, pruned(report.content), now);
   return change(svc, actor, async (trx, audit) => {
@@ -190,7 +190,7 @@ const amendmentInput = z.object({
  * Changes a submitted report. The earlier version is kept; the new one records who, when,
  * why and which fields changed, and the report goes back for review.
  */
-export async function amendReport(svc: Services, actor: Actor, id: string, input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown }, now = new Date()): Promise<repo.Report> {
+export async function amendReport(svc: Services, actor: Actor, id: string, input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown }, now = svc.now()): Promise<repo.Report> {
   const force = await getForce(svc);
   const report = await ownReport(svc.database.db, actor, id);
   if (!canAmend(report.status)) {
@@ -206,7 +206,7 @@ export async function amendReport(svc: Services, actor: Actor, id: string, input
       continue;
     }
     try {
-      next[key] = await parseSection(svc, force.id, key, value);
+      next[key] = await parseSection(svc, force.id, key, value, now);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       errors.push(...err.errors.map((e) => ({ field: `${key}.${e.field}`, message: e.message })));
@@ -214,7 +214,7 @@ export async function amendReport(svc: Services, actor: Actor, id: string, input
   }
   if (errors.length) throw new ValidationError(errors);
   const content = await withTrainedAnswer(svc.database.db, force.id, report.officerId, pruned(next), now);
-  const problems = submissionProblems(content, now);
+  const problems = submissionProblems(content, now, svc.policy.report.recordsBegin);
   if (problems.length) throw new ValidationError(problems);
   const changes = contentChanges(report.content, content);
   if (Object.keys(changes).length === 0) throw new ValidationError([{ field: 'sections', message: 'Nothing has changed: change an answer before saving the amendment' }]);
@@ -255,7 +255,7 @@ export async function discardAmendment(svc: Services, actor: Actor, id: string):
 }
 
 /** Submits the amendment in progress with its reason. */
-export async function submitAmendment(svc: Services, actor: Actor, id: string, reason: unknown, now = new Date()): Promise<repo.Report> {
+export async function submitAmendment(svc: Services, actor: Actor, id: string, reason: unknown, now = svc.now()): Promise<repo.Report> {
   const report = await ownReport(svc.database.db, actor, id);
   if (!report.amendment) throw new ValidationError([{ field: 'sections', message: 'Nothing has changed: change an answer before saving the amendment' }]);
   return amendReport(svc, actor, id, { sections: report.amendment, reason }, now);
@@ -270,11 +270,11 @@ export interface AmendmentPreview {
 }
 
 /** What the amendment in progress changes, and what still stops it being submitted. */
-export function amendmentPreview(report: repo.Report, now = new Date()): AmendmentPreview | null {
+export function amendmentPreview(report: repo.Report, now: Date, recordsBegin?: string): AmendmentPreview | null {
   if (!report.amendment) return null;
   const merged = { ...report.content, ...report.amendment };
   const content = pruned(merged);
-  return { content, changes: contentChanges(report.content, content), sections: sectionStatuses(merged), problems: submissionProblems(merged, now) };
+  return { content, changes: contentChanges(report.content, content), sections: sectionStatuses(merged), problems: submissionProblems(merged, now, recordsBegin) };
 }
 
 const reviewInput = z
@@ -335,7 +335,7 @@ export interface ReportDetails {
   amendment: AmendmentPreview | null;
 }
 
-export async function getReport(svc: Services, actor: Actor, id: string, now = new Date()): Promise<ReportDetails> {
+export async function getReport(svc: Services, actor: Actor, id: string, now = svc.now()): Promise<ReportDetails> {
   const db = svc.database.db;
   const report = await repo.findReport(db, id);
   if (!report || !canSee(report, actor)) throw new NotFoundError('Report', id);
@@ -352,9 +352,9 @@ export async function getReport(svc: Services, actor: Actor, id: string, now = n
     events,
     versions,
     sections: sectionStatuses(report.content),
-    problems: report.status === 'draft' ? submissionProblems(report.content, now) : [],
+    problems: report.status === 'draft' ? submissionProblems(report.content, now, svc.policy.report.recordsBegin) : [],
     deadline: report.status === 'draft' ? deadlineState(report.dueAt ? new Date(report.dueAt) : null, now) : 'on_time',
-    amendment: report.authorUserId === actor.userId ? amendmentPreview(report, now) : null,
+    amendment: report.authorUserId === actor.userId ? amendmentPreview(report, now, svc.policy.report.recordsBegin) : null,
   };
 }
 

@@ -229,7 +229,11 @@ describe.skipIf(!CHROMIUM)('browser journey: a use-of-force report', () => {
         // Taser use: red-dotted, then fired.
         await heading(page, 'Taser use').waitFor();
         await page.getByLabel('Taser serial number').fill('X29001234');
-        await tick(page, 'Application 1: what did you do with the Taser?', 'Red-dotted');
+        // Application 1 starts from the Taser tactics (red-dotted, fired); here the firing was a second application.
+        const first = choices(page, 'Application 1: what did you do with the Taser?');
+        expect(await first.getByLabel('Red-dotted', { exact: true }).isChecked()).toBe(true);
+        expect(await first.getByLabel('Fired', { exact: true }).isChecked()).toBe(true);
+        await first.getByLabel('Fired', { exact: true }).uncheck();
         const second = page.locator('details').filter({ has: page.getByText('Application 2 (if you used the Taser again)') });
         await second.getByText('Application 2 (if you used the Taser again)').click();
         await tick(second, 'Application 2: what did you do with the Taser?', 'Fired');
@@ -241,7 +245,7 @@ describe.skipIf(!CHROMIUM)('browser journey: a use-of-force report', () => {
         await choose(second, 'Was there a repeat cycle on the same cartridge?', 'No');
         await choose(second, 'Did one probe miss?', 'No');
         await choose(second, 'Did both probes miss?', 'No');
-        await tick(second, 'Where did the probes strike the front of the body?', 'Front 7', 'Front 11');
+        await tick(second, 'Where did the probes strike the front of the body?', 'Front 7: right forearm and hand', 'Front 11: groin');
         await pc.shot('pc-taser-use');
         await saveAndContinue(page, /\/sections\/justification$/);
 
@@ -302,7 +306,7 @@ describe.skipIf(!CHROMIUM)('browser journey: a use-of-force report', () => {
         await clickAndLoad(page, page.getByRole('button', { name: 'Check your answers' }), /\/check$/);
         await heading(page, 'Check your answers before submitting your report').waitFor();
         const checkText = await page.locator('main').innerText();
-        for (const expected of [CAD, incidentTime, 'Front 7, Front 11', '1. Tactical Communications (not effective)', 'BWV-88213', 'EVID-2026-0042', 'C1234567', 'X29001234']) expect(checkText).toContain(expected);
+        for (const expected of [CAD, incidentTime, 'Front 7 (right forearm and hand), Front 11 (groin)', '1. Tactical Communications (not effective)', 'BWV-88213', 'EVID-2026-0042', 'C1234567', 'X29001234']) expect(checkText).toContain(expected);
         expect(await summaryValue(page, 'Highest level of Taser use').innerText()).toBe('Fired');
         await pc.shot('pc-check-your-answers');
         await clickAndLoad(page, page.getByRole('button', { name: 'Submit report' }), /\/submitted$/);

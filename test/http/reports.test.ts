@@ -160,7 +160,7 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     expect(check.statusCode).toBe(200);
     expect(check.body).toContain('Check your answers before submitting your report');
     expect(check.body).toContain('CAD 1234/28NOV');
-    expect(check.body).toContain('Probe strike locations: Front 7, Front 11');
+    expect(check.body).toContain('Probe strike locations: Front 7 (right forearm and hand), Front 11 (groin)');
     expect(check.body).toContain('1. Tactical Communications (not effective)');
     expect(check.body).toContain('EVID-2026-0042');
     expect(check.body).toContain(`href="${base}/sections/bwv?from=check"`);

@@ -29,17 +29,19 @@ const choices = <V extends Record<string, string>>(v: V, message: string, atLeas
     .array(z.enum(codes(v), { error: message }))
     .refine((a) => !atLeastOne || a.length > 0, atLeastOne ?? '')
     .transform((a) => [...new Set(a)]);
+/** A length limit in words: "must be 20,000 characters or fewer". */
+const atMost = (what: string, max: number) => `${what} must be ${max.toLocaleString('en-GB')} characters or fewer`;
 const text = (what: string, max: number) =>
   z
     .string({ error: `Enter ${what}` })
     .trim()
     .min(1, `Enter ${what}`)
-    .max(max, `${what[0]!.toUpperCase()}${what.slice(1)} must be ${max} characters or fewer`);
+    .max(max, atMost(`${what[0]!.toUpperCase()}${what.slice(1)}`, max));
 const optionalText = (what: string, max: number) =>
   z
     .string()
     .trim()
-    .max(max, `${what} must be ${max} characters or fewer`)
+    .max(max, atMost(what, max))
     .nullish()
     .transform((v) => (v ? v : null));
 
@@ -57,7 +59,8 @@ export const incidentSection = z.object({
     .trim()
     .min(1, 'Enter the time of the incident')
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Enter the time as HH:MM on the 24-hour clock, for example 22:15'),
-  boroughId: z.string({ error: 'Select the borough' }).trim().min(1, 'Select the borough'),
+  // Ids are UUIDs: anything longer is not one of the force's boroughs.
+  boroughId: z.string({ error: 'Select the borough' }).trim().min(1, 'Select the borough').max(64, 'Select the borough from the list'),
   locations: choices(LOCATION_TYPES, 'Select a location type from the list', 'Select at least one type of location'),
 });
 
@@ -168,7 +171,7 @@ export const bwvSection = z
     switchedOn: z.enum(BWV_SWITCHED_ON, { error: 'Select when the camera was switched on' }).nullish().transform((v) => v ?? null),
     notOnReason: optionalText('The reason', 2000),
     cameraId: optionalText('The camera identifier', 50),
-    footageRefs: z.array(z.string().trim().max(100, 'A footage reference must be 100 characters or fewer')).default([]).transform((a) => [...new Set(a.filter(Boolean))]),
+    footageRefs: z.array(z.string().trim().max(100, atMost('A footage reference', 100))).default([]).transform((a) => [...new Set(a.filter(Boolean))]),
   })
   .superRefine((b, ctx) => {
     if (!b.worn) return;
@@ -244,6 +247,114 @@ export type ReportContent = { [K in SectionKey]?: z.infer<(typeof SECTIONS)[K]['
 
 /** Content as stored: sections as saved, not yet trusted (drafts, old versions). */
 export type StoredContent = Partial<Record<SectionKey, unknown>>;
+
+// The rules a new answer must meet --------------------------------------------------------
+
+/**
+ * 1 April 2017: from that day every use of force in England and Wales is recorded (the Home
+ * Office's Annual Data Requirement; the Met's published data start then). An incident before
+ * the day the force's records begin cannot be recorded. A force whose own records go back
+ * further (some recorded from October 2016) configures an earlier day
+ * (`CEDAR_RECORDS_BEGIN`): the day is set, not worked out from the earliest report stored,
+ * so one mistyped date in the records cannot widen the range for everyone after it.
+ */
+export const RECORDS_BEGIN = '2017-04-01';
+
+/** What the rules for a new answer depend on: the present instant, and when the force's records begin. */
+export interface SectionRules {
+  now: Date;
+  /** `YYYY-MM-DD`; RECORDS_BEGIN unless the force configures another day. */
+  recordsBegin?: string;
+}
+
+/**
+ * Outcomes that cannot both be recorded for one use of force. "Made off/escaped" means the
+ * subject got away from the officer: the Met's and the Home Office's outcome list asks what
+ * happened to the subject, and a subject who got away was not then arrested, detained under
+ * the Mental Health Act, taken to hospital, or dead (a fatality is recorded from the subject's
+ * injury: they died of it). Every other pair happens — arrested and then taken to hospital,
+ * detained and then died — and "Other" goes with anything.
+ */
+export const EXCLUSIVE_OUTCOMES: readonly (readonly [keyof typeof OUTCOMES, keyof typeof OUTCOMES])[] = [
+  ['made_off', 'arrested'],
+  ['made_off', 'detained_mha'],
+  ['made_off', 'hospitalised'],
+  ['made_off', 'fatality'],
+];
+
+/** A serial number: letters and digits, with single hyphens between groups, and at least one digit. */
+const SERIAL = /^(?=.*\d)[A-Z0-9]+(-[A-Z0-9]+)*$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const realDate = (s: string) => DATE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+const longDate = (s: string) => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${s}T00:00:00Z`));
+const orList = (words: string[]) => (words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words.at(-1)}` : (words[0] ?? ''));
+
+type Section<K extends SectionKey> = z.infer<(typeof SECTIONS)[K]['schema']>;
+type RuleCheck<K extends SectionKey> = (value: Section<K>, ctx: z.RefinementCtx, rules: SectionRules) => void;
+const issue = (ctx: z.RefinementCtx, path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+/**
+ * Rules added to each section's stored shape for a new answer: ranges that depend on the
+ * date, formats and combinations. They apply when an answer is saved, amended or submitted;
+ * a section stored before a rule existed still reads (statistics and exports keep counting
+ * it), and is corrected with the next amendment.
+ */
+const RULES: { [K in SectionKey]?: RuleCheck<K> } = {
+  incident: (s, ctx, rules) => {
+    if (!realDate(s.date) || !TIME.test(s.time)) return; // the shape has said what is wrong
+    const begins = rules.recordsBegin ?? RECORDS_BEGIN;
+    const here = londonClock(rules.now);
+    if (s.date < begins) issue(ctx, ['date'], `The date of the incident must be on or after ${longDate(begins)}, when the force's records of use of force begin`);
+    else if (s.date > here.date) issue(ctx, ['date'], `The date of the incident must be today or in the past (today is ${longDate(here.date)})`);
+    else if (earliestIncidentInstant(s.date, s.time).getTime() > rules.now.getTime()) issue(ctx, ['time'], `The time of the incident must be in the past (it is ${here.time} now)`);
+  },
+  ced: (s, ctx) => {
+    if (!SERIAL.test(s.deviceSerial)) issue(ctx, ['deviceSerial'], 'Enter the Taser serial number as on its label: letters and numbers, with single hyphens between them, for example X29001234');
+    s.applications.forEach((a, i) => {
+      if (a.fired && !SERIAL.test(a.fired.cartridgeNumber)) {
+        issue(ctx, ['applications', i, 'fired', 'cartridgeNumber'], 'Enter the cartridge serial number as on the cartridge: letters and numbers, with single hyphens between them, for example C1234567');
+      }
+    });
+  },
+  bwv: (s, ctx) => {
+    if (s.footageRefs.length > 20) issue(ctx, ['footageRefs'], 'Record at most 20 footage references');
+  },
+  outcomes: (s, ctx) => {
+    for (const a of new Set(EXCLUSIVE_OUTCOMES.map(([x]) => x))) {
+      if (!s.outcomes.includes(a)) continue;
+      const clash = EXCLUSIVE_OUTCOMES.filter(([x, y]) => x === a && s.outcomes.includes(y)).map(([, y]) => OUTCOMES[y]);
+      if (clash.length) {
+        issue(ctx, ['outcomes'], `${OUTCOMES[a]} cannot be recorded with ${orList(clash)}: it means the subject got away. Select only what happened to the subject in the end`);
+      }
+    }
+  },
+};
+
+/** A section's schema for a new answer: its stored shape and the rules above, given the present instant. */
+export function sectionSchema<K extends SectionKey>(key: K, rules: SectionRules): z.ZodType<Section<K>, unknown> {
+  const shape = SECTIONS[key].schema as unknown as z.ZodType<Section<K>, unknown>;
+  const check = RULES[key] as RuleCheck<K> | undefined;
+  return check ? shape.superRefine((value, ctx) => check(value, ctx, rules)) : shape;
+}
+
+/** The London wall clock at an instant: its date and HH:MM. */
+function londonClock(at: Date): { date: string; time: string } {
+  const local = new Date(at.getTime() + londonOffsetMinutes(at) * 60_000).toISOString();
+  return { date: local.slice(0, 10), time: local.slice(11, 16) };
+}
+
+/**
+ * The earliest instant a London date and time can mean. On the day the clocks go back,
+ * 01:00-01:59 happens twice; an incident at 01:30 is in the past once the first 01:30 has
+ * passed. (A time that does not exist, in the hour skipped when the clocks go forward, is
+ * read as incidentInstant reads it.)
+ */
+export function earliestIncidentInstant(date: string, time: string): Date {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  const readings = [60, 0].map((offset) => new Date(wall - offset * 60_000)).filter((at, i) => londonOffsetMinutes(at) === [60, 0][i]);
+  return readings[0] ?? incidentInstant(date, time);
+}
 
 /** The whole report as a schema, for the API: every section optional, each validated. */
 export const reportContentSchema = z.object(
@@ -324,24 +435,26 @@ export function sectionStatuses(stored: StoredContent): { key: SectionKey; title
 }
 
 /**
- * Every problem that stops the report being submitted: sections that apply but are missing
- * or invalid, and answers that do not fit together across sections.
+ * Every problem that stops the report being submitted: sections that apply but are missing,
+ * or do not meet the rules for a new answer at `now` (so a draft saved before a rule existed
+ * is checked again), and answers that do not fit together across sections.
  */
-export function submissionProblems(stored: StoredContent, now: Date): FieldError[] {
-  const { content, invalid } = readContent(stored);
+export function submissionProblems(stored: StoredContent, now: Date, recordsBegin: string = RECORDS_BEGIN): FieldError[] {
+  const { content } = readContent(stored);
   const applies = applicableSections(content);
+  const rules: SectionRules = { now, recordsBegin };
   const problems: FieldError[] = [];
   for (const key of SECTION_KEYS) {
     if (applies[key] === 'not_applicable') continue; // left over from an earlier answer; not part of the record
-    if (invalid[key]) problems.push(...invalid[key]!.map((e) => ({ field: `${key}.${e.field}`, message: e.message })));
-    else if (applies[key] === 'required' && content[key] === undefined) problems.push({ field: key, message: `Complete the section: ${SECTIONS[key].title}` });
+    if (stored[key] === undefined || stored[key] === null) {
+      if (applies[key] === 'required') problems.push({ field: key, message: `Complete the section: ${SECTIONS[key].title}` });
+      continue;
+    }
+    const r = sectionSchema(key, rules).safeParse(stored[key]);
+    if (!r.success) problems.push(...fieldErrorsFromZod(r.error).map((e) => ({ field: `${key}.${e.field}`, message: e.message })));
   }
   if (content.tactics?.cedUsed && content.duty && !content.duty.carryingCed) {
     problems.push({ field: 'duty.carryingCed', message: 'You used a Taser, so you were carrying one: answer yes, or change your answer about using a Taser' });
-  }
-  if (content.incident) {
-    const at = incidentInstant(content.incident.date, content.incident.time);
-    if (at.getTime() > now.getTime()) problems.push({ field: 'incident.date', message: 'The incident date and time must be in the past' });
   }
   if (content.ced && content.tactics?.cedUsed) {
     const level = levelOf(content);
@@ -350,6 +463,13 @@ export function submissionProblems(stored: StoredContent, now: Date): FieldError
       problems.push({ field: 'ced.applications', message: 'You listed the Taser as fired: record the application in which it was fired' });
     }
     if (level === 'not_stated') problems.push({ field: 'ced.applications', message: 'Record the level of use of each Taser application' });
+  }
+  // A fatality is the subject's death from their injury: the two answers say the same thing.
+  if (content.outcomes && content.injuries) {
+    const fatality = content.outcomes.outcomes.includes('fatality');
+    const died = content.injuries.subjectInjured && content.injuries.subjectInjuryLevel === 'death';
+    if (fatality && !died) problems.push({ field: 'injuries.subjectInjuryLevel', message: "The outcome is a fatality: record the subject's injury as Death, or change the outcome" });
+    if (died && !fatality) problems.push({ field: 'outcomes.outcomes', message: "The subject's injury is recorded as Death: select Fatality as an outcome, or change the injury" });
   }
   if (seriousOutcome(content) && content.postUse && !content.postUse.iopcReferralConsidered) {
     problems.push({ field: 'postUse.iopcReferralConsidered', message: 'A death or serious injury must be considered for referral to the IOPC' });

@@ -138,5 +138,43 @@ export const BODY_MAP = [...BODY_MAP_FRONT, ...BODY_MAP_BACK];
 
 export const bodyMapLabel = (code: string) => (code.startsWith('F') ? `Front ${code.slice(1)}` : `Back ${code.slice(1)}`);
 
+/**
+ * The part of the body each zone covers, as Cedar's body map draws it. Left and right are
+ * the subject's: the front is seen facing the subject (their right on the viewer's left),
+ * the back from behind. Numbered and lettered top to bottom, then as the viewer reads.
+ * (The Met publishes only the zone columns, not its form's drawing: a force whose form
+ * divides the body differently changes these words and the drawing in http/body-map.ts.)
+ */
+export const BODY_MAP_AREAS: Record<string, string> = {
+  F1: 'head and face',
+  F2: 'neck',
+  F3: 'right upper arm',
+  F4: 'right chest',
+  F5: 'left chest',
+  F6: 'left upper arm',
+  F7: 'right forearm and hand',
+  F8: 'right abdomen',
+  F9: 'left abdomen',
+  F10: 'left forearm and hand',
+  F11: 'groin',
+  F12: 'right thigh',
+  F13: 'left thigh',
+  F14: 'right lower leg and foot',
+  F15: 'left lower leg and foot',
+  BA: 'head and neck',
+  BB: 'left arm',
+  BC: 'left upper back',
+  BD: 'right upper back',
+  BE: 'right arm',
+  BF: 'left lower back',
+  BG: 'right lower back',
+  BH: 'buttocks',
+  BJ: 'left leg',
+  BK: 'right leg',
+};
+
+/** A zone with the part of the body it covers: "Front 4 (right chest)". */
+export const bodyMapZone = (code: string) => (BODY_MAP_AREAS[code] ? `${bodyMapLabel(code)} (${BODY_MAP_AREAS[code]})` : bodyMapLabel(code));
+
 export type Vocabulary = Record<string, string>;
 export const codes = <V extends Vocabulary>(v: V) => Object.keys(v) as [keyof V & string, ...(keyof V & string)[]];

@@ -31,6 +31,8 @@ export interface ReportPolicy {
   dueHoursOther: number;
   /** Whether discharges need the borough commander's sign-off after review. */
   dischargeNeedsSignOff: boolean;
+  /** The first day the force's records of use of force cover (`YYYY-MM-DD`); RECORDS_BEGIN in content.ts if not set. */
+  recordsBegin?: string;
 }
 
 export const DEFAULT_REPORT_POLICY: ReportPolicy = { dueHoursDischarge: 24, dueHoursOther: 72, dischargeNeedsSignOff: true };

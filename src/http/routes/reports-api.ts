@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Report } from '../../db/repositories/reports.js';
 import { REPORT_SORTS } from '../../db/repositories/reports.js';
 import type { Officer } from '../../domain/organisation.js';
-import { reportContentSchema, SECTION_KEYS, SECTIONS, type SectionKey } from '../../domain/report/content.js';
+import { reportContentSchema, SECTION_KEYS, SECTIONS, sectionSchema, type SectionRules, type SectionKey } from '../../domain/report/content.js';
 import { COUNTED_LEVELS } from '../../domain/report/levels.js';
 import { REPORT_STATUSES, REVIEW_OUTCOMES } from '../../domain/report/workflow.js';
 import { fieldErrorsFromZod, NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
@@ -79,10 +79,10 @@ const amendInput = z.object({ sections: sectionsInput, reason: z.unknown() }).st
 
 
 /** Checks every section before anything is stored, so a bad request creates nothing. */
-function checkSections(sections: Partial<Record<SectionKey, unknown>>): void {
+function checkSections(sections: Partial<Record<SectionKey, unknown>>, rules: SectionRules): void {
   const errors: FieldError[] = [];
   for (const [key, value] of Object.entries(sections) as [SectionKey, unknown][]) {
-    const r = SECTIONS[key].schema.safeParse(value);
+    const r = sectionSchema(key, rules).safeParse(value);
     if (!r.success) errors.push(...fieldErrorsFromZod(r.error).map((e) => ({ field: `sections.${key}.${e.field}`, message: e.message })));
   }
   if (errors.length) throw new ValidationError(errors);
@@ -113,7 +113,7 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
 
   app.post('/api/v1/reports', { config: { permission: 'create:report' } }, async (request, reply: FastifyReply) => {
     const { sections } = parseRequestPart(createInput, request.body, 'body');
-    checkSections(sections);
+    checkSections(sections, { now: svc.now(), recordsBegin: svc.policy.report.recordsBegin });
     const actor = request.actor();
     const report = await reports.startReport(svc, actor);
     for (const [key, value] of Object.entries(sections) as [SectionKey, unknown][]) await reports.saveSection(svc, actor, report.id, key, value);

@@ -46,6 +46,7 @@ import {
 } from '../report-forms.js';
 import {
   deadlineTag,
+  defaultReviewTab,
   lastReturn,
   levelTag,
   officerName,
@@ -193,9 +194,9 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
 
   const renderReport = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, forms: DecisionForms = {}) => {
     const actor = request.actor();
-    const ctx = await display();
     const { report } = d;
     const isAuthor = report.authorUserId === actor.userId;
+    const ctx = { ...(await display()), reader: isAuthor ? ('author' as const) : ('other' as const) };
     const within = (scope: Scope | null) => scope !== null && scopeIncludes(scope, report.boroughId);
     const mayReview = !isAuthor && report.status === 'submitted' && within(scopeFor(actor.grants, 'review:report'));
     const maySignOff = report.status === 'awaiting_sign_off' && within(scopeFor(actor.grants, 'sign_off:report'));
@@ -314,7 +315,9 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       });
     }
     const from = (request.query as Query).from === 'check' ? 'check' : undefined;
-    return renderSection(request, reply, d, key, { values: sectionFormValues(key, stored, defaults), from });
+    // The Taser section starts from the Taser tactics already answered (in the amendment, if one is in progress).
+    const tactics = d.report.amendment?.tactics ?? d.report.content.tactics;
+    return renderSection(request, reply, d, key, { values: sectionFormValues(key, stored, { ...defaults, tactics }), from });
   });
 
   app.post('/reports/:id/sections/:key', { config: { permission: 'create:report' } }, async (request, reply) => {
@@ -481,7 +484,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
 
   app.get('/reviews', { config: { permission: 'read:report' } }, async (request, reply) => {
     const q = request.query as Query;
-    const tab = REVIEW_TABS.find((t) => t.key === q.tab) ?? REVIEW_TABS[0]!;
+    const tab = REVIEW_TABS.find((t) => t.key === q.tab) ?? REVIEW_TABS.find((t) => t.key === defaultReviewTab(request.actor().grants))!;
     const ctx = await display();
     const scope = request.scope;
     const boroughs = scope.all ? ctx.boroughs : ctx.boroughs.filter((b) => scope.boroughIds.includes(b.id));

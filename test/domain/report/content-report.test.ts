@@ -37,6 +37,8 @@ const ced = (...levels: string[][]): Section => ({
   deviceSerial: 'X29001234',
   applications: levels.map((l) => ({ levels: l, fired: l.includes('fired') ? (base.ced.applications as { fired: unknown }[])[1]!.fired : null })),
 });
+/** The subject died of their injury: the injuries a fatality is recorded with. */
+const died = patch('injuries', { subjectInjured: true, subjectInjuryNature: 'Cardiac arrest', subjectInjuryLevel: 'death' });
 /** After the incident on 2026-11-20 at 22:15 (GMT). */
 const AFTER = new Date('2026-11-21T10:00:00Z');
 
@@ -223,7 +225,7 @@ describe('submissionProblems', () => {
     },
     {
       name: 'a fatality with no IOPC referral considered',
-      stored: report({ outcomes: { outcomes: ['hospitalised', 'fatality'] } }),
+      stored: report({ outcomes: { outcomes: ['hospitalised', 'fatality'] }, injuries: died }),
       problems: [{ field: 'postUse.iopcReferralConsidered', message: 'A death or serious injury must be considered for referral to the IOPC' }],
     },
     {
@@ -233,26 +235,26 @@ describe('submissionProblems', () => {
     },
     {
       name: 'a fatality with an IOPC referral considered',
-      stored: report({ outcomes: { outcomes: ['fatality'] }, postUse: patch('postUse', { iopcReferralConsidered: true, iopcNotes: 'Referred' }) }),
+      stored: report({ outcomes: { outcomes: ['fatality'] }, injuries: died, postUse: patch('postUse', { iopcReferralConsidered: true, iopcNotes: 'Referred' }) }),
       problems: [],
     },
     {
       name: 'a non-discharge with a fatality needs the post-use procedure',
-      stored: report({ tactics: tactics(true, 'ced_aimed'), ced: ced(['aimed']), outcomes: { outcomes: ['fatality'] } }, ['postUse']),
+      stored: report({ tactics: tactics(true, 'ced_aimed'), ced: ced(['aimed']), outcomes: { outcomes: ['fatality'] }, injuries: died }, ['postUse']),
       problems: [{ field: 'postUse', message: 'Complete the section: After a discharge' }],
     },
   ])('$name', ({ stored, problems }) => {
     expect(submissionProblems(stored, AFTER)).toEqual(problems);
   });
 
-  it.each<{ now: string; future: boolean }>([
-    { now: '2026-11-20T22:14:00Z', future: true },
-    { now: '2026-11-20T22:14:59.999Z', future: true },
-    { now: '2026-11-20T22:15:00Z', future: false },
-    { now: '2026-11-20T22:16:00Z', future: false },
-    { now: '2025-01-01T00:00:00Z', future: true },
-  ])('an incident at 2026-11-20 22:15 London time, submitted at $now: in the future = $future', ({ now, future }) => {
-    expect(submissionProblems(report(), new Date(now))).toEqual(future ? [{ field: 'incident.date', message: 'The incident date and time must be in the past' }] : []);
+  it.each<{ now: string; problem: { field: string; message: string } | null }>([
+    { now: '2026-11-20T22:14:00Z', problem: { field: 'incident.time', message: 'The time of the incident must be in the past (it is 22:14 now)' } },
+    { now: '2026-11-20T22:14:59.999Z', problem: { field: 'incident.time', message: 'The time of the incident must be in the past (it is 22:14 now)' } },
+    { now: '2026-11-20T22:15:00Z', problem: null },
+    { now: '2026-11-20T22:16:00Z', problem: null },
+    { now: '2025-01-01T00:00:00Z', problem: { field: 'incident.date', message: 'The date of the incident must be today or in the past (today is 1 January 2025)' } },
+  ])('an incident at 2026-11-20 22:15 London time, submitted at $now: $problem', ({ now, problem }) => {
+    expect(submissionProblems(report(), new Date(now))).toEqual(problem ? [problem] : []);
   });
 
   it('a summer incident is compared in BST: 2026-07-01 12:00 London is 11:00Z', () => {

@@ -276,7 +276,7 @@ describe('postUse section', () => {
   });
 
   it('IOPC notes over 2000 characters are rejected', () => {
-    expect(rejected('postUse', section('postUse', { iopcNotes: 'x'.repeat(2001) }))).toContainEqual({ field: 'iopcNotes', message: 'The IOPC referral notes must be 2000 characters or fewer' });
+    expect(rejected('postUse', section('postUse', { iopcNotes: 'x'.repeat(2001) }))).toContainEqual({ field: 'iopcNotes', message: 'The IOPC referral notes must be 2,000 characters or fewer' });
   });
 });
 
@@ -289,7 +289,7 @@ describe('the other sections', () => {
     { key: 'reasons', name: 'no reasons', input: section('reasons', { reasons: [] }), field: 'reasons', message: 'Select at least one reason for using force' },
     { key: 'reasons', name: 'an unknown impact factor', input: section('reasons', { impactFactors: ['weather'] }), field: 'impactFactors.0', message: 'Select an impact factor from the list' },
     { key: 'justification', name: 'a blank justification', input: { text: '   ' }, field: 'text', message: 'Enter your justification for the force you used' },
-    { key: 'justification', name: 'a justification over 20,000 characters', input: { text: 'x'.repeat(20_001) }, field: 'text', message: 'Your justification for the force you used must be 20000 characters or fewer' },
+    { key: 'justification', name: 'a justification over 20,000 characters', input: { text: 'x'.repeat(20_001) }, field: 'text', message: 'Your justification for the force you used must be 20,000 characters or fewer' },
     { key: 'outcomes', name: 'no outcomes', input: { outcomes: [] }, field: 'outcomes', message: 'Select at least one outcome' },
     { key: 'outcomes', name: 'an unknown outcome', input: { outcomes: ['released'] }, field: 'outcomes.0', message: 'Select an outcome from the list' },
   ])('$key rejects $name', ({ key, ...row }) => expectRejected(key, row));
