@@ -9,7 +9,7 @@ import { seedDemoTraining, type DemoTrainingSummary } from './demo-training.js';
 import { RANKS, officerInput, type Force, type OfficerInput, type OfficerStatus, type Rank, type TeamType } from '../domain/organisation.js';
 import { ROLES, ROLE_LABELS, type Role } from '../domain/permissions.js';
 import { ValidationError, parseInput } from '../domain/validation.js';
-import { createAccount, generatePassword } from './accounts.js';
+import { createAccount } from './accounts.js';
 import { change, fixedClock, type Actor, type Services } from './context.js';
 import { ensureForce } from './setup.js';
 import { importHomeOfficeTable } from './national.js';
@@ -369,9 +369,11 @@ export class DemoRefusedError extends Error {
 }
 
 export interface DemoAccountCredentials {
+  /** The account's id. */
+  id: string;
   role: Role;
   email: string;
-  /** Shown once; only its hash is stored. */
+  /** A one-time password: shown once, only its hash is stored, and it must be changed at first sign-in. */
   password: string;
 }
 
@@ -424,7 +426,8 @@ async function refuseUnlessEmpty(db: Executor, force: Force): Promise<void> {
  * administrator accounts) are kept.
  *
  * The clock is read once: the whole demo (training, reports, history, releases) is dated from
- * that instant, even if seeding runs past midnight or the end of a month.
+ * that instant, even if seeding runs past midnight or the end of a month. Demo accounts get
+ * one-time passwords that must be changed at first sign-in, like the administrator's.
  */
 export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOptions = {}): Promise<DemoSummary> {
   const now = new Date((opts.now ?? outer.now()).getTime());
@@ -476,20 +479,15 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
   const accounts: DemoAccountCredentials[] = [];
   for (const role of ROLES) {
     const email = demoEmail(role);
-    const password = generatePassword();
     const link = linkFor[role];
-    await createAccount(
-      svc,
-      actor,
-      {
-        email,
-        displayName: link ? `${link.firstName} ${link.lastName}` : `Demo ${ROLE_LABELS[role].toLowerCase()}`,
-        roles: [{ role, boroughId: HOME_SCOPED_ROLES.includes(role) ? home.id : null }],
-        officerId: link?.id ?? null,
-      },
-      password,
-    );
-    accounts.push({ role, email, password });
+    // No password given: Cedar generates a one-time one, to be changed at first sign-in.
+    const created = await createAccount(svc, actor, {
+      email,
+      displayName: link ? `${link.firstName} ${link.lastName}` : `Demo ${ROLE_LABELS[role].toLowerCase()}`,
+      roles: [{ role, boroughId: HOME_SCOPED_ROLES.includes(role) ? home.id : null }],
+      officerId: link?.id ?? null,
+    });
+    accounts.push({ id: created.account.id, role, email, password: created.generatedPassword! });
     opts.onProgress?.(plan.officers.length + accounts.length, total);
   }
 

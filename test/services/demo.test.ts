@@ -252,7 +252,7 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     expect(officers.map((o) => o.collarNumber).sort()).toEqual(expected);
   });
 
-  it('creates one account per role, borough roles scoped to Lambeth, officer and supervisor linked', async () => {
+  it('creates one account per role with a one-time password, borough roles scoped to Lambeth, officer and supervisor linked', async () => {
     const lambeth = (await org.listBoroughs(svc.database.db, summary.force.id)).find((b) => b.name === 'Lambeth')!;
     const { accounts } = await listAccounts(svc.database.db, { offset: 0, limit: 100 });
     expect(accounts).toHaveLength(ROLES.length);
@@ -260,7 +260,8 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     for (const role of ROLES) {
       const account = accounts.find((a) => a.roles.some((g) => g.role === role))!;
       expect(account.email).toBe(summary.accounts.find((a) => a.role === role)!.email);
-      expect(account.mustChangePassword).toBe(false);
+      // The printed password is one-time, like the administrator's: it must be changed at first sign-in.
+      expect(account.mustChangePassword).toBe(true);
       const scoped = role === 'officer' || role === 'supervisor' || role === 'borough_commander';
       expect(account.roles).toEqual([{ role, boroughId: scoped ? lambeth.id : null }]);
     }

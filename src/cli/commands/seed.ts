@@ -41,7 +41,7 @@ function accountsTable(accounts: DemoAccountCredentials[]): string {
 export function printDemoSummary(summary: DemoSummary): void {
   console.log('Demo accounts:');
   console.log(accountsTable(summary.accounts));
-  console.log('These passwords are shown only now: copy them before closing this window. Cedar stores only their hashes.');
+  console.log('These are one-time passwords, shown only now: copy them before closing this window. Each must be changed at first sign-in. Cedar stores only their hashes.');
   const h = summary.history;
   const history = h.label
     ? `${h.uses} imported Taser uses for ${h.label} with ${h.releases} published monthly releases (see /transparency; the latest counts ${h.latestReleaseUses} uses, ${h.latestReleaseUses - h.uses} of them recorded in Cedar), `
@@ -62,7 +62,7 @@ export function registerSeed(program: Command): void {
     .option('--demo', 'seed the demo force (the Met: 33 boroughs, teams, officers and one account per role)')
     .option('--officers <n>', `how many officers the demo force has (default ${DEFAULT_DEMO_OFFICERS})`, officerCount)
     .option('--at <time>', 'seed the demo as of this instant, like 2026-12-06T09:00:00Z (default now)', instant)
-    .addHelpText('after', '\nExample:\n  npm run cedar -- seed --demo --officers 4000\n\nThe demo account passwords are printed once, at the end.')
+    .addHelpText('after', '\nExample:\n  npm run cedar -- seed --demo --officers 4000\n\nThe demo account passwords are printed once, at the end: each is a one-time password to be changed at first sign-in.')
     .action(async (opts: { demo?: boolean; officers?: number; at?: Date }) => {
       if (!opts.demo) throw new CliError(`Say what to seed: only the demo force can be seeded for now.\n${SEED_OPTIONS}`);
       await withServices(async (svc) => {
