@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import * as org from '../src/db/repositories/organisation.js';
-import { createAccount, hashPassword } from '../src/services/accounts.js';
+import { changePassword, createAccount, hashPassword } from '../src/services/accounts.js';
 import { verifyAuditLog } from '../src/services/audit.js';
 import { SYSTEM_ACTOR } from '../src/services/context.js';
 import { DEFAULT_DEMO_OFFICERS, seedDemo } from '../src/services/demo.js';
@@ -211,6 +211,9 @@ const reportImport = (what: string, rows: number, r: { ms: number; peakKb: numbe
   await big.close();
 }
 
+// Demo passwords are one-time: the supervisor changes theirs first, as at first sign-in.
+const supervisor = demo.accounts.find((a) => a.role === 'supervisor')!;
+await changePassword(svc, { userId: supervisor.id, label: supervisor.email, grants: [] }, null, { currentPassword: supervisor.password, newPassword: PASSWORD, confirmPassword: PASSWORD });
 await createAccount(svc, SYSTEM_ACTOR, { email: 'bench@cedar.local', displayName: 'Bench', roles: [{ role: 'administrator', boroughId: null }, { role: 'programme_lead', boroughId: null }] }, PASSWORD);
 // An officer with training records, for the profile page (authority, history, timeline).
 const trainedOfficer = (await database.db.selectFrom('training_record').select('officer_id').orderBy('officer_id').limit(1).executeTakeFirstOrThrow()).officer_id;
@@ -291,8 +294,7 @@ for (const [label, url] of [
   const r = await load(url, { cookie });
   report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare; p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);
 }
-const supervisor = demo.accounts.find((a) => a.role === 'supervisor')!;
-const sgtCookie = await signIn(supervisor.email, supervisor.password);
+const sgtCookie = await signIn(supervisor.email, PASSWORD);
 const queue = await load(`${cedar}/reviews?tab=all`, { cookie: sgtCookie });
 report('review queue (supervisor)', `${n(queue.rps)} req/s`, `${n((queue.rps / bare.rps) * 100)}% of bare; p50 ${n(queue.p50, 1)} ms, p95 ${n(queue.p95, 1)} ms${queue.failures ? `; ${queue.failures} non-200` : ''}`);
 const reportId = /href="\/reports\/([0-9a-f-]{36})"/.exec(await (await fetch(`${cedar}/reviews?tab=all`, { headers: { cookie: sgtCookie } })).text())?.[1];

@@ -1,7 +1,7 @@
 /**
- * The demo force's Taser use so far this financial year, and its monthly releases: so the
- * public transparency pages, the statistics and the release history have something real to
- * show. Uses are made up (seeded, so the same every time), in the shape of the Met's:
+ * The demo force's Taser use so far this financial year (in April, the year just ended), and
+ * its monthly releases: so the public transparency pages, the statistics and the release
+ * history have something real to show. Uses are made up (seeded, so the same every time), in the shape of the Met's:
  * about 170 a month, most of them red-dotted or drawn, about one in eight fired.
  *
  * They go in as the force would bring in its history, through the Met-format import (marked
@@ -123,16 +123,35 @@ function demoUse(random: Random, month: string, boroughs: readonly (readonly [st
 }
 
 export interface DemoHistory {
+  /**
+   * The financial year the history covers (`2026-27`): the one the last complete month is in,
+   * so in April, before any month of the new year has ended, the year just ended. Null when
+   * no history was seeded.
+   */
+  financialYear: string | null;
+  /** The period the latest release covers, like "April to November 2026" (null: none seeded). */
+  label: string | null;
+  /** Made-up uses imported (as the force would bring in its history). */
   uses: number;
   releases: number;
+  /**
+   * Uses the latest release counts: every use recorded by then in its months, so the imported
+   * history and the demo's own reports (src/services/demo-reports.ts) that fall in those months
+   * (seeded just before `now`, a few of them land in the last month released).
+   */
+  latestReleaseUses: number;
 }
 
+export const NO_DEMO_HISTORY: DemoHistory = { financialYear: null, label: null, uses: 0, releases: 0, latestReleaseUses: 0 };
+
 /**
- * Imports the made-up uses from 1 April to the end of the last complete month, a month at a
- * time, publishing a release after each. Nothing when the financial year's first month has
- * not ended yet (in April the previous year is shown instead).
+ * Imports the made-up uses from 1 April to the end of the last complete month before `now`
+ * (in London), a month at a time, publishing a release after each. Each release counts every
+ * use recorded by then, so the demo's reports recorded in Cedar are counted with the history
+ * when they fall in its months. In April no month of the new financial year has ended yet, so
+ * the history is the whole year just ended.
  */
-export async function seedDemoHistory(svc: Services, actor: Actor, random: Random, now = new Date()): Promise<DemoHistory> {
+export async function seedDemoHistory(svc: Services, actor: Actor, random: Random, now: Date = svc.now()): Promise<DemoHistory> {
   const force = await getForce(svc);
   const last = lastCompleteMonth(londonDate(now));
   const period = releasePeriod(last);
@@ -140,6 +159,7 @@ export async function seedDemoHistory(svc: Services, actor: Actor, random: Rando
   const boroughs = (await org.listBoroughs(svc.database.db, force.id)).map((b) => [b.name, 0.5 + random()] as const);
   let late: string[][] = [];
   let uses = 0;
+  let latestReleaseUses = 0;
   for (const month of months) {
     const rows = Array.from({ length: 150 + Math.floor(random() * 40) }, () => demoUse(random, month, boroughs));
     // About one in fifteen of a month's uses is reported after that month's release.
@@ -149,7 +169,8 @@ export async function seedDemoHistory(svc: Services, actor: Actor, random: Rando
     const result = await importMetFile(svc, actor, { fileName: `demo-history-${month}.csv`, bytes: Buffer.from(writeMetCsv(arriving)) });
     uses += result.imported;
     const draft = await prepareRelease(svc, actor, month, now);
+    latestReleaseUses = draft.snapshot.totals.total;
     await publishRelease(svc, actor, draft.id);
   }
-  return { uses, releases: months.length };
+  return { financialYear: period.financialYear, label: period.label, uses, releases: months.length, latestReleaseUses };
 }

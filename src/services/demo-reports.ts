@@ -55,9 +55,10 @@ async function actorFor(svc: Services, role: Role, email: string): Promise<Actor
 /**
  * A handful of reports at every stage, so the demo's queues and timelines have something in
  * them: signed off, returned, amended and awaiting review, approved, a draft due soon and an
- * overdue draft. Made through the services, so every step is audited like real use.
+ * overdue draft. Made through the services, so every step is audited like real use. Dated
+ * hours and days before `now`, so the drafts are due soon and overdue on any day.
  */
-export async function seedDemoReports(svc: Services, accounts: { officer: string; supervisor: string; boroughCommander: string }, boroughId: string, now = new Date()): Promise<number> {
+export async function seedDemoReports(svc: Services, accounts: { officer: string; supervisor: string; boroughCommander: string }, boroughId: string, now: Date = svc.now()): Promise<number> {
   const pc = await actorFor(svc, 'officer', accounts.officer);
   const sgt = await actorFor(svc, 'supervisor', accounts.supervisor);
   const bc = await actorFor(svc, 'borough_commander', accounts.boroughCommander);

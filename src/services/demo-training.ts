@@ -419,7 +419,7 @@ export interface DemoTrainingSummary {
  * trainers, enrolments and results) in one transaction with one `demo.training` audit entry,
  * then the uplift plan (audited as `uplift.update`). The force's officers must be stored.
  */
-export async function seedDemoTraining(svc: Services, actor: Actor, force: DemoForcePlan, random: Random, now = new Date()): Promise<DemoTrainingSummary> {
+export async function seedDemoTraining(svc: Services, actor: Actor, force: DemoForcePlan, random: Random, now: Date = svc.now()): Promise<DemoTrainingSummary> {
   const today = todayOf(now);
   const training = generateDemoTraining(random, force, today);
   const forceRow = await getForce(svc);

@@ -3,14 +3,14 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Executor } from '../db/database.js';
-import { seedDemoHistory, type DemoHistory } from './demo-history.js';
+import { NO_DEMO_HISTORY, seedDemoHistory, type DemoHistory } from './demo-history.js';
 import { seedDemoReports } from './demo-reports.js';
 import { seedDemoTraining, type DemoTrainingSummary } from './demo-training.js';
 import { RANKS, officerInput, type Force, type OfficerInput, type OfficerStatus, type Rank, type TeamType } from '../domain/organisation.js';
 import { ROLES, ROLE_LABELS, type Role } from '../domain/permissions.js';
 import { ValidationError, parseInput } from '../domain/validation.js';
-import { createAccount, generatePassword } from './accounts.js';
-import { change, type Actor, type Services } from './context.js';
+import { createAccount } from './accounts.js';
+import { change, fixedClock, type Actor, type Services } from './context.js';
 import { ensureForce } from './setup.js';
 import { importHomeOfficeTable } from './national.js';
 import { PUBLISHED_HOME_OFFICE_TABLES, readPublishedTable } from '../reference/home-office/index.js';
@@ -20,7 +20,9 @@ import { PUBLISHED_HOME_OFFICE_TABLES, readPublishedTable } from '../reference/h
  * Heathrow, their teams, a few thousand officers and one account per role.
  *
  * `generateDemoForce` is pure (no I/O, no clock, no global randomness): the same random
- * source gives the same force. `seedDemo` stores it in an empty database.
+ * source gives the same force. `seedDemo` stores it in an empty database, with training,
+ * reports and history dated from one instant (`now`): the same seed and instant give the same
+ * demo.
  */
 
 // Random numbers ------------------------------------------------------------------
@@ -367,13 +369,17 @@ export class DemoRefusedError extends Error {
 }
 
 export interface DemoAccountCredentials {
+  /** The account's id. */
+  id: string;
   role: Role;
   email: string;
-  /** Shown once; only its hash is stored. */
+  /** A one-time password: shown once, only its hash is stored, and it must be changed at first sign-in. */
   password: string;
 }
 
 export interface DemoSummary {
+  /** The instant the demo is dated from (ISO 8601, UTC). */
+  asOf: string;
   force: Force;
   boroughs: number;
   teams: number;
@@ -383,7 +389,7 @@ export interface DemoSummary {
   reports: number;
   /** The published Home Office tables loaded for the national comparison: their periods, oldest first. */
   homeOfficePeriods: string[];
-  /** This financial year's made-up Taser uses (imported) and the monthly releases published from them. */
+  /** This financial year's made-up Taser uses (imported; in April, the year just ended) and the monthly releases published from them. */
   history: DemoHistory;
   /** Training records, sessions and the uplift plan. */
   training: DemoTrainingSummary;
@@ -395,6 +401,8 @@ export interface SeedDemoOptions {
   onProgress?: (done: number, total: number) => void;
   /** The financial year's Taser uses so far and a release after each month (default true; a few seconds). */
   history?: boolean;
+  /** The instant the demo is seeded as of (default `svc.now()`): everything in it is dated from this one instant. */
+  now?: Date;
 }
 
 const OFFICER_BATCH = 500;
@@ -416,8 +424,15 @@ async function refuseUnlessEmpty(db: Executor, force: Force): Promise<void> {
  * national comparison (src/reference/home-office). Refuses, changing nothing, when
  * boroughs, officers or demo accounts already exist; an existing force row (and
  * administrator accounts) are kept.
+ *
+ * The clock is read once: the whole demo (training, reports, history, releases) is dated from
+ * that instant, even if seeding runs past midnight or the end of a month. Demo accounts get
+ * one-time passwords that must be changed at first sign-in, like the administrator's.
  */
-export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOptions = {}): Promise<DemoSummary> {
+export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOptions = {}): Promise<DemoSummary> {
+  const now = new Date((opts.now ?? outer.now()).getTime());
+  if (Number.isNaN(now.getTime())) throw new ValidationError([{ field: 'now', message: 'Give the instant the demo is seeded as of as a valid date and time' }]);
+  const svc: Services = { ...outer, now: fixedClock(now) };
   const plan = generateDemoForce(opts.random ?? mulberry32(DEFAULT_DEMO_SEED), opts.officers ?? DEFAULT_DEMO_OFFICERS);
   const db = svc.database.db;
   const total = plan.officers.length + ROLES.length;
@@ -464,26 +479,21 @@ export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOption
   const accounts: DemoAccountCredentials[] = [];
   for (const role of ROLES) {
     const email = demoEmail(role);
-    const password = generatePassword();
     const link = linkFor[role];
-    await createAccount(
-      svc,
-      actor,
-      {
-        email,
-        displayName: link ? `${link.firstName} ${link.lastName}` : `Demo ${ROLE_LABELS[role].toLowerCase()}`,
-        roles: [{ role, boroughId: HOME_SCOPED_ROLES.includes(role) ? home.id : null }],
-        officerId: link?.id ?? null,
-      },
-      password,
-    );
-    accounts.push({ role, email, password });
+    // No password given: Cedar generates a one-time one, to be changed at first sign-in.
+    const created = await createAccount(svc, actor, {
+      email,
+      displayName: link ? `${link.firstName} ${link.lastName}` : `Demo ${ROLE_LABELS[role].toLowerCase()}`,
+      roles: [{ role, boroughId: HOME_SCOPED_ROLES.includes(role) ? home.id : null }],
+      officerId: link?.id ?? null,
+    });
+    accounts.push({ id: created.account.id, role, email, password: created.generatedPassword! });
     opts.onProgress?.(plan.officers.length + accounts.length, total);
   }
 
   // Training before the reports: a report's "CED-trained" answer comes from the training record.
-  const training = await seedDemoTraining(svc, actor, plan, mulberry32(DEFAULT_DEMO_SEED + 2));
-  const reports = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id);
+  const training = await seedDemoTraining(svc, actor, plan, mulberry32(DEFAULT_DEMO_SEED + 2), now);
+  const reports = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now);
 
   // The published Home Office tables, for the national comparison (each its own audited load).
   const homeOfficePeriods: string[] = [];
@@ -491,6 +501,7 @@ export async function seedDemo(svc: Services, actor: Actor, opts: SeedDemoOption
     const loaded = await importHomeOfficeTable(svc, actor, { fileName: t.file, bytes: await readPublishedTable(t.file) }, t.period);
     homeOfficePeriods.push(loaded.period.key);
   }
-  const history = opts.history === false ? { uses: 0, releases: 0 } : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1));
-  return { force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training };
+  // After the reports: each release counts every use recorded by then, the demo's reports included.
+  const history = opts.history === false ? NO_DEMO_HISTORY : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1), now);
+  return { asOf: now.toISOString(), force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training };
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { nowIso } from '../db/ids.js';
 import * as repo from '../db/repositories/homeOffice.js';
 import type { Force } from '../domain/organisation.js';
 import { decodeRoster } from '../domain/roster.js';
@@ -150,7 +149,7 @@ export async function importHomeOfficeTable(svc: Services, actor: Actor, input: 
       await audit({ action: 'home_office.import', entityType: 'home_office_table', entityId: existing.id, summary: { ...summary, outcome: 'unchanged' } });
       return { ...base, outcome: 'unchanged' as const, replacedFile: null };
     }
-    const { id, replaced } = await repo.replaceTable(trx, { period, sourceFile: file, sourceSha256: sha256, loadedAt: nowIso(), loadedBy: actor.label }, rows);
+    const { id, replaced } = await repo.replaceTable(trx, { period, sourceFile: file, sourceSha256: sha256, loadedAt: svc.now().toISOString(), loadedBy: actor.label }, rows);
     const outcome = replaced ? ('replaced' as const) : ('loaded' as const);
     await audit({
       action: 'home_office.import',

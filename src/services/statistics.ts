@@ -62,7 +62,7 @@ export async function statistics(svc: Services, periodInput: string | { from: st
  * Uses per 1,000 officers authorised to carry in a period: the uses over the average number
  * authorised at each month end of the period (today for a month not over).
  */
-export async function usesPerThousandOfficers(svc: Services, period: Period, uses: number, now = new Date()) {
+export async function usesPerThousandOfficers(svc: Services, period: Period, uses: number, now: Date = svc.now()) {
   const force = await getForce(svc);
   const days = monthEndsIn(period, londonDate(now));
   const counts = await authorisedCounts(svc.database.db, force.id, days);

@@ -102,7 +102,7 @@ export async function savePlan(svc: Services, actor: Actor, input: unknown): Pro
 // Officers and their authority -----------------------------------------------------------------
 
 /** Progress for a person: the force's headline and trend; boroughs (and team types) in their scope. */
-export async function progress(svc: Services, scope: Scope, now = new Date()): Promise<{ plan: UpliftPlan | null; progress: UpliftProgress }> {
+export async function progress(svc: Services, scope: Scope, now: Date = svc.now()): Promise<{ plan: UpliftPlan | null; progress: UpliftProgress }> {
   const force = await getForce(svc);
   const db = svc.database.db;
   const [plan, authority, boroughs] = await Promise.all([readPlan(db, force.id), forceAuthority(db, force.id), org.listBoroughs(db, force.id)]);
@@ -145,7 +145,7 @@ export interface UpliftPlanning {
  * assumptions or at some tried in their place (`overrides`, validated: a ValidationError names
  * each bad field). Null when no plan is set. A WorkflowError when the deadline has passed.
  */
-export async function planUplift(svc: Services, now = new Date(), overrides?: unknown): Promise<UpliftPlanning | null> {
+export async function planUplift(svc: Services, now: Date = svc.now(), overrides?: unknown): Promise<UpliftPlanning | null> {
   const tried = overrides === undefined ? {} : parseInput(assumptionOverridesInput, overrides);
   const force = await getForce(svc);
   const db = svc.database.db;

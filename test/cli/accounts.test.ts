@@ -32,9 +32,23 @@ describe.each(testDatabases())('cedar seed, users add and tokens create on %s', 
   );
 
   it(
-    'seeds the demo force and prints the demo accounts once',
+    'refuses a seed time that is not an instant with its time zone, before touching the database',
     async () => {
-      const r = await cedar(['seed', '--demo', '--officers', '200']);
+      for (const at of ['2026-12-06', '2026-02-30T09:00:00Z']) {
+        const r = await cedar(['seed', '--demo', '--officers', '200', '--at', at]);
+        expect(r.code, describeRun(r)).not.toBe(0);
+        expect(r.stderr).toContain(`option '--at <time>' argument '${at}' is invalid. Enter a date and time with its time zone, like 2026-12-06T09:00:00Z`);
+        expect(r.stdout).toBe('');
+      }
+      // Nothing was seeded: the next test seeds this database from empty.
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'seeds the demo force and prints the demo accounts once, as one-time passwords',
+    async () => {
+      const r = await cedar(['seed', '--demo', '--officers', '200', '--at', '2026-12-06T09:00:00Z']);
       expect(r.code, describeRun(r)).toBe(0);
       const lines = r.stdout.split('\n');
       const header = lines.findIndex((l) => /^Role\s+Email\s+Password$/.test(l));
@@ -46,7 +60,9 @@ describe.each(testDatabases())('cedar seed, users add and tokens create on %s', 
         expect(email).toBe(`${role!.replace(/_/g, '-')}@demo.cedar.police.uk`);
         expect(password!.length).toBeGreaterThanOrEqual(12);
       }
-      expect(r.stdout).toMatch(/^Done: seeded Metropolitan Police Service with 33 boroughs, \d+ teams, 200 officers, \d+ demo accounts, \d+ use-of-force reports, \d+ training records \(\d+ officers authorised when the uplift plan started on \d{4}-\d{2}-\d{2}\) and \d+ course sessions, \d+ imported Taser uses this financial year with \d+ published monthly releases \(see \/transparency\), and the Home Office tables for 2016, 2017-18, 2018-19\.$/m);
+      expect(r.stdout).toMatch(/^These are one-time passwords, shown only now: .* Each must be changed at first sign-in\./m);
+      expect(r.stdout).toMatch(/^Done: seeded Metropolitan Police Service as of 2026-12-06T09:00:00\.000Z with 33 boroughs, \d+ teams, 200 officers, \d+ demo accounts, \d+ use-of-force reports, \d+ training records \(\d+ officers authorised when the uplift plan started on 2026-09-01\) and \d+ course sessions, \d+ imported Taser uses for April to November 2026 with 8 published monthly releases \(see \/transparency; the latest counts \d+ uses, 1 of them recorded in Cedar\), and the Home Office tables for 2016, 2017-18, 2018-19\.$/m);
+      expect(await db.count('select count(*) from app_user where must_change_password = 1')).toBe(ROLES.length);
 
       expect(await db.count('select count(*) from borough')).toBe(33);
       expect(await db.count('select count(*) from officer')).toBe(200);

@@ -12,7 +12,7 @@ describe.each(testDatabases())('cedar audit verify on %s', (kind) => {
     db = await createCliDatabase(kind);
     env = cliEnv(db.settings);
     // The seed writes a dozen audit entries (force, demo.seed, one per demo account).
-    const seeded = await runCli(['seed', '--demo', '--officers', '200'], { env });
+    const seeded = await runCli(['seed', '--demo', '--officers', '200', '--at', '2026-12-06T09:00:00Z'], { env });
     if (seeded.code !== 0) throw new Error(`seeding failed\n${describeRun(seeded)}`);
     entries = await db.count('select count(*) from audit_log');
   }, TEST_TIMEOUT_MS);

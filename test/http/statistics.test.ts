@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/services/accounts.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { SYSTEM_ACTOR, fixedClock } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import type { SectionKey } from '../../src/domain/report/content.js';
@@ -21,7 +21,8 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
   let f: Awaited<ReturnType<typeof smallForce>>;
   let o: Awaited<ReturnType<typeof createOfficer>>;
   beforeAll(async () => {
-    t = await openTestApp(kind);
+    // A day in November 2026: uses per 1,000 authorised officers count to it, whatever the wall clock says.
+    t = await openTestApp(kind, {}, { clock: fixedClock('2026-11-28T12:00:00Z') });
     f = await smallForce(t.svc);
     o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
     const { account } = await createAccount(t.svc, SYSTEM_ACTOR, { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');

@@ -4,13 +4,18 @@ import * as officersRepo from '../../src/db/repositories/officers.js';
 import * as trainingRepo from '../../src/db/repositories/training.js';
 import { officerInput } from '../../src/domain/organisation.js';
 import { parseInput } from '../../src/domain/validation.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { seedNationalCourseTypes, today } from '../../src/services/training.js';
+import { londonDate } from '../../src/domain/stats/periods.js';
+import { SYSTEM_ACTOR, fixedClock } from '../../src/services/context.js';
+import { seedNationalCourseTypes } from '../../src/services/training.js';
 import { makeAccount, openTestApp, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
 
-/** A day `n` days from today (negative: before), as the pages count from the real clock. */
+/** The pages count from the services' clock, stopped here: 00:30 in London on 1 April, the first day of a month and of a financial year. */
+const NOW = '2026-03-31T23:30:00Z';
+const today = () => londonDate(new Date(NOW));
+
+/** A day `n` days from today (negative: before). */
 function daysFromToday(n: number): string {
   const d = new Date(`${today()}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -75,7 +80,7 @@ describe.each(testDatabases())('uplift pages on %s', (kind) => {
   let course: Map<string, string>;
 
   beforeAll(async () => {
-    t = await openTestApp(kind);
+    t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
     f = await smallForce(t.svc);
     const db = t.svc.database.db;
     const people: [string, string | null, string][] = [

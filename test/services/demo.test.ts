@@ -8,8 +8,8 @@ import { ROLES } from '../../src/domain/permissions.js';
 import { ValidationError } from '../../src/domain/validation.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { createAccount, generatePassword } from '../../src/services/accounts.js';
-import { publishedReleases } from '../../src/services/releases.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { publishedReleases, releaseFiles } from '../../src/services/releases.js';
+import { SYSTEM_ACTOR, fixedClock, type Services } from '../../src/services/context.js';
 import { nationalComparison } from '../../src/services/national.js';
 import { ensureForce } from '../../src/services/setup.js';
 import {
@@ -25,10 +25,72 @@ import { openTestServices, testDatabases, type TestServices } from '../support/d
 import { DEFAULT_DEMO_OFFICERS } from '../../src/services/demo.js';
 import { DEMO_BASELINE_AUTHORISED, DEMO_UPLIFT, demoAuthorisedOn, demoPlanStart, generateDemoTraining } from '../../src/services/demo-training.js';
 import { NATIONAL_COURSE_TYPES } from '../../src/domain/training/courses.js';
-import { listCourseTypes, today } from '../../src/services/training.js';
+import { listCourseTypes } from '../../src/services/training.js';
 import { getPlan, progress } from '../../src/services/uplift.js';
+import { londonDate } from '../../src/domain/stats/periods.js';
+import { lastCompleteMonth, monthsBetween, releasePeriod } from '../../src/domain/stats/release.js';
+import { deadlineState } from '../../src/domain/report/workflow.js';
 
 const OFFICERS = 300;
+/** The full seed runs once, on the day CI went red (issue 10): a demo report fell into the latest release. */
+const NOW = '2026-12-06T09:00:00Z';
+/** The extra instants seed a small force: the demo must be coherent on every date. */
+const SMALL_FORCE = 50;
+
+/**
+ * What the latest release must count: every use recorded by the end of its month. The demo's
+ * imported history, and the uses recorded in Cedar (submitted reports with a level of use)
+ * whose incident falls in the release's months.
+ */
+async function recordedUsesIn(svc: Services, month: string): Promise<number> {
+  const period = releasePeriod(month);
+  const rows = await svc.database.db
+    .selectFrom('uof_report')
+    .select(['id'])
+    .where('status', '<>', 'draft')
+    .where('highest_level', 'is not', null)
+    .where('occurred_on', '>=', period.from)
+    .where('occurred_on', '<', period.toExclusive)
+    .execute();
+  return rows.length;
+}
+
+/** The demo's history and releases hold together at `now`: the checks every seeding instant must pass. */
+async function expectCoherentDemo(svc: Services, summary: DemoSummary, now: Date) {
+  const today = londonDate(now);
+  const month = lastCompleteMonth(today);
+  const period = releasePeriod(month);
+  const releases = await publishedReleases(svc);
+  // A release after each month from 1 April of the last complete month's financial year.
+  expect(summary.history).toMatchObject({ financialYear: period.financialYear, label: period.label });
+  expect(releases).toHaveLength(summary.history.releases);
+  expect(releases.map((r) => r.month).reverse()).toEqual(monthsBetween(period.from, period.toExclusive));
+  const latest = releases[0]!;
+  expect(latest.month).toBe(month);
+  expect(latest.snapshot.label).toBe(period.label);
+  expect(latest.snapshot.countedOn).toBe(today);
+  // The latest release counts every use recorded by then: the imported history and the demo's own reports in its months.
+  const recorded = await recordedUsesIn(svc, month);
+  expect(latest.snapshot.totals.total).toBe(summary.history.uses + recorded);
+  expect(summary.history.latestReleaseUses).toBe(latest.snapshot.totals.total);
+  if (releases.length > 1) expect(latest.revisions!.months[0]!.text).toMatch(/: \+\d+ late reports?$/);
+
+  // The demo's reports are dated before `now`: a draft due soon and an overdue one, whatever the day.
+  const reports = await svc.database.db.selectFrom('uof_report').select(['status', 'occurred_at', 'due_at', 'submitted_at']).execute();
+  expect(reports.map((r) => r.status).sort()).toEqual(['approved', 'draft', 'draft', 'returned', 'signed_off', 'submitted']);
+  expect(reports.every((r) => r.occurred_at !== null && r.occurred_at < now.toISOString())).toBe(true);
+  expect(reports.filter((r) => r.status !== 'draft').every((r) => r.submitted_at === now.toISOString())).toBe(true);
+  const drafts = reports.filter((r) => r.status === 'draft').map((r) => deadlineState(new Date(r.due_at!), now));
+  expect(drafts.sort()).toEqual(['due_soon', 'overdue']);
+
+  // Training is counted from the same day: the plan's start, sessions to come and sessions held.
+  expect(summary.training.planStartsOn).toBe(demoPlanStart(today));
+  const sessions = await svc.database.db.selectFrom('training_session').select(['status', 'starts_on', 'ends_on']).execute();
+  expect(sessions.filter((x) => x.status === 'scheduled').every((x) => x.starts_on > today)).toBe(true);
+  expect(sessions.filter((x) => x.status === 'completed').every((x) => x.ends_on < today)).toBe(true);
+  expect((await verifyAuditLog(svc)).ok).toBe(true);
+  return { recorded, latest };
+}
 
 describe('generateDemoForce (pure)', () => {
   const plan = generateDemoForce(mulberry32(42), 2000);
@@ -149,7 +211,7 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
   let officers: Officer[];
 
   beforeAll(async () => {
-    svc = await openTestServices(kind);
+    svc = await openTestServices(kind, { clock: fixedClock(NOW) });
     summary = await seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS });
     officers = (await officersRepo.listOfficers(svc.database.db, { forceId: summary.force.id }, { offset: 0, limit: 10_000 })).officers;
   });
@@ -164,13 +226,12 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
   });
 
   it('has this financial year’s Taser uses and a release after each month, each stating its revisions', async () => {
-    const releases = await publishedReleases(svc);
-    expect(summary.history.releases).toBeGreaterThan(0);
-    expect(releases).toHaveLength(summary.history.releases);
-    const latest = releases[0]!;
-    expect(latest.snapshot.totals.total).toBe(summary.history.uses);
+    expect(summary.asOf).toBe(new Date(NOW).toISOString());
+    expect(summary.history).toMatchObject({ financialYear: '2026-27', label: 'April to November 2026', releases: 8 });
+    const { recorded, latest } = await expectCoherentDemo(svc, summary, new Date(NOW));
+    // On 6 December the signed-off demo report (30 November) is in the November release, counted with the history.
+    expect(recorded).toBe(1);
     expect(latest.snapshot.breakdowns.find((b) => b.dimension === 'borough')!.rows.filter((r) => r.counts.total > 0).length).toBeGreaterThan(20);
-    if (releases.length > 1) expect(latest.revisions!.months[0]!.text).toMatch(/: \+\d+ late reports?$/);
   });
 
   it('uses every team type', async () => {
@@ -191,7 +252,7 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     expect(officers.map((o) => o.collarNumber).sort()).toEqual(expected);
   });
 
-  it('creates one account per role, borough roles scoped to Lambeth, officer and supervisor linked', async () => {
+  it('creates one account per role with a one-time password, borough roles scoped to Lambeth, officer and supervisor linked', async () => {
     const lambeth = (await org.listBoroughs(svc.database.db, summary.force.id)).find((b) => b.name === 'Lambeth')!;
     const { accounts } = await listAccounts(svc.database.db, { offset: 0, limit: 100 });
     expect(accounts).toHaveLength(ROLES.length);
@@ -199,7 +260,8 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     for (const role of ROLES) {
       const account = accounts.find((a) => a.roles.some((g) => g.role === role))!;
       expect(account.email).toBe(summary.accounts.find((a) => a.role === role)!.email);
-      expect(account.mustChangePassword).toBe(false);
+      // The printed password is one-time, like the administrator's: it must be changed at first sign-in.
+      expect(account.mustChangePassword).toBe(true);
       const scoped = role === 'officer' || role === 'supervisor' || role === 'borough_commander';
       expect(account.roles).toEqual([{ role, boroughId: scoped ? lambeth.id : null }]);
     }
@@ -240,7 +302,7 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
   it('trains the force: the national courses, about 4,300 authorised for every 10,000 officers, the uplift plan', async () => {
     expect((await listCourseTypes(svc)).map((c) => c.code).sort()).toEqual(NATIONAL_COURSE_TYPES.map((c) => c.code).sort());
     const plan = (await getPlan(svc))!;
-    expect(plan).toMatchObject({ startsOn: demoPlanStart(today()), targetAuthorised: plan.baselineAuthorised + Math.round((DEMO_UPLIFT.officers * OFFICERS) / DEFAULT_DEMO_OFFICERS), emergencyResponsePercent: 93 });
+    expect(plan).toMatchObject({ startsOn: demoPlanStart(londonDate(new Date(NOW))), targetAuthorised: plan.baselineAuthorised + Math.round((DEMO_UPLIFT.officers * OFFICERS) / DEFAULT_DEMO_OFFICERS), emergencyResponsePercent: 93 });
     const expected = (DEMO_BASELINE_AUTHORISED * OFFICERS) / DEFAULT_DEMO_OFFICERS;
     expect(Math.abs(plan.baselineAuthorised - expected)).toBeLessThan(expected * 0.1);
     const { progress: p } = await progress(svc, { all: true });
@@ -279,7 +341,7 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
 describe.each(testDatabases())('seedDemo into a configured but empty database on %s', (kind) => {
   let svc: TestServices;
   beforeAll(async () => {
-    svc = await openTestServices(kind);
+    svc = await openTestServices(kind, { clock: fixedClock(NOW) });
   });
   afterAll(() => svc.cleanup());
 
@@ -292,5 +354,88 @@ describe.each(testDatabases())('seedDemo into a configured but empty database on
     expect(seen.at(-1)).toEqual([50 + ROLES.length, 50 + ROLES.length]);
     expect((await listAccounts(svc.database.db, { offset: 0, limit: 100 })).total).toBe(ROLES.length + 1);
     expect((await verifyAuditLog(svc)).ok).toBe(true);
+  });
+});
+
+/** Instants where the calendar turns: the demo must hold together at each (London time). */
+const INSTANTS = [
+  // 1 July 00:30 BST (still 30 June in UTC): the reports of the last days of June are in the June release.
+  { when: 'the 1st of a month just after midnight', at: '2026-06-30T23:30:00Z', financialYear: '2026-27', label: 'April to June 2026', releases: 3, recorded: 3 },
+  { when: 'an ordinary day', at: '2026-11-18T14:00:00Z', financialYear: '2026-27', label: 'April to October 2026', releases: 7, recorded: 0 },
+  // 23:30 BST on 31 March: March has not ended, so February is the last month released.
+  { when: '31 March, late in the evening', at: '2027-03-31T22:30:00Z', financialYear: '2026-27', label: 'April 2026 to February 2027', releases: 11, recorded: 0 },
+  // 00:30 BST on 1 April: no month of 2027-28 has ended, so the history is the whole year just ended.
+  { when: '1 April just after midnight, as the financial year turns', at: '2027-03-31T23:30:00Z', financialYear: '2026-27', label: 'April 2026 to March 2027', releases: 12, recorded: 3 },
+  // The clocks go forward at 01:00 UTC on the last Sunday of March.
+  { when: 'the last Sunday of March, as the clocks go forward', at: '2027-03-28T01:00:00Z', financialYear: '2026-27', label: 'April 2026 to February 2027', releases: 11, recorded: 0 },
+  // The clocks go back at 01:00 UTC on the last Sunday of October: 01:00 GMT, the second 01:00 that night.
+  { when: 'the last Sunday of October, as the clocks go back', at: '2026-10-25T01:00:00Z', financialYear: '2026-27', label: 'April to September 2026', releases: 6, recorded: 0 },
+] as const;
+
+describe.each(testDatabases())('seedDemo at fixed instants on %s', (kind) => {
+  describe.each(INSTANTS)('on $when ($at)', ({ at, financialYear, label, releases, recorded }) => {
+    let svc: TestServices;
+    let summary: DemoSummary;
+    beforeAll(async () => {
+      svc = await openTestServices(kind, { clock: fixedClock(at) });
+      summary = await seedDemo(svc, SYSTEM_ACTOR, { officers: SMALL_FORCE });
+    });
+    afterAll(() => svc.cleanup());
+
+    it('dates everything from that instant, and the latest release counts every use recorded in its months', async () => {
+      expect(summary.asOf).toBe(at.replace('Z', '.000Z'));
+      expect(summary.history).toMatchObject({ financialYear, label, releases });
+      const coherent = await expectCoherentDemo(svc, summary, new Date(at));
+      expect(coherent.recorded).toBe(recorded);
+    });
+
+    it('works out the uplift from that day', async () => {
+      const { progress: p } = await progress(svc, { all: true });
+      expect(p.authorisedNow).toBeGreaterThan(0);
+      expect((await getPlan(svc))!.startsOn).toBe(demoPlanStart(londonDate(new Date(at))));
+    });
+  });
+});
+
+/** Everything the demo says that does not name a row or a password: counts, figures, files. */
+async function demoFacts(svc: Services, summary: DemoSummary) {
+  const db = svc.database.db;
+  const TABLES = ['officer', 'training_record', 'training_session', 'enrolment', 'authority_restriction', 'uof_report', 'uof_report_event', 'imported_report', 'release', 'audit_log'] as const;
+  const count = async (table: (typeof TABLES)[number]) => Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const releases = await publishedReleases(svc);
+  return {
+    summary: { ...summary, force: { ...summary.force, id: undefined }, accounts: summary.accounts.map((a) => [a.role, a.email]) },
+    counts: Object.fromEntries(await Promise.all(TABLES.map(async (t) => [t, await count(t)]))),
+    releases: await Promise.all(
+      releases.map(async (r) => ({
+        number: r.number,
+        month: r.month,
+        snapshot: r.snapshot,
+        revisions: r.revisions,
+        rows: r.rowsCount,
+        files: (await releaseFiles(svc, r.id)).map((f) => [f.name, f.bytes, f.sha256]),
+      })),
+    ),
+    plan: { ...(await getPlan(svc))!, updatedAt: undefined },
+  };
+}
+
+describe.each(testDatabases())('seedDemo is determined by its seed and instant on %s', (kind) => {
+  const at = '2026-06-30T23:30:00Z';
+  const opened: TestServices[] = [];
+  afterAll(() => Promise.all(opened.map((x) => x.cleanup())));
+
+  it('seeding twice at the same instant gives the same counts, release figures and public files', async () => {
+    // Once by a clock stopped at the instant, once by the instant given as an option (the wall clock elsewhere).
+    const stopped = await openTestServices(kind, { clock: fixedClock(at) });
+    const given = await openTestServices(kind);
+    opened.push(stopped, given);
+    const first = await seedDemo(stopped, SYSTEM_ACTOR, { officers: SMALL_FORCE });
+    const second = await seedDemo(given, SYSTEM_ACTOR, { officers: SMALL_FORCE, now: new Date(at) });
+    expect(second.asOf).toBe(new Date(at).toISOString());
+    const facts = await demoFacts(stopped, first);
+    expect(facts.releases.length).toBeGreaterThan(0);
+    expect(facts.counts.uof_report).toBe(6);
+    expect(await demoFacts(given, second)).toEqual(facts);
   });
 });

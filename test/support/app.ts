@@ -16,8 +16,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function openTestApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
-  const svc = await openTestServices(kind);
+export async function openTestApp(kind: DatabaseKind, env: Record<string, string> = {}, opts: { clock?: () => Date } = {}): Promise<TestApp> {
+  const svc = await openTestServices(kind, opts);
   const config = loadConfig({ CEDAR_LOG_LEVEL: 'silent', CEDAR_LOCKOUT_ATTEMPTS: String(TEST_POLICY.lockoutAttempts), CEDAR_SIGNIN_RATE_LIMIT: '1000', ...env });
   const app = await buildApp({ services: svc, config });
   await app.ready();

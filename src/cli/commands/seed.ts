@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { z } from 'zod';
 import { cliActor } from '../../services/context.js';
 import { DEFAULT_DEMO_OFFICERS, DemoRefusedError, MAX_DEMO_OFFICERS, MIN_DEMO_OFFICERS, seedDemo, type DemoAccountCredentials, type DemoSummary } from '../../services/demo.js';
 import { CliError, progress, withServices } from '../runtime.js';
@@ -7,6 +8,8 @@ const SEED_OPTIONS = `Seed options:
   --demo             a demo force: the Metropolitan Police Service with the 32 London boroughs
                      and Heathrow, their teams, ${DEFAULT_DEMO_OFFICERS.toLocaleString('en-GB')} officers and one account per role
   --officers <n>     with --demo: how many officers (${MIN_DEMO_OFFICERS} to ${MAX_DEMO_OFFICERS.toLocaleString('en-GB')})
+  --at <time>        with --demo: seed the demo as of this instant instead of now
+                     (ISO 8601 with a time zone, like 2026-12-06T09:00:00Z)
 Example:
   npm run cedar -- seed --demo`;
 
@@ -16,6 +19,15 @@ function officerCount(value: string): number {
     throw new InvalidArgumentError(`Enter a whole number from ${MIN_DEMO_OFFICERS} to ${MAX_DEMO_OFFICERS}.`);
   }
   return n;
+}
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+/** An ISO 8601 instant with its time zone: the demo is dated from it. */
+function instant(value: string): Date {
+  const text = value.trim();
+  if (!isoInstant.safeParse(text).success) throw new InvalidArgumentError(`Enter a date and time with its time zone, like 2026-12-06T09:00:00Z (you entered "${value}").`);
+  return new Date(text);
 }
 
 function accountsTable(accounts: DemoAccountCredentials[]): string {
@@ -29,12 +41,16 @@ function accountsTable(accounts: DemoAccountCredentials[]): string {
 export function printDemoSummary(summary: DemoSummary): void {
   console.log('Demo accounts:');
   console.log(accountsTable(summary.accounts));
-  console.log('These passwords are shown only now: copy them before closing this window. Cedar stores only their hashes.');
+  console.log('These are one-time passwords, shown only now: copy them before closing this window. Each must be changed at first sign-in. Cedar stores only their hashes.');
+  const h = summary.history;
+  const history = h.label
+    ? `${h.uses} imported Taser uses for ${h.label} with ${h.releases} published monthly releases (see /transparency; the latest counts ${h.latestReleaseUses} uses, ${h.latestReleaseUses - h.uses} of them recorded in Cedar), `
+    : '';
   console.log(
-    `Done: seeded ${summary.force.name} with ${summary.boroughs} boroughs, ${summary.teams} teams, ` +
+    `Done: seeded ${summary.force.name} as of ${summary.asOf} with ${summary.boroughs} boroughs, ${summary.teams} teams, ` +
       `${summary.officers} officers, ${summary.accounts.length} demo accounts, ${summary.reports} use-of-force reports, ` +
       `${summary.training.records} training records (${summary.training.baselineAuthorised} officers authorised when the uplift plan started on ${summary.training.planStartsOn}) and ${summary.training.sessions} course sessions, ` +
-      `${summary.history.uses} imported Taser uses this financial year with ${summary.history.releases} published monthly releases (see /transparency), ` +
+      history +
       `and the Home Office tables for ${summary.homeOfficePeriods.join(', ')}.`,
   );
 }
@@ -45,11 +61,12 @@ export function registerSeed(program: Command): void {
     .description('fill an empty database: --demo seeds a demo force with demo accounts')
     .option('--demo', 'seed the demo force (the Met: 33 boroughs, teams, officers and one account per role)')
     .option('--officers <n>', `how many officers the demo force has (default ${DEFAULT_DEMO_OFFICERS})`, officerCount)
-    .addHelpText('after', '\nExample:\n  npm run cedar -- seed --demo --officers 4000\n\nThe demo account passwords are printed once, at the end.')
-    .action(async (opts: { demo?: boolean; officers?: number }) => {
+    .option('--at <time>', 'seed the demo as of this instant, like 2026-12-06T09:00:00Z (default now)', instant)
+    .addHelpText('after', '\nExample:\n  npm run cedar -- seed --demo --officers 4000\n\nThe demo account passwords are printed once, at the end: each is a one-time password to be changed at first sign-in.')
+    .action(async (opts: { demo?: boolean; officers?: number; at?: Date }) => {
       if (!opts.demo) throw new CliError(`Say what to seed: only the demo force can be seeded for now.\n${SEED_OPTIONS}`);
       await withServices(async (svc) => {
-        const summary = await seedDemo(svc, cliActor(), { officers: opts.officers, onProgress: progress('Seeding') }).catch((err: unknown) => {
+        const summary = await seedDemo(svc, cliActor(), { officers: opts.officers, now: opts.at, onProgress: progress('Seeding') }).catch((err: unknown) => {
           if (err instanceof DemoRefusedError) throw new CliError(`Nothing seeded. ${err.message}`);
           throw err;
         });

@@ -19,7 +19,7 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
       draft: draft && { id: draft.id, month: monthLabel(draft.month), label: draft.snapshot.label, uses: draft.snapshot.totals.total, preparedBy: draft.preparedBy, preparedAt: draft.preparedAt },
       published: published.map((r) => ({ number: r.number, month: monthLabel(r.month), label: r.snapshot.label, uses: r.snapshot.totals.total, publishedAt: r.publishedAt, publishedBy: r.publishedBy, revisions: r.revisions?.months.map((m) => m.text) ?? [] })),
       canPrepare: can(roles, 'create:release'),
-      month: lastCompleteMonth(londonDate(new Date())),
+      month: lastCompleteMonth(londonDate(svc.now())),
       notice: noticeFrom(request.query),
       ...extra,
     };

@@ -134,7 +134,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const actor = request.actor();
     const [result, ctx] = await Promise.all([listOwnReports(svc, actor, pageFrom(q, 50)), display()]);
     const officers = await officersOf(result.reports);
-    const now = new Date();
+    const now = svc.now();
     return reply.code(problem ? 409 : 200).render('pages/reports/list.njk', {
       title: 'My reports',
       rows: result.reports.map((r) => reportRow(r, officers.get(r.officerId), ctx.boroughName, now, `/reports/${r.id}`)),
@@ -509,7 +509,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       ...REVIEW_TABS.map((t) => listReports(svc, scope, { ...filters, ...t.query }, { page: 1, pageSize: 1 })),
     ]);
     const officers = await officersOf(result.reports);
-    const now = new Date();
+    const now = svc.now();
 
     const keep = (extra: Record<string, string>) => {
       const params = new URLSearchParams();
@@ -546,7 +546,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const { id } = request.params as { id: string };
     const { incident, reports } = await getIncident(svc, request.actor(), id);
     const ctx = await display();
-    const now = new Date();
+    const now = svc.now();
     return reply.render('pages/reports/incident.njk', {
       title: `Incident ${incident.reference}`,
       incident,

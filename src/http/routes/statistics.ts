@@ -19,11 +19,11 @@ const PERMISSION = { permission: 'read:statistics' } as const;
 
 type Query = Record<string, string | undefined>;
 
-const currentFinancialYear = () => financialYearOf(londonDate(new Date())).key;
+const currentFinancialYear = (now: Date) => financialYearOf(londonDate(now)).key;
 
-function periodFrom(q: Query): string | { from: string; to: string } {
+function periodFrom(q: Query, now: Date): string | { from: string; to: string } {
   if (q.from || q.to) return { from: q.from ?? '', to: q.to ?? '' };
-  return q.period?.trim() || currentFinancialYear();
+  return q.period?.trim() || currentFinancialYear(now);
 }
 
 function sendCsv(reply: FastifyReply, name: string, rows: readonly (readonly string[])[]) {
@@ -40,7 +40,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
   app.get('/statistics', { config: PERMISSION }, async (request, reply) => {
     const q = request.query as Query;
     const unit: PeriodUnit = PERIOD_UNITS.includes(q.unit as PeriodUnit) ? (q.unit as PeriodUnit) : 'month';
-    const period = periodFrom(q);
+    const period = periodFrom(q, svc.now());
     let stats;
     try {
       stats = await statistics(svc, period, PAGE_DIMENSIONS, { unit });
@@ -82,7 +82,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
 
   app.get('/statistics/home-office.csv', { config: PERMISSION }, async (request, reply) => {
     try {
-      const r = await homeOfficeReturn(svc, periodFrom(request.query as Query), { breakdowns: false });
+      const r = await homeOfficeReturn(svc, periodFrom(request.query as Query, svc.now()), { breakdowns: false });
       return sendCsv(reply, `home-office-ced-${r.period.label.replace(/\W+/g, '-')}.csv`, [r.header, r.row]);
     } catch (err) {
       if (err instanceof PeriodError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);
@@ -95,7 +95,7 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
     const dimension = (DIMENSION_KEYS as string[]).includes(q.dimension ?? '') ? (q.dimension as Dimension) : undefined;
     if (!dimension) return reply.code(400).type('text/plain; charset=utf-8').send(`Choose a breakdown: dimension is one of ${DIMENSION_KEYS.join(', ')}`);
     try {
-      const s = await statistics(svc, periodFrom(q), [dimension], { unit: PERIOD_UNITS.includes(q.unit as PeriodUnit) ? (q.unit as PeriodUnit) : 'month' });
+      const s = await statistics(svc, periodFrom(q, svc.now()), [dimension], { unit: PERIOD_UNITS.includes(q.unit as PeriodUnit) ? (q.unit as PeriodUnit) : 'month' });
       return sendCsv(reply, `ced-by-${dimension}-${s.period.label.replace(/\W+/g, '-')}.csv`, breakdownTable(s.breakdowns[0]!));
     } catch (err) {
       if (err instanceof PeriodError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);

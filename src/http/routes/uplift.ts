@@ -199,12 +199,12 @@ export function registerUpliftRoutes(app: FastifyInstance, svc: Services): void 
     let planning: UpliftPlanning | null;
     let errors: FieldError[] = [];
     try {
-      planning = await planUplift(svc, new Date(), Object.keys(tried).length ? tried : undefined);
+      planning = await planUplift(svc, svc.now(), Object.keys(tried).length ? tried : undefined);
     } catch (err) {
       if (err instanceof WorkflowError) return reply.render('pages/uplift/planner.njk', { ...base, ended: err.message });
       if (!(err instanceof ValidationError)) throw err;
       errors = err.errors;
-      planning = await planUplift(svc, new Date());
+      planning = await planUplift(svc);
     }
     if (!planning) return reply.render('pages/uplift/planner.njk', { ...base, planning: null });
     return reply.code(errors.length ? 400 : 200).render('pages/uplift/planner.njk', {
