@@ -59,7 +59,7 @@ export class IdenticalFiguresError extends WorkflowError {
 /** The files of a release, as the public downloads them. */
 export const RELEASE_FILES = {
   'aggregates.csv': { contentType: 'text/csv; charset=utf-8', title: 'Figures (CSV)', description: 'Every table on the page: uses by month and by each breakdown, in the Home Office columns.' },
-  'aggregates.json': { contentType: 'application/json; charset=utf-8', title: 'Figures (JSON)', description: 'The same figures with the release’s details and revisions, for reuse.' },
+  'aggregates.json': { contentType: 'application/json; charset=utf-8', title: 'Figures (JSON)', description: 'The same figures with the release’s details and revisions, the release it supersedes (if it corrects one) and the audit log’s head when it was published, for reuse.' },
   'uses.csv': { contentType: 'text/csv; charset=utf-8', title: 'Uses of force (CSV, Met layout)', description: 'One row per officer’s use of force on one subject, in the Met’s published 271-column layout; times to the hour, device serials and free text withheld.' },
   'uses.json': { contentType: 'application/json; charset=utf-8', title: 'Uses of force (JSON, Met layout)', description: 'The same rows as JSON: the column names once, then each row’s values.' },
 } as const;
