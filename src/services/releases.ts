@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createGzip, gunzipSync, gzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
+import type { Transaction } from 'kysely';
+import type { Executor } from '../db/database.js';
 import { newId } from '../db/ids.js';
 import * as auditRepo from '../db/repositories/audit.js';
 import * as org from '../db/repositories/organisation.js';
@@ -12,8 +14,8 @@ import { MET_COLUMNS } from '../domain/met/layout.js';
 import { writeMetCsv } from '../domain/met/write.js';
 import { WorkflowError } from '../domain/report/workflow.js';
 import { NotFoundError, ValidationError } from '../domain/validation.js';
-import { neutraliseRow } from '../domain/csv.js';
 import type { AuditHead } from '../domain/audit.js';
+import { neutraliseRow } from '../domain/csv.js';
 import { CED_COUNT_FIELDS, type Breakdown, type CedCounts } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS } from '../domain/stats/home-office.js';
 import { londonDate, PeriodError } from '../domain/stats/periods.js';
@@ -29,8 +31,6 @@ import {
   type ReleaseSnapshot,
   type Revisions,
 } from '../domain/stats/release.js';
-import type { Transaction } from 'kysely';
-import type { Executor } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { change, type Actor, type Services } from './context.js';
 import { cedarMetRows, importedMetRows } from './metImport.js';
@@ -331,7 +331,7 @@ export interface PublicationPreview {
   problem: string | null;
 }
 
-async function previewIn(svc: Services, db: Executor, force: { id: string }, draft: Release, now: Date): Promise<Omit<PublicationPreview, 'release'>> {
+async function previewIn(db: Executor, force: { id: string }, draft: Release, now: Date): Promise<Omit<PublicationPreview, 'release'>> {
   let problem: string | null = null;
   try {
     checkReleaseMonth(draft.month, londonDate(now), await repo.firstUseDay(db, force.id));
@@ -355,7 +355,7 @@ export async function publicationPreview(svc: Services, id: string, now = svc.no
   const force = await getForce(svc);
   const draft = await getRelease(svc, id);
   if (draft.status !== 'draft') throw new WorkflowError(`Release ${draft.number} (${monthLabel(draft.month)}) is already published: a published release never changes.`);
-  return { release: draft, ...(await previewIn(svc, svc.database.db, force, draft, now)) };
+  return { release: draft, ...(await previewIn(svc.database.db, force, draft, now)) };
 }
 
 /**
@@ -377,7 +377,7 @@ export async function publishRelease(svc: Services, actor: Actor, id: string, op
     if (draft.status !== 'draft') throw new WorkflowError(`Release ${draft.number} (${monthLabel(draft.month)}) is already published: a published release never changes. Prepare a new release instead.`);
     const problems = snapshotProblems(draft.snapshot, boroughs);
     if (problems.length) throw new DisclosureError(problems);
-    const preview = await previewIn(svc, trx, force, draft, now);
+    const preview = await previewIn(trx, force, draft, now);
     if (preview.problem) throw new WorkflowError(preview.problem);
     if (draft.supersedes) {
       const target = await repo.findPublished(trx, force.id, draft.supersedes.number);

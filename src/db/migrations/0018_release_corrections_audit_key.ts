@@ -19,6 +19,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('release').addColumn('audit_head_seq', 'integer').execute();
   await db.schema.alterTable('release').addColumn('audit_head_hash', 'text').execute();
   await db.schema.createIndex('release_supersedes_uq').unique().on('release').columns(['force_id', 'supersedes']).execute();
+  // Two analysts preparing at once on PostgreSQL could leave two drafts before this: keep each
+  // force's newest (drafts are never public, and preparing replaces the draft anyway).
+  const extra = sql`select d.id from release d where d.status = 'draft' and exists (select 1 from release n where n.force_id = d.force_id and n.status = 'draft' and (n.prepared_at > d.prepared_at or (n.prepared_at = d.prepared_at and n.id > d.id)))`;
+  await sql`delete from release_file where release_id in (${extra})`.execute(db);
+  await sql`delete from release where id in (${extra})`.execute(db);
   await db.schema.createIndex('release_one_draft_uq').unique().on('release').column('force_id').where(sql.ref('status'), '=', 'draft').execute();
 }
 
