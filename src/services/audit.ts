@@ -85,6 +85,16 @@ export async function currentAuditHead(svc: Services): Promise<AuditHead> {
 /** The audit key cannot be found or read: Cedar does not start (it names what to do). */
 export class AuditKeyError extends ConfigError {}
 
+/** On PostgreSQL the key must be given: refused before the database is touched. */
+export function checkAuditKeyGiven(kind: 'sqlite' | 'postgres', key: Buffer | null): void {
+  if (kind === 'postgres' && !key) {
+    throw new AuditKeyError(
+      'Cedar cannot start: CEDAR_AUDIT_KEY is not set. On PostgreSQL the audit log is keyed with a secret held outside the database: ' +
+        'make one with `openssl rand -hex 32`, keep it apart from the database and its backups, and give the same key to every Cedar server. See README.md, "Settings".',
+    );
+  }
+}
+
 /**
  * Finds the audit key: CEDAR_AUDIT_KEY if set. Otherwise, on SQLite only, the file
  * `audit.key` beside the database, created (mode 0600, 32 random bytes as hex) on first
@@ -94,12 +104,8 @@ export class AuditKeyError extends ConfigError {}
  */
 export async function openAuditKey(database: Database, settings: { key: Buffer | null; sqliteFile: string | null }): Promise<{ key: Buffer; notice: string | null }> {
   if (settings.key) return { key: settings.key, notice: null };
-  if (database.kind === 'postgres' || settings.sqliteFile === null) {
-    throw new AuditKeyError(
-      'Cedar cannot start: CEDAR_AUDIT_KEY is not set. On PostgreSQL the audit log is keyed with a secret held outside the database: ' +
-        'make one with `openssl rand -hex 32`, keep it apart from the database and its backups, and give the same key to every Cedar server. See README.md, "Settings".',
-    );
-  }
+  checkAuditKeyGiven(database.kind === 'postgres' ? 'postgres' : 'sqlite', settings.key);
+  if (settings.sqliteFile === null) throw new AuditKeyError('Cedar cannot start: CEDAR_AUDIT_KEY is not set and there is no SQLite file to keep a key beside.');
   if (settings.sqliteFile === ':memory:') return { key: randomBytes(32), notice: null };
   const file = path.join(path.dirname(settings.sqliteFile), 'audit.key');
   const read = (): Buffer => {

@@ -4,7 +4,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Force } from '../domain/organisation.js';
 import { DEFAULT_REPORT_POLICY, type ReportPolicy } from '../domain/report/workflow.js';
-import { ensureAuditKeyed, openAuditKey } from './audit.js';
+import { checkAuditKeyGiven, ensureAuditKeyed, openAuditKey } from './audit.js';
 import { change, wallClock, type Actor, type Services } from './context.js';
 
 export function servicesFor(
@@ -25,6 +25,7 @@ export function servicesFor(
  * (`notices` says what a person should know, e.g. that a key file was created).
  */
 export async function openServices(config: Config): Promise<Services & { migrated: string[]; notices: string[] }> {
+  checkAuditKeyGiven(config.database.kind, config.auditKey);
   const database = await openDatabase(config.database.kind === 'sqlite' ? config.database : { kind: 'postgres', url: config.database.url });
   try {
     const { applied } = await migrateToLatest(database.db, database.schema);

@@ -39,6 +39,15 @@ describe('CEDAR_AUDIT_KEY', () => {
   });
 });
 
+describe('PostgreSQL without CEDAR_AUDIT_KEY', () => {
+  it('refuses to start before touching the database, saying how to make a key', async () => {
+    // Port 1: nothing listens there, so a connection attempt would fail differently.
+    const err = await openServices(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nowhere' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuditKeyError);
+    expect((err as Error).message).toMatch(/CEDAR_AUDIT_KEY is not set\. On PostgreSQL .*openssl rand -hex 32.*the same key to every Cedar server/);
+  });
+});
+
 describe('the audit key file beside a SQLite database', () => {
   const dirs: string[] = [];
   const tempDb = () => {
