@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAuditKey } from './domain/audit.js';
 
 /** Every setting Cedar reads from the environment, validated once at start. */
 const flag = z
@@ -36,6 +37,15 @@ const envSchema = z.object({
     .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'must be a real date')
     .default('2017-04-01'),
   CEDAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CEDAR_AUDIT_KEY: z.string().optional().transform((v, ctx) => {
+    if (!v?.trim()) return null;
+    try {
+      return parseAuditKey(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
 });
 
 export interface Config {
@@ -53,6 +63,8 @@ export interface Config {
   force: { name: string; homeOfficeRegion: string; homeOfficeName: string };
   report: { dueHoursDischarge: number; dueHoursOther: number; dischargeNeedsSignOff: boolean; recordsBegin: string };
   logLevel: z.infer<typeof envSchema>['CEDAR_LOG_LEVEL'];
+  /** The audit key (HMAC), or null: then a SQLite database keeps one in `audit.key` beside it (services/audit.ts). */
+  auditKey: Buffer | null;
 }
 
 export class ConfigError extends Error {}
@@ -61,7 +73,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (${i.path[0] === 'CEDAR_AUDIT_KEY' ? 'its value is a secret and not shown' : `got ${JSON.stringify(env[String(i.path[0])])}`})`);
     throw new ConfigError(`Cedar cannot start: invalid settings\n${lines.join('\n')}\nSee README.md, "Settings".`);
   }
   const e = parsed.data;
@@ -80,5 +92,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     force: { name: e.CEDAR_FORCE_NAME, homeOfficeRegion: e.CEDAR_FORCE_REGION, homeOfficeName: e.CEDAR_FORCE_HOME_OFFICE_NAME },
     report: { dueHoursDischarge: e.CEDAR_REPORT_DUE_HOURS_DISCHARGE, dueHoursOther: e.CEDAR_REPORT_DUE_HOURS_OTHER, dischargeNeedsSignOff: e.CEDAR_DISCHARGE_SIGN_OFF, recordsBegin: e.CEDAR_RECORDS_BEGIN },
     logLevel: e.CEDAR_LOG_LEVEL,
+    auditKey: e.CEDAR_AUDIT_KEY,
   };
 }

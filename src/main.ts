@@ -11,6 +11,7 @@ async function main() {
   const svc = await openServices(config);
   const where = config.database.kind === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL';
   console.log(`Cedar: ${where}${svc.migrated.length ? `, applied ${svc.migrated.length} migration(s)` : ', schema up to date'}.`);
+  for (const notice of svc.notices) console.log(notice);
 
   await ensureForce(svc, SYSTEM_ACTOR, config.force);
   const admin = await ensureAdministrator(svc, SYSTEM_ACTOR, config.adminEmail);

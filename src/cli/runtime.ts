@@ -15,6 +15,7 @@ export class CliError extends Error {
 export async function withServices<T>(work: (svc: Services, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const svc = await openServices(config);
+  for (const notice of svc.notices) process.stderr.write(`${notice}\n`);
   try {
     // Like `npm start`, the command sets up the configured force on first use.
     await ensureForce(svc, cliActor(), config.force);

@@ -101,6 +101,8 @@ export interface AuditLogTable {
   summary: string;
   prev_hash: string;
   hash: string;
+  /** 1: `hash` is an HMAC with CEDAR_AUDIT_KEY; 0: plain SHA-256 (written before Cedar had a key). */
+  keyed: number;
 }
 
 export interface IncidentTable {
@@ -221,6 +223,12 @@ export interface ReleaseTable {
   published_by_user_id: string | null;
   published_by_label: string | null;
   published_at: string | null;
+  /** The number of the published release this one corrects, and why (public). */
+  supersedes: number | null;
+  supersede_reason: string | null;
+  /** The audit chain's newest entry when the release was published. */
+  audit_head_seq: number | null;
+  audit_head_hash: string | null;
 }
 
 /** A release's download, fixed when the release is prepared: gzip, base64. */

@@ -28,6 +28,8 @@ export interface Services {
    * the wall clock.
    */
   now(): Date;
+  /** The audit key (CEDAR_AUDIT_KEY): every audit entry's hash is an HMAC with it. Null only where no key is set up (some tests, the bench). */
+  auditKey: Buffer | null;
 }
 
 /** The wall clock, for the edge of the program (main, the CLI, the bench). */
@@ -51,7 +53,7 @@ export async function change<T>(svc: Services, actor: Actor, work: (trx: Transac
   return svc.database.db.transaction().execute(async (trx) => {
     const audit: Audit = async (entries) => {
       const list = Array.isArray(entries) ? entries : [entries as AuditInput];
-      await appendAudit(trx, svc.database.kind, list.map((e) => ({ ...e, actorUserId: actor.userId, actorLabel: actor.label })));
+      await appendAudit(trx, svc.database.kind, list.map((e) => ({ ...e, actorUserId: actor.userId, actorLabel: actor.label })), { key: svc.auditKey, at: svc.now() });
     };
     return work(trx, audit);
   });

@@ -4,26 +4,35 @@ import { migrateToLatest } from '../db/migrate.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Force } from '../domain/organisation.js';
 import { DEFAULT_REPORT_POLICY, type ReportPolicy } from '../domain/report/workflow.js';
+import { checkAuditKeyGiven, ensureAuditKeyed, openAuditKey } from './audit.js';
 import { change, wallClock, type Actor, type Services } from './context.js';
 
 export function servicesFor(
   database: Database,
-  config: Pick<Config, 'lockoutAttempts' | 'lockoutMinutes' | 'sessionHours'> & { report?: ReportPolicy },
+  config: Pick<Config, 'lockoutAttempts' | 'lockoutMinutes' | 'sessionHours'> & { report?: ReportPolicy; auditKey?: Buffer | null },
   clock: () => Date = wallClock,
 ): Services {
   return {
     database,
     policy: { lockoutAttempts: config.lockoutAttempts, lockoutMinutes: config.lockoutMinutes, sessionHours: config.sessionHours, report: config.report ?? DEFAULT_REPORT_POLICY },
     now: clock,
+    auditKey: config.auditKey ?? null,
   };
 }
 
-/** Opens the configured database and brings its schema up to date. */
-export async function openServices(config: Config): Promise<Services & { migrated: string[] }> {
+/**
+ * Opens the configured database, brings its schema up to date and sets up the audit key
+ * (`notices` says what a person should know, e.g. that a key file was created).
+ */
+export async function openServices(config: Config): Promise<Services & { migrated: string[]; notices: string[] }> {
+  checkAuditKeyGiven(config.database.kind, config.auditKey);
   const database = await openDatabase(config.database.kind === 'sqlite' ? config.database : { kind: 'postgres', url: config.database.url });
   try {
     const { applied } = await migrateToLatest(database.db, database.schema);
-    return { ...servicesFor(database, config), migrated: applied };
+    const { key, notice } = await openAuditKey(database, { key: config.auditKey, sqliteFile: config.database.kind === 'sqlite' ? config.database.file : null });
+    const svc = servicesFor(database, { ...config, auditKey: key });
+    await ensureAuditKeyed(svc);
+    return { ...svc, migrated: applied, notices: notice ? [notice] : [] };
   } catch (err) {
     await database.close();
     throw err;

@@ -63,7 +63,11 @@ describe.skipIf(!CHROMIUM)('browser journey: an analyst publishes a release and 
       expect(await page.locator('.govuk-caption-l').innerText()).toBe('Preview: not published');
       expect(await page.locator('.cedar-stat').first().innerText()).toBe('3');
       await shot('analyst-preview');
-      await clickAndLoad(page, page.getByRole('button', { name: 'Publish release' }), /notice=release-published$/);
+      await clickAndLoad(page, page.getByRole('button', { name: 'Publish release' }), /\/statistics\/releases\/[^/]+\/publish$/);
+      await heading(page, 'Are you sure you want to publish release 1?').waitFor();
+      await page.getByText('This cannot be undone.').waitFor();
+      await shot('analyst-confirm');
+      await clickAndLoad(page, page.getByRole('button', { name: 'Yes, publish release 1' }), /notice=release-published$/);
       await page.getByText('Release published.').waitFor();
       expect(await page.locator('.govuk-caption-l').innerText()).toMatch(/^Release 1, published /);
       await shot('analyst-published');

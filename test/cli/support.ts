@@ -163,7 +163,8 @@ export async function createCliDatabase(kind: DatabaseKind): Promise<CliDatabase
   const connectionString = url.toString();
   const db: CliDatabase = {
     kind,
-    settings: { DATABASE_URL: connectionString },
+    // PostgreSQL needs CEDAR_AUDIT_KEY (a SQLite database keeps its key in a file beside it).
+    settings: { DATABASE_URL: connectionString, CEDAR_AUDIT_KEY: randomBytes(32).toString('hex') },
     ...common,
     async sql(text, params = []) {
       const client = new pg.Client({ connectionString });

@@ -54,7 +54,7 @@ describe.each(testDatabases())('audited changes on %s', (kind) => {
   });
 
   it('verifies across page boundaries', async () => {
-    const result = await verifyAuditLog(svc, undefined, 5);
+    const result = await verifyAuditLog(svc, { pageSize: 5 });
     expect(result.ok).toBe(true);
   });
 });

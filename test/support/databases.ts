@@ -22,15 +22,19 @@ export interface TestServices extends Services {
 
 export const TEST_POLICY = { lockoutAttempts: 3, lockoutMinutes: 15, sessionHours: 12 };
 
+/** The audit key the tests write with, as Cedar always has one (CEDAR_AUDIT_KEY or the SQLite key file). */
+export const TEST_AUDIT_KEY = Buffer.alloc(32, 0x5a);
+
 /** A fresh, migrated database of the given kind: a SQLite file in a temp dir, or a new PostgreSQL schema. */
-export async function openTestServices(kind: DatabaseKind, opts: { clock?: () => Date } = {}): Promise<TestServices> {
+export async function openTestServices(kind: DatabaseKind, opts: { clock?: () => Date; auditKey?: Buffer | null } = {}): Promise<TestServices> {
+  const policy = { ...TEST_POLICY, auditKey: opts.auditKey === undefined ? TEST_AUDIT_KEY : opts.auditKey };
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-test-'));
     const file = path.join(dir, 'cedar.db');
     const database = await openDatabase({ kind: 'sqlite', file });
     await migrateToLatest(database.db, database.schema);
     return {
-      ...servicesFor(database, TEST_POLICY, opts.clock),
+      ...servicesFor(database, policy, opts.clock),
       location: { kind, file },
       async cleanup() {
         await database.close();
@@ -43,7 +47,7 @@ export async function openTestServices(kind: DatabaseKind, opts: { clock?: () =>
   const database = await openDatabase({ kind: 'postgres', url, schema, poolSize: 4 });
   await migrateToLatest(database.db, database.schema);
   return {
-    ...servicesFor(database, TEST_POLICY, opts.clock),
+    ...servicesFor(database, policy, opts.clock),
     location: { kind, url, schema },
     async cleanup() {
       await database.close();

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { GENESIS_HASH, entryHash, type AuditEntry } from '../../domain/audit.js';
+import { GENESIS_HASH, entryHash, type AuditEntry, type AuditHead } from '../../domain/audit.js';
 import type { DatabaseKind, Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { AuditLogTable } from '../schema.js';
@@ -16,6 +16,7 @@ const toEntry = (r: AuditLogTable): AuditEntry => ({
   summary: r.summary,
   prevHash: r.prev_hash,
   hash: r.hash,
+  keyed: Number(r.keyed) === 1,
 });
 
 export interface NewAuditEntry {
@@ -31,15 +32,17 @@ export interface NewAuditEntry {
  * Appends entries to the chain, in order. Must be called inside the transaction that makes
  * the change. On PostgreSQL a transaction-scoped advisory lock serialises writers so two
  * transactions cannot both chain onto the same entry; SQLite allows one writer at a time.
- * Many entries cost one read of the chain's head and batched inserts.
+ * Many entries cost one read of the chain's head and batched inserts. With `key` (the audit
+ * key, CEDAR_AUDIT_KEY) each entry's hash is an HMAC with it; `at` is when they occurred.
  */
-export async function appendAudit(trx: Executor, kind: DatabaseKind, entries: readonly NewAuditEntry[]): Promise<AuditEntry[]> {
+export async function appendAudit(trx: Executor, kind: DatabaseKind, entries: readonly NewAuditEntry[], opts: { key?: Uint8Array | null; at?: Date } = {}): Promise<AuditEntry[]> {
   if (entries.length === 0) return [];
   if (kind === 'postgres') await sql`select pg_advisory_xact_lock(7214190)`.execute(trx);
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   let seq = last ? Number(last.seq) : 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
-  const occurredAt = nowIso();
+  const key = opts.key ?? null;
+  const occurredAt = opts.at ? opts.at.toISOString() : nowIso();
   const written: AuditEntry[] = entries.map((e) => {
     const content = {
       seq: ++seq,
@@ -52,7 +55,7 @@ export async function appendAudit(trx: Executor, kind: DatabaseKind, entries: re
       entityId: e.entityId,
       summary: JSON.stringify(e.summary ?? {}),
     };
-    const entry = { ...content, prevHash, hash: entryHash(content, prevHash) };
+    const entry = { ...content, prevHash, hash: entryHash(content, prevHash, key), keyed: key !== null };
     prevHash = entry.hash;
     return entry;
   });
@@ -72,6 +75,7 @@ export async function appendAudit(trx: Executor, kind: DatabaseKind, entries: re
           summary: e.summary,
           prev_hash: e.prevHash,
           hash: e.hash,
+          keyed: e.keyed ? 1 : 0,
         })),
       )
       .execute();
@@ -126,4 +130,22 @@ export async function auditPage(db: Executor, afterSeq: number, limit: number): 
 export async function countAudit(db: Executor): Promise<number> {
   const r = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** The newest entry: the chain's length (its seq) and hash, and whether it is keyed. Undefined for an empty log. */
+export async function auditHead(db: Executor): Promise<(AuditHead & { keyed: boolean }) | undefined> {
+  const r = await db.selectFrom('audit_log').select(['seq', 'hash', 'keyed']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return r && { seq: Number(r.seq), hash: r.hash, keyed: Number(r.keyed) === 1 };
+}
+
+/** The hash of entry `seq`, if there is one. */
+export async function auditHashAt(db: Executor, seq: number): Promise<string | undefined> {
+  const r = await db.selectFrom('audit_log').select('hash').where('seq', '=', seq).executeTakeFirst();
+  return r?.hash;
+}
+
+/** The first keyed entry's seq, or null when no entry is keyed yet. */
+export async function firstKeyedSeq(db: Executor): Promise<number | null> {
+  const r = await db.selectFrom('audit_log').select((eb) => eb.fn.min('seq').as('seq')).where('keyed', '=', 1).executeTakeFirst();
+  return r?.seq === null || r?.seq === undefined ? null : Number(r.seq);
 }

@@ -11,6 +11,7 @@
  * device, an incident or a subject beyond the published categories.
  */
 import type { CedCounts, Dimension } from './counting.js';
+import { canonicalJson } from '../audit.js';
 import { CED_COUNT_FIELDS } from './counting.js';
 import { financialYearOf, isoDateOf, monthLabel, MONTH_NAMES, PeriodError, previousDay, type Period } from './periods.js';
 
@@ -100,13 +101,54 @@ export function releasePeriod(month: string): Period & { month: string; financia
   return { kind: 'range', label, from: isoDateOf(startYear, 4, 1), toExclusive, month: `${m[1]}-${m[2]}`, financialYear: fy.key };
 }
 
-/** A release is for a month that has ended (in London). */
-export function checkReleaseMonth(month: string, today: string): Period & { month: string; financialYear: string } {
+/**
+ * A release is for a month from the force's first recorded use of force (`firstUseDay`, the
+ * London day of the earliest incident Cedar holds, recorded or imported; null when there is
+ * none) to the last month that has ended in London. Anything else is refused, naming the
+ * months that may be released.
+ */
+export function checkReleaseMonth(month: string, today: string, firstUseDay: string | null): Period & { month: string; financialYear: string } {
   const p = releasePeriod(month);
-  if (p.toExclusive > today) {
-    throw new PeriodError(`${monthLabel(p.month)} has not ended yet: a release covers whole months. Choose ${monthLabel(lastCompleteMonth(today))} or earlier`, month, 'month');
+  const range = releasableMonths(today, firstUseDay);
+  if (!range) throw new PeriodError('No uses of force are recorded yet, so there is nothing to release: record or import uses of force first', month, 'month');
+  const { first, last } = range;
+  if (first > last) {
+    throw new PeriodError(`The force's first recorded use of force is in ${monthLabel(first)}, which has not ended yet: the first release can be for ${monthLabel(first)} once it has ended`, month, 'month');
   }
+  const choose = first === last ? `The only month that can be released is ${monthLabel(first)}` : `Choose a month from ${monthLabel(first)} to ${monthLabel(last)}`;
+  if (p.month > last) throw new PeriodError(`${monthLabel(p.month)} has not ended yet: a release covers whole months. ${choose}`, month, 'month');
+  if (p.month < first) throw new PeriodError(`${monthLabel(p.month)} is before the force's first recorded use of force (${monthLabel(first)}). ${choose}`, month, 'month');
   return p;
+}
+
+/** The months that may be released, `YYYY-MM`: from the first recorded use's month to the last that has ended (`first` may be after `last`), or null when nothing is recorded. */
+export function releasableMonths(today: string, firstUseDay: string | null): { first: string; last: string } | null {
+  return firstUseDay === null ? null : { first: firstUseDay.slice(0, 7), last: lastCompleteMonth(today) };
+}
+
+/**
+ * Whether two releases publish the same figures: the same months, totals and breakdowns
+ * (when they were counted does not matter).
+ */
+export function sameFigures(a: ReleaseSnapshot, b: ReleaseSnapshot): boolean {
+  const figures = (s: ReleaseSnapshot) => canonicalJson({ month: s.month, from: s.from, to: s.to, totals: s.totals, months: s.months, breakdowns: s.breakdowns });
+  return figures(a) === figures(b);
+}
+
+/** The longest reason for correcting a release (it is published). */
+export const SUPERSEDE_REASON_MAX = 1000;
+
+/**
+ * Why a published release is corrected, as the public will read it on both releases: a few
+ * words at least (three words, 15 characters), at most 1,000 characters. Returns the reason
+ * trimmed, or throws a message saying what to fix.
+ */
+export function checkSupersedeReason(reason: string): string {
+  const r = reason.trim().replace(/\s+/g, ' ');
+  if (!r) throw new Error('Enter why the release is being corrected: the public will read it on both releases');
+  if (r.split(' ').length < 3 || r.length < 15) throw new Error('Say in a few words why the release is being corrected, like “Uses in Lambeth in May were counted twice”');
+  if (r.length > SUPERSEDE_REASON_MAX) throw new Error(`The reason must be ${SUPERSEDE_REASON_MAX.toLocaleString('en-GB')} characters or fewer (it has ${r.length.toLocaleString('en-GB')})`);
+  return r;
 }
 
 /** The last month that has ended by this London day, `YYYY-MM`. */

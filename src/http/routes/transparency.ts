@@ -94,22 +94,27 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     return reply.send(page.html);
   }
 
-  const pageFor = async (r: Release | null, supersededBy: number | null) => {
+  /** A release's page; `latest` is the current release's number when this is an earlier one. */
+  const pageFor = async (r: Release | null, latest: number | null) => {
     if (!r) return app.renderPublic('pages/transparency/release.njk', { title: 'Taser use', section: 'latest', r: null });
     const files = await releaseFiles(svc, r.id);
     return app.renderPublic('pages/transparency/release.njk', {
       title: `Release ${r.number}: ${r.snapshot.label}`,
-      section: supersededBy ? 'releases' : 'latest',
+      section: latest ? 'releases' : 'latest',
       r: releaseView(r, files, (name) => `/transparency/releases/${r.number}/${name}`),
       moreHref: `/transparency/releases/${r.number}/breakdowns`,
-      supersededBy,
+      latest,
     });
   };
 
-  /** Which pages are current: the latest release's number and the loaded national tables. */
+  /**
+   * Which pages are current: the current release (the latest figures no release supersedes),
+   * the newest published number (a new release changes the list and may supersede an older
+   * one) and the loaded national tables.
+   */
   const pageState = async () => {
-    const { latest, tables } = await publicPageStamp(svc);
-    return { latest, tables, key: `${latest}` };
+    const { latest, newest, tables } = await publicPageStamp(svc);
+    return { latest, tables, key: `${latest}:${newest}` };
   };
 
   app.get('/transparency', { config: PUBLIC }, async (request, reply) => {
@@ -119,8 +124,8 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
   });
 
   app.get('/transparency/releases', { config: PUBLIC }, async (request, reply) => {
-    const { latest } = await pageState();
-    const page = await cached(`releases:${latest}`, async () => {
+    const { latest, key } = await pageState();
+    const page = await cached(`releases:${key}`, async () => {
       const releases = await publishedReleases(svc);
       return app.renderPublic('pages/transparency/releases.njk', {
         title: 'All releases',
@@ -132,6 +137,9 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
           uses: r.snapshot.totals.total,
           revisions: r.revisions?.months.map((m) => m.text) ?? [],
           summary: r.revisions?.summary ?? '',
+          supersedes: r.supersedes,
+          supersededBy: r.supersededBy,
+          current: r.number === latest,
         })),
       });
     });
@@ -150,7 +158,8 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
 
   app.get('/transparency/releases/:number/breakdowns', { config: PUBLIC }, async (request, reply) => {
     const n = numberParam(request);
-    const page = await cached(`breakdowns:${n}`, async () => {
+    const { key } = await pageState();
+    const page = await cached(`breakdowns:${n}:${key}`, async () => {
       const r = await publishedRelease(svc, n);
       return app.renderPublic('pages/transparency/breakdowns.njk', {
         title: `More breakdowns: release ${r.number}`,

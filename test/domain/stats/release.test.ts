@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countsFromLevels } from '../../../src/domain/stats/counting.js';
 import { PeriodError } from '../../../src/domain/stats/periods.js';
-import { checkReleaseMonth, lastCompleteMonth, monthsBetween, releasePeriod, revisionsBetween, type ReleaseSnapshot } from '../../../src/domain/stats/release.js';
+import { checkReleaseMonth, checkSupersedeReason, lastCompleteMonth, monthsBetween, releasableMonths, releasePeriod, revisionsBetween, sameFigures, type ReleaseSnapshot } from '../../../src/domain/stats/release.js';
 
 const snapshot = (month: string, perMonth: Record<string, Parameters<typeof countsFromLevels>[0]>): ReleaseSnapshot => {
   const p = releasePeriod(month);
@@ -41,11 +41,39 @@ describe('release periods', () => {
   });
 
   it('only releases months that have ended', () => {
-    expect(checkReleaseMonth('2026-10', '2026-11-01').month).toBe('2026-10');
-    expect(() => checkReleaseMonth('2026-11', '2026-11-28')).toThrow(/November 2026 has not ended yet.*Choose October 2026 or earlier/);
-    expect(() => checkReleaseMonth('2026-10', '2026-10-31')).toThrow(/has not ended/);
+    expect(checkReleaseMonth('2026-10', '2026-11-01', '2026-04-03').month).toBe('2026-10');
+    expect(() => checkReleaseMonth('2026-11', '2026-11-28', '2026-04-03')).toThrow(/November 2026 has not ended yet.*Choose a month from April 2026 to October 2026/);
+    expect(() => checkReleaseMonth('2026-10', '2026-10-31', '2026-04-03')).toThrow(/has not ended/);
     expect(lastCompleteMonth('2026-11-28')).toBe('2026-10');
     expect(lastCompleteMonth('2027-01-01')).toBe('2026-12');
+  });
+
+  it.each([
+    ['April 1999, long before the first recorded use', '1999-04', /April 1999 is before the force's first recorded use of force \(March 2025\)\. Choose a month from March 2025 to October 2026/],
+    ['the month before the first recorded use', '2025-02', /February 2025 is before/],
+    ['a month far in the future', '2999-01', /January 2999 has not ended yet.*Choose a month from March 2025 to October 2026/],
+  ])('refuses %s, naming the months that may be released', (_name, month, message) => {
+    expect(() => checkReleaseMonth(month, '2026-11-28', '2025-03-31')).toThrow(message);
+    try {
+      checkReleaseMonth(month, '2026-11-28', '2025-03-31');
+    } catch (err) {
+      expect(err).toBeInstanceOf(PeriodError);
+      expect((err as PeriodError).field).toBe('month');
+    }
+  });
+
+  it('accepts the first recorded use’s month and the last month that has ended', () => {
+    expect(checkReleaseMonth('2025-03', '2026-11-28', '2025-03-31').month).toBe('2025-03');
+    expect(checkReleaseMonth('2026-10', '2026-11-28', '2025-03-31').month).toBe('2026-10');
+    expect(releasableMonths('2026-11-28', '2025-03-31')).toEqual({ first: '2025-03', last: '2026-10' });
+  });
+
+  it('releases nothing when no use is recorded, or only in a month that has not ended', () => {
+    expect(releasableMonths('2026-11-28', null)).toBeNull();
+    expect(() => checkReleaseMonth('2026-10', '2026-11-28', null)).toThrow(/No uses of force are recorded yet, so there is nothing to release/);
+    expect(() => checkReleaseMonth('2026-11', '2026-11-28', '2026-11-02')).toThrow(/first recorded use of force is in November 2026, which has not ended yet/);
+    expect(() => checkReleaseMonth('2026-10', '2026-11-28', '2026-10-02')).not.toThrow();
+    expect(() => checkReleaseMonth('2026-09', '2026-11-28', '2026-10-02')).toThrow(/The only month that can be released is October 2026/);
   });
 
   it('lists the months covered', () => {
@@ -87,5 +115,32 @@ describe('revisions', () => {
     const r = revisionsBetween(prev, snapshot('2027-04', { '2027-04': april }));
     expect(r.months).toEqual([]);
     expect(r.summary).toMatch(/Release 12 covered 2026-27; this release starts 2027-28/);
+  });
+});
+
+describe('identical figures', () => {
+  const april = { drawn: 10, fired: 2 };
+  it('compares the months, totals and breakdowns, not the day they were counted', () => {
+    const a = snapshot('2026-05', { '2026-04': april });
+    expect(sameFigures(a, { ...a, countedOn: '2026-12-01' })).toBe(true);
+    expect(sameFigures(a, JSON.parse(JSON.stringify(a)) as ReleaseSnapshot)).toBe(true);
+    expect(sameFigures(a, snapshot('2026-05', { '2026-04': { drawn: 10, fired: 3 } }))).toBe(false);
+    expect(sameFigures(a, { ...a, totals: { ...a.totals, total: a.totals.total + 1 } })).toBe(false);
+    expect(sameFigures(a, { ...a, breakdowns: [{ dimension: 'level', title: 'Level', multiValued: false, rows: [], total: a.totals }] })).toBe(false);
+    expect(sameFigures(a, snapshot('2026-06', { '2026-04': april }))).toBe(false);
+  });
+});
+
+describe('reasons for correcting a release', () => {
+  it('keeps a reason of a few words, tidied', () => {
+    expect(checkSupersedeReason('  Uses in Lambeth in May\nwere counted twice ')).toBe('Uses in Lambeth in May were counted twice');
+  });
+  it.each([
+    ['nothing', '   ', /Enter why the release is being corrected/],
+    ['one word', 'wrong', /a few words/],
+    ['three tiny words', 'a b c', /a few words/],
+    ['too long', 'word '.repeat(300), /1,000 characters or fewer/],
+  ])('refuses %s', (_name, reason, message) => {
+    expect(() => checkSupersedeReason(reason)).toThrow(message);
   });
 });
