@@ -12,6 +12,7 @@ import { savePlan } from '../../src/services/uplift.js';
 import { makeAccount, openTestApp, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { firedReport, recordReport } from '../support/report-fixtures.js';
 
 /*
  * Pages take "today" from the services' clock, never the wall clock (issue 10, item 1): run
@@ -76,6 +77,9 @@ describe.each(testDatabases())('pages count from the services’ clock on %s', (
   });
 
   it('monthly releases: the month offered is the last one that has ended', async () => {
+    // A release needs a recorded use: one submitted in March 2019 makes March the only month to offer.
+    const lambeth = f.boroughs.lambeth.id;
+    await recordReport(t.svc, pc, firedReport(lambeth, { incident: { reference: 'CAD 0003/10MAR', date: '2019-03-10', time: '10:00', boroughId: lambeth, locations: ['street'] } }), new Date(AT));
     const analyst = await signInAs(t.app, 'analyst@test.police.uk');
     const page = await analyst.get('/statistics/releases');
     expect(page.statusCode).toBe(200);
