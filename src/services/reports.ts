@@ -423,6 +423,7 @@ const referralOutcomeInput = z.object({
   reason: z
     .string({ error: 'Give the reason for the outcome' })
     .trim()
+    .min(1, 'Give the reason for the outcome')
     .min(10, 'Give the reason for the outcome (at least 10 characters)')
     .max(5000, 'The reason must be 5,000 characters or fewer'),
 });
