@@ -251,7 +251,7 @@ const STATUS_TAG_CLASSES: Record<ReportStatus, string> = {
   approved: 'govuk-tag--green',
   signed_off: 'govuk-tag--green',
   referred: 'govuk-tag--red',
-  referral_concluded: 'govuk-tag--blue',
+  referral_concluded: 'govuk-tag--turquoise',
   discarded: 'govuk-tag--grey',
 };
 

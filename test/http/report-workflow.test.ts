@@ -36,6 +36,7 @@ function summaryLinks(html: string): string[] {
 
 const decode = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 const revisionIn = (html: string) => Number(/name="revision" value="(\d+)"/.exec(html)?.[1]);
+const ANSWERS_KEPT = 'This report changed since you opened this page (it was saved somewhere else, perhaps in another tab). Your answers below are not saved yet: see the report as it is now, then save them again.';
 const CONFLICT = 'This report changed since you opened it: someone saved it after you opened this page (perhaps you, in another tab). Nothing you sent was saved. Check the report as it is now, then try again.';
 
 describe.each(testDatabases())('report workflow pages and API on %s', (kind) => {
@@ -95,7 +96,7 @@ describe.each(testDatabases())('report workflow pages and API on %s', (kind) => 
       const answers = { ageBand: '18-34', gender: 'female', ethnicity: 'not_reported', physicalDisability: 'no', mentalDisability: 'yes', action: 'continue' };
       const refused = await clients.pc!.post(`/reports/${id}/sections/subject`, { ...answers, revision: String(opened) });
       expect(refused.statusCode).toBe(409);
-      expect(summaryLinks(refused.body)).toEqual([`/reports/${id} ${CONFLICT}`]);
+      expect(summaryLinks(refused.body)).toEqual([`/reports/${id} ${ANSWERS_KEPT}`]);
       expect(refused.body).toMatch(/value="female" checked/);
       expect(refused.body).toMatch(/name="mentalDisability" type="radio" value="yes" checked|value="yes" checked/);
       // Nothing stored; the other tab's answer kept; the form now carries the current revision.
@@ -216,7 +217,7 @@ describe.each(testDatabases())('report workflow pages and API on %s', (kind) => 
     expect(location(await clients.psd!.post(`/reports/${id}/referral-outcome`, { ...form, confirm: 'yes' }))).toBe(`/reports/${id}?notice=referral-outcome-recorded`);
     const done = await clients.psd!.get(`/reports/${id}?notice=referral-outcome-recorded`);
     expect(done.body).toContain('Outcome recorded. The referral is concluded');
-    expect(done.body).toContain('Referral outcome: referred to the iopc (IOPC reference 2026/012345)');
+    expect(done.body).toContain('Referral outcome: Referred to the IOPC (IOPC reference 2026/012345)');
     expect(done.body).toContain('Referral concluded');
     expect(done.body).not.toContain(`href="/reports/${id}/referral-outcome"`);
     expect((await clients.psd!.get('/referrals?tab=concluded')).body).toContain('IOPC 2026/012345');

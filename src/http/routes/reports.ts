@@ -106,7 +106,10 @@ function openedFrom(body: FormBody): Opened {
 }
 
 /** The error summary's entry for a write refused because the report changed: it links to the report as it is now. */
-const conflictError = (err: ConcurrentChangeError, href: string) => ({ text: err.message, href });
+const conflictError = (err: ConcurrentChangeError, href: string, text = err.message) => ({ text, href });
+
+/** On a question page the answers sent are still in the form. */
+const ANSWERS_KEPT = 'This report changed since you opened this page (it was saved somewhere else, perhaps in another tab). Your answers below are not saved yet: see the report as it is now, then save them again.';
 
 const isSectionKey = (k: string): k is SectionKey => (SECTION_KEYS as string[]).includes(k);
 
@@ -311,7 +314,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const hasAny = (prefix: string) => Object.entries(page.values).some(([k, v]) => k.startsWith(prefix) && (Array.isArray(v) ? v.length > 0 : v.trim() !== ''));
     const title = SECTIONS[key].title;
     // The answers stay in the form; the page now carries the current revision, so saving again is a deliberate choice.
-    const errorList = page.conflict ? [conflictError(page.conflict, `/reports/${d.report.id}`), ...view.errorList] : view.errorList;
+    const errorList = page.conflict ? [conflictError(page.conflict, `/reports/${d.report.id}`, ANSWERS_KEPT), ...view.errorList] : view.errorList;
     return reply.code(page.conflict ? 409 : errorList.length ? 400 : 200).render('pages/reports/section.njk', {
       title: mode === 'amend' ? `Amend: ${title}` : title,
       sectionTitle: mode === 'amend' ? `Amend: ${title}` : title,
@@ -556,7 +559,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
   /** The question page: which outcome, the IOPC reference when referred to the IOPC, and why. */
   const renderOutcome = async (reply: FastifyReply, d: ReportDetails, page: OutcomePage) => {
     const view = errorView(page.errors ?? []);
-    const errorList = page.conflict ? [conflictError(page.conflict, `/reports/${d.report.id}`), ...view.errorList] : view.errorList;
+    const errorList = page.conflict ? [conflictError(page.conflict, `/reports/${d.report.id}`, ANSWERS_KEPT), ...view.errorList] : view.errorList;
     return reply.code(page.conflict ? 409 : errorList.length ? 400 : 200).render('pages/reports/referral-outcome.njk', {
       title: 'Record the outcome of the referral',
       caption: `Use of force report${d.report.incidentReference ? ` · ${d.report.incidentReference}` : ''}: ${officerName(d.officer)}`,
@@ -776,7 +779,7 @@ function withReferralOutcomes(timeline: TimelineEvent[], events: ReportDetails['
     if (events[i]?.kind !== 'referral_outcome') return t;
     const o = outcomes[next++];
     if (!o) return t;
-    const title = `Referral outcome: ${REFERRAL_OUTCOME_LABELS[o.outcome].toLowerCase()}${o.iopcReference ? ` (IOPC reference ${o.iopcReference})` : ''}`;
+    const title = `Referral outcome: ${REFERRAL_OUTCOME_LABELS[o.outcome]}${o.iopcReference ? ` (IOPC reference ${o.iopcReference})` : ''}`;
     return { ...t, title, commentLabel: 'Reason' };
   });
 }
