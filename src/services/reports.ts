@@ -197,8 +197,9 @@ function wrote(ok: boolean): void {
 }
 
 /** The incidents a report was on and is on now, re-derived from their reports' current content. */
-async function refreshIncidents(trx: Transaction<DB>, ...ids: (string | null)[]): Promise<void> {
-  for (const id of new Set(ids)) if (id) await repo.refreshIncident(trx, id);
+async function refreshIncidents(svc: Services, trx: Transaction<DB>, ...ids: (string | null)[]): Promise<void> {
+  // In a fixed order, so two changes locking the same two incidents never wait on each other.
+  for (const id of [...new Set(ids)].filter((x): x is string => x !== null).sort()) await repo.refreshIncident(trx, id, { lock: svc.database.kind === 'postgres' });
 }
 
 /** Saves one section of a draft. The section must be valid; the rest of the draft may be unfinished. */
@@ -214,7 +215,7 @@ export async function saveSection(svc: Services, actor: Actor, id: string, key: 
     const content = key === 'duty' || key === 'incident' ? await withTrainedAnswer(trx, force.id, report.officerId, saved, now) : saved;
     const derived = await derive(trx, svc, force.id, content);
     wrote(await repo.updateReportContent(trx, id, report.revision, content, derived, {}, now.toISOString()));
-    await refreshIncidents(trx, report.incidentId, derived.incidentId);
+    await refreshIncidents(svc, trx, report.incidentId, derived.incidentId);
     await audit({ action: 'report.save_section', entityType: 'report', entityId: id, summary: { section: key } });
     return (await repo.findReport(trx, id))!;
   });
@@ -233,7 +234,7 @@ export async function submitReport(svc: Services, actor: Actor, id: string, now:
     wrote(await repo.updateReportContent(trx, id, report.revision, content, derived, { status: 'submitted', version: 1, submittedAt: now.toISOString() }, at));
     await repo.insertVersion(trx, { reportId: id, version: 1, content, reason: null, userId: actor.userId, label: actor.label }, at);
     await repo.insertEvent(trx, { reportId: id, kind: 'submitted', actorUserId: actor.userId, actorLabel: actor.label, version: 1 }, at);
-    await refreshIncidents(trx, report.incidentId, derived.incidentId);
+    await refreshIncidents(svc, trx, report.incidentId, derived.incidentId);
     await audit({ action: 'report.submit', entityType: 'report', entityId: id, summary: { version: 1, highestLevel: levelOf(readContent(content).content) } });
     return (await repo.findReport(trx, id))!;
   });
@@ -286,7 +287,7 @@ async function amendWithin(
   await repo.insertVersion(trx, { reportId: report.id, version, content, reason: reason.data!.reason, userId: actor.userId, label: actor.label }, at);
   await repo.insertEvent(trx, { reportId: report.id, kind: 'amended', actorUserId: actor.userId, actorLabel: actor.label, comment: reason.data!.reason, version, changes }, at);
   // A corrected date, time or borough moves the incident's too.
-  await refreshIncidents(trx, report.incidentId, derived.incidentId);
+  await refreshIncidents(svc, trx, report.incidentId, derived.incidentId);
   await audit({ action: 'report.amend', entityType: 'report', entityId: report.id, summary: { version, reason: reason.data!.reason, changes } });
   return (await repo.findReport(trx, report.id))!;
 }
@@ -347,7 +348,7 @@ export async function discardDraft(svc: Services, actor: Actor, id: string, open
     if (!canDiscard(report.status, report.version)) throw new WorkflowError('This report has been submitted, so it is a record of a use of force and can never be discarded. Change it with an amendment, giving a reason.');
     wrote(await repo.setReportStatus(trx, id, report.revision, 'discarded', {}, at));
     await repo.insertEvent(trx, { reportId: id, kind: 'discarded', actorUserId: actor.userId, actorLabel: actor.label, version: 0 }, at);
-    await refreshIncidents(trx, report.incidentId);
+    await refreshIncidents(svc, trx, report.incidentId);
     await audit({
       action: 'report.discard',
       entityType: 'report',

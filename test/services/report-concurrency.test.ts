@@ -16,6 +16,7 @@ import {
   signOffReport,
   stageAmendment,
   startReport,
+  submitAmendment,
   submitReport,
 } from '../../src/services/reports.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
@@ -160,6 +161,29 @@ describe.each(testDatabases())('concurrent writes to a report on %s', (kind) => 
     }
   });
 
+  it('submitting an amendment against staging more of it in another tab: one wins, and nothing staged is silently dropped', async () => {
+    const r = await submitted();
+    const staged = await stageAmendment(svc, pc, r.id, 'outcomes', { outcomes: ['detained_mha'] });
+    const opened = { revision: staged.revision };
+    const results = await Promise.allSettled([
+      submitAmendment(svc, pc, r.id, 'Corrected the outcome', NOW, opened),
+      stageAmendment(svc, pc, r.id, 'bwv', { ...(firedReport(f.boroughs.lambeth.id).bwv as object), cameraId: 'BWV-00003' }, opened),
+    ]);
+    const winner = oneWinner(results);
+    const now = (await getReport(svc, pc, r.id, NOW)).report;
+    if (winner === 0) {
+      // Submitted as checked: version 2 holds the outcome, and the camera was never staged.
+      expect(now.version).toBe(2);
+      expect(now.content.outcomes).toEqual({ outcomes: ['detained_mha'] });
+      expect((now.content.bwv as { cameraId: string }).cameraId).toBe('BWV-88213');
+      expect(now.amendment).toBeNull();
+    } else {
+      // Staged: the amendment (both sections) waits to be checked again and submitted.
+      expect(now.version).toBe(1);
+      expect(now.amendment).toEqual({ outcomes: { outcomes: ['detained_mha'] }, bwv: expect.objectContaining({ cameraId: 'BWV-00003' }) });
+    }
+  });
+
   it('discarding an amendment against staging more of it: one wins', async () => {
     const r = await submitted();
     const staged = await stageAmendment(svc, pc, r.id, 'outcomes', { outcomes: ['detained_mha'] });
@@ -230,6 +254,24 @@ describe.each(testDatabases())('concurrent writes to a report on %s', (kind) => 
     expect(d.referralOutcomes.map((o) => o.outcome)).toEqual([winner === 0 ? 'no_case_to_answer' : 'iopc_referral']);
     expect(d.events.filter((e) => e.kind === 'referral_outcome')).toHaveLength(1);
     expect((await actions(r.id)).filter((a) => a === 'report.referral_outcome')).toHaveLength(1);
+  });
+
+  it('two reports on one incident corrected at once: the incident keeps the earliest time they now give', async () => {
+    const incident = (date: string, time: string) => ({ ...(firedReport(f.boroughs.lambeth.id).incident as object), reference: 'CAD 900/05NOV', date, time });
+    const ids: string[] = [];
+    for (const time of ['22:15', '22:30']) {
+      const r = await startReport(svc, pc);
+      for (const [key, value] of Object.entries(firedReport(f.boroughs.lambeth.id, { incident: incident('2026-11-05', time) }))) await saveSection(svc, pc, r.id, key as SectionKey, value);
+      await submitReport(svc, pc, r.id, NOW);
+      ids.push(r.id);
+    }
+    await Promise.all([
+      amendReport(svc, pc, ids[0]!, { sections: { incident: incident('2026-11-06', '22:15') }, reason: 'The next day' }, NOW),
+      amendReport(svc, pc, ids[1]!, { sections: { incident: incident('2026-11-06', '21:00') }, reason: 'The next day, earlier' }, NOW),
+    ]);
+    const d = await getReport(svc, pc, ids[0]!, NOW);
+    const stored = await svc.database.db.selectFrom('incident').select('occurred_at').where('id', '=', d.report.incidentId!).executeTakeFirstOrThrow();
+    expect(stored.occurred_at).toBe('2026-11-06T21:00:00.000Z');
   });
 
   it('discarding a draft against a section saved in another tab: one wins', async () => {

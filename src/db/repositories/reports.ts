@@ -313,9 +313,11 @@ export async function reportsForIncident(db: Executor, incidentId: string): Prom
  * Keeps an incident's stored time and borough derived from the current content of its
  * reports, not from the first ever saved: the earliest time among its recorded reports (its
  * drafts while none is recorded yet) and that report's borough. Call in the transaction that
- * changed a report on it. An incident left with no reports keeps what it had.
+ * changed a report on it, with `lock` on PostgreSQL. An incident left with no reports keeps what it had.
  */
-export async function refreshIncident(db: Executor, incidentId: string): Promise<void> {
+export async function refreshIncident(db: Executor, incidentId: string, opts: { lock?: boolean } = {}): Promise<void> {
+  // Locked first (PostgreSQL), so a change to another report on the incident waits and then reads this one's.
+  if (opts.lock) await db.selectFrom('incident').select('id').where('id', '=', incidentId).forUpdate().execute();
   const rows = await db
     .selectFrom('uof_report')
     .select(['status', 'occurred_at', 'borough_id'])
