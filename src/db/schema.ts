@@ -127,6 +127,8 @@ export interface ReportTable extends FactColumns {
   version: number;
   /** JSON: sections changed in an amendment not yet submitted, or null. */
   amendment: string | null;
+  /** Bumped by every write to the row: writes compare and set it (migration 0016). */
+  revision: number;
   highest_level: string | null;
   discharge: number;
   ced_used: number;
@@ -199,6 +201,20 @@ export interface ReportEventTable {
   version: number | null;
   /** JSON: field-level before/after, for amendments. */
   changes: string | null;
+}
+
+/** What professional standards concluded about a referred report (migration 0017). */
+export interface ReportReferralOutcomeTable {
+  id: string;
+  report_id: string;
+  outcome: string;
+  iopc_reference: string | null;
+  reason: string;
+  /** The report's version the outcome was recorded on. */
+  report_version: number;
+  recorded_by_user_id: string | null;
+  recorded_by_label: string;
+  recorded_at: string;
 }
 
 /** A monthly release of the public figures: a draft until published, then numbered and never changed. */
@@ -404,6 +420,7 @@ export interface DB {
   uof_report: ReportTable;
   uof_report_version: ReportVersionTable;
   uof_report_event: ReportEventTable;
+  uof_report_referral_outcome: ReportReferralOutcomeTable;
   imported_report: ImportedReportTable;
   imported_report_row: ImportedReportRowTable;
   release: ReleaseTable;

@@ -28,7 +28,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off', 'publish'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release', 'training', 'authority', 'uplift'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release', 'training', 'authority', 'uplift', 'referral'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -47,6 +47,8 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['borough_commander', 'read', 'report'],
   ['borough_commander', 'sign_off', 'report'],
   ['professional_standards', 'read', 'report'],
+  // Reports referred to professional standards: they record the outcome of each referral.
+  ['professional_standards', 'review', 'referral'],
   // Aggregate statistics and the Home Office return: counts only, no identities.
   ['analyst', 'read', 'statistics'],
   ['programme_lead', 'read', 'statistics'],

@@ -11,6 +11,7 @@ const ITEMS: NavItem[] = [
   { text: 'Home', href: '/', permission: 'signed-in' },
   { text: 'My reports', href: '/reports', permission: 'create:report' },
   { text: 'Reviews', href: '/reviews', permission: 'read:report' },
+  { text: 'Referrals', href: '/referrals', permission: 'review:referral' },
   { text: 'My training', href: '/my-training', permission: 'create:report' },
   { text: 'Training', href: '/training', permission: 'read:training' },
   { text: 'Uplift', href: '/uplift', permission: 'read:uplift' },

@@ -292,6 +292,8 @@ const STATUS_TAG_CLASSES: Record<ReportStatus, string> = {
   approved: 'govuk-tag--green',
   signed_off: 'govuk-tag--green',
   referred: 'govuk-tag--red',
+  referral_concluded: 'govuk-tag--turquoise',
+  discarded: 'govuk-tag--grey',
 };
 
 export function statusTag(status: ReportStatus): Tag {
@@ -362,6 +364,8 @@ const EVENT_TITLES: Record<ReportEventKind, string> = {
   approved: 'Approved by a supervisor',
   referred: 'Referred to professional standards',
   signed_off: 'Signed off by the borough commander',
+  referral_outcome: 'Referral outcome recorded by professional standards',
+  discarded: 'Draft discarded',
 };
 
 export interface TimelineEvent {

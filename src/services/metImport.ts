@@ -7,7 +7,7 @@ import type { Executor } from '../db/database.js';
 import type { ImportedReportTable } from '../db/schema.js';
 import { newId, nowIso } from '../db/ids.js';
 import * as org from '../db/repositories/organisation.js';
-import { factColumns } from '../db/repositories/reports.js';
+import { factColumns, NOT_RECORDED } from '../db/repositories/reports.js';
 import { openMetCsv, openMetSheet, type MetByteSource, type MetEncoding, type MetFileStream, type MetSheetRow } from '../domain/met/read.js';
 import { reportToMetRow, type ImportedContent } from '../domain/met/rows.js';
 import { incidentInstant, readContent, type StoredContent } from '../domain/report/content.js';
@@ -267,7 +267,7 @@ export async function* importedMetRows(svc: Services, from: string, toExclusive:
   }
 }
 
-/** Cedar's own recorded reports of a period (never drafts), as the published layout's values. */
+/** Cedar's own recorded reports of a period (never drafts, nor discarded ones), as the published layout's values. */
 export async function* cedarMetRows(svc: Services, from: string, toExclusive: string): AsyncGenerator<string[][]> {
   const force = await getForce(svc);
   let after = '';
@@ -277,7 +277,7 @@ export async function* cedarMetRows(svc: Services, from: string, toExclusive: st
       .leftJoin('borough as b', 'b.id', 'r.borough_id')
       .select(['r.id', 'r.content', 'b.name as borough_name'])
       .where('r.force_id', '=', force.id)
-      .where('r.status', '!=', 'draft')
+      .where('r.status', 'not in', NOT_RECORDED)
       .where('r.occurred_on', '>=', from)
       .where('r.occurred_on', '<', toExclusive)
       .where('r.id', '>', after)

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { HighestLevel } from '../../domain/report/levels.js';
 import type { StoredContent } from '../../domain/report/content.js';
-import type { ReportEventKind, ReportStatus } from '../../domain/report/workflow.js';
+import type { ReferralOutcome, ReportEventKind, ReportStatus } from '../../domain/report/workflow.js';
 import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { ReportTable } from '../schema.js';
@@ -60,6 +60,8 @@ export interface Report extends DerivedColumns {
   version: number;
   /** Sections changed in an amendment not yet submitted. */
   amendment: StoredContent | null;
+  /** Bumped by every write: a write names the revision it read and fails if it moved on. */
+  revision: number;
   submittedAt: string | null;
   reviewedAt: string | null;
   signedOffAt: string | null;
@@ -101,6 +103,7 @@ const toReport = (r: Row): Report => ({
   content: JSON.parse(r.content) as StoredContent,
   version: Number(r.version),
   amendment: r.amendment ? (JSON.parse(r.amendment) as StoredContent) : null,
+  revision: Number(r.revision),
   highestLevel: r.highest_level as HighestLevel | null,
   discharge: Number(r.discharge) === 1,
   cedUsed: Number(r.ced_used) === 1,
@@ -121,14 +124,23 @@ const selectReports = (db: Executor) =>
     .selectAll('r')
     .select('i.reference as incident_reference');
 
-export async function findReport(db: Executor, id: string): Promise<Report | undefined> {
-  const row = await selectReports(db).where('r.id', '=', id).executeTakeFirst();
+/**
+ * One report. `lock` (PostgreSQL only: SQLite has one writer at a time) takes the row lock for
+ * the rest of the transaction, so a write that depends on what it read waits for any other.
+ */
+export async function findReport(db: Executor, id: string, opts: { lock?: boolean } = {}): Promise<Report | undefined> {
+  const row = await selectReports(db)
+    .where('r.id', '=', id)
+    .$if(opts.lock === true, (q) => q.forUpdate('r'))
+    .executeTakeFirst();
   return row && toReport(row as Row);
 }
 
-export async function insertReport(db: Executor, r: { forceId: string; officerId: string; authorUserId: string; boroughId: string | null; content: StoredContent }): Promise<string> {
+/** Whether an update changed a row: a compare-and-set on the revision that matched nothing did not. */
+const changed = (r: { numUpdatedRows: bigint }) => r.numUpdatedRows > 0n;
+
+export async function insertReport(db: Executor, r: { forceId: string; officerId: string; authorUserId: string; boroughId: string | null; content: StoredContent }, at = nowIso()): Promise<string> {
   const id = newId();
-  const at = nowIso();
   await db
     .insertInto('uof_report')
     .values({
@@ -142,6 +154,7 @@ export async function insertReport(db: Executor, r: { forceId: string; officerId
       content: JSON.stringify(r.content),
       version: 0,
       amendment: null,
+      revision: 0,
       highest_level: null,
       discharge: 0,
       ced_used: 0,
@@ -159,8 +172,20 @@ export async function insertReport(db: Executor, r: { forceId: string; officerId
 }
 
 
-export async function updateReportContent(db: Executor, id: string, content: StoredContent, d: DerivedColumns & StoredFacts, extra: { status?: ReportStatus; version?: number; submittedAt?: string } = {}): Promise<void> {
-  await db
+/**
+ * Writes a report's content (and what is derived from it) if the row is still at `revision`,
+ * bumping it; false when it is not (someone else wrote first) and nothing was written.
+ */
+export async function updateReportContent(
+  db: Executor,
+  id: string,
+  revision: number,
+  content: StoredContent,
+  d: DerivedColumns & StoredFacts,
+  extra: { status?: ReportStatus; version?: number; submittedAt?: string; amendment?: null } = {},
+  at = nowIso(),
+): Promise<boolean> {
+  const r = await db
     .updateTable('uof_report')
     .set({
       content: JSON.stringify(content),
@@ -173,36 +198,51 @@ export async function updateReportContent(db: Executor, id: string, content: Sto
       occurred_at: d.occurredAt,
       due_at: d.dueAt,
       ...factColumns(d),
-      updated_at: nowIso(),
+      updated_at: at,
+      revision: revision + 1,
       ...(extra.status ? { status: extra.status } : {}),
       ...(extra.version !== undefined ? { version: extra.version } : {}),
       ...(extra.submittedAt ? { submitted_at: extra.submittedAt } : {}),
+      ...(extra.amendment === null ? { amendment: null } : {}),
     })
     .where('id', '=', id)
-    .execute();
+    .where('revision', '=', revision)
+    .executeTakeFirst();
+  return changed(r);
 }
 
-export async function setAmendment(db: Executor, id: string, amendment: StoredContent | null): Promise<void> {
-  await db.updateTable('uof_report').set({ amendment: amendment ? JSON.stringify(amendment) : null, updated_at: nowIso() }).where('id', '=', id).execute();
+/** The amendment in progress, if the row is still at `revision` (see updateReportContent). */
+export async function setAmendment(db: Executor, id: string, revision: number, amendment: StoredContent | null, at = nowIso()): Promise<boolean> {
+  const r = await db
+    .updateTable('uof_report')
+    .set({ amendment: amendment ? JSON.stringify(amendment) : null, updated_at: at, revision: revision + 1 })
+    .where('id', '=', id)
+    .where('revision', '=', revision)
+    .executeTakeFirst();
+  return changed(r);
 }
 
-export async function setReportStatus(db: Executor, id: string, status: ReportStatus, stamp: { reviewedAt?: string; signedOffAt?: string } = {}): Promise<void> {
-  await db
+/** A new status, if the row is still at `revision` (see updateReportContent). */
+export async function setReportStatus(db: Executor, id: string, revision: number, status: ReportStatus, stamp: { reviewedAt?: string; signedOffAt?: string } = {}, at = nowIso()): Promise<boolean> {
+  const r = await db
     .updateTable('uof_report')
     .set({
       status,
-      updated_at: nowIso(),
+      updated_at: at,
+      revision: revision + 1,
       ...(stamp.reviewedAt ? { reviewed_at: stamp.reviewedAt } : {}),
       ...(stamp.signedOffAt ? { signed_off_at: stamp.signedOffAt } : {}),
     })
     .where('id', '=', id)
-    .execute();
+    .where('revision', '=', revision)
+    .executeTakeFirst();
+  return changed(r);
 }
 
-export async function insertVersion(db: Executor, v: { reportId: string; version: number; content: StoredContent; reason: string | null; userId: string | null; label: string }): Promise<void> {
+export async function insertVersion(db: Executor, v: { reportId: string; version: number; content: StoredContent; reason: string | null; userId: string | null; label: string }, at = nowIso()): Promise<void> {
   await db
     .insertInto('uof_report_version')
-    .values({ id: newId(), report_id: v.reportId, version: v.version, content: JSON.stringify(v.content), reason: v.reason, created_by_user_id: v.userId, created_by_label: v.label, created_at: nowIso() })
+    .values({ id: newId(), report_id: v.reportId, version: v.version, content: JSON.stringify(v.content), reason: v.reason, created_by_user_id: v.userId, created_by_label: v.label, created_at: at })
     .execute();
 }
 
@@ -214,6 +254,7 @@ export async function listVersions(db: Executor, reportId: string): Promise<Repo
 export async function insertEvent(
   db: Executor,
   e: { reportId: string; kind: ReportEventKind; actorUserId: string | null; actorLabel: string; comment?: string | null; version?: number | null; changes?: Record<string, unknown> | null },
+  at = nowIso(),
 ): Promise<void> {
   await db
     .insertInto('uof_report_event')
@@ -223,7 +264,7 @@ export async function insertEvent(
       kind: e.kind,
       actor_user_id: e.actorUserId,
       actor_label: e.actorLabel,
-      at: nowIso(),
+      at,
       comment: e.comment ?? null,
       version: e.version ?? null,
       changes: e.changes ? JSON.stringify(e.changes) : null,
@@ -262,9 +303,83 @@ export async function incidentFor(db: Executor, forceId: string, reference: stri
   return { id: row.id, forceId, reference, boroughId: row.borough_id, occurredAt: row.occurred_at };
 }
 
+/** The reports on an incident (never discarded drafts), oldest first. */
 export async function reportsForIncident(db: Executor, incidentId: string): Promise<Report[]> {
-  const rows = await selectReports(db).where('r.incident_id', '=', incidentId).orderBy('r.created_at').execute();
+  const rows = await selectReports(db).where('r.incident_id', '=', incidentId).where('r.status', '!=', 'discarded').orderBy('r.created_at').orderBy('r.id').execute();
   return rows.map((r) => toReport(r as Row));
+}
+
+/**
+ * Keeps an incident's stored time and borough derived from the current content of its
+ * reports, not from the first ever saved: the earliest time among its recorded reports (its
+ * drafts while none is recorded yet) and that report's borough. Call in the transaction that
+ * changed a report on it, with `lock` on PostgreSQL. An incident left with no reports keeps what it had.
+ */
+export async function refreshIncident(db: Executor, incidentId: string, opts: { lock?: boolean } = {}): Promise<void> {
+  // Locked first (PostgreSQL), so a change to another report on the incident waits and then reads this one's.
+  if (opts.lock) await db.selectFrom('incident').select('id').where('id', '=', incidentId).forUpdate().execute();
+  const rows = await db
+    .selectFrom('uof_report')
+    .select(['status', 'occurred_at', 'borough_id'])
+    .where('incident_id', '=', incidentId)
+    .where('status', '!=', 'discarded')
+    .where('occurred_at', 'is not', null)
+    .execute();
+  const recorded = rows.filter((r) => r.status !== 'draft');
+  const from = recorded.length ? recorded : rows;
+  if (from.length === 0) return;
+  const first = from.reduce((a, b) => (b.occurred_at! < a.occurred_at! ? b : a));
+  await db.updateTable('incident').set({ occurred_at: first.occurred_at, borough_id: first.borough_id }).where('id', '=', incidentId).execute();
+}
+
+// Referral outcomes ----------------------------------------------------------------------
+
+export interface ReferralOutcomeRecord {
+  id: string;
+  reportId: string;
+  outcome: ReferralOutcome;
+  iopcReference: string | null;
+  reason: string;
+  reportVersion: number;
+  recordedByUserId: string | null;
+  recordedByLabel: string;
+  recordedAt: string;
+}
+
+export async function insertReferralOutcome(db: Executor, o: Omit<ReferralOutcomeRecord, 'id'>): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('uof_report_referral_outcome')
+    .values({
+      id,
+      report_id: o.reportId,
+      outcome: o.outcome,
+      iopc_reference: o.iopcReference,
+      reason: o.reason,
+      report_version: o.reportVersion,
+      recorded_by_user_id: o.recordedByUserId,
+      recorded_by_label: o.recordedByLabel,
+      recorded_at: o.recordedAt,
+    })
+    .execute();
+  return id;
+}
+
+/** The outcomes recorded on these reports, oldest first. */
+export async function listReferralOutcomes(db: Executor, reportIds: string[]): Promise<ReferralOutcomeRecord[]> {
+  if (reportIds.length === 0) return [];
+  const rows = await db.selectFrom('uof_report_referral_outcome').selectAll().where('report_id', 'in', reportIds).orderBy('recorded_at').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    reportId: r.report_id,
+    outcome: r.outcome as ReferralOutcome,
+    iopcReference: r.iopc_reference,
+    reason: r.reason,
+    reportVersion: Number(r.report_version),
+    recordedByUserId: r.recorded_by_user_id,
+    recordedByLabel: r.recorded_by_label,
+    recordedAt: r.recorded_at,
+  }));
 }
 
 // Lists -----------------------------------------------------------------------------
@@ -290,7 +405,8 @@ export const REPORT_SORTS = ['occurred', 'due', 'submitted', 'level', 'updated']
 export type ReportSort = (typeof REPORT_SORTS)[number];
 
 function filtered(db: Executor, f: ReportFilter) {
-  let q = db.selectFrom('uof_report as r').leftJoin('incident as i', 'i.id', 'r.incident_id').where('r.force_id', '=', f.forceId);
+  // A discarded draft is in no list.
+  let q = db.selectFrom('uof_report as r').leftJoin('incident as i', 'i.id', 'r.incident_id').where('r.force_id', '=', f.forceId).where('r.status', '!=', 'discarded');
   if (f.statuses) q = q.where('r.status', 'in', f.statuses.length ? f.statuses : ['\u0000none']);
   if (f.boroughIds) q = q.where('r.borough_id', 'in', f.boroughIds.length ? f.boroughIds : ['\u0000none']);
   if (f.authorUserId) q = q.where('r.author_user_id', '=', f.authorUserId);
@@ -335,6 +451,9 @@ export async function listReports(
   return { reports: rows.map((r) => toReport(r as Row)), total: Number(total.n) };
 }
 
+/** Reports that are not records of use: drafts, and drafts discarded by their author. Never counted. */
+export const NOT_RECORDED = ['draft', 'discarded'] as const satisfies readonly ReportStatus[];
+
 const FACT_SELECT = ['occurred_on', 'borough_id', 'highest_level', 'age_band', 'gender', 'ethnicity', 'main_duty', 'single_crewed', 'reasons', 'impact_factors', 'locations', 'outcomes'] as const;
 
 type FactRow = { [K in (typeof FACT_SELECT)[number]]: K extends 'single_crewed' ? number | null : string | null } & { borough_name: string | null };
@@ -358,7 +477,7 @@ function toCounted(r: FactRow): CountedReport {
 }
 
 /**
- * Every use recorded in Cedar (submitted or later; never drafts) and every imported
+ * Every use recorded in Cedar (submitted or later; never drafts, nor discarded ones) and every imported
  * historical row whose incident falls on the London dates given, a page at a time, from
  * the narrow statistics columns only.
  */
@@ -375,7 +494,7 @@ export async function* countedReports(db: Executor, forceId: string, from: strin
         .where('r.force_id', '=', forceId)
         .where('r.occurred_on', '>=', from)
         .where('r.occurred_on', '<', toExclusive)
-        .where('r.status', '!=', 'draft')
+        .where('r.status', 'not in', NOT_RECORDED)
         .$if(after !== null, (q) => q.where((eb) => eb(eb.refTuple('r.occurred_on', 'r.id'), '>', eb.tuple(after!.on, after!.id))))
         .orderBy('r.occurred_on')
         .orderBy('r.id')
@@ -421,7 +540,7 @@ export async function levelCounts(db: Executor, forceId: string, from: string, t
       .where('force_id', '=', forceId)
       .where('occurred_on', '>=', from)
       .where('occurred_on', '<', toExclusive)
-      .where('status', '!=', 'draft')
+      .where('status', 'not in', NOT_RECORDED)
       .where('highest_level', 'is not', null)
       .groupBy('highest_level')
       .execute(),
@@ -473,7 +592,7 @@ export async function groupedReports(db: Executor, forceId: string, from: string
         select ${sql.join(keys)}, count(*) as n
         from ${sql.table(table)} as r
         where r.force_id = ${forceId} and r.occurred_on >= ${from} and r.occurred_on < ${toExclusive}
-          and r.highest_level is not null ${imported ? sql`` : sql`and r.status <> 'draft'`}
+          and r.highest_level is not null ${imported ? sql`` : sql`and r.status not in (${sql.join(NOT_RECORDED)})`}
         group by ${sql.join(keys)}
       ) as g left join borough as b on b.id = g.borough_id`.execute(db);
     for (const r of rows.rows) {

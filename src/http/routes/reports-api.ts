@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseRequestPart } from '../api-input.js';
 import { z } from 'zod';
 import type { Report } from '../../db/repositories/reports.js';
@@ -6,10 +6,11 @@ import { REPORT_SORTS } from '../../db/repositories/reports.js';
 import type { Officer } from '../../domain/organisation.js';
 import { reportContentSchema, SECTION_KEYS, SECTIONS, sectionSchema, type SectionRules, type SectionKey } from '../../domain/report/content.js';
 import { COUNTED_LEVELS } from '../../domain/report/levels.js';
-import { REPORT_STATUSES, REVIEW_OUTCOMES } from '../../domain/report/workflow.js';
+import { ConcurrentChangeError, REFERRAL_OUTCOMES, REPORT_STATUSES, REVIEW_OUTCOMES } from '../../domain/report/workflow.js';
 import { fieldErrorsFromZod, NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import * as reports from '../../services/reports.js';
+import { sendProblem } from '../plugins/errors.js';
 
 const READ_ANY = ['create:report', 'read:report'] as const;
 
@@ -26,6 +27,7 @@ function reportJson(r: Report) {
     boroughId: r.boroughId,
     status: r.status,
     version: r.version,
+    revision: r.revision,
     highestLevel: r.highestLevel,
     discharge: r.discharge,
     cedUsed: r.cedUsed,
@@ -49,7 +51,37 @@ function detailsJson(d: reports.ReportDetails) {
     problems: d.problems,
     timeline: d.events.map((e) => ({ kind: e.kind, at: e.at, actor: e.actorLabel, comment: e.comment, version: e.version, changes: e.changes })),
     versions: d.versions.map((v) => ({ version: v.version, reason: v.reason, createdAt: v.createdAt, createdBy: v.createdByLabel })),
+    referralOutcomes: d.referralOutcomes.map((o) => ({ outcome: o.outcome, iopcReference: o.iopcReference, reason: o.reason, reportVersion: o.reportVersion, recordedAt: o.recordedAt, recordedBy: o.recordedByLabel })),
   };
+}
+
+/**
+ * The revision the client read (`If-Match: "3"`, as the report's ETag gives it), or undefined
+ * for none (`*` or no header): then the write applies to the report as it is when it runs.
+ */
+function ifMatch(request: FastifyRequest): reports.Opened {
+  const raw = request.headers['if-match'];
+  const v = (Array.isArray(raw) ? raw.join(',') : raw)?.trim();
+  if (!v || v === '*') return {};
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(v);
+  if (!m) throw new ValidationError([{ field: 'header.If-Match', message: 'If-Match must be the report’s revision as its ETag gives it, for example "3"' }]);
+  return { revision: Number(m[1]) };
+}
+
+/** A report's details with its revision as the ETag, for the next write's If-Match. */
+function sendDetails(reply: FastifyReply, d: reports.ReportDetails, code = 200) {
+  return reply.code(code).header('etag', `"${d.report.revision}"`).send(detailsJson(d));
+}
+
+/** A write whose If-Match no longer holds: 412, and nothing was stored. */
+async function precondition(reply: FastifyReply, write: () => Promise<unknown>): Promise<FastifyReply | undefined> {
+  try {
+    await write();
+    return undefined;
+  } catch (err) {
+    if (err instanceof ConcurrentChangeError) return sendProblem(reply, 412, 'The report changed', err.message);
+    throw err;
+  }
 }
 
 const listQuery = z.object({
@@ -117,48 +149,64 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const actor = request.actor();
     const report = await reports.startReport(svc, actor);
     for (const [key, value] of Object.entries(sections) as [SectionKey, unknown][]) await reports.saveSection(svc, actor, report.id, key, value);
-    return reply.code(201).header('location', `/api/v1/reports/${report.id}`).send(detailsJson(await reports.getReport(svc, actor, report.id)));
+    return sendDetails(reply.header('location', `/api/v1/reports/${report.id}`), await reports.getReport(svc, actor, report.id), 201);
   });
 
-  app.get('/api/v1/reports/:id', { config: { permission: READ_ANY } }, async (request) => {
+  app.get('/api/v1/reports/:id', { config: { permission: READ_ANY } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    return detailsJson(await reports.getReport(svc, request.actor(), id));
+    return sendDetails(reply, await reports.getReport(svc, request.actor(), id));
   });
 
-  app.put('/api/v1/reports/:id/sections/:key', { config: { permission: 'create:report' } }, async (request) => {
+  // Each write takes an optional If-Match with the revision the client read (412 if it moved on).
+
+  app.put('/api/v1/reports/:id/sections/:key', { config: { permission: 'create:report' } }, async (request, reply) => {
     const { id, key } = request.params as { id: string; key: string };
     const actor = request.actor();
-    await reports.saveSection(svc, actor, id, sectionKey(key), request.body);
-    return detailsJson(await reports.getReport(svc, actor, id));
+    const opened = ifMatch(request);
+    const k = sectionKey(key);
+    return (await precondition(reply, () => reports.saveSection(svc, actor, id, k, request.body, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/submit', { config: { permission: 'create:report' } }, async (request) => {
+  app.post('/api/v1/reports/:id/submit', { config: { permission: 'create:report' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const actor = request.actor();
-    await reports.submitReport(svc, actor, id);
-    return detailsJson(await reports.getReport(svc, actor, id));
+    const opened = ifMatch(request);
+    return (await precondition(reply, () => reports.submitReport(svc, actor, id, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/amendments', { config: { permission: 'create:report' } }, async (request) => {
+  app.post('/api/v1/reports/:id/amendments', { config: { permission: 'create:report' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const body = parseRequestPart(amendInput, request.body, 'body');
     const actor = request.actor();
-    await reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason });
-    return detailsJson(await reports.getReport(svc, actor, id));
+    const opened = ifMatch(request);
+    return (await precondition(reply, () => reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason }, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/review', { config: { permission: 'review:report' } }, async (request) => {
+  app.post('/api/v1/reports/:id/review', { config: { permission: 'review:report' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const actor = request.actor();
-    await reports.reviewReport(svc, actor, request.scope, id, request.body);
-    return detailsJson(await reports.getReport(svc, actor, id));
+    const opened = ifMatch(request);
+    return (await precondition(reply, () => reports.reviewReport(svc, actor, request.scope, id, request.body, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/sign-off', { config: { permission: 'sign_off:report' } }, async (request) => {
+  app.post('/api/v1/reports/:id/sign-off', { config: { permission: 'sign_off:report' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const actor = request.actor();
-    await reports.signOffReport(svc, actor, request.scope, id, request.body ?? {});
-    return detailsJson(await reports.getReport(svc, actor, id));
+    const opened = ifMatch(request);
+    return (await precondition(reply, () => reports.signOffReport(svc, actor, request.scope, id, request.body ?? {}, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+  });
+
+  app.post('/api/v1/reports/:id/referral-outcome', { config: { permission: 'review:referral' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const actor = request.actor();
+    const opened = ifMatch(request);
+    return (await precondition(reply, () => reports.recordReferralOutcome(svc, actor, request.scope, id, request.body ?? {}, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+  });
+
+  app.post('/api/v1/reports/:id/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const opened = ifMatch(request);
+    return (await precondition(reply, () => reports.discardDraft(svc, request.actor(), id, opened))) ?? reply.code(204).send();
   });
 
   app.get('/api/v1/incidents/:id', { config: { permission: READ_ANY } }, async (request) => {
@@ -186,6 +234,7 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
       boroughId: { type: ['string', 'null'] },
       status: { type: 'string', enum: [...REPORT_STATUSES] },
       version: { type: 'integer', description: '0 for a draft; 1 when submitted; +1 for each amendment' },
+      revision: { type: 'integer', description: 'Bumped by every change to the report (also its ETag): send it back as If-Match so a change made since you read it is not overwritten' },
       highestLevel: { type: ['string', 'null'], enum: [...COUNTED_LEVELS, 'not_stated', null], description: 'The one level the report counts at (angle drive stun > fired > drive stun > arced > red-dotted > aimed > drawn); null when no Taser was used' },
       discharge: { type: 'boolean' },
       cedUsed: { type: 'boolean' },
@@ -211,12 +260,26 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
           problems: { type: 'array', description: 'What stops a draft being submitted', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
           timeline: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, comment: { type: ['string', 'null'] }, version: { type: ['integer', 'null'] }, changes: { type: ['object', 'null'] } } } },
           versions: { type: 'array', items: { type: 'object', properties: { version: { type: 'integer' }, reason: { type: ['string', 'null'] }, createdAt: { type: 'string' }, createdBy: { type: 'string' } } } },
+          referralOutcomes: {
+            type: 'array',
+            description: 'What professional standards concluded, each time the report was referred',
+            items: { type: 'object', properties: { outcome: { type: 'string', enum: [...REFERRAL_OUTCOMES] }, iopcReference: { type: ['string', 'null'] }, reason: { type: 'string' }, reportVersion: { type: 'integer' }, recordedAt: { type: 'string', format: 'date-time' }, recordedBy: { type: 'string' } } },
+          },
         },
       },
     ],
   };
   const sectionsSchema = { type: 'object', description: 'Any of the report sections, by key', properties: Object.fromEntries(SECTION_KEYS.map((k) => [k, ref(`Section_${k}`)])), additionalProperties: false };
   const list = ok({ type: 'object', properties: { data: { type: 'array', items: ref('Report') }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' } } });
+  const ifMatchHeader = {
+    name: 'If-Match',
+    in: 'header',
+    required: false,
+    description: 'The report’s revision as you read it (its ETag, e.g. "3"). If the report has changed since, nothing is stored and the answer is 412. Without it the change applies to the report as it is when the change runs.',
+    schema: { type: 'string' },
+  };
+  const detailsWithEtag = (description = 'OK') => ({ ...ok(ref('ReportDetails'), description), headers: { ETag: { description: 'The report’s revision, for If-Match', schema: { type: 'string' } } } });
+  const changed = { '412': problem('If-Match was given and the report has changed since: read it again'), '422': problem('Invalid fields, or an If-Match that is not a revision') };
   const listSchema = json(listQuery) as { properties: Record<string, object> };
   return {
     schemas: {
@@ -235,34 +298,62 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
         },
       },
       '/api/v1/reports/mine': { get: { summary: 'Your own reports, drafts included', responses: { '200': list, ...common } } },
-      '/api/v1/reports/{id}': { get: { summary: 'A report with its content, task list, timeline and versions', parameters: [id], responses: { '200': ok(ref('ReportDetails')), ...common } } },
+      '/api/v1/reports/{id}': { get: { summary: 'A report with its content, task list, timeline, versions and referral outcomes; its ETag is its revision', parameters: [id], responses: { '200': detailsWithEtag(), ...common } } },
       '/api/v1/reports/{id}/sections/{key}': {
         put: {
           summary: 'Save one section of your draft',
-          parameters: [id, { name: 'key', in: 'path', required: true, schema: { type: 'string', enum: SECTION_KEYS } }],
+          parameters: [id, { name: 'key', in: 'path', required: true, schema: { type: 'string', enum: SECTION_KEYS } }, ifMatchHeader],
           requestBody: body({ oneOf: SECTION_KEYS.map((k) => ref(`Section_${k}`)) }),
-          responses: { '200': ok(ref('ReportDetails')), '409': problem('The report is no longer a draft'), '422': problem('Invalid fields'), ...common },
+          responses: { '200': detailsWithEtag(), '409': problem('The report is no longer a draft'), ...changed, ...common },
         },
       },
-      '/api/v1/reports/{id}/submit': { post: { summary: 'Submit your draft', parameters: [id], responses: { '200': ok(ref('ReportDetails')), '409': problem('Already submitted'), '422': problem('What is missing or wrong, by section and field'), ...common } } },
+      '/api/v1/reports/{id}/submit': { post: { summary: 'Submit your draft', parameters: [id, ifMatchHeader], responses: { '200': detailsWithEtag(), '409': problem('Already submitted'), ...changed, '422': problem('What is missing or wrong, by section and field'), ...common } } },
       '/api/v1/reports/{id}/amendments': {
         post: {
           summary: 'Amend your submitted report: changed sections and a reason; the report goes back for review',
-          parameters: [id],
+          parameters: [id, ifMatchHeader],
           requestBody: body({ type: 'object', required: ['sections', 'reason'], properties: { sections: sectionsSchema, reason: { type: 'string', minLength: 5 } } }),
-          responses: { '200': ok(ref('ReportDetails')), '409': problem('Cannot be amended now'), '422': problem('Invalid fields or reason'), ...common },
+          responses: { '200': detailsWithEtag(), '409': problem('Cannot be amended now'), ...changed, '422': problem('Invalid fields or reason'), ...common },
         },
       },
       '/api/v1/reports/{id}/review': {
         post: {
           summary: 'Review a submitted report in your borough (needs review:report)',
-          parameters: [id],
+          parameters: [id, ifMatchHeader],
           requestBody: body({ type: 'object', required: ['outcome'], properties: { outcome: { type: 'string', enum: [...REVIEW_OUTCOMES] }, comment: { type: 'string', description: 'Required to return or refer' } } }),
-          responses: { '200': ok(ref('ReportDetails')), '409': problem('Not awaiting review, or your own report'), '422': problem('Invalid outcome or missing comment'), ...common },
+          responses: { '200': detailsWithEtag(), '409': problem('Not awaiting review, or your own report'), ...changed, '422': problem('Invalid outcome or missing comment'), ...common },
         },
       },
       '/api/v1/reports/{id}/sign-off': {
-        post: { summary: 'Sign off a reviewed discharge (needs sign_off:report)', parameters: [id], requestBody: body({ type: 'object', properties: { comment: { type: 'string' } } }), responses: { '200': ok(ref('ReportDetails')), '409': problem('Not awaiting sign-off'), ...common } },
+        post: {
+          summary: 'Sign off a reviewed discharge (needs sign_off:report)',
+          parameters: [id, ifMatchHeader],
+          requestBody: body({ type: 'object', properties: { comment: { type: 'string' } } }),
+          responses: { '200': detailsWithEtag(), '409': problem('Not awaiting sign-off'), ...changed, ...common },
+        },
+      },
+      '/api/v1/reports/{id}/referral-outcome': {
+        post: {
+          summary: 'Record the outcome of a referral to professional standards; it concludes the referral (needs review:referral)',
+          parameters: [id, ifMatchHeader],
+          requestBody: body({
+            type: 'object',
+            required: ['outcome', 'reason'],
+            properties: {
+              outcome: { type: 'string', enum: [...REFERRAL_OUTCOMES] },
+              iopcReference: { type: 'string', pattern: '^\\d{4}/\\d{6}$', description: 'Required for iopc_referral, and only then: the year, a slash and 6 digits, e.g. 2026/012345' },
+              reason: { type: 'string', minLength: 10, maxLength: 5000 },
+            },
+          }),
+          responses: { '200': detailsWithEtag(), '409': problem('Not referred, or its outcome is already recorded'), ...changed, '422': problem('Invalid outcome, IOPC reference or reason'), ...common },
+        },
+      },
+      '/api/v1/reports/{id}/discard': {
+        post: {
+          summary: 'Discard your draft that was never submitted: it leaves every list and count (kept, and audited); a submitted report is never discarded',
+          parameters: [id, ifMatchHeader],
+          responses: { '204': { description: 'Discarded' }, '409': problem('Submitted: a record of use is never discarded'), ...changed, ...common },
+        },
       },
       '/api/v1/incidents/{id}': { get: { summary: 'An incident and the reports on it you may see', parameters: [id], responses: { '200': ok({ type: 'object' }), ...common } } },
     },

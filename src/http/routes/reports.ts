@@ -6,13 +6,19 @@ import type { Officer } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes, type Scope } from '../../domain/permissions.js';
 import { sectionStatuses, SECTION_KEYS, SECTIONS, type SectionKey, type SectionStatus } from '../../domain/report/content.js';
 import { HIGHEST_LEVEL_LABELS, isDischarge, type HighestLevel } from '../../domain/report/levels.js';
-import { canAmend, deadlineState, type ReportStatus } from '../../domain/report/workflow.js';
+import { canAmend, canDiscard, deadlineState, REFERRAL_OUTCOME_LABELS, REFERRAL_OUTCOMES, type ReportStatus } from '../../domain/report/workflow.js';
 import { NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import { listBoroughs } from '../../services/organisation.js';
 import {
-
+  checkReferralOutcome,
+  ConcurrentChangeError,
   discardAmendment,
+  discardDraft,
+  listReferrals,
+  recordReferralOutcome,
+  type Opened,
+  type ReferralOutcomeRecord,
   stageAmendment,
   submitAmendment,
   getIncident,
@@ -60,6 +66,7 @@ import {
   timelineEvents,
   versionRows,
   type DisplayContext,
+  type TimelineEvent,
 } from '../report-view.js';
 
 type Query = Record<string, string | undefined>;
@@ -74,9 +81,36 @@ const INFO: Record<string, string> = {
   'not-amendable': 'This report can no longer be changed.',
   'no-amendment': 'There is no amendment in progress: use a Change link to start one.',
   'amendment-discarded': 'Your unsaved amendment has been discarded. The report is as it was.',
+  'not-discardable': 'This report has been submitted: it is a record of a use of force and can never be discarded. Change it with an amendment, giving a reason.',
+  'not-referred': 'An outcome is recorded only on a report referred to professional standards and waiting for its outcome.',
 };
 
 const infoFrom = (q: Query) => (q.info ? INFO[q.info] : undefined);
+
+/** Success messages of the report workflow after a redirect (`?notice=`): fixed texts, never echoed input. */
+const NOTICES: Record<string, string> = {
+  'draft-discarded': 'Draft discarded. It is no longer in your reports or in anyone’s lists.',
+  'referral-outcome-recorded': 'Outcome recorded. The referral is concluded and the outcome is on the report’s history.',
+};
+
+const notices = (q: Query) => noticeFrom(q) ?? (q.notice ? NOTICES[q.notice] : undefined);
+
+/**
+ * The revision of the report the page was rendered from (every report form carries it), so a
+ * write from an out-of-date page is refused rather than overwriting, or being overwritten.
+ */
+function openedFrom(body: FormBody): Opened {
+  const v = field(body, 'revision').trim();
+  if (v === '') return {};
+  if (!/^\d{1,9}$/.test(v)) throw new ValidationError([{ field: 'revision', message: 'The page sent a report revision Cedar cannot read: go back to the report, reload it and try again' }]);
+  return { revision: Number(v) };
+}
+
+/** The error summary's entry for a write refused because the report changed: it links to the report as it is now. */
+const conflictError = (err: ConcurrentChangeError, href: string, text = err.message) => ({ text, href });
+
+/** On a question page the answers sent are still in the form. */
+const ANSWERS_KEPT = 'This report changed since you opened this page (it was saved somewhere else, perhaps in another tab). Your answers below are not saved yet: see the report as it is now, then save them again.';
 
 const isSectionKey = (k: string): k is SectionKey => (SECTION_KEYS as string[]).includes(k);
 
@@ -145,7 +179,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       canStart: Boolean(request.identity!.account.officerId),
       policy: svc.policy.report,
       problem,
-      notice: noticeFrom(q),
+      notice: notices(q),
     });
   };
 
@@ -183,13 +217,16 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       canCheck: d.problems.length === 0,
       backLink: '/reports',
       info: infoFrom(q),
-      notice: noticeFrom(q),
+      notice: notices(q),
+      canDiscard: canDiscard(d.report.status, d.report.version),
     });
   };
 
   interface DecisionForms {
     review?: { values: FormValues; errors: FieldError[] };
     signOff?: { values: FormValues; errors: FieldError[] };
+    /** A decision refused because the report changed since the page was opened, and what was typed. */
+    conflict?: { error: ConcurrentChangeError; label: string; text: string };
   }
 
   const renderReport = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, forms: DecisionForms = {}) => {
@@ -200,16 +237,19 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const within = (scope: Scope | null) => scope !== null && scopeIncludes(scope, report.boroughId);
     const mayReview = !isAuthor && report.status === 'submitted' && within(scopeFor(actor.grants, 'review:report'));
     const maySignOff = report.status === 'awaiting_sign_off' && within(scopeFor(actor.grants, 'sign_off:report'));
+    const mayRecordOutcome = report.status === 'referred' && within(scopeFor(actor.grants, 'review:referral'));
     const changeable = isAuthor && canAmend(report.status);
     const names = await actorNames(d);
     const returned = report.status === 'returned' ? lastReturn(d.events, names) : undefined;
     const errors = [...(forms.review?.errors ?? []), ...(forms.signOff?.errors ?? [])];
+    // This page is the report as it is now: its history says what changed.
+    const conflict = forms.conflict ? [conflictError(forms.conflict.error, '#history')] : [];
     const reviewView = errorView(forms.review?.errors ?? []);
     // The sign-off comment's input is `signOffComment`, so that it never clashes with the review's.
     const signOffView = errorView((forms.signOff?.errors ?? []).map((e) => (e.field === 'comment' ? { ...e, field: 'signOffComment' } : e)));
     const q = request.query as Query;
     const discharge = isDischarge(report.highestLevel);
-    return reply.code(errors.length ? 400 : 200).render('pages/reports/show.njk', {
+    return reply.code(forms.conflict ? 409 : errors.length ? 400 : 200).render('pages/reports/show.njk', {
       title: report.incidentReference ? `Incident ${report.incidentReference}: ${officerName(d.officer)}` : `Report by ${officerName(d.officer)}`,
       report,
       isAuthor,
@@ -220,7 +260,9 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       levelTag: levelTag(report.highestLevel),
       late: Boolean(report.submittedAt && report.dueAt && report.submittedAt > report.dueAt),
       cards: summaryCards(report.content, ctx, SECTION_KEYS, changeable ? (k) => `/reports/${report.id}/sections/${k}` : undefined),
-      timeline: timelineEvents(d.events, ctx, names),
+      timeline: withReferralOutcomes(timelineEvents(d.events, ctx, names), d.events, d.referralOutcomes),
+      referralOutcomes: d.referralOutcomes.map((o) => referralOutcomeView(o, names)),
+      mayRecordOutcome,
       versions: versionRows(d.versions, d.events, names),
       returned,
       mayReview,
@@ -232,10 +274,12 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       ],
       reviewForm: { values: forms.review?.values ?? {}, errors: reviewView.errors },
       signOffForm: { values: forms.signOff?.values ?? {}, errors: signOffView.errors },
-      errorList: [...reviewView.errorList, ...signOffView.errorList],
-      backLink: isAuthor ? '/reports' : '/reviews',
+      errorList: [...conflict, ...reviewView.errorList, ...signOffView.errorList],
+      // What was typed into a decision that was refused, when its form is no longer offered.
+      unsaved: forms.conflict && !(mayReview && forms.review) && !(maySignOff && forms.signOff) && forms.conflict.text ? forms.conflict : undefined,
+      backLink: isAuthor ? '/reports' : mayRecordOutcome ? '/referrals' : '/reviews',
       navPath: isAuthor ? '/reports' : '/reviews',
-      notice: noticeFrom(q),
+      notice: notices(q),
       info: infoFrom(q),
     });
   };
@@ -256,6 +300,8 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     layout?: Partial<FormLayout>;
     from?: string;
     body?: FormBody;
+    /** The write was refused because the report changed since the page was opened. */
+    conflict?: ConcurrentChangeError;
   }
 
   const renderSection = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, key: SectionKey, page: SectionPage) => {
@@ -268,7 +314,9 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const layout = formLayout(page.values, page.layout);
     const hasAny = (prefix: string) => Object.entries(page.values).some(([k, v]) => k.startsWith(prefix) && (Array.isArray(v) ? v.length > 0 : v.trim() !== ''));
     const title = SECTIONS[key].title;
-    return reply.code(view.errorList.length ? 400 : 200).render('pages/reports/section.njk', {
+    // The answers stay in the form; the page now carries the current revision, so saving again is a deliberate choice.
+    const errorList = page.conflict ? [conflictError(page.conflict, `/reports/${d.report.id}`, ANSWERS_KEPT), ...view.errorList] : view.errorList;
+    return reply.code(page.conflict ? 409 : errorList.length ? 400 : 200).render('pages/reports/section.njk', {
       title: mode === 'amend' ? `Amend: ${title}` : title,
       sectionTitle: mode === 'amend' ? `Amend: ${title}` : title,
       sectionKey: key,
@@ -279,7 +327,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       from: page.from,
       values: page.values,
       errors: view.errors,
-      errorList: view.errorList,
+      errorList,
       options: formOptions(ctx.boroughs),
       layout,
       maxTacticRows: MAX_TACTIC_ROWS,
@@ -337,14 +385,17 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const layout = { tacticRows: Number(field(body, 'tacticRows')) || undefined, footageRows: Number(field(body, 'footageRows')) || undefined };
     const parsed = parseSectionForm(key, body);
     const actor = request.actor();
+    const opened = openedFrom(body);
     try {
       if (d.report.status === 'draft') {
-        const saved = await saveSection(svc, actor, id, key, parsed.input);
+        const saved = await saveSection(svc, actor, id, key, parsed.input, opened);
         return reply.redirect(nextPage(saved.id, key, sectionStatuses(saved.content), action, from), 303);
       }
-      await stageAmendment(svc, actor, id, key, parsed.input);
+      await stageAmendment(svc, actor, id, key, parsed.input, opened);
       return reply.redirect(`/reports/${id}/amend`, 303);
     } catch (err) {
+      // `d` was read for this request: the report as it is now, with the answers as they were sent.
+      if (err instanceof ConcurrentChangeError) return renderSection(request, reply, d, key, { values, rows: parsed.rows, from, layout, conflict: err });
       if (!(err instanceof ValidationError)) throw err;
       const errors = key === 'incident' ? withDateMessages(err.errors, body) : err.errors;
       return renderSection(request, reply, d, key, { values, errors, rows: parsed.rows, from, layout });
@@ -353,14 +404,15 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
 
   // An amendment in progress: what changes, what is still needed, and the reason -------------------
 
-  const renderAmendment = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, page: { reason?: string; errors?: FieldError[] } = {}) => {
+  const renderAmendment = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, page: { reason?: string; errors?: FieldError[]; conflict?: ConcurrentChangeError } = {}) => {
     const ctx = await display();
     const preview = d.amendment;
     if (!preview) return reply.redirect(`/reports/${d.report.id}?info=no-amendment`, 303);
     const problems = page.errors ?? preview.problems;
     const reasonError = problems.find((p) => p.field === 'reason');
     const list = problems.map((p) => ({ text: p.message, href: p.field === 'reason' ? '#reason' : problemHref(d.report.id, p.field) }));
-    return reply.code(page.errors ? 400 : 200).render('pages/reports/amend.njk', {
+    const conflict = page.conflict ? [conflictError(page.conflict, `/reports/${d.report.id}`)] : [];
+    return reply.code(page.conflict ? 409 : page.errors ? 400 : 200).render('pages/reports/amend.njk', {
       title: 'Check your amendment',
       report: d.report,
       caption: `Use of force report${d.report.incidentReference ? ` · ${d.report.incidentReference}` : ''}`,
@@ -369,7 +421,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
       cards: summaryCards(preview.content, ctx, SECTION_KEYS, (k) => `/reports/${d.report.id}/sections/${k}`),
       reason: page.reason ?? '',
       reasonError: reasonError ? { text: reasonError.message } : undefined,
-      errorList: page.errors ? list : [],
+      errorList: [...conflict, ...(page.errors ? list : [])],
       blocking: page.errors ? [] : list,
       backLink: `/reports/${d.report.id}`,
     });
@@ -383,11 +435,13 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
   app.post('/reports/:id/amend', { config: { permission: 'create:report' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const d = await ownReport(request, id);
-    const reason = field(formBody(request), 'reason');
+    const body = formBody(request);
+    const reason = field(body, 'reason');
     try {
-      await submitAmendment(svc, request.actor(), id, reason);
+      await submitAmendment(svc, request.actor(), id, reason, svc.now(), openedFrom(body));
       return reply.redirect(`/reports/${id}?notice=report-amended`, 303);
     } catch (err) {
+      if (err instanceof ConcurrentChangeError) return renderAmendment(request, reply, d, { reason, conflict: err });
       if (!(err instanceof ValidationError)) throw err;
       return renderAmendment(request, reply, d, { reason, errors: err.errors });
     }
@@ -395,24 +449,31 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
 
   app.post('/reports/:id/amend/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    await ownReport(request, id);
-    await discardAmendment(svc, request.actor(), id);
+    const d = await ownReport(request, id);
+    try {
+      await discardAmendment(svc, request.actor(), id, openedFrom(formBody(request)));
+    } catch (err) {
+      if (err instanceof ConcurrentChangeError) return renderAmendment(request, reply, d, { conflict: err });
+      throw err;
+    }
     return reply.redirect(`/reports/${id}?info=amendment-discarded`, 303);
   });
 
   // Check your answers, submit, and the confirmation --------------------------------------------
 
-  const renderCheck = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, failed?: FieldError[]) => {
+  const renderCheck = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, failed?: FieldError[], conflict?: ConcurrentChangeError) => {
     const ctx = await display();
     const applies = d.sections.filter((s) => s.status !== 'not_applicable' && s.status !== 'cannot_start').map((s) => s.key);
     const problems = failed ?? d.problems;
-    return reply.code(failed ? 400 : 200).render('pages/reports/check.njk', {
+    return reply.code(conflict ? 409 : failed ? 400 : 200).render('pages/reports/check.njk', {
       title: 'Check your answers before submitting your report',
       report: d.report,
       officerName: officerName(d.officer),
       levelTag: levelTag(d.report.highestLevel),
       cards: summaryCards(d.report.content, ctx, applies, (k) => `/reports/${d.report.id}/sections/${k}?from=check`),
-      errorList: problems.map((p) => ({ text: p.message, href: problemHref(d.report.id, p.field) })),
+      errorList: [...(conflict ? [conflictError(conflict, `/reports/${d.report.id}`)] : []), ...problems.map((p) => ({ text: p.message, href: problemHref(d.report.id, p.field) }))],
+      // A conflict alone does not stop the submission: the page now shows the report as it is.
+      blocked: problems.length > 0,
       backLink: `/reports/${d.report.id}`,
     });
   };
@@ -429,9 +490,11 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const d = await ownReport(request, id);
     if (d.report.status !== 'draft') return reply.redirect(`/reports/${id}`, 303);
     try {
-      await submitReport(svc, request.actor(), id);
+      await submitReport(svc, request.actor(), id, svc.now(), openedFrom(formBody(request)));
       return reply.redirect(`/reports/${id}/submitted`, 303);
     } catch (err) {
+      // The answers shown are the report as it is now: check them again before submitting.
+      if (err instanceof ConcurrentChangeError) return renderCheck(request, reply, d, undefined, err);
       if (!(err instanceof ValidationError)) throw err;
       return renderCheck(request, reply, d, err.errors);
     }
@@ -458,10 +521,13 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const body = formBody(request);
     const values = { outcome: field(body, 'outcome'), comment: field(body, 'comment') };
     try {
-      const r = await reviewReport(svc, request.actor(), request.scope, id, { outcome: values.outcome || undefined, comment: values.comment });
+      const r = await reviewReport(svc, request.actor(), request.scope, id, { outcome: values.outcome || undefined, comment: values.comment }, openedFrom(body));
       const notice: Partial<Record<ReportStatus, string>> = { returned: 'report-returned', referred: 'report-referred' };
       return reply.redirect(`/reports/${id}?notice=${notice[r.status] ?? 'report-approved'}`, 303);
     } catch (err) {
+      if (err instanceof ConcurrentChangeError) {
+        return renderReport(request, reply, await getReport(svc, request.actor(), id), { review: { values, errors: [] }, conflict: { error: err, label: 'Your comment', text: values.comment } });
+      }
       if (!(err instanceof ValidationError)) throw err;
       return renderReport(request, reply, await getReport(svc, request.actor(), id), { review: { values, errors: err.errors } });
     }
@@ -472,12 +538,156 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     const body = formBody(request);
     const values = { signOffComment: field(body, 'signOffComment') };
     try {
-      await signOffReport(svc, request.actor(), request.scope, id, { comment: values.signOffComment });
+      await signOffReport(svc, request.actor(), request.scope, id, { comment: values.signOffComment }, openedFrom(body));
       return reply.redirect(`/reports/${id}?notice=report-signed-off`, 303);
     } catch (err) {
+      if (err instanceof ConcurrentChangeError) {
+        return renderReport(request, reply, await getReport(svc, request.actor(), id), { signOff: { values, errors: [] }, conflict: { error: err, label: 'Your sign-off comment', text: values.signOffComment } });
+      }
       if (!(err instanceof ValidationError)) throw err;
       return renderReport(request, reply, await getReport(svc, request.actor(), id), { signOff: { values, errors: err.errors } });
     }
+  });
+
+  // Referrals to professional standards: the outcome ---------------------------------------------
+
+  interface OutcomePage {
+    values: FormValues;
+    errors?: FieldError[];
+    conflict?: ConcurrentChangeError;
+  }
+
+  const outcomeOptions = REFERRAL_OUTCOMES.map((value) => ({ value, text: REFERRAL_OUTCOME_LABELS[value], hint: OUTCOME_HINTS[value] }));
+
+  /** The question page: which outcome, the IOPC reference when referred to the IOPC, and why. */
+  const renderOutcome = async (reply: FastifyReply, d: ReportDetails, page: OutcomePage) => {
+    const view = errorView(page.errors ?? []);
+    const errorList = page.conflict ? [conflictError(page.conflict, `/reports/${d.report.id}`, ANSWERS_KEPT), ...view.errorList] : view.errorList;
+    return reply.code(page.conflict ? 409 : errorList.length ? 400 : 200).render('pages/reports/referral-outcome.njk', {
+      title: 'Record the outcome of the referral',
+      caption: `Use of force report${d.report.incidentReference ? ` · ${d.report.incidentReference}` : ''}: ${officerName(d.officer)}`,
+      report: d.report,
+      referral: lastReferral(d.events, await actorNames(d)),
+      form: { values: page.values, errors: view.errors },
+      options: outcomeOptions,
+      errorList,
+      backLink: `/reports/${d.report.id}`,
+      navPath: '/referrals',
+    });
+  };
+
+  /** A referred report professional standards may conclude, or where to go instead. */
+  const referredReport = async (request: FastifyRequest, id: string): Promise<ReportDetails | string> => {
+    const d = await getReport(svc, request.actor(), id);
+    if (!scopeIncludes(request.scope, d.report.boroughId)) throw new NotFoundError('Report', id);
+    return d.report.status === 'referred' ? d : `/reports/${id}?info=not-referred`;
+  };
+
+  app.get('/reports/:id/referral-outcome', { config: { permission: 'review:referral' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const d = await referredReport(request, id);
+    if (typeof d === 'string') return reply.redirect(d, 303);
+    return renderOutcome(reply, d, { values: {} });
+  });
+
+  app.post('/reports/:id/referral-outcome', { config: { permission: 'review:referral' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const d = await referredReport(request, id);
+    if (typeof d === 'string') return reply.redirect(d, 303);
+    const body = formBody(request);
+    const values = { outcome: field(body, 'outcome'), iopcReference: field(body, 'iopcReference'), reason: field(body, 'reason'), revision: field(body, 'revision') };
+    const input = { outcome: values.outcome || undefined, iopcReference: values.outcome === 'iopc_referral' ? values.iopcReference : null, reason: values.reason };
+    const opened = openedFrom(body);
+    try {
+      const checked = checkReferralOutcome(input, svc.now());
+      const step = field(body, 'confirm');
+      if (step === 'change') return renderOutcome(reply, d, { values });
+      if (step !== 'yes') {
+        // Check before recording: the outcome concludes the referral.
+        return reply.render('pages/reports/referral-outcome-check.njk', {
+          title: 'Check the outcome before recording it',
+          caption: `Use of force report${d.report.incidentReference ? ` · ${d.report.incidentReference}` : ''}: ${officerName(d.officer)}`,
+          report: d.report,
+          values: { ...values, iopcReference: checked.iopcReference ?? '', revision: opened.revision === undefined ? String(d.report.revision) : String(opened.revision) },
+          outcome: REFERRAL_OUTCOME_LABELS[checked.outcome],
+          checked,
+          backLink: `/reports/${id}/referral-outcome`,
+          navPath: '/referrals',
+        });
+      }
+      await recordReferralOutcome(svc, request.actor(), request.scope, id, input, svc.now(), opened);
+      return reply.redirect(`/reports/${id}?notice=referral-outcome-recorded`, 303);
+    } catch (err) {
+      if (err instanceof ConcurrentChangeError) return renderOutcome(reply, d, { values: { ...values, revision: String(d.report.revision) }, conflict: err });
+      if (!(err instanceof ValidationError)) throw err;
+      return renderOutcome(reply, d, { values, errors: err.errors });
+    }
+  });
+
+  // Discarding a draft started by mistake -----------------------------------------------------------
+
+  const renderDiscard = (reply: FastifyReply, d: ReportDetails, conflict?: ConcurrentChangeError) => {
+    const answered = d.sections.filter((x) => x.status === 'completed' || x.status === 'in_error').length;
+    return reply.code(conflict ? 409 : 200).render('pages/reports/discard.njk', {
+      title: 'Are you sure you want to discard this draft?',
+      report: d.report,
+      started: d.report.createdAt,
+      answered,
+      sections: d.sections.filter((x) => x.status !== 'not_applicable' && x.status !== 'cannot_start').length,
+      errorList: conflict ? [conflictError(conflict, `/reports/${d.report.id}`)] : [],
+      backLink: `/reports/${d.report.id}`,
+    });
+  };
+
+  app.get('/reports/:id/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const d = await ownReport(request, id);
+    if (!canDiscard(d.report.status, d.report.version)) return reply.redirect(`/reports/${id}?info=not-discardable`, 303);
+    return renderDiscard(reply, d);
+  });
+
+  app.post('/reports/:id/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const d = await ownReport(request, id);
+    try {
+      await discardDraft(svc, request.actor(), id, openedFrom(formBody(request)));
+    } catch (err) {
+      // Saved in another tab since: show what it holds now before it is discarded.
+      if (err instanceof ConcurrentChangeError) return renderDiscard(reply, d, err);
+      throw err;
+    }
+    return reply.redirect('/reports?notice=draft-discarded', 303);
+  });
+
+  // The referrals queue (professional standards) ----------------------------------------------------
+
+  app.get('/referrals', { config: { permission: 'review:referral' } }, async (request, reply) => {
+    const q = request.query as Query;
+    const tab = REFERRAL_TABS.find((t) => t.key === q.tab) ?? REFERRAL_TABS[0]!;
+    const ctx = await display();
+    const page = pageFrom(q, 50);
+    const [result, ...counts] = await Promise.all([
+      listReferrals(svc, request.scope, tab.key, page),
+      ...REFERRAL_TABS.map((t) => listReferrals(svc, request.scope, t.key, { page: 1, pageSize: 1 })),
+    ]);
+    const officers = await officersOf(result.reports);
+    return reply.render('pages/reports/referrals.njk', {
+      title: tab.key === 'awaiting' ? 'Referrals' : `Referrals: ${tab.text}`,
+      tab,
+      tabs: REFERRAL_TABS.map((t, i) => ({ text: `${t.text} (${counts[i]!.total})`, href: `/referrals?tab=${t.key}`, active: t.key === tab.key })),
+      rows: result.reports.map((r) => {
+        const o = result.outcomes.get(r.id);
+        return {
+          ...reportRow(r, officers.get(r.officerId), ctx.boroughName, svc.now(), `/reports/${r.id}`),
+          referred: shortDateTime(r.reviewedAt),
+          outcome: o ? REFERRAL_OUTCOME_LABELS[o.outcome] : null,
+          iopcReference: o?.iopcReference ?? null,
+          concluded: o ? shortDateTime(o.recordedAt) : null,
+        };
+      }),
+      result,
+      pagination: paginationView('/referrals', { tab: tab.key }, result.page, result.pages),
+    });
   });
 
   // The review queue ------------------------------------------------------------------------------
@@ -544,16 +754,36 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
 
   app.get('/incidents/:id', { config: { permission: READ_ANY } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const { incident, reports } = await getIncident(svc, request.actor(), id);
+    const { incident, occurredAt, boroughIds, reports } = await getIncident(svc, request.actor(), id);
     const ctx = await display();
     const now = svc.now();
     return reply.render('pages/reports/incident.njk', {
       title: `Incident ${incident.reference}`,
       incident,
-      boroughName: incident.boroughId ? ctx.boroughName(incident.boroughId) : undefined,
+      // What its reports say now: one answer, or each answer with how many reports give it.
+      occurred: occurredAt,
+      boroughs: boroughIds.map((b) => ({ value: ctx.boroughName(b.value) ?? 'Not recorded', reports: b.reports })),
       rows: reports.map(({ report, officer }) => reportRow(report, officer, ctx.boroughName, now, `/reports/${report.id}`)),
       backLink: can(request.actor().grants, 'read:report') ? '/reviews' : '/reports',
     });
+  });
+}
+
+/** A referral outcome as the report page shows it. */
+function referralOutcomeView(o: ReferralOutcomeRecord, names: ReadonlyMap<string, string>) {
+  const by = (o.recordedByUserId ? names.get(o.recordedByUserId) : undefined) ?? o.recordedByLabel;
+  return { outcome: REFERRAL_OUTCOME_LABELS[o.outcome], iopcReference: o.iopcReference, reason: o.reason, by, at: o.recordedAt, version: o.reportVersion };
+}
+
+/** The timeline's referral-outcome events say which outcome (and the IOPC reference), in the order they were recorded. */
+function withReferralOutcomes(timeline: TimelineEvent[], events: ReportDetails['events'], outcomes: ReferralOutcomeRecord[]): TimelineEvent[] {
+  let next = 0;
+  return timeline.map((t, i) => {
+    if (events[i]?.kind !== 'referral_outcome') return t;
+    const o = outcomes[next++];
+    if (!o) return t;
+    const title = `Referral outcome: ${REFERRAL_OUTCOME_LABELS[o.outcome]}${o.iopcReference ? ` (IOPC reference ${o.iopcReference})` : ''}`;
+    return { ...t, title, commentLabel: 'Reason' };
   });
 }
 
@@ -583,6 +813,25 @@ function dateFilter(value: string | undefined, fieldName: string, label: string,
   }
   return v;
 }
+
+/** Why each referral outcome is chosen: the hints on the question page. */
+const OUTCOME_HINTS: Record<(typeof REFERRAL_OUTCOMES)[number], string> = {
+  no_case_to_answer: 'The use of force was justified and recorded properly: nothing further',
+  management_action: 'Learning or advice for the officer, outside the misconduct process',
+  misconduct: 'A misconduct meeting or hearing follows',
+  iopc_referral: 'Referred to the Independent Office for Police Conduct: give their reference',
+};
+
+/** The latest referral to professional standards: who, when and why. */
+function lastReferral(events: ReportDetails['events'], names: ReadonlyMap<string, string>) {
+  const e = [...events].reverse().find((x) => x.kind === 'referred');
+  return e && { by: (e.actorUserId ? names.get(e.actorUserId) : undefined) ?? e.actorLabel, at: e.at, comment: e.comment };
+}
+
+const REFERRAL_TABS = [
+  { key: 'awaiting' as const, text: 'Awaiting outcome', description: 'Referred by a supervisor, oldest first. Open a report to record the outcome.', empty: 'No referred reports are waiting for an outcome.' },
+  { key: 'concluded' as const, text: 'Outcome recorded', description: 'Most recently concluded first.', empty: 'No referral has been concluded yet.' },
+];
 
 interface ReviewTab {
   key: string;

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredContent } from '../../../src/domain/report/content.js';
 import {
+  afterReferralOutcome,
   afterReview,
   canAmend,
+  canDiscard,
+  canRecordReferralOutcome,
+  checkRevision,
+  ConcurrentChangeError,
+  isRecorded,
+  RECORDED_STATUSES,
+  REFERRAL_OUTCOMES,
+  referralOutcomeProblems,
+  WorkflowError,
   canEditDraft,
   canReview,
   canSignOff,
@@ -84,14 +94,20 @@ describe('deadlineState', () => {
 });
 
 describe('what each status allows', () => {
-  const TABLE: Record<ReportStatus, { editDraft: boolean; submit: boolean; amend: boolean; review: boolean; signOff: boolean }> = {
-    draft: { editDraft: true, submit: true, amend: false, review: false, signOff: false },
-    submitted: { editDraft: false, submit: false, amend: true, review: true, signOff: false },
-    returned: { editDraft: false, submit: false, amend: true, review: false, signOff: false },
-    awaiting_sign_off: { editDraft: false, submit: false, amend: true, review: false, signOff: true },
-    approved: { editDraft: false, submit: false, amend: true, review: false, signOff: false },
-    signed_off: { editDraft: false, submit: false, amend: true, review: false, signOff: false },
-    referred: { editDraft: false, submit: false, amend: false, review: false, signOff: false },
+  type Allowed = { editDraft: boolean; submit: boolean; amend: boolean; review: boolean; signOff: boolean; referralOutcome: boolean; recorded: boolean };
+  const no: Allowed = { editDraft: false, submit: false, amend: false, review: false, signOff: false, referralOutcome: false, recorded: true };
+  const TABLE: Record<ReportStatus, Allowed> = {
+    draft: { ...no, editDraft: true, submit: true, recorded: false },
+    submitted: { ...no, amend: true, review: true },
+    returned: { ...no, amend: true },
+    awaiting_sign_off: { ...no, amend: true, signOff: true },
+    approved: { ...no, amend: true },
+    signed_off: { ...no, amend: true },
+    // Held by professional standards: nothing but their outcome; after it, a correction is an amendment again.
+    referred: { ...no, referralOutcome: true },
+    referral_concluded: { ...no, amend: true },
+    // Discarded by its author: nothing more, and never counted.
+    discarded: { ...no, recorded: false },
   };
 
   it('the table covers every status', () => {
@@ -99,17 +115,23 @@ describe('what each status allows', () => {
   });
 
   it.each(REPORT_STATUSES.map((status) => ({ status, ...TABLE[status] })))(
-    '$status: edit draft $editDraft, submit $submit, amend $amend, review $review, sign off $signOff',
-    ({ status, editDraft, submit, amend, review, signOff }) => {
+    '$status: edit draft $editDraft, submit $submit, amend $amend, review $review, sign off $signOff, referral outcome $referralOutcome, recorded $recorded',
+    ({ status, ...allowed }) => {
       expect({
         editDraft: canEditDraft(status),
         submit: canSubmit(status),
         amend: canAmend(status),
         review: canReview(status),
         signOff: canSignOff(status),
-      }).toEqual({ editDraft, submit, amend, review, signOff });
+        referralOutcome: canRecordReferralOutcome(status),
+        recorded: isRecorded(status),
+      }).toEqual(allowed);
     },
   );
+
+  it('the recorded statuses are every status but draft and discarded', () => {
+    expect([...RECORDED_STATUSES].sort()).toEqual(REPORT_STATUSES.filter((s) => TABLE[s].recorded).sort());
+  });
 
   it.each(REPORT_STATUSES)('%s: a draft can be edited or amended, never both', (status) => {
     expect(canEditDraft(status) && canAmend(status)).toBe(false);
@@ -151,6 +173,66 @@ describe('afterReview', () => {
     const status = afterReview(outcome, true, signOff);
     expect(canReview(status)).toBe(false);
     expect(canSubmit(status)).toBe(false);
+  });
+});
+
+describe('discarding a draft', () => {
+  it.each(REPORT_STATUSES.flatMap((status) => [0, 1, 3].map((version) => ({ status, version, allowed: status === 'draft' && version === 0 }))))(
+    '$status, version $version: may be discarded $allowed',
+    ({ status, version, allowed }) => {
+      expect(canDiscard(status, version)).toBe(allowed);
+    },
+  );
+});
+
+describe('checkRevision', () => {
+  it.each<{ current: number; opened: number | undefined; conflict: boolean }>([
+    { current: 0, opened: undefined, conflict: false },
+    { current: 7, opened: undefined, conflict: false },
+    { current: 0, opened: 0, conflict: false },
+    { current: 7, opened: 7, conflict: false },
+    { current: 8, opened: 7, conflict: true },
+    { current: 7, opened: 8, conflict: true },
+  ])('current $current, opened $opened → conflict $conflict', ({ current, opened, conflict }) => {
+    if (!conflict) return expect(() => checkRevision(current, opened)).not.toThrow();
+    const err = (() => {
+      try {
+        checkRevision(current, opened);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConcurrentChangeError);
+    expect(err).toBeInstanceOf(WorkflowError);
+    expect((err as Error).message).toMatch(/^This report changed since you opened it/);
+  });
+});
+
+describe('referral outcomes', () => {
+  const NOW = at('2026-11-21T12:00:00Z');
+
+  it.each(REFERRAL_OUTCOMES)('%s concludes the referral', (outcome) => {
+    expect(afterReferralOutcome(outcome)).toBe('referral_concluded');
+    expect(canRecordReferralOutcome(afterReferralOutcome(outcome))).toBe(false);
+  });
+
+  it.each<{ name: string; outcome: (typeof REFERRAL_OUTCOMES)[number]; ref: string | null; problem: string | null }>([
+    { name: 'an IOPC referral with its reference', outcome: 'iopc_referral', ref: '2026/012345', problem: null },
+    { name: 'an IOPC referral with spaces around the reference', outcome: 'iopc_referral', ref: ' 2025/998877 ', problem: null },
+    { name: 'the IPCC’s first year', outcome: 'iopc_referral', ref: '2004/000001', problem: null },
+    { name: 'an IOPC referral without a reference', outcome: 'iopc_referral', ref: null, problem: 'Enter the IOPC reference' },
+    { name: 'an IOPC referral with a blank reference', outcome: 'iopc_referral', ref: '  ', problem: 'Enter the IOPC reference' },
+    { name: 'a reference with five digits', outcome: 'iopc_referral', ref: '2026/01234', problem: 'Enter the IOPC reference as the year, a slash and 6 digits, for example 2026/012345' },
+    { name: 'a reference in another form', outcome: 'iopc_referral', ref: 'IOPC-12345', problem: 'Enter the IOPC reference as the year, a slash and 6 digits, for example 2026/012345' },
+    { name: 'a reference with letters after it', outcome: 'iopc_referral', ref: '2026/012345x', problem: 'Enter the IOPC reference as the year, a slash and 6 digits, for example 2026/012345' },
+    { name: 'a reference from next year', outcome: 'iopc_referral', ref: '2027/000001', problem: 'The year of the IOPC reference must be between 2004 and 2026' },
+    { name: 'a reference from before the IPCC', outcome: 'iopc_referral', ref: '2003/000001', problem: 'The year of the IOPC reference must be between 2004 and 2026' },
+    { name: 'no case to answer, no reference', outcome: 'no_case_to_answer', ref: null, problem: null },
+    { name: 'management action, no reference', outcome: 'management_action', ref: null, problem: null },
+    { name: 'misconduct, blank reference', outcome: 'misconduct', ref: '', problem: null },
+    { name: 'misconduct with an IOPC reference', outcome: 'misconduct', ref: '2026/012345', problem: 'Give an IOPC reference only when the outcome is a referral to the IOPC' },
+  ])('$name', ({ outcome, ref, problem }) => {
+    expect(referralOutcomeProblems({ outcome, iopcReference: ref }, NOW)).toEqual(problem ? [{ field: 'iopcReference', message: problem }] : []);
   });
 });
 
