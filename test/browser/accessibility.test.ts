@@ -290,7 +290,7 @@ async function idsOf(t: TestApp): Promise<Ids> {
     .orderBy('training_session.starts_on', 'desc')
     .executeTakeFirstOrThrow();
   const day = (d: string, plus: number) => new Date(Date.parse(`${d}T00:00:00Z`) + plus * 86_400_000).toISOString().slice(0, 10);
-  const endsOn = day(new Date().toISOString().slice(0, 10), -2);
+  const endsOn = day(t.svc.now().toISOString().slice(0, 10), -2);
   const span = Math.round((Date.parse(withSeats.ends_on) - Date.parse(withSeats.starts_on)) / 86_400_000);
   await db.updateTable('training_session').set({ starts_on: day(endsOn, -span), ends_on: endsOn }).where('id', '=', withSeats.id).execute();
   const scheduled = await db.selectFrom('training_session').select('id').where('status', '=', 'scheduled').where('id', '!=', withSeats.id).orderBy('starts_on').executeTakeFirstOrThrow();
