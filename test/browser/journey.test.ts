@@ -86,7 +86,7 @@ describe.skipIf(!CHROMIUM)('browser journeys', () => {
         // The audit log has the change.
         await clickAndLoad(page, nav.getByRole('link', { name: 'Audit log' }), /\/audit$/);
         await heading(page, 'Audit log').waitFor();
-        const updateRow = page.getByRole('row').filter({ hasText: 'officer.update' }).filter({ hasText: 'Sergeant' });
+        const updateRow = page.getByRole('row').filter({ hasText: 'Officer record updated: rank Police Constable → Sergeant' });
         await updateRow.waitFor();
         expect(await updateRow.count()).toBe(1);
         expect(await updateRow.innerText()).toContain(ADMIN_EMAIL.split('@')[0]);

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { isoDate } from '../../domain/organisation.js';
+import { can } from '../../domain/permissions.js';
 import { listAuditActions, listAuditLog, verifyAuditLog } from '../../services/audit.js';
+import { auditRecordsFor } from '../../services/auditRecords.js';
 import type { Services } from '../../services/context.js';
-import { listBoroughs, listTeams } from '../../services/organisation.js';
-import { auditSummaryLines } from '../audit-summary.js';
+import { AUDIT_ENTITY_TYPE_LABELS, auditActionLabel, describeAuditEntries } from '../audit-summary.js';
 import { pageFrom, paginationView } from '../forms.js';
 
-const ENTITY_TYPES = ['report', 'officer', 'team', 'borough', 'account', 'api_token', 'force'];
+const ENTITY_TYPES = Object.keys(AUDIT_ENTITY_TYPE_LABELS);
 
 export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/audit', { config: { permission: 'read:audit' } }, async (request, reply) => {
@@ -23,17 +24,24 @@ export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
       from: dateOk(q.from),
       to: dateOk(q.to),
     };
-    const [result, boroughs, teams] = await Promise.all([listAuditLog(svc, filter, pageFrom(q, 50)), listBoroughs(svc), listTeams(svc, { all: true })]);
-    const names = new Map([...boroughs, ...teams].map((x) => [x.id, x.name] as const));
+    const result = await listAuditLog(svc, filter, pageFrom(q, 50));
+    // Names for everyone and everything on the page, looked up in bulk.
+    const records = await auditRecordsFor(svc, result.entries);
+    const grants = request.identity!.account.roles;
+    const rows = describeAuditEntries(result.entries, records, (p) => can(grants, p));
     return reply.render('pages/audit/list.njk', {
       title: 'Audit log',
       q,
-      actions,
-      entityTypes: ENTITY_TYPES,
+      actionItems: [
+        { value: '', text: 'All actions' },
+        ...actions.map((a) => ({ value: a, text: auditActionLabel(a), selected: q.action === a })).sort((a, b) => a.text.localeCompare(b.text)),
+      ],
+      typeItems: [{ value: '', text: 'All records' }, ...ENTITY_TYPES.map((t) => ({ value: t, text: AUDIT_ENTITY_TYPE_LABELS[t]!, selected: q.entityType === t }))],
+      oneRecord: filter.entityId ? (rows[0]?.record?.text ?? 'one record') : null,
       errors,
       errorList: Object.entries(errors).map(([k, v]) => ({ text: v.text, href: `#${k}` })),
       result,
-      rows: result.entries.map((e) => ({ ...e, summaryLines: auditSummaryLines(e.summary, names) })),
+      rows,
       pagination: paginationView('/audit', q, result.page, result.pages),
     });
   });
@@ -44,4 +52,3 @@ export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
     return reply.render('pages/audit/verify.njk', { title: 'Audit log check', result, ms: Date.now() - started, backLink: '/audit' });
   });
 }
-

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { findOfficer } from '../../db/repositories/officers.js';
-import { findBorough, findTeam } from '../../db/repositories/organisation.js';
 import { can, scopeFor } from '../../domain/permissions.js';
+import { NotFoundError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
-import { listOfficers } from '../../services/officers.js';
+import { getOfficer, listOfficers } from '../../services/officers.js';
+import { getTeam, listBoroughs } from '../../services/organisation.js';
 import { listOwnReports, listReports } from '../../services/reports.js';
 import { noticeFrom } from '../forms.js';
 
@@ -34,10 +34,15 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
 
     let ownRecord;
     if (account.officerId) {
-      const officer = await findOfficer(svc.database.db, account.officerId);
+      // Their own record, whatever their scope; through the services, like every page.
+      const all = { all: true } as const;
+      const officer = await getOfficer(svc, all, account.officerId).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return undefined;
+        throw err;
+      });
       if (officer) {
-        const [team, borough] = await Promise.all([officer.teamId ? findTeam(svc.database.db, officer.teamId) : undefined, officer.boroughId ? findBorough(svc.database.db, officer.boroughId) : undefined]);
-        ownRecord = { officer, team, borough };
+        const [team, boroughs] = await Promise.all([officer.teamId ? getTeam(svc, all, officer.teamId) : undefined, officer.boroughId ? listBoroughs(svc) : []]);
+        ownRecord = { officer, team, borough: boroughs.find((b) => b.id === officer.boroughId) };
       }
     }
     return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, notice: noticeFrom(request.query) });
