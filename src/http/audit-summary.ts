@@ -3,7 +3,7 @@ import { officerDisplayName, RANK_ABBREVIATIONS, TEAM_TYPE_LABELS } from '../dom
 import { ROLE_LABELS, isRole, type Permission } from '../domain/permissions.js';
 import { SECTIONS, type SectionKey } from '../domain/report/content.js';
 import { HIGHEST_LEVEL_LABELS, type HighestLevel } from '../domain/report/levels.js';
-import { REPORT_STATUS_LABELS, type ReportStatus } from '../domain/report/workflow.js';
+import { REFERRAL_OUTCOME_LABELS, REPORT_STATUS_LABELS, type ReferralOutcome, type ReportStatus } from '../domain/report/workflow.js';
 import type { TrainingResult } from '../domain/training/authority.js';
 import { COURSE_KIND_LABELS, TRAINING_RESULT_LABELS } from '../domain/training/courses.js';
 import type { AuditRecords, OfficerName, ReportName } from '../services/auditRecords.js';
@@ -169,15 +169,19 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'report.returned': 'Report returned to the officer',
   'report.referred': 'Report referred to professional standards',
   'report.sign_off': 'Report signed off',
+  'report.referral_outcome': 'Referral outcome recorded',
+  'report.discard': 'Draft discarded',
   'release.prepare': 'Draft release prepared',
   'release.publish': 'Release published',
   'release.discard': 'Draft release discarded',
+  'release.supersede': 'Correction of a release prepared',
+  'audit.keyed': 'Audit log keyed',
   'team.create': 'Team added',
   'team.update': 'Team updated',
   'borough.create': 'Borough added',
 };
 
-/** An action code in words; a code Cedar has no words for yet is spelt out ("report.discard" → "Report: discard"). */
+/** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
 export function auditActionLabel(action: string): string {
   const known = AUDIT_ACTION_LABELS[action];
   if (known) return known;
@@ -401,6 +405,19 @@ const DESCRIBE: Record<string, Describe> = {
     details: [`Uses: ${c.num(c.s.uses)}`, ...(Array.isArray(c.s.revisions) ? c.s.revisions.map((r) => `Revision: ${c.show(r)}`) : [])],
   }),
   'release.discard': () => ({ what: 'Draft release discarded' }),
+  'release.supersede': (c) => ({
+    what: `Correction of release ${c.show(c.s.supersedes)} prepared: figures to ${formatMonth(c.s.month)}`,
+    details: [...withReason(c), `Uses: ${c.num(c.s.uses)}`, ...(c.s.replacedDraft ? ['It replaced the previous draft'] : [])],
+  }),
+  'report.referral_outcome': (c) => ({
+    what: `Referral outcome recorded${version(c)}: ${typeof c.s.outcome === 'string' ? (REFERRAL_OUTCOME_LABELS[c.s.outcome as ReferralOutcome] ?? c.s.outcome) : 'not stated'}`,
+    details: [...(c.s.iopcReference ? [`IOPC reference: ${c.show(c.s.iopcReference)}`] : []), ...withReason(c), ...reviewDetails({ ...c, s: { status: c.s.status } })],
+  }),
+  'report.discard': (c) => ({
+    what: 'Draft discarded (never submitted)',
+    details: [...(c.s.incidentReference ? [`Incident: ${c.show(c.s.incidentReference)}`] : []), ...(Array.isArray(c.s.sections) && c.s.sections.length ? [`Sections answered: ${c.s.sections.map(section).join(', ')}`] : [])],
+  }),
+  'audit.keyed': (c) => ({ what: `Audit log keyed from entry ${c.show(c.s.keyedFrom)}`, details: [`Entries before the key: ${c.num(c.s.unkeyedEntries)}`] }),
   'team.create': (c) => ({ what: `Team added: ${c.show(after(c).name)}`, details: c.rest() }),
   'team.update': (c) => ({ what: `Team updated: ${inlineChanges(c) || 'no fields changed'}` }),
   'borough.create': (c) => ({ what: `Borough added: ${c.show(after(c).name)} (${c.show(after(c).code)})` }),

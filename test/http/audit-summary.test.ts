@@ -195,6 +195,10 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
   ['release.prepare', 'release', 'rel2', { month: '2026-11', uses: 1344, rows: 1350, replacedDraft: true }, 'Draft release prepared: figures to November 2026', ['Uses: 1,344', 'Rows in the download: 1,350', 'It replaced the previous draft']],
   ['release.publish', 'release', 'rel1', { number: 3, month: '2026-10', uses: 1181, revisions: ['September 2026: +9 late reports'] }, 'Release 3 published: figures to October 2026', ['Uses: 1,181', 'Revision: September 2026: +9 late reports']],
   ['release.discard', 'release', 'gone', {}, 'Draft release discarded'],
+  ['release.supersede', 'release', 'rel2', { supersedes: 3, reason: 'A use in May was left out', month: '2026-10', uses: 1182, rows: 1190, replacedDraft: false }, 'Correction of release 3 prepared: figures to October 2026', ['Reason: A use in May was left out', 'Uses: 1,182']],
+  ['report.referral_outcome', 'report', 'r1', { version: 2, outcome: 'iopc_referral', iopcReference: '2026/012345', reason: 'Discharge on a 16-year-old.', status: 'referral_concluded' }, 'Referral outcome recorded (version 2): Referred to the IOPC', ['IOPC reference: 2026/012345', 'Reason: Discharge on a 16-year-old.', 'Now: Referral concluded']],
+  ['report.discard', 'report', 'r1', { incidentReference: 'CAD 1234/28NOV', sections: ['incident', 'outcomes'] }, 'Draft discarded (never submitted)', ['Incident: CAD 1234/28NOV', 'Sections answered: Incident details, Outcome']],
+  ['audit.keyed', 'audit_log', null, { keyedFrom: 238, unkeyedEntries: 237 }, 'Audit log keyed from entry 238', ['Entries before the key: 237']],
   ['team.create', 'team', 'tm1', { after: { name: 'Lambeth Emergency Response A', teamType: 'emergency_response', boroughId: 'b1' } }, 'Team added: Lambeth Emergency Response A', [
     'Name: Lambeth Emergency Response A',
     'Type: Emergency response',
@@ -241,9 +245,9 @@ describe('the audit log in words: a sentence for each action', () => {
   });
 
   it('spells out an action it has no words for, and shows its summary', () => {
-    expect(auditActionLabel('report.discard')).toBe('Report: discard');
-    const view = describeAuditEntry(entry('report.discard', 'report', 'r2', { reason: 'Started by mistake' }), records, all);
-    expect(view.what).toBe('Report: discard');
+    expect(auditActionLabel('report.archive')).toBe('Report: archive');
+    const view = describeAuditEntry(entry('report.archive', 'report', 'r2', { reason: 'Started by mistake' }), records, all);
+    expect(view.what).toBe('Report: archive');
     expect(view.details).toEqual(['Reason: Started by mistake']);
   });
 });
