@@ -100,6 +100,33 @@ describe.each(testDatabases())('sign-in, sessions and security on %s', (kind) =>
     }
   });
 
+  it('after sign-in goes only to a path on this site (issue 10: next=/%09/evil.example/phish, next=/%0A/x)', async () => {
+    const cases: [string, string][] = [
+      ['/%09/evil.example/phish', '/'],
+      ['/%0A/x', '/'],
+      ['%2F%2Fevil.example', '/'],
+      ['/%5Cevil.example', '/'],
+      ['https%3Aevil.example', '/'],
+      ['%2Fofficers%3Fq%3Dpatel', '/officers?q=patel'],
+    ];
+    for (const [encoded, expected] of cases) {
+      // The sign-in page carries `next` in its form; the form posts it back.
+      const page = await t.app.inject({ method: 'GET', url: `/sign-in?next=${encoded}` });
+      expect(page.statusCode).toBe(200);
+      const next = /name="next" value="([^"]*)"/.exec(page.body)![1]!.replace(/&amp;/g, '&');
+      expect(next, encoded).toBe(expected);
+      const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/sign-in',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `${formEncode({ _csrf: csrfFrom(page.body), email: 'sgt@test.police.uk', password: TEST_PASSWORD })}&next=${encoded}`,
+      });
+      expect(res.statusCode, encoded).toBe(303);
+      expect(res.headers.location, encoded).toBe(expected);
+    }
+  });
+
   it('rejects a form without the right CSRF token and changes nothing', async () => {
     const c = await signInAs(t.app, 'sgt@test.police.uk');
     const res = await t.app.inject({
