@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
+import { testDatabases } from '../support/databases.js';
+import { smallForce, type SmallForce } from '../support/fixtures.js';
+
+describe.each(testDatabases())('administration pages on %s', (kind) => {
+  let t: TestApp;
+  let f: SmallForce;
+  let admin: Client;
+  beforeAll(async () => {
+    t = await openTestApp(kind);
+    f = await smallForce(t.svc);
+    await makeAccount(t, 'admin@test.police.uk', [{ role: 'administrator', boroughId: null }]);
+    admin = await signInAs(t.app, 'admin@test.police.uk');
+  });
+  afterAll(() => t.close());
+
+  it('lists an account’s roles as a list, not as escaped HTML (issue 10)', async () => {
+    const two = await makeAccount(t, 'two@test.police.uk', [
+      { role: 'officer', boroughId: f.boroughs.lambeth.id },
+      { role: 'supervisor', boroughId: f.boroughs.lambeth.id },
+    ]);
+    const page = await admin.get(`/admin/accounts/${two.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('&lt;');
+    const roles = /<dt class="govuk-summary-list__key">\s*Roles\s*<\/dt>\s*<dd class="govuk-summary-list__value">([\s\S]*?)<\/dd>/.exec(page.body)?.[1] ?? '';
+    const items = [...roles.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
+    expect(items).toEqual(['Officer (Lambeth)', 'Supervisor (sergeant) (Lambeth)']);
+    expect(roles).toMatch(/^\s*<ul class="govuk-list">/);
+  });
+});
