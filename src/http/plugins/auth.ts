@@ -59,9 +59,8 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    const permission = request.routeOptions.config?.permission;
     // Static files and the public transparency pages need no identity, and set no cookie.
-    if (permission === 'public' && (request.url.startsWith('/assets/') || request.routeOptions.config?.stateless)) return;
+    if (isSharedPublic(request)) return;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const account = await resolveApiToken(svc, header.slice(7).trim());
@@ -86,6 +85,13 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
       reply.setCookie(PRE_AUTH_CSRF_COOKIE, pre, cookieOptions(config, request));
     }
     request.csrfToken = pre;
+  });
+
+  // Nothing a person sees signed in, nothing from the API, and no page carrying a CSRF token
+  // may be kept by a browser or a shared cache; public pages and assets set their own caching.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!isSharedPublic(request)) reply.header('cache-control', 'no-store');
+    return payload;
   });
 
   app.addHook('preHandler', async (request, reply) => {
@@ -120,6 +126,12 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
     if (!scope) return denied(reply, request, 403, 'You do not have access to this page', `Your roles do not include permission to ${needed.map((p) => p.replace(':', ' ').replace('_', ' ')).join(' or ')} records.`);
     request.scope = scope;
   });
+}
+
+/** Static files and the public transparency pages: the same for everyone, cacheable, no identity looked up. */
+function isSharedPublic(request: FastifyRequest): boolean {
+  const cfg = request.routeOptions.config;
+  return cfg?.permission === 'public' && (request.url.startsWith('/assets/') || cfg.stateless === true);
 }
 
 /** Session requests carry the session's token; signed-out forms the double-submit cookie's. */
