@@ -46,6 +46,42 @@ describe.each(testDatabases())('the edge of the app on %s', (kind) => {
     expect(post.headers['cache-control']).toBe('no-store');
   });
 
+  it('refuses a NUL byte in an address, a query, a form or a JSON body as a 400 naming where it is, storing nothing (issue 10)', async () => {
+    const api = (method: 'GET' | 'PATCH' | 'POST', url: string, body?: string) =>
+      t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, payload: body });
+    const problems = [
+      [await api('GET', '/api/v1/officers?q=a%00b'), 'query parameter q'],
+      [await api('GET', '/api/v1/reports/abc%00def'), 'path'],
+      [await api('GET', `/api/v1/officers/${officerId}%00`), 'path'],
+      [await api('GET', '/api/v1/officers?q%00=a'), 'query parameter'],
+      [await api('PATCH', `/api/v1/officers/${officerId}`, JSON.stringify({ lastName: 'Pa\u0000tel' })), 'field lastName'],
+      [await api('POST', '/api/v1/reports', JSON.stringify({ sections: { incident: { reference: 'CAD\u0000 1' } } })), 'field sections.incident.reference'],
+    ] as const;
+    for (const [res, where] of problems) {
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json().detail).toContain('NUL');
+      expect(res.json().detail).toContain(where);
+    }
+    const pages = [
+      [await all.get('/officers?q=a%00b'), 'query parameter q'],
+      [await all.get('/reports/abc%00def'), 'path'],
+      [await all.post('/admin/accounts', { email: 'nul@test.police.uk', displayName: 'N\u0000L', roles: 'analyst' }), 'field displayName'],
+      [await t.app.inject({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: formEncode({ email: 'a\u0000@b.org', password: 'x' }) }), 'field email'],
+    ] as const;
+    for (const [res, where] of pages) {
+      expect(res.statusCode, res.body.slice(0, 500)).toBe(400);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('There is a problem with what you sent');
+      expect(res.body).toContain(where);
+    }
+    // Nothing was stored.
+    const db = t.svc.database.db;
+    expect((await db.selectFrom('officer').select('last_name').where('id', '=', officerId).executeTakeFirstOrThrow()).last_name).toBe('Patel');
+    expect(await db.selectFrom('app_user').select('id').where('email', '=', 'nul@test.police.uk').executeTakeFirst()).toBeUndefined();
+    expect(await db.selectFrom('uof_report').select('id').execute()).toEqual([]);
+  });
+
   it('keeps the caching of public pages and assets', async () => {
     const page = await t.app.inject({ method: 'GET', url: '/transparency' });
     expect(page.statusCode).toBe(200);

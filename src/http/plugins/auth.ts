@@ -40,6 +40,7 @@ export function cookieOptions(config: Config, request: FastifyRequest) {
  * checked for a CSRF token.
  */
 export function installAuth(app: FastifyInstance, svc: Services, config: Config): void {
+  refuseNulBytes(app);
   const routes: DeclaredRoute[] = [];
   app.decorate('routeTable', routes);
   app.addHook('onRoute', (route) => {
@@ -145,4 +146,67 @@ function csrfTokenMatches(request: FastifyRequest): boolean {
 function denied(reply: FastifyReply, request: FastifyRequest, status: number, title: string, detail: string) {
   if (isApiRequest(request)) return sendProblem(reply, status, title, detail);
   return reply.code(status).render('pages/error.njk', { title, detail, status });
+}
+
+/**
+ * A NUL character is never part of anything Cedar stores, and PostgreSQL refuses it in text
+ * (a 500). Refuse it at the edge, before any lookup: in the address (path or query, raw or
+ * percent-encoded) and, once parsed, in form and JSON bodies; the answer says where it was.
+ */
+export function refuseNulBytes(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.url;
+    if (!/%00|\0/i.test(url)) return;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    let where = 'the path';
+    if (!/%00|\0/i.test(path)) {
+      const names: string[] = [];
+      for (const part of url.slice(q + 1).split('&')) {
+        if (!/%00|\0/i.test(part)) continue;
+        const name = part.split('=')[0] ?? '';
+        names.push(/%00|\0/i.test(name) ? '(a parameter name)' : safeDecode(name).slice(0, 50));
+      }
+      where = `query parameter ${names.join(', ')}`;
+    }
+    return refuse(request, reply, where);
+  });
+  app.addHook('preValidation', async (request, reply) => {
+    const at = nulAt(request.body, '');
+    if (at !== undefined) return refuse(request, reply, at ? `field ${at}` : 'the body');
+  });
+
+  function refuse(request: FastifyRequest, reply: FastifyReply, where: string) {
+    const detail = `Cedar does not accept a NUL character (%00) anywhere in a request: remove it from ${where}.`;
+    if (isApiRequest(request)) return sendProblem(reply, 400, 'Bad request', detail);
+    return reply.code(400).render('pages/error.njk', { status: 400, title: 'There is a problem with what you sent', detail });
+  }
+}
+
+const safeDecode = (s: string) => {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+};
+
+/** Where a NUL character is in a parsed body (a dotted path; '' for the body itself), or undefined. */
+function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const at = nulAt(v, path ? `${path}.${i}` : String(i));
+      if (at !== undefined) return at;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\0')) return path ? `${path}.(a field name)` : '(a field name)';
+      const at = nulAt(v, path ? `${path}.${k}` : k);
+      if (at !== undefined) return at;
+    }
+  }
+  return undefined;
 }
