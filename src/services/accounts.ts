@@ -158,10 +158,9 @@ export type SignInResult =
 
 const signInInput = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password') });
 
-export async function signIn(svc: Services, input: unknown, context: { ip: string }): Promise<SignInResult> {
+export async function signIn(svc: Services, input: unknown, context: { ip: string }, now: Date = svc.now()): Promise<SignInResult> {
   const { email, password } = parseInput(signInInput, input);
   const found = await accounts.findAccountByEmail(svc.database.db, email);
-  const now = new Date();
   if (!found) {
     dummyHash ??= hashPassword(randomToken());
     await argon2.verify(await dummyHash, password).catch(() => false);
@@ -187,7 +186,7 @@ export async function signIn(svc: Services, input: unknown, context: { ip: strin
   const csrfToken = randomToken();
   await change(svc, actor, async (trx, audit) => {
     await accounts.recordSignInOutcome(trx, found.id, { failedSignIns: 0, lockedUntil: null, lastSignInAt: now.toISOString() });
-    await accounts.insertSession(trx, { id: sha256(sessionToken), userId: found.id, csrfToken, expiresAt: sessionExpiry(svc, now) });
+    await accounts.insertSession(trx, { id: sha256(sessionToken), userId: found.id, csrfToken, createdAt: now.toISOString(), expiresAt: sessionExpiry(svc, now) });
     await audit({ action: 'auth.sign_in', entityType: 'account', entityId: found.id, summary: { ip: context.ip } });
   });
   const { passwordHash: _omit, ...account } = found;
@@ -196,28 +195,44 @@ export async function signIn(svc: Services, input: unknown, context: { ip: strin
 
 const sessionExpiry = (svc: Services, now: Date) => new Date(now.getTime() + svc.policy.sessionHours * 3_600_000).toISOString();
 
+/**
+ * An ended session's row is kept this long after it ends (it signs nobody in): a form its
+ * browser sends late can still be tied to its account, and kept for after signing in again.
+ * The session cookie lives as long. Then `removeEndedSessions` deletes it.
+ */
+export const ENDED_SESSION_KEPT_HOURS = 24;
+
 export interface ResolvedSession {
   sessionId: string;
   csrfToken: string;
   account: Account;
+  /** When it ends unless used again. */
+  expiresAt: string;
+  /** Whether this use moved the end later (the cookie is then sent again, to last as long). */
+  renewed: boolean;
 }
 
-/** The live session for a cookie token, sliding its expiry; undefined when expired, unknown or disabled. */
-export async function resolveSession(svc: Services, token: string): Promise<ResolvedSession | undefined> {
+/** The live session for a cookie token, sliding its expiry; undefined when ended, unknown or disabled. */
+export async function resolveSession(svc: Services, token: string, now: Date = svc.now()): Promise<ResolvedSession | undefined> {
   const db = svc.database.db;
   const id = sha256(token);
   const session = await accounts.findSession(db, id);
-  const now = new Date();
-  if (!session) return undefined;
-  if (session.expiresAt <= now.toISOString()) {
-    await accounts.deleteSession(db, id);
-    return undefined;
-  }
+  if (!session || session.expiresAt <= now.toISOString()) return undefined;
   const account = await accounts.findAccount(db, session.userId);
   if (!account || account.disabled) return undefined;
   // Write at most once a minute: reading a page should not cost a write.
-  if (now.getTime() - Date.parse(session.lastSeenAt) > 60_000) await accounts.touchSession(db, id, now.toISOString(), sessionExpiry(svc, now));
-  return { sessionId: id, csrfToken: session.csrfToken, account };
+  if (now.getTime() - Date.parse(session.lastSeenAt) > 60_000) {
+    const expiresAt = sessionExpiry(svc, now);
+    await accounts.touchSession(db, id, now.toISOString(), expiresAt);
+    return { sessionId: id, csrfToken: session.csrfToken, account, expiresAt, renewed: true };
+  }
+  return { sessionId: id, csrfToken: session.csrfToken, account, expiresAt: session.expiresAt, renewed: false };
+}
+
+/** Deletes sessions that ended more than ENDED_SESSION_KEPT_HOURS ago; returns how many. Run on start and on a timer. */
+export async function removeEndedSessions(svc: Services, now: Date = svc.now()): Promise<number> {
+  const cutoff = new Date(now.getTime() - ENDED_SESSION_KEPT_HOURS * 3_600_000).toISOString();
+  return accounts.deleteExpiredSessions(svc.database.db, cutoff);
 }
 
 export async function signOut(svc: Services, actor: Actor, sessionId: string): Promise<void> {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByEmail, recordSignInOutcome } from '../../src/db/repositories/accounts.js';
 import { listAudit } from '../../src/db/repositories/audit.js';
-import { createAccount, createApiToken, resolveApiToken, resolveSession, signIn, updateAccount, generatePassword } from '../../src/services/accounts.js';
-import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
+import { createAccount, createApiToken, resolveApiToken, resolveSession, removeEndedSessions, signIn, updateAccount, generatePassword } from '../../src/services/accounts.js';
+import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
 
@@ -78,5 +78,46 @@ describe.each(testDatabases())('accounts on %s', (kind) => {
     const me: Actor = { userId: account.id, label: account.email, grants: account.roles };
     const err = await updateAccount(svc, me, account.id, { email: account.email, displayName: 'Admin', roles: [{ role: 'analyst', boroughId: null }], disabled: true }).catch((e) => e);
     expect(err.errors.map((e: { field: string }) => e.field).sort()).toEqual(['disabled', 'roles']);
+  });
+});
+
+describe.each(testDatabases())('ended sessions on %s', (kind) => {
+  let svc: TestServices;
+  const at = (iso: string): TestServices => ({ ...svc, now: fixedClock(iso) });
+  beforeAll(async () => {
+    svc = await openTestServices(kind, { clock: fixedClock('2026-04-01T00:30:00Z') });
+    await smallForce(svc);
+    await createAccount(svc, SYSTEM_ACTOR, { email: 'pc@force.example', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }] }, PASSWORD);
+  });
+  afterAll(() => svc.cleanup());
+
+  it('are deleted a day after they end, by a clean-up that takes the time (issue 10: deleteExpiredSessions was never called)', async () => {
+    // Sessions last TEST_POLICY.sessionHours (12) from their last use.
+    const early = await signIn(at('2026-04-01T00:30:00Z'), { email: 'pc@force.example', password: PASSWORD }, { ip: '::1' });
+    const late = await signIn(at('2026-04-01T10:00:00Z'), { email: 'pc@force.example', password: PASSWORD }, { ip: '::1' });
+    if (!early.ok || !late.ok) throw new Error('sign-in failed');
+    const count = async () => Number((await svc.database.db.selectFrom('session').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    expect(await count()).toBe(2);
+
+    // Ended (12:30) but within the day after: kept, though it no longer signs anyone in.
+    expect(await resolveSession(at('2026-04-01T12:31:00Z'), early.sessionToken)).toBeUndefined();
+    expect(await removeEndedSessions(at('2026-04-02T12:29:00Z'))).toBe(0);
+    expect(await count()).toBe(2);
+    // A day after it ended: gone. The later one, used at 21:59, now ends at 09:59 on the 2nd.
+    expect(await removeEndedSessions(at('2026-04-02T12:31:00Z'))).toBe(1);
+    expect(await count()).toBe(1);
+    expect(await resolveSession(at('2026-04-01T21:59:00Z'), late.sessionToken)).toBeDefined();
+    expect(await removeEndedSessions(at('2026-04-03T09:58:00Z'))).toBe(0);
+    expect(await removeEndedSessions(at('2026-04-03T10:00:00Z'))).toBe(1);
+    expect(await count()).toBe(0);
+  });
+
+  it('slide with use, on the clock the service is given', async () => {
+    const s = await signIn(at('2026-05-01T08:00:00Z'), { email: 'pc@force.example', password: PASSWORD }, { ip: '::1' });
+    if (!s.ok) throw new Error('sign-in failed');
+    const used = await resolveSession(at('2026-05-01T19:00:00Z'), s.sessionToken);
+    expect(used?.expiresAt).toBe('2026-05-02T07:00:00.000Z');
+    expect(await resolveSession(at('2026-05-02T06:59:00Z'), s.sessionToken)).toBeDefined();
+    expect(await resolveSession(at('2026-05-02T19:00:01Z'), s.sessionToken)).toBeUndefined();
   });
 });

@@ -146,9 +146,8 @@ export interface SessionRecord {
   lastSeenAt: string;
 }
 
-export async function insertSession(db: Executor, s: { id: string; userId: string; csrfToken: string; expiresAt: string }): Promise<void> {
-  const at = nowIso();
-  await db.insertInto('session').values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: at, expires_at: s.expiresAt, last_seen_at: at }).execute();
+export async function insertSession(db: Executor, s: { id: string; userId: string; csrfToken: string; createdAt: string; expiresAt: string }): Promise<void> {
+  await db.insertInto('session').values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt, last_seen_at: s.createdAt }).execute();
 }
 
 export async function findSession(db: Executor, id: string): Promise<SessionRecord | undefined> {
@@ -170,8 +169,9 @@ export async function deleteSessionsForUser(db: Executor, userId: string, except
   await q.execute();
 }
 
-export async function deleteExpiredSessions(db: Executor, now: string): Promise<number> {
-  const r = await db.deleteFrom('session').where('expires_at', '<', now).executeTakeFirst();
+/** Deletes the sessions that ended before `before`. */
+export async function deleteExpiredSessions(db: Executor, before: string): Promise<number> {
+  const r = await db.deleteFrom('session').where('expires_at', '<', before).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { scopeForAny } from '../../domain/permissions.js';
-import { resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
+import { ENDED_SESSION_KEPT_HOURS, resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import type { RoutePermission } from '../types.js';
 import { sendProblem, isApiRequest } from './errors.js';
@@ -31,6 +31,11 @@ export function cookieOptions(config: Config, request: FastifyRequest) {
     sameSite: 'lax' as const,
     secure: config.secureCookies || request.protocol === 'https',
   };
+}
+
+/** The session cookie outlives the session by ENDED_SESSION_KEPT_HOURS, so a late form can be tied to its account. */
+export function sessionCookieOptions(config: Config, request: FastifyRequest) {
+  return { ...cookieOptions(config, request), maxAge: (config.sessionHours + ENDED_SESSION_KEPT_HOURS) * 3600 };
 }
 
 /**
@@ -75,6 +80,7 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
       if (session) {
         request.identity = { account: session.account, via: 'session', sessionId: session.sessionId, csrfToken: session.csrfToken };
         request.csrfToken = session.csrfToken;
+        if (session.renewed) reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(config, request));
         return;
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -4,7 +4,7 @@ import { ValidationError } from '../../domain/validation.js';
 import { changePassword, signIn, signOut } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import { errorView, field, formBody, safeNext } from '../forms.js';
-import { cookieOptions, PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE } from '../plugins/auth.js';
+import { PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE, sessionCookieOptions } from '../plugins/auth.js';
 import { formatDateTime } from '../views.js';
 
 const open = { permission: 'public', allowWithPendingPasswordChange: true } as const;
@@ -41,7 +41,7 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
               : 'Enter a correct email address and password';
         return again(401, [{ field: 'email', message }]);
       }
-      reply.setCookie(SESSION_COOKIE, result.sessionToken, { ...cookieOptions(config, request), maxAge: config.sessionHours * 3600 });
+      reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(config, request));
       reply.clearCookie(PRE_AUTH_CSRF_COOKIE, { path: '/' });
       return reply.redirect(result.account.mustChangePassword ? '/account/password' : next, 303);
     },
