@@ -12,6 +12,7 @@ import * as m0011 from './migrations/0011_home_office_tables.js';
 import * as m0012 from './migrations/0012_statistics_uses_index.js';
 import * as m0013 from './migrations/0013_training.js';
 import * as m0014 from './migrations/0014_training_corrections.js';
+import * as m0015 from './migrations/0015_account_security.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_statistics_uses_index': m0012,
   '0013_training': m0013,
   '0014_training_corrections': m0014,
+  '0015_account_security': m0015,
 };
 
 class StaticProvider implements MigrationProvider {

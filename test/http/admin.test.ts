@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { createOfficer } from '../../src/services/officers.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
-import { smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 
 describe.each(testDatabases())('administration pages on %s', (kind) => {
   let t: TestApp;
@@ -27,5 +29,14 @@ describe.each(testDatabases())('administration pages on %s', (kind) => {
     const items = [...roles.matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
     expect(items).toEqual(['Officer (Lambeth)', 'Supervisor (sergeant) (Lambeth)']);
     expect(roles).toMatch(/^\s*<ul class="govuk-list">/);
+  });
+
+  it('refuses to link a second account to an officer, naming the account at the collar number field', async () => {
+    const officer = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '2001LX', boroughId: f.boroughs.lambeth.id }));
+    await makeAccount(t, 'linked@test.police.uk', [{ role: 'officer', boroughId: null }], { officerId: officer.id });
+    const res = await admin.post('/admin/accounts', { email: 'again@test.police.uk', displayName: 'Again', roles: 'officer', officerCollar: '2001LX' });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('<a href="#officerCollar">Officer 2001LX is already linked to the account linked@test.police.uk. Unlink it there first.</a>');
+    expect(await t.svc.database.db.selectFrom('app_user').select('id').where('email', '=', 'again@test.police.uk').executeTakeFirst()).toBeUndefined();
   });
 });

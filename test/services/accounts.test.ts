@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findAccountByEmail, recordSignInOutcome } from '../../src/db/repositories/accounts.js';
+import { findAccountByEmail, insertAccount, recordSignInOutcome } from '../../src/db/repositories/accounts.js';
+import { ValidationError } from '../../src/domain/validation.js';
+import { createOfficer } from '../../src/services/officers.js';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import { createAccount, createApiToken, resolveApiToken, resolveSession, removeEndedSessions, signIn, updateAccount, generatePassword } from '../../src/services/accounts.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
-import { smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 
 const PASSWORD = 'a long enough passphrase';
 
@@ -119,5 +121,59 @@ describe.each(testDatabases())('ended sessions on %s', (kind) => {
     expect(used?.expiresAt).toBe('2026-05-02T07:00:00.000Z');
     expect(await resolveSession(at('2026-05-02T06:59:00Z'), s.sessionToken)).toBeDefined();
     expect(await resolveSession(at('2026-05-02T19:00:01Z'), s.sessionToken)).toBeUndefined();
+  });
+});
+
+describe.each(testDatabases())('linking accounts to officer records on %s', (kind) => {
+  let svc: TestServices;
+  let f: SmallForce;
+  let officerId: string;
+  const roles = [{ role: 'officer' as const, boroughId: null }];
+  beforeAll(async () => {
+    svc = await openTestServices(kind);
+    f = await smallForce(svc);
+    officerId = (await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '1001LX', boroughId: f.boroughs.lambeth.id }))).id;
+  });
+  afterAll(() => svc.cleanup());
+
+  const linkedTo = async (id: string) => (await svc.database.db.selectFrom('app_user').select('email').where('officer_id', '=', id).execute()).map((r) => r.email);
+
+  it('refuses a second account for the same officer, naming the account that has it (issue 10)', async () => {
+    const { account: first } = await createAccount(svc, SYSTEM_ACTOR, { email: 'first@force.example', displayName: 'First', roles, officerId }, PASSWORD);
+    const err = await createAccount(svc, SYSTEM_ACTOR, { email: 'second@force.example', displayName: 'Second', roles, officerId }, PASSWORD).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).errors).toEqual([{ field: 'officerId', message: 'Officer 1001LX is already linked to the account first@force.example. Unlink it there first.' }]);
+    // Nor by editing another account, while the account that has it can be saved unchanged.
+    const { account: other } = await createAccount(svc, SYSTEM_ACTOR, { email: 'other@force.example', displayName: 'Other', roles }, PASSWORD);
+    const edit = await updateAccount(svc, SYSTEM_ACTOR, other.id, { email: other.email, displayName: 'Other', roles, officerId }).catch((e: unknown) => e);
+    expect((edit as ValidationError).errors?.[0]?.message).toContain('first@force.example');
+    await updateAccount(svc, SYSTEM_ACTOR, first.id, { email: first.email, displayName: 'First again', roles, officerId });
+    expect(await linkedTo(officerId)).toEqual(['first@force.example']);
+    expect(await svc.database.db.selectFrom('app_user').select('id').where('email', '=', 'second@force.example').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('lets exactly one of three simultaneous links win, the others naming it', async () => {
+    const officer = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '1002LX', boroughId: f.boroughs.lambeth.id }));
+    // Three accounts are linked to the officer at the same moment (no password hashing to stagger them).
+    const people = [];
+    for (const who of ['a', 'b', 'c']) people.push((await createAccount(svc, SYSTEM_ACTOR, { email: `${who}@force.example`, displayName: who, roles }, PASSWORD)).account);
+    const results = await Promise.allSettled(people.map((p) => updateAccount(svc, SYSTEM_ACTOR, p.id, { email: p.email, displayName: p.displayName, roles, officerId: officer.id })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const linked = await linkedTo(officer.id);
+    expect(linked).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        expect(r.reason).toBeInstanceOf(ValidationError);
+        expect((r.reason as ValidationError).errors[0]!.message).toContain(linked[0]!);
+      }
+    }
+  });
+
+  it('is guaranteed by the database too', async () => {
+    const officer = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '1003LX', boroughId: f.boroughs.lambeth.id }));
+    const row = { displayName: 'X', passwordHash: 'x', mustChangePassword: false, officerId: officer.id, roles, createdAt: '2026-04-01T00:00:00.000Z' };
+    await insertAccount(svc.database.db, { ...row, email: 'x1@force.example' });
+    await expect(insertAccount(svc.database.db, { ...row, email: 'x2@force.example' })).rejects.toThrow(/unique|duplicate/i);
+    expect(await linkedTo(officer.id)).toEqual(['x1@force.example']);
   });
 });

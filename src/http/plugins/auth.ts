@@ -69,9 +69,9 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
     if (isSharedPublic(request)) return;
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
-      const account = await resolveApiToken(svc, header.slice(7).trim());
-      if (!account) return sendProblem(reply, 401, 'Unauthorised', 'The API token is not valid, has been revoked, or its account is disabled.');
-      request.identity = { account, via: 'token', sessionId: null, csrfToken: null };
+      const resolved = await resolveApiToken(svc, header.slice(7).trim());
+      if (!resolved) return sendProblem(reply, 401, 'Unauthorised', 'The API token is not valid, has been revoked, or its account is disabled.');
+      request.identity = { account: resolved.account, via: 'token', sessionId: null, csrfToken: null };
       return;
     }
     const token = request.cookies[SESSION_COOKIE];

@@ -57,7 +57,7 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
       backLink: ctx.account ? `/admin/accounts/${ctx.account.id}` : '/admin/accounts',
       ...errorView(
         (ctx.errors ?? []).map((e) => (e.field.startsWith('roles.') ? { ...e, field: e.field.endsWith('boroughId') ? 'boroughId' : 'roles' } : e)),
-        { roles: 'roles' },
+        { roles: 'roles', officerId: 'officerCollar' },
       ),
     });
 
