@@ -1,4 +1,5 @@
 import type { Account } from '../domain/accounts.js';
+import type { TokenScope } from '../domain/apiTokens.js';
 import type { Permission, Scope } from '../domain/permissions.js';
 import type { Actor } from '../services/context.js';
 
@@ -13,6 +14,8 @@ export interface Identity {
   via: 'session' | 'token';
   sessionId: string | null;
   csrfToken: string | null;
+  /** What an API token may be used for (tokens only). */
+  tokenScopes?: readonly TokenScope[];
 }
 
 declare module 'fastify' {

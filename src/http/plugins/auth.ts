@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { scopeForAny } from '../../domain/permissions.js';
+import { scopesNeeded } from '../../domain/apiTokens.js';
+import { scopeForAny, type Permission } from '../../domain/permissions.js';
 import { ENDED_SESSION_KEPT_HOURS, resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import type { RoutePermission } from '../types.js';
@@ -67,11 +68,13 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
   app.addHook('onRequest', async (request, reply) => {
     // Static files and the public transparency pages need no identity, and set no cookie.
     if (isSharedPublic(request)) return;
-    const header = request.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      const resolved = await resolveApiToken(svc, header.slice(7).trim());
-      if (!resolved) return sendProblem(reply, 401, 'Unauthorised', 'The API token is not valid, has been revoked, or its account is disabled.');
-      request.identity = { account: resolved.account, via: 'token', sessionId: null, csrfToken: null };
+    // An API token identifies a caller on the JSON API only. Anywhere else it is not an
+    // identity at all: the request is signed out (or uses its session, with CSRF checked).
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer !== undefined && isTokenRoute(request)) {
+      const resolved = await resolveApiToken(svc, bearer);
+      if (!resolved) return sendProblem(reply, 401, 'Unauthorised', 'The API token is not valid: it is unknown, has expired or been revoked, or its account is disabled.');
+      request.identity = { account: resolved.account, via: 'token', sessionId: null, csrfToken: null, tokenScopes: resolved.scopes };
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
@@ -124,15 +127,30 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
       if (isApiRequest(request)) return sendProblem(reply, 403, 'Password change required', 'This account must change its password before using Cedar.');
       return reply.redirect('/account/password', 303);
     }
+    const needed: readonly Permission[] = permission === 'signed-in' ? [] : typeof permission === 'string' ? [permission] : permission;
+    if (identity.via === 'token') {
+      // A token needs the scope for what the route is about, as well as the account's roles.
+      const scopes = scopesNeeded(needed, request.method);
+      if (!scopes.some((s) => identity.tokenScopes?.includes(s))) {
+        const detail = scopes.length
+          ? `This API token does not have the scope ${scopes.join(' or ')}. Ask an administrator for a token with it.`
+          : 'API tokens cannot be used here.';
+        return sendProblem(reply, 403, 'Missing scope', detail);
+      }
+    }
     if (permission === 'signed-in') {
       request.scope = { all: true };
       return;
     }
-    const needed = typeof permission === 'string' ? [permission] : permission;
     const scope = scopeForAny(identity.account.roles, needed);
     if (!scope) return denied(reply, request, 403, 'You do not have access to this page', `Your roles do not include permission to ${needed.map((p) => p.replace(':', ' ').replace('_', ' ')).join(' or ')} records.`);
     request.scope = scope;
   });
+}
+
+/** The JSON API's routes, where (and only where) an API token is accepted. */
+function isTokenRoute(request: FastifyRequest): boolean {
+  return request.routeOptions.url?.startsWith('/api/v1/') === true && request.url.startsWith('/api/v1/');
 }
 
 /** Static files and the public transparency pages: the same for everyone, cacheable, no identity looked up. */
