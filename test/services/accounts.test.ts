@@ -3,7 +3,7 @@ import { findAccountByEmail, insertAccount, recordSignInOutcome } from '../../sr
 import { ValidationError } from '../../src/domain/validation.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { listAudit } from '../../src/db/repositories/audit.js';
-import { createAccount, createApiToken, resolveApiToken, resolveSession, removeEndedSessions, signIn, updateAccount, generatePassword } from '../../src/services/accounts.js';
+import { createAccount, createApiToken, listApiTokens, resolveApiToken, resolveSession, removeEndedSessions, revokeApiToken, signIn, updateAccount, generatePassword } from '../../src/services/accounts.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
@@ -175,5 +175,49 @@ describe.each(testDatabases())('linking accounts to officer records on %s', (kin
     await insertAccount(svc.database.db, { ...row, email: 'x1@force.example' });
     await expect(insertAccount(svc.database.db, { ...row, email: 'x2@force.example' })).rejects.toThrow(/unique|duplicate/i);
     expect(await linkedTo(officer.id)).toEqual(['x1@force.example']);
+  });
+});
+
+describe.each(testDatabases())('API token lifecycle on %s', (kind) => {
+  let svc: TestServices;
+  const at = (iso: string): TestServices => ({ ...svc, now: fixedClock(iso) });
+  beforeAll(async () => {
+    svc = await openTestServices(kind, { clock: fixedClock('2026-04-01T00:30:00Z') });
+    await smallForce(svc);
+    await createAccount(svc, SYSTEM_ACTOR, { email: 'sys@force.example', displayName: 'Roster', roles: [{ role: 'administrator', boroughId: null }] }, PASSWORD);
+  });
+  afterAll(() => svc.cleanup());
+
+  it('lists tokens with their scopes, expiry, last use and status, never the secret', async () => {
+    const a = await createApiToken(at('2026-04-01T09:00:00Z'), SYSTEM_ACTOR, 'sys@force.example', 'roster', { scopes: ['officers:read', 'officers:write'], expiresInDays: 30 });
+    const b = await createApiToken(at('2026-04-02T09:00:00Z'), SYSTEM_ACTOR, 'sys@force.example', 'dock', { scopes: ['training:read'], expiresInDays: '1' });
+    await resolveApiToken(at('2026-04-02T12:00:00Z'), a.token);
+    await revokeApiToken(at('2026-04-02T13:00:00Z'), SYSTEM_ACTOR, a.record.id);
+    const list = await listApiTokens(at('2026-04-03T10:00:00Z'), { userEmail: 'SYS@force.example' });
+    expect(list.map((x) => [x.name, x.scopes, x.expiresAt, x.lastUsedAt, x.revokedAt, x.status])).toEqual([
+      ['dock', ['training:read'], '2026-04-03T09:00:00.000Z', null, null, 'expired'],
+      ['roster', ['officers:read', 'officers:write'], '2026-05-01T09:00:00.000Z', '2026-04-02T12:00:00.000Z', '2026-04-02T13:00:00.000Z', 'revoked'],
+    ]);
+    expect(JSON.stringify(list)).not.toContain(a.token.slice(12));
+    expect(JSON.stringify(list)).not.toContain(b.token.slice(12));
+  });
+
+  it('refuses bad requests for a token, naming each field', async () => {
+    const err = await createApiToken(svc, SYSTEM_ACTOR, 'nobody@force.example', '', { scopes: ['account:write'], expiresInDays: 400 }).catch((e: unknown) => e);
+    expect((err as ValidationError).errors.map((e) => e.field).sort()).toEqual(['expiresInDays', 'name', 'scopes', 'user']);
+    const none = await createApiToken(svc, SYSTEM_ACTOR, 'sys@force.example', 'x', { scopes: [] }).catch((e: unknown) => e);
+    expect((none as ValidationError).errors).toEqual([{ field: 'scopes', message: 'Select at least one scope' }]);
+    const unknown = await revokeApiToken(svc, SYSTEM_ACTOR, 'cedar_nope00').catch((e: unknown) => e);
+    expect((unknown as ValidationError).errors[0]!.message).toBe('No API token has the prefix or id cedar_nope00');
+  });
+
+  it('is revoked once: of two revocations at once, one wins and one audit entry is written', async () => {
+    const { record } = await createApiToken(svc, SYSTEM_ACTOR, 'sys@force.example', 'twice');
+    const results = await Promise.allSettled([revokeApiToken(svc, SYSTEM_ACTOR, record.tokenPrefix), revokeApiToken(svc, SYSTEM_ACTOR, record.id)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((loser.reason as ValidationError).errors[0]!.message).toContain('was already revoked');
+    const { entries } = await listAudit(svc.database.db, { action: 'api_token.revoke' }, { offset: 0, limit: 10 });
+    expect(entries.filter((e) => e.entityId === record.id)).toHaveLength(1);
   });
 });

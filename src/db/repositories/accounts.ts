@@ -270,11 +270,8 @@ export async function findApiTokenByHash(db: Executor, tokenHash: string): Promi
   return r && toToken(r);
 }
 
-export async function findApiToken(db: Executor, id: string, opts: { forUpdate?: boolean } = {}): Promise<ApiTokenRecord | undefined> {
-  const r = await tokenQuery(db)
-    .where('t.id', '=', id)
-    .$if(opts.forUpdate === true, (q) => q.forUpdate('t'))
-    .executeTakeFirst();
+export async function findApiToken(db: Executor, id: string): Promise<ApiTokenRecord | undefined> {
+  const r = await tokenQuery(db).where('t.id', '=', id).executeTakeFirst();
   return r && toToken(r);
 }
 
