@@ -176,6 +176,12 @@ export type SignInResult =
 
 const signInInput = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password') });
 
+/**
+ * Checks an email and password. An unknown email, a wrong password and a locked account (even
+ * with the right password) do the same work — one argon2 verification and one audit entry in
+ * one transaction — and the caller shows them the same way, so neither the answer nor its
+ * timing tells which accounts exist or are locked.
+ */
 export async function signIn(svc: Services, input: unknown, context: { ip: string }, now: Date = svc.now()): Promise<SignInResult> {
   const { email, password } = parseInput(signInInput, input);
   const found = await accounts.findAccountByEmail(svc.database.db, email);
@@ -183,13 +189,18 @@ export async function signIn(svc: Services, input: unknown, context: { ip: strin
     dummyHash ??= hashPassword(randomToken());
     await argon2.verify(await dummyHash, password).catch(() => false);
     await change(svc, { userId: null, label: `anonymous@${context.ip}`, grants: [] }, (_t, audit) =>
-      audit({ action: 'auth.sign_in_failed', entityType: 'account', entityId: null, summary: { email, reason: 'unknown email' } }),
+      audit({ action: 'auth.sign_in_failed', entityType: 'account', entityId: null, summary: { email, reason: 'unknown email', ip: context.ip } }),
     );
     return { ok: false, reason: 'invalid' };
   }
   const actor = { userId: found.id, label: found.email, grants: found.roles };
-  if (isLocked(found.lockedUntil, now)) return { ok: false, reason: 'locked', lockedUntil: found.lockedUntil! };
   const valid = await argon2.verify(found.passwordHash, password).catch(() => false);
+  if (isLocked(found.lockedUntil, now)) {
+    await change(svc, actor, (_t, audit) =>
+      audit({ action: 'auth.sign_in_failed', entityType: 'account', entityId: found.id, summary: { reason: 'locked', lockedUntil: found.lockedUntil, ip: context.ip } }),
+    );
+    return { ok: false, reason: 'locked', lockedUntil: found.lockedUntil! };
+  }
   if (!valid) {
     const failedSoFar = found.lockedUntil ? 0 : found.failedSignIns; // an expired lock starts a fresh count
     const outcome = afterFailedSignIn(failedSoFar, now, { attempts: svc.policy.lockoutAttempts, minutes: svc.policy.lockoutMinutes });

@@ -73,9 +73,44 @@ describe.each(testDatabases())('sign-in, sessions and security on %s', (kind) =>
     for (let i = 0; i < t.svc.policy.lockoutAttempts; i++) await attempt('lock@test.police.uk', 'wrong password');
     const locked = await attempt('lock@test.police.uk', TEST_PASSWORD);
     expect(locked.statusCode).toBe(401);
-    expect(locked.body).toContain('locked');
+    expect(locked.cookies.find((c) => c.name === 'cedar_session')).toBeUndefined();
+    // The page says how locking works, to everyone alike; not that this account is locked.
+    expect(locked.body).toContain(`After ${t.svc.policy.lockoutAttempts} wrong passwords in a row, Cedar locks an account for 15 minutes`);
     const acc = await findAccountByEmail(t.svc.database.db, 'lock@test.police.uk');
     expect(acc!.lockedUntil).not.toBeNull();
+  });
+
+  it('answers an unknown email exactly as a known one, locked or not, doing the same work (issue 10)', async () => {
+    await makeAccount(t, 'known@test.police.uk', [{ role: 'analyst', boroughId: null }]);
+    const audits = async () => Number((await t.svc.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    /** The response with what legitimately differs (the email typed, the CSRF token) taken out. */
+    const shape = async (email: string, password: string) => {
+      const before = await audits();
+      const res = await attempt(email, password);
+      const headers = { ...res.headers };
+      for (const h of ['set-cookie', 'date', 'content-length', 'content-security-policy', 'x-request-id', 'x-ratelimit-remaining', 'x-ratelimit-reset']) delete headers[h];
+      return {
+        status: res.statusCode,
+        headers,
+        body: res.body.replaceAll(email, 'EMAIL').replace(/name="_csrf" value="[^"]+"/g, '').replace(/nonce="[^"]+"/g, ''),
+        auditEntries: (await audits()) - before,
+      };
+    };
+    const unknownFirst = await shape('unknown@test.police.uk', 'wrong password');
+    const knownFirst = await shape('known@test.police.uk', 'wrong password');
+    expect(knownFirst).toEqual(unknownFirst);
+    expect(unknownFirst.status).toBe(401);
+    expect(unknownFirst.auditEntries).toBe(1);
+    expect(unknownFirst.body).toContain('Enter a correct email address and password');
+    for (let i = 1; i < t.svc.policy.lockoutAttempts; i++) {
+      expect(await shape('known@test.police.uk', 'wrong password')).toEqual(unknownFirst);
+      expect(await shape('unknown@test.police.uk', 'wrong password')).toEqual(unknownFirst);
+    }
+    expect((await findAccountByEmail(t.svc.database.db, 'known@test.police.uk'))!.lockedUntil).not.toBeNull();
+    // Locked now: the right password, a wrong one, and an unknown email all look the same.
+    expect(await shape('known@test.police.uk', TEST_PASSWORD)).toEqual(unknownFirst);
+    expect(await shape('known@test.police.uk', 'wrong password')).toEqual(unknownFirst);
+    expect(await shape('unknown@test.police.uk', TEST_PASSWORD)).toEqual(unknownFirst);
   });
 
   it('rate-limits sign-in attempts from one address', async () => {

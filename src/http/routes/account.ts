@@ -5,7 +5,6 @@ import { changePassword, signIn, signOut } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import { errorView, field, formBody, safeNext } from '../forms.js';
 import { PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE, sessionCookieOptions } from '../plugins/auth.js';
-import { formatDateTime } from '../views.js';
 
 const open = { permission: 'public', allowWithPendingPasswordChange: true } as const;
 
@@ -24,7 +23,7 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
       const values = { email: field(body, 'email') };
       const next = safeNext(field(body, 'next'));
       const again = (status: number, errors: { field: string; message: string }[]) =>
-        reply.code(status).render('pages/sign-in.njk', { title: 'Sign in', values, next, ...errorView(errors) });
+        reply.code(status).render('pages/sign-in.njk', { title: 'Sign in', values, next, lockout: { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes }, ...errorView(errors) });
       let result;
       try {
         result = await signIn(svc, { email: field(body, 'email'), password: field(body, 'password') }, { ip: request.ip });
@@ -33,13 +32,11 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
         throw err;
       }
       if (!result.ok) {
-        const message =
-          result.reason === 'locked'
-            ? `This account is locked after too many failed attempts. Try again after ${formatDateTime(result.lockedUntil)}.`
-            : result.reason === 'disabled'
-              ? 'This account has been disabled. Contact your Cedar administrator.'
-              : 'Enter a correct email address and password';
-        return again(401, [{ field: 'email', message }]);
+        // A locked account is answered exactly as a wrong password or an unknown email, so the
+        // answer does not tell which accounts exist. Only the right password for a disabled
+        // account is told so.
+        if (result.reason === 'disabled') return again(401, [{ field: 'email', message: 'This account has been disabled. Contact your Cedar administrator.' }]);
+        return again(401, [{ field: 'email', message: 'Enter a correct email address and password' }]);
       }
       reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(config, request));
       reply.clearCookie(PRE_AUTH_CSRF_COOKIE, { path: '/' });
