@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { ValidationError } from '../../domain/validation.js';
 import { changePassword, signIn, signOut } from '../../services/accounts.js';
@@ -15,9 +15,27 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
     return reply.render('pages/sign-in.njk', { title: 'Sign in', next: safeNext(q.next), signedOut: q.signedOut === '1' });
   });
 
+  // Sign-in is limited per address and, separately, per account: the email tried, whether or
+  // not an account has it (so the limit tells nothing), from whatever addresses.
+  const perAddress = app.createRateLimit({ max: config.signInRateLimitPerAddress, timeWindow: 60_000 });
+  const perAccount = app.createRateLimit({
+    max: config.signInRateLimit,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `account:${field(formBody(request), 'email').trim().toLowerCase().slice(0, 320)}`,
+  });
+  const limitSignIn = async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const limit of [perAddress, perAccount]) {
+      const r = await limit(request);
+      if (!r.isAllowed && r.isExceeded) {
+        reply.header('retry-after', String(r.ttlInSeconds));
+        throw Object.assign(new Error('Too many sign-in attempts'), { statusCode: 429 });
+      }
+    }
+  };
+
   app.post(
     '/sign-in',
-    { config: { ...open, rateLimit: { max: config.signInRateLimit, timeWindow: '1 minute' } } },
+    { config: open, preHandler: limitSignIn },
     async (request, reply) => {
       const body = formBody(request);
       const values = { email: field(body, 'email') };
