@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
-import { ensureAdministrator, removeEndedSessions } from './services/accounts.js';
+import { ensureAdministrator, removeEndedSessions, removeExpiredKeptForms } from './services/accounts.js';
 import { SYSTEM_ACTOR } from './services/context.js';
 import { DemoRefusedError, seedDemo } from './services/demo.js';
 import { printDemoSummary } from './cli/commands/seed.js';
@@ -31,7 +31,7 @@ async function main() {
 
   // Ended sessions are removed on start and then every few minutes, for as long as Cedar runs.
   const removeEnded = () =>
-    removeEndedSessions(svc).catch((err: unknown) => console.error(`Cedar: could not remove ended sessions: ${(err as Error).message}`));
+    Promise.all([removeEndedSessions(svc), removeExpiredKeptForms(svc)]).catch((err: unknown) => console.error(`Cedar: could not remove ended sessions: ${(err as Error).message}`));
   await removeEnded();
   const housekeeping = setInterval(() => void removeEnded(), HOUSEKEEPING_MINUTES * 60_000);
   housekeeping.unref();

@@ -39,6 +39,8 @@ declare module 'fastify' {
     scope: Scope;
     /** CSRF token to put in forms: the session's, or the pre-sign-in cookie's. */
     csrfToken: string;
+    /** The session cookie's token when it names a session that has ended (or is unknown). */
+    endedSessionToken: string | null;
     actor(): Actor;
   }
   interface FastifyReply {

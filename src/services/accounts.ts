@@ -264,6 +264,61 @@ export async function removeEndedSessions(svc: Services, now: Date = svc.now()):
   return accounts.deleteExpiredSessions(svc.database.db, cutoff);
 }
 
+// Forms sent after the session ended -------------------------------------------------
+
+/** How long a form sent after its session ended is kept for its author to send again. */
+export const KEPT_FORM_MINUTES = 60;
+
+export interface FormToKeep {
+  /** Where it was sent: a path on this site, with its query. */
+  action: string;
+  /** The page it was on: a path on this site. */
+  returnTo: string;
+  /** Its fields in the order sent, without passwords or the CSRF token (the caller leaves them out). */
+  fields: [string, string][];
+}
+
+/**
+ * Keeps a form that arrived after its session ended, for the session's own account, under a
+ * new one-time key (returned; the browser holds it in a cookie). Nothing is kept when the
+ * session is unknown (its row long gone) or its account disabled. Not audited: it is a copy
+ * of what the person typed, held for an hour, not a change to any record.
+ */
+export async function keepForm(svc: Services, endedSessionToken: string, form: FormToKeep, now: Date = svc.now()): Promise<string | undefined> {
+  const db = svc.database.db;
+  const userId = await accounts.findSessionOwner(db, sha256(endedSessionToken));
+  const owner = userId && (await accounts.findAccount(db, userId));
+  if (!owner || owner.disabled) return undefined;
+  const key = randomToken();
+  await db.transaction().execute((trx) =>
+    accounts.replaceKeptForm(trx, {
+      id: sha256(key),
+      userId: owner.id,
+      action: form.action,
+      returnTo: form.returnTo,
+      fields: form.fields,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + KEPT_FORM_MINUTES * 60_000).toISOString(),
+    }),
+  );
+  return key;
+}
+
+/**
+ * The kept form for a key, once: it is deleted as it is read. Only its own account gets it;
+ * for anyone else signed in at that browser it is deleted unseen.
+ */
+export async function takeKeptForm(svc: Services, key: string, accountId: string, now: Date = svc.now()): Promise<accounts.KeptForm | undefined> {
+  const form = await svc.database.db.transaction().execute((trx) => accounts.takeKeptForm(trx, sha256(key)));
+  if (!form || form.userId !== accountId || form.expiresAt <= now.toISOString()) return undefined;
+  return form;
+}
+
+/** Deletes kept forms past their hour; returns how many. Run with removeEndedSessions. */
+export async function removeExpiredKeptForms(svc: Services, now: Date = svc.now()): Promise<number> {
+  return accounts.deleteExpiredKeptForms(svc.database.db, now.toISOString());
+}
+
 export async function signOut(svc: Services, actor: Actor, sessionId: string): Promise<void> {
   await change(svc, actor, async (trx, audit) => {
     await accounts.deleteSession(trx, sessionId);

@@ -3,7 +3,7 @@ import { findAccountByEmail, insertAccount, recordSignInOutcome } from '../../sr
 import { ValidationError } from '../../src/domain/validation.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { listAudit } from '../../src/db/repositories/audit.js';
-import { createAccount, createApiToken, listApiTokens, resolveApiToken, resolveSession, removeEndedSessions, revokeApiToken, signIn, updateAccount, generatePassword } from '../../src/services/accounts.js';
+import { createAccount, createApiToken, keepForm, listApiTokens, removeEndedSessions, removeExpiredKeptForms, resolveApiToken, resolveSession, revokeApiToken, signIn, takeKeptForm, updateAccount, generatePassword } from '../../src/services/accounts.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
@@ -112,6 +112,30 @@ describe.each(testDatabases())('ended sessions on %s', (kind) => {
     expect(await removeEndedSessions(at('2026-04-03T09:58:00Z'))).toBe(0);
     expect(await removeEndedSessions(at('2026-04-03T10:00:00Z'))).toBe(1);
     expect(await count()).toBe(0);
+  });
+
+  it('leave a form sent late kept for an hour for their own account only, then removed', async () => {
+    const s = await signIn(at('2026-06-01T08:00:00Z'), { email: 'pc@force.example', password: PASSWORD }, { ip: '::1' });
+    if (!s.ok) throw new Error('sign-in failed');
+    const form = { action: '/reports/x/sections/duty', returnTo: '/reports/x/sections/duty', fields: [['mainDuty', 'response']] as [string, string][] };
+    // Sent at 21:00, after the session ended at 20:00.
+    const key = await keepForm(at('2026-06-01T21:00:00Z'), s.sessionToken, form);
+    expect(key).toBeDefined();
+    expect(await keepForm(svc, 'not-a-session-token', form)).toBeUndefined();
+    const kept = () => svc.database.db.selectFrom('kept_form').select(['id', 'expires_at']).execute();
+    expect((await kept()).map((r) => r.expires_at)).toEqual(['2026-06-01T22:00:00.000Z']);
+    expect(await removeExpiredKeptForms(at('2026-06-01T21:59:00Z'))).toBe(0);
+    expect(await takeKeptForm(at('2026-06-01T21:30:00Z'), key!, 'someone-else')).toBeUndefined();
+    expect(await kept()).toEqual([]); // taken by the wrong account: gone unseen
+
+    const again = await keepForm(at('2026-06-01T21:00:00Z'), s.sessionToken, form);
+    const owner = (await findAccountByEmail(svc.database.db, 'pc@force.example'))!.id;
+    expect(await takeKeptForm(at('2026-06-01T22:00:00Z'), again!, owner)).toBeUndefined(); // past its hour
+    const third = await keepForm(at('2026-06-01T21:00:00Z'), s.sessionToken, form);
+    expect((await takeKeptForm(at('2026-06-01T21:10:00Z'), third!, owner))?.fields).toEqual([['mainDuty', 'response']]);
+    await keepForm(at('2026-06-01T21:00:00Z'), s.sessionToken, form);
+    expect(await removeExpiredKeptForms(at('2026-06-01T22:00:00Z'))).toBe(1);
+    expect(await kept()).toEqual([]);
   });
 
   it('slide with use, on the clock the service is given', async () => {

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { scopesNeeded } from '../../domain/apiTokens.js';
 import { scopeForAny, type Permission } from '../../domain/permissions.js';
-import { ENDED_SESSION_KEPT_HOURS, resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
+import { ENDED_SESSION_KEPT_HOURS, KEPT_FORM_MINUTES, keepForm, resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
+import { formBody, safeNext } from '../forms.js';
 import type { Services } from '../../services/context.js';
 import type { RoutePermission } from '../types.js';
 import { sendProblem, isApiRequest } from './errors.js';
@@ -60,6 +61,7 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
   app.decorateRequest('identity', null);
   app.decorateRequest('scope', null as never);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('endedSessionToken', null);
   app.decorateRequest('actor', function (this: FastifyRequest) {
     const acc = this.identity?.account;
     return acc ? { userId: acc.id, label: acc.email, grants: acc.roles } : { userId: null, label: `anonymous@${this.ip}`, grants: [] };
@@ -87,6 +89,7 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
         return;
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      request.endedSessionToken = token;
     }
     // Signed out: a double-submit cookie protects the sign-in form itself.
     let pre = request.cookies[PRE_AUTH_CSRF_COOKIE];
@@ -113,8 +116,8 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
     const identity = request.identity;
     if (!identity && permission !== 'public') {
       if (isApiRequest(request)) return sendProblem(reply, 401, 'Unauthorised', 'Sign in, or send an API token as "Authorization: Bearer <token>".');
-      const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
-      return reply.redirect(`/sign-in${next}`, 303);
+      if (request.method === 'GET') return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+      return keepFormAndSignIn(svc, config, request, reply);
     }
     if (!SAFE_METHODS.has(request.method) && identity?.via !== 'token' && !csrfTokenMatches(request)) {
       return denied(reply, request, 403, 'Your form has expired', 'The page you submitted was out of date or did not come from Cedar. Go back, reload the page and try again.');
@@ -146,6 +149,57 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
     if (!scope) return denied(reply, request, 403, 'You do not have access to this page', `Your roles do not include permission to ${needed.map((p) => p.replace(':', ' ').replace('_', ' ')).join(' or ')} records.`);
     request.scope = scope;
   });
+}
+
+export const KEPT_FORM_COOKIE = 'cedar_kept';
+
+/**
+ * A form sent after its session ended (a page left open too long): rather than lose what was
+ * typed, keep it — for the ended session's account, without passwords or the CSRF token — and
+ * send the person to sign in; afterwards /account/kept-answers offers to send it again, where
+ * the form's own route checks it as usual. Only a form posted from one of Cedar's own pages is
+ * kept (the browser says so in Sec-Fetch-Site or Origin), so another site cannot plant answers.
+ */
+async function keepFormAndSignIn(svc: Services, config: Config, request: FastifyRequest, reply: FastifyReply) {
+  const returnTo = formPage(request);
+  const signIn = `/sign-in${returnTo === '/' ? '' : `?next=${encodeURIComponent(returnTo)}`}`;
+  const isForm = String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  if (!request.endedSessionToken || request.method !== 'POST' || !isForm || !fromThisSite(request)) return reply.redirect(signIn, 303);
+  const fields: [string, string][] = [];
+  for (const [name, value] of Object.entries(formBody(request))) {
+    if (name === '_csrf' || /password/i.test(name) || value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) fields.push([name, v]);
+  }
+  const key = await keepForm(svc, request.endedSessionToken, { action: request.url, returnTo, fields });
+  if (!key) return reply.redirect(signIn, 303);
+  reply.setCookie(KEPT_FORM_COOKIE, key, { ...cookieOptions(config, request), maxAge: KEPT_FORM_MINUTES * 60 });
+  return reply.redirect(`${signIn}${signIn.includes('?') ? '&' : '?'}kept=1`, 303);
+}
+
+/** Whether the browser says the request came from one of this site's own pages. */
+function fromThisSite(request: FastifyRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin';
+  const origin = request.headers.origin;
+  return typeof origin === 'string' && originOf(origin) === originOf(`${request.protocol}://${request.host}`);
+}
+
+/** The page a form was on (its Referer, when on this site), else Home. */
+function formPage(request: FastifyRequest): string {
+  const referer = request.headers.referer;
+  if (typeof referer !== 'string' || originOf(referer) !== originOf(`${request.protocol}://${request.host}`)) return '/';
+  const url = new URL(referer);
+  return safeNext(`${url.pathname}${url.search}`);
+}
+
+/** An address's origin, normalised (default ports dropped, case folded); null when it is not one. */
+function originOf(address: string): string | null {
+  try {
+    const origin = new URL(address).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
 }
 
 /** The JSON API's routes, where (and only where) an API token is accepted. */

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { ValidationError } from '../../domain/validation.js';
-import { changePassword, signIn, signOut } from '../../services/accounts.js';
+import { changePassword, signIn, signOut, takeKeptForm } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import { errorView, field, formBody, safeNext } from '../forms.js';
-import { PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE, sessionCookieOptions } from '../plugins/auth.js';
+import { KEPT_FORM_COOKIE, PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE, sessionCookieOptions } from '../plugins/auth.js';
 
 const open = { permission: 'public', allowWithPendingPasswordChange: true } as const;
 
@@ -12,7 +12,7 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
   app.get('/sign-in', { config: open }, async (request, reply) => {
     if (request.identity) return reply.redirect('/', 303);
     const q = request.query as Record<string, string | undefined>;
-    return reply.render('pages/sign-in.njk', { title: 'Sign in', next: safeNext(q.next), signedOut: q.signedOut === '1' });
+    return reply.render('pages/sign-in.njk', { title: 'Sign in', next: safeNext(q.next), signedOut: q.signedOut === '1', kept: q.kept === '1' && Boolean(request.cookies[KEPT_FORM_COOKIE]) });
   });
 
   // Sign-in is limited per address and, separately, per account: the email tried, whether or
@@ -58,9 +58,19 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
       }
       reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(config, request));
       reply.clearCookie(PRE_AUTH_CSRF_COOKIE, { path: '/' });
-      return reply.redirect(result.account.mustChangePassword ? '/account/password' : next, 303);
+      if (result.account.mustChangePassword) return reply.redirect('/account/password', 303);
+      // A form sent after the last session ended waits to be sent again.
+      return reply.redirect(request.cookies[KEPT_FORM_COOKIE] ? '/account/kept-answers' : next, 303);
     },
   );
+
+  app.get('/account/kept-answers', { config: { permission: 'signed-in' } }, async (request, reply) => {
+    const key = request.cookies[KEPT_FORM_COOKIE];
+    if (key) reply.clearCookie(KEPT_FORM_COOKIE, { path: '/' });
+    const form = key ? await takeKeptForm(svc, key, request.identity!.account.id) : undefined;
+    if (!form) return reply.redirect('/', 303);
+    return reply.render('pages/kept-answers.njk', { title: 'Send your answers again', form });
+  });
 
   app.post('/sign-out', { config: { permission: 'signed-in', allowWithPendingPasswordChange: true } }, async (request, reply) => {
     const identity = request.identity!;
