@@ -102,6 +102,10 @@ describe.each(testDatabases())('API tokens on %s', (kind) => {
       for (const s of needed) used.add(s);
     }
     expect([...used].sort()).toEqual([...TOKEN_SCOPES].sort());
+    // The OpenAPI document says so.
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(doc.components.securitySchemes.bearer.description).toContain(TOKEN_SCOPES.join(', '));
+    expect(doc.info.description).toContain('/api/v1 only');
   });
 
   it('stops working when it expires or is revoked, and records when it was last used', async () => {
