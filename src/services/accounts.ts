@@ -202,11 +202,19 @@ export async function signIn(svc: Services, input: unknown, context: { ip: strin
     return { ok: false, reason: 'locked', lockedUntil: found.lockedUntil! };
   }
   if (!valid) {
-    const failedSoFar = found.lockedUntil ? 0 : found.failedSignIns; // an expired lock starts a fresh count
-    const outcome = afterFailedSignIn(failedSoFar, now, { attempts: svc.policy.lockoutAttempts, minutes: svc.policy.lockoutMinutes });
-    await change(svc, actor, async (trx, audit) => {
-      await accounts.recordSignInOutcome(trx, found.id, outcome);
-      await audit({ action: outcome.lockedUntil ? 'auth.locked' : 'auth.sign_in_failed', entityType: 'account', entityId: found.id, summary: { failedSignIns: outcome.failedSignIns, lockedUntil: outcome.lockedUntil, ip: context.ip } });
+    // The count is read and written in one transaction, the row locked (PostgreSQL; SQLite has
+    // one writer at a time), so guesses sent at the same moment are each counted.
+    const outcome = await change(svc, actor, async (trx, audit) => {
+      const current = await accounts.lockSignInState(trx, svc.database.kind, found.id);
+      if (isLocked(current.lockedUntil, now)) {
+        await audit({ action: 'auth.sign_in_failed', entityType: 'account', entityId: found.id, summary: { reason: 'locked', lockedUntil: current.lockedUntil, ip: context.ip } });
+        return { failedSignIns: current.failedSignIns, lockedUntil: current.lockedUntil };
+      }
+      const failedSoFar = current.lockedUntil ? 0 : current.failedSignIns; // an expired lock starts a fresh count
+      const next = afterFailedSignIn(failedSoFar, now, { attempts: svc.policy.lockoutAttempts, minutes: svc.policy.lockoutMinutes });
+      await accounts.recordSignInOutcome(trx, found.id, next);
+      await audit({ action: next.lockedUntil ? 'auth.locked' : 'auth.sign_in_failed', entityType: 'account', entityId: found.id, summary: { failedSignIns: next.failedSignIns, lockedUntil: next.lockedUntil, ip: context.ip } });
+      return next;
     });
     return outcome.lockedUntil ? { ok: false, reason: 'locked', lockedUntil: outcome.lockedUntil } : { ok: false, reason: 'invalid' };
   }

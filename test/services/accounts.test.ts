@@ -57,6 +57,18 @@ describe.each(testDatabases())('accounts on %s', (kind) => {
     expect((await signIn(svc, { email: 'lock@force.example', password: PASSWORD }, { ip: '::1' })).ok).toBe(true);
   });
 
+  it('counts every failed attempt made at the same time, so parallel guesses cannot outrun the lock', async () => {
+    await createAccount(svc, SYSTEM_ACTOR, { email: 'burst@force.example', displayName: 'B', roles: [{ role: 'analyst', boroughId: null }] }, PASSWORD);
+    const attempts = svc.policy.lockoutAttempts * 2;
+    const results = await Promise.all(Array.from({ length: attempts }, () => signIn(svc, { email: 'burst@force.example', password: 'wrong guess here' }, { ip: '::1' })));
+    expect(results.every((r) => !r.ok)).toBe(true);
+    const acc = (await findAccountByEmail(svc.database.db, 'burst@force.example'))!;
+    expect(acc.lockedUntil).not.toBeNull();
+    const { entries } = await listAudit(svc.database.db, { action: 'auth.locked' }, { offset: 0, limit: 50 });
+    expect(entries.filter((e) => e.entityId === acc.id)).toHaveLength(1);
+    expect((await signIn(svc, { email: 'burst@force.example', password: PASSWORD }, { ip: '::1' })).ok).toBe(false);
+  });
+
   it('a disabled account cannot sign in, and its sessions and tokens stop working', async () => {
     const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: 'gone@force.example', displayName: 'Gone', roles: [{ role: 'armourer', boroughId: null }] }, PASSWORD);
     const r = await signIn(svc, { email: 'gone@force.example', password: PASSWORD }, { ip: '::1' });

@@ -120,6 +120,17 @@ export async function setPassword(db: Executor, id: string, passwordHash: string
     .execute();
 }
 
+/** An account's failed sign-ins and lock, its row locked until the transaction ends on PostgreSQL. */
+export async function lockSignInState(db: Executor, kind: DatabaseKind, id: string): Promise<{ failedSignIns: number; lockedUntil: string | null }> {
+  const r = await db
+    .selectFrom('app_user')
+    .select(['failed_sign_ins', 'locked_until'])
+    .where('id', '=', id)
+    .$if(kind === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirstOrThrow();
+  return { failedSignIns: r.failed_sign_ins, lockedUntil: r.locked_until };
+}
+
 export async function recordSignInOutcome(
   db: Executor,
   id: string,
