@@ -1,10 +1,13 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { createAccount } from '../../src/services/accounts.js';
 import { getReport } from '../../src/services/reports.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { csrfFrom, formEncode, makeAccount, openTestApp, signInAs, TEST_PASSWORD, type Client, type TestApp } from '../support/app.js';
-import { testDatabases } from '../support/databases.js';
+import { openTestServices, testDatabases } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 
 /**
@@ -143,3 +146,29 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
     expect(await t.svc.database.db.selectFrom('kept_form').select('id').execute()).toEqual([]);
   });
 });
+
+describe.each(testDatabases())('the session cookie on %s', (kind) => {
+  it('outlives its session by a day, and is sent again as the session slides, so a late form can be tied to its account', async () => {
+    let now = Date.parse('2026-04-01T08:00:00Z');
+    const svc = await openTestServices(kind, { clock: () => new Date(now) });
+    const config = loadConfig({ CEDAR_LOG_LEVEL: 'silent' });
+    const app = await buildApp({ services: svc, config });
+    try {
+      await smallForce(svc);
+      await createAccount(svc, SYSTEM_ACTOR, { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }] }, TEST_PASSWORD);
+      const c = await signInAs(app, 'pc@test.police.uk');
+      const first = await app.inject({ method: 'GET', url: '/', headers: { cookie: c.cookie } });
+      expect(first.cookies.find((x) => x.name === 'cedar_session')).toBeUndefined(); // used within the minute: nothing to renew
+      now += 2 * 3_600_000;
+      const later = await app.inject({ method: 'GET', url: '/', headers: { cookie: c.cookie } });
+      const renewed = later.cookies.find((x) => x.name === 'cedar_session')!;
+      expect(renewed.value).toBe(c.cookie.split('=')[1]);
+      expect(renewed.maxAge).toBe((config.sessionHours + 24) * 3600);
+      expect(renewed.httpOnly).toBe(true);
+    } finally {
+      await app.close();
+      await svc.cleanup();
+    }
+  });
+});
+
