@@ -4,7 +4,7 @@ import * as accounts from '../db/repositories/accounts.js';
 import * as org from '../db/repositories/organisation.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import { accountInput, afterFailedSignIn, email as emailSchema, isLocked, newPassword, type Account } from '../domain/accounts.js';
-import { SCOPE_LABELS, scopesForRoles, tokenInput, tokenStatus, type TokenScope, type TokenStatus } from '../domain/apiTokens.js';
+import { isTokenScope, scopesForRoles, tokenInput, tokenStatus, type TokenScope, type TokenStatus } from '../domain/apiTokens.js';
 import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, type RoleGrant } from '../domain/permissions.js';
 import { NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
 import type { Executor } from '../db/database.js';
@@ -443,7 +443,7 @@ export async function resolveApiToken(svc: Services, token: string, now: Date = 
   const account = await accounts.findAccount(db, found.userId);
   if (!account || account.disabled) return undefined;
   if (!found.lastUsedAt || now.getTime() - Date.parse(found.lastUsedAt) > 60_000) await accounts.touchApiToken(db, found.id, now.toISOString());
-  return { account, tokenId: found.id, scopes: found.scopes.filter((x): x is TokenScope => x in SCOPE_LABELS) };
+  return { account, tokenId: found.id, scopes: found.scopes.filter(isTokenScope) };
 }
 
 export function tokensEqual(a: string, b: string): boolean {
