@@ -22,6 +22,7 @@ const envSchema = z.object({
   CEDAR_TRUST_PROXY: flag,
   CEDAR_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   CEDAR_SIGNIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
+  CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().optional(),
   CEDAR_LOCKOUT_ATTEMPTS: z.coerce.number().int().positive().default(5),
   CEDAR_LOCKOUT_MINUTES: z.coerce.number().positive().default(15),
   CEDAR_FORCE_NAME: z.string().trim().min(1).max(100).default('Metropolitan Police Service'),
@@ -56,7 +57,10 @@ export interface Config {
   secureCookies: boolean;
   trustProxy: boolean;
   sessionHours: number;
+  /** Sign-in attempts allowed per account (the email tried, known or not) per minute. */
   signInRateLimit: number;
+  /** Sign-in attempts allowed per client address per minute: many people may share one. */
+  signInRateLimitPerAddress: number;
   lockoutAttempts: number;
   lockoutMinutes: number;
   adminEmail: string;
@@ -86,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.CEDAR_TRUST_PROXY,
     sessionHours: e.CEDAR_SESSION_HOURS,
     signInRateLimit: e.CEDAR_SIGNIN_RATE_LIMIT,
+    // Officers at a station share its address; behind a trusted proxy the address it reports
+    // is often a force gateway shared by several stations, so the default is higher there.
+    signInRateLimitPerAddress: e.CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS ?? (e.CEDAR_TRUST_PROXY ? 300 : 100),
     lockoutAttempts: e.CEDAR_LOCKOUT_ATTEMPTS,
     lockoutMinutes: e.CEDAR_LOCKOUT_MINUTES,
     adminEmail: e.CEDAR_ADMIN_EMAIL,

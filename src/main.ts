@@ -1,10 +1,13 @@
 import { ConfigError, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
-import { ensureAdministrator } from './services/accounts.js';
+import { ensureAdministrator, removeEndedSessions, removeExpiredKeptForms } from './services/accounts.js';
 import { SYSTEM_ACTOR } from './services/context.js';
 import { DemoRefusedError, seedDemo } from './services/demo.js';
 import { printDemoSummary } from './cli/commands/seed.js';
 import { openServices, ensureForce } from './services/setup.js';
+
+/** How often ended sessions (and kept forms past their time) are removed while Cedar runs. */
+const HOUSEKEEPING_MINUTES = 15;
 
 async function main() {
   const config = loadConfig();
@@ -27,9 +30,17 @@ async function main() {
     }
   }
 
+  // Ended sessions are removed on start and then every few minutes, for as long as Cedar runs.
+  const removeEnded = () =>
+    Promise.all([removeEndedSessions(svc), removeExpiredKeptForms(svc)]).catch((err: unknown) => console.error(`Cedar: could not remove ended sessions: ${(err as Error).message}`));
+  await removeEnded();
+  const housekeeping = setInterval(() => void removeEnded(), HOUSEKEEPING_MINUTES * 60_000);
+  housekeeping.unref();
+
   const app = await buildApp({ services: svc, config, logger: config.logLevel !== 'silent' });
   const close = async (signal: string) => {
     console.log(`Cedar: ${signal}, shutting down.`);
+    clearInterval(housekeeping);
     await app.close();
     await svc.database.close();
     process.exit(0);

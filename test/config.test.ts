@@ -32,4 +32,11 @@ describe('settings', () => {
     expect(message).toContain('CEDAR_DEMO');
     expect(message).toContain('"eighty"');
   });
+
+  it('limits sign-in per account (CEDAR_SIGNIN_RATE_LIMIT) and, higher, per address; higher still behind a trusted proxy', () => {
+    expect(loadConfig({})).toMatchObject({ signInRateLimit: 10, signInRateLimitPerAddress: 100 });
+    expect(loadConfig({ CEDAR_TRUST_PROXY: '1' })).toMatchObject({ signInRateLimit: 10, signInRateLimitPerAddress: 300 });
+    expect(loadConfig({ CEDAR_TRUST_PROXY: '1', CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: '50', CEDAR_SIGNIN_RATE_LIMIT: '5' })).toMatchObject({ signInRateLimit: 5, signInRateLimitPerAddress: 50 });
+    expect(() => loadConfig({ CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: 'lots' })).toThrow(/CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS/);
+  });
 });

@@ -12,6 +12,7 @@ import * as m0011 from './migrations/0011_home_office_tables.js';
 import * as m0012 from './migrations/0012_statistics_uses_index.js';
 import * as m0013 from './migrations/0013_training.js';
 import * as m0014 from './migrations/0014_training_corrections.js';
+import * as m0015 from './migrations/0015_account_security.js';
 import * as m0016 from './migrations/0016_report_revision.js';
 import * as m0017 from './migrations/0017_referral_outcomes.js';
 import * as m0018 from './migrations/0018_release_corrections_audit_key.js';
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_statistics_uses_index': m0012,
   '0013_training': m0013,
   '0014_training_corrections': m0014,
+  '0015_account_security': m0015,
   '0016_report_revision': m0016,
   '0017_referral_outcomes': m0017,
   '0018_release_corrections_audit_key': m0018,

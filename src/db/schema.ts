@@ -87,6 +87,21 @@ export interface ApiTokenTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** JSON array of scopes, `<resource>:read` or `<resource>:write` (migration 0015). */
+  scopes: string;
+  /** Null only for tokens from before 0015 that the migration did not reach (none). */
+  expires_at: string | null;
+}
+
+/** A form sent after its session ended, kept for the same account to send again (migration 0015). */
+export interface KeptFormTable {
+  id: string;
+  user_id: string;
+  action: string;
+  return_to: string;
+  fields: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface AuditLogTable {
@@ -415,6 +430,7 @@ export interface DB {
   user_role: UserRoleTable;
   session: SessionTable;
   api_token: ApiTokenTable;
+  kept_form: KeptFormTable;
   audit_log: AuditLogTable;
   incident: IncidentTable;
   uof_report: ReportTable;

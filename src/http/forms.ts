@@ -65,9 +65,25 @@ export function paginationView(basePath: string, query: Record<string, unknown>,
   };
 }
 
-/** Only same-site paths may be redirected to after sign-in. */
+const NEXT_BASE = 'http://cedar.invalid';
+
+/**
+ * Where to go after sign-in: a path on this site, or Home. The value is resolved the way a
+ * browser would (tabs and newlines dropped, backslashes read as slashes, dot segments
+ * resolved) against a dummy origin; only a result on that same origin, whose path still
+ * starts with a single slash, is kept, as its normalised, percent-encoded path and query.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+  if (typeof next !== 'string' || !next.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, NEXT_BASE);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== NEXT_BASE) return '/';
+  const path = `${url.pathname}${url.search}`;
+  return /^\/(?![/\\])/.test(path) ? path : '/';
 }
 
 const NOTICES: Record<string, string> = {

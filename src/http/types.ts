@@ -1,4 +1,5 @@
 import type { Account } from '../domain/accounts.js';
+import type { TokenScope } from '../domain/apiTokens.js';
 import type { Permission, Scope } from '../domain/permissions.js';
 import type { Actor } from '../services/context.js';
 
@@ -13,6 +14,8 @@ export interface Identity {
   via: 'session' | 'token';
   sessionId: string | null;
   csrfToken: string | null;
+  /** What an API token may be used for (tokens only). */
+  tokenScopes?: readonly TokenScope[];
 }
 
 declare module 'fastify' {
@@ -36,6 +39,8 @@ declare module 'fastify' {
     scope: Scope;
     /** CSRF token to put in forms: the session's, or the pre-sign-in cookie's. */
     csrfToken: string;
+    /** The session cookie's token when it names a session that has ended (or is unknown). */
+    endedSessionToken: string | null;
     actor(): Actor;
   }
   interface FastifyReply {

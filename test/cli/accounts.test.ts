@@ -6,7 +6,7 @@ import { TEST_TIMEOUT_MS, cliEnv, createCliDatabase, describeRun, runCli, type C
 
 const PASSWORD = 'correct horse battery staple';
 
-describe.each(testDatabases())('cedar seed, users add and tokens create on %s', (kind) => {
+describe.each(testDatabases())('cedar seed, users add and tokens on %s', (kind) => {
   let db: CliDatabase;
   let env: NodeJS.ProcessEnv;
   const cedar = (args: string[], input?: string) => runCli(args, { env, input });
@@ -149,6 +149,54 @@ describe.each(testDatabases())('cedar seed, users add and tokens create on %s', 
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/nobody@y\.org/);
       expect(await db.count('select count(*) from api_token')).toBe(1);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'creates a scoped token with an expiry, lists tokens without their secrets, and revokes one by its prefix',
+    async () => {
+      const created = await cedar(['tokens', 'create', '--user', 'x@y.org', '--name', 'rota', '--scope', 'officers:read', '--expires-days', '30']);
+      expect(created.code, describeRun(created)).toBe(0);
+      const token = created.stdout.trim();
+      const prefix = token.slice(0, 12);
+      expect(created.stderr).toMatch(new RegExp(`^Done: token "rota" \\(${prefix}\\) created for x@y\\.org, scopes officers:read, expires \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC\\.`, 'm'));
+      const [stored] = await db.sql(`select scopes, created_at, expires_at from api_token where token_prefix = ?`, [prefix]);
+      expect(JSON.parse(String(stored!.scopes))).toEqual(['officers:read']);
+      expect(Date.parse(String(stored!.expires_at)) - Date.parse(String(stored!.created_at))).toBe(30 * 86_400_000);
+
+      const list = await cedar(['tokens', 'list', '--user', 'x@y.org']);
+      expect(list.code, describeRun(list)).toBe(0);
+      expect(list.stdout).toMatch(/^Prefix\s+Name\s+Account\s+Scopes\s+Created\s+Expires\s+Last used\s+Status$/m);
+      expect(list.stdout).toMatch(new RegExp(`^${prefix}\\s+rota\\s+x@y\\.org\\s+officers:read\\s+.*\\bnever\\s+active$`, 'm'));
+      expect(list.stdout).toMatch(/^Done: 2 tokens, 2 active\.$/m);
+      expect(list.output).not.toContain(token.slice(12));
+
+      const revoked = await cedar(['tokens', 'revoke', prefix]);
+      expect(revoked.code, describeRun(revoked)).toBe(0);
+      expect(revoked.stdout).toMatch(new RegExp(`^Done: revoked ${prefix} \\("rota" for x@y\\.org\\)`, 'm'));
+      expect((await db.sql(`select revoked_at from api_token where token_prefix = ?`, [prefix]))[0]!.revoked_at).not.toBeNull();
+      const again = await cedar(['tokens', 'revoke', prefix]);
+      expect(again.code, describeRun(again)).not.toBe(0);
+      expect(again.stderr).toMatch(/already revoked/);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a scope that does not exist and a token for too long, creating nothing',
+    async () => {
+      const tokens = await db.count('select count(*) from api_token');
+      const [unknown, tooLong] = await Promise.all([
+        cedar(['tokens', 'create', '--user', 'x@y.org', '--scope', 'account:write']),
+        cedar(['tokens', 'create', '--user', 'x@y.org', '--scope', 'reports:read', '--expires-days', '1000']),
+      ]);
+      expect(unknown.code, describeRun(unknown)).not.toBe(0);
+      expect(unknown.stderr).toMatch(/scopes: Unknown scope account:write/);
+      expect(tooLong.code, describeRun(tooLong)).not.toBe(0);
+      expect(tooLong.stderr).toMatch(/expiresInDays: A token lasts at most 366 days/);
+      for (const r of [unknown, tooLong]) expect(r.stdout).toBe('');
+      expect(await db.count('select count(*) from api_token')).toBe(tokens);
     },
     TEST_TIMEOUT_MS,
   );

@@ -73,28 +73,90 @@ describe.each(testDatabases())('sign-in, sessions and security on %s', (kind) =>
     for (let i = 0; i < t.svc.policy.lockoutAttempts; i++) await attempt('lock@test.police.uk', 'wrong password');
     const locked = await attempt('lock@test.police.uk', TEST_PASSWORD);
     expect(locked.statusCode).toBe(401);
-    expect(locked.body).toContain('locked');
+    expect(locked.cookies.find((c) => c.name === 'cedar_session')).toBeUndefined();
+    // The page says how locking works, to everyone alike; not that this account is locked.
+    expect(locked.body).toContain(`After ${t.svc.policy.lockoutAttempts} wrong passwords in a row, Cedar locks an account for 15 minutes`);
     const acc = await findAccountByEmail(t.svc.database.db, 'lock@test.police.uk');
     expect(acc!.lockedUntil).not.toBeNull();
   });
 
-  it('rate-limits sign-in attempts from one address', async () => {
-    const limited = await openTestApp(kind, { CEDAR_SIGNIN_RATE_LIMIT: '3' });
+  it('answers an unknown email exactly as a known one, locked or not, doing the same work (issue 10)', async () => {
+    await makeAccount(t, 'known@test.police.uk', [{ role: 'analyst', boroughId: null }]);
+    const audits = async () => Number((await t.svc.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    /** The response with what legitimately differs (the email typed, the CSRF token) taken out. */
+    const shape = async (email: string, password: string) => {
+      const before = await audits();
+      const res = await attempt(email, password);
+      const headers = { ...res.headers };
+      for (const h of ['set-cookie', 'date', 'content-length', 'content-security-policy', 'x-request-id', 'x-ratelimit-remaining', 'x-ratelimit-reset']) delete headers[h];
+      return {
+        status: res.statusCode,
+        headers,
+        body: res.body.replaceAll(email, 'EMAIL').replace(/name="_csrf" value="[^"]+"/g, '').replace(/nonce="[^"]+"/g, ''),
+        auditEntries: (await audits()) - before,
+      };
+    };
+    const unknownFirst = await shape('unknown@test.police.uk', 'wrong password');
+    const knownFirst = await shape('known@test.police.uk', 'wrong password');
+    expect(knownFirst).toEqual(unknownFirst);
+    expect(unknownFirst.status).toBe(401);
+    expect(unknownFirst.auditEntries).toBe(1);
+    expect(unknownFirst.body).toContain('Enter a correct email address and password');
+    for (let i = 1; i < t.svc.policy.lockoutAttempts; i++) {
+      expect(await shape('known@test.police.uk', 'wrong password')).toEqual(unknownFirst);
+      expect(await shape('unknown@test.police.uk', 'wrong password')).toEqual(unknownFirst);
+    }
+    expect((await findAccountByEmail(t.svc.database.db, 'known@test.police.uk'))!.lockedUntil).not.toBeNull();
+    // Locked now: the right password, a wrong one, and an unknown email all look the same.
+    expect(await shape('known@test.police.uk', TEST_PASSWORD)).toEqual(unknownFirst);
+    expect(await shape('known@test.police.uk', 'wrong password')).toEqual(unknownFirst);
+    expect(await shape('unknown@test.police.uk', TEST_PASSWORD)).toEqual(unknownFirst);
+  });
+
+  /** One sign-in attempt from an address, with its own pre-sign-in cookie. */
+  async function attemptFrom(app: TestApp['app'], remoteAddress: string, email: string, password: string) {
+    const page = await app.inject({ method: 'GET', url: '/sign-in', remoteAddress });
+    return app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      remoteAddress,
+      headers: { cookie: page.cookies.map((c) => `${c.name}=${c.value}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: formEncode({ _csrf: csrfFrom(page.body), email, password }),
+    });
+  }
+
+  it('lets 15 officers behind one station address all sign in (issue 10: 10 a minute per address was the limit)', async () => {
+    const station = await openTestApp(kind, { CEDAR_SIGNIN_RATE_LIMIT: '10', CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: '100' });
+    try {
+      await smallForce(station.svc);
+      for (let i = 1; i <= 15; i++) await makeAccount(station, `pc${i}@test.police.uk`, [{ role: 'officer', boroughId: null }]);
+      const statuses = [];
+      for (let i = 1; i <= 15; i++) statuses.push((await attemptFrom(station.app, '10.20.30.40', `pc${i}@test.police.uk`, TEST_PASSWORD)).statusCode);
+      expect(statuses).toEqual(Array(15).fill(303));
+    } finally {
+      await station.close();
+    }
+  });
+
+  it('limits attempts on one account from many addresses, an unknown email alike, and each address on its own', async () => {
+    const limited = await openTestApp(kind, { CEDAR_SIGNIN_RATE_LIMIT: '3', CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: '6' });
     try {
       await smallForce(limited.svc);
-      const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const page = await limited.app.inject({ method: 'GET', url: '/sign-in' });
-        const res = await limited.app.inject({
-          method: 'POST',
-          url: '/sign-in',
-          headers: { cookie: `cedar_csrf=${page.cookies[0]!.value}`, 'content-type': 'application/x-www-form-urlencoded' },
-          payload: formEncode({ _csrf: csrfFrom(page.body), email: 'a@b.org', password: 'x' }),
-        });
-        statuses.push(res.statusCode);
-      }
-      expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
-      expect(statuses.slice(3)).toEqual([429, 429]);
+      await makeAccount(limited, 'target@test.police.uk', [{ role: 'analyst', boroughId: null }]);
+      const spread = async (email: string) => {
+        const out = [];
+        for (let i = 1; i <= 5; i++) out.push((await attemptFrom(limited.app, `192.0.2.${i}`, email, 'not the password')).statusCode);
+        return out;
+      };
+      expect(await spread('target@test.police.uk')).toEqual([401, 401, 401, 429, 429]);
+      expect(await spread('Nobody@Test.police.uk')).toEqual([401, 401, 401, 429, 429]);
+      const refused = await attemptFrom(limited.app, '192.0.2.9', 'target@test.police.uk', TEST_PASSWORD);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.body).toContain('Too many attempts');
+      // One address trying many accounts: its own, higher limit.
+      const fromOne = [];
+      for (let i = 1; i <= 8; i++) fromOne.push((await attemptFrom(limited.app, '198.51.100.7', `someone${i}@test.police.uk`, 'x')).statusCode);
+      expect(fromOne).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
     } finally {
       await limited.close();
     }

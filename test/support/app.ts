@@ -18,7 +18,7 @@ export interface TestApp {
 
 export async function openTestApp(kind: DatabaseKind, env: Record<string, string> = {}, opts: { clock?: () => Date } = {}): Promise<TestApp> {
   const svc = await openTestServices(kind, opts);
-  const config = loadConfig({ CEDAR_LOG_LEVEL: 'silent', CEDAR_LOCKOUT_ATTEMPTS: String(TEST_POLICY.lockoutAttempts), CEDAR_SIGNIN_RATE_LIMIT: '1000', ...env });
+  const config = loadConfig({ CEDAR_LOG_LEVEL: 'silent', CEDAR_LOCKOUT_ATTEMPTS: String(TEST_POLICY.lockoutAttempts), CEDAR_SIGNIN_RATE_LIMIT: '1000', CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: '1000', ...env });
   const app = await buildApp({ services: svc, config });
   await app.ready();
   return {

@@ -4,7 +4,8 @@ import { openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrate.js';
 import * as org from '../../db/repositories/organisation.js';
 import { ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
-import { createAccount, createApiToken } from '../../services/accounts.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { createAccount, createApiToken, listApiTokens, revokeApiToken } from '../../services/accounts.js';
 import { parseAuditHead } from '../../domain/audit.js';
 import { verifyAuditLog, type ExpectedHead } from '../../services/audit.js';
 import { publishedRelease } from '../../services/releases.js';
@@ -55,18 +56,51 @@ export function registerCore(program: Command): void {
       });
     });
 
-  program
-    .command('tokens')
-    .description('API tokens')
+  const tokens = program.command('tokens').description('API tokens for the JSON API (/api/v1): scoped, expiring, revocable');
+  tokens
     .command('create')
     .description('create an API token for an account; it is shown once and stored only as a hash')
-    .requiredOption('--user <email>', 'the account the token acts as')
+    .requiredOption('--user <email>', 'the account the token acts as (its roles still apply)')
     .option('--name <name>', 'what the token is for', 'API token')
-    .action(async (opts: { user: string; name: string }) => {
+    .option('--scope <scope...>', `what it may do, one or more of: ${TOKEN_SCOPES.join(', ')} (default: every scope the account's roles can use)`)
+    .option('--expires-days <days>', `days until it stops working, 1 to ${MAX_TOKEN_DAYS}`, String(DEFAULT_TOKEN_DAYS))
+    .addHelpText('after', '\nExample:\n  npm run cedar -- tokens create --user roster@force.example --name roster-sync --scope officers:read officers:write --expires-days 30')
+    .action(async (opts: { user: string; name: string; scope?: string[]; expiresDays: string }) => {
       await withServices(async (svc) => {
-        const { token, account } = await createApiToken(svc, cliActor(), opts.user, opts.name);
+        const { token, account, record } = await createApiToken(svc, cliActor(), opts.user, opts.name, { scopes: opts.scope, expiresInDays: opts.expiresDays });
         console.log(token);
-        console.error(`Done: token "${opts.name}" created for ${account.email}. Copy it now: it cannot be shown again.`);
+        console.error(
+          `Done: token "${record.name}" (${record.tokenPrefix}) created for ${account.email}, scopes ${record.scopes.join(' ')}, expires ${when(record.expiresAt)}. Copy it now: it cannot be shown again.`,
+        );
+      });
+    });
+  tokens
+    .command('list')
+    .description('list API tokens (never their secrets): prefix, name, account, scopes, dates and status')
+    .option('--user <email>', 'only this account\'s tokens')
+    .action(async (opts: { user?: string }) => {
+      await withServices(async (svc) => {
+        const list = await listApiTokens(svc, { userEmail: opts.user });
+        if (list.length) {
+          console.log(
+            table([
+              ['Prefix', 'Name', 'Account', 'Scopes', 'Created', 'Expires', 'Last used', 'Status'],
+              ...list.map((t) => [t.tokenPrefix, t.name, t.userEmail, t.scopes.join(' '), when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt) || 'never', t.status === 'revoked' ? `revoked ${when(t.revokedAt)}` : t.status]),
+            ]),
+          );
+        }
+        const active = list.filter((t) => t.status === 'active').length;
+        console.log(`Done: ${list.length} token${list.length === 1 ? '' : 's'}, ${active} active.`);
+      });
+    });
+  tokens
+    .command('revoke')
+    .description('revoke an API token at once, by its prefix (cedar_…) or id')
+    .argument('<prefix-or-id>', 'the prefix `tokens list` shows, or the id')
+    .action(async (ref: string) => {
+      await withServices(async (svc) => {
+        const t = await revokeApiToken(svc, cliActor(), ref);
+        console.log(`Done: revoked ${t.tokenPrefix} ("${t.name}" for ${t.userEmail}). It stops working now.`);
       });
     });
 
@@ -111,4 +145,14 @@ export function registerCore(program: Command): void {
         console.log(`Done: audit log intact, ${result.checked} ${result.checked === 1 ? 'entry' : 'entries'} checked.`);
       });
     });
+}
+
+/** An instant as `2026-04-01 09:00 UTC`; '' for none. */
+const when = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '');
+
+/** Rows as aligned columns, the first row a header underlined. */
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }

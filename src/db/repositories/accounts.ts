@@ -1,6 +1,6 @@
 import type { Account } from '../../domain/accounts.js';
 import type { Role, RoleGrant } from '../../domain/permissions.js';
-import type { Executor } from '../database.js';
+import type { DatabaseKind, Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { UserTable } from '../schema.js';
 
@@ -65,10 +65,10 @@ export async function countAccounts(db: Executor): Promise<number> {
 
 export async function insertAccount(
   db: Executor,
-  a: { email: string; displayName: string; passwordHash: string; mustChangePassword: boolean; officerId: string | null; roles: RoleGrant[] },
+  a: { email: string; displayName: string; passwordHash: string; mustChangePassword: boolean; officerId: string | null; roles: RoleGrant[]; createdAt?: string },
 ): Promise<string> {
   const id = newId();
-  const at = nowIso();
+  const at = a.createdAt ?? nowIso();
   await db
     .insertInto('app_user')
     .values({
@@ -93,11 +93,11 @@ export async function insertAccount(
 export async function updateAccount(
   db: Executor,
   id: string,
-  a: { email: string; displayName: string; officerId: string | null; disabled: boolean; roles: RoleGrant[] },
+  a: { email: string; displayName: string; officerId: string | null; disabled: boolean; roles: RoleGrant[]; updatedAt: string },
 ): Promise<void> {
   await db
     .updateTable('app_user')
-    .set({ email: a.email, display_name: a.displayName, officer_id: a.officerId, disabled: a.disabled ? 1 : 0, updated_at: nowIso() })
+    .set({ email: a.email, display_name: a.displayName, officer_id: a.officerId, disabled: a.disabled ? 1 : 0, updated_at: a.updatedAt })
     .where('id', '=', id)
     .execute();
   await replaceRoles(db, id, a.roles);
@@ -118,6 +118,17 @@ export async function setPassword(db: Executor, id: string, passwordHash: string
     .set({ password_hash: passwordHash, must_change_password: mustChange ? 1 : 0, failed_sign_ins: 0, locked_until: null, updated_at: nowIso() })
     .where('id', '=', id)
     .execute();
+}
+
+/** An account's failed sign-ins and lock, its row locked until the transaction ends on PostgreSQL. */
+export async function lockSignInState(db: Executor, kind: DatabaseKind, id: string): Promise<{ failedSignIns: number; lockedUntil: string | null }> {
+  const r = await db
+    .selectFrom('app_user')
+    .select(['failed_sign_ins', 'locked_until'])
+    .where('id', '=', id)
+    .$if(kind === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirstOrThrow();
+  return { failedSignIns: r.failed_sign_ins, lockedUntil: r.locked_until };
 }
 
 export async function recordSignInOutcome(
@@ -146,9 +157,8 @@ export interface SessionRecord {
   lastSeenAt: string;
 }
 
-export async function insertSession(db: Executor, s: { id: string; userId: string; csrfToken: string; expiresAt: string }): Promise<void> {
-  const at = nowIso();
-  await db.insertInto('session').values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: at, expires_at: s.expiresAt, last_seen_at: at }).execute();
+export async function insertSession(db: Executor, s: { id: string; userId: string; csrfToken: string; createdAt: string; expiresAt: string }): Promise<void> {
+  await db.insertInto('session').values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt, last_seen_at: s.createdAt }).execute();
 }
 
 export async function findSession(db: Executor, id: string): Promise<SessionRecord | undefined> {
@@ -170,32 +180,182 @@ export async function deleteSessionsForUser(db: Executor, userId: string, except
   await q.execute();
 }
 
-export async function deleteExpiredSessions(db: Executor, now: string): Promise<number> {
-  const r = await db.deleteFrom('session').where('expires_at', '<', now).executeTakeFirst();
+/** Deletes the sessions that ended before `before`. */
+export async function deleteExpiredSessions(db: Executor, before: string): Promise<number> {
+  const r = await db.deleteFrom('session').where('expires_at', '<', before).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+/** The account linked to an officer record, if any. */
+export async function findAccountLinkedToOfficer(db: Executor, officerId: string): Promise<{ id: string; email: string } | undefined> {
+  return db.selectFrom('app_user').select(['id', 'email']).where('officer_id', '=', officerId).executeTakeFirst();
+}
+
+/**
+ * The officer's collar number, locking the officer's row on PostgreSQL until the transaction
+ * ends (SQLite has one writer at a time): two accounts linking the same officer at once queue
+ * here, and the second then sees the first's link.
+ */
+export async function lockOfficerForLink(db: Executor, kind: DatabaseKind, officerId: string): Promise<{ collarNumber: string } | undefined> {
+  const row = await db
+    .selectFrom('officer')
+    .select('collar_number')
+    .where('id', '=', officerId)
+    .$if(kind === 'postgres', (q) => q.forUpdate())
+    .executeTakeFirst();
+  return row && { collarNumber: row.collar_number };
 }
 
 // API tokens ------------------------------------------------------------------
 
-export async function insertApiToken(db: Executor, t: { userId: string; name: string; tokenHash: string; tokenPrefix: string }): Promise<string> {
-  const id = newId();
+export interface ApiTokenRecord {
+  id: string;
+  userId: string;
+  userEmail: string;
+  name: string;
+  tokenPrefix: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const parseScopes = (json: string): string[] => {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+  } catch {
+    return [];
+  }
+};
+
+export async function insertApiToken(
+  db: Executor,
+  t: { userId: string; name: string; tokenHash: string; tokenPrefix: string; scopes: readonly string[]; createdAt: string; expiresAt: string },
+): Promise<string> {
+  const id = newId(Date.parse(t.createdAt));
   await db
     .insertInto('api_token')
-    .values({ id, user_id: t.userId, name: t.name, token_hash: t.tokenHash, token_prefix: t.tokenPrefix, created_at: nowIso(), last_used_at: null, revoked_at: null })
+    .values({
+      id,
+      user_id: t.userId,
+      name: t.name,
+      token_hash: t.tokenHash,
+      token_prefix: t.tokenPrefix,
+      scopes: JSON.stringify(t.scopes),
+      created_at: t.createdAt,
+      expires_at: t.expiresAt,
+      last_used_at: null,
+      revoked_at: null,
+    })
     .execute();
   return id;
 }
 
-export async function findApiTokenByHash(db: Executor, tokenHash: string): Promise<{ id: string; userId: string; lastUsedAt: string | null } | undefined> {
-  const r = await db
-    .selectFrom('api_token')
-    .select(['id', 'user_id', 'last_used_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return r && { id: r.id, userId: r.user_id, lastUsedAt: r.last_used_at };
+function tokenQuery(db: Executor) {
+  return db
+    .selectFrom('api_token as t')
+    .innerJoin('app_user as u', 'u.id', 't.user_id')
+    .select(['t.id', 't.user_id', 'u.email', 't.name', 't.token_prefix', 't.scopes', 't.created_at', 't.expires_at', 't.last_used_at', 't.revoked_at']);
+}
+
+type TokenRow = Awaited<ReturnType<ReturnType<typeof tokenQuery>['executeTakeFirstOrThrow']>>;
+
+const toToken = (r: TokenRow): ApiTokenRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  userEmail: r.email,
+  name: r.name,
+  tokenPrefix: r.token_prefix,
+  scopes: parseScopes(r.scopes),
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  lastUsedAt: r.last_used_at,
+  revokedAt: r.revoked_at,
+});
+
+/** A token by the hash of its secret, whatever its state (the caller decides what expired or revoked means). */
+export async function findApiTokenByHash(db: Executor, tokenHash: string): Promise<ApiTokenRecord | undefined> {
+  const r = await tokenQuery(db).where('t.token_hash', '=', tokenHash).executeTakeFirst();
+  return r && toToken(r);
+}
+
+export async function findApiToken(db: Executor, id: string): Promise<ApiTokenRecord | undefined> {
+  const r = await tokenQuery(db).where('t.id', '=', id).executeTakeFirst();
+  return r && toToken(r);
+}
+
+/** Tokens whose id or shown prefix is `ref` (a prefix may, rarely, be shared). */
+export async function findApiTokensByRef(db: Executor, ref: string): Promise<ApiTokenRecord[]> {
+  const rows = await tokenQuery(db)
+    .where((eb) => eb.or([eb('t.id', '=', ref), eb('t.token_prefix', '=', ref)]))
+    .orderBy('t.created_at')
+    .execute();
+  return rows.map(toToken);
+}
+
+export async function listApiTokens(db: Executor, filter: { userId?: string } = {}): Promise<ApiTokenRecord[]> {
+  const rows = await tokenQuery(db)
+    .$if(filter.userId !== undefined, (q) => q.where('t.user_id', '=', filter.userId!))
+    .orderBy('u.email')
+    .orderBy('t.created_at', 'desc')
+    .execute();
+  return rows.map(toToken);
 }
 
 export async function touchApiToken(db: Executor, id: string, at: string): Promise<void> {
   await db.updateTable('api_token').set({ last_used_at: at }).where('id', '=', id).execute();
+}
+
+/** Marks a token revoked, if it is not already; returns whether it was changed. */
+export async function revokeApiToken(db: Executor, id: string, at: string): Promise<boolean> {
+  const r = await db.updateTable('api_token').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+// Kept forms ---------------------------------------------------------------------
+
+export interface KeptForm {
+  id: string;
+  userId: string;
+  action: string;
+  returnTo: string;
+  fields: [string, string][];
+  expiresAt: string;
+}
+
+/** Keeps one form per account: a newer one replaces any older. */
+export async function replaceKeptForm(db: Executor, f: KeptForm & { createdAt: string }): Promise<void> {
+  await db.deleteFrom('kept_form').where('user_id', '=', f.userId).execute();
+  await db
+    .insertInto('kept_form')
+    .values({ id: f.id, user_id: f.userId, action: f.action, return_to: f.returnTo, fields: JSON.stringify(f.fields), created_at: f.createdAt, expires_at: f.expiresAt })
+    .execute();
+}
+
+/** Reads and deletes a kept form: it can be taken once. */
+export async function takeKeptForm(db: Executor, id: string): Promise<KeptForm | undefined> {
+  const r = await db.selectFrom('kept_form').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!r) return undefined;
+  await db.deleteFrom('kept_form').where('id', '=', id).execute();
+  let fields: [string, string][] = [];
+  try {
+    const v: unknown = JSON.parse(r.fields);
+    if (Array.isArray(v)) fields = v.filter((p): p is [string, string] => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string');
+  } catch {
+    fields = [];
+  }
+  return { id: r.id, userId: r.user_id, action: r.action, returnTo: r.return_to, fields, expiresAt: r.expires_at };
+}
+
+export async function deleteExpiredKeptForms(db: Executor, now: string): Promise<number> {
+  const r = await db.deleteFrom('kept_form').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** The account an ended (or live) session belonged to. */
+export async function findSessionOwner(db: Executor, id: string): Promise<string | undefined> {
+  const r = await db.selectFrom('session').select('user_id').where('id', '=', id).executeTakeFirst();
+  return r?.user_id;
 }

@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { ValidationError } from '../../domain/validation.js';
-import { changePassword, signIn, signOut } from '../../services/accounts.js';
+import { changePassword, signIn, signOut, takeKeptForm } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import { errorView, field, formBody, safeNext } from '../forms.js';
-import { cookieOptions, PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE } from '../plugins/auth.js';
-import { formatDateTime } from '../views.js';
+import { KEPT_FORM_COOKIE, PRE_AUTH_CSRF_COOKIE, SESSION_COOKIE, sessionCookieOptions } from '../plugins/auth.js';
 
 const open = { permission: 'public', allowWithPendingPasswordChange: true } as const;
 
@@ -13,18 +12,36 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
   app.get('/sign-in', { config: open }, async (request, reply) => {
     if (request.identity) return reply.redirect('/', 303);
     const q = request.query as Record<string, string | undefined>;
-    return reply.render('pages/sign-in.njk', { title: 'Sign in', next: safeNext(q.next), signedOut: q.signedOut === '1' });
+    return reply.render('pages/sign-in.njk', { title: 'Sign in', next: safeNext(q.next), signedOut: q.signedOut === '1', kept: q.kept === '1' && Boolean(request.cookies[KEPT_FORM_COOKIE]) });
   });
+
+  // Sign-in is limited per address and, separately, per account: the email tried, whether or
+  // not an account has it (so the limit tells nothing), from whatever addresses.
+  const perAddress = app.createRateLimit({ max: config.signInRateLimitPerAddress, timeWindow: 60_000 });
+  const perAccount = app.createRateLimit({
+    max: config.signInRateLimit,
+    timeWindow: 60_000,
+    keyGenerator: (request) => `account:${field(formBody(request), 'email').trim().toLowerCase().slice(0, 320)}`,
+  });
+  const limitSignIn = async (request: FastifyRequest, reply: FastifyReply) => {
+    for (const limit of [perAddress, perAccount]) {
+      const r = await limit(request);
+      if (!r.isAllowed && r.isExceeded) {
+        reply.header('retry-after', String(r.ttlInSeconds));
+        throw Object.assign(new Error('Too many sign-in attempts'), { statusCode: 429 });
+      }
+    }
+  };
 
   app.post(
     '/sign-in',
-    { config: { ...open, rateLimit: { max: config.signInRateLimit, timeWindow: '1 minute' } } },
+    { config: open, preHandler: limitSignIn },
     async (request, reply) => {
       const body = formBody(request);
       const values = { email: field(body, 'email') };
       const next = safeNext(field(body, 'next'));
       const again = (status: number, errors: { field: string; message: string }[]) =>
-        reply.code(status).render('pages/sign-in.njk', { title: 'Sign in', values, next, ...errorView(errors) });
+        reply.code(status).render('pages/sign-in.njk', { title: 'Sign in', values, next, lockout: { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes }, ...errorView(errors) });
       let result;
       try {
         result = await signIn(svc, { email: field(body, 'email'), password: field(body, 'password') }, { ip: request.ip });
@@ -33,19 +50,27 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
         throw err;
       }
       if (!result.ok) {
-        const message =
-          result.reason === 'locked'
-            ? `This account is locked after too many failed attempts. Try again after ${formatDateTime(result.lockedUntil)}.`
-            : result.reason === 'disabled'
-              ? 'This account has been disabled. Contact your Cedar administrator.'
-              : 'Enter a correct email address and password';
-        return again(401, [{ field: 'email', message }]);
+        // A locked account is answered exactly as a wrong password or an unknown email, so the
+        // answer does not tell which accounts exist. Only the right password for a disabled
+        // account is told so.
+        if (result.reason === 'disabled') return again(401, [{ field: 'email', message: 'This account has been disabled. Contact your Cedar administrator.' }]);
+        return again(401, [{ field: 'email', message: 'Enter a correct email address and password' }]);
       }
-      reply.setCookie(SESSION_COOKIE, result.sessionToken, { ...cookieOptions(config, request), maxAge: config.sessionHours * 3600 });
+      reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(config, request));
       reply.clearCookie(PRE_AUTH_CSRF_COOKIE, { path: '/' });
-      return reply.redirect(result.account.mustChangePassword ? '/account/password' : next, 303);
+      if (result.account.mustChangePassword) return reply.redirect('/account/password', 303);
+      // A form sent after the last session ended waits to be sent again.
+      return reply.redirect(request.cookies[KEPT_FORM_COOKIE] ? '/account/kept-answers' : next, 303);
     },
   );
+
+  app.get('/account/kept-answers', { config: { permission: 'signed-in' } }, async (request, reply) => {
+    const key = request.cookies[KEPT_FORM_COOKIE];
+    if (key) reply.clearCookie(KEPT_FORM_COOKIE, { path: '/' });
+    const form = key ? await takeKeptForm(svc, key, request.identity!.account.id) : undefined;
+    if (!form) return reply.redirect('/', 303);
+    return reply.render('pages/kept-answers.njk', { title: 'Send your answers again', form });
+  });
 
   app.post('/sign-out', { config: { permission: 'signed-in', allowWithPendingPasswordChange: true } }, async (request, reply) => {
     const identity = request.identity!;

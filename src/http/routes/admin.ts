@@ -3,7 +3,8 @@ import { findOfficer, findOfficerByCollar } from '../../db/repositories/officers
 import type { Account } from '../../domain/accounts.js';
 import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';
-import { createAccount, getAccount, listAccounts, resetPassword, updateAccount } from '../../services/accounts.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPE_LABELS, TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { createAccount, createApiToken, getAccount, getApiToken, listAccounts, listApiTokens, resetPassword, revokeApiToken, updateAccount } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import { getForce, listBoroughs } from '../../services/organisation.js';
 import { errorView, field, fieldList, formBody, noticeFrom, pageFrom, paginationView, type FormBody } from '../forms.js';
@@ -57,7 +58,7 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
       backLink: ctx.account ? `/admin/accounts/${ctx.account.id}` : '/admin/accounts',
       ...errorView(
         (ctx.errors ?? []).map((e) => (e.field.startsWith('roles.') ? { ...e, field: e.field.endsWith('boroughId') ? 'boroughId' : 'roles' } : e)),
-        { roles: 'roles' },
+        { roles: 'roles', officerId: 'officerCollar' },
       ),
     });
 
@@ -146,5 +147,76 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     const password = await resetPassword(svc, request.actor(), id);
     reply.header('cache-control', 'no-store');
     return reply.render('pages/admin/password-shown.njk', { title: 'Password reset', heading: 'Password reset', account, password });
+  });
+
+  // API tokens ------------------------------------------------------------------
+
+  interface TokenFormValues {
+    user: string;
+    name: string;
+    scopes: string[];
+    expiresInDays: string;
+  }
+  const scopeItems = (selected: string[]) => TOKEN_SCOPES.map((scope) => ({ value: scope, text: SCOPE_LABELS[scope], hint: { text: scope }, checked: selected.includes(scope) }));
+  const renderTokenForm = (reply: FastifyReply, values: TokenFormValues, errors?: FieldError[]) =>
+    reply.code(errors ? 400 : 200).render('pages/admin/token-form.njk', {
+      title: 'Create an API token',
+      values,
+      scopeItems: scopeItems(values.scopes),
+      maxDays: MAX_TOKEN_DAYS,
+      backLink: '/admin/tokens',
+      navPath: '/admin/accounts',
+      ...errorView(errors ?? [], { scopes: 'scopes' }),
+    });
+
+  app.get('/admin/tokens', { config: PERMISSION }, async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    const user = typeof q.user === 'string' && q.user.trim() ? q.user.trim() : undefined;
+    let tokens;
+    try {
+      tokens = await listApiTokens(svc, { userEmail: user });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return reply.code(400).render('pages/error.njk', { status: 400, title: 'There is a problem with what you sent', detail: err.errors.map((e) => e.message).join('. ') });
+    }
+    return reply.render('pages/admin/tokens.njk', {
+      title: user ? `API tokens for ${user}` : 'API tokens',
+      user,
+      tokens,
+      notice: q.notice === 'token-revoked' ? 'Token revoked. It no longer works.' : noticeFrom(q),
+      backLink: '/admin/accounts',
+      navPath: '/admin/accounts',
+    });
+  });
+
+  app.get('/admin/tokens/new', { config: PERMISSION }, async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    return renderTokenForm(reply, { user: typeof q.user === 'string' ? q.user : '', name: '', scopes: [], expiresInDays: String(DEFAULT_TOKEN_DAYS) });
+  });
+
+  app.post('/admin/tokens', { config: PERMISSION }, async (request, reply) => {
+    const body = formBody(request);
+    const values: TokenFormValues = { user: field(body, 'user'), name: field(body, 'name'), scopes: fieldList(body, 'scopes'), expiresInDays: field(body, 'expiresInDays') };
+    try {
+      const { token, record } = await createApiToken(svc, request.actor(), values.user, values.name, { scopes: values.scopes, expiresInDays: values.expiresInDays });
+      return reply.render('pages/admin/token-shown.njk', { title: 'API token created', token, record, navPath: '/admin/accounts' });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderTokenForm(reply, values, err.errors);
+    }
+  });
+
+  app.get('/admin/tokens/:id/revoke', { config: PERMISSION }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const token = await getApiToken(svc, id);
+    if (token.status === 'revoked') return reply.redirect('/admin/tokens', 303);
+    return reply.render('pages/admin/token-revoke.njk', { title: 'Are you sure you want to revoke this token?', token, backLink: '/admin/tokens', navPath: '/admin/accounts' });
+  });
+
+  app.post('/admin/tokens/:id/revoke', { config: PERMISSION }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    await getApiToken(svc, id);
+    await revokeApiToken(svc, request.actor(), id);
+    return reply.redirect('/admin/tokens?notice=token-revoked', 303);
   });
 }

@@ -3,6 +3,7 @@ import { parseRequestPart } from '../api-input.js';
 import { z } from 'zod';
 import { officerFields, officerInput, OFFICER_STATUSES, RANKS, TEAM_TYPES, type Officer } from '../../domain/organisation.js';
 import { ValidationError } from '../../domain/validation.js';
+import { TOKEN_SCOPES } from '../../domain/apiTokens.js';
 import type { Services } from '../../services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
@@ -122,11 +123,18 @@ export function openApiDocument(): object {
   const trainingApi = trainingOpenApi((s) => jsonSchema(s));
   cachedDocument = {
     openapi: '3.1.0',
-    info: { title: 'Cedar API', version: '1', description: 'Cedar: the Taser programme. Authenticate with "Authorization: Bearer <token>" (create one with `npm run cedar -- tokens create --user EMAIL`). Errors are RFC 9457 problem details naming each invalid field.' },
+    info: {
+      title: 'Cedar API',
+      version: '1',
+      description:
+        'Cedar: the Taser programme. Authenticate with "Authorization: Bearer <token>" (an administrator creates one at /admin/tokens or with `npm run cedar -- tokens create --user EMAIL --scope SCOPE`). ' +
+        `A token works on /api/v1 only, until it expires (90 days by default) or is revoked, and only within its scopes: ${TOKEN_SCOPES.join(', ')} — read for GET, write for anything else — as well as its account's roles. ` +
+        'Errors are RFC 9457 problem details naming each invalid field: 401 for a missing, unknown, expired or revoked token, 403 naming a missing scope or permission.',
+    },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: `An API token (cedar_…) with the scope each operation needs: ${TOKEN_SCOPES.join(', ')}.` } },
       schemas: { Officer: officer, OfficerInput: jsonSchema(officerInput), Problem: problem, ...reportApi.schemas, ...trainingApi.schemas },
     },
     paths: {

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Migrator, type Migration } from 'kysely';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import * as m0001 from '../../src/db/migrations/0001_foundation.js';
+import * as m0002 from '../../src/db/migrations/0002_officer_status_index.js';
+import * as m0003 from '../../src/db/migrations/0003_reports.js';
+import * as m0004 from '../../src/db/migrations/0004_report_amendment.js';
+import * as m0005 from '../../src/db/migrations/0005_force_home_office_name.js';
+import * as m0006 from '../../src/db/migrations/0006_report_facts_and_imports.js';
+import * as m0007 from '../../src/db/migrations/0007_statistics_paging_index.js';
+import * as m0008 from '../../src/db/migrations/0008_imported_row_apart.js';
+import * as m0009 from '../../src/db/migrations/0009_releases.js';
+import * as m0011 from '../../src/db/migrations/0011_home_office_tables.js';
+import * as m0012 from '../../src/db/migrations/0012_statistics_uses_index.js';
+import * as m0013 from '../../src/db/migrations/0013_training.js';
+import * as m0014 from '../../src/db/migrations/0014_training_corrections.js';
+import { testDatabases } from '../support/databases.js';
+
+/** A database migrated up to 0014: accounts, officers and tokens as they were before 0015. */
+async function openOld(kind: 'sqlite' | 'postgres'): Promise<{ database: Database; cleanup: () => Promise<void> }> {
+  let database: Database;
+  let drop: () => Promise<void>;
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-m15-'));
+    database = await openDatabase({ kind, file: path.join(dir, 'cedar.db') });
+    drop = async () => fs.rmSync(dir, { recursive: true, force: true });
+  } else {
+    const url = inject('pgUrl');
+    const schema = `cedar_m15_${randomBytes(5).toString('hex')}`;
+    database = await openDatabase({ kind, url, schema, poolSize: 2 });
+    drop = async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    };
+  }
+  const only: Record<string, Migration> = {
+    '0001_foundation': m0001,
+    '0002_officer_status_index': m0002,
+    '0003_reports': m0003,
+    '0004_report_amendment': m0004,
+    '0005_force_home_office_name': m0005,
+    '0006_report_facts_and_imports': m0006,
+    '0007_statistics_paging_index': m0007,
+    '0008_imported_row_apart': m0008,
+    '0009_releases': m0009,
+    '0011_home_office_tables': m0011,
+    '0012_statistics_uses_index': m0012,
+    '0013_training': m0013,
+    '0014_training_corrections': m0014,
+  };
+  const r = await new Migrator({ db: database.db, provider: { getMigrations: async () => only }, ...(database.schema ? { migrationTableSchema: database.schema } : {}) }).migrateToLatest();
+  if (r.error) throw r.error;
+  return { database, cleanup: async () => (await database.close(), await drop()) };
+}
+
+describe.each(testDatabases())('migration 0015 on %s', (kind) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => cleanup?.());
+
+  const at = '2026-01-01T00:00:00.000Z';
+  const seed = async (db: Database['db'], sharedOfficer: boolean) => {
+    await db.insertInto('force').values({ id: 'f', name: 'F', home_office_region: 'London', created_at: at } as never).execute();
+    await db.insertInto('officer').values({ id: 'o1', force_id: 'f', collar_number: '1', first_name: 'A', last_name: 'B', search_text: 'a b 1', rank: 'Police Constable', status: 'active', joined_on: '2020-01-01', created_at: at, updated_at: at } as never).execute();
+    for (const [id, email] of [['u1', 'first@x.org'], ['u2', 'second@x.org']] as const) {
+      await db
+        .insertInto('app_user')
+        .values({ id, email, display_name: id, password_hash: 'x', must_change_password: 0, disabled: 0, officer_id: sharedOfficer || id === 'u1' ? 'o1' : null, failed_sign_ins: 0, locked_until: null, last_sign_in_at: null, created_at: at, updated_at: at })
+        .execute();
+    }
+    await db.insertInto('api_token').values({ id: 't1', user_id: 'u1', name: 'old', token_hash: 'h', token_prefix: 'cedar_abcdef', created_at: at, last_used_at: null, revoked_at: null } as never).execute();
+  };
+
+  it('stops, naming the accounts, when two already share an officer record', async () => {
+    const old = await openOld(kind);
+    cleanup = old.cleanup;
+    await seed(old.database.db, true);
+    await expect(migrateToLatest(old.database.db, old.database.schema)).rejects.toThrow(/0015_account_security failed: .*same officer record, which Cedar no longer allows:\n {2}officer o1: first@x\.org, second@x\.org\n/s);
+  });
+
+  it('gives tokens made before it every API scope and an expiry', async () => {
+    const old = await openOld(kind);
+    cleanup = old.cleanup;
+    await seed(old.database.db, false);
+    await migrateToLatest(old.database.db, old.database.schema);
+    const t = await old.database.db.selectFrom('api_token').select(['scopes', 'expires_at']).executeTakeFirstOrThrow();
+    expect(JSON.parse(t.scopes)).toEqual(['officers:read', 'officers:write', 'organisation:read', 'reports:read', 'reports:write', 'training:read', 'training:write']);
+    expect(Date.parse(t.expires_at!)).toBeGreaterThan(Date.now() + 89 * 86_400_000);
+  });
+});
