@@ -23,11 +23,11 @@ export interface TestServices extends Services {
 export const TEST_POLICY = { lockoutAttempts: 3, lockoutMinutes: 15, sessionHours: 12 };
 
 /** A fresh, migrated database of the given kind: a SQLite file in a temp dir, or a new PostgreSQL schema. */
-export async function openTestServices(kind: DatabaseKind, opts: { clock?: () => Date } = {}): Promise<TestServices> {
+export async function openTestServices(kind: DatabaseKind, opts: { clock?: () => Date; writeWaitMs?: number } = {}): Promise<TestServices> {
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-test-'));
     const file = path.join(dir, 'cedar.db');
-    const database = await openDatabase({ kind: 'sqlite', file });
+    const database = await openDatabase({ kind: 'sqlite', file, writeWaitMs: opts.writeWaitMs });
     await migrateToLatest(database.db, database.schema);
     return {
       ...servicesFor(database, TEST_POLICY, opts.clock),
