@@ -73,3 +73,22 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', schema: settings.schema, close: () => db.destroy() };
 }
+
+/**
+ * Runs `work` on a connection of its own, outside any transaction, for work that keeps state
+ * on its connection (temporary tables) and writes to the live tables only at its end, in a
+ * transaction of its own (e.g. `change()` with services whose database is `db`).
+ * On SQLite that is a separate connection to the file, so that the work holds no lock of this
+ * process's writer while it runs; on PostgreSQL a connection of the pool, held throughout.
+ */
+export async function withOwnConnection<T>(database: Database, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  if (database.kind === 'postgres' || !database.file || database.file === ':memory:') return database.db.connection().execute(work);
+  const own = new Kysely<DB>({
+    dialect: new CedarSqliteDialect({ writer: openSqliteConnection(database.file, 'writer'), reader: null, writeWaitMs: database.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS }),
+  });
+  try {
+    return await work(own);
+  } finally {
+    await own.destroy();
+  }
+}
