@@ -13,13 +13,16 @@ const SAMPLE_ROWS = (parse(fs.readFileSync(`${FIXTURES}/met/met-use-of-force-sam
 const DATE = MET_COLUMNS.indexOf('IncidentDate');
 const TIME = MET_COLUMNS.indexOf('IncidentTime');
 
-/** A Met-format CSV of `rows` distinct readable rows (the sample's, spread over days and minutes from 1 January 1990). */
-export function writeMetFile(file: string, rows: number): void {
+/**
+ * A Met-format CSV of `rows` distinct readable rows: the sample's, one a minute from 1 January
+ * 1990 (`first`: start that many minutes later, for rows no other file of these has).
+ */
+export function writeMetFile(file: string, rows: number, first = 0): void {
   const out = fs.openSync(file, 'w');
   try {
     for (let start = 0; start < rows; start += 5000) {
       const chunk = Array.from({ length: Math.min(5000, rows - start) }, (_, k) => {
-        const i = start + k;
+        const i = first + start + k;
         const row = [...SAMPLE_ROWS[i % SAMPLE_ROWS.length]!];
         row[DATE] = new Date(Date.UTC(1990, 0, 1) + Math.floor(i / 1440) * 86_400_000).toISOString().slice(0, 10);
         row[TIME] = `${String(Math.floor((i % 1440) / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
