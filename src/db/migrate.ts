@@ -30,6 +30,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014_training_corrections': m0014,
 };
 
+/** Every migration this Cedar has, in order (a backup with others was made by another version). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return MIGRATIONS;
