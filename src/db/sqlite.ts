@@ -64,6 +64,9 @@ export function openSqliteConnection(file: string, role: 'writer' | 'reader' | '
     untilFreeSync(() => sqlite.pragma('journal_mode = WAL'));
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    // After a large import's commit is checkpointed, the WAL file shrinks back rather than
+    // keeping the import's size on disk.
+    sqlite.pragma('journal_size_limit = 67108864');
   } else {
     // Nothing is ever written through the reader: a write routed here by mistake fails loudly.
     sqlite.pragma('query_only = ON');
