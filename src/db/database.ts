@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
-import { CedarSqliteDialect, DEFAULT_WRITE_WAIT_MS, openSqliteConnection } from './sqlite.js';
+import { CedarSqliteDialect, checkpointWal, DEFAULT_WRITE_WAIT_MS, openSqliteConnection } from './sqlite.js';
 
 export { DatabaseBusyError } from './sqlite.js';
 
@@ -83,11 +83,12 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
  */
 export async function withOwnConnection<T>(database: Database, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
   if (database.kind === 'postgres' || !database.file || database.file === ':memory:') return database.db.connection().execute(work);
-  const own = new Kysely<DB>({
-    dialect: new CedarSqliteDialect({ writer: openSqliteConnection(database.file, 'writer'), reader: null, writeWaitMs: database.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS }),
-  });
+  const writer = openSqliteConnection(database.file, 'writer');
+  const own = new Kysely<DB>({ dialect: new CedarSqliteDialect({ writer, reader: null, writeWaitMs: database.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS }) });
   try {
-    return await work(own);
+    const result = await work(own);
+    await checkpointWal(writer);
+    return result;
   } finally {
     await own.destroy();
   }

@@ -110,6 +110,21 @@ async function untilFree<T>(work: () => T, waitMs: number): Promise<T> {
   }
 }
 
+/**
+ * Copies what the WAL holds into the database file, after a large write (an import's final
+ * step), so that this process does it rather than the next commit of the server, whose
+ * automatic checkpoint would then copy it all with the event loop blocked. PASSIVE: it never
+ * waits for, nor holds up, a reader or a writer; tried again for a while as long as readers
+ * still use older snapshots.
+ */
+export async function checkpointWal(db: SQLite.Database, tries = 50): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    if (!r || r.log <= 0 || r.checkpointed >= r.log) return;
+    await sleep(20);
+  }
+}
+
 /** First come, first served; waiting for it is asynchronous. */
 class WriteLock {
   #held = false;
