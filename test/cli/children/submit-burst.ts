@@ -17,10 +17,15 @@ const boroughId = process.env.BURST_BOROUGH!;
 const workers = Number(process.env.BURST_WORKERS ?? 3);
 
 process.stdout.write('ready\n');
+let made = 0;
 await Promise.all(
   Array.from({ length: workers }, async () => {
     for (;;) {
-      const id = await recordReport(svc, actor, firedReport(boroughId), now);
+      // An incident of its own per report: two reports saved at once for a new reference can
+      // both try to create its incident (a race of incidentFor on PostgreSQL, reported apart).
+      const full = firedReport(boroughId);
+      const sections = { ...full, incident: { ...(full.incident as object), reference: `CAD ${process.pid}-${++made}/01DEC` } };
+      const id = await recordReport(svc, actor, sections, now);
       process.stdout.write(`acked ${id}\n`);
     }
   }),
