@@ -1,5 +1,6 @@
 // npm run bench: Cedar's figures on this machine, with ratios. Nothing here is a pass/fail test.
-//   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000
+//   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000,
+//   BENCH_BESIDE_ROWS=150000 (the import run beside the server), BENCH_JSON=bench-results.json
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { financialYearOf, londonDate, parsePeriod } from '../src/domain/stats/pe
 import { importOfficers } from '../src/services/importOfficers.js';
 import { servicesFor } from '../src/services/setup.js';
 import { parse as parseCsv } from 'csv-parse/sync';
+import autocannon, { type Result as CannonResult } from 'autocannon';
 import { sql } from 'kysely';
 import ExcelJS from 'exceljs';
 import { MET_COLUMNS } from '../src/domain/met/layout.js';
@@ -150,20 +152,28 @@ async function importInOwnProcess(file: string, database: string): Promise<{ ms:
 const reportImport = (what: string, rows: number, r: { ms: number; peakKb: number; out: string }) =>
   report(what, `${n(r.ms / 1000, 1)} s`, `${n(rows / (r.ms / 1000))} rows/s; peak RSS ${n(r.peakKb / 1024)} MB; ${r.out.trim().replace(/^Done: /, '')}`);
 
+const sample = (parseCsv(fs.readFileSync(new URL('../test/fixtures/met/met-use-of-force-sample.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as string[][]).slice(1);
+const metRow = (i: number) => {
+  const row = [...sample[i % sample.length]!];
+  const day = new Date(Date.UTC(2019, 3, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10);
+  row[0] = day; // spread over 2019-20
+  row[1] = `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`;
+  return row;
+};
+/** A Met-format CSV of `count` rows (written in pieces, never held whole). */
+function writeMetFile(file: string, count: number): string {
+  const out = fs.openSync(file, 'w');
+  for (let start = 0; start < count; start += 10_000) {
+    const rows: string[][] = [];
+    for (let i = start; i < Math.min(count, start + 10_000); i++) rows.push(metRow(i));
+    fs.writeSync(out, writeMetCsv(rows, { header: start === 0 }));
+  }
+  fs.closeSync(out);
+  return file;
+}
+const metCsv = writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS);
 {
-  const sample = (parseCsv(fs.readFileSync(new URL('../test/fixtures/met/met-use-of-force-sample.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as string[][]).slice(1);
-  const metRow = (i: number) => {
-    const row = [...sample[i % sample.length]!];
-    const day = new Date(Date.UTC(2019, 3, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10);
-    row[0] = day; // spread over 2019-20
-    row[1] = `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00`;
-    return row;
-  };
-  const rows: string[][] = [];
-  for (let i = 0; i < MET_ROWS; i++) rows.push(metRow(i));
-  const file = path.join(dir, 'met-uof.csv');
-  fs.writeFileSync(file, writeMetCsv(rows));
-  rows.length = 0;
+  const file = metCsv;
   reportImport(`import ${n(MET_ROWS)} Met-format rows (CLI, own process)`, MET_ROWS, await importInOwnProcess(file, path.join(dir, 'met.db')));
 
   if (MET_XLSX_ROWS > 0) {
@@ -215,6 +225,18 @@ const reportImport = (what: string, rows: number, r: { ms: number; peakKb: numbe
 const supervisor = demo.accounts.find((a) => a.role === 'supervisor')!;
 await changePassword(svc, { userId: supervisor.id, label: supervisor.email, grants: [] }, null, { currentPassword: supervisor.password, newPassword: PASSWORD, confirmPassword: PASSWORD });
 await createAccount(svc, SYSTEM_ACTOR, { email: 'bench@cedar.local', displayName: 'Bench', roles: [{ role: 'administrator', boroughId: null }, { role: 'programme_lead', boroughId: null }] }, PASSWORD);
+// An officer of a borough with an account, to save a report's section (section 7).
+const freeOfficer = await database.db
+  .selectFrom('officer as o')
+  .leftJoin('app_user as u', 'u.officer_id', 'o.id')
+  .select(['o.id', 'o.borough_id'])
+  .where('u.id', 'is', null)
+  .where('o.borough_id', 'is not', null)
+  .where('o.status', '=', 'active')
+  .orderBy('o.id')
+  .limit(1)
+  .executeTakeFirstOrThrow();
+await createAccount(svc, SYSTEM_ACTOR, { email: 'bench-officer@cedar.local', displayName: 'Bench officer', roles: [{ role: 'officer', boroughId: null }], officerId: freeOfficer.id }, PASSWORD);
 // An officer with training records, for the profile page (authority, history, timeline).
 const trainedOfficer = (await database.db.selectFrom('training_record').select('officer_id').orderBy('officer_id').limit(1).executeTakeFirstOrThrow()).officer_id;
 await database.close();
@@ -302,8 +324,95 @@ if (reportId) {
   const page = await load(`${cedar}/reports/${reportId}`, { cookie: sgtCookie });
   report('a report with its timeline', `${n(page.rps)} req/s`, `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`);
 }
+
+// 7. Beside an import (issue 10, item 8): the p99 latency of the public page and of a report
+//    section save, each at 20 connections (autocannon, both at once), first with nothing else
+//    running, then for the whole of a `cedar import met-uof` of BENCH_BESIDE_ROWS rows into the
+//    same SQLite database in another process (reading, staging, and storing in one transaction).
+const BESIDE_ROWS = Number(process.env.BENCH_BESIDE_ROWS ?? 150_000);
+const BESIDE_BASE_SECONDS = Number(process.env.BENCH_BESIDE_BASE_SECONDS ?? Math.max(20, SECONDS * 4));
+const officerCookie = await signIn('bench-officer@cedar.local');
+const officerCsrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${cedar}/account/password`, { headers: { cookie: officerCookie } })).text())![1]!;
+const apiHeaders = { cookie: officerCookie, 'x-csrf-token': officerCsrf, 'content-type': 'application/json' };
+const draft = await fetch(`${cedar}/api/v1/reports`, { method: 'POST', headers: apiHeaders, body: JSON.stringify({ sections: {} }) });
+if (draft.status !== 201) throw new Error(`bench: cannot start a report (${draft.status}): ${await draft.text()}`);
+const draftId = ((await draft.json()) as { id: string }).id;
+const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+const incident = JSON.stringify({ reference: 'BENCH 1/01JAN', date: lastWeek, time: '22:15', boroughId: freeOfficer.borough_id, locations: ['street'] });
+const probe = await fetch(`${cedar}/api/v1/reports/${draftId}/sections/incident`, { method: 'PUT', headers: apiHeaders, body: incident });
+if (probe.status !== 200) throw new Error(`bench: cannot save the report's incident section (${probe.status}): ${await probe.text()}`);
+
+/** Both targets at 20 connections each, until `until` settles (or for `seconds`). */
+async function pageAndSave(until: Promise<unknown> | number): Promise<{ page: CannonResult; save: CannonResult }> {
+  // A request may wait for the database as long as a write may (two minutes), so the client waits longer.
+  const common = { connections: 20, timeout: 150, duration: typeof until === 'number' ? until : 24 * 3600 };
+  const run = (opts: Parameters<typeof autocannon>[0]) => {
+    let instance!: ReturnType<typeof autocannon>;
+    const done = new Promise<CannonResult>((resolve, reject) => {
+      instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+    });
+    return { instance, done };
+  };
+  const page = run({ ...common, url: `${cedar}/transparency`, headers: { 'accept-encoding': 'gzip' } });
+  const save = run({ ...common, url: `${cedar}/api/v1/reports/${draftId}/sections/incident`, method: 'PUT', headers: apiHeaders, body: incident });
+  if (typeof until !== 'number') {
+    await until;
+    page.instance.stop();
+    save.instance.stop();
+  }
+  return { page: await page.done, save: await save.done };
+}
+
+const besideCsv = BESIDE_ROWS === MET_ROWS ? metCsv : writeMetFile(path.join(dir, 'met-beside.csv'), BESIDE_ROWS);
+console.log(`  (page and save at 20 connections each: ${BESIDE_BASE_SECONDS} s alone, then during a ${n(BESIDE_ROWS)}-row import)`);
+const alone = await pageAndSave(BESIDE_BASE_SECONDS);
+const importer = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', besideCsv], {
+  env: { ...process.env, CEDAR_DB: file, DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+});
+let importOut = '';
+importer.stdout!.on('data', (d) => (importOut += d));
+importer.stderr!.on('data', (d) => (importOut += d));
+const importStarted = performance.now();
+const imported = new Promise<number>((resolve, reject) =>
+  importer.on('exit', (code) => (code === 0 ? resolve(ms(importStarted)) : reject(new Error(`bench: the import beside the server exited ${code}: ${importOut}`)))),
+);
+const during = await pageAndSave(imported);
+const importMs = await imported;
+const summary = /Done: .*/.exec(importOut)?.[0] ?? '';
+const besideRows: { measure: string; alone: CannonResult; during: CannonResult }[] = [
+  { measure: 'public transparency page', alone: alone.page, during: during.page },
+  { measure: 'report section save (PUT, one report)', alone: alone.save, during: during.save },
+];
+const failed = (r: CannonResult) => r.non2xx + r.errors + r.timeouts;
+for (const b of besideRows) {
+  report(
+    `${b.measure}, p99 at 20 connections: alone / during a ${n(BESIDE_ROWS)}-row import`,
+    `${n(b.alone.latency.p99)} ms / ${n(b.during.latency.p99)} ms`,
+    `×${n(b.during.latency.p99 / Math.max(1, b.alone.latency.p99), 1)}; p50 ${n(b.alone.latency.p50)} / ${n(b.during.latency.p50)} ms; max ${n(b.alone.latency.max)} / ${n(b.during.latency.max)} ms; ` +
+      `${n(b.alone.requests.average)} / ${n(b.during.requests.average)} req/s; not 2xx or failed: ${failed(b.alone)} / ${failed(b.during)}`,
+  );
+}
+report(`the ${n(BESIDE_ROWS)}-row import itself, beside that load`, `${n(importMs / 1000, 1)} s`, summary.replace(/^Done: /, ''));
+const besideJson = {
+  importRows: BESIDE_ROWS,
+  importSeconds: importMs / 1000,
+  connectionsEach: 20,
+  aloneSeconds: BESIDE_BASE_SECONDS,
+  measures: besideRows.map((b) => ({
+    measure: b.measure,
+    alone: { p50: b.alone.latency.p50, p99: b.alone.latency.p99, max: b.alone.latency.max, rps: b.alone.requests.average, failed: failed(b.alone) },
+    during: { p50: b.during.latency.p50, p99: b.during.latency.p99, max: b.during.latency.max, rps: b.during.requests.average, failed: failed(b.during) },
+    p99Ratio: b.during.latency.p99 / Math.max(1, b.alone.latency.p99),
+  })),
+};
+
 child.kill();
 fs.rmSync(dir, { recursive: true, force: true });
 
 console.log('\n| measure | figure | notes |\n|---|---|---|');
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+const jsonOut = process.env.BENCH_JSON ?? 'bench-results.json';
+fs.writeFileSync(jsonOut, `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, node: process.version, rows: rows.map(([measure, figure, notes]) => ({ measure, figure, notes })), besideImport: besideJson }, null, 2)}\n`);
+console.log(`\nAlso written to ${jsonOut}.`);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
+import { registerBackup } from './commands/backup.js';
 import { registerCore } from './commands/core.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
@@ -18,6 +19,7 @@ registerSeed(program);
 registerImport(program);
 registerExport(program);
 registerRelease(program);
+registerBackup(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -46,18 +46,28 @@ export function endProgress(): void {
   progressLineOpen = false;
 }
 
-/** Progress on stderr, on one self-rewriting line when it is a terminal. */
+/**
+ * Progress on stderr: on a terminal, one self-rewriting line; otherwise (a log, a pipe) a line
+ * at the first step, then at most one every LOG_EVERY_MS, and the last, so that a long import
+ * run from a script still shows it is moving.
+ */
 export function progress(label: string): (done: number, total?: number) => void {
   let last = 0;
+  let logged = Number.NEGATIVE_INFINITY;
   return (done, total) => {
     const now = Date.now();
-    if (now - last < 200 && done !== total) return;
-    last = now;
     const text = total ? `${label}: ${done.toLocaleString('en-GB')} / ${total.toLocaleString('en-GB')}` : `${label}: ${done.toLocaleString('en-GB')}`;
     if (process.stderr.isTTY) {
+      if (now - last < 200 && done !== total) return;
+      last = now;
       process.stderr.write(`\r${text}\x1b[K`);
       progressLineOpen = true;
       if (done === total) endProgress();
-    } else if (done === total) process.stderr.write(`${text}\n`);
+    } else if (done === total || now - logged >= LOG_EVERY_MS) {
+      logged = now;
+      process.stderr.write(`${text}\n`);
+    }
   };
 }
+
+const LOG_EVERY_MS = 5000;

@@ -1,14 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
+import { CedarSqliteDialect, checkpointWal, DEFAULT_WRITE_WAIT_MS, openSqliteConnection } from './sqlite.js';
+
+export { DatabaseBusyError } from './sqlite.js';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 export type DatabaseSettings =
-  | { kind: 'sqlite'; file: string }
+  /**
+   * `writeWaitMs`: how long a write waits for another process's write lock (an import's final
+   * step) before failing with DatabaseBusyError; two minutes unless given. `readonly`: open an
+   * existing file only to read it (a backup being checked).
+   */
+  | { kind: 'sqlite'; file: string; writeWaitMs?: number; readonly?: boolean }
   /** `schema`, when given, is created if missing and used as the search path (tests use one per file). */
   | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
@@ -17,6 +24,10 @@ export interface Database {
   kind: DatabaseKind;
   /** The PostgreSQL schema in use when not the default (tests). */
   schema?: string;
+  /** The SQLite file (absolute or as configured); undefined on PostgreSQL. */
+  file?: string;
+  /** How long a SQLite write waits for another process's write lock. */
+  writeWaitMs?: number;
   close(): Promise<void>;
 }
 
@@ -25,14 +36,20 @@ export type Executor = Kysely<DB> | Transaction<DB>;
 
 export async function openDatabase(settings: DatabaseSettings): Promise<Database> {
   if (settings.kind === 'sqlite') {
-    if (settings.file !== ':memory:') fs.mkdirSync(path.dirname(settings.file), { recursive: true });
-    const sqlite = new SQLite(settings.file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('synchronous = NORMAL');
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, kind: 'sqlite', close: () => db.destroy() };
+    const writeWaitMs = settings.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS;
+    if (settings.readonly) {
+      const only = openSqliteConnection(settings.file, 'readonly');
+      const db = new Kysely<DB>({ dialect: new CedarSqliteDialect({ writer: only, reader: null, writeWaitMs }) });
+      return { db, kind: 'sqlite', file: settings.file, writeWaitMs, close: () => db.destroy() };
+    }
+    const memory = settings.file === ':memory:';
+    if (!memory) fs.mkdirSync(path.dirname(settings.file), { recursive: true });
+    // Two connections: reads outside transactions never queue behind a write (see sqlite.ts).
+    // An in-memory database is private to its connection, so it has one.
+    const writer = openSqliteConnection(settings.file, 'writer');
+    const reader = memory ? null : openSqliteConnection(settings.file, 'reader');
+    const db = new Kysely<DB>({ dialect: new CedarSqliteDialect({ writer, reader, writeWaitMs }) });
+    return { db, kind: 'sqlite', file: settings.file, writeWaitMs, close: () => db.destroy() };
   }
 
   if (settings.schema) {
@@ -55,4 +72,24 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   client.release();
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', schema: settings.schema, close: () => db.destroy() };
+}
+
+/**
+ * Runs `work` on a connection of its own, outside any transaction, for work that keeps state
+ * on its connection (temporary tables) and writes to the live tables only at its end, in a
+ * transaction of its own (e.g. `change()` with services whose database is `db`).
+ * On SQLite that is a separate connection to the file, so that the work holds no lock of this
+ * process's writer while it runs; on PostgreSQL a connection of the pool, held throughout.
+ */
+export async function withOwnConnection<T>(database: Database, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
+  if (database.kind === 'postgres' || !database.file || database.file === ':memory:') return database.db.connection().execute(work);
+  const writer = openSqliteConnection(database.file, 'writer');
+  const own = new Kysely<DB>({ dialect: new CedarSqliteDialect({ writer, reader: null, writeWaitMs: database.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS }) });
+  try {
+    const result = await work(own);
+    await checkpointWal(writer);
+    return result;
+  } finally {
+    await own.destroy();
+  }
 }

@@ -38,6 +38,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018_release_corrections_audit_key': m0018,
 };
 
+/** Every migration this Cedar has, in order (a backup with others was made by another version). */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
+
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return MIGRATIONS;

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { CellValue } from 'exceljs';
-import type { Executor } from '../db/database.js';
-import type { ImportedReportTable } from '../db/schema.js';
+import { withOwnConnection } from '../db/database.js';
+import { withReportStage, type StagedReport } from '../db/repositories/importStaging.js';
 import { newId, nowIso } from '../db/ids.js';
 import * as org from '../db/repositories/organisation.js';
 import { factColumns, NOT_RECORDED } from '../db/repositories/reports.js';
@@ -46,8 +46,10 @@ export interface MetImportResult {
 }
 
 export interface MetImportOptions {
-  /** Called with the number of rows read so far, after each batch is stored. */
-  onProgress?: (rows: number) => void;
+  /** Called with the number of rows read so far, after each batch is staged (not yet visible to anyone); awaited. */
+  onProgress?: (rows: number) => void | Promise<void>;
+  /** Called once every row is read, before the readable ones (this many) are stored in one short transaction; awaited. */
+  onPublish?: (rows: number) => void | Promise<void>;
   /** Called with each problem in each rejected row, in file order, as it is found (e.g. to write a rejects file); awaited. */
   onReject?: (reject: MetReject) => void | Promise<void>;
 }
@@ -79,11 +81,14 @@ function sourceKey(values: readonly string[], seen: Map<string, number>): string
  * stored, unreadable ones are counted and handed to `onReject` with line, column and reason;
  * a file of the wrong layout stores nothing. Re-importing the same file, or the same rows
  * saved as the other format, adds nothing: each row is known by its values (and its place
- * among identical rows). One transaction, with one audit entry.
+ * among identical rows). All or nothing as anyone sees it: the rows are staged apart from the
+ * live tables as they are read, then stored in one short transaction with one audit entry, so
+ * an import holds no lock on the live tables while it reads, and two can run at once.
  *
- * The file is never held whole: a file on disk is read a piece at a time, rows are stored in
- * batches, and rejects go to `onReject` (the result keeps the first few). The one thing kept
- * for every row is the digest of each distinct row (32 bytes), to tell identical rows apart.
+ * The file is never held whole: a file on disk is read a piece at a time, rows are staged in
+ * batches (on SQLite in a temporary file, not in memory), and rejects go to `onReject` (the
+ * result keeps the first few). The one thing kept in memory for every row is the digest of
+ * each distinct row (32 bytes), to tell identical rows apart.
  */
 export async function importMetFile(svc: Services, actor: Actor, input: MetImportInput, opts: MetImportOptions = {}): Promise<MetImportResult> {
   const force = await getForce(svc);
@@ -109,55 +114,67 @@ export async function importMetFile(svc: Services, actor: Actor, input: MetImpor
   const seen = new Map<string, number>();
 
   try {
-    await change(svc, actor, async (trx, audit) => {
-      let batch: ImportedRow[] = [];
-      const flush = async () => {
-        const inserted = await insertBatch(trx, batch);
-        result.imported += inserted;
-        result.alreadyPresent += batch.length - inserted;
-        batch = [];
-        opts.onProgress?.(result.read);
-      };
-      for await (const row of opened.rows) {
-        result.read++;
-        if (!row.ok) {
-          result.rejected++;
-          for (const e of row.errors) {
-            const reject = { ...e, values: row.values };
-            result.problems++;
-            if (result.rejects.length < KEPT_REJECTS) result.rejects.push(reject);
-            await opts.onReject?.(reject);
+    // Every row is read and staged first, apart from the live tables and holding no lock on
+    // them, then published in one short transaction with its audit entry: until then nobody
+    // sees any of it, and whatever stops the import before then (a broken workbook, a failure,
+    // a kill -9) leaves nothing behind. The server answers, and writes, meanwhile.
+    await withOwnConnection(svc.database, (db) =>
+      withReportStage(db, svc.database.kind, async (stage) => {
+        let batch: StagedReport[] = [];
+        const flush = async () => {
+          await stage.add(batch);
+          batch = [];
+          await opts.onProgress?.(result.read);
+        };
+        for await (const row of opened.rows) {
+          result.read++;
+          if (!row.ok) {
+            result.rejected++;
+            for (const e of row.errors) {
+              const reject = { ...e, values: row.values };
+              result.problems++;
+              if (result.rejects.length < KEPT_REJECTS) result.rejects.push(reject);
+              await opts.onReject?.(reject);
+            }
+            continue;
           }
-          continue;
+          const content = row.report.content;
+          const values = reportToMetRow(content);
+          const date = content.incident.date!;
+          const borough = content.incident.borough;
+          batch.push({
+            id: newId(),
+            force_id: force.id,
+            source_key: sourceKey(values, seen),
+            source_file: file,
+            source_line: row.line,
+            occurred_at: incidentInstant(date, content.incident.time ?? '00:00').toISOString(),
+            borough_id: borough ? (boroughs.get(borough.toLowerCase()) ?? null) : null,
+            borough_name: borough,
+            highest_level: row.report.highestLevel,
+            discharge: isDischarge(row.report.highestLevel) ? 1 : 0,
+            ced_used: row.report.highestLevel !== null ? 1 : 0,
+            ...factColumns({ occurredOn: date, facts: factsOf(content) }),
+            row: JSON.stringify(content),
+            imported_at: nowIso(),
+          });
+          if (batch.length >= BATCH) await flush();
         }
-        const content = row.report.content;
-        const values = reportToMetRow(content);
-        const date = content.incident.date!;
-        const borough = content.incident.borough;
-        batch.push({
-          id: newId(),
-          force_id: force.id,
-          source_key: sourceKey(values, seen),
-          source_file: file,
-          source_line: row.line,
-          occurred_at: incidentInstant(date, content.incident.time ?? '00:00').toISOString(),
-          borough_id: borough ? (boroughs.get(borough.toLowerCase()) ?? null) : null,
-          borough_name: borough,
-          highest_level: row.report.highestLevel,
-          discharge: isDischarge(row.report.highestLevel) ? 1 : 0,
-          ced_used: row.report.highestLevel !== null ? 1 : 0,
-          ...factColumns({ occurredOn: date, facts: factsOf(content) }),
-          row: JSON.stringify(content),
-          imported_at: nowIso(),
+        if (batch.length) await flush();
+        await opts.onPublish?.(result.read - result.rejected);
+        // The services, on the stage's own connection: the publishing transaction is on it too.
+        const own: Services = { ...svc, database: { ...svc.database, db } };
+        await change(own, actor, async (trx, audit) => {
+          const { staged, inserted } = await stage.publish(trx);
+          result.imported = inserted;
+          result.alreadyPresent = staged - inserted;
+          await audit({ action: 'met.import', entityType: 'imported_report', entityId: null, summary: { file, format, read: result.read, imported: result.imported, alreadyPresent: result.alreadyPresent, rejected: result.rejected } });
         });
-        if (batch.length >= BATCH) await flush();
-      }
-      if (batch.length) await flush();
-      await audit({ action: 'met.import', entityType: 'imported_report', entityId: null, summary: { file, format, read: result.read, imported: result.imported, alreadyPresent: result.alreadyPresent, rejected: result.rejected } });
-    });
+      }),
+    );
   } catch (err) {
     if (!(err instanceof MetFileUnreadable)) throw err;
-    // The workbook broke off part-way: the transaction was rolled back, so nothing was stored.
+    // The workbook broke off part-way: nothing was published, so nothing was stored.
     return { ...result, problem: err.message, read: 0, imported: 0, alreadyPresent: 0, rejected: 0, problems: 0, rejects: [] };
   } finally {
     await opened.close();
@@ -221,28 +238,6 @@ function plainCell(value: CellValue): string | number | boolean | Date | null {
   if ('hyperlink' in value) return value.text;
   if ('result' in value) return plainCell(value.result);
   return null;
-}
-
-type ImportedRow = ImportedReportTable & { row: string };
-
-/** Inserts rows not already present, each with its published row kept apart; returns how many were new. */
-async function insertBatch(db: Executor, rows: ImportedRow[]): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += 200) {
-    const chunk = rows.slice(i, i + 200);
-    const added = await db
-      .insertInto('imported_report')
-      .values(chunk.map(({ row: _row, ...facts }) => facts))
-      .onConflict((oc) => oc.columns(['force_id', 'source_key']).doNothing())
-      .returning('id')
-      .execute();
-    if (added.length) {
-      const rowOf = new Map(chunk.map((r) => [r.id, r.row]));
-      await db.insertInto('imported_report_row').values(added.map((a) => ({ id: a.id, row: rowOf.get(a.id)! }))).execute();
-    }
-    inserted += added.length;
-  }
-  return inserted;
 }
 
 /** The imported rows of a period, as the published layout's values. */

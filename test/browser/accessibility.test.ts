@@ -18,7 +18,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAllows, ROLES, type Permission, type Role } from '../../src/domain/permissions.js';
 import { SECTION_KEYS } from '../../src/domain/report/content.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { londonDate } from '../../src/domain/stats/periods.js';
+import { createApiToken, getAccount } from '../../src/services/accounts.js';
+import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
+import { prepareRelease, releaseMonths } from '../../src/services/releases.js';
+import { reviewReport } from '../../src/services/reports.js';
+import { firedReport, recordReport } from '../support/report-fixtures.js';
 import { demoEmail, seedDemo, type DemoSummary } from '../../src/services/demo.js';
 import type { RoutePermission } from '../../src/http/types.js';
 import { openTestApp, type TestApp } from '../support/app.js';
@@ -35,6 +40,10 @@ interface Ids {
   reports: { id: string; status: string; incidentId: string | null }[];
   releaseId: string;
   releaseNumber: number;
+  /** A draft release, prepared for the walk (the demo publishes all of its releases). */
+  draftReleaseId: string;
+  /** An API token of the demo's integration account, to revoke. */
+  apiToken: string;
   courseType: string;
   scheduledSession: string;
   /** A session whose last day has passed, its results not yet recorded. */
@@ -64,7 +73,12 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/reports/:id/check': (ids, role) => (role === 'officer' ? reportsIn(ids, 'draft').slice(0, 1).map((id) => `/reports/${id}/check`) : []),
   '/reports/:id/submitted': (ids, role) => (role === 'officer' ? reportsIn(ids, 'submitted').slice(0, 1).map((id) => `/reports/${id}/submitted`) : []),
   '/incidents/:id': (ids) => [`/incidents/${ids.reports.find((r) => r.incidentId && r.status !== 'draft')!.incidentId}`],
-  '/statistics/releases/:id': (ids) => [`/statistics/releases/${ids.releaseId}`],
+  '/statistics/releases/:id': (ids) => [`/statistics/releases/${ids.releaseId}`, `/statistics/releases/${ids.draftReleaseId}`],
+  '/statistics/releases/:id/publish': (ids) => [`/statistics/releases/${ids.draftReleaseId}/publish`],
+  '/statistics/releases/:id/supersede': (ids) => [`/statistics/releases/${ids.releaseId}/supersede`],
+  '/reports/:id/referral-outcome': (ids, role) => (role === 'professional_standards' ? reportsIn(ids, 'referred').slice(0, 1).map((id) => `/reports/${id}/referral-outcome`) : []),
+  '/admin/tokens/:id/revoke': (ids) => [`/admin/tokens/${ids.apiToken}/revoke`],
+  '/reports/:id/discard': (ids, role) => (role === 'officer' ? reportsIn(ids, 'draft').slice(0, 1).map((id) => `/reports/${id}/discard`) : []),
   '/training/courses/:id/edit': (ids) => [`/training/courses/${ids.courseType}/edit`],
   '/training/sessions/:id': (ids) => [`/training/sessions/${ids.scheduledSession}`, `/training/sessions/${ids.endedSession}`, `/training/sessions/${ids.completedSession}`],
   '/training/sessions/:id/edit': (ids) => [`/training/sessions/${ids.scheduledSession}/edit`],
@@ -99,9 +113,13 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
     /** Every page visited: who, where, the answer, and axe's findings. */
     const visited: { who: string; route: string; url: string; status: number; report: string; ms?: number }[] = [];
 
+    /** Each account's password: the demo's one-time password until the walk chooses its own. */
+    const passwords = new Map<Role, string>();
+
     beforeAll(async () => {
       t = await openTestApp(kind);
       demo = await seedDemo(t.svc, SYSTEM_ACTOR, { officers: 60 });
+      await addWhatTheDemoLacks(t);
       ids = await idsOf(t);
       await browser.start(t);
     });
@@ -121,7 +139,7 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
 
     async function signIn(role: Role): Promise<OpenedPage> {
       const p = await browser.openPage();
-      const password = demo.accounts.find((a) => a.role === role)!.password;
+      const password = passwords.get(role) ?? demo.accounts.find((a) => a.role === role)!.password;
       await p.page.goto('/sign-in');
       await p.page.getByLabel('Email address').fill(demoEmail(role));
       await p.page.getByLabel('Password', { exact: true }).fill(password);
@@ -133,6 +151,7 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
         await p.page.getByLabel('New password', { exact: true }).fill(chosen);
         await p.page.getByLabel('Confirm new password').fill(chosen);
         await Promise.all([p.page.waitForURL((u) => u.pathname !== '/account/password', { waitUntil: 'load' }), p.page.getByRole('button', { name: 'Change password' }).click()]);
+        passwords.set(role, chosen);
       }
       return p;
     }
@@ -272,12 +291,38 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
   });
 });
 
+/**
+ * The demo has no report referred to professional standards, and publishes every release it
+ * prepares, and has no API token: the walk adds a referred report (recorded by the demo
+ * constable, referred by the demo sergeant), a draft release and a token, so the referral,
+ * publishing and token pages are checked too.
+ */
+async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
+  const db = t.svc.database.db;
+  const actorFor = async (role: Role): Promise<Actor> => {
+    const a = await db.selectFrom('app_user').select(['id', 'email']).where('email', '=', demoEmail(role)).executeTakeFirstOrThrow();
+    return { userId: a.id, label: a.email, grants: (await getAccount(t.svc, a.id)).roles };
+  };
+  const pc = await actorFor('officer');
+  const sergeant = await actorFor('supervisor');
+  const lambeth = (await db.selectFrom('borough').select('id').where('name', '=', 'Lambeth').executeTakeFirstOrThrow()).id;
+  const day = londonDate(new Date(t.svc.now().getTime() - 2 * 86_400_000));
+  const base = firedReport(lambeth);
+  const id = await recordReport(t.svc, pc, { ...base, incident: { ...(base.incident as object), reference: 'CAD 9999/A11Y', date: day, time: '10:00' } }, t.svc.now());
+  await reviewReport(t.svc, sergeant, { all: true }, id, { outcome: 'refer', comment: 'Three cycles in under a minute: for professional standards to look at.' });
+  const month = (await releaseMonths(t.svc))!.last;
+  await prepareRelease(t.svc, await actorFor('analyst'), month);
+  await createApiToken(t.svc, SYSTEM_ACTOR, demoEmail('programme_lead'), 'roster-sync');
+}
+
 async function idsOf(t: TestApp): Promise<Ids> {
   const db = t.svc.database.db;
   const account = await db.selectFrom('app_user').select(['id', 'officer_id']).where('email', '=', demoEmail('officer')).executeTakeFirstOrThrow();
   const officer = await db.selectFrom('officer').select(['id', 'team_id']).where('id', '=', account.officer_id!).executeTakeFirstOrThrow();
   const reports = await db.selectFrom('uof_report').select(['id', 'status', 'incident_id']).orderBy('created_at').execute();
   const release = await db.selectFrom('release').select(['id', 'number']).where('status', '=', 'published').orderBy('number', 'desc').executeTakeFirstOrThrow();
+  const draft = await db.selectFrom('release').select('id').where('status', '=', 'draft').executeTakeFirstOrThrow();
+  const token = await db.selectFrom('api_token').select('id').executeTakeFirstOrThrow();
   const courseType = await db.selectFrom('course_type').select('id').orderBy('code').executeTakeFirstOrThrow();
   // A session that has ended with its results still to record: the demo's sessions are all in
   // the coming weeks, so one of them (with officers enrolled) is moved to have ended two days ago.
@@ -309,6 +354,8 @@ async function idsOf(t: TestApp): Promise<Ids> {
     reports: reports.map((r) => ({ id: r.id, status: r.status, incidentId: r.incident_id })),
     releaseId: release.id,
     releaseNumber: Number(release.number),
+    draftReleaseId: draft.id,
+    apiToken: token.id,
     courseType: courseType.id,
     scheduledSession: scheduled.id,
     endedSession: withSeats.id,

@@ -26,12 +26,12 @@ export const TEST_POLICY = { lockoutAttempts: 3, lockoutMinutes: 15, sessionHour
 export const TEST_AUDIT_KEY = Buffer.alloc(32, 0x5a);
 
 /** A fresh, migrated database of the given kind: a SQLite file in a temp dir, or a new PostgreSQL schema. */
-export async function openTestServices(kind: DatabaseKind, opts: { clock?: () => Date; auditKey?: Buffer | null } = {}): Promise<TestServices> {
+export async function openTestServices(kind: DatabaseKind, opts: { clock?: () => Date; auditKey?: Buffer | null; writeWaitMs?: number } = {}): Promise<TestServices> {
   const policy = { ...TEST_POLICY, auditKey: opts.auditKey === undefined ? TEST_AUDIT_KEY : opts.auditKey };
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-test-'));
     const file = path.join(dir, 'cedar.db');
-    const database = await openDatabase({ kind: 'sqlite', file });
+    const database = await openDatabase({ kind: 'sqlite', file, writeWaitMs: opts.writeWaitMs });
     await migrateToLatest(database.db, database.schema);
     return {
       ...servicesFor(database, policy, opts.clock),

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
 import { NoForceError } from '../../services/organisation.js';
+import { DatabaseBusyError } from '../../services/context.js';
 import { WorkflowError } from '../../domain/report/workflow.js';
 
 export function isApiRequest(request: FastifyRequest): boolean {
@@ -39,6 +40,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error instanceof NoForceError) {
       if (api) return sendProblem(reply, 503, 'Not set up', error.message);
       return reply.code(503).render('pages/error.njk', { status: 503, title: 'Cedar is not set up yet', detail: error.message });
+    }
+    if (error instanceof DatabaseBusyError) {
+      reply.header('retry-after', '60');
+      if (api) return sendProblem(reply, 503, 'Busy', error.message);
+      return reply.code(503).render('pages/error.njk', { status: 503, title: 'Cedar is busy', detail: error.message });
     }
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 429) {

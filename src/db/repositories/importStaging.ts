@@ -1,0 +1,62 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DatabaseKind } from '../database.js';
+import type { DB, ImportedReportTable } from '../schema.js';
+
+/** An imported report as staged: its narrow columns and its published row. */
+export type StagedReport = ImportedReportTable & { row: string };
+
+const STAGE = 'stage_imported_report';
+type StageDB = DB & { [STAGE]: StagedReport };
+
+export interface ReportStage {
+  /** Holds rows apart from the live tables: no lock on them is taken, nobody else sees them. */
+  add(rows: readonly StagedReport[]): Promise<void>;
+  /**
+   * Copies the staged rows Cedar does not hold yet (by force and source key) into the live
+   * tables, in the caller's transaction: the only moment the import writes to them.
+   */
+  publish(trx: Transaction<DB>): Promise<{ staged: number; inserted: number }>;
+}
+
+/**
+ * Runs `work` with a stage for imported reports: a temporary table of `db`'s connection (it
+ * must be one connection of its own: see withOwnConnection), private to it and gone when the
+ * connection closes, also when the process is killed. Writing to it takes no lock on the live
+ * tables (on SQLite it is another file; on PostgreSQL other sessions never see it).
+ */
+export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, work: (stage: ReportStage) => Promise<T>): Promise<T> {
+  const stageDb = db.withTables<{ [STAGE]: StagedReport }>() as unknown as Kysely<StageDB>;
+  const qualified = sql.raw(`${kind === 'sqlite' ? 'temp' : 'pg_temp'}.${STAGE}`);
+  await sql`drop table if exists ${qualified}`.execute(db);
+  await sql`create temp table ${sql.raw(STAGE)} as select i.*, r.row from imported_report i join imported_report_row r on r.id = i.id where 1 = 0`.execute(db);
+  let staged = 0;
+  let columns: string[] | null = null;
+  const stage: ReportStage = {
+    async add(rows) {
+      if (rows.length === 0) return;
+      columns ??= Object.keys(rows[0]!).filter((c) => c !== 'row');
+      // 200 rows a statement keeps within both databases' limits on bound values.
+      for (let i = 0; i < rows.length; i += 200) await stageDb.insertInto(STAGE).values(rows.slice(i, i + 200)).execute();
+      staged += rows.length;
+    },
+    async publish(trx) {
+      if (!columns) return { staged, inserted: 0 };
+      const list = sql.join(columns.map((c) => sql.ref(c)));
+      // In source-key order, so that two imports publishing the same rows at once on
+      // PostgreSQL take the rows' locks in the same order (one waits; neither deadlocks).
+      const added = await sql`insert into imported_report (${list}) select ${list} from ${sql.raw(STAGE)} where true order by source_key
+        on conflict (force_id, source_key) do nothing`.execute(trx);
+      await sql`insert into imported_report_row (id, row) select s.id, s.row from ${sql.raw(STAGE)} s
+        where exists (select 1 from imported_report i where i.id = s.id)`.execute(trx);
+      return { staged, inserted: Number(added.numAffectedRows ?? 0n) };
+    },
+  };
+  try {
+    return await work(stage);
+  } finally {
+    // A pooled PostgreSQL connection lives on: its temporary table must not. Should this fail
+    // (the connection is broken), the table goes with the session, and a stage on a reused
+    // connection starts by dropping it: never a reason to hide what `work` did or threw.
+    await sql`drop table if exists ${qualified}`.execute(db).catch(() => {});
+  }
+}
