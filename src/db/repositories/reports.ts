@@ -298,9 +298,12 @@ export async function findIncident(db: Executor, id: string): Promise<Incident |
 export async function incidentFor(db: Executor, forceId: string, reference: string, first: { boroughId: string | null; occurredAt: string | null }): Promise<Incident> {
   const found = await db.selectFrom('incident').selectAll().where('force_id', '=', forceId).where('reference', '=', reference).executeTakeFirst();
   if (found) return { id: found.id, forceId: found.force_id, reference: found.reference, boroughId: found.borough_id, occurredAt: found.occurred_at };
+  // Two reports naming a new incident at once: the second insert waits for the first and does
+  // nothing (no duplicate-key error), then both read the one incident.
   const row = { id: newId(), force_id: forceId, reference, borough_id: first.boroughId, occurred_at: first.occurredAt, created_at: nowIso() };
-  await db.insertInto('incident').values(row).execute();
-  return { id: row.id, forceId, reference, boroughId: row.borough_id, occurredAt: row.occurred_at };
+  await db.insertInto('incident').values(row).onConflict((oc) => oc.columns(['force_id', 'reference']).doNothing()).execute();
+  const stored = await db.selectFrom('incident').selectAll().where('force_id', '=', forceId).where('reference', '=', reference).executeTakeFirstOrThrow();
+  return { id: stored.id, forceId: stored.force_id, reference: stored.reference, boroughId: stored.borough_id, occurredAt: stored.occurred_at };
 }
 
 /** The reports on an incident (never discarded drafts), oldest first. */
