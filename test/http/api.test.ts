@@ -55,6 +55,18 @@ describe.each(testDatabases())('JSON API on %s', (kind) => {
     expect(badQuery.json().errors[0].field).toBe('query.pageSize');
   });
 
+  it('answers 400 problem+json naming a repeated or NUL-carrying query parameter, never a 500 (issue 10)', async () => {
+    const repeated = await api('GET', '/api/v1/officers?q=smith&q=jones', readerToken);
+    expect(repeated.statusCode).toBe(400);
+    expect(repeated.headers['content-type']).toContain('application/problem+json');
+    expect(repeated.json().errors).toEqual([{ field: 'query.q', message: 'The address gives q 2 times: give it once' }]);
+    const nul = await api('GET', '/api/v1/officers?q=a%00b', readerToken);
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors[0].field).toBe('query.q');
+    const reports = await api('GET', '/api/v1/training/sessions?from=2026-01-01&from=2026-02-01', readerToken);
+    expect(reports.statusCode).toBeLessThan(500);
+  });
+
   it('refuses bad tokens, missing permissions and unknown paths', async () => {
     expect((await api('GET', '/api/v1/officers')).statusCode).toBe(401);
     expect((await api('GET', '/api/v1/officers', 'cedar_not-a-token')).statusCode).toBe(401);

@@ -99,6 +99,21 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     expect(section).toContain('Cedar holds 1 use of Taser by the force in 2026-27 (recorded and imported; 1 discharge), against 49 uses (3 discharges) in the published table.');
   });
 
+  it('refuses a repeated parameter with a 400 page naming it, never a 500 (issue 10)', async () => {
+    const c = await signInAs(t.app, 'analyst@test.police.uk');
+    for (const url of ['/statistics?period=2026-27&period=2025-26', '/statistics/breakdown.csv?dimension=gender&period=2026-27&period=2025-26', '/statistics/home-office.csv?period=2026-27&period=2025-26']) {
+      const res = await c.get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('There is a problem with the web address');
+      expect(res.body).toContain('<dt class="govuk-summary-list__key">period</dt>');
+      expect(res.body).toContain('The address gives period 2 times: give it once');
+    }
+    const unit = await c.get('/statistics?period=2026-27&unit=fortnight');
+    expect(unit.statusCode).toBe(400);
+    expect(unit.body).toContain('unit must be one of: month, quarter, financial_year, calendar_year');
+  });
+
   it('names a bad period and how to write it', async () => {
     const c = await signInAs(t.app, 'analyst@test.police.uk');
     const bad = await c.get('/statistics?period=last+year');

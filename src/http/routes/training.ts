@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Officer } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes, type Scope } from '../../domain/permissions.js';
 import type { AuthorityStatus } from '../../domain/training/authority.js';
@@ -32,6 +33,7 @@ import {
   type SessionQuery,
 } from '../../services/training.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, fieldList, formBody, pageFrom, paginationView, type FormBody } from '../forms.js';
+import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 import { formatDate, plural } from '../views.js';
 import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/stats/periods.js';
 
@@ -42,6 +44,18 @@ import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOf
  */
 
 type Query = Record<string, string | undefined>;
+
+/** A notice after a redirect, and the counts the results notice carries. */
+const noticeQuery = z.object({ notice: queryNotice, passed: queryText('passed', 4), failed: queryText('failed', 4), absent: queryText('absent', 4) });
+const calendarQuery = noticeQuery.extend({
+  when: queryChoice('when', ['upcoming', 'past']),
+  course: queryId('course'),
+  borough: queryId('borough'),
+  from: queryText('from', 7),
+  page: queryPage,
+});
+const newSessionQuery = z.object({ course: queryId('course') });
+const lapsingQuery = z.object({ days: queryChoice('days', ['30', '60', '90']), borough: queryId('borough') });
 type Tag = { text: string; classes: string };
 
 const SESSION_PAGE_SIZE = 25;
@@ -183,7 +197,7 @@ const NOTICES: Record<string, string> = {
 const count = (v: string | undefined) => (v && /^\d{1,4}$/.test(v) ? Number(v) : 0);
 
 /** Success messages after a redirect: fixed texts (and counts), never echoed input. */
-export function trainingNotice(q: Query): string | undefined {
+export function trainingNotice(q: { notice?: string; passed?: string; failed?: string; absent?: string }): string | undefined {
   if (q.notice === 'results-recorded') return `Results recorded: ${count(q.passed)} passed, ${count(q.failed)} failed, ${count(q.absent)} did not attend.`;
   if (q.notice === 'enrolled') return 'Officer enrolled: they have a place on the session.';
   if (q.notice === 'waiting') return 'The session is full: the officer is on the waiting list and moves up when a place comes free.';
@@ -293,9 +307,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   // Course calendar ---------------------------------------------------------------------
 
-  app.get('/training', { config: { permission: 'read:training' } }, async (request, reply) => {
-    const q = request.query as Query;
-    const on = today();
+  app.get('/training', { config: { permission: 'read:training', query: calendarQuery } }, async (request, reply) => {
+    const q = queryOf(request, calendarQuery);
+    const on = today(svc.now());
     const past = q.when === 'past';
     const [courses, boroughs] = await Promise.all([listCourseTypes(svc), listBoroughs(svc)]);
     const courseTypeId = courses.some((c) => c.id === q.course) ? q.course : undefined;
@@ -349,7 +363,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   // Course types ------------------------------------------------------------------------
 
-  app.get('/training/courses', { config: { permission: 'read:training' } }, async (request, reply) => {
+  app.get('/training/courses', { config: { permission: 'read:training', query: noticeQuery } }, async (request, reply) => {
     const courses = await listCourseTypes(svc);
     return reply.render('pages/training/courses.njk', {
       title: 'Course types',
@@ -357,7 +371,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       backLink: '/training',
       courses: courses.map((c) => ({ ...c, kindLabel: COURSE_KIND_LABELS[c.kind], qualifies: c.qualifiesFor.length ? c.qualifiesFor.join(', ') : 'Keeps authority current' })),
       canManage: can(roles(request), 'manage:training'),
-      notice: trainingNotice(request.query as Query),
+      notice: trainingNotice(queryOf(request, noticeQuery)),
     });
   });
 
@@ -496,8 +510,8 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     }
   };
 
-  app.get('/training/sessions/new', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const q = request.query as Query;
+  app.get('/training/sessions/new', { config: { permission: 'manage:training', query: newSessionQuery } }, async (request, reply) => {
+    const q = queryOf(request, newSessionQuery);
     return renderSessionForm(reply, { values: { courseTypeId: q.course ?? '', startsOn: dateParts(''), endsOn: dateParts(''), location: '', boroughId: '', capacity: '12', trainers: '' } });
   });
 
@@ -524,7 +538,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   const renderSession = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; collarNumber?: string } = {}) => {
     const d = await getSession(svc, id);
-    const on = today();
+    const on = today(svc.now());
     const s = d.session;
     const grants = roles(request);
     const officerScope = scopeFor(grants, 'read:officer');
@@ -574,12 +588,12 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       resultsHref: `/training/sessions/${s.id}/results`,
       passed: enrolled.filter((e) => e.result?.text === 'Pass').length,
       collarNumber: extra.collarNumber ?? '',
-      notice: trainingNotice(request.query as Query),
+      notice: trainingNotice(queryOf(request, noticeQuery)),
       ...ev,
     });
   };
 
-  app.get('/training/sessions/:id', { config: { permission: 'read:training' } }, async (request, reply) => renderSession(request, reply, (request.params as { id: string }).id));
+  app.get('/training/sessions/:id', { config: { permission: 'read:training', query: noticeQuery } }, async (request, reply) => renderSession(request, reply, (request.params as { id: string }).id));
 
   app.post('/training/sessions/:id/enrolments', { config: { permission: 'create:training' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -764,8 +778,8 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   // Lapsing authority -------------------------------------------------------------------
 
-  app.get('/training/lapsing', { config: { permission: 'read:training' } }, async (request, reply) => {
-    const q = request.query as Query;
+  app.get('/training/lapsing', { config: { permission: 'read:training', query: lapsingQuery } }, async (request, reply) => {
+    const q = queryOf(request, lapsingQuery);
     const days = q.days === '60' ? 60 : q.days === '90' ? 90 : 30;
     const boroughs = (await listBoroughs(svc)).filter((b) => scopeIncludes(request.scope, b.id));
     const boroughId = boroughs.some((b) => b.id === q.borough) ? q.borough : undefined;
@@ -847,7 +861,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     const page = CHANGE_PAGES[change];
     const a = await officerAuthority(svc, request.scope, id);
     const current = checkChange(a, page, false);
-    return renderChange(reply, { page, officer: a.officer, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, parts: dateParts(today()), reason: '', current });
+    return renderChange(reply, { page, officer: a.officer, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, parts: dateParts(today(svc.now())), reason: '', current });
   });
 
   app.post('/officers/:id/authority/:change', { config: { permission: 'update:authority' } }, async (request, reply) => {
@@ -873,7 +887,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     }
   };
 
-  app.get('/my-training', { config: { permission: 'signed-in' } }, async (request, reply) => {
+  app.get('/my-training', { config: { permission: 'signed-in', query: noticeQuery } }, async (request, reply) => {
     const a = await ownAuthority(request, reply);
     if (!a) return reply;
     const view = authorityView(a, { sessionLinks: can(roles(request), 'read:training') });
@@ -881,7 +895,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       title: 'My training',
       officer: a.officer,
       a: view,
-      notice: trainingNotice(request.query as Query),
+      notice: trainingNotice(queryOf(request, noticeQuery)),
     });
   });
 
@@ -891,7 +905,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       const a = await ownAuthority(request, reply);
       if (!a) return reply;
       const current = checkChange(a, page, true);
-      return renderChange(reply, { page, officer: a.officer, own: true, action: `/my-training/${key}`, cancelHref: '/my-training', parts: dateParts(today()), reason: '', current });
+      return renderChange(reply, { page, officer: a.officer, own: true, action: `/my-training/${key}`, cancelHref: '/my-training', parts: dateParts(today(svc.now())), reason: '', current });
     });
     app.post(`/my-training/${key}`, { config: { permission: 'signed-in' } }, async (request, reply) => {
       const a = await ownAuthority(request, reply);
