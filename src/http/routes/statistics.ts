@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
+import { neutraliseRow } from '../../domain/csv.js';
 import { DIMENSION_KEYS, type Breakdown, type Dimension } from '../../domain/stats/counting.js';
 import { financialYearOf, londonDate, PeriodError, PERIOD_UNITS, type PeriodUnit } from '../../domain/stats/periods.js';
 import { breakdownTable } from '../../domain/stats/tables.js';
@@ -43,7 +44,8 @@ function sendCsv(reply: FastifyReply, name: string, rows: readonly (readonly str
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}"`)
-    .send(stringify(rows as string[][], { record_delimiter: 'unix' }));
+    // Borough and other names come from what people typed: no cell may run as a formula in a spreadsheet.
+    .send(stringify(rows.map(neutraliseRow), { record_delimiter: 'unix' }));
 }
 
 /** Chart bars for a breakdown: uses per row, without the "Not recorded" row when it is empty. */
