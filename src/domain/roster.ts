@@ -4,6 +4,7 @@
  * officers already stored; this module says what is wrong (by line and column) or what to do.
  */
 import { CsvError, parse } from 'csv-parse/sync';
+import { QUOTED_CHARACTERS, quoteValue } from './csv.js';
 import {
   RANKS,
   RANK_ABBREVIATIONS,
@@ -247,7 +248,7 @@ export function readCsvHeader<C extends string>(record: RawRecord, data: readonl
       return null;
     }
     if (!known(key)) {
-      errors.push({ line, column: name.trim(), message: `Unknown column "${name.trim()}": the columns are ${columns.join(', ')}` });
+      errors.push({ line, column: name.trim().slice(0, QUOTED_CHARACTERS), message: `Unknown column ${quoteValue(name.trim())}: the columns are ${columns.join(', ')}` });
       return null;
     }
     if (header.present.has(key)) {
@@ -301,13 +302,13 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
 
   const rankText = get('rank');
   const rank = rankText === '' ? undefined : rosterRank(rankText);
-  if (rankText !== '' && !rank) own.set('rank', `Select a rank: "${rankText}" is not one. Use a rank's name or abbreviation (${RANK_HINT})`);
+  if (rankText !== '' && !rank) own.set('rank', `Select a rank: ${quoteValue(rankText)} is not one. Use a rank's name or abbreviation (${RANK_HINT})`);
 
   const date = (c: 'joined_on' | 'left_on'): string | undefined => {
     const text = get(c);
     if (text === '') return undefined;
     const iso = rosterDate(text);
-    if (!iso) own.set(c, `Enter the date as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not "${text}"`);
+    if (!iso) own.set(c, `Enter the date as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not ${quoteValue(text)}`);
     return iso;
   };
   const joinedOn = date('joined_on');
@@ -318,8 +319,8 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
   const boroughText = get('borough');
   if (boroughText !== '') {
     const b = refs.boroughs.get(boroughText);
-    if (b === 'ambiguous') own.set('borough', `"${boroughText}" matches more than one borough: write the name exactly as it appears in Cedar`);
-    else if (!b) own.set('borough', `No borough called "${boroughText}": enter a borough's name or code as it appears in Cedar`);
+    if (b === 'ambiguous') own.set('borough', `${quoteValue(boroughText)} matches more than one borough: write the name exactly as it appears in Cedar`);
+    else if (!b) own.set('borough', `No borough called ${quoteValue(boroughText)}: enter a borough's name or code as it appears in Cedar`);
     else borough = b;
   }
 
@@ -327,8 +328,8 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
   const teamText = get('team');
   if (teamText !== '') {
     const t = refs.teams.get(teamText);
-    if (t === 'ambiguous') own.set('team', `"${teamText}" matches more than one team: write the name exactly as it appears in Cedar`);
-    else if (!t) own.set('team', `No team called "${teamText}": enter the team's name as it appears in Cedar`);
+    if (t === 'ambiguous') own.set('team', `${quoteValue(teamText)} matches more than one team: write the name exactly as it appears in Cedar`);
+    else if (!t) own.set('team', `No team called ${quoteValue(teamText)}: enter the team's name as it appears in Cedar`);
     else team = t;
   }
   if (team && !own.has('borough') && !teamFitsBorough(team, borough?.id ?? null)) {

@@ -22,6 +22,7 @@
  * is "already present" and not stored again; a different result for a day Cedar already holds
  * is an error, since a record is never overwritten.
  */
+import { quoteValue } from '../csv.js';
 import { readCsvHeader, readRecords, rowValues, decodeRoster, rosterDate, type CsvHeader, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
 import type { TrainingResult } from './authority.js';
 import { trainingRecordInput, type TrainingRecordInput } from './courses.js';
@@ -139,12 +140,12 @@ function checkCsvRow(record: RawRecord, header: Header, today: string): { row?: 
   const dateText = get('completed_on');
   const completedOn = dateText === '' ? '' : rosterDate(dateText);
   if (dateText === '') own.set('completedOn', 'Enter the day the course ended, as YYYY-MM-DD or DD/MM/YYYY');
-  else if (!completedOn) own.set('completedOn', `Enter the day the course ended as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not "${dateText}"`);
+  else if (!completedOn) own.set('completedOn', `Enter the day the course ended as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not ${quoteValue(dateText)}`);
 
   const resultText = get('result');
   if (resultText === '') own.set('result', 'Enter the result: pass, fail or did_not_finish');
   const result = trainingResult(resultText);
-  if (resultText !== '' && result !== 'pass' && result !== 'fail' && result !== 'did_not_finish') own.set('result', `The result must be pass, fail or did_not_finish, not "${resultText}"`);
+  if (resultText !== '' && result !== 'pass' && result !== 'fail' && result !== 'did_not_finish') own.set('result', `The result must be pass, fail or did_not_finish, not ${quoteValue(resultText)}`);
   if (!header.present.has('reason') && (result === 'fail' || result === 'did_not_finish')) {
     own.set('reason', 'Give the reason the officer did not pass: the file has no reason column, so add one');
   }
