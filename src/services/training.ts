@@ -232,7 +232,7 @@ async function officerInScope(db: Executor, scope: Scope, id: string): Promise<O
   return officer;
 }
 
-export async function officerAuthority(svc: Services, scope: Scope, officerId: string, now = new Date()): Promise<OfficerAuthority> {
+export async function officerAuthority(svc: Services, scope: Scope, officerId: string, now: Date = svc.now()): Promise<OfficerAuthority> {
   const db = svc.database.db;
   const officer = await officerInScope(db, scope, officerId);
   const on = today(now);
@@ -275,7 +275,7 @@ const RESTRICTION_WORDS: Record<RestrictionKind, { start: string; end: string; a
  * Suspends authority (supervisor, professional standards) or records the officer's withdrawal.
  * From a day (today or earlier, not before the last restriction of the kind ended), with a reason.
  */
-export async function restrictAuthority(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now = new Date()): Promise<string> {
+export async function restrictAuthority(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now: Date = svc.now()): Promise<string> {
   const r = parseInput(restrictionInput, input);
   const on = today(now);
   if (r.fromOn > on) throw new ValidationError([{ field: 'fromOn', message: 'The date must be today or in the past' }]);
@@ -294,7 +294,7 @@ export async function restrictAuthority(svc: Services, actor: Actor, scope: Scop
 }
 
 /** Reinstates suspended authority, or the officer returns to carrying: from a day, with a reason. */
-export async function liftRestriction(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now = new Date()): Promise<void> {
+export async function liftRestriction(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now: Date = svc.now()): Promise<void> {
   const r = parseInput(liftInput, input);
   const on = today(now);
   if (r.toOn > nextDay(on)) throw new ValidationError([{ field: 'toOn', message: 'The date must be today, tomorrow or in the past' }]);
@@ -328,24 +328,51 @@ export async function listSessions(svc: Services, query: SessionQuery, page: Pag
 
 export interface SessionDetails {
   session: repo.TrainingSession;
+  /** The trainers the reader may see (see outOfScope). */
   trainers: repo.SessionPerson[];
-  enrolments: repo.Enrolment[];
+  /** The places and waiting list the reader may see, each waiting officer with their place in the whole queue (1 is next). */
+  enrolments: (repo.Enrolment & { position: number | null })[];
+  /**
+   * Officers on the session outside the reader's boroughs: counted, never named (a
+   * supervisor of one borough sees the session, not who else is on it).
+   */
+  outOfScope: { trainers: number; enrolled: number; waiting: number };
   boroughName: string | null;
   /** Results can be recorded from the last day of the session. */
   resultsOpen: boolean;
 }
 
-export async function getSession(svc: Services, id: string, now = new Date()): Promise<SessionDetails> {
+/**
+ * A session with its trainers and roster, as far as `scope` lets the reader see officers:
+ * those outside it are only counted (outOfScope).
+ */
+export async function getSession(svc: Services, id: string, opts: { scope?: Scope; now?: Date } = {}): Promise<SessionDetails> {
+  const scope = opts.scope ?? { all: true };
   const force = await getForce(svc);
   const db = svc.database.db;
   const session = await repo.findSession(db, id);
   if (!session || session.forceId !== force.id) throw new NotFoundError('Session', id);
-  const [trainers, enrolments, borough] = await Promise.all([
+  const [allTrainers, seats, borough] = await Promise.all([
     repo.listTrainers(db, id),
     repo.listEnrolments(db, id),
     session.boroughId ? org.findBorough(db, session.boroughId) : undefined,
   ]);
-  return { session, trainers, enrolments, boroughName: borough?.name ?? null, resultsOpen: session.status === 'scheduled' && today(now) >= session.endsOn };
+  let queue = 0;
+  const positioned = seats.map((e) => ({ ...e, position: e.status === 'waiting' ? ++queue : null }));
+  const seen = (p: { boroughId: string | null }) => scopeIncludes(scope, p.boroughId);
+  const hidden = positioned.filter((e) => !seen(e));
+  return {
+    session,
+    trainers: allTrainers.filter(seen),
+    enrolments: positioned.filter(seen),
+    outOfScope: {
+      trainers: allTrainers.filter((t) => !seen(t)).length,
+      enrolled: hidden.filter((e) => e.status === 'enrolled').length,
+      waiting: hidden.filter((e) => e.status === 'waiting').length,
+    },
+    boroughName: borough?.name ?? null,
+    resultsOpen: session.status === 'scheduled' && today(opts.now ?? svc.now()) >= session.endsOn,
+  };
 }
 
 /** Checks a session's course, dates, borough and trainers; returns the course. */
@@ -436,7 +463,7 @@ export async function cancelSession(svc: Services, actor: Actor, id: string, rea
 }
 
 /** Enrols an officer: a place if one is free, else the waiting list. Until the session's first day. */
-export async function enrol(svc: Services, actor: Actor, sessionId: string, officerId: unknown, now = new Date()): Promise<'enrolled' | 'waiting'> {
+export async function enrol(svc: Services, actor: Actor, sessionId: string, officerId: unknown, now: Date = svc.now(), scope: Scope = { all: true }): Promise<'enrolled' | 'waiting'> {
   const force = await getForce(svc);
   if (typeof officerId !== 'string' || !officerId.trim()) throw new ValidationError([{ field: 'officerId', message: 'Select an officer to enrol' }]);
   return change(svc, actor, async (trx, audit) => {
@@ -444,6 +471,8 @@ export async function enrol(svc: Services, actor: Actor, sessionId: string, offi
     if (today(now) >= session.startsOn) throw new WorkflowError(`Enrolment closed when the session began on ${session.startsOn}`);
     const officer = await officersRepo.findOfficer(trx, officerId.trim());
     if (!officer || officer.forceId !== force.id) throw new ValidationError([{ field: 'officerId', message: 'Select an officer from the list' }]);
+    // Outside the enroller's boroughs the officer is not named: as if there were no such officer.
+    if (!scopeIncludes(scope, officer.boroughId)) throw new ValidationError([{ field: 'officerId', message: 'You can enrol only officers in your borough' }]);
     if (officer.status !== 'active') throw new ValidationError([{ field: 'officerId', message: `${officerDisplayName(officer)} has left the force` }]);
     const seats = await repo.listEnrolments(trx, sessionId);
     const mine = seats.find((s) => s.officerId === officer.id);
@@ -476,7 +505,7 @@ export async function cancelEnrolment(svc: Services, actor: Actor, sessionId: st
  * authority follows. Results are recorded once, from the session's last day; the session is
  * then completed and the waiting list closed.
  */
-export async function recordResults(svc: Services, actor: Actor, sessionId: string, input: unknown, now = new Date()): Promise<{ passed: number; failed: number; absent: number }> {
+export async function recordResults(svc: Services, actor: Actor, sessionId: string, input: unknown, now: Date = svc.now()): Promise<{ passed: number; failed: number; absent: number }> {
   const force = await getForce(svc);
   const lines = Array.isArray(input) ? input : [];
   return change(svc, actor, async (trx, audit) => {
@@ -581,7 +610,7 @@ export interface LapsingBorough {
  * with the refresher sessions they could join (scheduled, before the soonest expiry, places
  * free; sessions held in the borough or force-wide).
  */
-export async function lapsing(svc: Services, scope: Scope, days: number, boroughId: string | undefined, now = new Date()): Promise<{ on: string; until: string; total: number; boroughs: LapsingBorough[] }> {
+export async function lapsing(svc: Services, scope: Scope, days: number, boroughId: string | undefined, now: Date = svc.now()): Promise<{ on: string; until: string; total: number; boroughs: LapsingBorough[] }> {
   const force = await getForce(svc);
   const db = svc.database.db;
   const on = today(now);

@@ -88,7 +88,7 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     const late = await createSession(svc, LEAD, session({ startsOn: '2027-06-01', endsOn: '2027-06-03' })).catch((e) => e);
     expect((late as ValidationError).errors[0]).toMatchObject({ field: 'trainerIds' });
     sessionId = await createSession(svc, LEAD, session());
-    expect((await getSession(svc, sessionId, at('2026-11-28'))).trainers.map((t) => t.collarNumber)).toEqual(['100LX']);
+    expect((await getSession(svc, sessionId, { now: at('2026-11-28') })).trainers.map((t) => t.collarNumber)).toEqual(['100LX']);
   });
 
   it('enrols until full, then the waiting list; a place given up goes to the longest waiting', async () => {
@@ -98,13 +98,13 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect(await enrol(svc, LEAD, sessionId, officer.cara, now)).toBe('waiting');
     await expect(enrol(svc, LEAD, sessionId, officer.asha, now)).rejects.toBeInstanceOf(ConflictError);
     await expect(enrol(svc, LEAD, sessionId, officer.trainer, now)).rejects.toBeInstanceOf(ValidationError);
-    let s = await getSession(svc, sessionId, now);
+    let s = await getSession(svc, sessionId, { now: now });
     expect([s.session.enrolled, s.session.waiting]).toEqual([2, 1]);
     // Never over-filled: capacity cannot drop below the places given.
     await expect(updateSession(svc, LEAD, sessionId, session({ capacity: 1 }))).rejects.toMatchObject({ errors: [{ field: 'capacity' }] });
     const ben = s.enrolments.find((e) => e.officerId === officer.ben)!;
     expect((await cancelEnrolment(svc, LEAD, sessionId, ben.id)).promoted).toEqual([officer.cara]);
-    s = await getSession(svc, sessionId, now);
+    s = await getSession(svc, sessionId, { now: now });
     expect(s.enrolments.filter((e) => e.status === 'enrolled').map((e) => e.officerId)).toEqual([officer.asha, officer.cara]);
     // Ben asks again: back of the queue.
     expect(await enrol(svc, LEAD, sessionId, officer.ben, now)).toBe('waiting');
@@ -112,7 +112,7 @@ describe.each(testDatabases())('training services on %s', (kind) => {
   });
 
   it('results: not before the last day; every place needs a line; a fail needs a reason; nothing stored on error', async () => {
-    const s = await getSession(svc, sessionId, at('2026-12-09'));
+    const s = await getSession(svc, sessionId, { now: at('2026-12-09') });
     expect(s.resultsOpen).toBe(true);
     const asha = s.enrolments.find((e) => e.officerId === officer.asha)!;
     const cara = s.enrolments.find((e) => e.officerId === officer.cara)!;
@@ -121,12 +121,12 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect((err as ValidationError).errors).toEqual([{ field: 'results.1.reason', message: 'Cara Patel (203LX): Give the reason the officer did not pass' }]);
     const missing = await recordResults(svc, LEAD, sessionId, [{ enrolmentId: asha.id, attended: 'yes', result: 'pass' }], at('2026-12-09')).catch((e) => e);
     expect((missing as ValidationError).errors[0]!.message).toMatch(/Cara Patel \(203LX\): record whether they attended/);
-    expect((await getSession(svc, sessionId, at('2026-12-09'))).session.status).toBe('scheduled');
+    expect((await getSession(svc, sessionId, { now: at('2026-12-09') })).session.status).toBe('scheduled');
     expect((await officerAuthority(svc, ALL, officer.asha!, at('2026-12-10'))).records).toEqual([]);
 
     const summary = await recordResults(svc, LEAD, sessionId, [{ enrolmentId: asha.id, attended: 'yes', result: 'pass' }, { enrolmentId: cara.id, attended: 'yes', result: 'fail', reason: 'Did not meet the shooting standard' }], at('2026-12-09'));
     expect(summary).toEqual({ passed: 1, failed: 1, absent: 0 });
-    const after = await getSession(svc, sessionId, at('2026-12-10'));
+    const after = await getSession(svc, sessionId, { now: at('2026-12-10') });
     expect(after.session.status).toBe('completed');
     expect(after.enrolments.find((e) => e.officerId === officer.ben)!.status).toBe('cancelled');
     await expect(recordResults(svc, LEAD, sessionId, [], at('2026-12-10'))).rejects.toBeInstanceOf(WorkflowError);

@@ -117,7 +117,8 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
 
   app.get('/api/v1/training/sessions/:id', { config: { permission: 'read:training' } }, async (request) => {
     const { id } = request.params as { id: string };
-    const d = await training.getSession(svc, id);
+    // A borough-scoped reader gets the officers of their boroughs; the others are only counted.
+    const d = await training.getSession(svc, id, { scope: request.scope, now: svc.now() });
     return {
       ...sessionJson(d.session),
       boroughName: d.boroughName,
@@ -126,6 +127,7 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
       // Collar numbers, not names: enough for the systems around Cedar to match their own records.
       trainers: d.trainers.map((t) => ({ officerId: t.officerId, collarNumber: t.collarNumber })),
       roster: d.enrolments.map((e) => ({ id: e.id, officerId: e.officerId, collarNumber: e.collarNumber, status: e.status, requestedAt: e.requestedAt, attended: e.attended, result: e.result })),
+      outOfScope: d.outOfScope,
     };
   });
 
@@ -219,6 +221,11 @@ export function trainingOpenApi(json: (s: z.ZodType) => object) {
                     result: nullable('string', { enum: ['pass', 'fail', 'did_not_finish', null] }),
                   },
                 },
+              },
+              outOfScope: {
+                type: 'object',
+                description: "Officers on the session outside the caller's boroughs (a borough-scoped token): counted, not listed in trainers or roster",
+                properties: { trainers: { type: 'integer' }, enrolled: { type: 'integer' }, waiting: { type: 'integer' } },
               },
             },
           },

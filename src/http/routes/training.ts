@@ -35,6 +35,7 @@ import {
 import { dateFromParts, dateItems, dateParts, errorView, field, fieldList, formBody, pageFrom, paginationView, type FormBody } from '../forms.js';
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 import { formatDate, plural } from '../views.js';
+import { quoteValue } from '../../domain/csv.js';
 import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/stats/periods.js';
 
 /*
@@ -115,6 +116,9 @@ const RESULT_TAGS: Record<string, Tag> = {
 };
 
 const name = (p: { firstName: string; lastName: string }) => `${p.firstName} ${p.lastName}`;
+
+/** "1 officer from another borough or a force-wide unit", "3 officers from other boroughs or force-wide units". */
+const fromElsewhere = (n: number, what: string) => (n === 1 ? `1 ${what} from another borough or a force-wide unit` : `${n} ${what}s from other boroughs or force-wide units`);
 
 /**
  * What the officer profile and the officer's own page show about authority to carry: status
@@ -537,7 +541,8 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
   // The session page --------------------------------------------------------------------
 
   const renderSession = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; collarNumber?: string } = {}) => {
-    const d = await getSession(svc, id);
+    // Officers outside the reader's boroughs are counted on the page, never named.
+    const d = await getSession(svc, id, { scope: request.scope, now: svc.now() });
     const on = today(svc.now());
     const s = d.session;
     const grants = roles(request);
@@ -549,9 +554,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       name: name(p),
       href: officerScope && scopeIncludes(officerScope, p.boroughId) ? `/officers/${p.officerId}` : null,
     });
-    const seat = (e: SessionDetails['enrolments'][number], i: number) => ({
+    const seat = (e: SessionDetails['enrolments'][number]) => ({
       id: e.id,
-      position: i + 1,
+      position: e.position,
       ...person(e),
       collarNumber: e.collarNumber,
       rank: e.rank,
@@ -578,8 +583,16 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       tag: sessionTag(s, on),
       enrolled,
       waiting,
+      // Totals, whoever the reader may see; and how many of them are from other boroughs.
+      enrolledTotal: s.enrolled,
+      waitingTotal: s.waiting,
+      others: {
+        trainers: d.outOfScope.trainers ? `${fromElsewhere(d.outOfScope.trainers, 'trainer')}` : null,
+        enrolled: d.outOfScope.enrolled ? `${fromElsewhere(d.outOfScope.enrolled, 'officer')} ${completed ? (d.outOfScope.enrolled === 1 ? 'was' : 'were') + ' also on the session' : d.outOfScope.enrolled === 1 ? 'also has a place' : 'also have places'}` : null,
+        waiting: d.outOfScope.waiting ? `${fromElsewhere(d.outOfScope.waiting, 'officer')} ${d.outOfScope.waiting === 1 ? 'is' : 'are'} also waiting` : null,
+      },
       completed,
-      free: Math.max(0, s.capacity - enrolled.length),
+      free: Math.max(0, s.capacity - s.enrolled),
       open,
       canEnrol: open && enrolScope !== null,
       canManage,
@@ -601,11 +614,11 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     const collarNumber = field(formBody(request), 'collarNumber').trim();
     const fail = (message: string) => renderSession(request, reply, id, { collarNumber, errors: [{ field: 'officerId', message }] });
     if (!collarNumber) return fail('Enter the collar number of the officer to enrol');
-    const officer = await findOfficerByCollar(svc, { all: true }, collarNumber);
-    if (!officer) return fail(`No serving officer has the collar number ${collarNumber.toUpperCase()}`);
-    if (!scopeIncludes(request.scope, officer.boroughId)) return fail(`${name(officer)} (${officer.collarNumber}) is not in your borough: you can enrol only officers in your borough`);
+    // Looked up within the person's boroughs only: an error never names an officer they may not see.
+    const officer = await findOfficerByCollar(svc, request.scope, collarNumber);
+    if (!officer) return fail(request.scope.all ? `No serving officer has the collar number ${quoteValue(collarNumber.toUpperCase())}` : `No officer with the collar number ${quoteValue(collarNumber.toUpperCase())} in your borough: you can enrol only officers in your borough`);
     try {
-      const place = await enrol(svc, request.actor(), id, officer.id);
+      const place = await enrol(svc, request.actor(), id, officer.id, svc.now(), request.scope);
       return reply.redirect(`/training/sessions/${id}?notice=${place}`, 303);
     } catch (err) {
       if (err instanceof ValidationError) return renderSession(request, reply, id, { collarNumber, errors: err.errors.map((e) => ({ ...e, message: readableDates(e.message) })) });
@@ -616,9 +629,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   app.post('/training/sessions/:id/enrolments/:enrolmentId/remove', { config: { permission: 'create:training' } }, async (request, reply) => {
     const { id, enrolmentId } = request.params as { id: string; enrolmentId: string };
-    const d = await getSession(svc, id);
+    const d = await getSession(svc, id, { scope: request.scope });
     const seat = d.enrolments.find((e) => e.id === enrolmentId && e.status !== 'cancelled');
-    if (!seat || !scopeIncludes(request.scope, seat.boroughId)) throw new NotFoundError('Enrolment', enrolmentId);
+    if (!seat) throw new NotFoundError('Enrolment', enrolmentId);
     const { promoted } = await cancelEnrolment(svc, request.actor(), id, enrolmentId);
     return reply.redirect(`/training/sessions/${id}?notice=${promoted.length ? 'enrolment-removed-promoted' : 'enrolment-removed'}`, 303);
   });
