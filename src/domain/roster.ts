@@ -11,6 +11,7 @@ import {
   changedFields,
   officerFields,
   officerInput,
+  officerInputOn,
   teamFitsBorough,
   type Borough,
   type Officer,
@@ -292,7 +293,7 @@ interface Resolver {
   boroughById: ReadonlyMap<string, Borough>;
 }
 
-function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?: OfficerInput; errors: RowError[] } {
+function checkRow(record: RawRecord, header: Header, refs: Resolver, schema: typeof officerInput): { officer?: OfficerInput; errors: RowError[] } {
   const { line } = record;
   const read = rowValues(record, header);
   if ('error' in read) return { errors: [read.error] };
@@ -354,7 +355,7 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
     joinedOn,
     leftOn: leftOn ?? null,
   };
-  const parsed = officerInput.safeParse(input);
+  const parsed = schema.safeParse(input);
 
   const errors: RowError[] = [...own].map(([column, message]) => ({ line, column, message }));
   if (!parsed.success) {
@@ -383,7 +384,9 @@ export function sortRowErrors(errors: RowError[]): RowError[] {
  * a collar number that appears twice (on the later line); rows are accepted only when the
  * file has no problems at all.
  */
-export function parseRoster(bytes: Uint8Array, references: RosterReferences): RosterParse {
+export function parseRoster(bytes: Uint8Array, references: RosterReferences, today?: string): RosterParse {
+  // With today (a London YYYY-MM-DD), joining and leaving dates are checked too: not in the future, not before 1950.
+  const schema = today === undefined ? officerInput : officerInputOn(today);
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return fileError('utf-8', 'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8 (Comma delimited)" and import it again');
   }
@@ -412,7 +415,7 @@ export function parseRoster(bytes: Uint8Array, references: RosterReferences): Ro
   const collarLines = new Map<string, number>();
   const collarAt = header.positions.indexOf('collar_number');
   for (const record of data) {
-    const checked = checkRow(record, header, resolver);
+    const checked = checkRow(record, header, resolver, schema);
     errors.push(...checked.errors);
     if (checked.officer) rows.push({ line: record.line, officer: checked.officer });
     const collar = collarAt >= 0 && record.fields.length === header.positions.length ? record.fields[collarAt]!.trim().toUpperCase() : '';

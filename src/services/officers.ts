@@ -1,9 +1,10 @@
 import type { Executor } from '../db/database.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
-import { changedFields, officerFields, officerInput, teamFitsBorough, type Officer, type OfficerInput, type OfficerStatus, type Rank } from '../domain/organisation.js';
+import { changedFields, officerFields, officerInputOn, teamFitsBorough, type Officer, type OfficerInput, type OfficerStatus, type Rank } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
+import { londonDate } from '../domain/stats/periods.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 
@@ -61,9 +62,9 @@ export async function checkOfficerReferences(db: Executor, forceId: string, o: O
 }
 
 
-export async function createOfficer(svc: Services, actor: Actor, scope: Scope, input: unknown): Promise<Officer> {
+export async function createOfficer(svc: Services, actor: Actor, scope: Scope, input: unknown, now: Date = svc.now()): Promise<Officer> {
   const force = await getForce(svc);
-  const o = parseInput(officerInput, input);
+  const o = parseInput(officerInputOn(londonDate(now)), input);
   return change(svc, actor, async (trx, audit) => {
     const errors = await checkOfficerReferences(trx, force.id, o, scope);
     if (await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber)) {
@@ -76,9 +77,9 @@ export async function createOfficer(svc: Services, actor: Actor, scope: Scope, i
   });
 }
 
-export async function updateOfficer(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown): Promise<Officer> {
+export async function updateOfficer(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, now: Date = svc.now()): Promise<Officer> {
   const force = await getForce(svc);
-  const o = parseInput(officerInput, input);
+  const o = parseInput(officerInputOn(londonDate(now)), input);
   return change(svc, actor, async (trx, audit) => {
     const before = await officersRepo.findOfficer(trx, id);
     if (!before || !scopeIncludes(scope, before.boroughId)) throw new NotFoundError('Officer', id);

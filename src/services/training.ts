@@ -16,11 +16,14 @@ import {
   liftInput,
   placeFor,
   promotions,
+  restrictionEndProblem,
   restrictionInput,
+  restrictionStartProblem,
   resultCorrectionInput,
   resultInput,
   sessionDateProblems,
   sessionInput,
+  sessionWindowProblem,
   type CourseType,
   type RestrictionKind,
   type SessionInput,
@@ -276,7 +279,7 @@ const RESTRICTION_WORDS: Record<RestrictionKind, { start: string; end: string; a
  * From a day (today or earlier, not before the last restriction of the kind ended), with a reason.
  */
 export async function restrictAuthority(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now: Date = svc.now()): Promise<string> {
-  const r = parseInput(restrictionInput, input);
+  const r = parseInput(restrictionInput(kind), input);
   const on = today(now);
   if (r.fromOn > on) throw new ValidationError([{ field: 'fromOn', message: 'The date must be today or in the past' }]);
   return change(svc, actor, async (trx, audit) => {
@@ -285,25 +288,29 @@ export async function restrictAuthority(svc: Services, actor: Actor, scope: Scop
     const existing = await repo.listRestrictions(trx, officer.forceId, [officerId]);
     const same = existing.filter((x) => x.kind === kind);
     if (same.some((x) => x.to === null)) throw new WorkflowError(RESTRICTION_WORDS[kind].already);
-    const overlap = same.find((x) => x.to !== null && r.fromOn < x.to);
-    if (overlap) throw new ValidationError([{ field: 'fromOn', message: `The date must be on or after ${overlap.to}, when the last ${kind} ended` }]);
+    const lastEndedOn = same.reduce<string | null>((last, x) => (x.to !== null && (last === null || x.to > last) ? x.to : last), null);
+    const problem = restrictionStartProblem(kind, r.fromOn, { today: on, joinedOn: officer.joinedOn, lastEndedOn });
+    if (problem) throw new ValidationError([{ field: 'fromOn', message: problem }]);
     const id = await repo.insertRestriction(trx, officer.forceId, officerId, kind, r.fromOn, r.reason, actor.label);
     await audit({ action: RESTRICTION_WORDS[kind].start, entityType: 'officer', entityId: officerId, summary: { restrictionId: id, fromOn: r.fromOn, reason: r.reason } });
     return id;
   });
 }
 
-/** Reinstates suspended authority, or the officer returns to carrying: from a day, with a reason. */
+/**
+ * Reinstates suspended authority, or the officer returns to carrying: from a day, with a
+ * reason. Ending it on the day it began undoes it (it was never in force).
+ */
 export async function liftRestriction(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now: Date = svc.now()): Promise<void> {
-  const r = parseInput(liftInput, input);
+  const r = parseInput(liftInput(kind), input);
   const on = today(now);
-  if (r.toOn > nextDay(on)) throw new ValidationError([{ field: 'toOn', message: 'The date must be today, tomorrow or in the past' }]);
   await change(svc, actor, async (trx, audit) => {
     await repo.lockOfficer(trx, svc.database.kind, officerId);
     const officer = await officerInScope(trx, scope, officerId);
     const open = (await repo.listRestrictions(trx, officer.forceId, [officerId])).find((x) => x.kind === kind && x.to === null);
     if (!open) throw new WorkflowError(RESTRICTION_WORDS[kind].none);
-    if (r.toOn <= open.from) throw new ValidationError([{ field: 'toOn', message: `The date must be after ${open.from}, when the ${kind} began` }]);
+    const problem = restrictionEndProblem(kind, r.toOn, { today: on, from: open.from });
+    if (problem) throw new ValidationError([{ field: 'toOn', message: problem }]);
     await repo.endRestriction(trx, open.id, r.toOn, r.reason, actor.label);
     await audit({ action: RESTRICTION_WORDS[kind].end, entityType: 'officer', entityId: officerId, summary: { restrictionId: open.id, toOn: r.toOn, reason: r.reason } });
   });
@@ -375,9 +382,11 @@ export async function getSession(svc: Services, id: string, opts: { scope?: Scop
   };
 }
 
-/** Checks a session's course, dates, borough and trainers; returns the course. */
-async function checkSession(db: Executor, forceId: string, s: SessionInput): Promise<CourseType> {
+/** Checks a session's course, dates (on `on`, a London day), borough and trainers; returns the course. */
+async function checkSession(db: Executor, forceId: string, s: SessionInput, on: string): Promise<CourseType> {
   const errors: FieldError[] = [];
+  const window = sessionWindowProblem(s.startsOn, on);
+  if (window) errors.push({ field: 'startsOn', message: window });
   const course = await repo.findCourseType(db, s.courseTypeId);
   if (!course || course.forceId !== forceId) errors.push({ field: 'courseTypeId', message: 'Select a course from the list' });
   else {
@@ -401,11 +410,11 @@ async function checkSession(db: Executor, forceId: string, s: SessionInput): Pro
   return course!;
 }
 
-export async function createSession(svc: Services, actor: Actor, input: unknown): Promise<string> {
+export async function createSession(svc: Services, actor: Actor, input: unknown, now: Date = svc.now()): Promise<string> {
   const force = await getForce(svc);
   const s = parseInput(sessionInput, input);
   return change(svc, actor, async (trx, audit) => {
-    await checkSession(trx, force.id, s);
+    await checkSession(trx, force.id, s, today(now));
     const id = await repo.insertSession(trx, force.id, s);
     await repo.replaceTrainers(trx, id, s.trainerIds);
     await audit({ action: 'session.create', entityType: 'training_session', entityId: id, summary: { after: s } });
@@ -433,7 +442,7 @@ async function fillFromWaitingList(db: Executor, sessionId: string, capacity: nu
   return seats.filter((s) => ids.includes(s.id)).map((s) => s.officerId);
 }
 
-export async function updateSession(svc: Services, actor: Actor, id: string, input: unknown): Promise<void> {
+export async function updateSession(svc: Services, actor: Actor, id: string, input: unknown, now: Date = svc.now()): Promise<void> {
   const force = await getForce(svc);
   const s = parseInput(sessionInput, input);
   await change(svc, actor, async (trx, audit) => {
@@ -441,7 +450,7 @@ export async function updateSession(svc: Services, actor: Actor, id: string, inp
     const problem = capacityProblem(s.capacity, before.enrolled);
     if (problem) throw new ValidationError([{ field: 'capacity', message: problem }]);
     if (s.courseTypeId !== before.courseTypeId && before.enrolled + before.waiting > 0) throw new ValidationError([{ field: 'courseTypeId', message: 'Officers are enrolled: the course cannot change (cancel the session and schedule another)' }]);
-    await checkSession(trx, force.id, s);
+    await checkSession(trx, force.id, s, today(now));
     await repo.updateSession(trx, id, s);
     await repo.replaceTrainers(trx, id, s.trainerIds);
     const promoted = await fillFromWaitingList(trx, id, s.capacity);

@@ -50,6 +50,9 @@ describe.each(testDatabases())('JSON API on %s', (kind) => {
     const badJson = await t.app.inject({ method: 'POST', url: '/api/v1/officers', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, payload: '{nope' });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.headers['content-type']).toContain('application/problem+json');
+    const future = await api('POST', '/api/v1/officers', adminToken, officerFixture({ collarNumber: '2099', joinedOn: '2099-01-01' }));
+    expect(future.statusCode).toBe(422);
+    expect(future.json().errors).toEqual([{ field: 'joinedOn', message: expect.stringContaining('The joining date must be today or in the past') }]);
     const badQuery = await api('GET', '/api/v1/officers?pageSize=5000', readerToken);
     expect(badQuery.statusCode).toBe(422);
     expect(badQuery.json().errors[0].field).toBe('query.pageSize');

@@ -372,6 +372,15 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect(page).toMatch(/Returned to carrying Taser .*Ready again/);
     expect((await listAudit(t.svc.database.db, { action: 'authority.withdraw', entityId: me.id }, { offset: 0, limit: 5 })).entries[0]!.actorLabel).toBe('pc401@test.police.uk');
 
+    // Same day: withdrawn today, the return form offers today, and today is accepted (issue 10).
+    expect((await pc.post('/my-training/withdraw', { ...dateFields('fromOn', on), reason: 'Personal reasons' })).statusCode).toBe(303);
+    const form = (await pc.get('/my-training/return')).body;
+    const [y, m, d] = on.split('-').map(Number);
+    for (const [part, value] of [['day', d], ['month', m], ['year', y]] as const) expect(form).toMatch(new RegExp(`name="toOn-${part}"[^>]*value="${value}"`));
+    const sameDay = await pc.post('/my-training/return', { ...dateFields('toOn', on), reason: 'Withdrew by mistake' });
+    expect(sameDay.statusCode, sameDay.body).toBe(303);
+    expect(bodyText((await pc.get(sameDay.headers.location as string)).body)).toContain('You are authorised to carry the X2');
+
     // The officer's own page: not the training pages of others.
     expect((await pc.get('/training')).statusCode).toBe(403);
     expect((await pc.get(`/officers/${me.id}/authority/suspend`)).statusCode).toBe(403);

@@ -3,7 +3,7 @@ import { listAudit } from '../../src/db/repositories/audit.js';
 import * as repo from '../../src/db/repositories/training.js';
 import type { Scope } from '../../src/domain/permissions.js';
 import { ConflictError, ValidationError, WorkflowError } from '../../src/domain/validation.js';
-import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
+import { SYSTEM_ACTOR, fixedClock, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import {
   cancelEnrolment,
@@ -40,7 +40,8 @@ describe.each(testDatabases())('training services on %s', (kind) => {
   let sessionId: string;
 
   beforeAll(async () => {
-    svc = await openTestServices(kind);
+    // The dates below are fixed: so is the services' clock (sessions are scheduled up to two years ahead).
+    svc = await openTestServices(kind, { clock: fixedClock('2026-12-01T12:00:00Z') });
     f = await smallForce(svc);
     expect(await seedNationalCourseTypes(svc, SYSTEM_ACTOR)).toBe(5);
     expect(await seedNationalCourseTypes(svc, SYSTEM_ACTOR)).toBe(0);
@@ -166,13 +167,13 @@ describe.each(testDatabases())('training services on %s', (kind) => {
 
   it('suspends and reinstates, records a withdrawal and a return; each on the timeline and in the audit log', async () => {
     const id = officer.asha!;
-    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-12', reason: 'Complaint' }, at('2026-12-11'))).rejects.toMatchObject({ errors: [{ field: 'fromOn' }] });
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-12', reason: 'Complaint under investigation' }, at('2026-12-11'))).rejects.toMatchObject({ errors: [{ field: 'fromOn' }] });
     await restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Unintentional discharge under investigation' }, at('2026-12-11'));
-    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Again' }, at('2026-12-11'))).rejects.toBeInstanceOf(WorkflowError);
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Again, the same complaint' }, at('2026-12-11'))).rejects.toBeInstanceOf(WorkflowError);
     let a = await officerAuthority(svc, ALL, id, at('2026-12-15'));
     expect(a.authorities[0]).toMatchObject({ status: 'suspended', authorised: false, expiresOn: '2027-12-08' });
     expect(a.openSuspension?.reason).toBe('Unintentional discharge under investigation');
-    await expect(liftRestriction(svc, LEAD, ALL, id, 'suspension', { toOn: '2026-12-11', reason: 'x' }, at('2026-12-20'))).rejects.toMatchObject({ errors: [{ field: 'toOn' }] });
+    await expect(liftRestriction(svc, LEAD, ALL, id, 'suspension', { toOn: '2026-12-10', reason: 'No case to answer' }, at('2026-12-20'))).rejects.toMatchObject({ errors: [{ field: 'toOn' }] });
     await liftRestriction(svc, LEAD, ALL, id, 'suspension', { toOn: '2026-12-20', reason: 'No case to answer' }, at('2026-12-20'));
     a = await officerAuthority(svc, ALL, id, at('2026-12-20'));
     expect(a.authorised).toBe(true);
@@ -182,7 +183,7 @@ describe.each(testDatabases())('training services on %s', (kind) => {
 
     await restrictAuthority(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { fromOn: '2027-01-04', reason: 'Personal reasons' }, at('2027-01-04'));
     expect((await officerAuthority(svc, ALL, id, at('2027-01-05'))).authorities[0]).toMatchObject({ status: 'withdrawn' });
-    await expect(liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'suspension', { toOn: '2027-01-05', reason: 'x' }, at('2027-01-05'))).rejects.toBeInstanceOf(WorkflowError);
+    await expect(liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'suspension', { toOn: '2027-01-05', reason: 'No case to answer' }, at('2027-01-05'))).rejects.toBeInstanceOf(WorkflowError);
     await liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { toOn: '2027-02-01', reason: 'Ready to carry again' }, at('2027-02-01'));
     a = await officerAuthority(svc, ALL, id, at('2027-02-01'));
     expect(a.authorised).toBe(true);
@@ -191,10 +192,38 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['authority.suspend', 'authority.reinstate', 'authority.withdraw', 'authority.resume']));
   });
 
+  it('takes back a withdrawal on the day it was recorded, at a fixed date (issue 10)', async () => {
+    const id = officer.asha!; // authorised on the day (passed the initial course in December 2026)
+    const day = at('2027-03-10');
+    const before = await officerAuthority(svc, ALL, id, day);
+    expect(before.authorised).toBe(true);
+    await restrictAuthority(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { fromOn: '2027-03-10', reason: 'Personal reasons' }, day);
+    expect((await officerAuthority(svc, ALL, id, day)).authorities.map((a) => a.status)).toContain('withdrawn');
+    // The return form offers today: the same day as the withdrawal is accepted, and undoes it.
+    await liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { toOn: '2027-03-10', reason: 'Recorded by mistake' }, day);
+    const after = await officerAuthority(svc, ALL, id, day);
+    expect(after.openWithdrawal).toBeNull();
+    expect(after.authorised).toBe(before.authorised);
+    expect(after.authorities).toEqual(before.authorities);
+    // It can be recorded again the same day, and ended the same day again.
+    await restrictAuthority(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { fromOn: '2027-03-10', reason: 'Personal reasons after all' }, day);
+    await liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { toOn: '2027-03-10', reason: 'Changed my mind' }, day);
+    expect((await officerAuthority(svc, ALL, id, day)).authorities).toEqual(before.authorities);
+  });
+
+  it('refuses a suspension before the officer joined, or with a reason of one word (issue 10)', async () => {
+    const id = officer.cara!;
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '1900-01-01', reason: 'Under investigation after a complaint' }, at('2026-12-06'))).rejects.toMatchObject({
+      errors: [{ field: 'fromOn', message: 'The date must be on or after 2015-09-01, when the officer joined' }],
+    });
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-06', reason: 'x' }, at('2026-12-06'))).rejects.toMatchObject({ errors: [{ field: 'reason' }] });
+    expect((await officerAuthority(svc, ALL, id, at('2026-12-06'))).restrictions).toEqual([]);
+  });
+
   it('a borough-scoped reader cannot see or suspend an officer of another borough', async () => {
     const camden: Scope = { all: false, boroughIds: [f.boroughs.camden.id] };
     await expect(officerAuthority(svc, camden, officer.asha!)).rejects.toMatchObject({ name: 'NotFoundError' });
-    await expect(restrictAuthority(svc, LEAD, camden, officer.asha!, 'suspension', { fromOn: '2026-11-01', reason: 'x' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(restrictAuthority(svc, LEAD, camden, officer.asha!, 'suspension', { fromOn: '2026-11-01', reason: 'Under investigation after a complaint' })).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
   it('lists officers lapsing within 30/60/90 days by borough, with refresher sessions before they lapse', async () => {

@@ -8,7 +8,7 @@
  *
  *   collar_number   the officer's collar number as in Cedar (any case)
  *   course_code     the code of one of the force's course types, like initial-x2 or refresher (any case)
- *   completed_on    the day the course ended: YYYY-MM-DD or DD/MM/YYYY, not after today
+ *   completed_on    the day the course ended: YYYY-MM-DD or DD/MM/YYYY, not after today nor before 2003
  *   result          pass, fail or did_not_finish (any case; "did not finish" is read too)
  *   reason          why the officer did not pass: required for fail and did_not_finish, optional for a pass
  *
@@ -25,7 +25,7 @@
 import { quoteValue } from '../csv.js';
 import { readCsvHeader, readRecords, rowValues, decodeRoster, rosterDate, type CsvHeader, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
 import type { TrainingResult } from './authority.js';
-import { trainingRecordInput, type TrainingRecordInput } from './courses.js';
+import { EARLIEST_TRAINING, trainingRecordInput, type TrainingRecordInput } from './courses.js';
 
 /** The columns, in the order the template lists them. */
 export const TRAINING_COLUMNS = ['collar_number', 'course_code', 'completed_on', 'result', 'reason'] as const;
@@ -97,6 +97,9 @@ function checkValues(input: Record<TrainingField, unknown>, today: string, own: 
   }
   if (!problems.has('completedOn') && typeof day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(day) && day > today) {
     problems.set('completedOn', `The course cannot have ended after today (${today}): check the date ${dateText ?? day}`);
+  }
+  if (!problems.has('completedOn') && typeof day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(day) && day < EARLIEST_TRAINING) {
+    problems.set('completedOn', `The course cannot have ended before 2003, when forces first trained officers on Taser: check the year of ${dateText ?? day}`);
   }
   const parsed = trainingRecordInput.safeParse(input);
   if (!parsed.success) {

@@ -135,6 +135,16 @@ describe('reading a training CSV', () => {
   });
 });
 
+describe('plausible training dates (issue 10)', () => {
+  it('refuses a course that ended before 2003 or after today', () => {
+    const r = read(HEADER, '1,refresher,1999-04-01,pass,', '2,refresher,2003-01-01,pass,', '3,refresher,2025-06-02,pass,');
+    expect(r.errors).toEqual([
+      { line: 2, column: 'completed_on', message: 'The course cannot have ended before 2003, when forces first trained officers on Taser: check the year of 1999-04-01' },
+      { line: 4, column: 'completed_on', message: 'The course cannot have ended after today (2025-06-01): check the date 2025-06-02' },
+    ]);
+  });
+});
+
 describe('long values in a training file (issue 10)', () => {
   it('quotes at most 100 characters of a bad value, and holds the reason to 500 characters', () => {
     const r = read(HEADER, `1,refresher,${'9'.repeat(5000)},${'x'.repeat(300)},`, `2,refresher,2024-01-02,fail,${'r'.repeat(501)}`);
