@@ -2,6 +2,7 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/training.js';
+import { isUniqueViolation } from '../db/errors.js';
 import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
@@ -72,32 +73,48 @@ export async function seedNationalCourseTypes(svc: Services, actor: Actor): Prom
   return change(svc, actor, (trx, audit) => addNationalCourseTypes(trx, force.id, audit));
 }
 
+const COURSE_CODE_UNIQUE = { name: 'course_type_code_uq', column: 'course_type.code' };
+const codeTaken = (code: string) => new ConflictError('code', `A course with the code ${code} already exists`);
+
+/** Another writer storing the same code in the same moment: this one is told, as if it had looked second. */
+async function refusingDuplicateCode<T>(code: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isUniqueViolation(err, COURSE_CODE_UNIQUE)) throw codeTaken(code);
+    throw err;
+  }
+}
+
 export async function createCourseType(svc: Services, actor: Actor, input: unknown): Promise<CourseType> {
   const force = await getForce(svc);
   const c = parseInput(courseTypeInput, input);
-  return change(svc, actor, async (trx, audit) => {
-    if (await repo.findCourseTypeByCode(trx, force.id, c.code)) throw new ConflictError('code', `A course with the code ${c.code} already exists`);
-    const created = await repo.insertCourseType(trx, force.id, c);
-    await audit({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
-    return created;
-  });
+  return refusingDuplicateCode(c.code, () =>
+    change(svc, actor, async (trx, audit) => {
+      if (await repo.findCourseTypeByCode(trx, force.id, c.code)) throw codeTaken(c.code);
+      const created = await repo.insertCourseType(trx, force.id, c);
+      await audit({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
+      return created;
+    }),
+  );
 }
 
 export async function updateCourseType(svc: Services, actor: Actor, id: string, input: unknown): Promise<CourseType> {
   const force = await getForce(svc);
   const c = parseInput(courseTypeInput, input);
-  return change(svc, actor, async (trx, audit) => {
+  return refusingDuplicateCode(c.code, () => change(svc, actor, async (trx, audit) => {
+    await repo.lockCourseType(trx, svc.database.kind, id);
     const before = await repo.findCourseType(trx, id);
     if (!before || before.forceId !== force.id) throw new NotFoundError('Course', id);
     const clash = await repo.findCourseTypeByCode(trx, force.id, c.code);
-    if (clash && clash.id !== id) throw new ConflictError('code', `A course with the code ${c.code} already exists`);
+    if (clash && clash.id !== id) throw codeTaken(c.code);
     if (before.kind !== c.kind || before.qualifiesFor.join() !== c.qualifiesFor.join()) {
       if (await repo.courseTypeInUse(trx, id)) throw new ConflictError('kind', 'Officers already hold results on this course: its kind and the models it qualifies for cannot change (add a new course instead)');
     }
     await repo.updateCourseType(trx, id, c);
     await audit({ action: 'course_type.update', entityType: 'course_type', entityId: id, summary: { before: { ...before, forceId: undefined }, after: c } });
     return (await repo.findCourseType(trx, id))!;
-  });
+  }));
 }
 
 // Authority ---------------------------------------------------------------------------
