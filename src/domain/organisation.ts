@@ -168,6 +168,32 @@ export const officerInput = z
   });
 export type OfficerInput = z.infer<typeof officerInput>;
 
+/**
+ * The earliest joining date Cedar takes: nobody serving, or leaving, in Cedar's time joined
+ * before 1950. An earlier date is a slip (1900 for 2000, a default of a spreadsheet).
+ */
+export const EARLIEST_JOINING = '1950-01-01';
+
+/**
+ * Whether an officer's dates are plausible on `today` (a London `YYYY-MM-DD`): joined not in
+ * the future and not before 1950, and left (if they have) not in the future. An officer
+ * "joined 1 January 2099" would otherwise be listed as serving. Pure.
+ */
+export function officerDateProblems(o: Pick<OfficerInput, 'joinedOn' | 'leftOn'>, today: string): { field: 'joinedOn' | 'leftOn'; message: string }[] {
+  const problems: { field: 'joinedOn' | 'leftOn'; message: string }[] = [];
+  if (o.joinedOn > today) problems.push({ field: 'joinedOn', message: 'The joining date must be today or in the past: add an officer once they have joined' });
+  else if (o.joinedOn < EARLIEST_JOINING) problems.push({ field: 'joinedOn', message: 'The joining date must be on or after 1 January 1950: check the year' });
+  if (o.leftOn && o.leftOn > today) problems.push({ field: 'leftOn', message: 'The leaving date must be today or in the past: record that an officer has left once they have' });
+  return problems;
+}
+
+/** officerInput, with the dates checked against `today` (officerDateProblems): what forms, the API and roster imports take. */
+export const officerInputOn = (today: string) =>
+  officerInput.superRefine((o, ctx) => {
+    if (!o.joinedOn) return;
+    for (const p of officerDateProblems(o, today)) ctx.addIssue({ code: 'custom', path: [p.field], message: p.message });
+  });
+
 export const teamInput = z.object({
   name: z.string({ error: 'Enter a team name' }).trim().min(1, 'Enter a team name').max(100, 'Team name must be 100 characters or fewer'),
   teamType: z.enum(TEAM_TYPES, { error: 'Select a team type' }),

@@ -4,12 +4,14 @@
  * officers already stored; this module says what is wrong (by line and column) or what to do.
  */
 import { CsvError, parse } from 'csv-parse/sync';
+import { QUOTED_CHARACTERS, quoteValue } from './csv.js';
 import {
   RANKS,
   RANK_ABBREVIATIONS,
   changedFields,
   officerFields,
   officerInput,
+  officerInputOn,
   teamFitsBorough,
   type Borough,
   type Officer,
@@ -247,7 +249,7 @@ export function readCsvHeader<C extends string>(record: RawRecord, data: readonl
       return null;
     }
     if (!known(key)) {
-      errors.push({ line, column: name.trim(), message: `Unknown column "${name.trim()}": the columns are ${columns.join(', ')}` });
+      errors.push({ line, column: name.trim().slice(0, QUOTED_CHARACTERS), message: `Unknown column ${quoteValue(name.trim())}: the columns are ${columns.join(', ')}` });
       return null;
     }
     if (header.present.has(key)) {
@@ -291,7 +293,7 @@ interface Resolver {
   boroughById: ReadonlyMap<string, Borough>;
 }
 
-function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?: OfficerInput; errors: RowError[] } {
+function checkRow(record: RawRecord, header: Header, refs: Resolver, schema: typeof officerInput): { officer?: OfficerInput; errors: RowError[] } {
   const { line } = record;
   const read = rowValues(record, header);
   if ('error' in read) return { errors: [read.error] };
@@ -301,13 +303,13 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
 
   const rankText = get('rank');
   const rank = rankText === '' ? undefined : rosterRank(rankText);
-  if (rankText !== '' && !rank) own.set('rank', `Select a rank: "${rankText}" is not one. Use a rank's name or abbreviation (${RANK_HINT})`);
+  if (rankText !== '' && !rank) own.set('rank', `Select a rank: ${quoteValue(rankText)} is not one. Use a rank's name or abbreviation (${RANK_HINT})`);
 
   const date = (c: 'joined_on' | 'left_on'): string | undefined => {
     const text = get(c);
     if (text === '') return undefined;
     const iso = rosterDate(text);
-    if (!iso) own.set(c, `Enter the date as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not "${text}"`);
+    if (!iso) own.set(c, `Enter the date as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not ${quoteValue(text)}`);
     return iso;
   };
   const joinedOn = date('joined_on');
@@ -318,8 +320,8 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
   const boroughText = get('borough');
   if (boroughText !== '') {
     const b = refs.boroughs.get(boroughText);
-    if (b === 'ambiguous') own.set('borough', `"${boroughText}" matches more than one borough: write the name exactly as it appears in Cedar`);
-    else if (!b) own.set('borough', `No borough called "${boroughText}": enter a borough's name or code as it appears in Cedar`);
+    if (b === 'ambiguous') own.set('borough', `${quoteValue(boroughText)} matches more than one borough: write the name exactly as it appears in Cedar`);
+    else if (!b) own.set('borough', `No borough called ${quoteValue(boroughText)}: enter a borough's name or code as it appears in Cedar`);
     else borough = b;
   }
 
@@ -327,8 +329,8 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
   const teamText = get('team');
   if (teamText !== '') {
     const t = refs.teams.get(teamText);
-    if (t === 'ambiguous') own.set('team', `"${teamText}" matches more than one team: write the name exactly as it appears in Cedar`);
-    else if (!t) own.set('team', `No team called "${teamText}": enter the team's name as it appears in Cedar`);
+    if (t === 'ambiguous') own.set('team', `${quoteValue(teamText)} matches more than one team: write the name exactly as it appears in Cedar`);
+    else if (!t) own.set('team', `No team called ${quoteValue(teamText)}: enter the team's name as it appears in Cedar`);
     else team = t;
   }
   if (team && !own.has('borough') && !teamFitsBorough(team, borough?.id ?? null)) {
@@ -353,7 +355,7 @@ function checkRow(record: RawRecord, header: Header, refs: Resolver): { officer?
     joinedOn,
     leftOn: leftOn ?? null,
   };
-  const parsed = officerInput.safeParse(input);
+  const parsed = schema.safeParse(input);
 
   const errors: RowError[] = [...own].map(([column, message]) => ({ line, column, message }));
   if (!parsed.success) {
@@ -382,7 +384,9 @@ export function sortRowErrors(errors: RowError[]): RowError[] {
  * a collar number that appears twice (on the later line); rows are accepted only when the
  * file has no problems at all.
  */
-export function parseRoster(bytes: Uint8Array, references: RosterReferences): RosterParse {
+export function parseRoster(bytes: Uint8Array, references: RosterReferences, today?: string): RosterParse {
+  // With today (a London YYYY-MM-DD), joining and leaving dates are checked too: not in the future, not before 1950.
+  const schema = today === undefined ? officerInput : officerInputOn(today);
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return fileError('utf-8', 'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8 (Comma delimited)" and import it again');
   }
@@ -411,7 +415,7 @@ export function parseRoster(bytes: Uint8Array, references: RosterReferences): Ro
   const collarLines = new Map<string, number>();
   const collarAt = header.positions.indexOf('collar_number');
   for (const record of data) {
-    const checked = checkRow(record, header, resolver);
+    const checked = checkRow(record, header, resolver, schema);
     errors.push(...checked.errors);
     if (checked.officer) rows.push({ line: record.line, officer: checked.officer });
     const collar = collarAt >= 0 && record.fields.length === header.positions.length ? record.fields[collarAt]!.trim().toUpperCase() : '';

@@ -12,6 +12,7 @@ import { getForce } from '../services/organisation.js';
 import { navigationFor } from './navigation.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandling } from './plugins/errors.js';
+import { installQueryValidation } from './query.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerApiRoutes } from './routes/api.js';
@@ -68,6 +69,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   });
   await app.register(rateLimit, { global: false });
   installAuth(app, svc, config);
+  installQueryValidation(app);
 
   // Static files: GOV.UK and MOJ Frontend assets, and Cedar's own.
   const assetRoots = [

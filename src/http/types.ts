@@ -2,6 +2,7 @@ import type { Account } from '../domain/accounts.js';
 import type { TokenScope } from '../domain/apiTokens.js';
 import type { Permission, Scope } from '../domain/permissions.js';
 import type { Actor } from '../services/context.js';
+import type { QuerySchema } from './query.js';
 
 /**
  * What a route needs: anyone, any signed-in person, one permission from the table, or any
@@ -28,6 +29,8 @@ declare module 'fastify' {
      * set, so it can be served from a cache (the transparency pages).
      */
     stateless?: boolean;
+    /** The query string's parameters: parsed before the handler (see query.ts); a value that does not fit is a 400. */
+    query?: QuerySchema;
   }
   interface FastifyInstance {
     /** A public page as text, the same for everyone: no identity, no CSRF token, no CSP nonce. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import { parseRoster, planRosterImport, type RosterEncoding, type RowError } from '../domain/roster.js';
+import { londonDate } from '../domain/stats/periods.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 
@@ -35,7 +36,7 @@ export async function importOfficers(
   const force = await getForce(svc);
   const db = svc.database.db;
   const [boroughs, teams] = await Promise.all([org.listBoroughs(db, force.id), org.listTeams(db, force.id)]);
-  const roster = parseRoster(input.bytes, { boroughs, teams });
+  const roster = parseRoster(input.bytes, { boroughs, teams }, londonDate(svc.now()));
   const { rowCount: rows, encoding } = roster;
   if (roster.errors.length) return { ok: false, errors: roster.errors, rows, rejected: roster.rejectedRows, encoding };
 

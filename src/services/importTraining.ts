@@ -100,7 +100,7 @@ async function plan(db: Executor, forceId: string, read: TrainingRead): Promise<
  */
 export async function importTraining(svc: Services, actor: Actor, input: TrainingImportInput, opts: TrainingImportOptions = {}): Promise<TrainingImportResult> {
   const force = await getForce(svc);
-  const on = today(opts.now);
+  const on = today(opts.now ?? svc.now());
   const read = 'records' in input ? readTrainingRecords(input.records, on) : readTrainingCsv(input.bytes, on);
   const dryRun = opts.dryRun === true;
   const base = { dryRun, read: read.count, encoding: read.encoding };

@@ -16,6 +16,7 @@ import { factsOf } from '../domain/stats/facts.js';
 import type { RowError } from '../domain/roster.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
+import { workbookFileProblem } from './metWorkbook.js';
 
 /** A file to import: its bytes, or where it is on disk (then it is read a piece at a time and never held whole). */
 export type MetImportInput = { fileName: string; bytes: Uint8Array } | { fileName: string; path: string };
@@ -96,6 +97,10 @@ export async function importMetFile(svc: Services, actor: Actor, input: MetImpor
   const source: MetByteSource = 'bytes' in input ? () => Readable.from([input.bytes], { objectMode: false }) : () => fs.createReadStream(input.path, { highWaterMark: READ_BYTES });
   const format: MetFormat = (await startsWith(source, ZIP_MAGIC)) ? 'xlsx' : 'csv';
   const result: MetImportResult = { file, format, encoding: null, problem: null, read: 0, imported: 0, alreadyPresent: 0, rejected: 0, problems: 0, rejects: [], header: [] };
+
+  // A damaged archive is refused before the workbook reader, which could wait on it for ever.
+  const damaged = format === 'xlsx' ? await workbookFileProblem(input) : null;
+  if (damaged) return { ...result, problem: damaged };
 
   let opened: MetFileStream;
   try {

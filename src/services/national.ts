@@ -3,10 +3,10 @@ import path from 'node:path';
 import * as repo from '../db/repositories/homeOffice.js';
 import type { Force } from '../domain/organisation.js';
 import { decodeRoster } from '../domain/roster.js';
-import { compareForce, type Comparison } from '../domain/stats/comparison.js';
+import { compareForce, homeOfficeTablePeriodProblem, type Comparison } from '../domain/stats/comparison.js';
 import type { CedCounts } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_HEADER, parseHomeOfficeTable, type HomeOfficeTable, type TableProblem } from '../domain/stats/home-office.js';
-import { parsePeriod, PeriodError, type Period } from '../domain/stats/periods.js';
+import { londonDate, parsePeriod, PeriodError, type Period } from '../domain/stats/periods.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { homeOfficeReturn } from './statistics.js';
@@ -58,7 +58,7 @@ export interface HomeOfficeImportResult {
 const TABLE_PERIOD_KINDS: readonly Period['kind'][] = ['financial_year', 'calendar_year'];
 
 /** The table's period: a financial year (`2018-19`) or a calendar year (`2016`). Throws `PeriodError`. */
-export function tablePeriod(input: string): repo.StoredTablePeriod {
+export function tablePeriod(input: string, today?: string): repo.StoredTablePeriod {
   const period = parsePeriod(input);
   if (!TABLE_PERIOD_KINDS.includes(period.kind)) {
     throw new PeriodError(
@@ -66,6 +66,8 @@ export function tablePeriod(input: string): repo.StoredTablePeriod {
       input,
     );
   }
+  const implausible = today === undefined ? null : homeOfficeTablePeriodProblem(period, today);
+  if (implausible) throw new PeriodError(implausible, input);
   return { key: period.label, kind: period.kind, label: period.kind === 'financial_year' ? `April ${period.from.slice(0, 4)} to March ${period.toExclusive.slice(0, 4)}` : `January to December ${period.label}`, from: period.from, toExclusive: period.toExclusive };
 }
 
@@ -120,7 +122,7 @@ function storedRows(table: HomeOfficeTable): repo.StoredHomeOfficeRow[] {
  * Throws `PeriodError` for a period that is not a financial or calendar year.
  */
 export async function importHomeOfficeTable(svc: Services, actor: Actor, input: { fileName: string; bytes: Uint8Array }, periodInput: string): Promise<HomeOfficeImportResult> {
-  const period = tablePeriod(periodInput);
+  const period = tablePeriod(periodInput, londonDate(svc.now()));
   const force = await getForce(svc);
   const file = path.basename(input.fileName);
   const { text, encoding } = decodeRoster(input.bytes);

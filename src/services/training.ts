@@ -2,6 +2,7 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/training.js';
+import { isUniqueViolation } from '../db/errors.js';
 import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
@@ -16,11 +17,14 @@ import {
   liftInput,
   placeFor,
   promotions,
+  restrictionEndProblem,
   restrictionInput,
+  restrictionStartProblem,
   resultCorrectionInput,
   resultInput,
   sessionDateProblems,
   sessionInput,
+  sessionWindowProblem,
   type CourseType,
   type RestrictionKind,
   type SessionInput,
@@ -69,32 +73,48 @@ export async function seedNationalCourseTypes(svc: Services, actor: Actor): Prom
   return change(svc, actor, (trx, audit) => addNationalCourseTypes(trx, force.id, audit));
 }
 
+const COURSE_CODE_UNIQUE = { name: 'course_type_code_uq', column: 'course_type.code' };
+const codeTaken = (code: string) => new ConflictError('code', `A course with the code ${code} already exists`);
+
+/** Another writer storing the same code in the same moment: this one is told, as if it had looked second. */
+async function refusingDuplicateCode<T>(code: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isUniqueViolation(err, COURSE_CODE_UNIQUE)) throw codeTaken(code);
+    throw err;
+  }
+}
+
 export async function createCourseType(svc: Services, actor: Actor, input: unknown): Promise<CourseType> {
   const force = await getForce(svc);
   const c = parseInput(courseTypeInput, input);
-  return change(svc, actor, async (trx, audit) => {
-    if (await repo.findCourseTypeByCode(trx, force.id, c.code)) throw new ConflictError('code', `A course with the code ${c.code} already exists`);
-    const created = await repo.insertCourseType(trx, force.id, c);
-    await audit({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
-    return created;
-  });
+  return refusingDuplicateCode(c.code, () =>
+    change(svc, actor, async (trx, audit) => {
+      if (await repo.findCourseTypeByCode(trx, force.id, c.code)) throw codeTaken(c.code);
+      const created = await repo.insertCourseType(trx, force.id, c);
+      await audit({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
+      return created;
+    }),
+  );
 }
 
 export async function updateCourseType(svc: Services, actor: Actor, id: string, input: unknown): Promise<CourseType> {
   const force = await getForce(svc);
   const c = parseInput(courseTypeInput, input);
-  return change(svc, actor, async (trx, audit) => {
+  return refusingDuplicateCode(c.code, () => change(svc, actor, async (trx, audit) => {
+    await repo.lockCourseType(trx, svc.database.kind, id);
     const before = await repo.findCourseType(trx, id);
     if (!before || before.forceId !== force.id) throw new NotFoundError('Course', id);
     const clash = await repo.findCourseTypeByCode(trx, force.id, c.code);
-    if (clash && clash.id !== id) throw new ConflictError('code', `A course with the code ${c.code} already exists`);
+    if (clash && clash.id !== id) throw codeTaken(c.code);
     if (before.kind !== c.kind || before.qualifiesFor.join() !== c.qualifiesFor.join()) {
       if (await repo.courseTypeInUse(trx, id)) throw new ConflictError('kind', 'Officers already hold results on this course: its kind and the models it qualifies for cannot change (add a new course instead)');
     }
     await repo.updateCourseType(trx, id, c);
     await audit({ action: 'course_type.update', entityType: 'course_type', entityId: id, summary: { before: { ...before, forceId: undefined }, after: c } });
     return (await repo.findCourseType(trx, id))!;
-  });
+  }));
 }
 
 // Authority ---------------------------------------------------------------------------
@@ -232,7 +252,7 @@ async function officerInScope(db: Executor, scope: Scope, id: string): Promise<O
   return officer;
 }
 
-export async function officerAuthority(svc: Services, scope: Scope, officerId: string, now = new Date()): Promise<OfficerAuthority> {
+export async function officerAuthority(svc: Services, scope: Scope, officerId: string, now: Date = svc.now()): Promise<OfficerAuthority> {
   const db = svc.database.db;
   const officer = await officerInScope(db, scope, officerId);
   const on = today(now);
@@ -275,8 +295,8 @@ const RESTRICTION_WORDS: Record<RestrictionKind, { start: string; end: string; a
  * Suspends authority (supervisor, professional standards) or records the officer's withdrawal.
  * From a day (today or earlier, not before the last restriction of the kind ended), with a reason.
  */
-export async function restrictAuthority(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now = new Date()): Promise<string> {
-  const r = parseInput(restrictionInput, input);
+export async function restrictAuthority(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now: Date = svc.now()): Promise<string> {
+  const r = parseInput(restrictionInput(kind), input);
   const on = today(now);
   if (r.fromOn > on) throw new ValidationError([{ field: 'fromOn', message: 'The date must be today or in the past' }]);
   return change(svc, actor, async (trx, audit) => {
@@ -285,25 +305,29 @@ export async function restrictAuthority(svc: Services, actor: Actor, scope: Scop
     const existing = await repo.listRestrictions(trx, officer.forceId, [officerId]);
     const same = existing.filter((x) => x.kind === kind);
     if (same.some((x) => x.to === null)) throw new WorkflowError(RESTRICTION_WORDS[kind].already);
-    const overlap = same.find((x) => x.to !== null && r.fromOn < x.to);
-    if (overlap) throw new ValidationError([{ field: 'fromOn', message: `The date must be on or after ${overlap.to}, when the last ${kind} ended` }]);
+    const lastEndedOn = same.reduce<string | null>((last, x) => (x.to !== null && (last === null || x.to > last) ? x.to : last), null);
+    const problem = restrictionStartProblem(kind, r.fromOn, { today: on, joinedOn: officer.joinedOn, lastEndedOn });
+    if (problem) throw new ValidationError([{ field: 'fromOn', message: problem }]);
     const id = await repo.insertRestriction(trx, officer.forceId, officerId, kind, r.fromOn, r.reason, actor.label);
     await audit({ action: RESTRICTION_WORDS[kind].start, entityType: 'officer', entityId: officerId, summary: { restrictionId: id, fromOn: r.fromOn, reason: r.reason } });
     return id;
   });
 }
 
-/** Reinstates suspended authority, or the officer returns to carrying: from a day, with a reason. */
-export async function liftRestriction(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now = new Date()): Promise<void> {
-  const r = parseInput(liftInput, input);
+/**
+ * Reinstates suspended authority, or the officer returns to carrying: from a day, with a
+ * reason. Ending it on the day it began undoes it (it was never in force).
+ */
+export async function liftRestriction(svc: Services, actor: Actor, scope: Scope, officerId: string, kind: RestrictionKind, input: unknown, now: Date = svc.now()): Promise<void> {
+  const r = parseInput(liftInput(kind), input);
   const on = today(now);
-  if (r.toOn > nextDay(on)) throw new ValidationError([{ field: 'toOn', message: 'The date must be today, tomorrow or in the past' }]);
   await change(svc, actor, async (trx, audit) => {
     await repo.lockOfficer(trx, svc.database.kind, officerId);
     const officer = await officerInScope(trx, scope, officerId);
     const open = (await repo.listRestrictions(trx, officer.forceId, [officerId])).find((x) => x.kind === kind && x.to === null);
     if (!open) throw new WorkflowError(RESTRICTION_WORDS[kind].none);
-    if (r.toOn <= open.from) throw new ValidationError([{ field: 'toOn', message: `The date must be after ${open.from}, when the ${kind} began` }]);
+    const problem = restrictionEndProblem(kind, r.toOn, { today: on, from: open.from });
+    if (problem) throw new ValidationError([{ field: 'toOn', message: problem }]);
     await repo.endRestriction(trx, open.id, r.toOn, r.reason, actor.label);
     await audit({ action: RESTRICTION_WORDS[kind].end, entityType: 'officer', entityId: officerId, summary: { restrictionId: open.id, toOn: r.toOn, reason: r.reason } });
   });
@@ -328,29 +352,58 @@ export async function listSessions(svc: Services, query: SessionQuery, page: Pag
 
 export interface SessionDetails {
   session: repo.TrainingSession;
+  /** The trainers the reader may see (see outOfScope). */
   trainers: repo.SessionPerson[];
-  enrolments: repo.Enrolment[];
+  /** The places and waiting list the reader may see, each waiting officer with their place in the whole queue (1 is next). */
+  enrolments: (repo.Enrolment & { position: number | null })[];
+  /**
+   * Officers on the session outside the reader's boroughs: counted, never named (a
+   * supervisor of one borough sees the session, not who else is on it).
+   */
+  outOfScope: { trainers: number; enrolled: number; waiting: number };
   boroughName: string | null;
   /** Results can be recorded from the last day of the session. */
   resultsOpen: boolean;
 }
 
-export async function getSession(svc: Services, id: string, now = new Date()): Promise<SessionDetails> {
+/**
+ * A session with its trainers and roster, as far as `scope` lets the reader see officers:
+ * those outside it are only counted (outOfScope).
+ */
+export async function getSession(svc: Services, id: string, opts: { scope?: Scope; now?: Date } = {}): Promise<SessionDetails> {
+  const scope = opts.scope ?? { all: true };
   const force = await getForce(svc);
   const db = svc.database.db;
   const session = await repo.findSession(db, id);
   if (!session || session.forceId !== force.id) throw new NotFoundError('Session', id);
-  const [trainers, enrolments, borough] = await Promise.all([
+  const [allTrainers, seats, borough] = await Promise.all([
     repo.listTrainers(db, id),
     repo.listEnrolments(db, id),
     session.boroughId ? org.findBorough(db, session.boroughId) : undefined,
   ]);
-  return { session, trainers, enrolments, boroughName: borough?.name ?? null, resultsOpen: session.status === 'scheduled' && today(now) >= session.endsOn };
+  let queue = 0;
+  const positioned = seats.map((e) => ({ ...e, position: e.status === 'waiting' ? ++queue : null }));
+  const seen = (p: { boroughId: string | null }) => scopeIncludes(scope, p.boroughId);
+  const hidden = positioned.filter((e) => !seen(e));
+  return {
+    session,
+    trainers: allTrainers.filter(seen),
+    enrolments: positioned.filter(seen),
+    outOfScope: {
+      trainers: allTrainers.filter((t) => !seen(t)).length,
+      enrolled: hidden.filter((e) => e.status === 'enrolled').length,
+      waiting: hidden.filter((e) => e.status === 'waiting').length,
+    },
+    boroughName: borough?.name ?? null,
+    resultsOpen: session.status === 'scheduled' && today(opts.now ?? svc.now()) >= session.endsOn,
+  };
 }
 
-/** Checks a session's course, dates, borough and trainers; returns the course. */
-async function checkSession(db: Executor, forceId: string, s: SessionInput): Promise<CourseType> {
+/** Checks a session's course, dates (on `on`, a London day), borough and trainers; returns the course. */
+async function checkSession(db: Executor, forceId: string, s: SessionInput, on: string): Promise<CourseType> {
   const errors: FieldError[] = [];
+  const window = sessionWindowProblem(s.startsOn, on);
+  if (window) errors.push({ field: 'startsOn', message: window });
   const course = await repo.findCourseType(db, s.courseTypeId);
   if (!course || course.forceId !== forceId) errors.push({ field: 'courseTypeId', message: 'Select a course from the list' });
   else {
@@ -374,11 +427,11 @@ async function checkSession(db: Executor, forceId: string, s: SessionInput): Pro
   return course!;
 }
 
-export async function createSession(svc: Services, actor: Actor, input: unknown): Promise<string> {
+export async function createSession(svc: Services, actor: Actor, input: unknown, now: Date = svc.now()): Promise<string> {
   const force = await getForce(svc);
   const s = parseInput(sessionInput, input);
   return change(svc, actor, async (trx, audit) => {
-    await checkSession(trx, force.id, s);
+    await checkSession(trx, force.id, s, today(now));
     const id = await repo.insertSession(trx, force.id, s);
     await repo.replaceTrainers(trx, id, s.trainerIds);
     await audit({ action: 'session.create', entityType: 'training_session', entityId: id, summary: { after: s } });
@@ -406,7 +459,7 @@ async function fillFromWaitingList(db: Executor, sessionId: string, capacity: nu
   return seats.filter((s) => ids.includes(s.id)).map((s) => s.officerId);
 }
 
-export async function updateSession(svc: Services, actor: Actor, id: string, input: unknown): Promise<void> {
+export async function updateSession(svc: Services, actor: Actor, id: string, input: unknown, now: Date = svc.now()): Promise<void> {
   const force = await getForce(svc);
   const s = parseInput(sessionInput, input);
   await change(svc, actor, async (trx, audit) => {
@@ -414,7 +467,7 @@ export async function updateSession(svc: Services, actor: Actor, id: string, inp
     const problem = capacityProblem(s.capacity, before.enrolled);
     if (problem) throw new ValidationError([{ field: 'capacity', message: problem }]);
     if (s.courseTypeId !== before.courseTypeId && before.enrolled + before.waiting > 0) throw new ValidationError([{ field: 'courseTypeId', message: 'Officers are enrolled: the course cannot change (cancel the session and schedule another)' }]);
-    await checkSession(trx, force.id, s);
+    await checkSession(trx, force.id, s, today(now));
     await repo.updateSession(trx, id, s);
     await repo.replaceTrainers(trx, id, s.trainerIds);
     const promoted = await fillFromWaitingList(trx, id, s.capacity);
@@ -436,7 +489,7 @@ export async function cancelSession(svc: Services, actor: Actor, id: string, rea
 }
 
 /** Enrols an officer: a place if one is free, else the waiting list. Until the session's first day. */
-export async function enrol(svc: Services, actor: Actor, sessionId: string, officerId: unknown, now = new Date()): Promise<'enrolled' | 'waiting'> {
+export async function enrol(svc: Services, actor: Actor, sessionId: string, officerId: unknown, now: Date = svc.now(), scope: Scope = { all: true }): Promise<'enrolled' | 'waiting'> {
   const force = await getForce(svc);
   if (typeof officerId !== 'string' || !officerId.trim()) throw new ValidationError([{ field: 'officerId', message: 'Select an officer to enrol' }]);
   return change(svc, actor, async (trx, audit) => {
@@ -444,6 +497,8 @@ export async function enrol(svc: Services, actor: Actor, sessionId: string, offi
     if (today(now) >= session.startsOn) throw new WorkflowError(`Enrolment closed when the session began on ${session.startsOn}`);
     const officer = await officersRepo.findOfficer(trx, officerId.trim());
     if (!officer || officer.forceId !== force.id) throw new ValidationError([{ field: 'officerId', message: 'Select an officer from the list' }]);
+    // Outside the enroller's boroughs the officer is not named: as if there were no such officer.
+    if (!scopeIncludes(scope, officer.boroughId)) throw new ValidationError([{ field: 'officerId', message: 'You can enrol only officers in your borough' }]);
     if (officer.status !== 'active') throw new ValidationError([{ field: 'officerId', message: `${officerDisplayName(officer)} has left the force` }]);
     const seats = await repo.listEnrolments(trx, sessionId);
     const mine = seats.find((s) => s.officerId === officer.id);
@@ -476,7 +531,7 @@ export async function cancelEnrolment(svc: Services, actor: Actor, sessionId: st
  * authority follows. Results are recorded once, from the session's last day; the session is
  * then completed and the waiting list closed.
  */
-export async function recordResults(svc: Services, actor: Actor, sessionId: string, input: unknown, now = new Date()): Promise<{ passed: number; failed: number; absent: number }> {
+export async function recordResults(svc: Services, actor: Actor, sessionId: string, input: unknown, now: Date = svc.now()): Promise<{ passed: number; failed: number; absent: number }> {
   const force = await getForce(svc);
   const lines = Array.isArray(input) ? input : [];
   return change(svc, actor, async (trx, audit) => {
@@ -581,7 +636,7 @@ export interface LapsingBorough {
  * with the refresher sessions they could join (scheduled, before the soonest expiry, places
  * free; sessions held in the borough or force-wide).
  */
-export async function lapsing(svc: Services, scope: Scope, days: number, boroughId: string | undefined, now = new Date()): Promise<{ on: string; until: string; total: number; boroughs: LapsingBorough[] }> {
+export async function lapsing(svc: Services, scope: Scope, days: number, boroughId: string | undefined, now: Date = svc.now()): Promise<{ on: string; until: string; total: number; boroughs: LapsingBorough[] }> {
   const force = await getForce(svc);
   const db = svc.database.db;
   const on = today(now);

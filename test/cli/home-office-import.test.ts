@@ -100,6 +100,24 @@ describe('cedar import home-office-ced arguments', () => {
   });
 
   it(
+    'refuses a period no Home Office table can be for: before 2004, or not begun (issue 10)',
+    async () => {
+      const tables = async () => ((await db.hasTables()) ? db.count('select count(*) from home_office_table') : 0);
+      const before = await tables();
+      const old = await cedar(['import', 'home-office-ced', T2017, '--period', '1900']);
+      expect(old.code, describeRun(old)).toBe(1);
+      expect(old.stderr).toContain('1900 is before the Home Office first published Taser use by force (2004)');
+      const future = await cedar(['import', 'home-office-ced', T2017, '--period', '2099-00']);
+      expect(future.code, describeRun(future)).toBe(1);
+      const later = await cedar(['import', 'home-office-ced', T2017, '--period', '2098-99']);
+      expect(later.code, describeRun(later)).toBe(1);
+      expect(later.stderr).toContain('2098-99 has not begun yet');
+      expect(await tables()).toBe(before);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'says what period to give, and that the file is missing',
     async () => {
       const month = await cedar(['import', 'home-office-ced', T2017, '--period', '2017-04']);

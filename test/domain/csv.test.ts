@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { neutraliseCell, neutraliseRow } from '../../src/domain/csv.js';
+import { neutraliseCell, neutraliseRow, quoteValue, restoreCell } from '../../src/domain/csv.js';
 
 describe('neutraliseCell', () => {
   it.each([
@@ -14,11 +14,39 @@ describe('neutraliseCell', () => {
     expect(neutraliseCell(cell)).toBe(expected);
   });
 
-  it.each(['', 'Lambeth', '12', 'a=b', ' =1', "'=already"])('leaves an ordinary cell alone: %j', (cell) => {
+  it.each(['', 'Lambeth', '12', 'a=b', ' =1', "'=already", '-'])('leaves an ordinary cell alone: %j', (cell) => {
     expect(neutraliseCell(cell)).toBe(cell);
   });
 
   it('does a row at a time', () => {
     expect(neutraliseRow(['ok', '=1'])).toEqual(['ok', "'=1"]);
+  });
+});
+
+describe('restoreCell', () => {
+  it.each([
+    ["'=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"],
+    ["'-2+3", '-2+3'],
+    ["'@SUM(A1)", '@SUM(A1)'],
+    ["'O'Brien", "'O'Brien"],
+    ["'", "'"],
+    ['Lambeth', 'Lambeth'],
+  ])('reads back what neutraliseCell wrote: %j', (cell, expected) => {
+    expect(restoreCell(cell)).toBe(expected);
+  });
+
+  it('undoes neutraliseCell for any cell', () => {
+    for (const cell of ['=1', '+1', '-1', '@x', '\t1', '\r1', 'plain', "'quoted", '']) expect(restoreCell(neutraliseCell(cell))).toBe(cell);
+  });
+});
+
+describe('quoteValue', () => {
+  it('quotes a short value whole', () => {
+    expect(quoteValue('Captain')).toBe('"Captain"');
+  });
+
+  it('cuts a long value to 100 characters and says how long it was', () => {
+    const quoted = quoteValue('x'.repeat(10 * 1024 * 1024));
+    expect(quoted).toBe(`"${'x'.repeat(100)}…" (10,485,760 characters)`);
   });
 });

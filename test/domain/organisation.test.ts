@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { afterFailedSignIn, isLocked, newPassword } from '../../src/domain/accounts.js';
-import { changedFields, isoDate, officerInput, teamFitsBorough } from '../../src/domain/organisation.js';
+import { changedFields, isoDate, officerDateProblems, officerInput, officerInputOn, teamFitsBorough } from '../../src/domain/organisation.js';
 import { fieldErrorsFromZod } from '../../src/domain/validation.js';
 
 const valid = { collarNumber: ' 1234lx ', firstName: 'Siobhán', lastName: "O'Neill-Smith", rank: 'Sergeant', joinedOn: '2015-09-01' };
@@ -65,4 +65,25 @@ describe('sign-in lockout', () => {
     expect(newPassword.safeParse(p).success).toBe(false);
   });
   it('accepts a long passphrase', () => expect(newPassword.safeParse('correct horse battery staple').success).toBe(true));
+});
+
+describe('plausible officer dates (issue 10)', () => {
+  const TODAY = '2026-12-06';
+  it.each([
+    [{ joinedOn: '2026-12-06', leftOn: null }, []],
+    [{ joinedOn: '1950-01-01', leftOn: '1990-06-30' }, []],
+    [{ joinedOn: '2099-01-01', leftOn: null }, [['joinedOn', 'The joining date must be today or in the past']]],
+    [{ joinedOn: '2026-12-07', leftOn: null }, [['joinedOn', 'The joining date must be today or in the past']]],
+    [{ joinedOn: '1900-01-01', leftOn: null }, [['joinedOn', 'The joining date must be on or after 1 January 1950']]],
+    [{ joinedOn: '2015-09-01', leftOn: '2027-01-01' }, [['leftOn', 'The leaving date must be today or in the past']]],
+  ] as const)('%j on 6 December 2026', (dates, expected) => {
+    expect(officerDateProblems(dates, TODAY).map((p) => [p.field, p.message.split(':')[0]])).toEqual(expected);
+  });
+
+  it('are checked by the input schema for a day, alongside every other problem', () => {
+    const r = officerInputOn('2026-12-06').safeParse({ ...valid, lastName: 'Sm1th', joinedOn: '2099-01-01' });
+    expect(r.success).toBe(false);
+    if (!r.success) expect(fieldErrorsFromZod(r.error).map((e) => e.field)).toEqual(['lastName', 'joinedOn']);
+    expect(officerInputOn('2026-12-06').safeParse(valid).success).toBe(true);
+  });
 });

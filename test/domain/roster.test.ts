@@ -207,3 +207,23 @@ describe('planning an import', () => {
     expect(again).toEqual({ create: [], update: [], unchanged: 1 });
   });
 });
+
+describe('long values in a roster (issue 10)', () => {
+  it('quotes at most 100 characters of a bad value, with its length', () => {
+    // (A row is at most 10,000 characters: a longer one is refused as a whole.)
+    const rank = 'Captain'.repeat(1000).slice(0, 7000);
+    const r = parseText(HEADER, `1,Asha,Patel,${rank},${'Nowhere'.repeat(300)},,,2015-09-01,`);
+    expect(r.errors).toEqual([
+      { line: 2, column: 'rank', message: `Select a rank: "${rank.slice(0, 100)}…" (7,000 characters) is not one. Use a rank's name or abbreviation (PC, PS, Insp, CI, Supt, Ch Supt, Cdr, DAC, AC)` },
+      { line: 2, column: 'borough', message: expect.stringMatching(/^No borough called "(Nowhere){14}No…" \(2,100 characters\): /) },
+    ]);
+  });
+
+  it('holds each field to its length: names to 100 characters, collar numbers to 12', () => {
+    const r = parseText(HEADER, `1234567890123,${'A'.repeat(101)},Patel,PC,,,,2015-09-01,`);
+    expect(r.errors.map((e) => [e.column, e.message])).toEqual([
+      ['collar_number', 'Collar number must be 12 characters or fewer'],
+      ['first_name', 'The first name must be 100 characters or fewer'],
+    ]);
+  });
+});

@@ -50,9 +50,24 @@ describe.each(testDatabases())('JSON API on %s', (kind) => {
     const badJson = await t.app.inject({ method: 'POST', url: '/api/v1/officers', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, payload: '{nope' });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.headers['content-type']).toContain('application/problem+json');
+    const future = await api('POST', '/api/v1/officers', adminToken, officerFixture({ collarNumber: '2099', joinedOn: '2099-01-01' }));
+    expect(future.statusCode).toBe(422);
+    expect(future.json().errors).toEqual([{ field: 'joinedOn', message: expect.stringContaining('The joining date must be today or in the past') }]);
     const badQuery = await api('GET', '/api/v1/officers?pageSize=5000', readerToken);
     expect(badQuery.statusCode).toBe(422);
     expect(badQuery.json().errors[0].field).toBe('query.pageSize');
+  });
+
+  it('answers 400 problem+json naming a repeated or NUL-carrying query parameter, never a 500 (issue 10)', async () => {
+    const repeated = await api('GET', '/api/v1/officers?q=smith&q=jones', readerToken);
+    expect(repeated.statusCode).toBe(400);
+    expect(repeated.headers['content-type']).toContain('application/problem+json');
+    expect(repeated.json().errors).toEqual([{ field: 'query.q', message: 'The address gives q 2 times: give it once' }]);
+    const nul = await api('GET', '/api/v1/officers?q=a%00b', readerToken);
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors[0].field).toBe('query.q');
+    const reports = await api('GET', '/api/v1/training/sessions?from=2026-01-01&from=2026-02-01', readerToken);
+    expect(reports.statusCode).toBeLessThan(500);
   });
 
   it('refuses bad tokens, missing permissions and unknown paths', async () => {

@@ -27,7 +27,10 @@ describe.each(testDatabases())('officer and team pages on %s', (kind) => {
     expect(first.body.match(/href="\/officers\/[0-9a-f-]{36}"/g)).toHaveLength(50);
     const second = await admin.get('/officers?page=2');
     expect(second.body.match(/href="\/officers\/[0-9a-f-]{36}"/g)).toHaveLength(10);
-    expect((await admin.get('/officers?page=abc')).statusCode).toBe(200);
+    // A page number that is not one is named, as a form field would be (issue 10).
+    const nonsense = await admin.get('/officers?page=abc');
+    expect(nonsense.statusCode).toBe(400);
+    expect(nonsense.body).toContain('page must be a whole number');
   });
 
   it('searches and filters, and says so when nothing matches', async () => {
@@ -54,6 +57,20 @@ describe.each(testDatabases())('officer and team pages on %s', (kind) => {
     expect(page.body).toContain('Officer added.');
     expect(page.body).toContain('999CN');
     expect(page.body).toContain('1 September 2015');
+  });
+
+  it('refuses a joining date in the future or before 1950, and a leaving date in the future (issue 10)', async () => {
+    const before = await countOfficers(t.svc.database.db, f.force.id);
+    const form = { collarNumber: '2099LX', firstName: 'Jo', lastName: 'Future', rank: 'Sergeant', status: 'active' };
+    const future = await admin.post('/officers', { ...form, 'joinedOn-day': '1', 'joinedOn-month': '1', 'joinedOn-year': '2099' });
+    expect(future.statusCode).toBe(400);
+    expect(future.body).toContain('<a href="#joinedOn">The joining date must be today or in the past: add an officer once they have joined</a>');
+    expect(future.body).toContain('value="2099"'); // what was typed is kept
+    const old = await admin.post('/officers', { ...form, 'joinedOn-day': '1', 'joinedOn-month': '1', 'joinedOn-year': '1900' });
+    expect(old.body).toContain('The joining date must be on or after 1 January 1950');
+    const leaving = await admin.post('/officers', { ...form, status: 'left', 'joinedOn-day': '1', 'joinedOn-month': '1', 'joinedOn-year': '2000', 'leftOn-day': '1', 'leftOn-month': '1', 'leftOn-year': '2099' });
+    expect(leaving.body).toContain('The leaving date must be today or in the past');
+    expect(await countOfficers(t.svc.database.db, f.force.id)).toBe(before);
   });
 
   it('edits an officer and shows the change in their history', async () => {

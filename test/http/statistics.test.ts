@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { importMetFile } from '../../src/services/metImport.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, fixedClock } from '../../src/services/context.js';
@@ -98,6 +101,35 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     const section = page.body.slice(page.body.indexOf('id="national-comparison"'));
     expect(section.indexOf('2026-27: April 2026 to March 2027')).toBeLessThan(section.indexOf('2018-19: April 2018 to March 2019')); // newest first
     expect(section).toContain('Cedar holds 1 use of Taser by the force in 2026-27 (recorded and imported; 1 discharge), against 49 uses (3 discharges) in the published table.');
+  });
+
+  it('refuses a repeated parameter with a 400 page naming it, never a 500 (issue 10)', async () => {
+    const c = await signInAs(t.app, 'analyst@test.police.uk');
+    for (const url of ['/statistics?period=2026-27&period=2025-26', '/statistics/breakdown.csv?dimension=gender&period=2026-27&period=2025-26', '/statistics/home-office.csv?period=2026-27&period=2025-26']) {
+      const res = await c.get(url);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.headers['content-type']).toContain('text/html');
+      expect(res.body).toContain('There is a problem with the web address');
+      expect(res.body).toContain('<dt class="govuk-summary-list__key">period</dt>');
+      expect(res.body).toContain('The address gives period 2 times: give it once');
+    }
+    const unit = await c.get('/statistics?period=2026-27&unit=fortnight');
+    expect(unit.statusCode).toBe(400);
+    expect(unit.body).toContain('unit must be one of: month, quarter, financial_year, calendar_year');
+  });
+
+  it('neutralises formulas in the CSV downloads: a borough imported as =HYPERLINK(…) is text (issue 10)', async () => {
+    const [header, ...rows] = parse(readFileSync(new URL('../fixtures/met/met-use-of-force-sample.csv', import.meta.url)), { bom: true }) as string[][];
+    const row = [...rows.find((r) => r[header!.indexOf('CED Fired')] === 'Yes')!]; // a Taser use, so it is counted
+    row[header!.indexOf('IncidentDate')] = '2026-11-10';
+    row[header!.indexOf('Borough')] = '=HYPERLINK("http://evil.example/","Lambeth")';
+    const imported = await importMetFile(t.svc, SYSTEM_ACTOR, { fileName: 'formula.csv', bytes: Buffer.from(stringify([header!, row])) });
+    expect(imported).toMatchObject({ imported: 1, rejected: 0 });
+    const c = await signInAs(t.app, 'analyst@test.police.uk');
+    const csv = await c.get('/statistics/breakdown.csv?period=2026-27&dimension=borough');
+    const cells = (parse(csv.body) as string[][]).flat();
+    expect(cells).toContain('\'=HYPERLINK("http://evil.example/","Lambeth")');
+    expect(cells.filter((v) => /^[=+\-@\t\r]/.test(v) && v !== '-')).toEqual([]);
   });
 
   it('names a bad period and how to write it', async () => {

@@ -248,10 +248,38 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect((await supervisor.post(`/officers/${dan.id}/authority/suspend`, { ...dateFields('fromOn', on), reason: 'x' })).statusCode).toBe(404);
     const res = await supervisor.post(`/training/sessions/${upcomingId}/enrolments`, { collarNumber: '201CN' });
     expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('Dan Camden (201CN) is not in your borough');
+    // The error never names an officer of another borough (issue 10).
+    expect(res.body).toContain('No officer with the collar number &quot;201CN&quot; in your borough: you can enrol only officers in your borough');
+    expect(res.body).not.toContain('Dan');
     // Their own borough's officers they can enrol, and see on the profile with the authority actions.
     expect((await supervisor.post(`/training/sessions/${upcomingId}/enrolments`, { collarNumber: '101LX' })).statusCode).toBe(303);
     expect((await supervisor.get(`/officers/${officers.Amy!.id}`)).body).toContain('Suspend authority');
+  });
+
+  it("shows a borough-scoped supervisor only their borough's officers on a session, the others as a count (issue 10)", async () => {
+    // Dan (Camden) waits for a place; the trainer, Tara, is in a force-wide unit.
+    await enrol(t.svc, leadActor, upcomingId, officers.Dan!.id);
+    const everyone = await lead.get(`/training/sessions/${upcomingId}`);
+    expect(everyone.body).toContain('Dan Camden');
+    expect(everyone.body).toContain('Tara Trainer');
+
+    const page = bodyText((await supervisor.get(`/training/sessions/${upcomingId}`)).body);
+    for (const hidden of ['Dan', '201CN', 'Tara', '9001LX']) expect(page, hidden).not.toContain(hidden);
+    expect(page).toContain('Ben Student'); // their own borough's officers are there
+    expect(page).toContain('1 trainer from another borough or a force-wide unit');
+    expect(page).toContain('1 officer from another borough or a force-wide unit is also waiting: you can see only the officers of your borough.');
+    // The counts are the session's, whoever the reader may see.
+    const seats = (await getSession(t.svc, upcomingId)).enrolments;
+    expect(page).toContain(`Waiting list (${seats.filter((e) => e.status === 'waiting').length})`);
+    // Dan is last in the queue: the supervisor's officers keep their true places in it.
+    expect((await getSession(t.svc, upcomingId, { scope: { all: false, boroughIds: [f.boroughs.lambeth.id] } })).outOfScope).toEqual({ trainers: 1, enrolled: 0, waiting: 1 });
+
+    // The API answers the same way for a supervisor's session.
+    const api = (await supervisor.get(`/api/v1/training/sessions/${upcomingId}`)).json();
+    expect(JSON.stringify(api)).not.toContain('201CN');
+    expect(JSON.stringify(api)).not.toContain('9001LX');
+    expect(api.outOfScope).toEqual({ trainers: 1, enrolled: 0, waiting: 1 });
+    expect(api.roster.every((e: { collarNumber: string }) => e.collarNumber.endsWith('LX'))).toBe(true);
   });
 
   it('lists officers whose authority lapses within 30, 60 or 90 days by borough, with refreshers to join', async () => {
@@ -343,6 +371,15 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect(page).toContain('You are authorised to carry the X2');
     expect(page).toMatch(/Returned to carrying Taser .*Ready again/);
     expect((await listAudit(t.svc.database.db, { action: 'authority.withdraw', entityId: me.id }, { offset: 0, limit: 5 })).entries[0]!.actorLabel).toBe('pc401@test.police.uk');
+
+    // Same day: withdrawn today, the return form offers today, and today is accepted (issue 10).
+    expect((await pc.post('/my-training/withdraw', { ...dateFields('fromOn', on), reason: 'Personal reasons' })).statusCode).toBe(303);
+    const form = (await pc.get('/my-training/return')).body;
+    const [y, m, d] = on.split('-').map(Number);
+    for (const [part, value] of [['day', d], ['month', m], ['year', y]] as const) expect(form).toMatch(new RegExp(`name="toOn-${part}"[^>]*value="${value}"`));
+    const sameDay = await pc.post('/my-training/return', { ...dateFields('toOn', on), reason: 'Withdrew by mistake' });
+    expect(sameDay.statusCode, sameDay.body).toBe(303);
+    expect(bodyText((await pc.get(sameDay.headers.location as string)).body)).toContain('You are authorised to carry the X2');
 
     // The officer's own page: not the training pages of others.
     expect((await pc.get('/training')).statusCode).toBe(403);

@@ -25,6 +25,20 @@ describe.each(testDatabases())('importing officers on %s', (kind) => {
   const auditTotal = async () => (await listAudit(db(), {}, { offset: 0, limit: 1 })).total;
   const officerCount = () => countOfficers(db(), f.force.id);
 
+  it('rejects a joining date in the future or before 1950 by line and column, storing nothing (issue 10)', async () => {
+    const bytes = Buffer.from(['collar_number,first_name,last_name,rank,joined_on', '7001,Jo,Future,PC,2099-01-01', '7002,Al,Old,PC,01/01/1900', '7003,Ok,Fine,PC,2015-09-01'].join('\n'));
+    const r = await importOfficers(svc, SYSTEM_ACTOR, { fileName: 'dates.csv', bytes });
+    expect(r).toMatchObject({
+      ok: false,
+      rejected: 2,
+      errors: [
+        { line: 2, column: 'joined_on', message: expect.stringContaining('The joining date must be today or in the past') },
+        { line: 3, column: 'joined_on', message: expect.stringContaining('The joining date must be on or after 1 January 1950') },
+      ],
+    });
+    expect(await officerCount()).toBe(0);
+  });
+
   it('checks a file without writing anything on a dry run', async () => {
     const before = await auditTotal();
     const r = await importOfficers(svc, SYSTEM_ACTOR, fixture('roster-good.csv'), { dryRun: true });

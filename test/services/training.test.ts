@@ -3,7 +3,7 @@ import { listAudit } from '../../src/db/repositories/audit.js';
 import * as repo from '../../src/db/repositories/training.js';
 import type { Scope } from '../../src/domain/permissions.js';
 import { ConflictError, ValidationError, WorkflowError } from '../../src/domain/validation.js';
-import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
+import { SYSTEM_ACTOR, fixedClock, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import {
   cancelEnrolment,
@@ -40,7 +40,8 @@ describe.each(testDatabases())('training services on %s', (kind) => {
   let sessionId: string;
 
   beforeAll(async () => {
-    svc = await openTestServices(kind);
+    // The dates below are fixed: so is the services' clock (sessions are scheduled up to two years ahead).
+    svc = await openTestServices(kind, { clock: fixedClock('2026-12-01T12:00:00Z') });
     f = await smallForce(svc);
     expect(await seedNationalCourseTypes(svc, SYSTEM_ACTOR)).toBe(5);
     expect(await seedNationalCourseTypes(svc, SYSTEM_ACTOR)).toBe(0);
@@ -88,7 +89,7 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     const late = await createSession(svc, LEAD, session({ startsOn: '2027-06-01', endsOn: '2027-06-03' })).catch((e) => e);
     expect((late as ValidationError).errors[0]).toMatchObject({ field: 'trainerIds' });
     sessionId = await createSession(svc, LEAD, session());
-    expect((await getSession(svc, sessionId, at('2026-11-28'))).trainers.map((t) => t.collarNumber)).toEqual(['100LX']);
+    expect((await getSession(svc, sessionId, { now: at('2026-11-28') })).trainers.map((t) => t.collarNumber)).toEqual(['100LX']);
   });
 
   it('enrols until full, then the waiting list; a place given up goes to the longest waiting', async () => {
@@ -98,13 +99,13 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect(await enrol(svc, LEAD, sessionId, officer.cara, now)).toBe('waiting');
     await expect(enrol(svc, LEAD, sessionId, officer.asha, now)).rejects.toBeInstanceOf(ConflictError);
     await expect(enrol(svc, LEAD, sessionId, officer.trainer, now)).rejects.toBeInstanceOf(ValidationError);
-    let s = await getSession(svc, sessionId, now);
+    let s = await getSession(svc, sessionId, { now: now });
     expect([s.session.enrolled, s.session.waiting]).toEqual([2, 1]);
     // Never over-filled: capacity cannot drop below the places given.
     await expect(updateSession(svc, LEAD, sessionId, session({ capacity: 1 }))).rejects.toMatchObject({ errors: [{ field: 'capacity' }] });
     const ben = s.enrolments.find((e) => e.officerId === officer.ben)!;
     expect((await cancelEnrolment(svc, LEAD, sessionId, ben.id)).promoted).toEqual([officer.cara]);
-    s = await getSession(svc, sessionId, now);
+    s = await getSession(svc, sessionId, { now: now });
     expect(s.enrolments.filter((e) => e.status === 'enrolled').map((e) => e.officerId)).toEqual([officer.asha, officer.cara]);
     // Ben asks again: back of the queue.
     expect(await enrol(svc, LEAD, sessionId, officer.ben, now)).toBe('waiting');
@@ -112,7 +113,7 @@ describe.each(testDatabases())('training services on %s', (kind) => {
   });
 
   it('results: not before the last day; every place needs a line; a fail needs a reason; nothing stored on error', async () => {
-    const s = await getSession(svc, sessionId, at('2026-12-09'));
+    const s = await getSession(svc, sessionId, { now: at('2026-12-09') });
     expect(s.resultsOpen).toBe(true);
     const asha = s.enrolments.find((e) => e.officerId === officer.asha)!;
     const cara = s.enrolments.find((e) => e.officerId === officer.cara)!;
@@ -121,12 +122,12 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect((err as ValidationError).errors).toEqual([{ field: 'results.1.reason', message: 'Cara Patel (203LX): Give the reason the officer did not pass' }]);
     const missing = await recordResults(svc, LEAD, sessionId, [{ enrolmentId: asha.id, attended: 'yes', result: 'pass' }], at('2026-12-09')).catch((e) => e);
     expect((missing as ValidationError).errors[0]!.message).toMatch(/Cara Patel \(203LX\): record whether they attended/);
-    expect((await getSession(svc, sessionId, at('2026-12-09'))).session.status).toBe('scheduled');
+    expect((await getSession(svc, sessionId, { now: at('2026-12-09') })).session.status).toBe('scheduled');
     expect((await officerAuthority(svc, ALL, officer.asha!, at('2026-12-10'))).records).toEqual([]);
 
     const summary = await recordResults(svc, LEAD, sessionId, [{ enrolmentId: asha.id, attended: 'yes', result: 'pass' }, { enrolmentId: cara.id, attended: 'yes', result: 'fail', reason: 'Did not meet the shooting standard' }], at('2026-12-09'));
     expect(summary).toEqual({ passed: 1, failed: 1, absent: 0 });
-    const after = await getSession(svc, sessionId, at('2026-12-10'));
+    const after = await getSession(svc, sessionId, { now: at('2026-12-10') });
     expect(after.session.status).toBe('completed');
     expect(after.enrolments.find((e) => e.officerId === officer.ben)!.status).toBe('cancelled');
     await expect(recordResults(svc, LEAD, sessionId, [], at('2026-12-10'))).rejects.toBeInstanceOf(WorkflowError);
@@ -166,13 +167,13 @@ describe.each(testDatabases())('training services on %s', (kind) => {
 
   it('suspends and reinstates, records a withdrawal and a return; each on the timeline and in the audit log', async () => {
     const id = officer.asha!;
-    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-12', reason: 'Complaint' }, at('2026-12-11'))).rejects.toMatchObject({ errors: [{ field: 'fromOn' }] });
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-12', reason: 'Complaint under investigation' }, at('2026-12-11'))).rejects.toMatchObject({ errors: [{ field: 'fromOn' }] });
     await restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Unintentional discharge under investigation' }, at('2026-12-11'));
-    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Again' }, at('2026-12-11'))).rejects.toBeInstanceOf(WorkflowError);
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Again, the same complaint' }, at('2026-12-11'))).rejects.toBeInstanceOf(WorkflowError);
     let a = await officerAuthority(svc, ALL, id, at('2026-12-15'));
     expect(a.authorities[0]).toMatchObject({ status: 'suspended', authorised: false, expiresOn: '2027-12-08' });
     expect(a.openSuspension?.reason).toBe('Unintentional discharge under investigation');
-    await expect(liftRestriction(svc, LEAD, ALL, id, 'suspension', { toOn: '2026-12-11', reason: 'x' }, at('2026-12-20'))).rejects.toMatchObject({ errors: [{ field: 'toOn' }] });
+    await expect(liftRestriction(svc, LEAD, ALL, id, 'suspension', { toOn: '2026-12-10', reason: 'No case to answer' }, at('2026-12-20'))).rejects.toMatchObject({ errors: [{ field: 'toOn' }] });
     await liftRestriction(svc, LEAD, ALL, id, 'suspension', { toOn: '2026-12-20', reason: 'No case to answer' }, at('2026-12-20'));
     a = await officerAuthority(svc, ALL, id, at('2026-12-20'));
     expect(a.authorised).toBe(true);
@@ -182,7 +183,7 @@ describe.each(testDatabases())('training services on %s', (kind) => {
 
     await restrictAuthority(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { fromOn: '2027-01-04', reason: 'Personal reasons' }, at('2027-01-04'));
     expect((await officerAuthority(svc, ALL, id, at('2027-01-05'))).authorities[0]).toMatchObject({ status: 'withdrawn' });
-    await expect(liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'suspension', { toOn: '2027-01-05', reason: 'x' }, at('2027-01-05'))).rejects.toBeInstanceOf(WorkflowError);
+    await expect(liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'suspension', { toOn: '2027-01-05', reason: 'No case to answer' }, at('2027-01-05'))).rejects.toBeInstanceOf(WorkflowError);
     await liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { toOn: '2027-02-01', reason: 'Ready to carry again' }, at('2027-02-01'));
     a = await officerAuthority(svc, ALL, id, at('2027-02-01'));
     expect(a.authorised).toBe(true);
@@ -191,10 +192,38 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['authority.suspend', 'authority.reinstate', 'authority.withdraw', 'authority.resume']));
   });
 
+  it('takes back a withdrawal on the day it was recorded, at a fixed date (issue 10)', async () => {
+    const id = officer.asha!; // authorised on the day (passed the initial course in December 2026)
+    const day = at('2027-03-10');
+    const before = await officerAuthority(svc, ALL, id, day);
+    expect(before.authorised).toBe(true);
+    await restrictAuthority(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { fromOn: '2027-03-10', reason: 'Personal reasons' }, day);
+    expect((await officerAuthority(svc, ALL, id, day)).authorities.map((a) => a.status)).toContain('withdrawn');
+    // The return form offers today: the same day as the withdrawal is accepted, and undoes it.
+    await liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { toOn: '2027-03-10', reason: 'Recorded by mistake' }, day);
+    const after = await officerAuthority(svc, ALL, id, day);
+    expect(after.openWithdrawal).toBeNull();
+    expect(after.authorised).toBe(before.authorised);
+    expect(after.authorities).toEqual(before.authorities);
+    // It can be recorded again the same day, and ended the same day again.
+    await restrictAuthority(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { fromOn: '2027-03-10', reason: 'Personal reasons after all' }, day);
+    await liftRestriction(svc, SYSTEM_ACTOR, ALL, id, 'withdrawal', { toOn: '2027-03-10', reason: 'Changed my mind' }, day);
+    expect((await officerAuthority(svc, ALL, id, day)).authorities).toEqual(before.authorities);
+  });
+
+  it('refuses a suspension before the officer joined, or with a reason of one word (issue 10)', async () => {
+    const id = officer.cara!;
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '1900-01-01', reason: 'Under investigation after a complaint' }, at('2026-12-06'))).rejects.toMatchObject({
+      errors: [{ field: 'fromOn', message: 'The date must be on or after 2015-09-01, when the officer joined' }],
+    });
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-06', reason: 'x' }, at('2026-12-06'))).rejects.toMatchObject({ errors: [{ field: 'reason' }] });
+    expect((await officerAuthority(svc, ALL, id, at('2026-12-06'))).restrictions).toEqual([]);
+  });
+
   it('a borough-scoped reader cannot see or suspend an officer of another borough', async () => {
     const camden: Scope = { all: false, boroughIds: [f.boroughs.camden.id] };
     await expect(officerAuthority(svc, camden, officer.asha!)).rejects.toMatchObject({ name: 'NotFoundError' });
-    await expect(restrictAuthority(svc, LEAD, camden, officer.asha!, 'suspension', { fromOn: '2026-11-01', reason: 'x' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(restrictAuthority(svc, LEAD, camden, officer.asha!, 'suspension', { fromOn: '2026-11-01', reason: 'Under investigation after a complaint' })).rejects.toMatchObject({ name: 'NotFoundError' });
   });
 
   it('lists officers lapsing within 30/60/90 days by borough, with refresher sessions before they lapse', async () => {

@@ -3,13 +3,15 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'csv-stringify/sync';
 import { parsePeriod, PeriodError } from '../../domain/stats/periods.js';
+import { neutraliseRow } from '../../domain/csv.js';
 import { writeMetCsv } from '../../domain/met/write.js';
 import { cedarMetRows, importedMetRows } from '../../services/metImport.js';
 import { breakdownTable } from '../../domain/stats/tables.js';
 import { homeOfficeReturn } from '../../services/statistics.js';
 import { CliError, withServices } from '../runtime.js';
 
-const csv = (rows: readonly (readonly string[])[]) => stringify(rows as string[][], { record_delimiter: 'unix' });
+/** A CSV file of the rows, every cell neutralised so no spreadsheet runs one as a formula (names come from what people typed). */
+const csv = (rows: readonly (readonly string[])[]) => stringify(rows.map(neutraliseRow), { record_delimiter: 'unix' });
 
 /** `--period P` or `--from D --to D`, as the statistics take it. */
 export function periodOption(opts: { period?: string; from?: string; to?: string }): string | { from: string; to: string } {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { PeriodError } from '../../domain/stats/periods.js';
-import { cliActor } from '../../services/context.js';
+import { londonDate, PeriodError } from '../../domain/stats/periods.js';
+import { cliActor, wallClock } from '../../services/context.js';
 import { formatProblem, HomeOfficeImportError, importHomeOfficeTable, tablePeriod } from '../../services/national.js';
 import { CliError, withServices } from '../runtime.js';
 
@@ -25,7 +25,7 @@ export function registerHomeOfficeImport(imports: Command): void {
     .command('home-office-ced')
     .description('a published Home Office table of Taser use by force, for the national comparison (replaces the period\'s table)')
     .argument('<file>', 'the published CSV (Region,Police force,Total,…,Not stated, with its *Total rows)')
-    .requiredOption('--period <period>', 'the period the table covers: a financial year (2018-19) or a calendar year (2016)')
+    .requiredOption('--period <period>', 'the period the table covers: a financial year (2018-19) or a calendar year (2016), from 2004, not in the future')
     .addHelpText(
       'after',
       `
@@ -40,7 +40,8 @@ Example:
     )
     .action(async (file: string, opts: { period: string }) => {
       try {
-        tablePeriod(opts.period); // checked before the file is read or the database opened
+        // Checked before the file is read or the database opened (the CLI is the edge: today from the wall clock).
+        tablePeriod(opts.period, londonDate(wallClock()));
       } catch (err) {
         if (err instanceof PeriodError) throw new CliError(err.message);
         throw err;

@@ -9,7 +9,8 @@ import { NATIONAL_COURSE_TYPES } from '../../domain/training/courses.js';
 import { TRAINING_COLUMNS } from '../../domain/training/import.js';
 import { importMetFile, type MetImportResult } from '../../services/metImport.js';
 import { stringify } from 'csv-stringify/sync';
-import { CliError, progress, withServices } from '../runtime.js';
+import { neutraliseRow } from '../../domain/csv.js';
+import { CliError, endProgress, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
@@ -68,7 +69,8 @@ class RejectsFile {
       }
       this.pending = stringify([['line', 'column', 'reason']], { record_delimiter: 'unix' });
     }
-    this.pending += stringify([[String(e.line), e.column ?? '', e.message]], { record_delimiter: 'unix' });
+    // Column names and messages can carry what the file said: no cell may run as a formula in a spreadsheet.
+    this.pending += stringify([neutraliseRow([String(e.line), e.column ?? '', e.message])], { record_delimiter: 'unix' });
     if (this.pending.length >= 64 * 1024) await this.flush();
   }
 
@@ -104,11 +106,22 @@ export function registerImport(program: Command): void {
         const show = progress('Read');
         const rejects = new RejectsFile(opts.rejects ?? `${file}.rejects.csv`);
         let r: MetImportResult;
+        // Were reading the file ever to wait on nothing (a damaged workbook the checks let
+        // through), Node would end with exit code 13 and no word: say what happened instead.
+        // Nothing was committed, so nothing is stored.
+        const stuck = () => {
+          endProgress();
+          console.error(`Nothing imported: reading ${file} stopped part-way and cannot go on, so the file is damaged. Open it in Excel and save it again as .xlsx or as CSV, then import it again.`);
+          process.exit(1);
+        };
+        process.once('beforeExit', stuck);
         try {
           r = await importMetFile(svc, cliActor(), { fileName: file, path: file }, { onProgress: (n) => show(n), onReject: (e) => rejects.add(e) });
         } catch (err) {
           await rejects.close(false);
           throw err;
+        } finally {
+          process.off('beforeExit', stuck);
         }
         await rejects.close(r.problem === null);
         if (r.problem) throw new CliError(`Nothing imported: ${r.problem}`);

@@ -190,6 +190,11 @@ export async function lockOfficer(db: Executor, kind: DatabaseKind, id: string):
   if (kind === 'postgres') await sql`select id from officer where id = ${id} for update`.execute(db);
 }
 
+/** Locks a course type's row until the transaction ends (PostgreSQL; SQLite writes one at a time). */
+export async function lockCourseType(db: Executor, kind: DatabaseKind, id: string): Promise<void> {
+  if (kind === 'postgres') await sql`select id from course_type where id = ${id} for update`.execute(db);
+}
+
 /** Locks a session's row until the transaction ends (PostgreSQL; SQLite writes one at a time). */
 export async function lockSession(db: Executor, kind: DatabaseKind, id: string): Promise<void> {
   if (kind === 'postgres') await sql`select id from training_session where id = ${id} for update`.execute(db);

@@ -3,6 +3,7 @@
  * use of force on one subject. Pure: names, the order and the header check. What each column
  * means for Cedar is in rows.ts; reading and writing files is in read.ts and write.ts.
  */
+import { quoteValue } from '../csv.js';
 
 /**
  * The columns in order, spelled exactly as the Met publishes them, slips included
@@ -154,7 +155,7 @@ export interface MetHeaderProblem {
 export type MetHeaderCheck = MetHeaderOk | MetHeaderProblem;
 
 const listed = (names: readonly string[], max = 12) =>
-  names.length <= max ? names.map((n) => `"${n}"`).join(', ') : `${names.slice(0, max).map((n) => `"${n}"`).join(', ')} and ${names.length - max} more`;
+  names.length <= max ? names.map((n) => quoteValue(n)).join(', ') : `${names.slice(0, max).map((n) => quoteValue(n)).join(', ')} and ${names.length - max} more`;
 
 /**
  * Checks a header row against the layout. Columns may come in any order (they are mapped by

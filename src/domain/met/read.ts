@@ -26,6 +26,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
+import { quoteValue, restoreCell } from '../csv.js';
 import { decodeRoster, type RowError } from '../roster.js';
 import { checkMetHeader, MET_COLUMN_INDEX, MET_COLUMNS, type MetColumn, type MetHeaderProblem } from './layout.js';
 import { metValuesToReport, type ImportedReport } from './rows.js';
@@ -224,14 +225,16 @@ function readHeader(item: RawItem, from: RecordSource): Header | null {
     const { line, fields } = item;
     if (isBlankRecord(fields)) return null;
     const shape = rowShapeProblem(fields, unnamed, width, line, from);
-    if (shape) return { line, ok: false, errors: [shape], values: fields };
+    if (shape) return { line, ok: false, errors: [shape], values: cutValues(fields) };
     const values = new Array<string>(MET_COLUMNS.length).fill('');
     for (let i = 0; i < width; i++) {
       const t = target[i]!;
-      if (t >= 0) values[t] = fields[i]!;
+      if (t >= 0) values[t] = restoreCell(fields[i]!);
     }
+    const tooLong = lengthProblems(values, line, nameOf);
+    if (tooLong.length) return { line, ok: false, errors: tooLong, values: cutValues(fields) };
     const result = metValuesToReport(values, line, nameOf);
-    return result.ok ? { line, ok: true, report: result.report } : { line, ok: false, errors: result.errors, values: fields };
+    return result.ok ? { line, ok: true, report: result.report } : { line, ok: false, errors: result.errors, values: cutValues(fields) };
   };
   return { problem: null, header, toRow };
 }
@@ -286,6 +289,40 @@ async function fromRecordsStream(items: AsyncIterable<RawItem>, encoding: MetEnc
   }
   return refusedStream(encoding, EMPTY_MESSAGE);
 }
+
+// ---------------------------------------------------------------------------------------
+// Limits
+
+/**
+ * The longest value a column may hold. Serial numbers have Cedar's own limit (a report's
+ * cartridge and device serial numbers are at most 30 characters); the one free-text column,
+ * the nature of an injury, may hold a page of text (10,000 characters); every other column
+ * holds a date, a time, a number or a word from the Met's lists, none longer than 100. A longer value is the row's problem, named by
+ * column, and quoted cut short (quoteValue): a 10 MB cell is never stored, printed or
+ * written to a rejects file whole.
+ */
+export const MET_VALUE_LIMIT = 100;
+export const MET_COLUMN_LIMITS: Readonly<Partial<Record<MetColumn, number>>> = Object.fromEntries([
+  ...MET_COLUMNS.filter((c) => /Cartridge Number$|Serial No$/.test(c)).map((c) => [c, 30] as const),
+  ['SubjectNatureOfInjury', 10_000] as const,
+]);
+export const metColumnLimit = (c: MetColumn): number => MET_COLUMN_LIMITS[c] ?? MET_VALUE_LIMIT;
+
+function lengthProblems(values: readonly string[], line: number, nameOf: (c: MetColumn) => string): RowError[] {
+  const errors: RowError[] = [];
+  values.forEach((v, i) => {
+    const column = MET_COLUMNS[i]!;
+    const limit = metColumnLimit(column);
+    if (v.length > limit && v.trim().length > limit) {
+      errors.push({ line, column: nameOf(column), message: `${quoteValue(v.trim())} is too long: this column holds at most ${limit} characters` });
+    }
+  });
+  return errors;
+}
+
+/** A rejected row's values as kept for a rejects file or the result: each cut to a length that can be shown. */
+const KEPT_VALUE = 1000;
+const cutValues = (fields: readonly string[]) => fields.map((f) => (f.length > KEPT_VALUE ? f.slice(0, KEPT_VALUE) : f));
 
 /**
  * A row with the wrong number of values, or a value under a column with no name. Extra values

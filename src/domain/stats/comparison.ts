@@ -1,4 +1,5 @@
 import { rate, type CedCounts, type CedCountField, type Rate } from './counting.js';
+import type { Period } from './periods.js';
 
 /**
  * The national comparison: the force against its region and England and Wales, from a
@@ -185,4 +186,21 @@ export function compareForce(table: PublishedTable, force: ComparedForce, cedar:
     cedar,
     notes,
   };
+}
+
+/** The Home Office first published Taser use by force for 2004: no table is older. */
+export const FIRST_HOME_OFFICE_YEAR = 2004;
+
+/**
+ * Whether a period (a calendar or financial year, as parsePeriod reads it) is one a published
+ * Home Office table can be for: from 2004 (or 2004-05), and not in the future (it has begun by
+ * `today`, a London `YYYY-MM-DD`). A message saying what to enter instead, or null.
+ */
+export function homeOfficeTablePeriodProblem(period: Pick<Period, 'label' | 'from'>, today: string): string | null {
+  const year = Number(period.from.slice(0, 4));
+  if (year < FIRST_HOME_OFFICE_YEAR) {
+    return `${period.label} is before the Home Office first published Taser use by force (${FIRST_HOME_OFFICE_YEAR}): enter the year the table covers, like 2018-19 or 2016`;
+  }
+  if (period.from > today) return `${period.label} has not begun yet: enter the year the table covers, like 2018-19 or 2016`;
+  return null;
 }

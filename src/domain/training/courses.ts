@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { collarNumber, isoDate } from '../organisation.js';
+import { addDays, nextDay } from '../stats/periods.js';
 import type { CourseKind, TrainingResult } from './authority.js';
 
 /** Device models Cedar knows. A course type qualifies for some of them. */
@@ -100,6 +101,23 @@ export const sessionInput = z
   });
 export type SessionInput = z.infer<typeof sessionInput>;
 
+/**
+ * Police forces in England and Wales first trained officers on Taser in 2003: no course, and
+ * no training record, is older.
+ */
+export const EARLIEST_TRAINING = '2003-01-01';
+
+/**
+ * Whether a session's first day is plausible on `today` (a London day): up to two years ahead
+ * (the uplift runs over two years), and back to a year ago at most (a session already held,
+ * scheduled to record its results). A message, or null.
+ */
+export function sessionWindowProblem(startsOn: string, today: string): string | null {
+  if (startsOn > addDays(today, 730)) return `The first day must be within two years from today (by ${addDays(today, 730)})`;
+  if (startsOn < addDays(today, -365) || startsOn < EARLIEST_TRAINING) return `The first day must be within the last year (on or after ${addDays(today, -365)}): a session held before then is recorded by importing its results`;
+  return null;
+}
+
 /** Days from the first to the last day of a session, both included. */
 export function sessionSpanDays(startsOn: string, endsOn: string): number {
   return Math.round((Date.parse(`${endsOn}T00:00:00Z`) - Date.parse(`${startsOn}T00:00:00Z`)) / 86_400_000) + 1;
@@ -176,15 +194,49 @@ export const resultCorrectionInput = z
 export const RESTRICTION_KINDS = ['suspension', 'withdrawal'] as const;
 export type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
 
+/**
+ * A reason for suspending, reinstating, withdrawing or returning is a few words a person can
+ * read later ("Under investigation", "Personal reasons"): at least two words and ten
+ * characters. "x" is never a reason.
+ */
+export const REASON_MIN_WORDS = 2;
+const REASON_MIN_CHARACTERS = 10;
+
+const words = (text: string) => text.split(/[^\p{L}\p{N}]+/u).filter(Boolean).length;
+
+const reasonText = (kind: RestrictionKind) =>
+  trimmedText('reason', 500).refine(
+    (r) => words(r) >= REASON_MIN_WORDS && r.length >= REASON_MIN_CHARACTERS,
+    `Give the reason in a few words, for example ${kind === 'suspension' ? '"Under investigation after a complaint"' : '"Personal reasons"'}`,
+  );
+
 /** Suspending authority (supervisor, professional standards) or recording a withdrawal (the officer's choice). */
-export const restrictionInput = z.object({
-  fromOn: isoDate,
-  reason: trimmedText('reason', 500),
-});
-export const liftInput = z.object({
-  toOn: isoDate,
-  reason: trimmedText('reason', 500),
-});
+export const restrictionInput = (kind: RestrictionKind) => z.object({ fromOn: isoDate, reason: reasonText(kind) });
+/** Reinstating authority, or returning to carrying. */
+export const liftInput = (kind: RestrictionKind) => z.object({ toOn: isoDate, reason: reasonText(kind) });
+
+/**
+ * Whether a suspension or withdrawal may start on `fromOn`: today or earlier (`today`, a London
+ * day), not before the officer joined, and not before the last one of its kind ended. A
+ * message saying which day it may be, or null.
+ */
+export function restrictionStartProblem(kind: RestrictionKind, fromOn: string, ctx: { today: string; joinedOn: string; lastEndedOn: string | null }): string | null {
+  if (fromOn > ctx.today) return 'The date must be today or in the past';
+  if (fromOn < ctx.joinedOn) return `The date must be on or after ${ctx.joinedOn}, when the officer joined`;
+  if (ctx.lastEndedOn !== null && fromOn < ctx.lastEndedOn) return `The date must be on or after ${ctx.lastEndedOn}, when the last ${kind} ended`;
+  return null;
+}
+
+/**
+ * Whether a suspension or withdrawal that began on `from` may end on `toOn`: from its first
+ * day (ending it the day it began undoes it: it was never in force, as a same-day withdrawal
+ * taken back) up to tomorrow. A message, or null.
+ */
+export function restrictionEndProblem(kind: RestrictionKind, toOn: string, ctx: { today: string; from: string }): string | null {
+  if (toOn > nextDay(ctx.today)) return 'The date must be today, tomorrow or in the past';
+  if (toOn < ctx.from) return `The date must be on or after ${ctx.from}, when the ${kind} began`;
+  return null;
+}
 
 /** A historical training record, as imported or sent to the API. */
 export const trainingRecordInput = z

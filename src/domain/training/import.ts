@@ -8,7 +8,7 @@
  *
  *   collar_number   the officer's collar number as in Cedar (any case)
  *   course_code     the code of one of the force's course types, like initial-x2 or refresher (any case)
- *   completed_on    the day the course ended: YYYY-MM-DD or DD/MM/YYYY, not after today
+ *   completed_on    the day the course ended: YYYY-MM-DD or DD/MM/YYYY, not after today nor before 2003
  *   result          pass, fail or did_not_finish (any case; "did not finish" is read too)
  *   reason          why the officer did not pass: required for fail and did_not_finish, optional for a pass
  *
@@ -22,9 +22,10 @@
  * is "already present" and not stored again; a different result for a day Cedar already holds
  * is an error, since a record is never overwritten.
  */
+import { quoteValue } from '../csv.js';
 import { readCsvHeader, readRecords, rowValues, decodeRoster, rosterDate, type CsvHeader, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
 import type { TrainingResult } from './authority.js';
-import { trainingRecordInput, type TrainingRecordInput } from './courses.js';
+import { EARLIEST_TRAINING, trainingRecordInput, type TrainingRecordInput } from './courses.js';
 
 /** The columns, in the order the template lists them. */
 export const TRAINING_COLUMNS = ['collar_number', 'course_code', 'completed_on', 'result', 'reason'] as const;
@@ -97,6 +98,9 @@ function checkValues(input: Record<TrainingField, unknown>, today: string, own: 
   if (!problems.has('completedOn') && typeof day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(day) && day > today) {
     problems.set('completedOn', `The course cannot have ended after today (${today}): check the date ${dateText ?? day}`);
   }
+  if (!problems.has('completedOn') && typeof day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(day) && day < EARLIEST_TRAINING) {
+    problems.set('completedOn', `The course cannot have ended before 2003, when forces first trained officers on Taser: check the year of ${dateText ?? day}`);
+  }
   const parsed = trainingRecordInput.safeParse(input);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -139,12 +143,12 @@ function checkCsvRow(record: RawRecord, header: Header, today: string): { row?: 
   const dateText = get('completed_on');
   const completedOn = dateText === '' ? '' : rosterDate(dateText);
   if (dateText === '') own.set('completedOn', 'Enter the day the course ended, as YYYY-MM-DD or DD/MM/YYYY');
-  else if (!completedOn) own.set('completedOn', `Enter the day the course ended as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not "${dateText}"`);
+  else if (!completedOn) own.set('completedOn', `Enter the day the course ended as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not ${quoteValue(dateText)}`);
 
   const resultText = get('result');
   if (resultText === '') own.set('result', 'Enter the result: pass, fail or did_not_finish');
   const result = trainingResult(resultText);
-  if (resultText !== '' && result !== 'pass' && result !== 'fail' && result !== 'did_not_finish') own.set('result', `The result must be pass, fail or did_not_finish, not "${resultText}"`);
+  if (resultText !== '' && result !== 'pass' && result !== 'fail' && result !== 'did_not_finish') own.set('result', `The result must be pass, fail or did_not_finish, not ${quoteValue(resultText)}`);
   if (!header.present.has('reason') && (result === 'fail' || result === 'did_not_finish')) {
     own.set('reason', 'Give the reason the officer did not pass: the file has no reason column, so add one');
   }

@@ -8,6 +8,8 @@ import { createAccount, createApiToken, getAccount, getApiToken, listAccounts, l
 import type { Services } from '../../services/context.js';
 import { getForce, listBoroughs } from '../../services/organisation.js';
 import { errorView, field, fieldList, formBody, noticeFrom, pageFrom, paginationView, type FormBody } from '../forms.js';
+import { z } from 'zod';
+import { queryNotice, queryPage, queryText } from '../query.js';
 
 const PERMISSION = { permission: 'manage:account' } as const;
 
@@ -62,7 +64,7 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
       ),
     });
 
-  app.get('/admin/accounts', { config: PERMISSION }, async (request, reply) => {
+  app.get('/admin/accounts', { config: { ...PERMISSION, query: z.object({ q: queryText('q', 100), page: queryPage, notice: queryNotice }) } }, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const result = await listAccounts(svc, q.q, pageFrom(q, 50));
     const boroughs = new Map((await listBoroughs(svc)).map((b) => [b.id, b.name]));

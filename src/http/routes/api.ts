@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parseRequestPart } from '../api-input.js';
 import { z } from 'zod';
 import { officerFields, officerInput, OFFICER_STATUSES, RANKS, TEAM_TYPES, type Officer } from '../../domain/organisation.js';
 import { ValidationError } from '../../domain/validation.js';
@@ -8,6 +7,7 @@ import type { Services } from '../../services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { sendProblem } from '../plugins/errors.js';
+import { queryOf } from '../query.js';
 import { reportOpenApi } from './reports-api.js';
 import { trainingOpenApi } from './training-api.js';
 
@@ -37,10 +37,8 @@ function checkKnownFields(body: unknown): Record<string, unknown> {
 }
 
 export function registerApiRoutes(app: FastifyInstance, svc: Services): void {
-  const parse = parseRequestPart;
-
-  app.get('/api/v1/officers', { config: { permission: 'read:officer' } }, async (request) => {
-    const q = parse(listQuery, request.query, 'query');
+  app.get('/api/v1/officers', { config: { permission: 'read:officer', query: listQuery } }, async (request) => {
+    const q = queryOf(request, listQuery);
     const r = await listOfficers(
       svc,
       request.scope,

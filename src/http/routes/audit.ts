@@ -6,11 +6,15 @@ import { auditRecordsFor } from '../../services/auditRecords.js';
 import type { Services } from '../../services/context.js';
 import { AUDIT_ENTITY_TYPE_LABELS, auditActionLabel, describeAuditEntries } from '../audit-summary.js';
 import { pageFrom, paginationView } from '../forms.js';
+import { z } from 'zod';
+import { queryPage, queryText } from '../query.js';
 
 const ENTITY_TYPES = Object.keys(AUDIT_ENTITY_TYPE_LABELS);
 
 export function registerAuditRoutes(app: FastifyInstance, svc: Services): void {
-  app.get('/audit', { config: { permission: 'read:audit' } }, async (request, reply) => {
+  app.get('/audit', {
+    config: { permission: 'read:audit', query: z.object({ action: queryText('action', 100), entityType: queryText('entityType', 40), entityId: queryText('entityId', 100), from: queryText('from', 20), to: queryText('to', 20), page: queryPage }) },
+  }, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const actions = await listAuditActions(svc);
     const dateOk = (d?: string) => (d && isoDate.safeParse(d).success ? d : undefined);

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listAudit } from '../../db/repositories/audit.js';
 import { OFFICER_SORTS, type OfficerSort } from '../../db/repositories/officers.js';
-import { OFFICER_STATUSES, RANKS, type Officer, type Rank } from '../../domain/organisation.js';
+import { z } from 'zod';
+import { OFFICER_STATUSES, RANKS, type Officer } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
@@ -11,19 +12,33 @@ import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { officerAuthority } from '../../services/training.js';
 import { authorityView, trainingNotice } from './training.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
+import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 
-type Query = Record<string, string | undefined>;
+const listQuery = z.object({
+  q: queryText('q', 100),
+  borough: queryId('borough'),
+  team: queryId('team'),
+  rank: queryChoice('rank', RANKS),
+  status: queryChoice('status', ['active', 'left', 'all']),
+  sort: queryChoice('sort', OFFICER_SORTS),
+  order: queryChoice('order', ['asc', 'desc']),
+  page: queryPage,
+  notice: queryNotice,
+});
+type ListQuery = z.output<typeof listQuery>;
+/** The profile: a notice after a change (the training pages' notices carry counts). */
+export const noticeQuery = z.object({ notice: queryNotice, passed: queryText('passed', 4), failed: queryText('failed', 4), absent: queryText('absent', 4) });
 
 const HISTORY_LABELS: Record<string, string> = { 'officer.create': 'Record created', 'officer.update': 'Record changed' };
 
-function officerQuery(q: Query): OfficerQuery {
+function officerQuery(q: ListQuery): OfficerQuery {
   return {
-    q: q.q?.slice(0, 100),
-    boroughId: q.borough || undefined,
-    teamId: q.team || undefined,
-    rank: RANKS.includes(q.rank as Rank) ? (q.rank as Rank) : undefined,
-    status: q.status === 'all' ? undefined : q.status === 'left' ? 'left' : 'active',
-    sort: OFFICER_SORTS.includes(q.sort as OfficerSort) ? (q.sort as OfficerSort) : 'name',
+    q: q.q,
+    boroughId: q.borough,
+    teamId: q.team,
+    rank: q.rank,
+    status: q.status === 'all' ? undefined : (q.status ?? 'active'),
+    sort: q.sort ?? 'name',
     descending: q.order === 'desc',
   };
 }
@@ -55,12 +70,12 @@ function formValues(body: ReturnType<typeof formBody>) {
 }
 
 export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void {
-  app.get('/officers', { config: { permission: 'read:officer' } }, async (request, reply) => {
-    const q = request.query as Query;
+  app.get('/officers', { config: { permission: 'read:officer', query: listQuery } }, async (request, reply) => {
+    const q = queryOf(request, listQuery);
     const query = officerQuery(q);
     const [result, orgs] = await Promise.all([listOfficers(svc, request.scope, query, { ...pageFrom(q, 50) }), organisationFor(svc, request)]);
     const sortLink = (key: OfficerSort) => {
-      const params = new URLSearchParams(Object.entries(q).filter(([k, v]) => v && k !== 'page' && k !== 'sort' && k !== 'order') as [string, string][]);
+      const params = new URLSearchParams(Object.entries(q).filter(([k, v]) => typeof v === 'string' && v && k !== 'page' && k !== 'sort' && k !== 'order') as [string, string][]);
       params.set('sort', key);
       if (query.sort === key && !query.descending) params.set('order', 'desc');
       return `/officers?${params}`;
@@ -129,7 +144,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     }
   });
 
-  app.get('/officers/:id', { config: { permission: 'read:officer' } }, async (request, reply) => {
+  app.get('/officers/:id', { config: { permission: 'read:officer', query: noticeQuery } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const officer = await getOfficer(svc, request.scope, id);
     const orgs = await organisationFor(svc, request);
@@ -165,7 +180,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
         byline: { text: e.actorLabel },
       })),
       backLink: '/officers',
-      notice: noticeFrom(request.query) ?? trainingNotice(request.query as Query),
+      notice: noticeFrom(request.query) ?? trainingNotice(queryOf(request, noticeQuery)),
     });
   });
 

@@ -126,7 +126,7 @@ function sectionKey(key: string): SectionKey {
 }
 
 export function registerReportApiRoutes(app: FastifyInstance, svc: Services): void {
-  app.get('/api/v1/reports', { config: { permission: 'read:report' } }, async (request) => {
+  app.get('/api/v1/reports', { config: { permission: 'read:report', query: listQuery } }, async (request) => {
     const q = parseRequestPart(listQuery, request.query, 'query');
     const r = await reports.listReports(
       svc,
@@ -137,7 +137,7 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     return { data: r.reports.map(reportJson), page: r.page, pageSize: r.pageSize, total: r.total, pages: r.pages };
   });
 
-  app.get('/api/v1/reports/mine', { config: { permission: 'create:report' } }, async (request) => {
+  app.get('/api/v1/reports/mine', { config: { permission: 'create:report', query: pageQuery } }, async (request) => {
     const q = parseRequestPart(pageQuery, request.query, 'query');
     const r = await reports.listOwnReports(svc, request.actor(), { page: q.page, pageSize: q.pageSize });
     return { data: r.reports.map(reportJson), page: r.page, pageSize: r.pageSize, total: r.total, pages: r.pages };

@@ -36,6 +36,8 @@ import {
   type ReportQuery,
 } from '../../services/reports.js';
 import { dateItems, errorView, field, formBody, noticeFrom, pageFrom, paginationView, type FormBody } from '../forms.js';
+import { z } from 'zod';
+import { queryId, queryNotice, queryPage, queryText } from '../query.js';
 import {
   dateInputError,
   formLayout,
@@ -183,7 +185,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     });
   };
 
-  app.get('/reports', { config: { permission: 'create:report' } }, async (request, reply) => renderOwnList(request, reply));
+  app.get('/reports', { config: { permission: 'create:report', query: z.object({ page: queryPage, notice: queryNotice }) } }, async (request, reply) => renderOwnList(request, reply));
 
   app.post('/reports/new', { config: { permission: 'create:report' } }, async (request, reply) => {
     try {
@@ -284,7 +286,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     });
   };
 
-  app.get('/reports/:id', { config: { permission: READ_ANY } }, async (request, reply) => {
+  app.get('/reports/:id', { config: { permission: READ_ANY, query: z.object({ notice: queryNotice, info: queryText('info', 40) }) } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const d = await getReport(svc, request.actor(), id);
     if (d.report.status === 'draft' && d.report.authorUserId === request.actor().userId) return renderTaskList(request, reply, d);
@@ -348,7 +350,7 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
     return null;
   };
 
-  app.get('/reports/:id/sections/:key', { config: { permission: 'create:report' } }, async (request, reply) => {
+  app.get('/reports/:id/sections/:key', { config: { permission: 'create:report', query: z.object({ from: queryText('from', 10) }) } }, async (request, reply) => {
     const { id, key } = request.params as { id: string; key: string };
     if (!isSectionKey(key)) return reply.callNotFound();
     const d = await ownReport(request, id);
@@ -692,7 +694,12 @@ export function registerReportRoutes(app: FastifyInstance, svc: Services): void 
 
   // The review queue ------------------------------------------------------------------------------
 
-  app.get('/reviews', { config: { permission: 'read:report' } }, async (request, reply) => {
+  app.get('/reviews', {
+    config: {
+      permission: 'read:report',
+      query: z.object({ tab: queryText('tab', 40), borough: queryId('borough'), level: queryText('level', 40), from: queryText('from', 20), to: queryText('to', 20), sort: queryText('sort', 20), order: queryText('order', 10), page: queryPage }),
+    },
+  }, async (request, reply) => {
     const q = request.query as Query;
     const tab = REVIEW_TABS.find((t) => t.key === q.tab) ?? REVIEW_TABS.find((t) => t.key === defaultReviewTab(request.actor().grants))!;
     const ctx = await display();

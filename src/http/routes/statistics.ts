@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { stringify } from 'csv-stringify/sync';
+import { neutraliseRow } from '../../domain/csv.js';
 import { DIMENSION_KEYS, type Breakdown, type Dimension } from '../../domain/stats/counting.js';
 import { financialYearOf, londonDate, PeriodError, PERIOD_UNITS, type PeriodUnit } from '../../domain/stats/periods.js';
 import { breakdownTable } from '../../domain/stats/tables.js';
@@ -11,35 +13,48 @@ import { homeOfficeReturn, statistics, usesPerThousandOfficers } from '../../ser
 import { nationalComparison } from '../../services/national.js';
 import { columns, horizontalBars } from '../charts.js';
 import { nationalComparisonView } from '../comparison-view.js';
+import { queryChoice, queryOf, queryText } from '../query.js';
 
 const homeOfficeRowOf = (force: Force, counts: CedCounts) => homeOfficeRow(force.homeOfficeRegion, force.homeOfficeName, counts);
 
 const PAGE_DIMENSIONS: readonly Dimension[] = ['period', 'level', 'borough', 'ageBand', 'gender', 'ethnicity', 'reason', 'location', 'outcome'];
-const PERMISSION = { permission: 'read:statistics' } as const;
 
-type Query = Record<string, string | undefined>;
+/** The period asked for: typed in the page's box, or from and to days. What they say is checked by parsePeriod (a PeriodError names it). */
+const periodQuery = {
+  period: queryText('period', 40),
+  from: queryText('from', 40),
+  to: queryText('to', 40),
+  unit: queryChoice('unit', PERIOD_UNITS as unknown as [PeriodUnit, ...PeriodUnit[]]),
+};
+const pageQuery = z.object(periodQuery);
+const breakdownQuery = z.object({
+  ...periodQuery,
+  dimension: z.enum(DIMENSION_KEYS as unknown as [Dimension, ...Dimension[]], { error: `Choose a breakdown: dimension is one of ${DIMENSION_KEYS.join(', ')}` }),
+});
+type Query = z.output<typeof pageQuery>;
 
-const currentFinancialYear = (now: Date) => financialYearOf(londonDate(now)).key;
+const PAGE = { permission: 'read:statistics', query: pageQuery } as const;
 
 function periodFrom(q: Query, now: Date): string | { from: string; to: string } {
   if (q.from || q.to) return { from: q.from ?? '', to: q.to ?? '' };
-  return q.period?.trim() || currentFinancialYear(now);
+  return q.period || financialYearOf(londonDate(now)).key;
 }
 
 function sendCsv(reply: FastifyReply, name: string, rows: readonly (readonly string[])[]) {
   return reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}"`)
-    .send(stringify(rows as string[][], { record_delimiter: 'unix' }));
+    // Borough and other names come from what people typed: no cell may run as a formula in a spreadsheet.
+    .send(stringify(rows.map(neutraliseRow), { record_delimiter: 'unix' }));
 }
 
 /** Chart bars for a breakdown: uses per row, without the "Not recorded" row when it is empty. */
 const bars = (b: Breakdown) => b.rows.filter((r) => r.key !== null || r.counts.total > 0).map((r) => ({ label: r.label, value: r.counts.total }));
 
 export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): void {
-  app.get('/statistics', { config: PERMISSION }, async (request, reply) => {
-    const q = request.query as Query;
-    const unit: PeriodUnit = PERIOD_UNITS.includes(q.unit as PeriodUnit) ? (q.unit as PeriodUnit) : 'month';
+  app.get('/statistics', { config: PAGE }, async (request, reply) => {
+    const q = queryOf(request, pageQuery);
+    const unit: PeriodUnit = q.unit ?? 'month';
     const period = periodFrom(q, svc.now());
     let stats;
     try {
@@ -80,9 +95,9 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
     });
   });
 
-  app.get('/statistics/home-office.csv', { config: PERMISSION }, async (request, reply) => {
+  app.get('/statistics/home-office.csv', { config: PAGE }, async (request, reply) => {
     try {
-      const r = await homeOfficeReturn(svc, periodFrom(request.query as Query, svc.now()), { breakdowns: false });
+      const r = await homeOfficeReturn(svc, periodFrom(queryOf(request, pageQuery), svc.now()), { breakdowns: false });
       return sendCsv(reply, `home-office-ced-${r.period.label.replace(/\W+/g, '-')}.csv`, [r.header, r.row]);
     } catch (err) {
       if (err instanceof PeriodError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);
@@ -90,12 +105,11 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
     }
   });
 
-  app.get('/statistics/breakdown.csv', { config: PERMISSION }, async (request, reply) => {
-    const q = request.query as Query;
-    const dimension = (DIMENSION_KEYS as string[]).includes(q.dimension ?? '') ? (q.dimension as Dimension) : undefined;
-    if (!dimension) return reply.code(400).type('text/plain; charset=utf-8').send(`Choose a breakdown: dimension is one of ${DIMENSION_KEYS.join(', ')}`);
+  app.get('/statistics/breakdown.csv', { config: { permission: 'read:statistics', query: breakdownQuery } }, async (request, reply) => {
+    const q = queryOf(request, breakdownQuery);
+    const dimension = q.dimension;
     try {
-      const s = await statistics(svc, periodFrom(q, svc.now()), [dimension], { unit: PERIOD_UNITS.includes(q.unit as PeriodUnit) ? (q.unit as PeriodUnit) : 'month' });
+      const s = await statistics(svc, periodFrom(q, svc.now()), [dimension], { unit: q.unit ?? 'month' });
       return sendCsv(reply, `ced-by-${dimension}-${s.period.label.replace(/\W+/g, '-')}.csv`, breakdownTable(s.breakdowns[0]!));
     } catch (err) {
       if (err instanceof PeriodError) return reply.code(400).type('text/plain; charset=utf-8').send(err.message);

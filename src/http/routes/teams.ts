@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { TEAM_TYPE_LABELS, TEAM_TYPES, type Team } from '../../domain/organisation.js';
 import { can } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';
@@ -6,13 +7,17 @@ import type { Services } from '../../services/context.js';
 import { listOfficers } from '../../services/officers.js';
 import { createBorough, createTeam, getTeam, listBoroughs, listTeamsWithCounts, updateTeam } from '../../services/organisation.js';
 import { errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
+import { queryChoice, queryId, queryNotice, queryOf, queryPage } from '../query.js';
+
+const listQuery = z.object({ type: queryChoice('type', TEAM_TYPES), borough: queryId('borough'), notice: queryNotice });
+const teamQuery = z.object({ page: queryPage, notice: queryNotice });
 
 export function registerTeamRoutes(app: FastifyInstance, svc: Services): void {
-  app.get('/teams', { config: { permission: 'read:team' } }, async (request, reply) => {
-    const q = request.query as Record<string, string | undefined>;
+  app.get('/teams', { config: { permission: 'read:team', query: listQuery } }, async (request, reply) => {
+    const q = queryOf(request, listQuery);
     const [teams, boroughs] = await Promise.all([listTeamsWithCounts(svc, request.scope), listBoroughs(svc)]);
     const boroughName = new Map(boroughs.map((b) => [b.id, b.name]));
-    const type = TEAM_TYPES.find((t) => t === q.type);
+    const type = q.type;
     const shown = teams.filter((t) => (!type || t.teamType === type) && (!q.borough || t.boroughId === q.borough || (q.borough === 'force' && t.boroughId === null)));
     const roles = request.identity!.account.roles;
     return reply.render('pages/teams/list.njk', {
@@ -57,9 +62,9 @@ export function registerTeamRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.get('/teams/:id', { config: { permission: 'read:team' } }, async (request, reply) => {
+  app.get('/teams/:id', { config: { permission: 'read:team', query: teamQuery } }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    const q = request.query as Record<string, string | undefined>;
+    const q = queryOf(request, teamQuery);
     const team = await getTeam(svc, request.scope, id);
     const boroughs = await listBoroughs(svc);
     const roles = request.identity!.account.roles;

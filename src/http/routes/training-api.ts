@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { parseRequestPart } from '../api-input.js';
 import { z } from 'zod';
 import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../db/repositories/training.js';
 import { isoDate } from '../../domain/organisation.js';
@@ -11,6 +10,7 @@ import type { Services } from '../../services/context.js';
 import { importTraining } from '../../services/importTraining.js';
 import * as training from '../../services/training.js';
 import { sendProblem } from '../plugins/errors.js';
+import { queryOf } from '../query.js';
 
 /** Records in one POST /api/v1/training/records: more than a year's courses for a large force; bigger loads use `cedar import training`. */
 export const MAX_RECORDS_PER_REQUEST = 10_000;
@@ -104,8 +104,8 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
 
   app.get('/api/v1/training/course-types', { config: { permission: 'read:training' } }, async () => ({ data: (await training.listCourseTypes(svc)).map(courseTypeJson) }));
 
-  app.get('/api/v1/training/sessions', { config: { permission: 'read:training' } }, async (request) => {
-    const q = parseRequestPart(sessionsQuery, request.query, 'query');
+  app.get('/api/v1/training/sessions', { config: { permission: 'read:training', query: sessionsQuery } }, async (request) => {
+    const q = queryOf(request, sessionsQuery);
     if (q.from && q.to && q.to < q.from) throw new ValidationError([{ field: 'query.to', message: 'The last day must be on or after the first day' }]);
     const r = await training.listSessions(
       svc,
@@ -117,7 +117,8 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
 
   app.get('/api/v1/training/sessions/:id', { config: { permission: 'read:training' } }, async (request) => {
     const { id } = request.params as { id: string };
-    const d = await training.getSession(svc, id);
+    // A borough-scoped reader gets the officers of their boroughs; the others are only counted.
+    const d = await training.getSession(svc, id, { scope: request.scope, now: svc.now() });
     return {
       ...sessionJson(d.session),
       boroughName: d.boroughName,
@@ -126,11 +127,12 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
       // Collar numbers, not names: enough for the systems around Cedar to match their own records.
       trainers: d.trainers.map((t) => ({ officerId: t.officerId, collarNumber: t.collarNumber })),
       roster: d.enrolments.map((e) => ({ id: e.id, officerId: e.officerId, collarNumber: e.collarNumber, status: e.status, requestedAt: e.requestedAt, attended: e.attended, result: e.result })),
+      outOfScope: d.outOfScope,
     };
   });
 
-  app.post('/api/v1/training/records', { config: { permission: 'import:training' }, bodyLimit: 4 * 1024 * 1024 }, async (request, reply: FastifyReply) => {
-    const { dryRun } = parseRequestPart(recordsQuery, request.query, 'query');
+  app.post('/api/v1/training/records', { config: { permission: 'import:training', query: recordsQuery }, bodyLimit: 4 * 1024 * 1024 }, async (request, reply: FastifyReply) => {
+    const { dryRun } = queryOf(request, recordsQuery);
     const body = request.body;
     if (!Array.isArray(body)) throw new ValidationError([{ field: '(body)', message: `Send a JSON array of training records, each with ${TRAINING_RECORD_FIELDS.join(', ')}` }]);
     if (body.length === 0) throw new ValidationError([{ field: '(body)', message: 'Send at least one training record' }]);
@@ -219,6 +221,11 @@ export function trainingOpenApi(json: (s: z.ZodType) => object) {
                     result: nullable('string', { enum: ['pass', 'fail', 'did_not_finish', null] }),
                   },
                 },
+              },
+              outOfScope: {
+                type: 'object',
+                description: "Officers on the session outside the caller's boroughs (a borough-scoped token): counted, not listed in trainers or roster",
+                properties: { trainers: { type: 'integer' }, enrolled: { type: 'integer' }, waiting: { type: 'integer' } },
               },
             },
           },

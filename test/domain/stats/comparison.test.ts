@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMPARED_LEVELS, compareForce, sameName, type Comparison, type ComparedForce } from '../../../src/domain/stats/comparison.js';
+import { COMPARED_LEVELS, compareForce, homeOfficeTablePeriodProblem, sameName, type Comparison, type ComparedForce } from '../../../src/domain/stats/comparison.js';
+import { parsePeriod } from '../../../src/domain/stats/periods.js';
 import { countsFromLevels, emptyCounts } from '../../../src/domain/stats/counting.js';
 import { parseHomeOfficeTable } from '../../../src/domain/stats/home-office.js';
 
@@ -190,5 +191,24 @@ describe('sameName', () => {
     ['Metropolitan', 'City of London', false],
   ])('%j and %j: %s', (a, b, same) => {
     expect(sameName(a, b)).toBe(same);
+  });
+});
+
+describe('homeOfficeTablePeriodProblem (issue 10)', () => {
+  const TODAY = '2026-12-06';
+  it.each([
+    ['2004', null],
+    ['2004-05', null],
+    ['2018-19', null],
+    ['2026', null],
+    ['2026-27', null],
+    ['1900', 'is before the Home Office first published Taser use by force (2004)'],
+    ['2003-04', 'is before the Home Office first published Taser use by force (2004)'],
+    ['2027', 'has not begun yet'],
+    ['2027-28', 'has not begun yet'],
+  ])('%s: %s', (input, problem) => {
+    const found = homeOfficeTablePeriodProblem(parsePeriod(input), TODAY);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toContain(problem);
   });
 });

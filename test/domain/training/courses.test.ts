@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fieldErrorsFromZod } from '../../../src/domain/validation.js';
-import { capacityProblem, courseTypeInput, placeFor, promotions, resultInput, sessionDateProblems, sessionInput, sessionSpanDays, type Seat } from '../../../src/domain/training/courses.js';
+import { capacityProblem, courseTypeInput, liftInput, sessionWindowProblem, placeFor, promotions, restrictionEndProblem, restrictionInput, restrictionStartProblem, resultInput, sessionDateProblems, sessionInput, sessionSpanDays, type Seat } from '../../../src/domain/training/courses.js';
 
 const errors = (schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, v: unknown) => {
   const r = schema.safeParse(v);
@@ -73,5 +73,60 @@ describe('course types', () => {
     expect(errors(courseTypeInput, { code: 'Bad Code', name: 'X', kind: 'conversion', qualifiesFor: 'X3', minHours: 12, days: 2 }).map((e) => e.field).sort()).toEqual(['code', 'qualifiesFor.0']);
     expect(errors(courseTypeInput, { code: 'r', name: 'R', kind: 'refresher', minHours: 4, days: 1 })).toEqual([{ field: 'minHours', message: 'A refresher is at least 6 hours' }]);
     expect(courseTypeInput.parse({ code: 'conv', name: 'C', kind: 'conversion', qualifiesFor: 'TASER 7', minHours: '12', days: '2' })).toMatchObject({ qualifiesFor: ['TASER 7'], minHours: 12, days: 2, active: true });
+  });
+});
+
+describe('suspensions and withdrawals: dates and reasons (issue 10)', () => {
+  const TODAY = '2026-12-06';
+  const officer = { today: TODAY, joinedOn: '2015-09-01', lastEndedOn: null };
+
+  it.each([
+    ['2026-12-06', officer, null],
+    ['2015-09-01', officer, null],
+    ['2026-12-07', officer, 'The date must be today or in the past'],
+    ['1900-01-01', officer, 'The date must be on or after 2015-09-01, when the officer joined'],
+    ['2026-01-01', { ...officer, lastEndedOn: '2026-03-01' }, 'The date must be on or after 2026-03-01, when the last suspension ended'],
+    ['2026-03-01', { ...officer, lastEndedOn: '2026-03-01' }, null],
+  ] as const)('a suspension from %s: %j → %s', (fromOn, ctx, problem) => {
+    expect(restrictionStartProblem('suspension', fromOn, ctx)).toBe(problem);
+  });
+
+  it.each([
+    // Same-day: a withdrawal recorded today can be taken back today (it was never in force).
+    ['2026-12-06', '2026-12-06', null],
+    ['2026-12-07', '2026-12-06', null],
+    ['2026-12-08', '2026-12-06', 'The date must be today, tomorrow or in the past'],
+    ['2026-12-05', '2026-12-06', 'The date must be on or after 2026-12-06, when the withdrawal began'],
+  ] as const)('a withdrawal that began on %2$s may end on %1$s: %3$s', (toOn, from, problem) => {
+    expect(restrictionEndProblem('withdrawal', toOn, { today: TODAY, from })).toBe(problem);
+  });
+
+  it.each([
+    ['suspension', 'x', false],
+    ['suspension', 'Complaint', false],
+    ['suspension', 'Under investigation', true],
+    ['suspension', 'a b c', false],
+    ['suspension', 'Under investigation after a complaint', true],
+    ['withdrawal', 'x', false],
+    ['withdrawal', 'Personal', false],
+    ['withdrawal', 'Personal reasons', true],
+    ['withdrawal', 'a b', false],
+  ] as const)('a %s reason %j is enough: %s', (kind, reason, ok) => {
+    expect(restrictionInput(kind).safeParse({ fromOn: TODAY, reason }).success).toBe(ok);
+    expect(liftInput(kind).safeParse({ toOn: TODAY, reason }).success).toBe(ok);
+  });
+});
+
+describe('plausible session dates (issue 10)', () => {
+  it.each([
+    ['2026-12-07', null],
+    ['2028-12-05', null],
+    ['2028-12-06', 'The first day must be within two years from today (by 2028-12-05)'],
+    ['2099-01-01', 'The first day must be within two years from today (by 2028-12-05)'],
+    ['2025-12-06', null],
+    ['2025-12-05', 'The first day must be within the last year (on or after 2025-12-06): a session held before then is recorded by importing its results'],
+    ['1900-01-01', 'The first day must be within the last year (on or after 2025-12-06): a session held before then is recorded by importing its results'],
+  ] as const)('a session from %s, on 6 December 2026: %s', (startsOn, problem) => {
+    expect(sessionWindowProblem(startsOn, '2026-12-06')).toBe(problem);
   });
 });

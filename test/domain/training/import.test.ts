@@ -135,6 +135,27 @@ describe('reading a training CSV', () => {
   });
 });
 
+describe('plausible training dates (issue 10)', () => {
+  it('refuses a course that ended before 2003 or after today', () => {
+    const r = read(HEADER, '1,refresher,1999-04-01,pass,', '2,refresher,2003-01-01,pass,', '3,refresher,2025-06-02,pass,');
+    expect(r.errors).toEqual([
+      { line: 2, column: 'completed_on', message: 'The course cannot have ended before 2003, when forces first trained officers on Taser: check the year of 1999-04-01' },
+      { line: 4, column: 'completed_on', message: 'The course cannot have ended after today (2025-06-01): check the date 2025-06-02' },
+    ]);
+  });
+});
+
+describe('long values in a training file (issue 10)', () => {
+  it('quotes at most 100 characters of a bad value, and holds the reason to 500 characters', () => {
+    const r = read(HEADER, `1,refresher,${'9'.repeat(5000)},${'x'.repeat(300)},`, `2,refresher,2024-01-02,fail,${'r'.repeat(501)}`);
+    expect(r.errors).toEqual([
+      { line: 2, column: 'completed_on', message: `Enter the day the course ended as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not "${'9'.repeat(100)}…" (5,000 characters)` },
+      { line: 2, column: 'result', message: `The result must be pass, fail or did_not_finish, not "${'x'.repeat(100)}…" (300 characters)` },
+      { line: 3, column: 'reason', message: 'The reason must be 500 characters or fewer' },
+    ]);
+  });
+});
+
 describe('reading records sent as JSON', () => {
   it('names each problem by index and field', () => {
     const r = readTrainingRecords(
