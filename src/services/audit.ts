@@ -107,14 +107,8 @@ export async function openAuditKey(database: Database, settings: { key: Buffer |
   checkAuditKeyGiven(database.kind === 'postgres' ? 'postgres' : 'sqlite', settings.key);
   if (settings.sqliteFile === null) throw new AuditKeyError('Cedar cannot start: CEDAR_AUDIT_KEY is not set and there is no SQLite file to keep a key beside.');
   if (settings.sqliteFile === ':memory:') return { key: randomBytes(32), notice: null };
-  const file = path.join(path.dirname(settings.sqliteFile), 'audit.key');
-  const read = (): Buffer => {
-    try {
-      return parseAuditKey(fs.readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new AuditKeyError(`Cedar cannot start: the audit key in ${file} ${(err as Error).message}.`);
-    }
-  };
+  const file = auditKeyFile(settings.sqliteFile);
+  const read = () => readAuditKeyFile(file);
   if (fs.existsSync(file)) {
     const key = read();
     const open = (fs.statSync(file).mode & 0o077) !== 0;
@@ -137,6 +131,31 @@ export async function openAuditKey(database: Database, settings: { key: Buffer |
     key: read(),
     notice: `Cedar: created the audit log key at ${file} (readable only by you). Keep a copy somewhere safe and apart from the database's backups: without it the log cannot be checked. Or set CEDAR_AUDIT_KEY instead.`,
   };
+}
+
+/** Where a SQLite database keeps its audit key when CEDAR_AUDIT_KEY is not set: beside it. */
+export function auditKeyFile(sqliteFile: string): string {
+  return path.join(path.dirname(path.resolve(sqliteFile)), 'audit.key');
+}
+
+function readAuditKeyFile(file: string): Buffer {
+  try {
+    return parseAuditKey(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AuditKeyError(`Cedar cannot start: the audit key in ${file} ${(err as Error).message}.`);
+  }
+}
+
+/**
+ * The audit key Cedar would use for a database, without making one: CEDAR_AUDIT_KEY when
+ * given, else the key file beside a SQLite database; null when there is none yet (backup and
+ * restore check a copy's chain with it).
+ */
+export function existingAuditKey(settings: { key: Buffer | null; sqliteFile: string | null }): Buffer | null {
+  if (settings.key) return settings.key;
+  if (!settings.sqliteFile || settings.sqliteFile === ':memory:') return null;
+  const file = auditKeyFile(settings.sqliteFile);
+  return fs.existsSync(file) ? readAuditKeyFile(file) : null;
 }
 
 /**

@@ -4,7 +4,8 @@ import { appliedMigrations, copySqliteDatabase, countRows, DatabaseInUseError, i
 import { openDatabase } from '../db/database.js';
 import { MIGRATION_NAMES } from '../db/migrate.js';
 import { WorkflowError } from '../domain/validation.js';
-import { verifyAuditLog } from './audit.js';
+import { firstKeyedSeq } from '../db/repositories/audit.js';
+import { auditKeyFile, verifyAuditLog } from './audit.js';
 import { servicesFor } from './setup.js';
 
 /*
@@ -50,7 +51,7 @@ const COUNTED: [table: string, label: string][] = [
  * integrity check, Cedar's schema, the audit chain from end to end) and says what it holds.
  * Refuses to overwrite `out` unless `replace`.
  */
-export async function backupSqlite(source: string, out: string, opts: { replace?: boolean } = {}): Promise<BackupSummary> {
+export async function backupSqlite(source: string, out: string, opts: { replace?: boolean; auditKey: Buffer | null }): Promise<BackupSummary> {
   if (!fs.existsSync(source)) throw new BackupRefusedError(`There is no database at ${source} to back up.`);
   const target = path.resolve(out);
   if (target === path.resolve(source)) throw new BackupRefusedError('The backup must go to another file than the database itself.');
@@ -61,7 +62,7 @@ export async function backupSqlite(source: string, out: string, opts: { replace?
   if (!fs.existsSync(path.dirname(target))) throw new BackupRefusedError(`There is no folder ${path.dirname(out)} to write ${path.basename(out)} in.`);
   await copySqliteDatabase(source, target);
   try {
-    return await checkBackup(target);
+    return await checkBackup(target, opts.auditKey, `the key of ${source} (CEDAR_AUDIT_KEY, or ${auditKeyFile(source)})`);
   } catch (err) {
     // A copy that does not check out is not a backup: do not leave it where one is expected.
     fs.rmSync(target, { force: true });
@@ -72,9 +73,10 @@ export async function backupSqlite(source: string, out: string, opts: { replace?
 /**
  * Checks that `file` is a sound Cedar database that this Cedar can use, and says what it
  * holds: SQLite's integrity check, Cedar's migrations (none this Cedar does not know), and the
- * audit chain verified from its first entry. Opens the file read-only.
+ * audit chain verified from its first entry with `auditKey` (the key the log was written with;
+ * `keyWhere` says where Cedar looked for it). Opens the file read-only.
  */
-export async function checkBackup(file: string): Promise<BackupSummary> {
+export async function checkBackup(file: string, auditKey: Buffer | null, keyWhere: string): Promise<BackupSummary> {
   if (!fs.existsSync(file)) throw new BackupRefusedError(`There is no file at ${file}.`);
   if (fs.statSync(file).isDirectory()) throw new BackupRefusedError(`${file} is a folder, not a backup.`);
   let integrity: string;
@@ -98,7 +100,11 @@ export async function checkBackup(file: string): Promise<BackupSummary> {
     for (const [table, label] of COUNTED) {
       if (tables.has(table)) counts.push({ label, rows: await countRows(db, table) });
     }
-    const chain = await verifyAuditLog(servicesFor(database, { lockoutAttempts: 1, lockoutMinutes: 1, sessionHours: 1 }));
+    const keyedFrom = await firstKeyedSeq(db);
+    if (keyedFrom !== null && !auditKey) {
+      throw new BackupRefusedError(`The audit log in ${file} is keyed (from entry ${keyedFrom}) and can only be checked with its key, which was not found: ${keyWhere}. Nothing was done.`);
+    }
+    const chain = await verifyAuditLog(servicesFor(database, { lockoutAttempts: 1, lockoutMinutes: 1, sessionHours: 1, auditKey }));
     if (!chain.ok) throw new BackupRefusedError(`The audit log in ${file} is broken at entry ${chain.brokenAt.seq}: ${chain.reason}.`);
     return {
       file,
@@ -125,9 +131,10 @@ export interface RestoreResult {
  * `replace` is given and no process has it open (stop Cedar first), and is kept beside it as
  * `<target>.before-restore-<when>`.
  */
-export async function restoreSqlite(backup: string, target: string, opts: { replace?: boolean; now: Date }): Promise<RestoreResult> {
+export async function restoreSqlite(backup: string, target: string, opts: { replace?: boolean; now: Date; auditKey: Buffer | null }): Promise<RestoreResult> {
   if (path.resolve(backup) === path.resolve(target)) throw new BackupRefusedError('The backup is the database itself: give a backup file.');
-  const summary = await checkBackup(backup);
+  // Checked with the key Cedar will use on the restored database: a keyed log restored where its key is not would not start.
+  const summary = await checkBackup(backup, opts.auditKey, `copy the audit key of the database it was taken from to ${auditKeyFile(target)} (readable only by Cedar's user), or set CEDAR_AUDIT_KEY`);
   const exists = fs.existsSync(target);
   if (exists && !opts.replace) {
     throw new BackupRefusedError(`There is already a database at ${target}: give --force to replace it (it is kept beside it as ${path.basename(target)}.before-restore-…), after stopping Cedar.`);

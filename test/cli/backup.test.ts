@@ -77,6 +77,13 @@ describe('cedar backup and restore on SQLite', () => {
         // Restored into a fresh location.
         const restored = path.join(dir, 'restored', 'cedar.db');
         const restoreEnv = cliEnv({ CEDAR_DB: restored });
+        // The log is keyed: without its key beside the new location (or CEDAR_AUDIT_KEY) nothing is restored.
+        const keyless = await runCli(['restore', backupFile()], { env: restoreEnv, timeoutMs: TIMEOUT });
+        expect(keyless.code, describeRun(keyless)).toBe(1);
+        expect(keyless.stderr).toContain(`is keyed (from entry 1) and can only be checked with its key, which was not found: copy the audit key of the database it was taken from to ${path.join(dir, 'restored', 'audit.key')}`);
+        expect(fs.existsSync(restored)).toBe(false);
+        fs.mkdirSync(path.join(dir, 'restored'), { recursive: true });
+        fs.copyFileSync(path.join(path.dirname(live), 'audit.key'), path.join(dir, 'restored', 'audit.key'));
         const back = await runCli(['restore', backupFile()], { env: restoreEnv, timeoutMs: TIMEOUT });
         expect(back.code, describeRun(back)).toBe(0);
         expect(back.stdout).toContain(`Done: restored ${backupFile()} to ${restored}.`);
@@ -217,7 +224,8 @@ describe.skipIf(!testDatabases().includes('postgres'))('cedar backup and restore
       const dump = path.join(dir, 'cedar.dump');
       execFileSync('pg_dump', ['--format=custom', `--file=${dump}`, db.settings.DATABASE_URL!]);
       execFileSync('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${restored.settings.DATABASE_URL!}`, dump]);
-      const verify = await runCli(['audit', 'verify'], { env: cliEnv(restored.settings) });
+      // The restored database is checked with the key its log was written with (CEDAR_AUDIT_KEY goes with the database).
+      const verify = await runCli(['audit', 'verify'], { env: cliEnv({ ...restored.settings, CEDAR_AUDIT_KEY: db.settings.CEDAR_AUDIT_KEY! }) });
       expect(verify.code, describeRun(verify)).toBe(0);
       for (const table of ['audit_log', 'officer', 'uof_report', 'imported_report', 'training_record']) {
         expect(await restored.count(`select count(*) from ${table}`), table).toBe(await db.count(`select count(*) from ${table}`));

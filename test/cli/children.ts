@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { parseAuditKey } from '../../src/domain/audit.js';
+import { openAuditKey } from '../../src/services/audit.js';
 import { fixedClock, type Services } from '../../src/services/context.js';
 import { servicesFor } from '../../src/services/setup.js';
 import { TEST_POLICY } from '../support/databases.js';
@@ -94,5 +96,7 @@ export function startChild(script: string, env: NodeJS.ProcessEnv): Child {
 export async function openServicesOn(settings: Record<string, string>, now = '2026-12-01T12:00:00Z'): Promise<Services> {
   const database = settings.DATABASE_URL ? await openDatabase({ kind: 'postgres', url: settings.DATABASE_URL, poolSize: 4 }) : await openDatabase({ kind: 'sqlite', file: settings.CEDAR_DB! });
   await migrateToLatest(database.db, database.schema);
-  return servicesFor(database, TEST_POLICY, fixedClock(now));
+  // The key the CLI will use too: CEDAR_AUDIT_KEY, or the key file beside the SQLite database.
+  const { key } = await openAuditKey(database, { key: settings.CEDAR_AUDIT_KEY ? parseAuditKey(settings.CEDAR_AUDIT_KEY) : null, sqliteFile: settings.CEDAR_DB ?? null });
+  return servicesFor(database, { ...TEST_POLICY, auditKey: key }, fixedClock(now));
 }

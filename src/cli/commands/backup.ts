@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { backupSqlite, BackupRefusedError, restoreSqlite, type BackupSummary } from '../../services/backup.js';
+import { existingAuditKey } from '../../services/audit.js';
 import { wallClock } from '../../services/context.js';
 import { CliError } from '../runtime.js';
 
@@ -42,7 +43,8 @@ export function registerBackup(program: Command): void {
     .action(async (opts: { out: string; force?: boolean }) => {
       const config = loadConfig();
       if (config.database.kind !== 'sqlite') throw new CliError(POSTGRES, 2);
-      const s = await backupSqlite(config.database.file, opts.out, { replace: opts.force }).catch(refused);
+      const auditKey = existingAuditKey({ key: config.auditKey, sqliteFile: config.database.file });
+      const s = await backupSqlite(config.database.file, opts.out, { replace: opts.force, auditKey }).catch(refused);
       console.log(`Backed up ${config.database.file}: a consistent copy as of the moment it began, Cedar running or not.`);
       console.log(describe(s));
       console.log(`Done: backup written to ${opts.out} (${size(s.bytes)}).`);
@@ -57,7 +59,8 @@ export function registerBackup(program: Command): void {
     .action(async (file: string, opts: { force?: boolean }) => {
       const config = loadConfig();
       if (config.database.kind !== 'sqlite') throw new CliError(POSTGRES, 2);
-      const r = await restoreSqlite(file, config.database.file, { replace: opts.force, now: wallClock() }).catch(refused);
+      const auditKey = existingAuditKey({ key: config.auditKey, sqliteFile: config.database.file });
+      const r = await restoreSqlite(file, config.database.file, { replace: opts.force, now: wallClock(), auditKey }).catch(refused);
       console.log(describe(r.backup));
       console.log(`Done: restored ${file} to ${r.target}.${r.previous ? ` The database it replaced is kept as ${r.previous}.` : ''}`);
     });
