@@ -41,6 +41,12 @@ const MIGRATIONS: Record<string, Migration> = {
 /** Every migration this Cedar has, in order (a backup with others was made by another version). */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS);
 
+/** The migrations up to and including `last`, in order: for testing an upgrade from an older schema. */
+export function migrationsUpTo(last: string): Record<string, Migration> {
+  if (!(last in MIGRATIONS)) throw new Error(`There is no migration called ${last}`);
+  return Object.fromEntries(Object.entries(MIGRATIONS).filter(([name]) => name <= last));
+}
+
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return MIGRATIONS;

@@ -2,25 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Migrator, type Migration } from 'kysely';
+import { Migrator } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import * as m0001 from '../../src/db/migrations/0001_foundation.js';
-import * as m0002 from '../../src/db/migrations/0002_officer_status_index.js';
-import * as m0003 from '../../src/db/migrations/0003_reports.js';
-import * as m0004 from '../../src/db/migrations/0004_report_amendment.js';
-import * as m0005 from '../../src/db/migrations/0005_force_home_office_name.js';
-import * as m0006 from '../../src/db/migrations/0006_report_facts_and_imports.js';
-import * as m0007 from '../../src/db/migrations/0007_statistics_paging_index.js';
-import * as m0008 from '../../src/db/migrations/0008_imported_row_apart.js';
-import * as m0009 from '../../src/db/migrations/0009_releases.js';
-import * as m0011 from '../../src/db/migrations/0011_home_office_tables.js';
-import * as m0012 from '../../src/db/migrations/0012_statistics_uses_index.js';
-import * as m0013 from '../../src/db/migrations/0013_training.js';
-import * as m0014 from '../../src/db/migrations/0014_training_corrections.js';
+import { migrateToLatest, migrationsUpTo } from '../../src/db/migrate.js';
 import { testDatabases } from '../support/databases.js';
 
 /** A database migrated up to 0014: accounts, officers and tokens as they were before 0015. */
@@ -42,21 +29,7 @@ async function openOld(kind: 'sqlite' | 'postgres'): Promise<{ database: Databas
       await client.end();
     };
   }
-  const only: Record<string, Migration> = {
-    '0001_foundation': m0001,
-    '0002_officer_status_index': m0002,
-    '0003_reports': m0003,
-    '0004_report_amendment': m0004,
-    '0005_force_home_office_name': m0005,
-    '0006_report_facts_and_imports': m0006,
-    '0007_statistics_paging_index': m0007,
-    '0008_imported_row_apart': m0008,
-    '0009_releases': m0009,
-    '0011_home_office_tables': m0011,
-    '0012_statistics_uses_index': m0012,
-    '0013_training': m0013,
-    '0014_training_corrections': m0014,
-  };
+  const only = migrationsUpTo('0014_training_corrections');
   const r = await new Migrator({ db: database.db, provider: { getMigrations: async () => only }, ...(database.schema ? { migrationTableSchema: database.schema } : {}) }).migrateToLatest();
   if (r.error) throw r.error;
   return { database, cleanup: async () => (await database.close(), await drop()) };
