@@ -138,7 +138,7 @@ export function queryOf<S extends QuerySchema>(request: FastifyRequest, schema: 
 export function sendQueryError(request: FastifyRequest, reply: FastifyReply, err: QueryError) {
   if (isApiRequest(request)) {
     return err.malformed
-      ? sendProblem(reply, 400, 'Bad query string', `${err.errors.length} query parameter(s) are malformed.`, err.errors)
+      ? sendProblem(reply, 400, 'Bad query string', `${err.errors.length} query parameter(s) are malformed: ${err.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}.`, err.errors)
       : sendProblem(reply, 422, 'Invalid input', `${err.errors.length} field(s) are invalid.`, err.errors);
   }
   const path = request.url.split('?')[0] ?? '/';

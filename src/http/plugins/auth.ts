@@ -5,6 +5,7 @@ import { scopesNeeded } from '../../domain/apiTokens.js';
 import { scopeForAny, type Permission } from '../../domain/permissions.js';
 import { ENDED_SESSION_KEPT_HOURS, KEPT_FORM_MINUTES, keepForm, resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
 import { formBody, safeNext } from '../forms.js';
+import { QueryError, sendQueryError } from '../query.js';
 import type { Services } from '../../services/context.js';
 import type { RoutePermission } from '../types.js';
 import { sendProblem, isApiRequest } from './errors.js';
@@ -237,26 +238,25 @@ export function refuseNulBytes(app: FastifyInstance): void {
     if (!/%00|\0/i.test(url)) return;
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    let where = 'the path';
-    if (!/%00|\0/i.test(path)) {
-      const names: string[] = [];
-      for (const part of url.slice(q + 1).split('&')) {
-        if (!/%00|\0/i.test(part)) continue;
-        const name = part.split('=')[0] ?? '';
-        names.push(/%00|\0/i.test(name) ? '(a parameter name)' : safeDecode(name).slice(0, 50));
-      }
-      where = `query parameter ${names.join(', ')}`;
+    if (/%00|\0/i.test(path)) return refuse(request, reply, 'the path', ['path']);
+    const names: string[] = [];
+    for (const part of url.slice(q + 1).split('&')) {
+      if (!/%00|\0/i.test(part)) continue;
+      const name = part.split('=')[0] ?? '';
+      names.push(/%00|\0/i.test(name) ? '(a parameter name)' : safeDecode(name).slice(0, 50));
     }
-    return refuse(request, reply, where);
+    // The same answer as any other malformed query string: the page naming each parameter.
+    return sendQueryError(request, reply, new QueryError(names.map((n) => ({ field: `query.${n}`, message: 'Remove the NUL character (%00): Cedar does not accept it anywhere in a request' })), true));
   });
   app.addHook('preValidation', async (request, reply) => {
     const at = nulAt(request.body, '');
-    if (at !== undefined) return refuse(request, reply, at ? `field ${at}` : 'the body');
+    if (at !== undefined) return refuse(request, reply, at ? `field ${at}` : 'the body', [at ? `body.${at}` : 'body']);
   });
 
-  function refuse(request: FastifyRequest, reply: FastifyReply, where: string) {
+  /** A 400 saying where the NUL was; the API's answer names each field (`query.q`, `body.name`) like its other errors. */
+  function refuse(request: FastifyRequest, reply: FastifyReply, where: string, fields: string[]) {
     const detail = `Cedar does not accept a NUL character (%00) anywhere in a request: remove it from ${where}.`;
-    if (isApiRequest(request)) return sendProblem(reply, 400, 'Bad request', detail);
+    if (isApiRequest(request)) return sendProblem(reply, 400, 'Bad request', detail, fields.map((field) => ({ field, message: 'Remove the NUL character (%00)' })));
     return reply.code(400).render('pages/error.njk', { status: 400, title: 'There is a problem with what you sent', detail });
   }
 }
