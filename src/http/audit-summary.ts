@@ -136,6 +136,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'auth.locked': 'Account locked',
   'auth.sign_out': 'Signed out',
   'api_token.create': 'API token created',
+  'api_token.revoke': 'API token revoked',
   'demo.seed': 'Demo force created',
   'demo.training': 'Demo training added',
   'uplift.update': 'Uplift plan updated',
@@ -309,6 +310,7 @@ const DESCRIBE: Record<string, Describe> = {
   }),
   'auth.sign_out': () => ({ what: 'Signed out' }),
   'api_token.create': (c) => ({ what: `API token “${c.show(c.s.name)}” created for ${c.show(c.s.user)}`, details: c.rest('name', 'user') }),
+  'api_token.revoke': (c) => ({ what: `API token “${c.show(c.s.name)}” of ${c.show(c.s.user)} revoked`, details: c.rest('name', 'user') }),
   'demo.seed': (c) => ({
     what: `Demo force created: ${plural(count(c.s.boroughs), 'borough')}, ${plural(count(c.s.teams), 'team')}, ${plural(count(c.s.officers), 'officer')} and ${plural(count(c.s.accounts), 'account')}`,
   }),

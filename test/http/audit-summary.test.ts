@@ -95,6 +95,7 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
   ['auth.locked', 'account', 'u1', { failedSignIns: 5, lockedUntil: '2026-11-21T10:15:00.000Z', ip: '10.0.0.7' }, 'Account locked after 5 failed sign-ins, until 21 November 2026 at 10:15', ['IP address: 10.0.0.7']],
   ['auth.sign_out', 'account', 'u1', {}, 'Signed out'],
   ['api_token.create', 'api_token', 't1', { user: 'admin@test.police.uk', name: 'roster-sync' }, 'API token “roster-sync” created for admin@test.police.uk'],
+  ['api_token.revoke', 'api_token', 't1', { user: 'admin@test.police.uk', name: 'roster-sync', prefix: 'cedar_AbCdEf' }, 'API token “roster-sync” of admin@test.police.uk revoked', ['Prefix: cedar_AbCdEf']],
   ['demo.seed', 'force', 'f1', { boroughs: 33, teams: 294, officers: 10000, accounts: 8 }, 'Demo force created: 33 boroughs, 294 teams, 10,000 officers and 8 accounts'],
   ['demo.training', 'force', 'f1', { courseTypes: 5, records: 155, sessions: 22, enrolments: 24, restrictions: 3, baselineAuthorised: 26, planStartsOn: '2026-09-01' }, 'Demo training added: 155 training records, 22 sessions, 24 enrolments', [
     'Course types: 5',

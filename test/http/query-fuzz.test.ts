@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { mulberry32, pick, randomInt, type Random } from '../../src/services/demo-random.js';
 import { seedDemo } from '../../src/services/demo.js';
 import { startReport } from '../../src/services/reports.js';
+import { createApiToken } from '../../src/services/accounts.js';
 import { MAX_QUERY_VALUE } from '../../src/http/query.js';
 import { testDatabases } from '../support/databases.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
@@ -149,6 +150,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     // One person with every role, force-wide, linked to an officer (their own training and reports).
     const account = await makeAccount(t, 'everything@test.police.uk', ROLES.map((role) => ({ role, boroughId: null })), { officerId: officer.id });
     const draft = await startReport(t.svc, { userId: account.id, label: account.email, grants: account.roles });
+    const token = (await createApiToken(t.svc, SYSTEM_ACTOR, account.email, 'fuzz')).record;
     Object.assign(params, {
       officer: officer.id,
       team: team.id,
@@ -160,6 +162,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       enrolment: enrolment.id,
       course: course.id,
       account: account.id,
+      token: token.id,
       release: release.id,
       releaseNumber: String(release.number),
     });
@@ -175,6 +178,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/officers\/:id/, `/officers/${params.officer}`)
       .replace(/^\/teams\/:id/, `/teams/${params.team}`)
       .replace(/^\/admin\/accounts\/:id/, `/admin/accounts/${params.account}`)
+      .replace(/^\/admin\/tokens\/:id/, `/admin/tokens/${params.token}`)
       .replace(/^\/(api\/v1\/)?incidents\/:id/, (_m, api: string | undefined) => `/${api ?? ''}incidents/${params.incident}`)
       .replace(/^\/reports\/:id\/sections\/:key/, `/reports/${params.draft}/sections/incident`)
       .replace(/^\/reports\/:id\/(amend|check|submitted)/, (_m, page: string) => `/reports/${page === 'check' ? params.draft : params.report}/${page}`)
