@@ -39,7 +39,7 @@ import { getForce } from './organisation.js';
  * Each exported function is one use case; each change is audited in its transaction.
  */
 
-export const today = (now: Date = new Date()) => londonDate(now);
+export const today = (now: Date) => londonDate(now);
 
 // Course types ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import type { RoleGrant } from '../../src/domain/permissions.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
@@ -59,11 +59,13 @@ describe.skipIf(!CHROMIUM)('browser journey: a use-of-force report', () => {
     let f: SmallForce;
     const browser = browserHarness(`report-${kind}-`);
 
-    // Three hours ago on a London clock, as the officer would write it: in the past, and the
-    // report is not yet overdue (a discharge is due within 24 hours).
+    // The services' clock, stopped just after the clocks go forward (02:30 BST on 28 March 2027).
+    const NOW = '2027-03-28T01:30:00Z';
+    // Three hours before on a London clock (22:30 GMT the evening before), as the officer would
+    // write it: in the past, and the report is not yet overdue (a discharge is due within 24 hours).
     const incident = Object.fromEntries(
       new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-        .formatToParts(new Date(Date.now() - 3 * 3_600_000))
+        .formatToParts(new Date(Date.parse(NOW) - 3 * 3_600_000))
         .map((p) => [p.type, p.value]),
     ) as Record<'day' | 'month' | 'year' | 'hour' | 'minute', string>;
     const incidentTime = `${incident.hour}:${incident.minute}`;
@@ -79,7 +81,7 @@ describe.skipIf(!CHROMIUM)('browser journey: a use-of-force report', () => {
     }
 
     beforeAll(async () => {
-      t = await openTestApp(kind);
+      t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
       f = await smallForce(t.svc);
       const lambeth = f.boroughs.lambeth.id;
       await person(PC, [{ role: 'officer', boroughId: lambeth }], '1001LX', 'Patel', 'Police Constable');

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as trainingRepo from '../../src/db/repositories/training.js';
 import { addDays, londonDate } from '../../src/domain/stats/periods.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { createSession, enrol, listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { savePlan } from '../../src/services/uplift.js';
@@ -25,11 +25,13 @@ describe.skipIf(!CHROMIUM)('browser journey: results make an officer authorised,
     let t: TestApp;
     let officerId: string;
     const browser = browserHarness(`training-${kind}-`);
-    const today = londonDate(new Date());
+    // The services' clock, stopped in the repeated hour of the night the clocks go back (01:30 GMT, after 01:30 BST).
+    const NOW = '2026-10-25T01:30:00Z';
+    const today = londonDate(new Date(NOW));
     const dmy = (day: string) => day.split('-').reverse().map(Number);
 
     beforeAll(async () => {
-      t = await openTestApp(kind);
+      t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
       const f = await smallForce(t.svc);
       await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
       const course = Object.fromEntries((await listCourseTypes(t.svc)).map((c) => [c.code, c.id]));
@@ -45,7 +47,7 @@ describe.skipIf(!CHROMIUM)('browser journey: results make an officer authorised,
       ]);
       // An initial X2 course that ends today; Asha enrolled before it began.
       const session = await createSession(t.svc, SYSTEM_ACTOR, { courseTypeId: course['initial-x2'], startsOn: addDays(today, -2), endsOn: today, location: 'Lambeth training suite', boroughId: f.boroughs.lambeth.id, capacity: 12, trainerIds: [trainer.id] });
-      await enrol(t.svc, SYSTEM_ACTOR, session, officer.id, new Date(Date.now() - 4 * 86_400_000));
+      await enrol(t.svc, SYSTEM_ACTOR, session, officer.id, new Date(Date.parse(NOW) - 4 * 86_400_000));
       await savePlan(t.svc, SYSTEM_ACTOR, {
         startsOn: addDays(today, -30), deadline: addDays(today, 700), baselineAuthorised: 1, targetAuthorised: 10, targetDevices: 8, boroughMinimum: 4, emergencyResponsePercent: 90,
         trainers: 2, trainersPerSession: 1, trainingDaysPerTrainerPerMonth: 16, initialSeatsPerSession: 12, refresherSeatsPerSession: 16, initialCourseDays: 3, refresherCourseDays: 1,

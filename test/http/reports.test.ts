@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOfficer } from '../../src/services/officers.js';
-import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import type { RoleGrant } from '../../src/domain/permissions.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
@@ -31,8 +31,9 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
   let analyst: Client;
   let reportId: string;
 
-  // Two days ago, so the incident is in the past whatever the time of day.
-  const day = new Date(Date.now() - 2 * 86_400_000);
+  // The services' clock, stopped at 00:30 on the 1st of a month; the incident two days before.
+  const NOW = '2026-12-01T00:30:00Z';
+  const day = new Date(Date.parse(NOW) - 2 * 86_400_000);
   const date = { 'date-day': String(day.getUTCDate()), 'date-month': String(day.getUTCMonth() + 1), 'date-year': String(day.getUTCFullYear()) };
 
   async function person(email: string, roles: RoleGrant[], collar: string, boroughId: string, lastName: string) {
@@ -42,7 +43,7 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
   }
 
   beforeAll(async () => {
-    t = await openTestApp(kind);
+    t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
     f = await smallForce(t.svc);
     const lambeth = f.boroughs.lambeth.id;
     pc = await person('pc@test.police.uk', [{ role: 'officer', boroughId: lambeth }], '1001LX', lambeth, 'Patel');

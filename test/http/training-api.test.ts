@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import type { Role } from '../../src/domain/permissions.js';
 import { createApiToken } from '../../src/services/accounts.js';
-import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
+import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { createSession, enrol, listCourseTypes, seedNationalCourseTypes, today } from '../../src/services/training.js';
 import { testDatabases } from '../support/databases.js';
@@ -11,13 +11,16 @@ import { officerFixture, smallForce, type SmallForce } from '../support/fixtures
 
 const LEAD: Actor = { userId: null, label: 'lead@test', grants: [{ role: 'programme_lead', boroughId: null }] };
 
-/** A day `n` days from today (London), as the API's own "today" is the real one. */
+/** A day `n` days from today (London), by the services' clock. */
 function day(n: number): string {
-  const d = new Date(`${today()}T00:00:00Z`);
+  const d = new Date(`${today(new Date(NOW))}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 }
 
+
+/** The services' clock, stopped at 00:15 on the 1st of a month in London: every "today" below counts from it. */
+const NOW = '2026-11-01T00:15:00Z';
 describe.each(testDatabases())('training API on %s', (kind) => {
   let t: TestApp;
   let f: SmallForce;
@@ -34,7 +37,7 @@ describe.each(testDatabases())('training API on %s', (kind) => {
   const recordCount = async () => Number((await t.svc.database.db.selectFrom('training_record').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
   beforeAll(async () => {
-    t = await openTestApp(kind);
+    t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
     f = await smallForce(t.svc);
     await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
     for (const [name, collar, borough] of [
@@ -126,7 +129,7 @@ describe.each(testDatabases())('training API on %s', (kind) => {
     const res = await api('armourer', 'GET', `/api/v1/officers/${officers.trainer}/authority`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ officer: { id: officers.trainer, collarNumber: '100LX' }, on: today(), authorised: true, restrictions: [], enrolments: [] });
+    expect(body).toMatchObject({ officer: { id: officers.trainer, collarNumber: '100LX' }, on: today(new Date(NOW)), authorised: true, restrictions: [], enrolments: [] });
     expect(body.authorities).toEqual([expect.objectContaining({ model: 'X2', status: 'authorised', authorised: true, expiresOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) })]);
     expect(body.records).toEqual([expect.objectContaining({ courseName: 'Initial CED course (X2)', completedOn: day(-40), result: 'pass', source: 'import', createdBy: 'admin@test.police.uk' })]);
 

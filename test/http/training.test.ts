@@ -4,7 +4,7 @@ import { insertTrainingRecords, listOfficerRecords } from '../../src/db/reposito
 import type { Officer } from '../../src/domain/organisation.js';
 import { lapsesOn } from '../../src/domain/training/authority.js';
 import type { CourseType } from '../../src/domain/training/courses.js';
-import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
+import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { createSession, enrol, getSession, listCourseTypes, seedNationalCourseTypes, today } from '../../src/services/training.js';
 import { formatDate } from '../../src/http/views.js';
@@ -34,6 +34,9 @@ function passEndingOn(lastDay: string): string {
 
 const bodyText = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
 
+
+/** The services' clock, stopped at 00:15 on the 1st of a month in London: every "today" below counts from it. */
+const NOW = '2026-11-01T00:15:00Z';
 describe.each(testDatabases())('training pages on %s', (kind) => {
   let t: TestApp;
   let f: SmallForce;
@@ -54,11 +57,11 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [{ officerId: o.id, courseTypeId: courses.get(code)!.id, completedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null }]);
 
   beforeAll(async () => {
-    t = await openTestApp(kind);
+    t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
     f = await smallForce(t.svc);
     await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
     courses = new Map((await listCourseTypes(t.svc)).map((c) => [c.code, c]));
-    on = today();
+    on = today(new Date(NOW));
     const lambeth = f.boroughs.lambeth.id;
     await pass(await officer('Tara', '9001LX', 'Trainer', null), 'initial-x2', addDays(on, -60));
     await officer('Nell', '9002LX', 'Lapsed', lambeth);
@@ -151,7 +154,7 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
 
   it('records results: a missing reason stores nothing; valid results make the officer authorised', async () => {
     const id = await createSession(t.svc, leadActor, { courseTypeId: courses.get('initial-x2')!.id, startsOn: addDays(on, -3), endsOn: addDays(on, -1), location: 'Gravesend range', boroughId: f.boroughs.lambeth.id, capacity: 6, trainerIds: [officers.Tara!.id] });
-    const weekAgo = new Date(Date.now() - 7 * 86_400_000);
+    const weekAgo = new Date(Date.parse(NOW) - 7 * 86_400_000);
     await enrol(t.svc, leadActor, id, officers.Eve!.id, weekAgo);
     await enrol(t.svc, leadActor, id, officers.Fin!.id, weekAgo);
     const seats = (await getSession(t.svc, id)).enrolments;
