@@ -67,6 +67,10 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     max: settings.poolSize ?? 10,
     ...(settings.schema ? { options: `-c search_path=${settings.schema}` } : {}),
   });
+  // An idle connection ended by the server (PostgreSQL restarted, an administrator ended it, its
+  // database dropped) is an 'error' event on the pool; unheard, it is an uncaught exception that
+  // stops Cedar. The pool has already dropped that connection and opens another when needed.
+  pool.on('error', (err) => console.warn(`Cedar: an idle PostgreSQL connection was closed (${err.message}); a new one is opened when needed.`));
   // Fail at start, with the reason, rather than on the first request.
   const client = await pool.connect();
   client.release();
