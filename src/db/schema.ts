@@ -421,6 +421,96 @@ export interface UpliftPlanTable {
   updated_at: string;
 }
 
+/** Device models: configuration per force (issue 12). */
+export interface DeviceModelTable {
+  id: string;
+  force_id: string;
+  name: string;
+  bays: number;
+  /** JSON array of cartridge type names. */
+  cartridge_types: string;
+  authorised_by: string;
+  stops_issuing_on: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The fleet register. */
+export interface DeviceTable {
+  id: string;
+  force_id: string;
+  serial: string;
+  model_id: string;
+  firmware: string | null;
+  armoury_borough_id: string | null;
+  armoury_team_id: string | null;
+  state: string;
+  state_note: string | null;
+  withdrawal_reason: string | null;
+  in_service_on: string | null;
+  revision: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeviceEventTable {
+  id: string;
+  device_id: string;
+  at: string;
+  move: string;
+  from_state: string | null;
+  to_state: string;
+  note: string | null;
+  actor_id: string | null;
+}
+
+export interface CartridgeTable {
+  id: string;
+  force_id: string;
+  serial: string;
+  type: string;
+  lot: string;
+  expires_on: string;
+  armoury_borough_id: string | null;
+  armoury_team_id: string | null;
+  state: string;
+  report_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeviceIssueTable {
+  id: string;
+  force_id: string;
+  device_id: string;
+  officer_id: string;
+  issued_at: string;
+  shift_ends_at: string | null;
+  returned_at: string | null;
+  issued_by: string | null;
+  returned_by: string | null;
+  /** JSON array of overridden gate reason codes. */
+  override_codes: string | null;
+  override_reason: string | null;
+  source_key: string | null;
+  created_at: string;
+}
+
+export interface DeviceIssueCartridgeTable {
+  issue_id: string;
+  cartridge_id: string;
+  outcome: string | null;
+  report_id: string | null;
+}
+
+export interface DevicePolicyTable {
+  force_id: string;
+  spare_cartridges: number;
+  /** JSON array of gate reason codes an inspector may override. */
+  overridable: string;
+  updated_at: string;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -450,4 +540,11 @@ export interface DB {
   training_record: TrainingRecordTable;
   authority_restriction: AuthorityRestrictionTable;
   uplift_plan: UpliftPlanTable;
+  device_model: DeviceModelTable;
+  device: DeviceTable;
+  device_event: DeviceEventTable;
+  cartridge: CartridgeTable;
+  device_issue: DeviceIssueTable;
+  device_issue_cartridge: DeviceIssueCartridgeTable;
+  device_policy: DevicePolicyTable;
 }
