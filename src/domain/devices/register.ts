@@ -1,0 +1,101 @@
+/**
+ * The fleet register's records as Cedar's other layers see them (issue 12). Pure types and the
+ * armoury key: a device or cartridge lives in a borough's store, a force-wide unit's store, or
+ * the central store.
+ */
+
+import type { CartridgeReturn, CartridgeState } from './cartridges.js';
+import type { DeviceMove, DeviceState, WithdrawalReason } from './lifecycle.js';
+import type { DeviceModel } from './models.js';
+
+/** Where a device or cartridge is kept: a borough's store, a force-wide unit's store, or (both null) the central store. */
+export interface Armoury {
+  boroughId: string | null;
+  teamId: string | null;
+}
+
+export const CENTRAL_STORE: Armoury = { boroughId: null, teamId: null };
+
+/** One string per armoury, for comparing and for forms: `borough:<id>`, `team:<id>` or `central`. */
+export function armouryKey(a: Armoury): string {
+  if (a.boroughId) return `borough:${a.boroughId}`;
+  if (a.teamId) return `team:${a.teamId}`;
+  return 'central';
+}
+
+/** The armoury a key names, or null if it is not a key. */
+export function parseArmouryKey(key: string): Armoury | null {
+  if (key === 'central') return CENTRAL_STORE;
+  const m = /^(borough|team):([0-9a-f-]{36})$/.exec(key);
+  if (!m) return null;
+  return m[1] === 'borough' ? { boroughId: m[2]!, teamId: null } : { boroughId: null, teamId: m[2]! };
+}
+
+export interface StoredDeviceModel extends DeviceModel {
+  id: string;
+}
+
+export interface Device {
+  id: string;
+  serial: string;
+  model: StoredDeviceModel;
+  firmware: string | null;
+  armoury: Armoury;
+  state: DeviceState;
+  stateNote: string | null;
+  withdrawalReason: WithdrawalReason | null;
+  inServiceOn: string | null;
+  revision: number;
+}
+
+export interface DeviceEvent {
+  id: string;
+  at: string;
+  move: DeviceMove | 'registered' | 'imported';
+  fromState: DeviceState | null;
+  toState: DeviceState;
+  note: string | null;
+  actorLabel: string | null;
+}
+
+export interface Cartridge {
+  id: string;
+  serial: string;
+  type: string;
+  lot: string;
+  expiresOn: string;
+  armoury: Armoury;
+  state: CartridgeState;
+  reportId: string | null;
+}
+
+export interface IssuedCartridge {
+  cartridgeId: string;
+  serial: string;
+  type: string;
+  outcome: CartridgeReturn | null;
+  reportId: string | null;
+}
+
+export interface DeviceIssue {
+  id: string;
+  deviceId: string;
+  deviceSerial: string;
+  modelName: string;
+  officerId: string;
+  collarNumber: string;
+  officerName: string;
+  issuedAt: string;
+  shiftEndsAt: string | null;
+  returnedAt: string | null;
+  overrideCodes: string[];
+  overrideReason: string | null;
+  cartridges: IssuedCartridge[];
+}
+
+/** A device still out this long after its shift's end is overdue. */
+export const OVERDUE_AFTER_SHIFT_MS = 2 * 60 * 60 * 1000;
+
+/** Whether an issue is overdue at an instant: still out 2 hours after its shift ended. */
+export const isOverdue = (issue: Pick<DeviceIssue, 'returnedAt' | 'shiftEndsAt'>, now: Date): boolean =>
+  issue.returnedAt === null && issue.shiftEndsAt !== null && now.getTime() >= Date.parse(issue.shiftEndsAt) + OVERDUE_AFTER_SHIFT_MS;
