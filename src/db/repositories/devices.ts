@@ -532,3 +532,16 @@ export async function savePolicy(db: Executor, forceId: string, p: GatePolicy, a
     .onConflict((oc) => oc.column('force_id').doUpdateSet(values))
     .execute();
 }
+
+/** An armoury's name in words: "Lambeth armoury", "Territorial Support Group armoury", "the central store". */
+export async function armouryName(db: Executor, a: Armoury): Promise<string> {
+  if (a.boroughId) {
+    const b = await db.selectFrom('borough').select('name').where('id', '=', a.boroughId).executeTakeFirst();
+    return b ? `${b.name} armoury` : 'a borough armoury';
+  }
+  if (a.teamId) {
+    const t = await db.selectFrom('team').select('name').where('id', '=', a.teamId).executeTakeFirst();
+    return t ? `${t.name} armoury` : 'a unit armoury';
+  }
+  return 'the central store';
+}

@@ -131,3 +131,14 @@ export function blockingReasons(reasons: readonly GateReason[], policy: GatePoli
   const allowed = new Set<GateReasonCode>(policy.overridable.filter((c) => (OVERRIDABLE_REASON_CODES as readonly string[]).includes(c)));
   return reasons.filter((r) => !(allowed.has(r.code) && override.codes.includes(r.code)));
 }
+
+/** The gate said no: every reason, for a 409 whose `reasons` list them all. */
+export class GateRefusedError extends Error {
+  constructor(readonly reasons: readonly GateReason[]) {
+    super(reasons.map((r) => r.message).join(' '));
+    this.name = 'GateRefusedError';
+  }
+}
+
+/** Whether an officer's rank lets them override the gate (inspectors and above). */
+export const mayOverride = (rank: string | null | undefined): boolean => !!rank && rank !== 'Police Constable' && rank !== 'Sergeant';
