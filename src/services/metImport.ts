@@ -13,7 +13,7 @@ import { reportToMetRow, type ImportedContent } from '../domain/met/rows.js';
 import { incidentInstant, readContent, type StoredContent } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
-import type { RowError } from '../domain/roster.js';
+import type { RowError } from '../domain/csv.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { workbookFileProblem } from './metWorkbook.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import * as repo from '../db/repositories/homeOffice.js';
 import type { Force } from '../domain/organisation.js';
-import { decodeRoster } from '../domain/roster.js';
+import { decodeCsv } from '../domain/csv.js';
 import { compareForce, homeOfficeTablePeriodProblem, type Comparison } from '../domain/stats/comparison.js';
 import type { CedCounts } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_HEADER, parseHomeOfficeTable, type HomeOfficeTable, type TableProblem } from '../domain/stats/home-office.js';
@@ -125,7 +125,7 @@ export async function importHomeOfficeTable(svc: Services, actor: Actor, input: 
   const period = tablePeriod(periodInput, londonDate(svc.now()));
   const force = await getForce(svc);
   const file = path.basename(input.fileName);
-  const { text, encoding } = decodeRoster(input.bytes);
+  const { text, encoding } = decodeCsv(input.bytes);
   const table = parseHomeOfficeTable(text);
   const refused = refusal(table, file);
   if (refused) throw refused;

@@ -2,7 +2,7 @@
  * Reading a file in the Met's use-of-force layout. Pure: bytes (or spreadsheet cells) in,
  * rows out, no I/O of its own.
  *
- * - Encodings: UTF-8 with or without a byte order mark, else Windows-1252 (as roster.ts).
+ * - Encodings: UTF-8 with or without a byte order mark, else Windows-1252 (as csv.ts decodes).
  *   UTF-16 is refused with a message saying how to re-save the file.
  * - CSV through csv-parse: quoted fields with commas, quotes ("") and line breaks; CRLF, LF
  *   or CR line endings, mixed. Line numbers are physical lines of the file (header = 1
@@ -26,8 +26,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
-import { quoteValue, restoreCell } from '../csv.js';
-import { decodeRoster, type RowError } from '../roster.js';
+import { decodeWindows1252, quoteValue, restoreCell, type RowError } from '../csv.js';
 import { checkMetHeader, MET_COLUMN_INDEX, MET_COLUMNS, type MetColumn, type MetHeaderProblem } from './layout.js';
 import { metValuesToReport, type ImportedReport } from './rows.js';
 
@@ -418,11 +417,8 @@ const CSV_MESSAGES: Partial<Record<string, string>> = {
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Windows-1252 for one field: decodeRoster reads as Windows-1252 whatever is not UTF-8, and a leading 0xFF (never UTF-8) makes sure of that. */
-function windows1252(latin1: string): string {
-  const bytes = Buffer.from(`\u00ff${latin1}`, 'latin1');
-  return decodeRoster(bytes).text.slice(1);
-}
+/** Windows-1252 for one field read as Latin-1 (one character per byte). */
+const windows1252 = (latin1: string): string => decodeWindows1252(Buffer.from(latin1, 'latin1'));
 
 const CSV_OPTIONS = {
   encoding: 'latin1',
