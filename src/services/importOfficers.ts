@@ -3,7 +3,7 @@ import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import type { CsvEncoding, RowError } from '../domain/csv.js';
 import { parseRoster, planRosterImport } from '../domain/roster.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate } from '../domain/calendar.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 

@@ -10,7 +10,8 @@ import * as org from '../db/repositories/organisation.js';
 import { factColumns, NOT_RECORDED } from '../db/repositories/reports.js';
 import { openMetCsv, openMetSheet, type MetByteSource, type MetEncoding, type MetFileStream, type MetSheetRow } from '../domain/met/read.js';
 import { reportToMetRow, type ImportedContent } from '../domain/met/rows.js';
-import { incidentInstant, readContent, type StoredContent } from '../domain/report/content.js';
+import { londonInstant } from '../domain/calendar.js';
+import { readContent, type StoredContent } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
 import type { RowError } from '../domain/csv.js';
@@ -153,7 +154,7 @@ export async function importMetFile(svc: Services, actor: Actor, input: MetImpor
             source_key: sourceKey(values, seen),
             source_file: file,
             source_line: row.line,
-            occurred_at: incidentInstant(date, content.incident.time ?? '00:00').toISOString(),
+            occurred_at: londonInstant(date, content.incident.time ?? '00:00').toISOString(),
             borough_id: borough ? (boroughs.get(borough.toLowerCase()) ?? null) : null,
             borough_name: borough,
             highest_level: row.report.highestLevel,

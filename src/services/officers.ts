@@ -6,7 +6,7 @@ import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { lockOfficer } from '../db/repositories/training.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate } from '../domain/calendar.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 

@@ -18,12 +18,11 @@ import type { AuditHead } from '../domain/audit.js';
 import { neutraliseRow } from '../domain/csv.js';
 import { CED_COUNT_FIELDS, type Breakdown, type CedCounts } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS } from '../domain/stats/home-office.js';
-import { londonDate, PeriodError } from '../domain/stats/periods.js';
+import { lastDayOfMonth, londonDate, monthLabel } from '../domain/calendar.js';
+import { PeriodError } from '../domain/stats/periods.js';
 import {
   checkReleaseMonth,
   checkSupersedeReason,
-  lastDayOfMonth,
-  monthLabel,
   releasableMonths,
   RELEASE_DIMENSIONS,
   revisionsBetween,

@@ -10,7 +10,6 @@ import type { Officer, TeamType } from '../domain/organisation.js';
 import { scopeFor, scopeIncludes, type Scope } from '../domain/permissions.js';
 import {
   applicableSections,
-  incidentInstant,
   levelOf,
   readContent,
   sectionStatuses,
@@ -23,7 +22,7 @@ import {
 } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate, londonInstant } from '../domain/calendar.js';
 import {
   afterReferralOutcome,
   afterReview,
@@ -140,7 +139,7 @@ async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stor
   const { content } = readContent(stored);
   const level = levelOf(content);
   const discharge = isDischarge(level);
-  const at = content.incident ? incidentInstant(content.incident.date, content.incident.time) : null;
+  const at = content.incident ? londonInstant(content.incident.date, content.incident.time) : null;
   const incident = content.incident
     ? await repo.incidentFor(trx, forceId, content.incident.reference, { boroughId: content.incident.boroughId, occurredAt: at!.toISOString() })
     : null;

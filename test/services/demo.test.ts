@@ -27,7 +27,7 @@ import { DEMO_BASELINE_AUTHORISED, DEMO_UPLIFT, demoAuthorisedOn, demoPlanStart,
 import { NATIONAL_COURSE_TYPES } from '../../src/domain/training/courses.js';
 import { listCourseTypes } from '../../src/services/training.js';
 import { getPlan, progress } from '../../src/services/uplift.js';
-import { londonDate } from '../../src/domain/stats/periods.js';
+import { londonDate } from '../../src/domain/calendar.js';
 import { lastCompleteMonth, monthsBetween, releasePeriod } from '../../src/domain/stats/release.js';
 import { deadlineState } from '../../src/domain/report/workflow.js';
 

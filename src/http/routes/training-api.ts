@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../db/repositories/training.js';
 import { isoDate } from '../../domain/organisation.js';
-import { nextDay } from '../../domain/stats/periods.js';
+import { nextDay } from '../../domain/calendar.js';
 import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../domain/training/courses.js';
 import { TRAINING_RECORD_FIELDS } from '../../domain/training/import.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';

@@ -36,7 +36,7 @@ import { dateFromParts, dateItems, dateParts, errorView, field, fieldList, formB
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 import { formatDate, plural } from '../views.js';
 import { quoteValue } from '../../domain/csv.js';
-import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/stats/periods.js';
+import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/calendar.js';
 
 /*
  * Training pages (issue 5): the course calendar, course types, sessions with their roster,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can } from '../../domain/permissions.js';
 import { rate } from '../../domain/stats/counting.js';
 import type { PlannerMonth, Projection } from '../../domain/training/planner.js';
-import { monthFromNumber, monthLabel, monthNumber, monthOfDay, shortMonthLabel } from '../../domain/stats/periods.js';
+import { monthFromNumber, monthLabel, monthNumber, monthOfDay, shortMonthLabel } from '../../domain/calendar.js';
 import { ASSUMPTION_FIELDS, DEFAULT_ASSUMPTIONS, type UpliftAssumptions } from '../../domain/training/uplift.js';
 import { ValidationError, WorkflowError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
