@@ -16,7 +16,7 @@ import {
   type TrainingPlan,
   type TrainingRead,
 } from '../domain/training/import.js';
-import { WorkflowError } from '../domain/validation.js';
+import { WorkflowError } from '../domain/errors.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { today } from './training.js';

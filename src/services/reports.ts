@@ -23,6 +23,7 @@ import {
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
 import { londonDate, londonInstant } from '../domain/calendar.js';
+import { ConcurrentChangeError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
 import {
   afterReferralOutcome,
   afterReview,
@@ -34,7 +35,6 @@ import {
   canSignOff,
   canSubmit,
   checkRevision,
-  ConcurrentChangeError,
   contentChanges,
   deadlineState,
   dueAt,
@@ -44,16 +44,14 @@ import {
   referralOutcomeProblems,
   REPORT_STATUS_LABELS,
   REVIEW_OUTCOMES,
-  WorkflowError,
   type ReferralOutcomeInput,
   type ReportStatus,
 } from '../domain/report/workflow.js';
-import { fieldErrorsFromZod, NotFoundError, parseInput, ValidationError, type FieldError } from '../domain/validation.js';
+import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { officerAuthorisedOn } from './training.js';
 
-export { ConcurrentChangeError, WorkflowError };
 
 /** The person recording: a signed-in account linked to an officer record. */
 async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer }> {

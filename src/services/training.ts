@@ -29,7 +29,8 @@ import {
   type RestrictionKind,
   type SessionInput,
 } from '../domain/training/courses.js';
-import { ConflictError, NotFoundError, ValidationError, WorkflowError, parseInput, type FieldError } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 

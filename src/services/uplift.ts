@@ -19,7 +19,8 @@ import {
   type UpliftProgress,
   type UpliftTargets,
 } from '../domain/training/uplift.js';
-import { WorkflowError, parseInput } from '../domain/validation.js';
+import { WorkflowError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { forceAuthority, today } from './training.js';

@@ -5,7 +5,7 @@ import * as officersRepo from '../../src/db/repositories/officers.js';
 import { listAccounts } from '../../src/db/repositories/accounts.js';
 import { RANKS, TEAM_TYPES, officerInput, type Officer } from '../../src/domain/organisation.js';
 import { ROLES } from '../../src/domain/permissions.js';
-import { ValidationError } from '../../src/domain/validation.js';
+import { ValidationError } from '../../src/domain/errors.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { createAccount, generatePassword } from '../../src/services/accounts.js';
 import { publishedReleases, releaseFile, releaseFiles } from '../../src/services/releases.js';

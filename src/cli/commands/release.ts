@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { PeriodError } from '../../domain/stats/periods.js';
-import { WorkflowError } from '../../domain/report/workflow.js';
+import { WorkflowError } from '../../domain/errors.js';
 import { monthLabel } from '../../domain/calendar.js';
 import { cliActor, type Services } from '../../services/context.js';
 import { DisclosureError, draftRelease, prepareRelease, publicationPreview, publishedReleases, publishRelease, supersedeRelease, type Release } from '../../services/releases.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fieldErrorsFromZod, type FieldError } from '../validation.js';
+import type { FieldError } from '../errors.js';
+import { fieldErrorsFromZod } from '../validation.js';
 import { isoDate } from '../organisation.js';
 import { londonInstant, londonOffsetMinutes } from '../calendar.js';
 import { CED_LEVELS, highestLevel, isDischarge, LEVEL_OF_CED_TACTIC, type HighestLevel } from './levels.js';

@@ -4,7 +4,7 @@ import { OFFICER_SORTS, type OfficerSort } from '../../db/repositories/officers.
 import { z } from 'zod';
 import { OFFICER_STATUSES, RANKS, type Officer } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes } from '../../domain/permissions.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { auditSummaryLines } from '../audit-summary.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';

@@ -5,7 +5,7 @@ import { isoDate } from '../../domain/organisation.js';
 import { nextDay } from '../../domain/calendar.js';
 import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../domain/training/courses.js';
 import { TRAINING_RECORD_FIELDS } from '../../domain/training/import.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { importTraining } from '../../services/importTraining.js';
 import * as training from '../../services/training.js';

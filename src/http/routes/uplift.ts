@@ -4,7 +4,7 @@ import { rate } from '../../domain/stats/counting.js';
 import type { PlannerMonth, Projection } from '../../domain/training/planner.js';
 import { monthFromNumber, monthLabel, monthNumber, monthOfDay, shortMonthLabel } from '../../domain/calendar.js';
 import { ASSUMPTION_FIELDS, DEFAULT_ASSUMPTIONS, type UpliftAssumptions } from '../../domain/training/uplift.js';
-import { ValidationError, WorkflowError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, WorkflowError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { getPlan, monthAfter, planUplift, progress, savePlan, type UpliftPlan, type UpliftPlanning } from '../../services/uplift.js';
 import { lineChart, type LineSeries } from '../charts.js';
