@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { HighestLevel } from '../../domain/report/levels.js';
+import { HIGHEST_LEVELS, type HighestLevel } from '../../domain/report/levels.js';
 import type { StoredContent } from '../../domain/report/content.js';
 import type { ReferralOutcome, ReportEventKind, ReportStatus } from '../../domain/report/workflow.js';
 import type { Executor } from '../database.js';
@@ -423,8 +423,14 @@ function filtered(db: Executor, f: ReportFilter) {
   return q;
 }
 
-/** Severity order for sorting by level, most severe first. */
-const LEVEL_RANK = sql<number>`case r.highest_level when 'angle_drive_stun' then 1 when 'fired' then 2 when 'drive_stun' then 3 when 'arced' then 4 when 'red_dotted' then 5 when 'aimed' then 6 when 'drawn' then 7 when 'not_stated' then 8 else 9 end`;
+/**
+ * Severity order for sorting by level, most severe first: the domain's ranking (HIGHEST_LEVELS)
+ * written as a CASE of literals (`when 'angle_drive_stun' then 1 … else 9`); no level sorts last.
+ */
+const LEVEL_RANK = sql<number>`case r.highest_level ${sql.join(
+  HIGHEST_LEVELS.map((level, i) => sql`when ${sql.lit(level)} then ${sql.lit(i + 1)}`),
+  sql` `,
+)} else ${sql.lit(HIGHEST_LEVELS.length + 1)} end`;
 
 export async function listReports(
   db: Executor,
