@@ -625,3 +625,35 @@ export async function groupedReports(db: Executor, forceId: string, from: string
   }
   return out;
 }
+
+/**
+ * The force's recorded reports (never drafts, nor discarded ones) that occurred in
+ * [from, toExclusive) (London days), a page at a time in id order: each one's content as
+ * stored and its borough's name.
+ */
+export async function* recordedContentPages(
+  db: Executor,
+  forceId: string,
+  from: string,
+  toExclusive: string,
+  pageSize = 2000,
+): AsyncGenerator<{ content: StoredContent; boroughName: string | null }[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('uof_report as r')
+      .leftJoin('borough as b', 'b.id', 'r.borough_id')
+      .select(['r.id', 'r.content', 'b.name as borough_name'])
+      .where('r.force_id', '=', forceId)
+      .where('r.status', 'not in', NOT_RECORDED)
+      .where('r.occurred_on', '>=', from)
+      .where('r.occurred_on', '<', toExclusive)
+      .where('r.id', '>', after)
+      .orderBy('r.id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.map((r) => ({ content: JSON.parse(r.content) as StoredContent, boroughName: r.borough_name }));
+  }
+}
