@@ -39,6 +39,17 @@ export class ConflictError extends ValidationError {
 }
 
 /**
+ * The database stayed locked by another writer for longer than a write may wait: nothing was
+ * changed (thrown by the SQLite edge, db/sqlite.ts; the pages and the API answer 503).
+ */
+export class DatabaseBusyError extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`The database was busy with another change (such as an import) for ${Math.round(waitedMs / 1000)} s, so nothing was changed. Try again in a minute.`);
+    this.name = 'DatabaseBusyError';
+  }
+}
+
+/**
  * A write refused because the report is no longer the one the person opened: someone else
  * (or the same person in another tab) saved it since. Nothing was stored; the person's
  * answers stay in their form.
