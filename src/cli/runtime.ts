@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../config.js';
 import type { Services } from '../services/context.js';
 import { ensureForce, openServices } from '../services/setup.js';
 import { cliActor } from '../services/context.js';
-import { ValidationError } from '../domain/validation.js';
+import { ValidationError } from '../domain/errors.js';
 
 /** Thrown by a command to end with a message and a non-zero exit, without a stack trace. */
 export class CliError extends Error {

@@ -11,7 +11,7 @@
 import { MET_COLUMN_INDEX, MET_COLUMNS, type MetColumn } from '../domain/met/layout.js';
 import { writeMetCsv } from '../domain/met/write.js';
 import { AGE_BANDS, ETHNICITIES, GENDERS, IMPACT_FACTORS, LOCATION_TYPES, MAIN_DUTIES, OUTCOMES, PRIMARY_CONDUCT, REASONS_FOR_FORCE, TACTICS } from '../domain/report/vocabulary.js';
-import { daysInMonth, londonDate } from '../domain/stats/periods.js';
+import { daysInMonth, londonDate } from '../domain/calendar.js';
 import { lastCompleteMonth, monthsBetween, releasePeriod } from '../domain/stats/release.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Actor, Services } from './context.js';

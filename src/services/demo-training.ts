@@ -41,7 +41,7 @@ import { getForce } from './organisation.js';
 import { addNationalCourseTypes, today as todayOf } from './training.js';
 import { savePlan } from './uplift.js';
 import { dateOf, dayNumber, pick, randomInt, shuffle, type Random } from './demo-random.js';
-import { addDays } from '../domain/stats/periods.js';
+import { addDays } from '../domain/calendar.js';
 
 type CourseCode = (typeof NATIONAL_COURSE_TYPES)[number]['code'];
 

@@ -3,10 +3,11 @@ import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import { changedFields, officerFields, officerInputOn, teamFitsBorough, type Officer, type OfficerInput, type OfficerStatus, type Rank } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
-import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { lockOfficer } from '../db/repositories/training.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate } from '../domain/calendar.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 

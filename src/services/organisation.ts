@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as org from '../db/repositories/organisation.js';
-import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod, parseInput, type FieldError } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
+import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
 import { changedFields, teamInput, type Borough, type Force, type Team } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { change, type Actor, type Services } from './context.js';

@@ -10,7 +10,6 @@ import type { Officer, TeamType } from '../domain/organisation.js';
 import { scopeFor, scopeIncludes, type Scope } from '../domain/permissions.js';
 import {
   applicableSections,
-  incidentInstant,
   levelOf,
   readContent,
   sectionStatuses,
@@ -23,7 +22,8 @@ import {
 } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate, londonInstant } from '../domain/calendar.js';
+import { ConcurrentChangeError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
 import {
   afterReferralOutcome,
   afterReview,
@@ -35,7 +35,6 @@ import {
   canSignOff,
   canSubmit,
   checkRevision,
-  ConcurrentChangeError,
   contentChanges,
   deadlineState,
   dueAt,
@@ -45,16 +44,14 @@ import {
   referralOutcomeProblems,
   REPORT_STATUS_LABELS,
   REVIEW_OUTCOMES,
-  WorkflowError,
   type ReferralOutcomeInput,
   type ReportStatus,
 } from '../domain/report/workflow.js';
-import { fieldErrorsFromZod, NotFoundError, parseInput, ValidationError, type FieldError } from '../domain/validation.js';
+import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { officerAuthorisedOn } from './training.js';
 
-export { ConcurrentChangeError, WorkflowError };
 
 /** The person recording: a signed-in account linked to an officer record. */
 async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer }> {
@@ -140,7 +137,7 @@ async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stor
   const { content } = readContent(stored);
   const level = levelOf(content);
   const discharge = isDischarge(level);
-  const at = content.incident ? incidentInstant(content.incident.date, content.incident.time) : null;
+  const at = content.incident ? londonInstant(content.incident.date, content.incident.time) : null;
   const incident = content.incident
     ? await repo.incidentFor(trx, forceId, content.incident.reference, { boroughId: content.incident.boroughId, occurredAt: at!.toISOString() })
     : null;

@@ -7,7 +7,7 @@ import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
-import { addDays, londonDate, nextDay, previousDay } from '../domain/stats/periods.js';
+import { addDays, londonDate, nextDay, previousDay } from '../domain/calendar.js';
 import { authoritiesOn, authorisedIn, authorisedOn, authorityHistory, lapsesOn, type AuthorityHistory, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
 import {
   DEVICE_MODELS,
@@ -29,7 +29,8 @@ import {
   type RestrictionKind,
   type SessionInput,
 } from '../domain/training/courses.js';
-import { ConflictError, NotFoundError, ValidationError, WorkflowError, parseInput, type FieldError } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 

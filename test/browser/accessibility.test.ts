@@ -18,7 +18,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAllows, ROLES, type Permission, type Role } from '../../src/domain/permissions.js';
 import { SECTION_KEYS } from '../../src/domain/report/content.js';
-import { londonDate } from '../../src/domain/stats/periods.js';
+import { londonDate } from '../../src/domain/calendar.js';
 import { createApiToken, getAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { prepareRelease, releaseMonths } from '../../src/services/releases.js';

@@ -5,7 +5,7 @@ import * as officersRepo from '../../src/db/repositories/officers.js';
 import { listAccounts } from '../../src/db/repositories/accounts.js';
 import { RANKS, TEAM_TYPES, officerInput, type Officer } from '../../src/domain/organisation.js';
 import { ROLES } from '../../src/domain/permissions.js';
-import { ValidationError } from '../../src/domain/validation.js';
+import { ValidationError } from '../../src/domain/errors.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { createAccount, generatePassword } from '../../src/services/accounts.js';
 import { publishedReleases, releaseFile, releaseFiles } from '../../src/services/releases.js';
@@ -27,7 +27,7 @@ import { DEMO_BASELINE_AUTHORISED, DEMO_UPLIFT, demoAuthorisedOn, demoPlanStart,
 import { NATIONAL_COURSE_TYPES } from '../../src/domain/training/courses.js';
 import { listCourseTypes } from '../../src/services/training.js';
 import { getPlan, progress } from '../../src/services/uplift.js';
-import { londonDate } from '../../src/domain/stats/periods.js';
+import { londonDate } from '../../src/domain/calendar.js';
 import { lastCompleteMonth, monthsBetween, releasePeriod } from '../../src/domain/stats/release.js';
 import { deadlineState } from '../../src/domain/report/workflow.js';
 

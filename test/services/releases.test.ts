@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SectionKey } from '../../src/domain/report/content.js';
 import { MET_COLUMN_INDEX } from '../../src/domain/met/layout.js';
 import { PeriodError } from '../../src/domain/stats/periods.js';
-import { WorkflowError } from '../../src/domain/report/workflow.js';
+import { WorkflowError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/services/context.js';
 import { DisclosureError, discardDraft, draftRelease, prepareRelease, publishedRelease, publishedReleases, publishRelease, releaseFile } from '../../src/services/releases.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';

@@ -179,6 +179,12 @@ export async function countOfficers(db: Executor, forceId: string): Promise<numb
   return Number(r.n);
 }
 
+/** Every officer of the force, by name and collar number only. */
+export async function listOfficerNames(db: Executor, forceId: string): Promise<{ firstName: string; lastName: string; collarNumber: string }[]> {
+  const rows = await db.selectFrom('officer').select(['first_name', 'last_name', 'collar_number']).where('force_id', '=', forceId).execute();
+  return rows.map((o) => ({ firstName: o.first_name, lastName: o.last_name, collarNumber: o.collar_number }));
+}
+
 /** An officer as counts need them: who, where (borough, team and its type), and when they served. */
 export interface OfficerSpan {
   id: string;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { HighestLevel } from '../../domain/report/levels.js';
+import { HIGHEST_LEVELS, type HighestLevel } from '../../domain/report/levels.js';
 import type { StoredContent } from '../../domain/report/content.js';
 import type { ReferralOutcome, ReportEventKind, ReportStatus } from '../../domain/report/workflow.js';
 import type { Executor } from '../database.js';
@@ -423,8 +423,14 @@ function filtered(db: Executor, f: ReportFilter) {
   return q;
 }
 
-/** Severity order for sorting by level, most severe first. */
-const LEVEL_RANK = sql<number>`case r.highest_level when 'angle_drive_stun' then 1 when 'fired' then 2 when 'drive_stun' then 3 when 'arced' then 4 when 'red_dotted' then 5 when 'aimed' then 6 when 'drawn' then 7 when 'not_stated' then 8 else 9 end`;
+/**
+ * Severity order for sorting by level, most severe first: the domain's ranking (HIGHEST_LEVELS)
+ * written as a CASE of literals (`when 'angle_drive_stun' then 1 … else 9`); no level sorts last.
+ */
+const LEVEL_RANK = sql<number>`case r.highest_level ${sql.join(
+  HIGHEST_LEVELS.map((level, i) => sql`when ${sql.lit(level)} then ${sql.lit(i + 1)}`),
+  sql` `,
+)} else ${sql.lit(HIGHEST_LEVELS.length + 1)} end`;
 
 export async function listReports(
   db: Executor,
@@ -618,4 +624,36 @@ export async function groupedReports(db: Executor, forceId: string, from: string
     }
   }
   return out;
+}
+
+/**
+ * The force's recorded reports (never drafts, nor discarded ones) that occurred in
+ * [from, toExclusive) (London days), a page at a time in id order: each one's content as
+ * stored and its borough's name.
+ */
+export async function* recordedContentPages(
+  db: Executor,
+  forceId: string,
+  from: string,
+  toExclusive: string,
+  pageSize = 2000,
+): AsyncGenerator<{ content: StoredContent; boroughName: string | null }[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('uof_report as r')
+      .leftJoin('borough as b', 'b.id', 'r.borough_id')
+      .select(['r.id', 'r.content', 'b.name as borough_name'])
+      .where('r.force_id', '=', forceId)
+      .where('r.status', 'not in', NOT_RECORDED)
+      .where('r.occurred_on', '>=', from)
+      .where('r.occurred_on', '<', toExclusive)
+      .where('r.id', '>', after)
+      .orderBy('r.id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.map((r) => ({ content: JSON.parse(r.content) as StoredContent, boroughName: r.borough_name }));
+  }
 }

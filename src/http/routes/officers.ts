@@ -4,9 +4,10 @@ import { OFFICER_SORTS, type OfficerSort } from '../../db/repositories/officers.
 import { z } from 'zod';
 import { OFFICER_STATUSES, RANKS, type Officer } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes } from '../../domain/permissions.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { auditSummaryLines } from '../audit-summary.js';
+import { escapeHtml } from '../escape.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { officerAuthority } from '../../services/training.js';
@@ -206,7 +207,3 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
   });
 }
 
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can } from '../../domain/permissions.js';
 import { PeriodError } from '../../domain/stats/periods.js';
-import { monthLabel } from '../../domain/stats/release.js';
-import { ValidationError, WorkflowError } from '../../domain/validation.js';
+import { monthLabel } from '../../domain/calendar.js';
+import { ValidationError, WorkflowError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import {
   discardDraft,

@@ -7,12 +7,11 @@ import { can, scopeFor, scopeIncludes, type Scope } from '../../domain/permissio
 import { sectionStatuses, SECTION_KEYS, SECTIONS, type SectionKey, type SectionStatus } from '../../domain/report/content.js';
 import { HIGHEST_LEVEL_LABELS, isDischarge, type HighestLevel } from '../../domain/report/levels.js';
 import { canAmend, canDiscard, deadlineState, REFERRAL_OUTCOME_LABELS, REFERRAL_OUTCOMES, type ReportStatus } from '../../domain/report/workflow.js';
-import { NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
+import { ConcurrentChangeError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { listBoroughs } from '../../services/organisation.js';
 import {
   checkReferralOutcome,
-  ConcurrentChangeError,
   discardAmendment,
   discardDraft,
   listReferrals,
@@ -31,7 +30,6 @@ import {
   signOffReport,
   startReport,
   submitReport,
-  WorkflowError,
   type ReportDetails,
   type ReportQuery,
 } from '../../services/reports.js';

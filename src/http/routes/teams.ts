@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { TEAM_TYPE_LABELS, TEAM_TYPES, type Team } from '../../domain/organisation.js';
 import { can } from '../../domain/permissions.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { listOfficers } from '../../services/officers.js';
 import { createBorough, createTeam, getTeam, listBoroughs, listTeamsWithCounts, updateTeam } from '../../services/organisation.js';

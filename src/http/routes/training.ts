@@ -4,7 +4,8 @@ import type { Officer } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes, type Scope } from '../../domain/permissions.js';
 import type { AuthorityStatus } from '../../domain/training/authority.js';
 import { COURSE_KIND_LABELS, COURSE_KINDS, DEVICE_MODELS, sessionInput, TRAINING_RESULT_LABELS, TRAINING_RESULTS, type CourseType, type RestrictionKind } from '../../domain/training/courses.js';
-import { fieldErrorsFromZod, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../../domain/validation.js';
+import { NotFoundError, ValidationError, WorkflowError, type FieldError } from '../../domain/errors.js';
+import { fieldErrorsFromZod } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import { findOfficerByCollar } from '../../services/officers.js';
 import { listBoroughs } from '../../services/organisation.js';
@@ -36,7 +37,7 @@ import { dateFromParts, dateItems, dateParts, errorView, field, fieldList, formB
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 import { formatDate, plural } from '../views.js';
 import { quoteValue } from '../../domain/csv.js';
-import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/stats/periods.js';
+import { addDays, MONTH_NAMES, monthFromNumber, monthLabel, monthNumber, monthOfDay } from '../../domain/calendar.js';
 
 /*
  * Training pages (issue 5): the course calendar, course types, sessions with their roster,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatDate, NODE_MODULES } from '../views.js';
-import { londonDate } from '../../domain/stats/periods.js';
+import { londonDate } from '../../domain/calendar.js';
 import { publicColumnDictionary } from '../../domain/disclosure.js';
 import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS } from '../../domain/report/levels.js';
 import type { Services } from '../../services/context.js';
