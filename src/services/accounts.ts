@@ -130,6 +130,14 @@ export async function getAccount(svc: Services, id: string): Promise<Account> {
   return a;
 }
 
+/** The account with this email address (any case), or undefined. */
+export async function findAccountByEmail(svc: Services, email: string): Promise<Account | undefined> {
+  const found = await accounts.findAccountByEmail(svc.database.db, email);
+  if (!found) return undefined;
+  const { passwordHash: _omit, ...account } = found;
+  return account;
+}
+
 /** An administrator sets a new one-time password for an account; its sessions end. */
 export async function resetPassword(svc: Services, actor: Actor, id: string): Promise<string> {
   const password = generatePassword();

@@ -74,7 +74,7 @@ export async function updateTeam(svc: Services, actor: Actor, id: string, input:
   });
 }
 
-const boroughInput = z.object({
+export const boroughInput = z.object({
   name: z.string({ error: 'Enter a borough name' }).trim().min(1, 'Enter a borough name').max(100, 'Borough name must be 100 characters or fewer'),
   code: z
     .string({ error: 'Enter a short code' })

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workbookArchiveProblem, type ArchiveLimits } from '../../src/domain/met/archive.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { mulberry32, randomInt } from '../../src/services/demo-random.js';
+import { mulberry32, randomInt } from '../../src/demo/random.js';
 import { importMetFile, type MetImportResult } from '../../src/services/metImport.js';
 import { ensureForce } from '../../src/services/setup.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';

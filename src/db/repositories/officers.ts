@@ -121,6 +121,12 @@ export async function findOfficersByCollars(db: Executor, forceId: string, colla
   return out;
 }
 
+/** Every officer of the force: collar number to id (bulk loads name officers by collar number). */
+export async function officerIdsByCollar(db: Executor, forceId: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('officer').select(['id', 'collar_number']).where('force_id', '=', forceId).execute();
+  return new Map(rows.map((o) => [o.collar_number, o.id]));
+}
+
 export interface OfficerFilter {
   forceId: string;
   /** Matches any part of first name, last name or collar number. */
