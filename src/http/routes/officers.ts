@@ -10,7 +10,7 @@ import { auditSummaryLines } from '../audit-summary.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { officerAuthority } from '../../services/training.js';
-import { authorityView, trainingNotice } from './training.js';
+import { authorityView, trainingNotice } from '../training-view.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 

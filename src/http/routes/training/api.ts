@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../db/repositories/training.js';
-import { isoDate } from '../../domain/organisation.js';
-import { nextDay } from '../../domain/stats/periods.js';
-import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../domain/training/courses.js';
-import { TRAINING_RECORD_FIELDS } from '../../domain/training/import.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
-import type { Services } from '../../services/context.js';
-import { importTraining } from '../../services/importTraining.js';
-import * as training from '../../services/training.js';
-import { sendProblem } from '../plugins/errors.js';
-import { queryOf } from '../query.js';
+import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../../db/repositories/training.js';
+import { isoDate } from '../../../domain/organisation.js';
+import { nextDay } from '../../../domain/stats/periods.js';
+import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../../domain/training/courses.js';
+import { TRAINING_RECORD_FIELDS } from '../../../domain/training/import.js';
+import { ValidationError, type FieldError } from '../../../domain/validation.js';
+import type { Services } from '../../../services/context.js';
+import { importTraining } from '../../../services/importTraining.js';
+import * as training from '../../../services/training.js';
+import { sendProblem } from '../../plugins/errors.js';
+import { queryOf } from '../../query.js';
 
 /** Records in one POST /api/v1/training/records: more than a year's courses for a large force; bigger loads use `cedar import training`. */
 export const MAX_RECORDS_PER_REQUEST = 10_000;
