@@ -8,7 +8,7 @@ import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../se
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { sendProblem } from '../plugins/errors.js';
 import { queryOf } from '../query.js';
-import { reportOpenApi } from './reports-api.js';
+import { reportOpenApi } from './reports/api.js';
 import { trainingOpenApi } from './training/api.js';
 
 const OFFICER_FIELDS = ['collarNumber', 'firstName', 'lastName', 'rank', 'boroughId', 'teamId', 'status', 'joinedOn', 'leftOn'] as const;

@@ -1,16 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseRequestPart } from '../api-input.js';
+import { parseRequestPart } from '../../api-input.js';
 import { z } from 'zod';
-import type { Report } from '../../db/repositories/reports.js';
-import { REPORT_SORTS } from '../../db/repositories/reports.js';
-import type { Officer } from '../../domain/organisation.js';
-import { reportContentSchema, SECTION_KEYS, SECTIONS, sectionSchema, type SectionRules, type SectionKey } from '../../domain/report/content.js';
-import { COUNTED_LEVELS } from '../../domain/report/levels.js';
-import { ConcurrentChangeError, REFERRAL_OUTCOMES, REPORT_STATUSES, REVIEW_OUTCOMES } from '../../domain/report/workflow.js';
-import { fieldErrorsFromZod, NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
-import type { Services } from '../../services/context.js';
-import * as reports from '../../services/reports.js';
-import { sendProblem } from '../plugins/errors.js';
+import type { Report } from '../../../db/repositories/reports.js';
+import { REPORT_SORTS } from '../../../db/repositories/reports.js';
+import type { Officer } from '../../../domain/organisation.js';
+import { reportContentSchema, SECTION_KEYS, SECTIONS, sectionSchema, type SectionRules, type SectionKey } from '../../../domain/report/content.js';
+import { COUNTED_LEVELS } from '../../../domain/report/levels.js';
+import { ConcurrentChangeError, REFERRAL_OUTCOMES, REPORT_STATUSES, REVIEW_OUTCOMES } from '../../../domain/report/workflow.js';
+import { fieldErrorsFromZod, NotFoundError, ValidationError, type FieldError } from '../../../domain/validation.js';
+import type { Services } from '../../../services/context.js';
+import * as reports from '../../../services/reports.js';
+import { sendProblem } from '../../plugins/errors.js';
 
 const READ_ANY = ['create:report', 'read:report'] as const;
 
