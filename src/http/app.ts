@@ -9,6 +9,7 @@ import qs from 'node:querystring';
 import type { Config } from '../config.js';
 import type { Services } from '../services/context.js';
 import { getForce } from '../services/organisation.js';
+import { databaseHealth } from '../services/setup.js';
 import { navigationFor } from './navigation.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandling } from './plugins/errors.js';
@@ -130,12 +131,9 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   });
 
   app.get('/healthz', { config: { permission: 'public', allowWithPendingPasswordChange: true } }, async (_request, reply) => {
-    try {
-      await svc.database.db.selectFrom('force').select('id').limit(1).execute();
-      return { status: 'ok', database: svc.database.kind };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', database: svc.database.kind });
-    }
+    const health = await databaseHealth(svc);
+    if (health.ok) return { status: 'ok', database: health.kind };
+    return reply.code(503).send({ status: 'unavailable', database: health.kind });
   });
 
   registerHomeRoutes(app, svc);

@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import * as accountsRepo from '../db/repositories/accounts.js';
-import * as officersRepo from '../db/repositories/officers.js';
-import type { Report } from '../db/repositories/reports.js';
+import type { Report } from '../domain/report/records.js';
 import type { Officer } from '../domain/organisation.js';
 import { SECTION_KEYS, type SectionKey } from '../domain/report/content.js';
 import { deadlineState } from '../domain/report/workflow.js';
 import { NotFoundError, ValidationError } from '../domain/validation.js';
+import { accountDisplayNames } from '../services/accounts.js';
 import type { Services } from '../services/context.js';
+import { officersByIds } from '../services/officers.js';
 import { listBoroughs } from '../services/organisation.js';
 import { ConcurrentChangeError, getReport, type Opened, type ReportDetails } from '../services/reports.js';
 import { field, noticeFrom, type FormBody } from './forms.js';
@@ -91,18 +91,13 @@ export function reportPages(svc: Services) {
     return { boroughs, boroughName: (id: string) => names.get(id) };
   };
 
-  /** Officers named in a list, fetched once each. */
-  const officersOf = async (reports: Report[]) => {
-    const ids = [...new Set(reports.map((r) => r.officerId))];
-    const found = await Promise.all(ids.map((id) => officersRepo.findOfficer(svc.database.db, id)));
-    return new Map(ids.map((id, i) => [id, found[i]]));
-  };
+  /** Officers named in a list, in one read. */
+  const officersOf = (reports: Report[]) => officersByIds(svc, reports.map((r) => r.officerId));
 
   /** The names of the people who acted on a report, by account. */
   const actorNames = async (d: ReportDetails) => {
-    const ids = [...new Set(d.events.map((e) => e.actorUserId).filter((id): id is string => id !== null))];
-    const accounts = await Promise.all(ids.map((id) => accountsRepo.findAccount(svc.database.db, id)));
-    return new Map(accounts.filter((a) => a !== undefined).map((a) => [a.id, a.displayName]));
+    const ids = d.events.map((e) => e.actorUserId).filter((id): id is string => id !== null);
+    return accountDisplayNames(svc, ids);
   };
 
   /** The report, if the signed-in person wrote it; anyone else is told it does not exist. */

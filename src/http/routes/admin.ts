@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { findOfficer, findOfficerByCollar } from '../../db/repositories/officers.js';
 import type { Account } from '../../domain/accounts.js';
 import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';
 import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPE_LABELS, TOKEN_SCOPES } from '../../domain/apiTokens.js';
 import { createAccount, createApiToken, getAccount, getApiToken, listAccounts, listApiTokens, resetPassword, revokeApiToken, updateAccount } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
-import { getForce, listBoroughs } from '../../services/organisation.js';
+import { findOfficerByCollar, officersByIds } from '../../services/officers.js';
+import { listBoroughs } from '../../services/organisation.js';
 import { errorView, field, fieldList, formBody, noticeFrom, pageFrom, paginationView, type FormBody } from '../forms.js';
 import { z } from 'zod';
 import { queryNotice, queryPage, queryText } from '../query.js';
@@ -39,8 +39,7 @@ async function toInput(svc: Services, v: AccountFormValues) {
   const roles: RoleGrant[] = v.roles.filter(isRole).map((role) => ({ role, boroughId: v.boroughId && BOROUGH_SCOPABLE_ROLES.includes(role) ? v.boroughId : null }));
   let officerId: string | null = null;
   if (v.officerCollar) {
-    const force = await getForce(svc);
-    const officer = await findOfficerByCollar(svc.database.db, force.id, v.officerCollar);
+    const officer = await findOfficerByCollar(svc, { all: true }, v.officerCollar);
     if (officer) officerId = officer.id;
     else errors.push({ field: 'officerCollar', message: `No officer has the collar number ${v.officerCollar}` });
   }
@@ -100,7 +99,7 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     const { id } = request.params as { id: string };
     const account = await getAccount(svc, id);
     const boroughs = new Map((await listBoroughs(svc)).map((b) => [b.id, b.name]));
-    const officer = account.officerId ? await findOfficer(svc.database.db, account.officerId) : undefined;
+    const officer = account.officerId ? (await officersByIds(svc, [account.officerId])).get(account.officerId) : undefined;
     return reply.render('pages/admin/account.njk', {
       title: account.email,
       account,
@@ -114,7 +113,7 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/admin/accounts/:id/edit', { config: PERMISSION }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const account = await getAccount(svc, id);
-    const officer = account.officerId ? await findOfficer(svc.database.db, account.officerId) : undefined;
+    const officer = account.officerId ? (await officersByIds(svc, [account.officerId])).get(account.officerId) : undefined;
     return renderForm(reply, {
       account,
       values: {

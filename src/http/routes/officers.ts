@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { listAudit } from '../../db/repositories/audit.js';
-import { OFFICER_SORTS, type OfficerSort } from '../../db/repositories/officers.js';
 import { z } from 'zod';
-import { OFFICER_STATUSES, RANKS, type Officer } from '../../domain/organisation.js';
+import { OFFICER_SORTS, OFFICER_STATUSES, RANKS, type Officer, type OfficerSort } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/validation.js';
 import type { Services } from '../../services/context.js';
 import { auditSummaryLines } from '../audit-summary.js';
+import { listAuditLog } from '../../services/audit.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { officerAuthority } from '../../services/training.js';
@@ -148,7 +147,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     const { id } = request.params as { id: string };
     const officer = await getOfficer(svc, request.scope, id);
     const orgs = await organisationFor(svc, request);
-    const history = await listAudit(svc.database.db, { entityType: 'officer', entityId: id }, { offset: 0, limit: 20 });
+    const history = await listAuditLog(svc, { entityType: 'officer', entityId: id }, { page: 1, pageSize: 20 });
     const roles = request.identity!.account.roles;
     const authority = await officerAuthority(svc, request.scope, id);
     const authorityScope = scopeFor(roles, 'update:authority');

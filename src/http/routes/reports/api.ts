@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseRequestPart } from '../../api-input.js';
 import { z } from 'zod';
-import type { Report } from '../../../db/repositories/reports.js';
-import { REPORT_SORTS } from '../../../db/repositories/reports.js';
+import { REPORT_SORTS, type Report } from '../../../domain/report/records.js';
 import type { Officer } from '../../../domain/organisation.js';
 import { reportContentSchema, SECTION_KEYS, SECTIONS, sectionSchema, type SectionRules, type SectionKey } from '../../../domain/report/content.js';
 import { COUNTED_LEVELS } from '../../../domain/report/levels.js';

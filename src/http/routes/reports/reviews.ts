@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../../services/context.js';
-import { REPORT_SORTS, type ReportSort } from '../../../db/repositories/reports.js';
+import { REPORT_SORTS, type ReportSort } from '../../../domain/report/records.js';
 import { HIGHEST_LEVEL_LABELS, type HighestLevel } from '../../../domain/report/levels.js';
 import type { FieldError } from '../../../domain/validation.js';
 import { listReports, type ReportQuery } from '../../../services/reports.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../../db/repositories/training.js';
+import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../../domain/training/records.js';
 import { isoDate } from '../../../domain/organisation.js';
 import { nextDay } from '../../../domain/stats/periods.js';
 import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../../domain/training/courses.js';
