@@ -6,6 +6,7 @@ import staticFiles from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import path from 'node:path';
 import qs from 'node:querystring';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Services } from '../services/context.js';
 import { getForce } from '../services/organisation.js';
@@ -13,6 +14,7 @@ import { databaseHealth } from '../services/setup.js';
 import { navigationFor } from './navigation.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandling } from './plugins/errors.js';
+import { installParamsValidation, paramsOf } from './params.js';
 import { installQueryValidation } from './query.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -21,7 +23,7 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerOfficerRoutes } from './routes/officers.js';
 import { registerReportAmendRoutes } from './routes/reports/amend.js';
-import { registerReportApiRoutes } from './routes/reports/api.js';
+import { registerReportApiRoutes, reportOpenApi } from './routes/reports/api.js';
 import { registerReportCheckRoutes } from './routes/reports/check-answers.js';
 import { registerReportDiscardRoutes } from './routes/reports/discard.js';
 import { registerIncidentRoutes } from './routes/reports/incidents.js';
@@ -34,7 +36,7 @@ import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
-import { registerTrainingApiRoutes } from './routes/training/api.js';
+import { registerTrainingApiRoutes, trainingOpenApi } from './routes/training/api.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -44,6 +46,12 @@ import { registerTrainingSessionRoutes } from './routes/training/sessions.js';
 import { registerUpliftRoutes } from './routes/uplift.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
+
+/** `/assets/*`: the file asked for, checked against the assets served. */
+const assetParams = z.object({ '*': z.string() });
+
+/** The parts of the OpenAPI document beside the officers API's, in the document's order. */
+const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi];
 
 export interface AppOptions {
   services: Services;
@@ -84,6 +92,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   await app.register(rateLimit, { global: false });
   installAuth(app, svc, config);
   installQueryValidation(app);
+  installParamsValidation(app);
 
   // Static files: GOV.UK and MOJ Frontend assets, and Cedar's own.
   const assetRoots = [
@@ -95,8 +104,8 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   ];
   await app.register(staticFiles, { root: assetRoots, serve: false });
   const allowedAsset = /^(images|fonts|rebrand)\/[\w./-]+$|^(govuk-frontend|moj-frontend)\.min\.(css|js)(\.map)?$|^manifest\.json$|^cedar\.(css|js)$/;
-  app.get('/assets/*', { config: { permission: 'public', allowWithPendingPasswordChange: true } }, async (request, reply) => {
-    const file = (request.params as { '*': string })['*'];
+  app.get('/assets/*', { config: { params: assetParams, permission: 'public', allowWithPendingPasswordChange: true } }, async (request, reply) => {
+    const file = paramsOf(request, assetParams)['*'];
     if (!allowedAsset.test(file) || file.includes('..')) return reply.callNotFound();
     reply.header('cache-control', 'public, max-age=86400');
     return reply.sendFile(file);
@@ -163,6 +172,6 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerTrainingApiRoutes(app, svc);
   registerUpliftRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
-  registerApiRoutes(app, svc);
+  registerApiRoutes(app, svc, OPENAPI_PARTS);
   return app;
 }

@@ -10,6 +10,7 @@ import { listBoroughs } from '../../services/organisation.js';
 import { errorView, field, fieldList, formBody, noticeFrom, pageFrom, paginationView, type FormBody } from '../forms.js';
 import { z } from 'zod';
 import { queryNotice, queryPage, queryText } from '../query.js';
+import { idParams, paramsOf } from '../params.js';
 
 const PERMISSION = { permission: 'manage:account' } as const;
 
@@ -95,8 +96,8 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.get('/admin/accounts/:id', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/admin/accounts/:id', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
     const boroughs = new Map((await listBoroughs(svc)).map((b) => [b.id, b.name]));
     const officer = account.officerId ? (await officersByIds(svc, [account.officerId])).get(account.officerId) : undefined;
@@ -110,8 +111,8 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     });
   });
 
-  app.get('/admin/accounts/:id/edit', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/admin/accounts/:id/edit', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
     const officer = account.officerId ? (await officersByIds(svc, [account.officerId])).get(account.officerId) : undefined;
     return renderForm(reply, {
@@ -127,8 +128,8 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     });
   });
 
-  app.post('/admin/accounts/:id', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/admin/accounts/:id', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
     const values = valuesFrom(formBody(request));
     const { input, errors } = await toInput(svc, values);
@@ -142,8 +143,8 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.post('/admin/accounts/:id/reset-password', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/admin/accounts/:id/reset-password', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
     const password = await resetPassword(svc, request.actor(), id);
     reply.header('cache-control', 'no-store');
@@ -207,15 +208,15 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.get('/admin/tokens/:id/revoke', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/admin/tokens/:id/revoke', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const token = await getApiToken(svc, id);
     if (token.status === 'revoked') return reply.redirect('/admin/tokens', 303);
     return reply.render('pages/admin/token-revoke.njk', { title: 'Are you sure you want to revoke this token?', token, backLink: '/admin/tokens', navPath: '/admin/accounts' });
   });
 
-  app.post('/admin/tokens/:id/revoke', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/admin/tokens/:id/revoke', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     await getApiToken(svc, id);
     await revokeApiToken(svc, request.actor(), id);
     return reply.redirect('/admin/tokens?notice=token-revoked', 303);

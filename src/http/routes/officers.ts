@@ -12,6 +12,7 @@ import { officerAuthority } from '../../services/training.js';
 import { authorityView, trainingNotice } from '../training-view.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
+import { idParams, paramsOf } from '../params.js';
 
 const listQuery = z.object({
   q: queryText('q', 100),
@@ -143,8 +144,8 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     }
   });
 
-  app.get('/officers/:id', { config: { permission: 'read:officer', query: noticeQuery } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/officers/:id', { config: { permission: 'read:officer', query: noticeQuery, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const officer = await getOfficer(svc, request.scope, id);
     const orgs = await organisationFor(svc, request);
     const history = await listAuditLog(svc, { entityType: 'officer', entityId: id }, { page: 1, pageSize: 20 });
@@ -183,15 +184,15 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     });
   });
 
-  app.get('/officers/:id/edit', { config: { permission: 'update:officer' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/officers/:id/edit', { config: { permission: 'update:officer', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const o = await getOfficer(svc, request.scope, id);
     const values = { collarNumber: o.collarNumber, firstName: o.firstName, lastName: o.lastName, rank: o.rank, boroughId: o.boroughId ?? '', teamId: o.teamId ?? '', status: o.status, joinedOn: o.joinedOn, leftOn: o.leftOn ?? '' };
     return renderForm(request, reply, { officer: o, values });
   });
 
-  app.post('/officers/:id', { config: { permission: 'update:officer' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/officers/:id', { config: { permission: 'update:officer', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const officer = await getOfficer(svc, request.scope, id);
     const body = formBody(request);
     const values = formValues(body);

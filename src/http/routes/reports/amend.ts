@@ -7,6 +7,7 @@ import { field, formBody } from '../../forms.js';
 import { problemHref } from '../../report-forms.js';
 import { summaryCards, answerText, fieldLabel } from '../../report-view.js';
 import { conflictError, openedFrom, reportPages } from '../../report-pages.js';
+import { idParams, paramsOf } from '../../params.js';
 
 /* An amendment in progress: what changes, what is still needed, and the reason. */
 
@@ -36,13 +37,13 @@ export function registerReportAmendRoutes(app: FastifyInstance, svc: Services): 
     });
   };
 
-  app.get('/reports/:id/amend', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/reports/:id/amend', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     return renderAmendment(request, reply, await ownReport(request, id));
   });
 
-  app.post('/reports/:id/amend', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/reports/:id/amend', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await ownReport(request, id);
     const body = formBody(request);
     const reason = field(body, 'reason');
@@ -56,8 +57,8 @@ export function registerReportAmendRoutes(app: FastifyInstance, svc: Services): 
     }
   });
 
-  app.post('/reports/:id/amend/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/reports/:id/amend/discard', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await ownReport(request, id);
     try {
       await discardAmendment(svc, request.actor(), id, openedFrom(formBody(request)));

@@ -6,6 +6,7 @@ import { formBody } from '../../forms.js';
 import { problemHref } from '../../report-forms.js';
 import { levelTag, officerName, summaryCards } from '../../report-view.js';
 import { conflictError, openedFrom, reportPages } from '../../report-pages.js';
+import { idParams, paramsOf } from '../../params.js';
 
 /* Check your answers, submit, and the confirmation. */
 
@@ -29,15 +30,15 @@ export function registerReportCheckRoutes(app: FastifyInstance, svc: Services): 
     });
   };
 
-  app.get('/reports/:id/check', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/reports/:id/check', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await ownReport(request, id);
     if (d.report.status !== 'draft') return reply.redirect(`/reports/${id}`, 303);
     return renderCheck(request, reply, d);
   });
 
-  app.post('/reports/:id/submit', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/reports/:id/submit', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await ownReport(request, id);
     if (d.report.status !== 'draft') return reply.redirect(`/reports/${id}`, 303);
     try {
@@ -51,8 +52,8 @@ export function registerReportCheckRoutes(app: FastifyInstance, svc: Services): 
     }
   });
 
-  app.get('/reports/:id/submitted', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/reports/:id/submitted', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await ownReport(request, id);
     if (d.report.status === 'draft') return reply.redirect(`/reports/${id}/check`, 303);
     const { report } = d;

@@ -4,6 +4,7 @@ import { canDiscard } from '../../../domain/report/workflow.js';
 import { ConcurrentChangeError, discardDraft, type ReportDetails } from '../../../services/reports.js';
 import { formBody } from '../../forms.js';
 import { conflictError, openedFrom, reportPages } from '../../report-pages.js';
+import { idParams, paramsOf } from '../../params.js';
 
 /* Discarding a draft started by mistake. */
 
@@ -23,15 +24,15 @@ export function registerReportDiscardRoutes(app: FastifyInstance, svc: Services)
     });
   };
 
-  app.get('/reports/:id/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/reports/:id/discard', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await ownReport(request, id);
     if (!canDiscard(d.report.status, d.report.version)) return reply.redirect(`/reports/${id}?info=not-discardable`, 303);
     return renderDiscard(reply, d);
   });
 
-  app.post('/reports/:id/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/reports/:id/discard', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await ownReport(request, id);
     try {
       await discardDraft(svc, request.actor(), id, openedFrom(formBody(request)));

@@ -3,14 +3,15 @@ import type { Services } from '../../../services/context.js';
 import { can } from '../../../domain/permissions.js';
 import { getIncident } from '../../../services/reports.js';
 import { READ_ANY, reportPages, reportRow } from '../../report-pages.js';
+import { idParams, paramsOf } from '../../params.js';
 
 /* An incident: every report of it, and what they say. */
 
 export function registerIncidentRoutes(app: FastifyInstance, svc: Services): void {
   const { display } = reportPages(svc);
 
-  app.get('/incidents/:id', { config: { permission: READ_ANY } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/incidents/:id', { config: { permission: READ_ANY, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const { incident, occurredAt, boroughIds, reports } = await getIncident(svc, request.actor(), id);
     const ctx = await display();
     const now = svc.now();

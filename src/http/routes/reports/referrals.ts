@@ -8,6 +8,7 @@ import { errorView, field, formBody, pageFrom, paginationView } from '../../form
 import type { FormValues } from '../../report-forms.js';
 import { officerName, shortDateTime } from '../../report-view.js';
 import { ANSWERS_KEPT, conflictError, openedFrom, reportPages, reportRow, type Query } from '../../report-pages.js';
+import { idParams, paramsOf } from '../../params.js';
 
 /* Referrals to professional standards: the queue, and recording the outcome of one. */
 
@@ -65,15 +66,15 @@ export function registerReferralRoutes(app: FastifyInstance, svc: Services): voi
     return d.report.status === 'referred' ? d : `/reports/${id}?info=not-referred`;
   };
 
-  app.get('/reports/:id/referral-outcome', { config: { permission: 'review:referral' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/reports/:id/referral-outcome', { config: { permission: 'review:referral', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await referredReport(request, id);
     if (typeof d === 'string') return reply.redirect(d, 303);
     return renderOutcome(reply, d, { values: {} });
   });
 
-  app.post('/reports/:id/referral-outcome', { config: { permission: 'review:referral' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/reports/:id/referral-outcome', { config: { permission: 'review:referral', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await referredReport(request, id);
     if (typeof d === 'string') return reply.redirect(d, 303);
     const body = formBody(request);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../../services/context.js';
-import { sectionStatuses, SECTIONS, type SectionKey, type SectionStatus } from '../../../domain/report/content.js';
+import { sectionStatuses, SECTION_KEYS, SECTIONS, type SectionKey, type SectionStatus } from '../../../domain/report/content.js';
 import { canAmend } from '../../../domain/report/workflow.js';
 import { ValidationError, type FieldError } from '../../../domain/validation.js';
 import { ConcurrentChangeError, stageAmendment, recorderDefaults, saveSection, WorkflowError, type ReportDetails } from '../../../services/reports.js';
@@ -9,6 +9,7 @@ import { dateItems, field, formBody, type FormBody } from '../../forms.js';
 import { queryText } from '../../query.js';
 import { dateInputError, formLayout, formOptions, MAX_TACTIC_ROWS, parseSectionForm, problemHref, sectionErrorView, sectionFormValues, typedFormValues, type FormLayout, type FormValues, type RowMap } from '../../report-forms.js';
 import { ANSWERS_KEPT, conflictError, isSectionKey, openedFrom, reportPages, type Query } from '../../report-pages.js';
+import { paramChoice, paramId, paramsOf } from '../../params.js';
 
 /* Question pages: one section of a draft, or an amendment of a submitted report. */
 
@@ -26,6 +27,8 @@ function withDateMessages(errors: FieldError[], body: FormBody): FieldError[] {
   const message = dateInputError(body, 'date', 'date of the incident');
   return errors.map((e) => ((e.field === 'date' || e.field === 'incident.date') && message ? { ...e, message } : e));
 }
+
+const sectionParams = z.object({ id: paramId, key: paramChoice('Section', SECTION_KEYS) });
 
 export function registerReportSectionRoutes(app: FastifyInstance, svc: Services): void {
   const { display, ownReport } = reportPages(svc);
@@ -85,9 +88,8 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
     return null;
   };
 
-  app.get('/reports/:id/sections/:key', { config: { permission: 'create:report', query: z.object({ from: queryText('from', 10) }) } }, async (request, reply) => {
-    const { id, key } = request.params as { id: string; key: string };
-    if (!isSectionKey(key)) return reply.callNotFound();
+  app.get('/reports/:id/sections/:key', { config: { permission: 'create:report', query: z.object({ from: queryText('from', 10) }), params: sectionParams } }, async (request, reply) => {
+    const { id, key } = paramsOf(request, sectionParams);
     const d = await ownReport(request, id);
     const gate = sectionGate(d, key);
     if (gate) return reply.redirect(gate, 303);
@@ -105,9 +107,8 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
     return renderSection(request, reply, d, key, { values: sectionFormValues(key, stored, { ...defaults, tactics }), from });
   });
 
-  app.post('/reports/:id/sections/:key', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id, key } = request.params as { id: string; key: string };
-    if (!isSectionKey(key)) return reply.callNotFound();
+  app.post('/reports/:id/sections/:key', { config: { permission: 'create:report', params: sectionParams } }, async (request, reply) => {
+    const { id, key } = paramsOf(request, sectionParams);
     const d = await ownReport(request, id);
     const gate = sectionGate(d, key);
     if (gate) return reply.redirect(gate, 303);

@@ -12,6 +12,7 @@ import { queryNotice, queryText } from '../../query.js';
 import type { FormValues } from '../../report-forms.js';
 import { deadlineTag, lastReturn, levelTag, officerName, statusTag, summaryCards, TASK_GROUPS, taskItem, timelineEvents, versionRows, type TimelineEvent } from '../../report-view.js';
 import { conflictError, infoFrom, notices, openedFrom, READ_ANY, reportPages, type Query } from '../../report-pages.js';
+import { idParams, paramsOf } from '../../params.js';
 
 /* One report: the task list for its author's draft, otherwise the report itself with its history, and the review and sign-off decisions made on it. */
 
@@ -123,8 +124,8 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
     });
   };
 
-  app.get('/reports/:id', { config: { permission: READ_ANY, query: z.object({ notice: queryNotice, info: queryText('info', 40) }) } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/reports/:id', { config: { permission: READ_ANY, query: z.object({ notice: queryNotice, info: queryText('info', 40) }), params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const d = await getReport(svc, request.actor(), id);
     if (d.report.status === 'draft' && d.report.authorUserId === request.actor().userId) return renderTaskList(request, reply, d);
     return renderReport(request, reply, d);
@@ -132,8 +133,8 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
 
   // Review and sign-off ---------------------------------------------------------------------
 
-  app.post('/reports/:id/review', { config: { permission: 'review:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/reports/:id/review', { config: { permission: 'review:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const body = formBody(request);
     const values = { outcome: field(body, 'outcome'), comment: field(body, 'comment') };
     try {
@@ -149,8 +150,8 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
     }
   });
 
-  app.post('/reports/:id/sign-off', { config: { permission: 'sign_off:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/reports/:id/sign-off', { config: { permission: 'sign_off:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const body = formBody(request);
     const values = { signOffComment: field(body, 'signOffComment') };
     try {

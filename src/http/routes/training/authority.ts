@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Officer } from '../../../domain/organisation.js';
 import { can, type Scope } from '../../../domain/permissions.js';
 import type { RestrictionKind } from '../../../domain/training/courses.js';
@@ -8,6 +9,7 @@ import { liftRestriction, officerAuthority, ownOfficerId, restrictAuthority, tod
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody } from '../../forms.js';
 import { queryOf } from '../../query.js';
 import { authorityView, dateErrors, noticeQuery, readableDates, trainingNotice, typedParts } from '../../training-view.js';
+import { paramChoice, paramId, paramsOf } from '../../params.js';
 
 /*
  * Authority to carry (issue 5): suspending and reinstating it, recording a withdrawal and a
@@ -106,7 +108,7 @@ const OWN_PAGES: Record<'withdraw' | 'return', ChangePage> = {
   },
 };
 
-const isChangeKey = (k: string): k is ChangeKey => k in CHANGE_PAGES;
+const changeParams = z.object({ id: paramId, change: paramChoice('Authority change', ['suspend', 'reinstate', 'withdraw', 'return'] satisfies ChangeKey[]) });
 
 const roles = (request: FastifyRequest) => request.identity!.account.roles;
 
@@ -156,18 +158,16 @@ export function registerTrainingAuthorityRoutes(app: FastifyInstance, svc: Servi
     }
   };
 
-  app.get('/officers/:id/authority/:change', { config: { permission: 'update:authority' } }, async (request, reply) => {
-    const { id, change } = request.params as { id: string; change: string };
-    if (!isChangeKey(change)) return reply.callNotFound();
+  app.get('/officers/:id/authority/:change', { config: { permission: 'update:authority', params: changeParams } }, async (request, reply) => {
+    const { id, change } = paramsOf(request, changeParams);
     const page = CHANGE_PAGES[change];
     const a = await officerAuthority(svc, request.scope, id);
     const current = checkChange(a, page, false);
     return renderChange(reply, { page, officer: a.officer, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, parts: dateParts(today(svc.now())), reason: '', current });
   });
 
-  app.post('/officers/:id/authority/:change', { config: { permission: 'update:authority' } }, async (request, reply) => {
-    const { id, change } = request.params as { id: string; change: string };
-    if (!isChangeKey(change)) return reply.callNotFound();
+  app.post('/officers/:id/authority/:change', { config: { permission: 'update:authority', params: changeParams } }, async (request, reply) => {
+    const { id, change } = paramsOf(request, changeParams);
     const page = CHANGE_PAGES[change];
     const a = await officerAuthority(svc, request.scope, id);
     return submitChange(request, reply, { page, a, scope: request.scope, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, done: `/officers/${id}?notice=${page.notice}#authority` });

@@ -7,6 +7,7 @@ import { createCourseType, getCourseType, listCourseTypes, updateCourseType } fr
 import { errorView, field, fieldList, formBody, type FormBody } from '../../forms.js';
 import { queryOf } from '../../query.js';
 import { noticeQuery, trainingNotice } from '../../training-view.js';
+import { idParams, paramsOf } from '../../params.js';
 
 /* Course types (issue 5): the list, adding one and changing one. */
 
@@ -63,13 +64,13 @@ export function registerTrainingCourseRoutes(app: FastifyInstance, svc: Services
     }
   });
 
-  app.get('/training/courses/:id/edit', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const c = await getCourseType(svc, (request.params as { id: string }).id);
+  app.get('/training/courses/:id/edit', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
+    const c = await getCourseType(svc, paramsOf(request, idParams).id);
     return renderCourseForm(reply, { course: c, values: { code: c.code, name: c.name, kind: c.kind, qualifiesFor: c.qualifiesFor, minHours: String(c.minHours), days: String(c.days), active: c.active ? 'true' : 'false' } });
   });
 
-  app.post('/training/courses/:id', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const course = await getCourseType(svc, (request.params as { id: string }).id);
+  app.post('/training/courses/:id', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
+    const course = await getCourseType(svc, paramsOf(request, idParams).id);
     const values = courseValues(formBody(request));
     try {
       await updateCourseType(svc, request.actor(), course.id, values);

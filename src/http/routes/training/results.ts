@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { TRAINING_RESULT_LABELS, TRAINING_RESULTS } from '../../../domain/training/courses.js';
 import { NotFoundError, ValidationError, WorkflowError, type FieldError } from '../../../domain/validation.js';
 import type { Services } from '../../../services/context.js';
@@ -6,8 +7,11 @@ import { correctResult, getSession, recordResults, type SessionDetails } from '.
 import { errorView, field, formBody, type FormBody } from '../../forms.js';
 import { dateRange, personName, scheduledSession } from '../../training-view.js';
 import { formatDate } from '../../views.js';
+import { idParams, paramId, paramsOf } from '../../params.js';
 
 /* A session's results (issue 5): recording them once the session has ended, and correcting one afterwards. */
+
+const enrolmentParams = z.object({ id: paramId, enrolmentId: paramId });
 
 export function registerTrainingResultRoutes(app: FastifyInstance, svc: Services): void {
   const correctable = async (id: string, enrolmentId: string) => {
@@ -31,14 +35,14 @@ export function registerTrainingResultRoutes(app: FastifyInstance, svc: Services
       ...errorView(errors ?? [], { result: 'result' }),
     });
 
-  app.get('/training/sessions/:id/results/:enrolmentId/correct', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const { id, enrolmentId } = request.params as { id: string; enrolmentId: string };
+  app.get('/training/sessions/:id/results/:enrolmentId/correct', { config: { permission: 'manage:training', params: enrolmentParams } }, async (request, reply) => {
+    const { id, enrolmentId } = paramsOf(request, enrolmentParams);
     const { d, seat } = await correctable(id, enrolmentId);
     return renderCorrection(reply, d, seat, { result: seat.result ?? '', reason: seat.resultReason ?? '', correctionReason: '' });
   });
 
-  app.post('/training/sessions/:id/results/:enrolmentId/correct', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const { id, enrolmentId } = request.params as { id: string; enrolmentId: string };
+  app.post('/training/sessions/:id/results/:enrolmentId/correct', { config: { permission: 'manage:training', params: enrolmentParams } }, async (request, reply) => {
+    const { id, enrolmentId } = paramsOf(request, enrolmentParams);
     const { d, seat } = await correctable(id, enrolmentId);
     const body = formBody(request);
     const values = { result: field(body, 'result'), reason: field(body, 'reason'), correctionReason: field(body, 'correctionReason') };
@@ -119,10 +123,10 @@ export function registerTrainingResultRoutes(app: FastifyInstance, svc: Services
     return d;
   };
 
-  app.get('/training/sessions/:id/results', { config: { permission: 'manage:training' } }, async (request, reply) => renderResults(reply, await resultsSession((request.params as { id: string }).id), []));
+  app.get('/training/sessions/:id/results', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => renderResults(reply, await resultsSession(paramsOf(request, idParams).id), []));
 
-  app.post('/training/sessions/:id/results', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const d = await resultsSession((request.params as { id: string }).id);
+  app.post('/training/sessions/:id/results', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
+    const d = await resultsSession(paramsOf(request, idParams).id);
     const lines = resultLines(formBody(request));
     try {
       const r = await recordResults(svc, request.actor(), d.session.id, lines);

@@ -12,6 +12,7 @@ import { dateFromParts, dateItems, dateParts, errorView, field, formBody, type F
 import { queryId, queryOf } from '../../query.js';
 import { dateErrors, dateRange, noticeQuery, personName, readableDates, RESULT_TAGS, scheduledSession, sessionTag, trainingNotice, typedParts } from '../../training-view.js';
 import { plural } from '../../views.js';
+import { idParams, paramId, paramsOf } from '../../params.js';
 
 /*
  * Training sessions (issue 5): scheduling and changing one, its page with the roster, enrolling
@@ -28,6 +29,8 @@ const fromElsewhere = (n: number, what: string) => (n === 1 ? `1 ${what} from an
 const collarList = (text: string) => [...new Set(text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean))];
 
 const roles = (request: FastifyRequest) => request.identity!.account.roles;
+
+const enrolmentParams = z.object({ id: paramId, enrolmentId: paramId });
 
 export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Services): void {
   // Scheduling a session ----------------------------------------------------------------
@@ -117,8 +120,8 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
 
   app.post('/training/sessions', { config: { permission: 'manage:training' } }, async (request, reply) => saveSession(request, reply));
 
-  app.get('/training/sessions/:id/edit', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const d = await scheduledSession(svc, (request.params as { id: string }).id);
+  app.get('/training/sessions/:id/edit', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
+    const d = await scheduledSession(svc, paramsOf(request, idParams).id);
     const s = d.session;
     return renderSessionForm(reply, {
       details: d,
@@ -126,7 +129,7 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
     });
   });
 
-  app.post('/training/sessions/:id', { config: { permission: 'manage:training' } }, async (request, reply) => saveSession(request, reply, await scheduledSession(svc, (request.params as { id: string }).id)));
+  app.post('/training/sessions/:id', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => saveSession(request, reply, await scheduledSession(svc, paramsOf(request, idParams).id)));
 
   // The session page --------------------------------------------------------------------
 
@@ -196,10 +199,10 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
     });
   };
 
-  app.get('/training/sessions/:id', { config: { permission: 'read:training', query: noticeQuery } }, async (request, reply) => renderSession(request, reply, (request.params as { id: string }).id));
+  app.get('/training/sessions/:id', { config: { permission: 'read:training', query: noticeQuery, params: idParams } }, async (request, reply) => renderSession(request, reply, paramsOf(request, idParams).id));
 
-  app.post('/training/sessions/:id/enrolments', { config: { permission: 'create:training' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/training/sessions/:id/enrolments', { config: { permission: 'create:training', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     await getSession(svc, id);
     const collarNumber = field(formBody(request), 'collarNumber').trim();
     const fail = (message: string) => renderSession(request, reply, id, { collarNumber, errors: [{ field: 'officerId', message }] });
@@ -217,8 +220,8 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
     }
   });
 
-  app.post('/training/sessions/:id/enrolments/:enrolmentId/remove', { config: { permission: 'create:training' } }, async (request, reply) => {
-    const { id, enrolmentId } = request.params as { id: string; enrolmentId: string };
+  app.post('/training/sessions/:id/enrolments/:enrolmentId/remove', { config: { permission: 'create:training', params: enrolmentParams } }, async (request, reply) => {
+    const { id, enrolmentId } = paramsOf(request, enrolmentParams);
     const d = await getSession(svc, id, { scope: request.scope });
     const seat = d.enrolments.find((e) => e.id === enrolmentId && e.status !== 'cancelled');
     if (!seat) throw new NotFoundError('Enrolment', enrolmentId);
@@ -240,10 +243,10 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
       ...errorView(errors ?? []),
     });
 
-  app.get('/training/sessions/:id/cancel', { config: { permission: 'manage:training' } }, async (request, reply) => renderCancel(reply, await scheduledSession(svc, (request.params as { id: string }).id), ''));
+  app.get('/training/sessions/:id/cancel', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => renderCancel(reply, await scheduledSession(svc, paramsOf(request, idParams).id), ''));
 
-  app.post('/training/sessions/:id/cancel', { config: { permission: 'manage:training' } }, async (request, reply) => {
-    const d = await scheduledSession(svc, (request.params as { id: string }).id);
+  app.post('/training/sessions/:id/cancel', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
+    const d = await scheduledSession(svc, paramsOf(request, idParams).id);
     const reason = field(formBody(request), 'reason');
     try {
       await cancelSession(svc, request.actor(), d.session.id, reason);
