@@ -4,7 +4,7 @@ import { ensureAdministrator, removeEndedSessions, removeExpiredKeptForms } from
 import { SYSTEM_ACTOR, wallClock } from './services/context.js';
 import { DemoRefusedError, seedDemo } from './demo/index.js';
 import { printDemoSummary } from './cli/commands/seed.js';
-import { openServices, ensureForce } from './services/setup.js';
+import { closeServices, openServices, ensureForce } from './services/setup.js';
 
 /** How often ended sessions (and kept forms past their time) are removed while Cedar runs. */
 const HOUSEKEEPING_MINUTES = 15;
@@ -42,7 +42,7 @@ async function main() {
     console.log(`Cedar: ${signal}, shutting down.`);
     clearInterval(housekeeping);
     await app.close();
-    await svc.database.close();
+    await closeServices(svc);
     process.exit(0);
   };
   process.once('SIGINT', () => void close('SIGINT'));

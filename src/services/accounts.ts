@@ -138,6 +138,11 @@ export async function findAccountByEmail(svc: Services, email: string): Promise<
   return account;
 }
 
+/** The display names of these accounts (the people who acted on a record), in one read; accounts not found are left out. */
+export async function accountDisplayNames(svc: Services, ids: readonly string[]): Promise<Map<string, string>> {
+  return accounts.accountNames(svc.database.db, [...new Set(ids)]);
+}
+
 /** An administrator sets a new one-time password for an account; its sessions end. */
 export async function resetPassword(svc: Services, actor: Actor, id: string): Promise<string> {
   const password = generatePassword();

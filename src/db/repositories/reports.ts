@@ -7,26 +7,7 @@ import { newId, nowIso } from '../ids.js';
 import type { ReportTable } from '../schema.js';
 import { joinCodes, splitCodes, type Facts } from '../../domain/stats/facts.js';
 import type { CountedReport } from '../../domain/stats/counting.js';
-
-export interface Incident {
-  id: string;
-  forceId: string;
-  reference: string;
-  boroughId: string | null;
-  occurredAt: string | null;
-}
-
-/** The columns derived from the content, kept beside it for lists and counts. */
-export interface DerivedColumns {
-  incidentId: string | null;
-  boroughId: string | null;
-  highestLevel: HighestLevel | null;
-  discharge: boolean;
-  cedUsed: boolean;
-  serious: boolean;
-  occurredAt: string | null;
-  dueAt: string | null;
-}
+import type { DerivedColumns, Incident, ReferralOutcomeRecord, Report, ReportEvent, ReportSort, ReportVersion } from '../../domain/report/records.js';
 
 /** What statistics count, stored beside the content (see migration 0006). */
 export interface StoredFacts {
@@ -47,46 +28,6 @@ export function factColumns(f: StoredFacts) {
     locations: joinCodes(f.facts.locations),
     outcomes: joinCodes(f.facts.outcomes),
   };
-}
-
-export interface Report extends DerivedColumns {
-  id: string;
-  forceId: string;
-  incidentReference: string | null;
-  officerId: string;
-  authorUserId: string;
-  status: ReportStatus;
-  content: StoredContent;
-  version: number;
-  /** Sections changed in an amendment not yet submitted. */
-  amendment: StoredContent | null;
-  /** Bumped by every write: a write names the revision it read and fails if it moved on. */
-  revision: number;
-  submittedAt: string | null;
-  reviewedAt: string | null;
-  signedOffAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ReportEvent {
-  id: string;
-  reportId: string;
-  kind: ReportEventKind;
-  actorUserId: string | null;
-  actorLabel: string;
-  at: string;
-  comment: string | null;
-  version: number | null;
-  changes: Record<string, { from: unknown; to: unknown }> | null;
-}
-
-export interface ReportVersion {
-  version: number;
-  content: StoredContent;
-  reason: string | null;
-  createdByLabel: string;
-  createdAt: string;
 }
 
 type Row = ReportTable & { incident_reference: string | null };
@@ -170,7 +111,6 @@ export async function insertReport(db: Executor, r: { forceId: string; officerId
     .execute();
   return id;
 }
-
 
 /**
  * Writes a report's content (and what is derived from it) if the row is still at `revision`,
@@ -337,18 +277,6 @@ export async function refreshIncident(db: Executor, incidentId: string, opts: { 
 
 // Referral outcomes ----------------------------------------------------------------------
 
-export interface ReferralOutcomeRecord {
-  id: string;
-  reportId: string;
-  outcome: ReferralOutcome;
-  iopcReference: string | null;
-  reason: string;
-  reportVersion: number;
-  recordedByUserId: string | null;
-  recordedByLabel: string;
-  recordedAt: string;
-}
-
 export async function insertReferralOutcome(db: Executor, o: Omit<ReferralOutcomeRecord, 'id'>): Promise<string> {
   const id = newId();
   await db
@@ -403,9 +331,6 @@ export interface ReportFilter {
   occurredFrom?: string;
   occurredTo?: string;
 }
-
-export const REPORT_SORTS = ['occurred', 'due', 'submitted', 'level', 'updated'] as const;
-export type ReportSort = (typeof REPORT_SORTS)[number];
 
 function filtered(db: Executor, f: ReportFilter) {
   // A discarded draft is in no list.
