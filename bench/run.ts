@@ -20,7 +20,7 @@ import { planUplift, progress } from '../src/services/uplift.js';
 import { usesPerThousandOfficers } from '../src/services/statistics.js';
 import { londonDate } from '../src/domain/calendar.js';
 import { financialYearOf, parsePeriod } from '../src/domain/stats/periods.js';
-import { importOfficers } from '../src/services/importOfficers.js';
+import { importOfficers } from '../src/services/import-officers.js';
 import { servicesFor } from '../src/services/setup.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import autocannon, { type Result as CannonResult } from 'autocannon';

@@ -14,7 +14,7 @@ import { AGE_BANDS, ETHNICITIES, GENDERS, IMPACT_FACTORS, LOCATION_TYPES, MAIN_D
 import { daysInMonth, londonDate } from '../domain/calendar.js';
 import { lastCompleteMonth, monthsBetween, releasePeriod } from '../domain/stats/release.js';
 import type { Actor, Services } from '../services/context.js';
-import { importMetFile } from '../services/metImport.js';
+import { importMetFile } from '../services/met-import.js';
 import { listBoroughs } from '../services/organisation.js';
 import { prepareRelease, publishRelease } from '../services/releases.js';
 

@@ -1,5 +1,5 @@
 import type { Account } from '../domain/accounts.js';
-import type { TokenScope } from '../domain/apiTokens.js';
+import type { TokenScope } from '../domain/api-tokens.js';
 import type { Permission, Scope } from '../domain/permissions.js';
 import type { Actor } from '../services/context.js';
 import type { ParamsSchema } from './params.js';

@@ -4,7 +4,7 @@ import * as accounts from '../db/repositories/accounts.js';
 import * as org from '../db/repositories/organisation.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import { accountInput, afterFailedSignIn, email as emailSchema, isLocked, newPassword, type Account } from '../domain/accounts.js';
-import { isTokenScope, scopesForRoles, tokenInput, tokenStatus, type TokenScope, type TokenStatus } from '../domain/apiTokens.js';
+import { isTokenScope, scopesForRoles, tokenInput, tokenStatus, type TokenScope, type TokenStatus } from '../domain/api-tokens.js';
 import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, type RoleGrant } from '../domain/permissions.js';
 import { NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
 import { parseInput } from '../domain/validation.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import * as repo from '../db/repositories/homeOffice.js';
+import * as repo from '../db/repositories/home-office.js';
 import type { Force } from '../domain/organisation.js';
 import { decodeCsv } from '../domain/csv.js';
 import { compareForce, homeOfficeTablePeriodProblem, type Comparison } from '../domain/stats/comparison.js';

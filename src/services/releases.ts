@@ -32,7 +32,7 @@ import {
 } from '../domain/stats/release.js';
 import type { DB } from '../db/schema.js';
 import { change, type Actor, type Services } from './context.js';
-import { cedarMetRows, importedMetRows } from './metImport.js';
+import { cedarMetRows, importedMetRows } from './met-import.js';
 import { getForce } from './organisation.js';
 import { statistics } from './statistics.js';
 

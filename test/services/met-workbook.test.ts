@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workbookArchiveProblem, type ArchiveLimits } from '../../src/domain/met/archive.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { mulberry32, randomInt } from '../../src/demo/random.js';
-import { importMetFile, type MetImportResult } from '../../src/services/metImport.js';
+import { importMetFile, type MetImportResult } from '../../src/services/met-import.js';
 import { ensureForce } from '../../src/services/setup.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { readZip, writeZip, type ZipEntry } from '../support/zip.js';

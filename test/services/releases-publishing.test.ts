@@ -15,7 +15,7 @@ import { ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import { writeMetCsv } from '../../src/domain/met/write.js';
 import { currentAuditHead, verifyAuditLog } from '../../src/services/audit.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import {
   currentRelease,
   discardDraft,

@@ -12,7 +12,7 @@ import { firedReport, recordingOfficer, recordReport } from '../support/report-f
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { writeMetCsv } from '../../src/domain/met/write.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 
 /** Values planted in every field that must never be published. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
-import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TOKEN_SCOPES } from '../../domain/api-tokens.js';
 import { createAccount, createApiToken, listApiTokens, revokeApiToken } from '../../services/accounts.js';
 import { parseAuditHead } from '../../domain/audit.js';
 import { verifyAuditLog, type ExpectedHead } from '../../services/audit.js';

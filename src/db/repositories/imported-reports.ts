@@ -1,12 +1,12 @@
 /**
  * Imported reports (rows of the Met's published use-of-force file): their stored columns, and
- * reading them back. Staging and publishing an import's rows is in importStaging.ts.
+ * reading them back. Staging and publishing an import's rows is in import-staging.ts.
  */
 import type { ImportedContent } from '../../domain/met/rows.js';
 import type { HighestLevel } from '../../domain/report/levels.js';
 import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
-import type { StagedReport } from './importStaging.js';
+import type { StagedReport } from './import-staging.js';
 import { factColumns, type StoredFacts } from './reports.js';
 
 /** An imported report as the import read it and worked it out, before it is stored. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Account } from '../../domain/accounts.js';
 import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
 import { ValidationError, type FieldError } from '../../domain/errors.js';
-import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPE_LABELS, TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPE_LABELS, TOKEN_SCOPES } from '../../domain/api-tokens.js';
 import { createAccount, createApiToken, getAccount, getApiToken, listAccounts, listApiTokens, resetPassword, revokeApiToken, updateAccount } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import { findOfficerByCollar, officersByIds } from '../../services/officers.js';

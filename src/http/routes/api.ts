@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { officerFields, officerInput, OFFICER_STATUSES, RANKS, TEAM_TYPES, type Officer } from '../../domain/organisation.js';
 import { ValidationError } from '../../domain/errors.js';
-import { TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { TOKEN_SCOPES } from '../../domain/api-tokens.js';
 import type { Services } from '../../services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';

@@ -7,7 +7,7 @@ import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../../do
 import { TRAINING_RECORD_FIELDS } from '../../../domain/training/import.js';
 import { ValidationError, type FieldError } from '../../../domain/errors.js';
 import type { Services } from '../../../services/context.js';
-import { importTraining } from '../../../services/importTraining.js';
+import { importTraining } from '../../../services/import-training.js';
 import * as training from '../../../services/training.js';
 import { sendProblem } from '../../plugins/errors.js';
 import { queryOf } from '../../query.js';

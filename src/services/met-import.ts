@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { CellValue } from 'exceljs';
 import { withOwnConnection } from '../db/database.js';
 import { importedContentPages, stagedReport } from '../db/repositories/imported-reports.js';
-import { withReportStage, type StagedReport } from '../db/repositories/importStaging.js';
+import { withReportStage, type StagedReport } from '../db/repositories/import-staging.js';
 import * as org from '../db/repositories/organisation.js';
 import { recordedContentPages } from '../db/repositories/reports.js';
 import { openMetCsv, openMetSheet, type MetByteSource, type MetEncoding, type MetFileStream, type MetSheetRow } from '../domain/met/read.js';
@@ -17,7 +17,7 @@ import { factsOf } from '../domain/stats/facts.js';
 import type { RowError } from '../domain/csv.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
-import { workbookFileProblem } from './metWorkbook.js';
+import { workbookFileProblem } from './met-workbook.js';
 
 /** A file to import: its bytes, or where it is on disk (then it is read a piece at a time and never held whole). */
 export type MetImportInput = { fileName: string; bytes: Uint8Array } | { fileName: string; path: string };
