@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -38,5 +39,18 @@ describe('the import boundaries of src/', () => {
     const files = listFiles(ROOT, ['src', 'test']);
     expect(files.length).toBeGreaterThan(graph.files.length);
     expect(nameViolations(files)).toEqual([]);
+  });
+
+  it('http, cli and the demo never use the database the services hold (svc.database), only services', () => {
+    // An import rule cannot see a property: the services object carries the database for the services' own use.
+    const offending = graph.files
+      .filter((f) => /^src\/(http|cli|demo)\//.test(f))
+      .flatMap((f) =>
+        fs
+          .readFileSync(path.join(ROOT, f), 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (/\b(svc|services)\.database\b/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(offending).toEqual([]);
   });
 });
