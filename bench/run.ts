@@ -12,13 +12,15 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import * as org from '../src/db/repositories/organisation.js';
 import { changePassword, createAccount, hashPassword } from '../src/services/accounts.js';
 import { verifyAuditLog } from '../src/services/audit.js';
-import { SYSTEM_ACTOR } from '../src/services/context.js';
-import { DEFAULT_DEMO_OFFICERS, seedDemo } from '../src/services/demo.js';
+import { SYSTEM_ACTOR, wallClock } from '../src/services/context.js';
+import { DEFAULT_DEMO_OFFICERS } from '../src/demo/force.js';
+import { seedDemo } from '../src/demo/index.js';
 import { lapsing } from '../src/services/training.js';
 import { planUplift, progress } from '../src/services/uplift.js';
 import { usesPerThousandOfficers } from '../src/services/statistics.js';
-import { financialYearOf, londonDate, parsePeriod } from '../src/domain/stats/periods.js';
-import { importOfficers } from '../src/services/importOfficers.js';
+import { londonDate } from '../src/domain/calendar.js';
+import { financialYearOf, parsePeriod } from '../src/domain/stats/periods.js';
+import { importOfficers } from '../src/services/import-officers.js';
 import { servicesFor } from '../src/services/setup.js';
 import { parse as parseCsv } from 'csv-parse/sync';
 import autocannon, { type Result as CannonResult } from 'autocannon';
@@ -52,7 +54,7 @@ const svc = servicesFor(database, { lockoutAttempts: 5, lockoutMinutes: 15, sess
 
 // 1. Demo force
 let t0 = performance.now();
-const demo = await seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS });
+const demo = await seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS, now: wallClock() });
 report('seed demo force', `${n(ms(t0))} ms`, `${n(demo.officers)} officers, ${demo.teams} teams, ${demo.accounts.length} accounts`);
 
 // 1b. Training and authority, derived for the whole force (nothing is stored as a status)

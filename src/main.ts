@@ -1,10 +1,10 @@
 import { ConfigError, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { ensureAdministrator, removeEndedSessions, removeExpiredKeptForms } from './services/accounts.js';
-import { SYSTEM_ACTOR } from './services/context.js';
-import { DemoRefusedError, seedDemo } from './services/demo.js';
+import { SYSTEM_ACTOR, wallClock } from './services/context.js';
+import { DemoRefusedError, seedDemo } from './demo/index.js';
 import { printDemoSummary } from './cli/commands/seed.js';
-import { openServices, ensureForce } from './services/setup.js';
+import { closeServices, openServices, ensureForce } from './services/setup.js';
 
 /** How often ended sessions (and kept forms past their time) are removed while Cedar runs. */
 const HOUSEKEEPING_MINUTES = 15;
@@ -23,7 +23,7 @@ async function main() {
   }
   if (config.demo) {
     try {
-      printDemoSummary(await seedDemo(svc, SYSTEM_ACTOR));
+      printDemoSummary(await seedDemo(svc, SYSTEM_ACTOR, { now: wallClock() }));
     } catch (err) {
       if (!(err instanceof DemoRefusedError)) throw err;
       console.log(`CEDAR_DEMO: not seeding the demo force. ${err.message}`);
@@ -42,7 +42,7 @@ async function main() {
     console.log(`Cedar: ${signal}, shutting down.`);
     clearInterval(housekeeping);
     await app.close();
-    await svc.database.close();
+    await closeServices(svc);
     process.exit(0);
   };
   process.once('SIGINT', () => void close('SIGINT'));

@@ -6,7 +6,7 @@ import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerRelease } from './commands/release.js';
 import { registerSeed } from './commands/seed.js';
-import { ValidationError } from '../domain/validation.js';
+import { ValidationError } from '../domain/errors.js';
 import { CliError, describeError, endProgress } from './runtime.js';
 
 const program = new Command('cedar')

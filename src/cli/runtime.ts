@@ -1,8 +1,8 @@
 import { loadConfig, type Config } from '../config.js';
 import type { Services } from '../services/context.js';
-import { ensureForce, openServices } from '../services/setup.js';
+import { closeServices, ensureForce, openServices } from '../services/setup.js';
 import { cliActor } from '../services/context.js';
-import { ValidationError } from '../domain/validation.js';
+import { ValidationError } from '../domain/errors.js';
 
 /** Thrown by a command to end with a message and a non-zero exit, without a stack trace. */
 export class CliError extends Error {
@@ -22,7 +22,7 @@ export async function withServices<T>(work: (svc: Services, config: Config) => P
     return await work(svc, config);
   } finally {
     endProgress();
-    await svc.database.close();
+    await closeServices(svc);
   }
 }
 

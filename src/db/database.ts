@@ -5,8 +5,6 @@ import pg from 'pg';
 import type { DB } from './schema.js';
 import { CedarSqliteDialect, checkpointWal, DEFAULT_WRITE_WAIT_MS, openSqliteConnection } from './sqlite.js';
 
-export { DatabaseBusyError } from './sqlite.js';
-
 export type DatabaseKind = 'sqlite' | 'postgres';
 
 export type DatabaseSettings =

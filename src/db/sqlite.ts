@@ -11,6 +11,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { DatabaseBusyError } from '../domain/errors.js';
 
 /*
  * SQLite for a server that must keep answering while another process (an import, a backup
@@ -34,14 +35,6 @@ import {
  *    jitter, for as long as `writeWaitMs` (far longer than any import's final step), and only
  *    then fails with DatabaseBusyError. The event loop is never blocked waiting for a lock.
  */
-
-/** The database stayed locked by another writer for longer than a write may wait: nothing was changed. */
-export class DatabaseBusyError extends Error {
-  constructor(readonly waitedMs: number) {
-    super(`The database was busy with another change (such as an import) for ${Math.round(waitedMs / 1000)} s, so nothing was changed. Try again in a minute.`);
-    this.name = 'DatabaseBusyError';
-  }
-}
 
 export interface SqliteConnections {
   /** Takes every write and every transaction. */

@@ -233,3 +233,7 @@ export function changedFields<T extends object>(before: T, after: T): Partial<Re
   }
   return out;
 }
+
+/** The orders a list of officers can be sorted in. */
+export const OFFICER_SORTS = ['name', 'collar', 'rank', 'joined'] as const;
+export type OfficerSort = (typeof OFFICER_SORTS)[number];

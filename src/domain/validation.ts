@@ -1,38 +1,5 @@
 import type { z } from 'zod';
-
-/** One problem with one input field, in words a person can act on. */
-export interface FieldError {
-  /** Dotted path of the field, e.g. `rank` or `roles.0.borough`. */
-  field: string;
-  message: string;
-}
-
-/** Thrown when input is invalid. Carries every field error, not just the first. */
-export class ValidationError extends Error {
-  constructor(readonly errors: FieldError[]) {
-    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
-    this.name = 'ValidationError';
-  }
-}
-
-/** Thrown when a record named in the input does not exist. */
-export class NotFoundError extends Error {
-  constructor(readonly entity: string, readonly id: string) {
-    super(`${entity} ${id} was not found`);
-    this.name = 'NotFoundError';
-  }
-}
-
-/** Thrown when an action is not possible in the record's present state (a report already submitted, a session already held). */
-export class WorkflowError extends Error {}
-
-/** Thrown when an action conflicts with stored data (e.g. a duplicate collar number). */
-export class ConflictError extends ValidationError {
-  constructor(field: string, message: string) {
-    super([{ field, message }]);
-    this.name = 'ConflictError';
-  }
-}
+import { ValidationError, type FieldError } from './errors.js';
 
 /** One message per field (the first), as the GOV.UK error summary expects. */
 export function fieldErrorsFromZod(error: z.ZodError): FieldError[] {

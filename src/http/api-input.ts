@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { fieldErrorsFromZod, ValidationError } from '../domain/validation.js';
+import { ValidationError } from '../domain/errors.js';
+import { fieldErrorsFromZod } from '../domain/validation.js';
 
 /** Parses a part of an API request (query, body), naming each bad field with the part: `query.from`, `body.0.courseCode`. */
 export function parseRequestPart<S extends z.ZodType>(schema: S, input: unknown, prefix: string): z.infer<S> {

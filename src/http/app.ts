@@ -6,12 +6,15 @@ import staticFiles from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import path from 'node:path';
 import qs from 'node:querystring';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Services } from '../services/context.js';
 import { getForce } from '../services/organisation.js';
+import { databaseHealth } from '../services/setup.js';
 import { navigationFor } from './navigation.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandling } from './plugins/errors.js';
+import { installParamsValidation, paramsOf } from './params.js';
 import { installQueryValidation } from './query.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -19,17 +22,36 @@ import { registerApiRoutes } from './routes/api.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerOfficerRoutes } from './routes/officers.js';
-import { registerReportRoutes } from './routes/reports.js';
-import { registerReportApiRoutes } from './routes/reports-api.js';
+import { registerReportAmendRoutes } from './routes/reports/amend.js';
+import { registerReportApiRoutes, reportOpenApi } from './routes/reports/api.js';
+import { registerReportCheckRoutes } from './routes/reports/check-answers.js';
+import { registerReportDiscardRoutes } from './routes/reports/discard.js';
+import { registerIncidentRoutes } from './routes/reports/incidents.js';
+import { registerReportListRoutes } from './routes/reports/list.js';
+import { registerReferralRoutes } from './routes/reports/referrals.js';
+import { registerReviewRoutes } from './routes/reports/reviews.js';
+import { registerReportSectionRoutes } from './routes/reports/sections.js';
+import { registerReportShowRoutes } from './routes/reports/show.js';
 import { registerStatisticsRoutes } from './routes/statistics.js';
 import { registerTeamRoutes } from './routes/teams.js';
 import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
-import { registerTrainingRoutes } from './routes/training.js';
-import { registerTrainingApiRoutes } from './routes/training-api.js';
+import { registerTrainingApiRoutes, trainingOpenApi } from './routes/training/api.js';
+import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
+import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
+import { registerTrainingCourseRoutes } from './routes/training/courses.js';
+import { registerTrainingLapsingRoutes } from './routes/training/lapsing.js';
+import { registerTrainingResultRoutes } from './routes/training/results.js';
+import { registerTrainingSessionRoutes } from './routes/training/sessions.js';
 import { registerUpliftRoutes } from './routes/uplift.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
+
+/** `/assets/*`: the file asked for, checked against the assets served. */
+const assetParams = z.object({ '*': z.string() });
+
+/** The parts of the OpenAPI document beside the officers API's, in the document's order. */
+const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi];
 
 export interface AppOptions {
   services: Services;
@@ -70,6 +92,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   await app.register(rateLimit, { global: false });
   installAuth(app, svc, config);
   installQueryValidation(app);
+  installParamsValidation(app);
 
   // Static files: GOV.UK and MOJ Frontend assets, and Cedar's own.
   const assetRoots = [
@@ -81,8 +104,8 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   ];
   await app.register(staticFiles, { root: assetRoots, serve: false });
   const allowedAsset = /^(images|fonts|rebrand)\/[\w./-]+$|^(govuk-frontend|moj-frontend)\.min\.(css|js)(\.map)?$|^manifest\.json$|^cedar\.(css|js)$/;
-  app.get('/assets/*', { config: { permission: 'public', allowWithPendingPasswordChange: true } }, async (request, reply) => {
-    const file = (request.params as { '*': string })['*'];
+  app.get('/assets/*', { config: { params: assetParams, permission: 'public', allowWithPendingPasswordChange: true } }, async (request, reply) => {
+    const file = paramsOf(request, assetParams)['*'];
     if (!allowedAsset.test(file) || file.includes('..')) return reply.callNotFound();
     reply.header('cache-control', 'public, max-age=86400');
     return reply.sendFile(file);
@@ -117,12 +140,9 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   });
 
   app.get('/healthz', { config: { permission: 'public', allowWithPendingPasswordChange: true } }, async (_request, reply) => {
-    try {
-      await svc.database.db.selectFrom('force').select('id').limit(1).execute();
-      return { status: 'ok', database: svc.database.kind };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', database: svc.database.kind });
-    }
+    const health = await databaseHealth(svc);
+    if (health.ok) return { status: 'ok', database: health.kind };
+    return reply.code(503).send({ status: 'unavailable', database: health.kind });
   });
 
   registerHomeRoutes(app, svc);
@@ -131,14 +151,27 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerTeamRoutes(app, svc);
   registerAdminRoutes(app, svc);
   registerAuditRoutes(app, svc);
-  registerReportRoutes(app, svc);
+  registerReportListRoutes(app, svc);
+  registerReportShowRoutes(app, svc);
+  registerReportSectionRoutes(app, svc);
+  registerReportAmendRoutes(app, svc);
+  registerReportCheckRoutes(app, svc);
+  registerReferralRoutes(app, svc);
+  registerReportDiscardRoutes(app, svc);
+  registerReviewRoutes(app, svc);
+  registerIncidentRoutes(app, svc);
   registerReportApiRoutes(app, svc);
   registerStatisticsRoutes(app, svc);
   registerReleaseRoutes(app, svc);
-  registerTrainingRoutes(app, svc);
+  registerTrainingCalendarRoutes(app, svc);
+  registerTrainingCourseRoutes(app, svc);
+  registerTrainingSessionRoutes(app, svc);
+  registerTrainingResultRoutes(app, svc);
+  registerTrainingLapsingRoutes(app, svc);
+  registerTrainingAuthorityRoutes(app, svc);
   registerTrainingApiRoutes(app, svc);
   registerUpliftRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
-  registerApiRoutes(app, svc);
+  registerApiRoutes(app, svc, OPENAPI_PARTS);
   return app;
 }

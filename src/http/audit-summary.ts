@@ -6,7 +6,7 @@ import { HIGHEST_LEVEL_LABELS, type HighestLevel } from '../domain/report/levels
 import { REFERRAL_OUTCOME_LABELS, REPORT_STATUS_LABELS, type ReferralOutcome, type ReportStatus } from '../domain/report/workflow.js';
 import type { TrainingResult } from '../domain/training/authority.js';
 import { COURSE_KIND_LABELS, TRAINING_RESULT_LABELS } from '../domain/training/courses.js';
-import type { AuditRecords, OfficerName, ReportName } from '../services/auditRecords.js';
+import type { AuditRecords, OfficerName, ReportName } from '../services/audit-records.js';
 import { answerText, fieldLabel } from './report-view.js';
 import { formatDate, formatDateTime, formatNumber, plural } from './views.js';
 
@@ -504,7 +504,7 @@ function recordOf(e: Pick<AuditEntry, 'entityType' | 'entityId'>, r: AuditRecord
 /**
  * One audit entry as a person reads it: who (by name), what happened (a sentence for every
  * action, with what changed), and on which record (by name, linked when the reader may open it).
- * `records` are the names looked up in bulk for the page (services/auditRecords.ts).
+ * `records` are the names looked up in bulk for the page (services/audit-records.ts).
  */
 export function describeAuditEntry(e: AuditEntry, records: AuditRecords, canOpen: (p: Permission) => boolean): AuditEntryView {
   const names = flatNames(records);

@@ -1,4 +1,5 @@
 import { BODY_MAP, BODY_MAP_AREAS, bodyMapZone } from '../domain/report/vocabulary.js';
+import { escapeHtml } from './escape.js';
 
 /*
  * The Taser body map, drawn on the server as SVG: the subject from the front (zones 1 to 15)
@@ -75,8 +76,6 @@ if (ZONES.map((z) => z.code).join() !== BODY_MAP.join() || !BODY_MAP.every((c) =
   throw new Error('The body map drawing does not match the body map zones');
 }
 
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 function shapeMarkup(s: Shape, cls: string): string {
   if ('circle' in s) return `<circle class="${cls}" cx="${s.circle[0]}" cy="${s.circle[1]}" r="${s.circle[2]}"/>`;
   const [x, y, w, h, rx] = s.rect;
@@ -105,14 +104,14 @@ export function bodyMapSvg(chosen: readonly string[] | null): string {
       `<g class="cedar-body-figure__area" data-zone="${z.code}"${struck ? ' data-struck="true"' : ''}>` +
         z.shapes.map((s) => shapeMarkup(s, `cedar-body-figure__zone${mod}`)).join('') +
         `<text class="cedar-body-figure__label${struck ? ' cedar-body-figure__label--struck' : ''}" x="${z.label[0]}" y="${z.label[1]}">${z.code.slice(1)}</text>` +
-        `<title>${escapeXml(`${bodyMapZone(z.code)}${struck ? ': marked' : ''}`)}</title>` +
+        `<title>${escapeHtml(`${bodyMapZone(z.code)}${struck ? ': marked' : ''}`)}</title>` +
         `</g>`,
     );
   }
   const title = chosen === null ? 'Body map of probe strike zones' : 'Body map of where the probes struck';
   return (
     `<svg class="cedar-body-figure" role="img" focusable="false" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" xmlns="http://www.w3.org/2000/svg">` +
-    `<title>${escapeXml(title)}</title><desc>${escapeXml(bodyMapDescription(chosen))}</desc>` +
+    `<title>${escapeHtml(title)}</title><desc>${escapeHtml(bodyMapDescription(chosen))}</desc>` +
     parts.join('') +
     `</svg>`
   );

@@ -3,12 +3,13 @@
  * picture of a table that sits beside it; the SVG carries a title and a text alternative.
  * Only presentation attributes are used (no style attributes), which the CSP allows.
  */
+import { escapeHtml } from './escape.js';
+
 export interface Bar {
   label: string;
   value: number;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const fmt = new Intl.NumberFormat('en-GB');
 
 /** A horizontal bar chart, for categories (levels, boroughs, age bands). */
@@ -23,12 +24,12 @@ export function horizontalBars(title: string, bars: readonly Bar[], opts: { widt
   const rows = bars.map((b, i) => {
     const y = gap + i * (barHeight + gap);
     const w = Math.round((b.value / max) * plot);
-    return `<text x="${labelWidth - 8}" y="${y + barHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${esc(b.label)}</text>` +
+    return `<text x="${labelWidth - 8}" y="${y + barHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${escapeHtml(b.label)}</text>` +
       `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight}" fill="${opts.colour ?? '#1d70b8'}"></rect>` +
       `<text x="${labelWidth + w + 6}" y="${y + barHeight / 2 + 5}" font-size="14" fill="#0b0c0c">${fmt.format(b.value)}</text>`;
   });
   const summary = bars.map((b) => `${b.label}: ${fmt.format(b.value)}`).join('; ');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${esc(`${title}. ${summary}`)}</title>${rows.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${escapeHtml(`${title}. ${summary}`)}</title>${rows.join('')}</svg>`;
 }
 
 /** A vertical bar chart, for a series over time (months, years). */
@@ -48,10 +49,10 @@ export function columns(title: string, bars: readonly Bar[], opts: { height?: nu
     const y = top + plot - h;
     return `<rect x="${x}" y="${y}" width="${colWidth}" height="${h}" fill="${opts.colour ?? '#1d70b8'}"></rect>` +
       `<text x="${x + colWidth / 2}" y="${y - 6}" text-anchor="middle" font-size="13" fill="#0b0c0c">${fmt.format(b.value)}</text>` +
-      `<text x="${x + colWidth / 2}" y="${top + plot + 16}" text-anchor="end" font-size="12" fill="#505a5f" transform="rotate(-40 ${x + colWidth / 2} ${top + plot + 16})">${esc(b.label)}</text>`;
+      `<text x="${x + colWidth / 2}" y="${top + plot + 16}" text-anchor="end" font-size="12" fill="#505a5f" transform="rotate(-40 ${x + colWidth / 2} ${top + plot + 16})">${escapeHtml(b.label)}</text>`;
   });
   const summary = bars.map((b) => `${b.label}: ${fmt.format(b.value)}`).join('; ');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${esc(`${title}. ${summary}`)}</title><line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#b1b4b6"></line>${cols.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${escapeHtml(`${title}. ${summary}`)}</title><line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#b1b4b6"></line>${cols.join('')}</svg>`;
 }
 
 const idOf = (title: string) => `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
@@ -91,11 +92,11 @@ export function groupedBars(title: string, series: readonly Series[], groups: re
 
   const legend = series.map((s, i) => {
     const y = 4 + i * 22;
-    return `<rect x="${labelWidth}" y="${y}" width="14" height="14" fill="${colour(i)}"></rect><text x="${labelWidth + 20}" y="${y + 12}" font-size="14" fill="#0b0c0c">${esc(s.name)}</text>`;
+    return `<rect x="${labelWidth}" y="${y}" width="14" height="14" fill="${colour(i)}"></rect><text x="${labelWidth + 20}" y="${y + 12}" font-size="14" fill="#0b0c0c">${escapeHtml(s.name)}</text>`;
   });
   const bars = groups.map((g, gi) => {
     const top = legendHeight + groupGap + gi * (groupHeight + groupGap);
-    const label = `<text x="${labelWidth - 8}" y="${top + groupHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${esc(g.label)}</text>`;
+    const label = `<text x="${labelWidth - 8}" y="${top + groupHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${escapeHtml(g.label)}</text>`;
     return (
       label +
       g.values
@@ -103,13 +104,13 @@ export function groupedBars(title: string, series: readonly Series[], groups: re
           const y = top + i * barHeight;
           const w = Math.max(0, Math.round((v.value / max) * plot));
           return `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${colour(i)}"></rect>` +
-            `<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="12" fill="#0b0c0c">${esc(v.text)}</text>`;
+            `<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="12" fill="#0b0c0c">${escapeHtml(v.text)}</text>`;
         })
         .join('')
     );
   });
   const summary = groups.map((g) => `${g.label}: ${g.values.map((v, i) => `${series[i]?.name ?? ''} ${v.text}`).join(', ')}`).join('; ');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${esc(`${title}. ${summary}`)}</title>${legend.join('')}<line x1="${labelWidth}" y1="${legendHeight}" x2="${labelWidth}" y2="${height}" stroke="#b1b4b6"></line>${bars.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${escapeHtml(`${title}. ${summary}`)}</title>${legend.join('')}<line x1="${labelWidth}" y1="${legendHeight}" x2="${labelWidth}" y2="${height}" stroke="#b1b4b6"></line>${bars.join('')}</svg>`;
 }
 
 /** One line of a line chart: a value per label (null where there is none), drawn solid or dashed. */
@@ -164,7 +165,7 @@ export function lineChart(title: string, labels: readonly string[], series: read
   // The last label always; the others every few, but not crowding the last.
   const shown = (i: number) => i === last || (i % every === 0 && last - i >= every * 0.75);
   const xLabels = labels.map((l, i) =>
-    shown(i) ? `<line x1="${r1(x(i))}" y1="${top + plotH}" x2="${r1(x(i))}" y2="${top + plotH + 5}" stroke="#505a5f"></line><text x="${r1(x(i))}" y="${top + plotH + 22}" text-anchor="middle" font-size="13" fill="#505a5f">${esc(l)}</text>` : '',
+    shown(i) ? `<line x1="${r1(x(i))}" y1="${top + plotH}" x2="${r1(x(i))}" y2="${top + plotH + 5}" stroke="#505a5f"></line><text x="${r1(x(i))}" y="${top + plotH + 22}" text-anchor="middle" font-size="13" fill="#505a5f">${escapeHtml(l)}</text>` : '',
   );
   const lines = series.map((s, si) => {
     const runs: string[][] = [];
@@ -183,7 +184,7 @@ export function lineChart(title: string, labels: readonly string[], series: read
   });
   const legend = series.map((s, i) => {
     const ly = 6 + i * 22;
-    return `<line x1="${left}" y1="${ly + 7}" x2="${left + 28}" y2="${ly + 7}" stroke="${colour(i)}" stroke-width="3"${s.dashed ? ' stroke-dasharray="8 6"' : ''}></line><text x="${left + 36}" y="${ly + 12}" font-size="14" fill="#0b0c0c">${esc(s.name)}</text>`;
+    return `<line x1="${left}" y1="${ly + 7}" x2="${left + 28}" y2="${ly + 7}" stroke="${colour(i)}" stroke-width="3"${s.dashed ? ' stroke-dasharray="8 6"' : ''}></line><text x="${left + 36}" y="${ly + 12}" font-size="14" fill="#0b0c0c">${escapeHtml(s.name)}</text>`;
   });
   const summary = series
     .map((s) => {
@@ -194,5 +195,5 @@ export function lineChart(title: string, labels: readonly string[], series: read
       return points.length === 1 ? `${s.name}: ${fmt.format(a.v!)} in ${a.l}` : `${s.name}: ${fmt.format(a.v!)} in ${a.l} to ${fmt.format(b.v!)} in ${b.l}`;
     })
     .join('; ');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${esc(`${title}. ${summary}`)}</title>${legend.join('')}${grid.join('')}${xLabels.join('')}${lines.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${escapeHtml(`${title}. ${summary}`)}</title>${legend.join('')}${grid.join('')}${xLabels.join('')}${lines.join('')}</svg>`;
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { FieldError } from '../domain/validation.js';
+import type { FieldError } from '../domain/errors.js';
 
 export type FormBody = Record<string, string | string[] | undefined>;
 

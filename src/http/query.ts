@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { fieldErrorsFromZod, ValidationError, type FieldError } from '../domain/validation.js';
+import { ValidationError, type FieldError } from '../domain/errors.js';
+import { fieldErrorsFromZod } from '../domain/validation.js';
 import { isApiRequest, sendProblem } from './plugins/errors.js';
 
 /*

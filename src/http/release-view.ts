@@ -2,8 +2,8 @@ import type { Release, ReleaseFileInfo } from '../services/releases.js';
 import { RELEASE_FILES, type ReleaseFileName } from '../services/releases.js';
 import { dischargeRate, firedRate, rate, type CedCounts, type Dimension } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS } from '../domain/stats/home-office.js';
-import { londonDate } from '../domain/stats/periods.js';
-import { monthLabel, type ReleaseBreakdown } from '../domain/stats/release.js';
+import { londonDate, monthLabel } from '../domain/calendar.js';
+import type { ReleaseBreakdown } from '../domain/stats/release.js';
 import { columns, horizontalBars } from './charts.js';
 import { formatDate } from './views.js';
 

@@ -19,7 +19,7 @@ import {
   TACTICS,
   type Vocabulary,
 } from '../domain/report/vocabulary.js';
-import type { FieldError } from '../domain/validation.js';
+import type { FieldError } from '../domain/errors.js';
 import { bodyMapSvg } from './body-map.js';
 import { dateFromParts, dateParts, field, fieldList, type FormBody } from './forms.js';
 import { BWV_SWITCHED_ON_LABELS } from './report-view.js';

@@ -27,7 +27,7 @@ import {
   type Vocabulary,
 } from '../domain/report/vocabulary.js';
 import { REPORT_STATUS_LABELS, type Deadline, type ReportEventKind, type ReportStatus } from '../domain/report/workflow.js';
-import type { ReportEvent, ReportVersion } from '../db/repositories/reports.js';
+import type { ReportEvent, ReportVersion } from '../domain/report/records.js';
 import { bodyMapSvg } from './body-map.js';
 import { formatDate } from './views.js';
 

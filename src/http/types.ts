@@ -1,7 +1,8 @@
 import type { Account } from '../domain/accounts.js';
-import type { TokenScope } from '../domain/apiTokens.js';
+import type { TokenScope } from '../domain/api-tokens.js';
 import type { Permission, Scope } from '../domain/permissions.js';
 import type { Actor } from '../services/context.js';
+import type { ParamsSchema } from './params.js';
 import type { QuerySchema } from './query.js';
 
 /**
@@ -31,6 +32,8 @@ declare module 'fastify' {
     stateless?: boolean;
     /** The query string's parameters: parsed before the handler (see query.ts); a value that does not fit is a 400. */
     query?: QuerySchema;
+    /** The path's parameters: parsed before the handler (see params.ts); a word outside its set is a 404. */
+    params?: ParamsSchema;
   }
   interface FastifyInstance {
     /** A public page as text, the same for everyone: no identity, no CSRF token, no CSP nonce. */

@@ -43,6 +43,8 @@ export function createViews(): nunjucks.Environment {
   env.addFilter('rankShort', (r: keyof typeof RANK_ABBREVIATIONS) => RANK_ABBREVIATIONS[r] ?? r);
   // The MOJ timeline formats its dates with `mojDate`; ours shows them in Europe/London.
   env.addFilter('mojDate', (iso: string, type: string) => (type === 'date' || type === 'shortdate' ? formatDate(iso.slice(0, 10)) : formatDateTime(iso)));
+  // File names are kebab-case: a section key `postUse` is drawn by `post-use.njk`.
+  env.addFilter('kebab', (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
   return env;
 }

@@ -4,9 +4,10 @@ import * as accounts from '../db/repositories/accounts.js';
 import * as org from '../db/repositories/organisation.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import { accountInput, afterFailedSignIn, email as emailSchema, isLocked, newPassword, type Account } from '../domain/accounts.js';
-import { isTokenScope, scopesForRoles, tokenInput, tokenStatus, type TokenScope, type TokenStatus } from '../domain/apiTokens.js';
+import { isTokenScope, scopesForRoles, tokenInput, tokenStatus, type TokenScope, type TokenStatus } from '../domain/api-tokens.js';
 import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, type RoleGrant } from '../domain/permissions.js';
-import { NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
+import { NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import type { Executor } from '../db/database.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
 import { z } from 'zod';
@@ -127,6 +128,19 @@ export async function getAccount(svc: Services, id: string): Promise<Account> {
   const a = await accounts.findAccount(svc.database.db, id);
   if (!a) throw new NotFoundError('Account', id);
   return a;
+}
+
+/** The account with this email address (any case), or undefined. */
+export async function findAccountByEmail(svc: Services, email: string): Promise<Account | undefined> {
+  const found = await accounts.findAccountByEmail(svc.database.db, email);
+  if (!found) return undefined;
+  const { passwordHash: _omit, ...account } = found;
+  return account;
+}
+
+/** The display names of these accounts (the people who acted on a record), in one read; accounts not found are left out. */
+export async function accountDisplayNames(svc: Services, ids: readonly string[]): Promise<Map<string, string>> {
+  return accounts.accountNames(svc.database.db, [...new Set(ids)]);
 }
 
 /** An administrator sets a new one-time password for an account; its sessions end. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { appliedMigrations, copySqliteDatabase, countRows, DatabaseInUseError, integrityCheck, replaceSqliteDatabase, sqliteTables } from '../db/backup.js';
 import { openDatabase } from '../db/database.js';
 import { MIGRATION_NAMES } from '../db/migrate.js';
-import { WorkflowError } from '../domain/validation.js';
+import { WorkflowError } from '../domain/errors.js';
 import { firstKeyedSeq } from '../db/repositories/audit.js';
 import { auditKeyFile, verifyAuditLog } from './audit.js';
 import { servicesFor } from './setup.js';

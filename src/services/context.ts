@@ -2,9 +2,6 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { appendAudit, type NewAuditEntry } from '../db/repositories/audit.js';
 import type { DB } from '../db/schema.js';
-
-/** A write waited longer than it may for another process's write lock; nothing was changed (see db/sqlite.ts). */
-export { DatabaseBusyError } from '../db/database.js';
 import type { RoleGrant } from '../domain/permissions.js';
 import type { ReportPolicy } from '../domain/report/workflow.js';
 

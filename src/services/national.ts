@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import * as repo from '../db/repositories/homeOffice.js';
+import * as repo from '../db/repositories/home-office.js';
 import type { Force } from '../domain/organisation.js';
-import { decodeRoster } from '../domain/roster.js';
+import { decodeCsv } from '../domain/csv.js';
 import { compareForce, homeOfficeTablePeriodProblem, type Comparison } from '../domain/stats/comparison.js';
 import type { CedCounts } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_HEADER, parseHomeOfficeTable, type HomeOfficeTable, type TableProblem } from '../domain/stats/home-office.js';
-import { londonDate, parsePeriod, PeriodError, type Period } from '../domain/stats/periods.js';
+import { londonDate } from '../domain/calendar.js';
+import { parsePeriod, PeriodError, type Period } from '../domain/stats/periods.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { homeOfficeReturn } from './statistics.js';
@@ -125,7 +126,7 @@ export async function importHomeOfficeTable(svc: Services, actor: Actor, input: 
   const period = tablePeriod(periodInput, londonDate(svc.now()));
   const force = await getForce(svc);
   const file = path.basename(input.fileName);
-  const { text, encoding } = decodeRoster(input.bytes);
+  const { text, encoding } = decodeCsv(input.bytes);
   const table = parseHomeOfficeTable(text);
   const refused = refusal(table, file);
   if (refused) throw refused;

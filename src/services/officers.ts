@@ -1,12 +1,13 @@
 import type { Executor } from '../db/database.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
-import { changedFields, officerFields, officerInputOn, teamFitsBorough, type Officer, type OfficerInput, type OfficerStatus, type Rank } from '../domain/organisation.js';
+import { changedFields, officerFields, officerInputOn, teamFitsBorough, type Officer, type OfficerInput, type OfficerSort, type OfficerStatus, type Rank } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
-import { ConflictError, NotFoundError, ValidationError, parseInput, type FieldError } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { lockOfficer } from '../db/repositories/training.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate } from '../domain/calendar.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 
@@ -16,7 +17,7 @@ export interface OfficerQuery {
   teamId?: string;
   rank?: Rank;
   status?: OfficerStatus;
-  sort?: officersRepo.OfficerSort;
+  sort?: OfficerSort;
   descending?: boolean;
 }
 
@@ -45,6 +46,14 @@ export async function findOfficerByCollar(svc: Services, scope: Scope, collarNum
   const force = await getForce(svc);
   const officer = await officersRepo.findOfficerByCollar(svc.database.db, force.id, wanted);
   return officer && scopeIncludes(scope, officer.boroughId) ? officer : undefined;
+}
+
+/**
+ * The officers with these ids, whatever the reader's scope, in one read: for naming the officers
+ * on records the reader may already see (a list of reports, an account's linked officer).
+ */
+export async function officersByIds(svc: Services, ids: readonly string[]): Promise<Map<string, Officer>> {
+  return officersRepo.findOfficersByIds(svc.database.db, [...new Set(ids)]);
 }
 
 /** Checks references an officer record makes: borough and team exist in this force and fit together. */

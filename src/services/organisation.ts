@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as org from '../db/repositories/organisation.js';
-import { ConflictError, NotFoundError, ValidationError, fieldErrorsFromZod, parseInput, type FieldError } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
+import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
 import { changedFields, teamInput, type Borough, type Force, type Team } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { change, type Actor, type Services } from './context.js';
@@ -73,7 +74,7 @@ export async function updateTeam(svc: Services, actor: Actor, id: string, input:
   });
 }
 
-const boroughInput = z.object({
+export const boroughInput = z.object({
   name: z.string({ error: 'Enter a borough name' }).trim().min(1, 'Enter a borough name').max(100, 'Borough name must be 100 characters or fewer'),
   code: z
     .string({ error: 'Enter a short code' })

@@ -6,24 +6,23 @@ import type { Transaction } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { newId } from '../db/ids.js';
 import * as auditRepo from '../db/repositories/audit.js';
+import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/releases.js';
 import type { Release, ReleaseFileInfo } from '../db/repositories/releases.js';
 import { metRowProblems, publicMetRow, snapshotProblems, textProblems, type DisclosureProblem, type Sensitive } from '../domain/disclosure.js';
 import { MET_COLUMNS } from '../domain/met/layout.js';
 import { writeMetCsv } from '../domain/met/write.js';
-import { WorkflowError } from '../domain/report/workflow.js';
-import { NotFoundError, ValidationError } from '../domain/validation.js';
+import { NotFoundError, ValidationError, WorkflowError } from '../domain/errors.js';
 import type { AuditHead } from '../domain/audit.js';
 import { neutraliseRow } from '../domain/csv.js';
 import { CED_COUNT_FIELDS, type Breakdown, type CedCounts } from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS } from '../domain/stats/home-office.js';
-import { londonDate, PeriodError } from '../domain/stats/periods.js';
+import { lastDayOfMonth, londonDate, monthLabel } from '../domain/calendar.js';
+import { PeriodError } from '../domain/stats/periods.js';
 import {
   checkReleaseMonth,
   checkSupersedeReason,
-  lastDayOfMonth,
-  monthLabel,
   releasableMonths,
   RELEASE_DIMENSIONS,
   revisionsBetween,
@@ -33,7 +32,7 @@ import {
 } from '../domain/stats/release.js';
 import type { DB } from '../db/schema.js';
 import { change, type Actor, type Services } from './context.js';
-import { cedarMetRows, importedMetRows } from './metImport.js';
+import { cedarMetRows, importedMetRows } from './met-import.js';
 import { getForce } from './organisation.js';
 import { statistics } from './statistics.js';
 
@@ -91,10 +90,10 @@ async function snapshotFor(svc: Services, period: ReturnType<typeof checkRelease
 
 /** What must never appear in public output: the force's officers (names, collar numbers). */
 async function sensitiveValues(svc: Services, forceId: string): Promise<Sensitive[]> {
-  const officers = await svc.database.db.selectFrom('officer').select(['first_name', 'last_name', 'collar_number']).where('force_id', '=', forceId).execute();
+  const officers = await officersRepo.listOfficerNames(svc.database.db, forceId);
   return officers.flatMap((o) => [
-    { kind: 'officer name' as const, value: `${o.first_name} ${o.last_name}` },
-    { kind: 'collar number' as const, value: o.collar_number },
+    { kind: 'officer name' as const, value: `${o.firstName} ${o.lastName}` },
+    { kind: 'collar number' as const, value: o.collarNumber },
   ]);
 }
 

@@ -6,11 +6,11 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/reports.js';
+import type { DerivedColumns, ReferralOutcomeRecord, Report, ReportEvent, ReportSort, ReportVersion } from '../domain/report/records.js';
 import type { Officer, TeamType } from '../domain/organisation.js';
 import { scopeFor, scopeIncludes, type Scope } from '../domain/permissions.js';
 import {
   applicableSections,
-  incidentInstant,
   levelOf,
   readContent,
   sectionStatuses,
@@ -23,7 +23,8 @@ import {
 } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate, londonInstant } from '../domain/calendar.js';
+import { ConcurrentChangeError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
 import {
   afterReferralOutcome,
   afterReview,
@@ -35,7 +36,6 @@ import {
   canSignOff,
   canSubmit,
   checkRevision,
-  ConcurrentChangeError,
   contentChanges,
   deadlineState,
   dueAt,
@@ -45,16 +45,14 @@ import {
   referralOutcomeProblems,
   REPORT_STATUS_LABELS,
   REVIEW_OUTCOMES,
-  WorkflowError,
   type ReferralOutcomeInput,
   type ReportStatus,
 } from '../domain/report/workflow.js';
-import { fieldErrorsFromZod, NotFoundError, parseInput, ValidationError, type FieldError } from '../domain/validation.js';
+import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { officerAuthorisedOn } from './training.js';
 
-export { ConcurrentChangeError, WorkflowError };
 
 /** The person recording: a signed-in account linked to an officer record. */
 async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer }> {
@@ -69,7 +67,7 @@ async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer
  * Whether someone may see a report: its author, or a reader whose scope covers its borough
  * once it is submitted. A discarded draft is seen by no one (the audit log says what it was).
  */
-export function canSee(report: repo.Report, actor: Actor): boolean {
+export function canSee(report: Report, actor: Actor): boolean {
   if (report.status === 'discarded') return false;
   if (report.authorUserId === actor.userId) return true;
   const scope = scopeFor(actor.grants, 'read:report');
@@ -93,7 +91,7 @@ export async function recorderDefaults(svc: Services, actor: Actor): Promise<{ o
   return { officer, mainDuty: (team && TEAM_DUTY[team.teamType]) ?? 'other', boroughId: officer.boroughId };
 }
 
-export async function startReport(svc: Services, actor: Actor): Promise<repo.Report> {
+export async function startReport(svc: Services, actor: Actor): Promise<Report> {
   const { officer } = await recorder(svc, actor);
   const force = await getForce(svc);
   const at = svc.now().toISOString();
@@ -136,11 +134,11 @@ function pruned(stored: StoredContent): StoredContent {
   return Object.fromEntries(SECTION_KEYS.filter((k) => stored[k] !== undefined && applies[k] !== 'not_applicable').map((k) => [k, stored[k]]));
 }
 
-async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stored: StoredContent): Promise<repo.DerivedColumns & repo.StoredFacts> {
+async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stored: StoredContent): Promise<DerivedColumns & repo.StoredFacts> {
   const { content } = readContent(stored);
   const level = levelOf(content);
   const discharge = isDischarge(level);
-  const at = content.incident ? incidentInstant(content.incident.date, content.incident.time) : null;
+  const at = content.incident ? londonInstant(content.incident.date, content.incident.time) : null;
   const incident = content.incident
     ? await repo.incidentFor(trx, forceId, content.incident.reference, { boroughId: content.incident.boroughId, occurredAt: at!.toISOString() })
     : null;
@@ -173,7 +171,7 @@ export interface Opened {
  * PostgreSQL (SQLite has one writer at a time), so a second writer waits and then sees the
  * first's result. Checks the revision the person opened.
  */
-async function forWrite(svc: Services, trx: Transaction<DB>, id: string, opened: Opened, visible: (r: repo.Report) => boolean): Promise<repo.Report> {
+async function forWrite(svc: Services, trx: Transaction<DB>, id: string, opened: Opened, visible: (r: Report) => boolean): Promise<Report> {
   const report = await repo.findReport(trx, id, { lock: svc.database.kind === 'postgres' });
   if (!report || !visible(report)) throw new NotFoundError('Report', id);
   // The author of a draft discarded in another tab is told it changed; anyone else, that it does not exist.
@@ -203,7 +201,7 @@ async function refreshIncidents(svc: Services, trx: Transaction<DB>, ...ids: (st
 }
 
 /** Saves one section of a draft. The section must be valid; the rest of the draft may be unfinished. */
-export async function saveSection(svc: Services, actor: Actor, id: string, key: SectionKey, input: unknown, opened: Opened = {}): Promise<repo.Report> {
+export async function saveSection(svc: Services, actor: Actor, id: string, key: SectionKey, input: unknown, opened: Opened = {}): Promise<Report> {
   const force = await getForce(svc);
   const now = svc.now();
   return change(svc, actor, async (trx, audit) => {
@@ -221,7 +219,7 @@ export async function saveSection(svc: Services, actor: Actor, id: string, key: 
   });
 }
 
-export async function submitReport(svc: Services, actor: Actor, id: string, now: Date = svc.now(), opened: Opened = {}): Promise<repo.Report> {
+export async function submitReport(svc: Services, actor: Actor, id: string, now: Date = svc.now(), opened: Opened = {}): Promise<Report> {
   const force = await getForce(svc);
   const at = svc.now().toISOString();
   return change(svc, actor, async (trx, audit) => {
@@ -251,10 +249,10 @@ async function amendWithin(
   audit: Audit,
   actor: Actor,
   forceId: string,
-  report: repo.Report,
+  report: Report,
   input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown },
   now: Date,
-): Promise<repo.Report> {
+): Promise<Report> {
   if (!canAmend(report.status)) {
     throw new WorkflowError(report.status === 'draft' ? 'This report is still a draft: change it and submit it.' : `A report ${REPORT_STATUS_LABELS[report.status].toLowerCase()} cannot be amended.`);
   }
@@ -296,7 +294,7 @@ async function amendWithin(
  * Changes a submitted report. The earlier version is kept; the new one records who, when,
  * why and which fields changed, and the report goes back for review.
  */
-export async function amendReport(svc: Services, actor: Actor, id: string, input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown }, now: Date = svc.now(), opened: Opened = {}): Promise<repo.Report> {
+export async function amendReport(svc: Services, actor: Actor, id: string, input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown }, now: Date = svc.now(), opened: Opened = {}): Promise<Report> {
   const force = await getForce(svc);
   return change(svc, actor, async (trx, audit) => amendWithin(svc, trx, audit, actor, force.id, await ownForWrite(svc, trx, actor, id, opened), input, now));
 }
@@ -305,7 +303,7 @@ export async function amendReport(svc: Services, actor: Actor, id: string, input
  * One section of an amendment in progress. An amendment can touch several sections (adding
  * a Taser use needs the Taser section too): they are kept here until submitted with a reason.
  */
-export async function stageAmendment(svc: Services, actor: Actor, id: string, key: SectionKey, input: unknown, opened: Opened = {}): Promise<repo.Report> {
+export async function stageAmendment(svc: Services, actor: Actor, id: string, key: SectionKey, input: unknown, opened: Opened = {}): Promise<Report> {
   const force = await getForce(svc);
   return change(svc, actor, async (trx, audit) => {
     const report = await ownForWrite(svc, trx, actor, id, opened);
@@ -327,7 +325,7 @@ export async function discardAmendment(svc: Services, actor: Actor, id: string, 
 }
 
 /** Submits the amendment in progress with its reason. */
-export async function submitAmendment(svc: Services, actor: Actor, id: string, reason: unknown, now: Date = svc.now(), opened: Opened = {}): Promise<repo.Report> {
+export async function submitAmendment(svc: Services, actor: Actor, id: string, reason: unknown, now: Date = svc.now(), opened: Opened = {}): Promise<Report> {
   const force = await getForce(svc);
   return change(svc, actor, async (trx, audit) => {
     const report = await ownForWrite(svc, trx, actor, id, opened);
@@ -367,7 +365,7 @@ export interface AmendmentPreview {
 }
 
 /** What the amendment in progress changes, and what still stops it being submitted. */
-export function amendmentPreview(report: repo.Report, now: Date, recordsBegin?: string): AmendmentPreview | null {
+export function amendmentPreview(report: Report, now: Date, recordsBegin?: string): AmendmentPreview | null {
   if (!report.amendment) return null;
   const merged = { ...report.content, ...report.amendment };
   const content = pruned(merged);
@@ -386,7 +384,7 @@ const reviewInput = z
   });
 
 /** A supervisor in the report's borough approves it, returns it to the officer, or refers it to professional standards. */
-export async function reviewReport(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, opened: Opened = {}): Promise<repo.Report> {
+export async function reviewReport(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, opened: Opened = {}): Promise<Report> {
   const r = parseInput(reviewInput, input);
   const at = svc.now().toISOString();
   return change(svc, actor, async (trx, audit) => {
@@ -405,7 +403,7 @@ export async function reviewReport(svc: Services, actor: Actor, scope: Scope, id
 const signOffInput = z.object({ comment: z.string().trim().max(5000, 'The comment must be 5,000 characters or fewer').nullish().transform((v) => (v ? v : null)) });
 
 /** The borough commander signs off a reviewed discharge. */
-export async function signOffReport(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, opened: Opened = {}): Promise<repo.Report> {
+export async function signOffReport(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, opened: Opened = {}): Promise<Report> {
   const { comment } = parseInput(signOffInput, input ?? {});
   const at = svc.now().toISOString();
   return change(svc, actor, async (trx, audit) => {
@@ -448,7 +446,7 @@ export function checkReferralOutcome(input: unknown, now: Date): ReferralOutcome
  * action, misconduct proceedings, or a referral to the IOPC with its reference. It concludes
  * the referral, shows on the report's timeline and is audited.
  */
-export async function recordReferralOutcome(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, now: Date = svc.now(), opened: Opened = {}): Promise<repo.Report> {
+export async function recordReferralOutcome(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, now: Date = svc.now(), opened: Opened = {}): Promise<Report> {
   const o = checkReferralOutcome(input, now);
   const at = svc.now().toISOString();
   return change(svc, actor, async (trx, audit) => {
@@ -464,11 +462,11 @@ export async function recordReferralOutcome(svc: Services, actor: Actor, scope: 
 }
 
 export interface ReportDetails {
-  report: repo.Report;
+  report: Report;
   officer: Officer | undefined;
   boroughName: string | null;
-  events: repo.ReportEvent[];
-  versions: repo.ReportVersion[];
+  events: ReportEvent[];
+  versions: ReportVersion[];
   sections: ReturnType<typeof sectionStatuses>;
   problems: FieldError[];
   deadline: ReturnType<typeof deadlineState>;
@@ -478,7 +476,7 @@ export interface ReportDetails {
   referralOutcomes: ReferralOutcomeRecord[];
 }
 
-export type ReferralOutcomeRecord = repo.ReferralOutcomeRecord;
+export type { ReferralOutcomeRecord };
 
 export async function getReport(svc: Services, actor: Actor, id: string, now: Date = svc.now()): Promise<ReportDetails> {
   const db = svc.database.db;
@@ -512,7 +510,7 @@ export interface ReportQuery {
   deadline?: 'overdue' | 'due_soon';
   occurredFrom?: string;
   occurredTo?: string;
-  sort?: repo.ReportSort;
+  sort?: ReportSort;
   descending?: boolean;
 }
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { openDatabase, type Database } from '../db/database.js';
+import { openDatabase, type Database, type DatabaseKind } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import * as org from '../db/repositories/organisation.js';
 import type { Force } from '../domain/organisation.js';
@@ -48,4 +48,33 @@ export async function ensureForce(svc: Services, actor: Actor, f: { name: string
     await audit({ action: 'force.create', entityType: 'force', entityId: force.id, summary: { after: f } });
     return force;
   });
+}
+
+/** Closes the database the services use: the last thing a process does with them. */
+export async function closeServices(svc: Services): Promise<void> {
+  await svc.database.close();
+}
+
+/** Whether the database answers (the health check): one small read, and which kind of database it is. */
+export async function databaseHealth(svc: Services): Promise<{ ok: boolean; kind: DatabaseKind }> {
+  try {
+    await org.findForce(svc.database.db);
+    return { ok: true, kind: svc.database.kind };
+  } catch {
+    return { ok: false, kind: svc.database.kind };
+  }
+}
+
+/**
+ * Opens the configured database, brings its schema up to date and closes it (`cedar migrate`):
+ * what was applied, how many migrations there are, and which kind of database it is.
+ */
+export async function migrateDatabase(config: Pick<Config, 'database'>): Promise<{ applied: string[]; total: number; kind: DatabaseKind }> {
+  const database = await openDatabase(config.database);
+  try {
+    const { applied, total } = await migrateToLatest(database.db);
+    return { applied, total, kind: database.kind };
+  } finally {
+    await database.close();
+  }
 }

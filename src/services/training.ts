@@ -2,12 +2,13 @@ import * as accountsRepo from '../db/repositories/accounts.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/training.js';
+import type { SessionStatus, StoredRestriction, StoredTrainingRecord, TrainingSession } from '../domain/training/records.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
-import { addDays, londonDate, nextDay, previousDay } from '../domain/stats/periods.js';
+import { addDays, londonDate, nextDay, previousDay } from '../domain/calendar.js';
 import { authoritiesOn, authorisedIn, authorisedOn, authorityHistory, lapsesOn, type AuthorityHistory, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
 import {
   DEVICE_MODELS,
@@ -29,7 +30,8 @@ import {
   type RestrictionKind,
   type SessionInput,
 } from '../domain/training/courses.js';
-import { ConflictError, NotFoundError, ValidationError, WorkflowError, parseInput, type FieldError } from '../domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 
@@ -210,10 +212,10 @@ export interface OfficerAuthority {
   on: string;
   authorities: Authority[];
   authorised: boolean;
-  records: repo.StoredTrainingRecord[];
-  restrictions: repo.StoredRestriction[];
-  openSuspension: repo.StoredRestriction | null;
-  openWithdrawal: repo.StoredRestriction | null;
+  records: StoredTrainingRecord[];
+  restrictions: StoredRestriction[];
+  openSuspension: StoredRestriction | null;
+  openWithdrawal: StoredRestriction | null;
   enrolments: Awaited<ReturnType<typeof repo.listOfficerEnrolments>>;
   timeline: TimelineEntry[];
 }
@@ -221,7 +223,7 @@ export interface OfficerAuthority {
 const RESULT_WORDS = { pass: 'Passed', fail: 'Failed', did_not_finish: 'Did not finish' } as const;
 
 /** The profile's timeline: courses, suspensions and withdrawals, and lapses, newest first. */
-function timelineOf(records: readonly repo.StoredTrainingRecord[], restrictions: readonly repo.StoredRestriction[], on: string): TimelineEntry[] {
+function timelineOf(records: readonly StoredTrainingRecord[], restrictions: readonly StoredRestriction[], on: string): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const r of records) {
     out.push({ on: r.completedOn, at: r.createdAt, title: `${RESULT_WORDS[r.result]}: ${r.courseName}`, detail: r.reason, by: r.source === 'import' ? `imported by ${r.createdBy}` : r.createdBy, tag: r.result === 'pass' ? 'pass' : 'fail' });
@@ -341,7 +343,7 @@ export interface SessionQuery {
   courseTypeId?: string;
   kind?: CourseType['kind'];
   boroughId?: string;
-  status?: repo.SessionStatus;
+  status?: SessionStatus;
 }
 
 export async function listSessions(svc: Services, query: SessionQuery, page: Page) {
@@ -351,7 +353,7 @@ export async function listSessions(svc: Services, query: SessionQuery, page: Pag
 }
 
 export interface SessionDetails {
-  session: repo.TrainingSession;
+  session: TrainingSession;
   /** The trainers the reader may see (see outOfScope). */
   trainers: repo.SessionPerson[];
   /** The places and waiting list the reader may see, each waiting officer with their place in the whole queue (1 is next). */
@@ -443,7 +445,7 @@ export async function createSession(svc: Services, actor: Actor, input: unknown,
  * The session, locked for the rest of the transaction (on PostgreSQL: two officers taking the
  * last place at once must not both get it; SQLite has one writer at a time anyway).
  */
-async function scheduledSession(db: Executor, kind: DatabaseKind, forceId: string, id: string): Promise<repo.TrainingSession> {
+async function scheduledSession(db: Executor, kind: DatabaseKind, forceId: string, id: string): Promise<TrainingSession> {
   await repo.lockSession(db, kind, id);
   const session = await repo.findSession(db, id);
   if (!session || session.forceId !== forceId) throw new NotFoundError('Session', id);
@@ -628,7 +630,7 @@ export interface LapsingBorough {
   boroughName: string;
   officers: LapsingOfficer[];
   /** Refresher sessions in or near the borough, from today, with places free. */
-  sessions: repo.TrainingSession[];
+  sessions: TrainingSession[];
 }
 
 /**

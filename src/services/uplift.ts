@@ -19,11 +19,12 @@ import {
   type UpliftProgress,
   type UpliftTargets,
 } from '../domain/training/uplift.js';
-import { WorkflowError, parseInput } from '../domain/validation.js';
+import { WorkflowError } from '../domain/errors.js';
+import { parseInput } from '../domain/validation.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { forceAuthority, today } from './training.js';
-import { monthFromNumber, monthNumber, monthOfDay } from '../domain/stats/periods.js';
+import { monthFromNumber, monthNumber, monthOfDay } from '../domain/calendar.js';
 import { authorisedUntil } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
 

@@ -18,13 +18,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAllows, ROLES, type Permission, type Role } from '../../src/domain/permissions.js';
 import { SECTION_KEYS } from '../../src/domain/report/content.js';
-import { londonDate } from '../../src/domain/stats/periods.js';
+import { londonDate } from '../../src/domain/calendar.js';
 import { createApiToken, getAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { prepareRelease, releaseMonths } from '../../src/services/releases.js';
 import { reviewReport } from '../../src/services/reports.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
-import { demoEmail, seedDemo, type DemoSummary } from '../../src/services/demo.js';
+import { demoEmail, seedDemo, type DemoSummary } from '../../src/demo/index.js';
 import type { RoutePermission } from '../../src/http/types.js';
 import { openTestApp, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as trainingRepo from '../../src/db/repositories/training.js';
-import { addDays, londonDate } from '../../src/domain/stats/periods.js';
+import { addDays, londonDate } from '../../src/domain/calendar.js';
 import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { createSession, enrol, listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';

@@ -1,6 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DatabaseBusyError, openDatabase, type Database } from '../../src/db/database.js';
+import { DatabaseBusyError } from '../../src/domain/errors.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { insertBoroughs } from '../../src/db/repositories/organisation.js';
 import { SYSTEM_ACTOR, change, type Services } from '../../src/services/context.js';

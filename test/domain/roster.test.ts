@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Borough, Officer, Team } from '../../src/domain/organisation.js';
-import { decodeRoster, parseRoster, planRosterImport, rosterDate, rosterRank, type RosterReferences, type RowError } from '../../src/domain/roster.js';
+import { csvDate, decodeCsv, type RowError } from '../../src/domain/csv.js';
+import { parseRoster, planRosterImport, rosterRank, type RosterReferences } from '../../src/domain/roster.js';
 
 const lambeth: Borough = { id: 'b-lx', forceId: 'f', name: 'Lambeth', code: 'LX' };
 const camden: Borough = { id: 'b-cn', forceId: 'f', name: 'Camden', code: 'CN' };
@@ -173,10 +174,10 @@ describe('roster values', () => {
     ['2019/04/01', undefined],
     ['04-01-2019', undefined],
     ['1 April 2019', undefined],
-  ])('date %j is %s', (text, iso) => expect(rosterDate(text)).toBe(iso));
+  ])('date %j is %s', (text, iso) => expect(csvDate(text)).toBe(iso));
 
   it('decodes Windows-1252 punctuation that Latin-1 would get wrong', () => {
-    expect(decodeRoster(Buffer.from([0x80, 0x20, 0x93, 0x61, 0x94, 0x20, 0xe9]))).toEqual({ text: '€ “a” é', encoding: 'windows-1252' });
+    expect(decodeCsv(Buffer.from([0x80, 0x20, 0x93, 0x61, 0x94, 0x20, 0xe9]))).toEqual({ text: '€ “a” é', encoding: 'windows-1252' });
   });
 });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/domain/audit.js';
 import type { Permission } from '../../src/domain/permissions.js';
 import { auditActionLabel, auditSummaryLines, DESCRIBED_ACTIONS, describeAuditEntry } from '../../src/http/audit-summary.js';
-import type { AuditRecords, OfficerName } from '../../src/services/auditRecords.js';
+import type { AuditRecords, OfficerName } from '../../src/services/audit-records.js';
 
 describe('audit summaries for people', () => {
   const names = new Map([['b1', 'Lambeth']]);

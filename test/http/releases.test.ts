@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MET_COLUMN_INDEX } from '../../src/domain/met/layout.js';
 import { writeMetCsv } from '../../src/domain/met/write.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import { draftRelease, publishedRelease } from '../../src/services/releases.js';
 import { testDatabases } from '../support/databases.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';

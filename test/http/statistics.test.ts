@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, fixedClock } from '../../src/services/context.js';

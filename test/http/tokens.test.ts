@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { TOKEN_SCOPES, scopesNeeded } from '../../src/domain/apiTokens.js';
+import { TOKEN_SCOPES, scopesNeeded } from '../../src/domain/api-tokens.js';
 import type { Permission } from '../../src/domain/permissions.js';
 import { buildApp } from '../../src/http/app.js';
 import { createApiToken, revokeApiToken } from '../../src/services/accounts.js';

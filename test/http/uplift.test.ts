@@ -4,7 +4,7 @@ import * as officersRepo from '../../src/db/repositories/officers.js';
 import * as trainingRepo from '../../src/db/repositories/training.js';
 import { officerInput } from '../../src/domain/organisation.js';
 import { parseInput } from '../../src/domain/validation.js';
-import { londonDate } from '../../src/domain/stats/periods.js';
+import { londonDate } from '../../src/domain/calendar.js';
 import { SYSTEM_ACTOR, fixedClock } from '../../src/services/context.js';
 import { seedNationalCourseTypes } from '../../src/services/training.js';
 import { makeAccount, openTestApp, signInAs, type TestApp } from '../support/app.js';

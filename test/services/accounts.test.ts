@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccountByEmail, insertAccount, recordSignInOutcome } from '../../src/db/repositories/accounts.js';
-import { ValidationError } from '../../src/domain/validation.js';
+import { ValidationError } from '../../src/domain/errors.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import { createAccount, createApiToken, keepForm, listApiTokens, removeEndedSessions, removeExpiredKeptForms, resolveApiToken, resolveSession, revokeApiToken, signIn, takeKeptForm, updateAccount, generatePassword } from '../../src/services/accounts.js';

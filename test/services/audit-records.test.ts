@@ -2,7 +2,7 @@ import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import { createAccount } from '../../src/services/accounts.js';
-import { auditRecordsFor, idsNamedBy } from '../../src/services/auditRecords.js';
+import { auditRecordsFor, idsNamedBy } from '../../src/services/audit-records.js';
 import { SYSTEM_ACTOR, type Actor, type Services } from '../../src/services/context.js';
 import { createOfficer, updateOfficer } from '../../src/services/officers.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';

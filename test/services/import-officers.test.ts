@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import { countOfficers, findOfficerByCollar } from '../../src/db/repositories/officers.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { importOfficers } from '../../src/services/importOfficers.js';
+import { importOfficers } from '../../src/services/import-officers.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
 

@@ -7,7 +7,7 @@ import { insertBoroughs } from '../../src/db/repositories/organisation.js';
 import { MET_COLUMNS } from '../../src/domain/met/layout.js';
 import { writeMetCsv } from '../../src/domain/met/write.js';
 import { SYSTEM_ACTOR, change, type Services } from '../../src/services/context.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import { ensureForce } from '../../src/services/setup.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 

@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { MET_COLUMNS } from '../../src/domain/met/layout.js';
 import { writeMetCsv } from '../../src/domain/met/write.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { cedarMetRows, importedMetRows, importMetFile, KEPT_REJECTS, type MetReject } from '../../src/services/metImport.js';
+import { cedarMetRows, importedMetRows, importMetFile, KEPT_REJECTS, type MetReject } from '../../src/services/met-import.js';
 import { homeOfficeReturn } from '../../src/services/statistics.js';
 import { ensureForce } from '../../src/services/setup.js';
 import { insertBoroughs } from '../../src/db/repositories/organisation.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import { PeriodError } from '../../src/domain/stats/periods.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import { HomeOfficeImportError, importHomeOfficeTable, listLoadedPeriods, nationalComparison } from '../../src/services/national.js';
 import { ensureForce } from '../../src/services/setup.js';
 import { homeOfficeReturn } from '../../src/services/statistics.js';

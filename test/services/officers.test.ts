@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import type { Scope } from '../../src/domain/permissions.js';
-import { ValidationError } from '../../src/domain/validation.js';
+import { ValidationError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../src/services/officers.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';

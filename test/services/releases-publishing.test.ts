@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertBoroughs } from '../../src/db/repositories/organisation.js';
 import { MET_COLUMN_INDEX } from '../../src/domain/met/layout.js';
 import { PeriodError } from '../../src/domain/stats/periods.js';
-import { ValidationError, WorkflowError } from '../../src/domain/validation.js';
+import { ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import { writeMetCsv } from '../../src/domain/met/write.js';
 import { currentAuditHead, verifyAuditLog } from '../../src/services/audit.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import {
   currentRelease,
   discardDraft,

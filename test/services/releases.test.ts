@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SectionKey } from '../../src/domain/report/content.js';
 import { MET_COLUMN_INDEX } from '../../src/domain/met/layout.js';
 import { PeriodError } from '../../src/domain/stats/periods.js';
-import { WorkflowError } from '../../src/domain/report/workflow.js';
+import { WorkflowError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/services/context.js';
 import { DisclosureError, discardDraft, draftRelease, prepareRelease, publishedRelease, publishedReleases, publishRelease, releaseFile } from '../../src/services/releases.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
@@ -12,7 +12,7 @@ import { firedReport, recordingOfficer, recordReport } from '../support/report-f
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'node:fs';
 import { writeMetCsv } from '../../src/domain/met/write.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 
 /** Values planted in every field that must never be published. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import type { SectionKey } from '../../src/domain/report/content.js';
-import { ConcurrentChangeError } from '../../src/domain/report/workflow.js';
+import { ConcurrentChangeError } from '../../src/domain/errors.js';
 import { createAccount } from '../../src/services/accounts.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';

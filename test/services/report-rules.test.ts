@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { fixedClock, type Actor, type Services } from '../../src/services/context.js';
 import { amendReport, getReport, saveSection, startReport } from '../../src/services/reports.js';
-import { ValidationError } from '../../src/domain/validation.js';
+import { ValidationError } from '../../src/domain/errors.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';

@@ -5,7 +5,7 @@ import type { SectionKey } from '../../src/domain/report/content.js';
 import { createAccount } from '../../src/services/accounts.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
-import { cedarMetRows } from '../../src/services/metImport.js';
+import { cedarMetRows } from '../../src/services/met-import.js';
 import { createOfficer } from '../../src/services/officers.js';
 import {
   amendReport,

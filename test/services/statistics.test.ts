@@ -5,7 +5,7 @@ import { groupedReports } from '../../src/db/repositories/reports.js';
 import { writeMetCsv } from '../../src/domain/met/write.js';
 import type { SectionKey } from '../../src/domain/report/content.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
-import { importMetFile } from '../../src/services/metImport.js';
+import { importMetFile } from '../../src/services/met-import.js';
 import { amendReport, saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import { countedReports, homeOfficeReturn, statistics } from '../../src/services/statistics.js';
 import { breakdown, countCed, DIMENSION_KEYS, MULTI_VALUED_DIMENSIONS, NOT_RECORDED } from '../../src/domain/stats/counting.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import * as repo from '../../src/db/repositories/training.js';
-import { ConflictError, NotFoundError, ValidationError, WorkflowError } from '../../src/domain/validation.js';
+import { ConflictError, NotFoundError, ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR, fixedClock, type Actor } from '../../src/services/context.js';
 import { createOfficer, getOfficer, updateOfficer } from '../../src/services/officers.js';
 import {

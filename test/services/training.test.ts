@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
 import * as repo from '../../src/db/repositories/training.js';
 import type { Scope } from '../../src/domain/permissions.js';
-import { ConflictError, ValidationError, WorkflowError } from '../../src/domain/validation.js';
+import { ConflictError, ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR, fixedClock, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import {

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
-import { openDatabase } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrate.js';
-import * as org from '../../db/repositories/organisation.js';
 import { ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
-import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, TOKEN_SCOPES } from '../../domain/api-tokens.js';
 import { createAccount, createApiToken, listApiTokens, revokeApiToken } from '../../services/accounts.js';
 import { parseAuditHead } from '../../domain/audit.js';
 import { verifyAuditLog, type ExpectedHead } from '../../services/audit.js';
 import { publishedRelease } from '../../services/releases.js';
 import { cliActor } from '../../services/context.js';
+import { listBoroughs } from '../../services/organisation.js';
+import { migrateDatabase } from '../../services/setup.js';
 import { CliError, progress, readStdin, withServices } from '../runtime.js';
 
 export function registerCore(program: Command): void {
@@ -18,14 +17,9 @@ export function registerCore(program: Command): void {
     .description('bring the database schema up to date')
     .action(async () => {
       const config = loadConfig();
-      const database = await openDatabase(config.database);
-      try {
-        const { applied, total } = await migrateToLatest(database.db);
-        console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Nothing to apply.');
-        console.log(`Done: ${database.kind} database is at migration ${total} of ${total}.`);
-      } finally {
-        await database.close();
-      }
+      const { applied, total, kind } = await migrateDatabase(config);
+      console.log(applied.length ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'Nothing to apply.');
+      console.log(`Done: ${kind} database is at migration ${total} of ${total}.`);
     });
 
   const users = program.command('users').description('manage accounts');
@@ -45,8 +39,7 @@ export function registerCore(program: Command): void {
       await withServices(async (svc) => {
         let boroughId: string | null = null;
         if (opts.borough) {
-          const force = await org.findForce(svc.database.db);
-          const borough = force && (await org.listBoroughs(svc.database.db, force.id)).find((b) => b.name.toLowerCase() === opts.borough!.toLowerCase() || b.code === opts.borough!.toUpperCase());
+          const borough = (await listBoroughs(svc)).find((b) => b.name.toLowerCase() === opts.borough!.toLowerCase() || b.code === opts.borough!.toUpperCase());
           if (!borough) throw new CliError(`No borough called ${opts.borough}`);
           boroughId = borough.id;
         }

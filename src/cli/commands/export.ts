@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify/sync';
 import { parsePeriod, PeriodError } from '../../domain/stats/periods.js';
 import { neutraliseRow } from '../../domain/csv.js';
 import { writeMetCsv } from '../../domain/met/write.js';
-import { cedarMetRows, importedMetRows } from '../../services/metImport.js';
+import { cedarMetRows, importedMetRows } from '../../services/met-import.js';
 import { breakdownTable } from '../../domain/stats/tables.js';
 import { homeOfficeReturn } from '../../services/statistics.js';
 import { CliError, withServices } from '../runtime.js';

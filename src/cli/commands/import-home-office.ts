@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { londonDate, PeriodError } from '../../domain/stats/periods.js';
+import { londonDate } from '../../domain/calendar.js';
+import { PeriodError } from '../../domain/stats/periods.js';
 import { cliActor, wallClock } from '../../services/context.js';
 import { formatProblem, HomeOfficeImportError, importHomeOfficeTable, tablePeriod } from '../../services/national.js';
 import { CliError, withServices } from '../runtime.js';

@@ -1,15 +1,15 @@
 import fs from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ROSTER_COLUMNS, type RowError } from '../../domain/roster.js';
+import { ROSTER_COLUMNS } from '../../domain/roster.js';
 import { cliActor } from '../../services/context.js';
-import { importOfficers } from '../../services/importOfficers.js';
-import { importTraining, NoCourseTypesError } from '../../services/importTraining.js';
+import { importOfficers } from '../../services/import-officers.js';
+import { importTraining, NoCourseTypesError } from '../../services/import-training.js';
 import { seedNationalCourseTypes } from '../../services/training.js';
 import { NATIONAL_COURSE_TYPES } from '../../domain/training/courses.js';
 import { TRAINING_COLUMNS } from '../../domain/training/import.js';
-import { importMetFile, type MetImportResult } from '../../services/metImport.js';
+import { importMetFile, type MetImportResult } from '../../services/met-import.js';
 import { stringify } from 'csv-stringify/sync';
-import { neutraliseRow } from '../../domain/csv.js';
+import { neutraliseRow, type RowError } from '../../domain/csv.js';
 import { CliError, endProgress, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
 

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { PeriodError } from '../../domain/stats/periods.js';
-import { WorkflowError } from '../../domain/report/workflow.js';
-import { monthLabel } from '../../domain/stats/release.js';
+import { WorkflowError } from '../../domain/errors.js';
+import { monthLabel } from '../../domain/calendar.js';
 import { cliActor, type Services } from '../../services/context.js';
 import { DisclosureError, draftRelease, prepareRelease, publicationPreview, publishedReleases, publishRelease, supersedeRelease, type Release } from '../../services/releases.js';
 import { CliError, withServices } from '../runtime.js';

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { z } from 'zod';
 import { cliActor } from '../../services/context.js';
-import { DEFAULT_DEMO_OFFICERS, DemoRefusedError, MAX_DEMO_OFFICERS, MIN_DEMO_OFFICERS, seedDemo, type DemoAccountCredentials, type DemoSummary } from '../../services/demo.js';
+import { DEFAULT_DEMO_OFFICERS, MAX_DEMO_OFFICERS, MIN_DEMO_OFFICERS } from '../../demo/force.js';
+import { DemoRefusedError, seedDemo, type DemoAccountCredentials, type DemoSummary } from '../../demo/index.js';
 import { CliError, progress, withServices } from '../runtime.js';
 
 const SEED_OPTIONS = `Seed options:

@@ -40,6 +40,18 @@ export async function findAccount(db: Executor, id: string): Promise<Account | u
   return toAccount(row, (await grantsFor(db, [row.id])).get(row.id) ?? []);
 }
 
+/** The display names of the accounts with these ids, in one query a few hundred at a time; ids not found are left out. */
+export async function accountNames(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    if (chunk.length === 0) continue;
+    const rows = await db.selectFrom('app_user').select(['id', 'display_name']).where('id', 'in', chunk).execute();
+    for (const r of rows) out.set(r.id, r.display_name);
+  }
+  return out;
+}
+
 export async function findAccountByEmail(db: Executor, email: string): Promise<(Account & { passwordHash: string }) | undefined> {
   const row = await db.selectFrom('app_user').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
   if (!row) return undefined;

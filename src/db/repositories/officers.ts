@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Officer, OfficerInput, OfficerStatus, Rank, TeamType } from '../../domain/organisation.js';
+import type { Officer, OfficerInput, OfficerSort, OfficerStatus, Rank, TeamType } from '../../domain/organisation.js';
 import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { OfficerTable } from '../schema.js';
@@ -110,6 +110,18 @@ export async function findOfficerByCollar(db: Executor, forceId: string, collarN
   return row && toOfficer(row);
 }
 
+/** The officers with these ids, in one query a few hundred at a time; ids not found are left out. */
+export async function findOfficersByIds(db: Executor, ids: readonly string[]): Promise<Map<string, Officer>> {
+  const out = new Map<string, Officer>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    if (chunk.length === 0) continue;
+    const rows = await db.selectFrom('officer').select(COLUMNS).where('id', 'in', chunk).execute();
+    for (const r of rows) out.set(r.id, toOfficer(r));
+  }
+  return out;
+}
+
 export async function findOfficersByCollars(db: Executor, forceId: string, collarNumbers: string[]): Promise<Map<string, Officer>> {
   const out = new Map<string, Officer>();
   for (let i = 0; i < collarNumbers.length; i += 500) {
@@ -121,6 +133,12 @@ export async function findOfficersByCollars(db: Executor, forceId: string, colla
   return out;
 }
 
+/** Every officer of the force: collar number to id (bulk loads name officers by collar number). */
+export async function officerIdsByCollar(db: Executor, forceId: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('officer').select(['id', 'collar_number']).where('force_id', '=', forceId).execute();
+  return new Map(rows.map((o) => [o.collar_number, o.id]));
+}
+
 export interface OfficerFilter {
   forceId: string;
   /** Matches any part of first name, last name or collar number. */
@@ -130,9 +148,6 @@ export interface OfficerFilter {
   rank?: Rank;
   status?: OfficerStatus;
 }
-
-export const OFFICER_SORTS = ['name', 'collar', 'rank', 'joined'] as const;
-export type OfficerSort = (typeof OFFICER_SORTS)[number];
 
 function filtered(db: Executor, f: OfficerFilter) {
   let q = db.selectFrom('officer').where('force_id', '=', f.forceId);
@@ -177,6 +192,12 @@ export async function listOfficers(
 export async function countOfficers(db: Executor, forceId: string): Promise<number> {
   const r = await db.selectFrom('officer').select((eb) => eb.fn.countAll<number>().as('n')).where('force_id', '=', forceId).executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/** Every officer of the force, by name and collar number only. */
+export async function listOfficerNames(db: Executor, forceId: string): Promise<{ firstName: string; lastName: string; collarNumber: string }[]> {
+  const rows = await db.selectFrom('officer').select(['first_name', 'last_name', 'collar_number']).where('force_id', '=', forceId).execute();
+  return rows.map((o) => ({ firstName: o.first_name, lastName: o.last_name, collarNumber: o.collar_number }));
 }
 
 /** An officer as counts need them: who, where (borough, team and its type), and when they served. */

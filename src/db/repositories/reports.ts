@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { HighestLevel } from '../../domain/report/levels.js';
+import { HIGHEST_LEVELS, type HighestLevel } from '../../domain/report/levels.js';
 import type { StoredContent } from '../../domain/report/content.js';
 import type { ReferralOutcome, ReportEventKind, ReportStatus } from '../../domain/report/workflow.js';
 import type { Executor } from '../database.js';
@@ -7,26 +7,7 @@ import { newId, nowIso } from '../ids.js';
 import type { ReportTable } from '../schema.js';
 import { joinCodes, splitCodes, type Facts } from '../../domain/stats/facts.js';
 import type { CountedReport } from '../../domain/stats/counting.js';
-
-export interface Incident {
-  id: string;
-  forceId: string;
-  reference: string;
-  boroughId: string | null;
-  occurredAt: string | null;
-}
-
-/** The columns derived from the content, kept beside it for lists and counts. */
-export interface DerivedColumns {
-  incidentId: string | null;
-  boroughId: string | null;
-  highestLevel: HighestLevel | null;
-  discharge: boolean;
-  cedUsed: boolean;
-  serious: boolean;
-  occurredAt: string | null;
-  dueAt: string | null;
-}
+import type { DerivedColumns, Incident, ReferralOutcomeRecord, Report, ReportEvent, ReportSort, ReportVersion } from '../../domain/report/records.js';
 
 /** What statistics count, stored beside the content (see migration 0006). */
 export interface StoredFacts {
@@ -47,46 +28,6 @@ export function factColumns(f: StoredFacts) {
     locations: joinCodes(f.facts.locations),
     outcomes: joinCodes(f.facts.outcomes),
   };
-}
-
-export interface Report extends DerivedColumns {
-  id: string;
-  forceId: string;
-  incidentReference: string | null;
-  officerId: string;
-  authorUserId: string;
-  status: ReportStatus;
-  content: StoredContent;
-  version: number;
-  /** Sections changed in an amendment not yet submitted. */
-  amendment: StoredContent | null;
-  /** Bumped by every write: a write names the revision it read and fails if it moved on. */
-  revision: number;
-  submittedAt: string | null;
-  reviewedAt: string | null;
-  signedOffAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ReportEvent {
-  id: string;
-  reportId: string;
-  kind: ReportEventKind;
-  actorUserId: string | null;
-  actorLabel: string;
-  at: string;
-  comment: string | null;
-  version: number | null;
-  changes: Record<string, { from: unknown; to: unknown }> | null;
-}
-
-export interface ReportVersion {
-  version: number;
-  content: StoredContent;
-  reason: string | null;
-  createdByLabel: string;
-  createdAt: string;
 }
 
 type Row = ReportTable & { incident_reference: string | null };
@@ -170,7 +111,6 @@ export async function insertReport(db: Executor, r: { forceId: string; officerId
     .execute();
   return id;
 }
-
 
 /**
  * Writes a report's content (and what is derived from it) if the row is still at `revision`,
@@ -337,18 +277,6 @@ export async function refreshIncident(db: Executor, incidentId: string, opts: { 
 
 // Referral outcomes ----------------------------------------------------------------------
 
-export interface ReferralOutcomeRecord {
-  id: string;
-  reportId: string;
-  outcome: ReferralOutcome;
-  iopcReference: string | null;
-  reason: string;
-  reportVersion: number;
-  recordedByUserId: string | null;
-  recordedByLabel: string;
-  recordedAt: string;
-}
-
 export async function insertReferralOutcome(db: Executor, o: Omit<ReferralOutcomeRecord, 'id'>): Promise<string> {
   const id = newId();
   await db
@@ -404,9 +332,6 @@ export interface ReportFilter {
   occurredTo?: string;
 }
 
-export const REPORT_SORTS = ['occurred', 'due', 'submitted', 'level', 'updated'] as const;
-export type ReportSort = (typeof REPORT_SORTS)[number];
-
 function filtered(db: Executor, f: ReportFilter) {
   // A discarded draft is in no list.
   let q = db.selectFrom('uof_report as r').leftJoin('incident as i', 'i.id', 'r.incident_id').where('r.force_id', '=', f.forceId).where('r.status', '!=', 'discarded');
@@ -423,8 +348,14 @@ function filtered(db: Executor, f: ReportFilter) {
   return q;
 }
 
-/** Severity order for sorting by level, most severe first. */
-const LEVEL_RANK = sql<number>`case r.highest_level when 'angle_drive_stun' then 1 when 'fired' then 2 when 'drive_stun' then 3 when 'arced' then 4 when 'red_dotted' then 5 when 'aimed' then 6 when 'drawn' then 7 when 'not_stated' then 8 else 9 end`;
+/**
+ * Severity order for sorting by level, most severe first: the domain's ranking (HIGHEST_LEVELS)
+ * written as a CASE of literals (`when 'angle_drive_stun' then 1 … else 9`); no level sorts last.
+ */
+const LEVEL_RANK = sql<number>`case r.highest_level ${sql.join(
+  HIGHEST_LEVELS.map((level, i) => sql`when ${sql.lit(level)} then ${sql.lit(i + 1)}`),
+  sql` `,
+)} else ${sql.lit(HIGHEST_LEVELS.length + 1)} end`;
 
 export async function listReports(
   db: Executor,
@@ -618,4 +549,36 @@ export async function groupedReports(db: Executor, forceId: string, from: string
     }
   }
   return out;
+}
+
+/**
+ * The force's recorded reports (never drafts, nor discarded ones) that occurred in
+ * [from, toExclusive) (London days), a page at a time in id order: each one's content as
+ * stored and its borough's name.
+ */
+export async function* recordedContentPages(
+  db: Executor,
+  forceId: string,
+  from: string,
+  toExclusive: string,
+  pageSize = 2000,
+): AsyncGenerator<{ content: StoredContent; boroughName: string | null }[]> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('uof_report as r')
+      .leftJoin('borough as b', 'b.id', 'r.borough_id')
+      .select(['r.id', 'r.content', 'b.name as borough_name'])
+      .where('r.force_id', '=', forceId)
+      .where('r.status', 'not in', NOT_RECORDED)
+      .where('r.occurred_on', '>=', from)
+      .where('r.occurred_on', '<', toExclusive)
+      .where('r.id', '>', after)
+      .orderBy('r.id')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.map((r) => ({ content: JSON.parse(r.content) as StoredContent, boroughName: r.borough_name }));
+  }
 }

@@ -1,5 +1,6 @@
-import type { CourseKind, Restriction, TrainingRecord, TrainingResult } from '../../domain/training/authority.js';
+import type { CourseKind, TrainingRecord, TrainingResult } from '../../domain/training/authority.js';
 import type { CourseType, CourseTypeInput, EnrolmentStatus, RestrictionKind } from '../../domain/training/courses.js';
+import type { SessionStatus, StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../domain/training/records.js';
 import { sql } from 'kysely';
 import type { DatabaseKind, Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
@@ -61,25 +62,6 @@ export async function updateCourseType(db: Executor, id: string, c: CourseTypeIn
 }
 
 // Sessions ----------------------------------------------------------------------------
-
-export type SessionStatus = 'scheduled' | 'completed' | 'cancelled';
-
-export interface TrainingSession {
-  id: string;
-  forceId: string;
-  courseTypeId: string;
-  courseName: string;
-  courseKind: CourseKind;
-  qualifiesFor: string[];
-  startsOn: string;
-  endsOn: string;
-  location: string;
-  boroughId: string | null;
-  capacity: number;
-  status: SessionStatus;
-  enrolled: number;
-  waiting: number;
-}
 
 const SESSION_SELECT = [
   'training_session.id',
@@ -325,20 +307,6 @@ export async function listOfficerEnrolments(db: Executor, officerId: string): Pr
 
 // Training records --------------------------------------------------------------------
 
-export interface StoredTrainingRecord extends TrainingRecord {
-  id: string;
-  officerId: string;
-  courseTypeId: string;
-  courseName: string;
-  reason: string | null;
-  sessionId: string | null;
-  source: 'session' | 'import';
-  createdBy: string;
-  createdAt: string;
-  /** When a session's result was corrected: the result before, why, by whom and when. */
-  correction: { previousResult: TrainingResult; reason: string; by: string; at: string } | null;
-}
-
 function recordsQuery(db: Executor) {
   return db
     .selectFrom('training_record')
@@ -496,16 +464,6 @@ export async function existingSourceKeys(db: Executor, keys: readonly string[]):
 }
 
 // Suspensions and withdrawals ---------------------------------------------------------
-
-export interface StoredRestriction extends Restriction {
-  id: string;
-  officerId: string;
-  createdBy: string;
-  createdAt: string;
-  endedBy: string | null;
-  endedAt: string | null;
-  endReason: string | null;
-}
 
 const RESTRICTION_COLUMNS = ['id', 'officer_id', 'kind', 'from_on', 'to_on', 'reason', 'created_by_label', 'created_at', 'ended_by_label', 'ended_at', 'end_reason'] as const;
 

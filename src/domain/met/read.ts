@@ -2,7 +2,7 @@
  * Reading a file in the Met's use-of-force layout. Pure: bytes (or spreadsheet cells) in,
  * rows out, no I/O of its own.
  *
- * - Encodings: UTF-8 with or without a byte order mark, else Windows-1252 (as roster.ts).
+ * - Encodings: UTF-8 with or without a byte order mark, else Windows-1252 (as csv.ts decodes).
  *   UTF-16 is refused with a message saying how to re-save the file.
  * - CSV through csv-parse: quoted fields with commas, quotes ("") and line breaks; CRLF, LF
  *   or CR line endings, mixed. Line numbers are physical lines of the file (header = 1
@@ -12,22 +12,17 @@
  *   and reading resumes on the next line: one bad row does not hide the rest.
  * - Memory: the file is parsed a chunk (about 1 MiB, cut at a line end) at a time and each
  *   row is mapped and handed over as it is read, so nothing proportional to the number of
- *   rows is held except by the caller.
- *   - `openMetCsv` reads a file that is itself read a piece at a time (a file stream): it
- *     goes through the bytes twice, once to decide the encoding (a file is UTF-8 only if all
- *     of it is) and once to read the rows, so the file is never held whole.
- *   - `metFileRows` reads bytes already in memory (a generator: the caller may stop or pause
- *     between rows); `forEachMetRow` hands each row to a callback; `readMetFile` collects
- *     everything and is for small files and tests.
- * - Spreadsheets (.xlsx): a reader library gives rows of cells; `openMetSheet` (rows as they
- *   are read, each with its row number) and `metTableRows` (rows in memory) take them from
- *   there: header check, cell values as the CSV text the Met would have written
- *   (`metCellText`), and the sheet's row numbers as line numbers.
+ *   rows is held except by the caller. `openMetCsv` reads a file that is itself read a piece
+ *   at a time (a file stream, or bytes in memory given as one piece): it goes through the
+ *   bytes twice, once to decide the encoding (a file is UTF-8 only if all of it is) and once
+ *   to read the rows, so the file is never held whole.
+ * - Spreadsheets (.xlsx): a reader library gives rows of cells; `openMetSheet` takes them as
+ *   they are read, each with its row number: header check, cell values as the CSV text the
+ *   Met would have written (`metCellText`), and the sheet's row numbers as line numbers.
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
-import { quoteValue, restoreCell } from '../csv.js';
-import { decodeRoster, type RowError } from '../roster.js';
+import { decodeWindows1252, quoteValue, restoreCell, type RowError } from '../csv.js';
 import { checkMetHeader, MET_COLUMN_INDEX, MET_COLUMNS, type MetColumn, type MetHeaderProblem } from './layout.js';
 import { metValuesToReport, type ImportedReport } from './rows.js';
 
@@ -44,18 +39,14 @@ export type MetRow =
       values: string[];
     };
 
-export interface MetFileRows {
+/** A file being read as it is asked for. */
+export interface MetFileStream {
   encoding: MetEncoding;
   /** Why the file cannot be imported at all (wrong layout, empty, UTF-16); null when it can. When set, `rows` yields nothing. */
   problem: MetHeaderProblem | null;
   /** The header's names in file order (for writing a rejects file in the same layout). */
   header: string[];
-  /** The data rows, in file order, read as they are asked for. Can be iterated once. */
-  rows: Iterable<MetRow>;
-}
-
-/** A file being read as it is asked for: as MetFileRows, with rows that may wait on the file. */
-export interface MetFileStream extends Omit<MetFileRows, 'rows'> {
+  /** The data rows, in file order, read as they are asked for (they may wait on the file). Can be iterated once. */
   rows: AsyncIterable<MetRow>;
   /** Stops reading and lets go of the file; for a caller that may not read `rows` to the end (reading them to the end, or breaking out of a loop over them, does it too). */
   close(): Promise<void>;
@@ -70,39 +61,11 @@ export interface MetSheetRow {
   cells: readonly unknown[];
 }
 
-export interface MetReadSummary {
-  encoding: MetEncoding;
-  problem: MetHeaderProblem | null;
-  /** Data rows in the file (blank rows not counted). read = accepted + rejected. */
-  read: number;
-  accepted: number;
-  rejected: number;
-}
-
-export interface MetFile extends MetReadSummary {
-  rows: { line: number; report: ImportedReport }[];
-  /** Every problem in every rejected row, by line then column. */
-  errors: RowError[];
-}
-
 // ---------------------------------------------------------------------------------------
 // Entry points
 
 /**
- * Opens a Met file already in memory: decides the encoding, reads and checks the header, and
- * returns the data rows as a generator. Nothing beyond the header is parsed until rows are
- * asked for.
- */
-export function metFileRows(bytes: Uint8Array): MetFileRows {
-  if (isUtf16(bytes)) return refused('utf-8', UTF16_MESSAGE);
-  const bom = hasBom(bytes);
-  const body = bom ? bytes.subarray(3) : bytes;
-  const encoding: MetEncoding = isUtf8(body) ? 'utf-8' : 'windows-1252';
-  return fromRecords(csvRecordsInMemory(body, encoding), encoding, 'csv');
-}
-
-/**
- * Opens a Met CSV read a piece at a time, as metFileRows does for bytes in memory: the
+ * Opens a Met CSV read a piece at a time (a file in memory is a source of one piece): the
  * source is read once through to decide the encoding, then again from the start for the
  * rows, which are read as they are asked for. At most a few MiB of the file are held at
  * once, whatever its size.
@@ -115,23 +78,10 @@ export async function openMetCsv(open: MetByteSource): Promise<MetFileStream> {
 
 /**
  * Rows of a spreadsheet (the first row with anything in it is the header), as a reader
- * library for .xlsx gives them: one array of cell values per row, in sheet order, with the
- * row's number in the sheet as its line (so pass empty rows too). Cells may be strings,
- * numbers, booleans or Dates (see metCellText); a row may stop short of the last columns,
- * as readers leave out trailing empty cells.
- */
-export function metTableRows(rows: Iterable<readonly unknown[]>): MetFileRows {
-  function* records(): Generator<RawItem> {
-    const record = sheetRecords();
-    let line = 0;
-    for (const cells of rows) yield record(++line, cells);
-  }
-  return fromRecords(records(), 'utf-8', 'sheet');
-}
-
-/**
- * As metTableRows, for rows read from the sheet as they are asked for, each with its number
- * in the sheet (a reader may skip empty rows: the numbers keep the lines right).
+ * library for .xlsx gives them as it reads the sheet: each row's number in the sheet (from 1;
+ * a reader may skip empty rows: the numbers keep the lines right) and its cell values, in
+ * sheet order. Cells may be strings, numbers, booleans or Dates (see metCellText); a row may
+ * stop short of the last columns, as readers leave out trailing empty cells.
  */
 export async function openMetSheet(rows: AsyncIterable<MetSheetRow>): Promise<MetFileStream> {
   async function* records(): AsyncGenerator<RawItem> {
@@ -139,33 +89,6 @@ export async function openMetSheet(rows: AsyncIterable<MetSheetRow>): Promise<Me
     for await (const row of rows) yield record(row.number, row.cells);
   }
   return fromRecordsStream(records(), 'utf-8', 'sheet');
-}
-
-/** Reads every row, handing each to `onRow` as soon as it is read; returns the counts. */
-export function forEachMetRow(bytes: Uint8Array, onRow: (row: MetRow) => void): MetReadSummary {
-  return drain(metFileRows(bytes), onRow);
-}
-
-/** Reads the whole file into memory: for small files and tests. Large files: forEachMetRow or metFileRows. */
-export function readMetFile(bytes: Uint8Array): MetFile {
-  const rows: MetFile['rows'] = [];
-  const errors: RowError[] = [];
-  const summary = forEachMetRow(bytes, (row) => {
-    if (row.ok) rows.push({ line: row.line, report: row.report });
-    else errors.push(...row.errors);
-  });
-  return { ...summary, rows, errors };
-}
-
-function drain(file: MetFileRows, onRow: (row: MetRow) => void): MetReadSummary {
-  let accepted = 0;
-  let rejected = 0;
-  for (const row of file.rows) {
-    if (row.ok) accepted++;
-    else rejected++;
-    onRow(row);
-  }
-  return { encoding: file.encoding, problem: file.problem, read: accepted + rejected, accepted, rejected };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -185,15 +108,11 @@ const EMPTY_MESSAGE = `The file is empty: it needs the Met's header row (${MET_C
 
 const refusal = (message: string): MetHeaderProblem => ({ ok: false, missing: [...MET_COLUMNS], unexpected: [], duplicated: [], message });
 
-function refused(encoding: MetEncoding, message: string, header: string[] = []): MetFileRows {
-  return { encoding, problem: refusal(message), header, rows: [] };
-}
-
 const NO_ROWS: AsyncIterable<MetRow> = { async *[Symbol.asyncIterator]() {} };
 const nothingToClose = async () => {};
 
 function refusedStream(encoding: MetEncoding, message: string): MetFileStream {
-  return { ...refused(encoding, message), rows: NO_ROWS, close: nothingToClose };
+  return { encoding, problem: refusal(message), header: [], rows: NO_ROWS, close: nothingToClose };
 }
 
 const isBlankRecord = (fields: readonly string[]) => fields.every((f) => f.trim() === '');
@@ -237,24 +156,6 @@ function readHeader(item: RawItem, from: RecordSource): Header | null {
     return result.ok ? { line, ok: true, report: result.report } : { line, ok: false, errors: result.errors, values: cutValues(fields) };
   };
   return { problem: null, header, toRow };
-}
-
-function fromRecords(items: Iterable<RawItem>, encoding: MetEncoding, from: RecordSource): MetFileRows {
-  const it = items[Symbol.iterator]();
-  for (let next = it.next(); !next.done; next = it.next()) {
-    const head = readHeader(next.value, from);
-    if (!head) continue;
-    if (head.problem !== null) return { encoding, problem: head.problem, header: head.header, rows: [] };
-    const { toRow } = head;
-    function* rows(): Generator<MetRow> {
-      for (let n = it.next(); !n.done; n = it.next()) {
-        const row = toRow(n.value);
-        if (row) yield row;
-      }
-    }
-    return { encoding, problem: null, header: head.header, rows: rows() };
-  }
-  return refused(encoding, EMPTY_MESSAGE);
 }
 
 async function fromRecordsStream(items: AsyncIterable<RawItem>, encoding: MetEncoding, from: RecordSource): Promise<MetFileStream> {
@@ -368,7 +269,7 @@ function unfinishedUtf8(b: Uint8Array): number {
 }
 
 /**
- * Reads a file through to decide its encoding as metFileRows does: UTF-16 (by its byte order
+ * Reads a file through to decide its encoding: UTF-16 (by its byte order
  * mark), UTF-8 if every byte after an optional UTF-8 byte order mark is UTF-8, else
  * Windows-1252. Stops at the first byte that is not UTF-8.
  */
@@ -418,11 +319,8 @@ const CSV_MESSAGES: Partial<Record<string, string>> = {
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Windows-1252 for one field: decodeRoster reads as Windows-1252 whatever is not UTF-8, and a leading 0xFF (never UTF-8) makes sure of that. */
-function windows1252(latin1: string): string {
-  const bytes = Buffer.from(`\u00ff${latin1}`, 'latin1');
-  return decodeRoster(bytes).text.slice(1);
-}
+/** Windows-1252 for one field read as Latin-1 (one character per byte). */
+const windows1252 = (latin1: string): string => decodeWindows1252(Buffer.from(latin1, 'latin1'));
 
 const CSV_OPTIONS = {
   encoding: 'latin1',
@@ -446,7 +344,7 @@ interface NeedMore {
 
 /**
  * The file's records with the physical line each starts on, from a window onto the file that
- * the caller fills when asked (a NeedMore). A file in memory is one window that has ended.
+ * the caller fills when asked (a NeedMore).
  *
  * The bytes are read as Latin-1 (one character per byte: the CSV's commas, quotes and line
  * ends are ASCII in both encodings), and only the fields that hold bytes above 0x7F are
@@ -550,14 +448,6 @@ function* csvRecords(window: ByteWindow, encoding: MetEncoding): Generator<RawIt
     }
     window.bytes = buf.subarray(readAgain ? i : end);
     chunk = readAgain ? chunk * 2 : CHUNK_BYTES;
-  }
-}
-
-/** The records of a file in memory. */
-function* csvRecordsInMemory(bytes: Uint8Array, encoding: MetEncoding): Generator<RawItem> {
-  for (const item of csvRecords({ bytes: asBuffer(bytes), ended: true }, encoding)) {
-    if ('more' in item) throw new Error('A file in memory was asked for more bytes');
-    yield item;
   }
 }
 

@@ -74,7 +74,7 @@
  *    struck, and the Met leaves unmarked locations blank.
  *  - The header's slips are accepted in either spelling and written as published.
  */
-import { rosterDate, type RowError } from '../roster.js';
+import { csvDate, type RowError } from '../csv.js';
 import type { ReportContent } from '../report/content.js';
 import { CED_LEVELS, highestLevel, type CedLevel, type HighestLevel } from '../report/levels.js';
 import {
@@ -93,8 +93,6 @@ import {
   TACTICS,
 } from '../report/vocabulary.js';
 import { arcedColumn, CED_BLOCK_PREFIXES, MET_COLUMN_INDEX, MET_COLUMNS, metColumn, metColumnNamed, type MetColumn } from './layout.js';
-
-export type { RowError } from '../roster.js';
 
 type Code<V> = keyof V & string;
 export type LocationCode = Code<typeof LOCATION_TYPES>;
@@ -363,7 +361,7 @@ const TIME = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 
 /** IncidentDate in either published form as YYYY-MM-DD; undefined when it is not a real date in either form. */
 export function metDate(value: string): string | undefined {
-  const iso = rosterDate(value.trim());
+  const iso = csvDate(value.trim());
   return iso && isRealDate(iso) ? iso : undefined;
 }
 

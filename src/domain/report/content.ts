@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { fieldErrorsFromZod, type FieldError } from '../validation.js';
+import type { FieldError } from '../errors.js';
+import { fieldErrorsFromZod } from '../validation.js';
 import { isoDate } from '../organisation.js';
+import { londonInstant, londonOffsetMinutes } from '../calendar.js';
 import { CED_LEVELS, highestLevel, isDischarge, LEVEL_OF_CED_TACTIC, type HighestLevel } from './levels.js';
 import {
   AGE_BANDS,
@@ -348,12 +350,12 @@ function londonClock(at: Date): { date: string; time: string } {
  * The earliest instant a London date and time can mean. On the day the clocks go back,
  * 01:00-01:59 happens twice; an incident at 01:30 is in the past once the first 01:30 has
  * passed. (A time that does not exist, in the hour skipped when the clocks go forward, is
- * read as incidentInstant reads it.)
+ * read as londonInstant reads it.)
  */
 export function earliestIncidentInstant(date: string, time: string): Date {
   const wall = Date.parse(`${date}T${time}:00Z`);
   const readings = [60, 0].map((offset) => new Date(wall - offset * 60_000)).filter((at, i) => londonOffsetMinutes(at) === [60, 0][i]);
-  return readings[0] ?? incidentInstant(date, time);
+  return readings[0] ?? londonInstant(date, time);
 }
 
 /** The whole report as a schema, for the API: every section optional, each validated. */
@@ -477,37 +479,3 @@ export function submissionProblems(stored: StoredContent, now: Date, recordsBegi
   return problems;
 }
 
-/**
- * The incident's date and time (as the officer saw a London clock) as a UTC instant.
- * Handles the clock changes: 01:30 on the day BST starts does not exist and is read as 02:30.
- */
-export function incidentInstant(date: string, time: string): Date {
-  const guess = new Date(`${date}T${time}:00Z`);
-  const offsetMinutes = londonOffsetMinutes(guess);
-  const first = new Date(guess.getTime() - offsetMinutes * 60_000);
-  const second = londonOffsetMinutes(first);
-  return second === offsetMinutes ? first : new Date(guess.getTime() - second * 60_000);
-}
-
-// One formatter for all calls: building an Intl.DateTimeFormat costs far more than using one.
-const LONDON_OFFSET = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', timeZoneName: 'shortOffset' });
-
-/**
- * London's clocks change on the hour (01:00 UTC), so the offset is the same for a whole UTC
- * hour: it is worked out once per hour seen (an import of a year's rows asks for it 300,000
- * times, and formatToParts was a tenth of the import's time).
- */
-const OFFSET_BY_HOUR = new Map<number, number>();
-
-function londonOffsetMinutes(at: Date): number {
-  const hour = Math.floor(at.getTime() / 3_600_000);
-  const known = OFFSET_BY_HOUR.get(hour);
-  if (known !== undefined) return known;
-  const parts = LONDON_OFFSET.formatToParts(at);
-  const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
-  const m = /GMT([+-]\d+)(?::(\d+))?/.exec(name);
-  const offset = m ? Number(m[1]) * 60 + Math.sign(Number(m[1])) * Number(m[2] ?? 0) : 0;
-  if (OFFSET_BY_HOUR.size >= 200_000) OFFSET_BY_HOUR.clear();
-  OFFSET_BY_HOUR.set(hour, offset);
-  return offset;
-}

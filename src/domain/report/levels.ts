@@ -24,6 +24,8 @@ export const CED_LEVEL_LABELS: Record<CedLevel, string> = {
 export const COUNTED_LEVELS = ['angle_drive_stun', 'fired', 'drive_stun', 'arced', 'red_dotted', 'aimed', 'drawn'] as const;
 export type CountedLevel = (typeof COUNTED_LEVELS)[number];
 export type HighestLevel = CountedLevel | 'not_stated';
+/** Every level a report can count at, most severe first, then not stated: the ranking lists and sorts follow. */
+export const HIGHEST_LEVELS = [...COUNTED_LEVELS, 'not_stated'] as const satisfies readonly HighestLevel[];
 
 export const HIGHEST_LEVEL_LABELS: Record<HighestLevel, string> = {
   angle_drive_stun: 'Angle drive stun',

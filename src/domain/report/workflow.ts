@@ -1,5 +1,5 @@
 import { SECTION_KEYS, type StoredContent } from './content.js';
-import { WorkflowError, type FieldError } from '../validation.js';
+import { ConcurrentChangeError, type FieldError } from '../errors.js';
 
 /**
  * A report's life: drafted, submitted, reviewed (approved, returned to the officer, or
@@ -34,20 +34,6 @@ export const REVIEW_OUTCOMES = ['approve', 'return', 'refer'] as const;
 export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
 
 export type ReportEventKind = 'created' | 'submitted' | 'amended' | 'approved' | 'returned' | 'referred' | 'signed_off' | 'referral_outcome' | 'discarded';
-
-export { WorkflowError };
-
-/**
- * A write refused because the report is no longer the one the person opened: someone else
- * (or the same person in another tab) saved it since. Nothing was stored; the person's
- * answers stay in their form.
- */
-export class ConcurrentChangeError extends WorkflowError {
-  constructor() {
-    super('This report changed since you opened it: someone saved it after you opened this page (perhaps you, in another tab). Nothing you sent was saved. Check the report as it is now, then try again.');
-    this.name = 'ConcurrentChangeError';
-  }
-}
 
 /** Refuses a write when the person says which revision they opened and it is no longer the current one. */
 export function checkRevision(current: number, opened: number | undefined): void {

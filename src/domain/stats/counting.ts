@@ -1,5 +1,5 @@
 import type { Facts } from './facts.js';
-import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS, type HighestLevel } from '../report/levels.js';
+import { HIGHEST_LEVEL_LABELS, HIGHEST_LEVELS, type HighestLevel } from '../report/levels.js';
 import { AGE_BANDS, ETHNICITIES, GENDERS, IMPACT_FACTORS, LOCATION_TYPES, MAIN_DUTIES, OUTCOMES, REASONS_FOR_FORCE, type Vocabulary } from '../report/vocabulary.js';
 import { bucketIndex, bucketIndexesOf, bucketOfIndex, PERIOD_UNIT_LABELS, type Period, type PeriodUnit } from './periods.js';
 
@@ -47,7 +47,7 @@ export const CED_COUNT_FIELDS = ['total', 'nonDischarge', 'drawn', 'aimed', 'red
 export type CedCountField = (typeof CED_COUNT_FIELDS)[number];
 
 /** The levels a report is counted at, most severe first, then not stated: the slot order of every counter array here. */
-export const LEVEL_SLOTS = [...COUNTED_LEVELS, 'not_stated'] as const satisfies readonly HighestLevel[];
+export const LEVEL_SLOTS = HIGHEST_LEVELS;
 const SLOTS = LEVEL_SLOTS.length;
 const SLOT_OF: Record<HighestLevel, number> = Object.fromEntries(LEVEL_SLOTS.map((l, i) => [l, i])) as Record<HighestLevel, number>;
 /** The count field for each level. */

@@ -13,10 +13,8 @@
 import type { CedCounts, Dimension } from './counting.js';
 import { canonicalJson } from '../audit.js';
 import { CED_COUNT_FIELDS } from './counting.js';
-import { financialYearOf, isoDateOf, monthLabel, MONTH_NAMES, PeriodError, previousDay, type Period } from './periods.js';
-
-// Month words and arithmetic live in periods.ts; release callers take them from here too.
-export { lastDayOfMonth, monthLabel } from './periods.js';
+import { isoDateOf, monthLabel, MONTH_NAMES, previousDay } from '../calendar.js';
+import { financialYearOf, PeriodError, type Period } from './periods.js';
 
 /** The breakdowns a release publishes, in page order. */
 export const RELEASE_DIMENSIONS: readonly Dimension[] = ['level', 'discharge', 'borough', 'ageBand', 'gender', 'ethnicity', 'reason', 'impactFactor', 'location', 'mainDuty', 'singleCrewed', 'outcome'];

@@ -15,7 +15,7 @@
  * A conversion course qualifies for a model but does not restart the 12 months.
  */
 
-import { isLeapYear, previousDay } from '../stats/periods.js';
+import { isLeapYear, previousDay } from '../calendar.js';
 
 export type CourseKind = 'initial' | 'refresher' | 'conversion';
 export type TrainingResult = 'pass' | 'fail' | 'did_not_finish';

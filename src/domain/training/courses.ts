@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { collarNumber, isoDate } from '../organisation.js';
-import { addDays, nextDay } from '../stats/periods.js';
+import { addDays, nextDay } from '../calendar.js';
 import type { CourseKind, TrainingResult } from './authority.js';
 
 /** Device models Cedar knows. A course type qualifies for some of them. */

@@ -22,8 +22,7 @@
  * is "already present" and not stored again; a different result for a day Cedar already holds
  * is an error, since a record is never overwritten.
  */
-import { quoteValue } from '../csv.js';
-import { readCsvHeader, readRecords, rowValues, decodeRoster, rosterDate, type CsvHeader, type RawRecord, type RosterEncoding, type RowError } from '../roster.js';
+import { csvDate, decodeCsv, quoteValue, readCsvHeader, readRecords, rowValues, type CsvEncoding, type CsvHeader, type RawRecord, type RowError } from '../csv.js';
 import type { TrainingResult } from './authority.js';
 import { EARLIEST_TRAINING, trainingRecordInput, type TrainingRecordInput } from './courses.js';
 
@@ -62,7 +61,7 @@ export interface TrainingRow {
 export interface TrainingRead {
   source: TrainingSource;
   /** For a CSV file, how it was decoded. */
-  encoding: RosterEncoding | null;
+  encoding: CsvEncoding | null;
   /** The header's line (CSV), or null. */
   headerLine: number | null;
   /** Data rows in the file (blank lines not counted) or records in the list, accepted or not. */
@@ -141,7 +140,7 @@ function checkCsvRow(record: RawRecord, header: Header, today: string): { row?: 
   const own = new Map<TrainingField, string>();
 
   const dateText = get('completed_on');
-  const completedOn = dateText === '' ? '' : rosterDate(dateText);
+  const completedOn = dateText === '' ? '' : csvDate(dateText);
   if (dateText === '') own.set('completedOn', 'Enter the day the course ended, as YYYY-MM-DD or DD/MM/YYYY');
   else if (!completedOn) own.set('completedOn', `Enter the day the course ended as YYYY-MM-DD or DD/MM/YYYY, for example 2019-04-01 or 01/04/2019, not ${quoteValue(dateText)}`);
 
@@ -169,7 +168,7 @@ export function readTrainingCsv(bytes: Uint8Array, today: string): TrainingRead 
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return { ...base, encoding: 'utf-8', fatal: true, errors: [{ line: 1, column: null, message: 'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8 (Comma delimited)" and import it again' }] };
   }
-  const { text, encoding } = decodeRoster(bytes);
+  const { text, encoding } = decodeCsv(bytes);
   const { records, errors } = readRecords(text);
   const [first, ...data] = records;
   if (!first) {

@@ -55,7 +55,7 @@
  * within capacity works, the same search is run with no trainer limit to say what capacity
  * would be needed.
  */
-import { monthFromNumber, monthNumber } from '../stats/periods.js';
+import { monthFromNumber, monthNumber } from '../calendar.js';
 
 export interface PlannerCapacity {
   /**

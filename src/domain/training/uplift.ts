@@ -36,7 +36,7 @@
  */
 import { z } from 'zod';
 import { TEAM_TYPES, TEAM_TYPE_LABELS, type TeamType } from '../organisation.js';
-import { lastDayOfMonth, monthFromNumber, monthNumber, monthOfDay, parseIsoDate } from '../stats/periods.js';
+import { lastDayOfMonth, monthFromNumber, monthNumber, monthOfDay, parseIsoDate } from '../calendar.js';
 import { authorisedIn, firstAuthorisedOn, type AuthorityHistory } from './authority.js';
 import type { PlannerCapacity } from './planner.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { scopesNeeded } from '../../domain/apiTokens.js';
+import { scopesNeeded } from '../../domain/api-tokens.js';
 import { scopeForAny, type Permission } from '../../domain/permissions.js';
 import { ENDED_SESSION_KEPT_HOURS, KEPT_FORM_MINUTES, keepForm, resolveApiToken, resolveSession, tokensEqual } from '../../services/accounts.js';
 import { formBody, safeNext } from '../forms.js';

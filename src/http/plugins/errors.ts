@@ -1,8 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
+import { DatabaseBusyError, NotFoundError, ValidationError, WorkflowError, type FieldError } from '../../domain/errors.js';
 import { NoForceError } from '../../services/organisation.js';
-import { DatabaseBusyError } from '../../services/context.js';
-import { WorkflowError } from '../../domain/report/workflow.js';
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');

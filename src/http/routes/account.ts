@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { ValidationError } from '../../domain/validation.js';
+import { ValidationError } from '../../domain/errors.js';
 import { changePassword, signIn, signOut, takeKeptForm } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
 import { errorView, field, formBody, safeNext } from '../forms.js';

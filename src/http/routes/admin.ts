@@ -1,15 +1,16 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { findOfficer, findOfficerByCollar } from '../../db/repositories/officers.js';
 import type { Account } from '../../domain/accounts.js';
 import { BOROUGH_SCOPABLE_ROLES, ROLE_LABELS, ROLES, isRole, type RoleGrant } from '../../domain/permissions.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
-import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPE_LABELS, TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { ValidationError, type FieldError } from '../../domain/errors.js';
+import { DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, SCOPE_LABELS, TOKEN_SCOPES } from '../../domain/api-tokens.js';
 import { createAccount, createApiToken, getAccount, getApiToken, listAccounts, listApiTokens, resetPassword, revokeApiToken, updateAccount } from '../../services/accounts.js';
 import type { Services } from '../../services/context.js';
-import { getForce, listBoroughs } from '../../services/organisation.js';
+import { findOfficerByCollar, officersByIds } from '../../services/officers.js';
+import { listBoroughs } from '../../services/organisation.js';
 import { errorView, field, fieldList, formBody, noticeFrom, pageFrom, paginationView, type FormBody } from '../forms.js';
 import { z } from 'zod';
 import { queryNotice, queryPage, queryText } from '../query.js';
+import { idParams, paramsOf } from '../params.js';
 
 const PERMISSION = { permission: 'manage:account' } as const;
 
@@ -39,8 +40,7 @@ async function toInput(svc: Services, v: AccountFormValues) {
   const roles: RoleGrant[] = v.roles.filter(isRole).map((role) => ({ role, boroughId: v.boroughId && BOROUGH_SCOPABLE_ROLES.includes(role) ? v.boroughId : null }));
   let officerId: string | null = null;
   if (v.officerCollar) {
-    const force = await getForce(svc);
-    const officer = await findOfficerByCollar(svc.database.db, force.id, v.officerCollar);
+    const officer = await findOfficerByCollar(svc, { all: true }, v.officerCollar);
     if (officer) officerId = officer.id;
     else errors.push({ field: 'officerCollar', message: `No officer has the collar number ${v.officerCollar}` });
   }
@@ -96,11 +96,11 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.get('/admin/accounts/:id', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/admin/accounts/:id', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
     const boroughs = new Map((await listBoroughs(svc)).map((b) => [b.id, b.name]));
-    const officer = account.officerId ? await findOfficer(svc.database.db, account.officerId) : undefined;
+    const officer = account.officerId ? (await officersByIds(svc, [account.officerId])).get(account.officerId) : undefined;
     return reply.render('pages/admin/account.njk', {
       title: account.email,
       account,
@@ -111,10 +111,10 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     });
   });
 
-  app.get('/admin/accounts/:id/edit', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/admin/accounts/:id/edit', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
-    const officer = account.officerId ? await findOfficer(svc.database.db, account.officerId) : undefined;
+    const officer = account.officerId ? (await officersByIds(svc, [account.officerId])).get(account.officerId) : undefined;
     return renderForm(reply, {
       account,
       values: {
@@ -128,8 +128,8 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     });
   });
 
-  app.post('/admin/accounts/:id', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/admin/accounts/:id', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
     const values = valuesFrom(formBody(request));
     const { input, errors } = await toInput(svc, values);
@@ -143,8 +143,8 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.post('/admin/accounts/:id/reset-password', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/admin/accounts/:id/reset-password', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const account = await getAccount(svc, id);
     const password = await resetPassword(svc, request.actor(), id);
     reply.header('cache-control', 'no-store');
@@ -208,15 +208,15 @@ export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.get('/admin/tokens/:id/revoke', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/admin/tokens/:id/revoke', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const token = await getApiToken(svc, id);
     if (token.status === 'revoked') return reply.redirect('/admin/tokens', 303);
     return reply.render('pages/admin/token-revoke.njk', { title: 'Are you sure you want to revoke this token?', token, backLink: '/admin/tokens', navPath: '/admin/accounts' });
   });
 
-  app.post('/admin/tokens/:id/revoke', { config: PERMISSION }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/admin/tokens/:id/revoke', { config: { ...PERMISSION, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     await getApiToken(svc, id);
     await revokeApiToken(svc, request.actor(), id);
     return reply.redirect('/admin/tokens?notice=token-revoked', 303);

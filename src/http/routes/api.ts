@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { officerFields, officerInput, OFFICER_STATUSES, RANKS, TEAM_TYPES, type Officer } from '../../domain/organisation.js';
-import { ValidationError } from '../../domain/validation.js';
-import { TOKEN_SCOPES } from '../../domain/apiTokens.js';
+import { ValidationError } from '../../domain/errors.js';
+import { TOKEN_SCOPES } from '../../domain/api-tokens.js';
 import type { Services } from '../../services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { sendProblem } from '../plugins/errors.js';
 import { queryOf } from '../query.js';
-import { reportOpenApi } from './reports-api.js';
-import { trainingOpenApi } from './training-api.js';
+import { idParams, paramsOf, pathParameters } from '../params.js';
 
 const OFFICER_FIELDS = ['collarNumber', 'firstName', 'lastName', 'rank', 'boroughId', 'teamId', 'status', 'joinedOn', 'leftOn'] as const;
 
@@ -36,7 +35,13 @@ function checkKnownFields(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-export function registerApiRoutes(app: FastifyInstance, svc: Services): void {
+/**
+ * The OpenAPI document's part for one area of the API (reports, training), generated from the
+ * schemas that validate its requests: app.ts hands them in, so that no route module imports another.
+ */
+export type OpenApiPart = (json: (s: z.ZodType) => object) => { schemas: Record<string, object>; paths: Record<string, object> };
+
+export function registerApiRoutes(app: FastifyInstance, svc: Services, parts: readonly OpenApiPart[] = []): void {
   app.get('/api/v1/officers', { config: { permission: 'read:officer', query: listQuery } }, async (request) => {
     const q = queryOf(request, listQuery);
     const r = await listOfficers(
@@ -48,8 +53,8 @@ export function registerApiRoutes(app: FastifyInstance, svc: Services): void {
     return { data: r.officers.map(toJson), page: r.page, pageSize: r.pageSize, total: r.total, pages: r.pages };
   });
 
-  app.get('/api/v1/officers/:id', { config: { permission: 'read:officer' } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.get('/api/v1/officers/:id', { config: { permission: 'read:officer', params: idParams } }, async (request) => {
+    const { id } = paramsOf(request, idParams);
     return toJson(await getOfficer(svc, request.scope, id));
   });
 
@@ -59,8 +64,8 @@ export function registerApiRoutes(app: FastifyInstance, svc: Services): void {
     return reply.code(201).header('location', `/api/v1/officers/${officer.id}`).send(toJson(officer));
   });
 
-  app.patch('/api/v1/officers/:id', { config: { permission: 'update:officer' } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.patch('/api/v1/officers/:id', { config: { permission: 'update:officer', params: idParams } }, async (request) => {
+    const { id } = paramsOf(request, idParams);
     const body = checkKnownFields(request.body);
     const current = await getOfficer(svc, request.scope, id);
     const merged = { ...officerFields(current), ...body };
@@ -70,17 +75,18 @@ export function registerApiRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/api/v1/boroughs', { config: { permission: 'read:team' } }, async () => ({ data: await listBoroughs(svc) }));
   app.get('/api/v1/teams', { config: { permission: 'read:team' } }, async (request) => ({ data: await listTeams(svc, request.scope) }));
 
-  app.get('/api/openapi.json', { config: { permission: 'public' } }, async () => openApiDocument());
+  app.get('/api/openapi.json', { config: { permission: 'public' } }, async () => openApiDocument(parts));
   app.all('/api/*', { config: { permission: 'public' } }, async (request, reply) =>
     sendProblem(reply, 404, 'Not found', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`),
   );
 }
 
-let cachedDocument: object | undefined;
+const cachedDocuments = new WeakMap<readonly OpenApiPart[], object>();
 
-/** OpenAPI 3.1, generated from the same schemas that validate requests. */
-export function openApiDocument(): object {
-  if (cachedDocument) return cachedDocument;
+/** OpenAPI 3.1, generated from the same schemas that validate requests: the officers API's, then each part's. */
+export function openApiDocument(parts: readonly OpenApiPart[]): object {
+  const cached = cachedDocuments.get(parts);
+  if (cached) return cached;
   const jsonSchema = (s: z.ZodType, io: 'input' | 'output' = 'input') => {
     const { $schema: _dialect, ...schema } = z.toJSONSchema(s, { io, unrepresentable: 'any', target: 'draft-2020-12' });
     return schema;
@@ -115,11 +121,10 @@ export function openApiDocument(): object {
   };
   const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
   const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
-  const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const [idParam] = pathParameters(idParams);
   const common = { '401': problemResponse('Not signed in, or the token is not valid'), '403': problemResponse('The account lacks the permission') };
-  const reportApi = reportOpenApi((s) => jsonSchema(s));
-  const trainingApi = trainingOpenApi((s) => jsonSchema(s));
-  cachedDocument = {
+  const built = parts.map((part) => part((s) => jsonSchema(s)));
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'Cedar API',
@@ -133,7 +138,7 @@ export function openApiDocument(): object {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: `An API token (cedar_…) with the scope each operation needs: ${TOKEN_SCOPES.join(', ')}.` } },
-      schemas: { Officer: officer, OfficerInput: jsonSchema(officerInput), Problem: problem, ...reportApi.schemas, ...trainingApi.schemas },
+      schemas: { Officer: officer, OfficerInput: jsonSchema(officerInput), Problem: problem, ...Object.assign({}, ...built.map((b) => b.schemas)) },
     },
     paths: {
       '/api/v1/officers': {
@@ -159,9 +164,9 @@ export function openApiDocument(): object {
       },
       '/api/v1/boroughs': { get: { summary: 'Boroughs of the force (needs read:team)', responses: { '200': json({ type: 'object' }), ...common } } },
       '/api/v1/teams': { get: { summary: `Teams (needs read:team). Types: ${TEAM_TYPES.join(', ')}`, responses: { '200': json({ type: 'object' }), ...common } } },
-      ...reportApi.paths,
-      ...trainingApi.paths,
+      ...Object.assign({}, ...built.map((b) => b.paths)),
     },
   };
-  return cachedDocument;
+  cachedDocuments.set(parts, document);
+  return document;
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { isoDate } from '../../domain/organisation.js';
 import { can } from '../../domain/permissions.js';
 import { listAuditActions, listAuditLog, verifyAuditLog } from '../../services/audit.js';
-import { auditRecordsFor } from '../../services/auditRecords.js';
+import { auditRecordsFor } from '../../services/audit-records.js';
 import type { Services } from '../../services/context.js';
 import { AUDIT_ENTITY_TYPE_LABELS, auditActionLabel, describeAuditEntries } from '../audit-summary.js';
 import { pageFrom, paginationView } from '../forms.js';

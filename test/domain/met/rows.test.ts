@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MET_COLUMNS, type MetColumn } from '../../../src/domain/met/layout.js';
-import { cedarContentToImported, metRowToReport, reportToMetRow, type ImportedReport, type MetRowResult, type RowError } from '../../../src/domain/met/rows.js';
+import { cedarContentToImported, metRowToReport, reportToMetRow, type ImportedReport, type MetRowResult } from '../../../src/domain/met/rows.js';
+import type { RowError } from '../../../src/domain/csv.js';
 import { levelOf, readContent } from '../../../src/domain/report/content.js';
 import type { HighestLevel } from '../../../src/domain/report/levels.js';
 import { firedReport } from '../../support/report-fixtures.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { londonInstant } from '../../../src/domain/calendar.js';
 import {
   applicableSections,
-  incidentInstant,
   levelOf,
   readContent,
   SECTION_KEYS,
@@ -275,7 +275,7 @@ describe('submissionProblems', () => {
   });
 });
 
-describe('incidentInstant: a London clock time as a UTC instant', () => {
+describe('londonInstant: a London clock time as a UTC instant', () => {
   it.each([
     { when: 'winter (GMT)', date: '2026-01-15', time: '12:00', utc: '2026-01-15T12:00:00.000Z' },
     { when: 'winter, midnight', date: '2026-01-15', time: '00:00', utc: '2026-01-15T00:00:00.000Z' },
@@ -290,11 +290,11 @@ describe('incidentInstant: a London clock time as a UTC instant', () => {
     { when: 'the day after BST ends', date: '2026-10-26', time: '12:00', utc: '2026-10-26T12:00:00.000Z' },
     { when: 'the day BST starts, evening', date: '2026-03-29', time: '23:59', utc: '2026-03-29T22:59:00.000Z' },
   ])('$when: $date $time → $utc', ({ date, time, utc }) => {
-    expect(incidentInstant(date, time).toISOString()).toBe(utc);
+    expect(londonInstant(date, time).toISOString()).toBe(utc);
   });
 
   // 01:00-01:59 happens twice on the day BST ends: first in BST (00:00-00:59Z), then in GMT
-  // (01:00-01:59Z). incidentInstant resolves an ambiguous time to the SECOND occurrence (GMT),
+  // (01:00-01:59Z). londonInstant resolves an ambiguous time to the SECOND occurrence (GMT),
   // i.e. the later instant. An officer recording 01:30 that happened in the first hour is
   // therefore stored one hour late; the form cannot tell the two apart.
   it.each([
@@ -302,7 +302,7 @@ describe('incidentInstant: a London clock time as a UTC instant', () => {
     { time: '01:30', utc: '2026-10-25T01:30:00.000Z' },
     { time: '01:59', utc: '2026-10-25T01:59:00.000Z' },
   ])('the day BST ends, $time happens twice and resolves to the later (GMT) one: $utc', ({ time, utc }) => {
-    expect(incidentInstant('2026-10-25', time).toISOString()).toBe(utc);
+    expect(londonInstant('2026-10-25', time).toISOString()).toBe(utc);
   });
 
   // 01:00-01:59 does not exist on the day BST starts (clocks go from 01:00 GMT to 02:00 BST).
@@ -311,7 +311,7 @@ describe('incidentInstant: a London clock time as a UTC instant', () => {
     { time: '01:00', utc: '2026-03-29T01:00:00.000Z', readAs: '02:00' },
     { time: '01:30', utc: '2026-03-29T01:30:00.000Z', readAs: '02:30' },
   ])('the day BST starts, $time does not exist and is read as $readAs BST ($utc)', ({ time, utc, readAs }) => {
-    const at = incidentInstant('2026-03-29', time);
+    const at = londonInstant('2026-03-29', time);
     expect(at.toISOString()).toBe(utc);
     expect(londonClock(at)).toBe(`2026-03-29 ${readAs}`);
   });
@@ -323,7 +323,7 @@ describe('incidentInstant: a London clock time as a UTC instant', () => {
     ...halfHours.map((time) => ({ date: '2026-10-25', time })),
     ...halfHours.map((time) => ({ date: '2026-10-24', time })),
   ])('$date $time reads back as itself on a London clock', ({ date, time }) => {
-    expect(londonClock(incidentInstant(date, time))).toBe(`${date} ${time}`);
+    expect(londonClock(londonInstant(date, time))).toBe(`${date} ${time}`);
   });
 });
 

@@ -11,7 +11,8 @@ import {
   type StoredContent,
 } from '../../../src/domain/report/content.js';
 import { OUTCOMES } from '../../../src/domain/report/vocabulary.js';
-import { fieldErrorsFromZod, type FieldError } from '../../../src/domain/validation.js';
+import type { FieldError } from '../../../src/domain/errors.js';
+import { fieldErrorsFromZod } from '../../../src/domain/validation.js';
 import { firedReport } from '../../support/report-fixtures.js';
 
 /*

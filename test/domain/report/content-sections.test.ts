@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SECTIONS, type SectionKey } from '../../../src/domain/report/content.js';
 import { BODY_MAP } from '../../../src/domain/report/vocabulary.js';
-import { fieldErrorsFromZod, type FieldError } from '../../../src/domain/validation.js';
+import type { FieldError } from '../../../src/domain/errors.js';
+import { fieldErrorsFromZod } from '../../../src/domain/validation.js';
 import { firedReport } from '../../support/report-fixtures.js';
 
 /** Each section of the complete fired report, as the API takes it. */

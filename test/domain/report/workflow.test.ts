@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredContent } from '../../../src/domain/report/content.js';
+import { ConcurrentChangeError, WorkflowError } from '../../../src/domain/errors.js';
 import {
   afterReferralOutcome,
   afterReview,
@@ -7,12 +8,10 @@ import {
   canDiscard,
   canRecordReferralOutcome,
   checkRevision,
-  ConcurrentChangeError,
   isRecorded,
   RECORDED_STATUSES,
   REFERRAL_OUTCOMES,
   referralOutcomeProblems,
-  WorkflowError,
   canEditDraft,
   canReview,
   canSignOff,

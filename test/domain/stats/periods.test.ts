@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { londonDate, londonMidnightUtc, nextDay, previousDay } from '../../../src/domain/calendar.js';
 import {
   bucketOf,
   calendarYearOf,
   financialYearOf,
   lastDayOf,
-  londonDate,
-  londonMidnightUtc,
   monthEndsIn,
   monthOf,
-  nextDay,
   parsePeriod,
   PeriodError,
   periodContains,
   periodFromRange,
   periodInstants,
-  previousDay,
   quarterOf,
   type PeriodKind,
   type PeriodUnit,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../src/services/demo.js';
-import { nextDay } from '../../../src/domain/stats/periods.js';
+import { mulberry32 } from '../../../src/demo/random.js';
+import { nextDay } from '../../../src/domain/calendar.js';
 import { authorisedIn, authorisedOn, authorityHistory, firstAuthorisedOn, type AuthorityHistory, type Restriction, type TrainingRecord } from '../../../src/domain/training/authority.js';
 import { DEVICE_MODELS } from '../../../src/domain/training/courses.js';
 import { projectUplift } from '../../../src/domain/training/planner.js';

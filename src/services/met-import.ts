@@ -4,19 +4,20 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { CellValue } from 'exceljs';
 import { withOwnConnection } from '../db/database.js';
-import { withReportStage, type StagedReport } from '../db/repositories/importStaging.js';
-import { newId, nowIso } from '../db/ids.js';
+import { importedContentPages, stagedReport } from '../db/repositories/imported-reports.js';
+import { withReportStage, type StagedReport } from '../db/repositories/import-staging.js';
 import * as org from '../db/repositories/organisation.js';
-import { factColumns, NOT_RECORDED } from '../db/repositories/reports.js';
+import { recordedContentPages } from '../db/repositories/reports.js';
 import { openMetCsv, openMetSheet, type MetByteSource, type MetEncoding, type MetFileStream, type MetSheetRow } from '../domain/met/read.js';
-import { reportToMetRow, type ImportedContent } from '../domain/met/rows.js';
-import { incidentInstant, readContent, type StoredContent } from '../domain/report/content.js';
+import { reportToMetRow } from '../domain/met/rows.js';
+import { londonInstant } from '../domain/calendar.js';
+import { readContent, type StoredContent } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
-import type { RowError } from '../domain/roster.js';
+import type { RowError } from '../domain/csv.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
-import { workbookFileProblem } from './metWorkbook.js';
+import { workbookFileProblem } from './met-workbook.js';
 
 /** A file to import: its bytes, or where it is on disk (then it is read a piece at a time and never held whole). */
 export type MetImportInput = { fileName: string; bytes: Uint8Array } | { fileName: string; path: string };
@@ -147,22 +148,23 @@ export async function importMetFile(svc: Services, actor: Actor, input: MetImpor
           const values = reportToMetRow(content);
           const date = content.incident.date!;
           const borough = content.incident.borough;
-          batch.push({
-            id: newId(),
-            force_id: force.id,
-            source_key: sourceKey(values, seen),
-            source_file: file,
-            source_line: row.line,
-            occurred_at: incidentInstant(date, content.incident.time ?? '00:00').toISOString(),
-            borough_id: borough ? (boroughs.get(borough.toLowerCase()) ?? null) : null,
-            borough_name: borough,
-            highest_level: row.report.highestLevel,
-            discharge: isDischarge(row.report.highestLevel) ? 1 : 0,
-            ced_used: row.report.highestLevel !== null ? 1 : 0,
-            ...factColumns({ occurredOn: date, facts: factsOf(content) }),
-            row: JSON.stringify(content),
-            imported_at: nowIso(),
-          });
+          batch.push(
+            stagedReport({
+              forceId: force.id,
+              sourceKey: sourceKey(values, seen),
+              sourceFile: file,
+              sourceLine: row.line,
+              occurredAt: londonInstant(date, content.incident.time ?? '00:00').toISOString(),
+              boroughId: borough ? (boroughs.get(borough.toLowerCase()) ?? null) : null,
+              boroughName: borough,
+              highestLevel: row.report.highestLevel,
+              discharge: isDischarge(row.report.highestLevel),
+              cedUsed: row.report.highestLevel !== null,
+              occurredOn: date,
+              facts: factsOf(content),
+              content,
+            }),
+          );
           if (batch.length >= BATCH) await flush();
         }
         if (batch.length) await flush();
@@ -248,44 +250,13 @@ function plainCell(value: CellValue): string | number | boolean | Date | null {
 /** The imported rows of a period, as the published layout's values. */
 export async function* importedMetRows(svc: Services, from: string, toExclusive: string): AsyncGenerator<string[][]> {
   const force = await getForce(svc);
-  let after = '';
-  for (;;) {
-    const rows = await svc.database.db
-      .selectFrom('imported_report as i')
-      .innerJoin('imported_report_row as r', 'r.id', 'i.id')
-      .select(['i.id', 'r.row'])
-      .where('i.force_id', '=', force.id)
-      .where('i.occurred_on', '>=', from)
-      .where('i.occurred_on', '<', toExclusive)
-      .where('i.id', '>', after)
-      .orderBy('i.id')
-      .limit(5000)
-      .execute();
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.id;
-    yield rows.map((r) => reportToMetRow(JSON.parse(r.row) as ImportedContent));
-  }
+  for await (const page of importedContentPages(svc.database.db, force.id, from, toExclusive)) yield page.map((content) => reportToMetRow(content));
 }
 
 /** Cedar's own recorded reports of a period (never drafts, nor discarded ones), as the published layout's values. */
 export async function* cedarMetRows(svc: Services, from: string, toExclusive: string): AsyncGenerator<string[][]> {
   const force = await getForce(svc);
-  let after = '';
-  for (;;) {
-    const rows = await svc.database.db
-      .selectFrom('uof_report as r')
-      .leftJoin('borough as b', 'b.id', 'r.borough_id')
-      .select(['r.id', 'r.content', 'b.name as borough_name'])
-      .where('r.force_id', '=', force.id)
-      .where('r.status', 'not in', NOT_RECORDED)
-      .where('r.occurred_on', '>=', from)
-      .where('r.occurred_on', '<', toExclusive)
-      .where('r.id', '>', after)
-      .orderBy('r.id')
-      .limit(2000)
-      .execute();
-    if (rows.length === 0) return;
-    after = rows[rows.length - 1]!.id;
-    yield rows.map((r) => reportToMetRow(readContent(JSON.parse(r.content) as StoredContent).content, { boroughName: () => r.borough_name }));
+  for await (const page of recordedContentPages(svc.database.db, force.id, from, toExclusive)) {
+    yield page.map((r) => reportToMetRow(readContent(r.content).content, { boroughName: () => r.boroughName }));
   }
 }

@@ -1,8 +1,8 @@
-import * as repo from '../db/repositories/auditRecords.js';
+import * as repo from '../db/repositories/audit-records.js';
 import type { AuditEntry } from '../domain/audit.js';
 import type { Services } from './context.js';
 
-export type { AccountName, OfficerName, ReportName, SessionName, ReleaseName, TokenName } from '../db/repositories/auditRecords.js';
+export type { AccountName, OfficerName, ReportName, SessionName, ReleaseName, TokenName } from '../db/repositories/audit-records.js';
 
 /** The people and records a page of audit entries names, by id: so the log can say who and what in words. */
 export interface AuditRecords {

@@ -11,13 +11,12 @@
 import { MET_COLUMN_INDEX, MET_COLUMNS, type MetColumn } from '../domain/met/layout.js';
 import { writeMetCsv } from '../domain/met/write.js';
 import { AGE_BANDS, ETHNICITIES, GENDERS, IMPACT_FACTORS, LOCATION_TYPES, MAIN_DUTIES, OUTCOMES, PRIMARY_CONDUCT, REASONS_FOR_FORCE, TACTICS } from '../domain/report/vocabulary.js';
-import { daysInMonth, londonDate } from '../domain/stats/periods.js';
+import { daysInMonth, londonDate } from '../domain/calendar.js';
 import { lastCompleteMonth, monthsBetween, releasePeriod } from '../domain/stats/release.js';
-import * as org from '../db/repositories/organisation.js';
-import type { Actor, Services } from './context.js';
-import { importMetFile } from './metImport.js';
-import { getForce } from './organisation.js';
-import { prepareRelease, publishRelease } from './releases.js';
+import type { Actor, Services } from '../services/context.js';
+import { importMetFile } from '../services/met-import.js';
+import { listBoroughs } from '../services/organisation.js';
+import { prepareRelease, publishRelease } from '../services/releases.js';
 
 type Random = () => number;
 
@@ -136,7 +135,7 @@ export interface DemoHistory {
   releases: number;
   /**
    * Uses the latest release counts: every use recorded by then in its months, so the imported
-   * history and the demo's own reports (src/services/demo-reports.ts) that fall in those months
+   * history and the demo's own reports (src/demo/reports.ts) that fall in those months
    * (seeded just before `now`, a few of them land in the last month released).
    */
   latestReleaseUses: number;
@@ -151,12 +150,11 @@ export const NO_DEMO_HISTORY: DemoHistory = { financialYear: null, label: null, 
  * when they fall in its months. In April no month of the new financial year has ended yet, so
  * the history is the whole year just ended.
  */
-export async function seedDemoHistory(svc: Services, actor: Actor, random: Random, now: Date = svc.now()): Promise<DemoHistory> {
-  const force = await getForce(svc);
+export async function seedDemoHistory(svc: Services, actor: Actor, random: Random, now: Date): Promise<DemoHistory> {
   const last = lastCompleteMonth(londonDate(now));
   const period = releasePeriod(last);
   const months = monthsBetween(period.from, period.toExclusive);
-  const boroughs = (await org.listBoroughs(svc.database.db, force.id)).map((b) => [b.name, 0.5 + random()] as const);
+  const boroughs = (await listBoroughs(svc)).map((b) => [b.name, 0.5 + random()] as const);
   let late: string[][] = [];
   let uses = 0;
   let latestReleaseUses = 0;

@@ -1,16 +1,17 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../db/repositories/training.js';
-import { isoDate } from '../../domain/organisation.js';
-import { nextDay } from '../../domain/stats/periods.js';
-import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../domain/training/courses.js';
-import { TRAINING_RECORD_FIELDS } from '../../domain/training/import.js';
-import { ValidationError, type FieldError } from '../../domain/validation.js';
-import type { Services } from '../../services/context.js';
-import { importTraining } from '../../services/importTraining.js';
-import * as training from '../../services/training.js';
-import { sendProblem } from '../plugins/errors.js';
-import { queryOf } from '../query.js';
+import type { StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../../domain/training/records.js';
+import { isoDate } from '../../../domain/organisation.js';
+import { nextDay } from '../../../domain/calendar.js';
+import { DEVICE_MODELS, trainingRecordInput, type CourseType } from '../../../domain/training/courses.js';
+import { TRAINING_RECORD_FIELDS } from '../../../domain/training/import.js';
+import { ValidationError, type FieldError } from '../../../domain/errors.js';
+import type { Services } from '../../../services/context.js';
+import { importTraining } from '../../../services/import-training.js';
+import * as training from '../../../services/training.js';
+import { sendProblem } from '../../plugins/errors.js';
+import { queryOf } from '../../query.js';
+import { idParams, paramsOf, pathParameters } from '../../params.js';
 
 /** Records in one POST /api/v1/training/records: more than a year's courses for a large force; bigger loads use `cedar import training`. */
 export const MAX_RECORDS_PER_REQUEST = 10_000;
@@ -87,8 +88,8 @@ async function courseTypeId(svc: Services, idOrCode: string): Promise<string> {
 }
 
 export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): void {
-  app.get('/api/v1/officers/:id/authority', { config: { permission: 'read:officer' } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.get('/api/v1/officers/:id/authority', { config: { permission: 'read:officer', params: idParams } }, async (request) => {
+    const { id } = paramsOf(request, idParams);
     const a = await training.officerAuthority(svc, request.scope, id);
     const o = a.officer;
     return {
@@ -115,8 +116,8 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
     return { data: r.rows.map(sessionJson), page: r.page, pageSize: r.pageSize, total: r.total, pages: r.pages };
   });
 
-  app.get('/api/v1/training/sessions/:id', { config: { permission: 'read:training' } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.get('/api/v1/training/sessions/:id', { config: { permission: 'read:training', params: idParams } }, async (request) => {
+    const { id } = paramsOf(request, idParams);
     // A borough-scoped reader gets the officers of their boroughs; the others are only counted.
     const d = await training.getSession(svc, id, { scope: request.scope, now: svc.now() });
     return {
@@ -154,7 +155,7 @@ export function trainingOpenApi(json: (s: z.ZodType) => object) {
   const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
   const ok = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
   const common = { '401': problem('Not signed in, or the token is not valid'), '403': problem('The account lacks the permission') };
-  const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const [id] = pathParameters(idParams);
   const date = { type: 'string', format: 'date' };
   const nullable = (type: string, extra: object = {}) => ({ type: [type, 'null'], ...extra });
   const session = {

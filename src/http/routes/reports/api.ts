@@ -1,16 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseRequestPart } from '../api-input.js';
+import { parseRequestPart } from '../../api-input.js';
 import { z } from 'zod';
-import type { Report } from '../../db/repositories/reports.js';
-import { REPORT_SORTS } from '../../db/repositories/reports.js';
-import type { Officer } from '../../domain/organisation.js';
-import { reportContentSchema, SECTION_KEYS, SECTIONS, sectionSchema, type SectionRules, type SectionKey } from '../../domain/report/content.js';
-import { COUNTED_LEVELS } from '../../domain/report/levels.js';
-import { ConcurrentChangeError, REFERRAL_OUTCOMES, REPORT_STATUSES, REVIEW_OUTCOMES } from '../../domain/report/workflow.js';
-import { fieldErrorsFromZod, NotFoundError, ValidationError, type FieldError } from '../../domain/validation.js';
-import type { Services } from '../../services/context.js';
-import * as reports from '../../services/reports.js';
-import { sendProblem } from '../plugins/errors.js';
+import { REPORT_SORTS, type Report } from '../../../domain/report/records.js';
+import type { Officer } from '../../../domain/organisation.js';
+import { reportContentSchema, SECTION_KEYS, SECTIONS, sectionSchema, type SectionRules, type SectionKey } from '../../../domain/report/content.js';
+import { COUNTED_LEVELS } from '../../../domain/report/levels.js';
+import { ConcurrentChangeError, ValidationError, type FieldError } from '../../../domain/errors.js';
+import { REFERRAL_OUTCOMES, REPORT_STATUSES, REVIEW_OUTCOMES } from '../../../domain/report/workflow.js';
+import { fieldErrorsFromZod } from '../../../domain/validation.js';
+import type { Services } from '../../../services/context.js';
+import * as reports from '../../../services/reports.js';
+import { sendProblem } from '../../plugins/errors.js';
+import { idParams, paramChoice, paramId, paramsOf, pathParameters } from '../../params.js';
 
 const READ_ANY = ['create:report', 'read:report'] as const;
 
@@ -120,10 +121,7 @@ function checkSections(sections: Partial<Record<SectionKey, unknown>>, rules: Se
   if (errors.length) throw new ValidationError(errors);
 }
 
-function sectionKey(key: string): SectionKey {
-  if (!(SECTION_KEYS as string[]).includes(key)) throw new NotFoundError('Section', key);
-  return key as SectionKey;
-}
+const sectionParams = z.object({ id: paramId, key: paramChoice('Section', SECTION_KEYS) });
 
 export function registerReportApiRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/api/v1/reports', { config: { permission: 'read:report', query: listQuery } }, async (request) => {
@@ -152,65 +150,64 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     return sendDetails(reply.header('location', `/api/v1/reports/${report.id}`), await reports.getReport(svc, actor, report.id), 201);
   });
 
-  app.get('/api/v1/reports/:id', { config: { permission: READ_ANY } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.get('/api/v1/reports/:id', { config: { permission: READ_ANY, params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     return sendDetails(reply, await reports.getReport(svc, request.actor(), id));
   });
 
   // Each write takes an optional If-Match with the revision the client read (412 if it moved on).
 
-  app.put('/api/v1/reports/:id/sections/:key', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id, key } = request.params as { id: string; key: string };
+  app.put('/api/v1/reports/:id/sections/:key', { config: { permission: 'create:report', params: sectionParams } }, async (request, reply) => {
+    const { id, key } = paramsOf(request, sectionParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    const k = sectionKey(key);
-    return (await precondition(reply, () => reports.saveSection(svc, actor, id, k, request.body, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+    return (await precondition(reply, () => reports.saveSection(svc, actor, id, key, request.body, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/submit', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/api/v1/reports/:id/submit', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
     return (await precondition(reply, () => reports.submitReport(svc, actor, id, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/amendments', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/api/v1/reports/:id/amendments', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const body = parseRequestPart(amendInput, request.body, 'body');
     const actor = request.actor();
     const opened = ifMatch(request);
     return (await precondition(reply, () => reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason }, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/review', { config: { permission: 'review:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/api/v1/reports/:id/review', { config: { permission: 'review:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
     return (await precondition(reply, () => reports.reviewReport(svc, actor, request.scope, id, request.body, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/sign-off', { config: { permission: 'sign_off:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/api/v1/reports/:id/sign-off', { config: { permission: 'sign_off:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
     return (await precondition(reply, () => reports.signOffReport(svc, actor, request.scope, id, request.body ?? {}, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/referral-outcome', { config: { permission: 'review:referral' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/api/v1/reports/:id/referral-outcome', { config: { permission: 'review:referral', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
     return (await precondition(reply, () => reports.recordReferralOutcome(svc, actor, request.scope, id, request.body ?? {}, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
   });
 
-  app.post('/api/v1/reports/:id/discard', { config: { permission: 'create:report' } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.post('/api/v1/reports/:id/discard', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
+    const { id } = paramsOf(request, idParams);
     const opened = ifMatch(request);
     return (await precondition(reply, () => reports.discardDraft(svc, request.actor(), id, opened))) ?? reply.code(204).send();
   });
 
-  app.get('/api/v1/incidents/:id', { config: { permission: READ_ANY } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.get('/api/v1/incidents/:id', { config: { permission: READ_ANY, params: idParams } }, async (request) => {
+    const { id } = paramsOf(request, idParams);
     const { incident, reports: list } = await reports.getIncident(svc, request.actor(), id);
     return { ...incident, reports: list.map((x) => ({ ...reportJson(x.report), officer: officerJson(x.officer) })) };
   });
@@ -222,7 +219,7 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
   const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
   const ok = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
   const common = { '401': problem('Not signed in, or the token is not valid'), '403': problem('The account lacks the permission'), '404': problem('No such report, or not one you may see') };
-  const id = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const [id] = pathParameters(idParams);
   const body = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
   const report = {
     type: 'object',
@@ -302,7 +299,7 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
       '/api/v1/reports/{id}/sections/{key}': {
         put: {
           summary: 'Save one section of your draft',
-          parameters: [id, { name: 'key', in: 'path', required: true, schema: { type: 'string', enum: SECTION_KEYS } }, ifMatchHeader],
+          parameters: [...pathParameters(sectionParams), ifMatchHeader],
           requestBody: body({ oneOf: SECTION_KEYS.map((k) => ref(`Section_${k}`)) }),
           responses: { '200': detailsWithEtag(), '409': problem('The report is no longer a draft'), ...changed, ...common },
         },

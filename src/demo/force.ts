@@ -1,41 +1,22 @@
-import { dateOf, dayNumber, mulberry32, pick, randomInt, shuffle, type Random } from './demo-random.js';
-import * as accountsRepo from '../db/repositories/accounts.js';
-import * as officersRepo from '../db/repositories/officers.js';
-import * as org from '../db/repositories/organisation.js';
-import type { Executor } from '../db/database.js';
-import { NO_DEMO_HISTORY, seedDemoHistory, type DemoHistory } from './demo-history.js';
-import { seedDemoReports } from './demo-reports.js';
-import { seedDemoTraining, type DemoTrainingSummary } from './demo-training.js';
-import { RANKS, officerInput, type Force, type OfficerInput, type OfficerStatus, type Rank, type TeamType } from '../domain/organisation.js';
-import { ROLES, ROLE_LABELS, type Role } from '../domain/permissions.js';
-import { ValidationError, parseInput } from '../domain/validation.js';
-import { createAccount } from './accounts.js';
-import { change, fixedClock, type Actor, type Services } from './context.js';
-import { ensureForce } from './setup.js';
-import { importHomeOfficeTable } from './national.js';
-import { PUBLISHED_HOME_OFFICE_TABLES, readPublishedTable } from '../reference/home-office/index.js';
+import { dateOf, dayNumber, pick, randomInt, shuffle, type Random } from './random.js';
+import type { DemoForcePlan, DemoOfficer, DemoTeam } from './plan.js';
+import { RANKS, type Rank, type TeamType } from '../domain/organisation.js';
+import { ValidationError } from '../domain/errors.js';
 
 /*
  * The demo force: the Metropolitan Police Service with its 32 London boroughs and
- * Heathrow, their teams, a few thousand officers and one account per role.
+ * Heathrow, their teams and a few thousand officers, as plain data (src/demo/plan.ts).
  *
  * `generateDemoForce` is pure (no I/O, no clock, no global randomness): the same random
- * source gives the same force. `seedDemo` stores it in an empty database, with training,
- * reports and history dated from one instant (`now`): the same seed and instant give the same
- * demo.
+ * source gives the same force. src/demo/index.ts stores it.
  */
-
-// Random numbers ------------------------------------------------------------------
-
-export { mulberry32, type Random } from './demo-random.js';
 
 /** The seed the demo uses unless told otherwise (1 April 2017: every use of force recorded from then). */
 export const DEFAULT_DEMO_SEED = 20170401;
-/** Enough officers for the uplift's starting position: about 4,300 authorised and 1,867 more to train (src/services/demo-training.ts). */
+/** Enough officers for the uplift's starting position: about 4,300 authorised and 1,867 more to train (src/demo/training.ts). */
 export const DEFAULT_DEMO_OFFICERS = 10_000;
 export const MIN_DEMO_OFFICERS = 2;
 export const MAX_DEMO_OFFICERS = 100_000;
-
 
 // The force ------------------------------------------------------------------------
 
@@ -188,36 +169,6 @@ const LAST_NAMES = [
   'Rossi', 'Russo', 'Georgiou', 'Papadopoulos', 'Constantinou', 'Da Costa', 'Johnson-Smith', 'Francis', 'Grant', 'Campbell-Brown',
 ] as const;
 
-// Generated data ---------------------------------------------------------------------
-
-export interface DemoTeam {
-  name: string;
-  teamType: TeamType;
-  /** The borough's code, or null for a force-wide team. */
-  boroughCode: string | null;
-}
-
-/** One officer as plain data: borough and team are named by code and name, not by id. */
-export interface DemoOfficer {
-  collarNumber: string;
-  firstName: string;
-  lastName: string;
-  rank: Rank;
-  boroughCode: string | null;
-  teamName: string | null;
-  status: OfficerStatus;
-  joinedOn: string;
-  leftOn: string | null;
-}
-
-export interface DemoForcePlan {
-  boroughs: { name: string; code: string }[];
-  teams: DemoTeam[];
-  officers: DemoOfficer[];
-  /** Collar numbers of the officers the demo accounts are linked to (active, in the home borough). */
-  accountOfficers: { officer: string; supervisor: string };
-}
-
 /** The teams of the demo force: per borough response, neighbourhood, CID, safer transport (and custody for some); then force-wide units. */
 export function demoTeams(): DemoTeam[] {
   const teams: DemoTeam[] = [];
@@ -348,160 +299,4 @@ export function generateDemoForce(random: Random, officerCount: number = DEFAULT
     }
   }
   return { boroughs, teams, officers, accountOfficers: { officer: anchors[0]!.collarNumber, supervisor: anchors[1]!.collarNumber } };
-}
-
-// Demo accounts ----------------------------------------------------------------------
-
-export const DEMO_EMAIL_DOMAIN = 'demo.cedar.police.uk';
-
-export const demoEmail = (role: Role) => `${role.replace(/_/g, '-')}@${DEMO_EMAIL_DOMAIN}`;
-
-const HOME_SCOPED_ROLES: readonly Role[] = ['officer', 'supervisor', 'borough_commander'];
-
-// Storing it -------------------------------------------------------------------------
-
-/** The database already holds a force's organisation (or a demo account): the demo seed only fills an empty one. */
-export class DemoRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DemoRefusedError';
-  }
-}
-
-export interface DemoAccountCredentials {
-  /** The account's id. */
-  id: string;
-  role: Role;
-  email: string;
-  /** A one-time password: shown once, only its hash is stored, and it must be changed at first sign-in. */
-  password: string;
-}
-
-export interface DemoSummary {
-  /** The instant the demo is dated from (ISO 8601, UTC). */
-  asOf: string;
-  force: Force;
-  boroughs: number;
-  teams: number;
-  officers: number;
-  accounts: DemoAccountCredentials[];
-  /** Use-of-force reports at every stage of review, recorded by the demo officer. */
-  reports: number;
-  /** The published Home Office tables loaded for the national comparison: their periods, oldest first. */
-  homeOfficePeriods: string[];
-  /** This financial year's made-up Taser uses (imported; in April, the year just ended) and the monthly releases published from them. */
-  history: DemoHistory;
-  /** Training records, sessions and the uplift plan. */
-  training: DemoTrainingSummary;
-}
-
-export interface SeedDemoOptions {
-  officers?: number;
-  random?: Random;
-  onProgress?: (done: number, total: number) => void;
-  /** The financial year's Taser uses so far and a release after each month (default true; a few seconds). */
-  history?: boolean;
-  /** The instant the demo is seeded as of (default `svc.now()`): everything in it is dated from this one instant. */
-  now?: Date;
-}
-
-const OFFICER_BATCH = 500;
-
-async function refuseUnlessEmpty(db: Executor, force: Force): Promise<void> {
-  const [boroughs, officers] = await Promise.all([org.listBoroughs(db, force.id), officersRepo.countOfficers(db, force.id)]);
-  if (boroughs.length > 0 || officers > 0) {
-    throw new DemoRefusedError(
-      `The database already has data: ${force.name} has ${boroughs.length} borough(s) and ${officers} officer(s). ` +
-        'The demo seed only fills an empty database; point Cedar at a new database (CEDAR_DB or DATABASE_URL) and run it again.',
-    );
-  }
-}
-
-/**
- * Fills an empty database with the demo force: boroughs, teams and officers in one
- * transaction with one `demo.seed` audit entry, then one account per role (each its own
- * audited transaction), the demo reports, and the published Home Office tables for the
- * national comparison (src/reference/home-office). Refuses, changing nothing, when
- * boroughs, officers or demo accounts already exist; an existing force row (and
- * administrator accounts) are kept.
- *
- * The clock is read once: the whole demo (training, reports, history, releases) is dated from
- * that instant, even if seeding runs past midnight or the end of a month. Demo accounts get
- * one-time passwords that must be changed at first sign-in, like the administrator's.
- */
-export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOptions = {}): Promise<DemoSummary> {
-  const now = new Date((opts.now ?? outer.now()).getTime());
-  if (Number.isNaN(now.getTime())) throw new ValidationError([{ field: 'now', message: 'Give the instant the demo is seeded as of as a valid date and time' }]);
-  const svc: Services = { ...outer, now: fixedClock(now) };
-  const plan = generateDemoForce(opts.random ?? mulberry32(DEFAULT_DEMO_SEED), opts.officers ?? DEFAULT_DEMO_OFFICERS);
-  const db = svc.database.db;
-  const total = plan.officers.length + ROLES.length;
-
-  const existing = await org.findForce(db);
-  if (existing) await refuseUnlessEmpty(db, existing);
-  for (const role of ROLES) {
-    if (await accountsRepo.findAccountByEmail(db, demoEmail(role))) {
-      throw new DemoRefusedError(`The database already has data: an account for ${demoEmail(role)} exists. The demo seed only fills an empty database.`);
-    }
-  }
-  const force = existing ?? (await ensureForce(svc, actor, DEMO_FORCE));
-
-  const counts = await change(svc, actor, async (trx, audit) => {
-    await refuseUnlessEmpty(trx, force);
-    const boroughs = await org.insertBoroughs(trx, force.id, plan.boroughs);
-    const boroughId = new Map(boroughs.map((b) => [b.code, b.id]));
-    const idOfBorough = (code: string | null) => (code === null ? null : boroughId.get(code)!);
-    const teams = await org.insertTeams(
-      trx,
-      force.id,
-      plan.teams.map((t) => ({ name: t.name, teamType: t.teamType, boroughId: idOfBorough(t.boroughCode) })),
-    );
-    const teamId = new Map(teams.map((t) => [t.name, t.id]));
-    const inputs: OfficerInput[] = plan.officers.map(({ boroughCode, teamName, ...o }) =>
-      parseInput(officerInput, { ...o, boroughId: idOfBorough(boroughCode), teamId: teamName === null ? null : teamId.get(teamName)! }),
-    );
-    for (let i = 0; i < inputs.length; i += OFFICER_BATCH) {
-      const batch = inputs.slice(i, i + OFFICER_BATCH);
-      await officersRepo.insertOfficers(trx, force.id, batch);
-      opts.onProgress?.(i + batch.length, total);
-    }
-    const summary = { boroughs: boroughs.length, teams: teams.length, officers: inputs.length, accounts: ROLES.length };
-    await audit({ action: 'demo.seed', entityType: 'force', entityId: force.id, summary });
-    return summary;
-  });
-
-  const home = (await org.listBoroughs(db, force.id)).find((b) => b.name === DEMO_HOME_BOROUGH)!;
-  const linked = await officersRepo.findOfficersByCollars(db, force.id, [plan.accountOfficers.officer, plan.accountOfficers.supervisor]);
-  const officer = linked.get(plan.accountOfficers.officer)!;
-  const supervisor = linked.get(plan.accountOfficers.supervisor)!;
-  const linkFor: Partial<Record<Role, typeof officer>> = { officer, supervisor };
-
-  const accounts: DemoAccountCredentials[] = [];
-  for (const role of ROLES) {
-    const email = demoEmail(role);
-    const link = linkFor[role];
-    // No password given: Cedar generates a one-time one, to be changed at first sign-in.
-    const created = await createAccount(svc, actor, {
-      email,
-      displayName: link ? `${link.firstName} ${link.lastName}` : `Demo ${ROLE_LABELS[role].toLowerCase()}`,
-      roles: [{ role, boroughId: HOME_SCOPED_ROLES.includes(role) ? home.id : null }],
-      officerId: link?.id ?? null,
-    });
-    accounts.push({ id: created.account.id, role, email, password: created.generatedPassword! });
-    opts.onProgress?.(plan.officers.length + accounts.length, total);
-  }
-
-  // Training before the reports: a report's "CED-trained" answer comes from the training record.
-  const training = await seedDemoTraining(svc, actor, plan, mulberry32(DEFAULT_DEMO_SEED + 2), now);
-  const reports = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now);
-
-  // The published Home Office tables, for the national comparison (each its own audited load).
-  const homeOfficePeriods: string[] = [];
-  for (const t of PUBLISHED_HOME_OFFICE_TABLES) {
-    const loaded = await importHomeOfficeTable(svc, actor, { fileName: t.file, bytes: await readPublishedTable(t.file) }, t.period);
-    homeOfficePeriods.push(loaded.period.key);
-  }
-  // After the reports: each release counts every use recorded by then, the demo's reports included.
-  const history = opts.history === false ? NO_DEMO_HISTORY : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1), now);
-  return { asOf: now.toISOString(), force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training };
 }

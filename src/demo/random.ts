@@ -1,5 +1,5 @@
 /*
- * Seeded randomness and day arithmetic for the demo data (demo.ts, demo-training.ts): the
+ * Seeded randomness and day arithmetic for the demo data (force.ts, training.ts): the
  * same seed gives the same demo. Not for secrets.
  */
 

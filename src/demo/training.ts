@@ -27,21 +27,19 @@
  *    first initial course of the uplift; the demo sergeant (`supervisor`) is authorised, due a
  *    refresher within weeks and booked on one.
  */
-import * as org from '../db/repositories/organisation.js';
-import * as repo from '../db/repositories/training.js';
 import type { Rank, TeamType } from '../domain/organisation.js';
 import type { RestrictionKind } from '../domain/training/courses.js';
 import { DEVICE_MODELS, NATIONAL_COURSE_TYPES } from '../domain/training/courses.js';
 import type { TrainingRecord, TrainingResult } from '../domain/training/authority.js';
 import { authorisedIn, authorityHistory } from '../domain/training/authority.js';
 import { DEFAULT_ASSUMPTIONS, type UpliftAssumptions } from '../domain/training/uplift.js';
-import { change, type Actor, type Services } from './context.js';
-import type { DemoForcePlan } from './demo.js';
-import { getForce } from './organisation.js';
-import { addNationalCourseTypes, today as todayOf } from './training.js';
-import { savePlan } from './uplift.js';
-import { dateOf, dayNumber, pick, randomInt, shuffle, type Random } from './demo-random.js';
-import { addDays } from '../domain/stats/periods.js';
+import { addDays } from '../domain/calendar.js';
+import type { Actor, Services } from '../services/context.js';
+import { loadTraining } from '../services/training-load.js';
+import { today as todayOf } from '../services/training.js';
+import { savePlan } from '../services/uplift.js';
+import type { DemoForcePlan } from './plan.js';
+import { dateOf, dayNumber, pick, randomInt, shuffle, type Random } from './random.js';
 
 type CourseCode = (typeof NATIONAL_COURSE_TYPES)[number]['code'];
 
@@ -417,57 +415,12 @@ export interface DemoTrainingSummary {
 /**
  * Stores the demo force's training (records, suspensions and withdrawals, sessions with their
  * trainers, enrolments and results) in one transaction with one `demo.training` audit entry,
- * then the uplift plan (audited as `uplift.update`). The force's officers must be stored.
+ * after the national course types, then the uplift plan (audited as `uplift.update`). The
+ * force's officers must be stored. Dated from `now` (the day it is in London).
  */
-export async function seedDemoTraining(svc: Services, actor: Actor, force: DemoForcePlan, random: Random, now: Date = svc.now()): Promise<DemoTrainingSummary> {
-  const today = todayOf(now);
-  const training = generateDemoTraining(random, force, today);
-  const forceRow = await getForce(svc);
-  const summary = await change(svc, actor, async (trx, audit) => {
-    const courseTypes = await addNationalCourseTypes(trx, forceRow.id, audit);
-    const courseId = new Map((await repo.listCourseTypes(trx, forceRow.id)).map((c) => [c.code, c.id]));
-    const officerId = new Map((await trx.selectFrom('officer').select(['id', 'collar_number']).where('force_id', '=', forceRow.id).execute()).map((o) => [o.collar_number, o.id]));
-    const boroughId = new Map((await org.listBoroughs(trx, forceRow.id)).map((b) => [b.code, b.id]));
-    const id = (collar: string) => officerId.get(collar)!;
-
-    // Records from completed sessions are written with their session; the rest as imported.
-    const fromSessions = new Set<string>();
-    let enrolments = 0;
-    for (const s of training.sessions) {
-      const sessionId = await repo.insertSession(trx, forceRow.id, { courseTypeId: courseId.get(s.code)!, startsOn: s.startsOn, endsOn: s.endsOn, location: s.location, boroughId: s.boroughCode ? boroughId.get(s.boroughCode)! : null, capacity: s.capacity });
-      await repo.replaceTrainers(trx, sessionId, s.trainers.map(id));
-      if (s.results) {
-        const sessionRecords: repo.NewTrainingRecord[] = [];
-        for (const r of s.results) {
-          const enrolmentId = await repo.insertEnrolment(trx, sessionId, id(r.collar), 'enrolled');
-          await repo.recordEnrolmentResult(trx, enrolmentId, { attended: true, result: r.result, reason: r.reason });
-          sessionRecords.push({ officerId: id(r.collar), courseTypeId: courseId.get(s.code)!, completedOn: s.endsOn, result: r.result, reason: r.reason, sessionId, source: 'session', sourceKey: null });
-          fromSessions.add(`${r.collar}|${s.code}|${s.endsOn}`);
-          enrolments++;
-        }
-        await repo.insertTrainingRecords(trx, forceRow.id, actor.label, sessionRecords);
-        await repo.setSessionStatus(trx, sessionId, 'completed');
-      } else {
-        for (const c of s.enrolled) await repo.insertEnrolment(trx, sessionId, id(c), 'enrolled');
-        for (const c of s.waiting) await repo.insertEnrolment(trx, sessionId, id(c), 'waiting');
-        enrolments += s.enrolled.length + s.waiting.length;
-      }
-    }
-    const imported = training.records.filter((r) => !fromSessions.has(`${r.collar}|${r.code}|${r.completedOn}`));
-    await repo.insertTrainingRecords(
-      trx,
-      forceRow.id,
-      actor.label,
-      imported.map((r) => ({ officerId: id(r.collar), courseTypeId: courseId.get(r.code)!, completedOn: r.completedOn, result: r.result, reason: r.reason, sessionId: null, source: 'import' as const, sourceKey: null })),
-    );
-    for (const r of training.restrictions) {
-      const rid = await repo.insertRestriction(trx, forceRow.id, id(r.collar), r.kind, r.from, r.reason, actor.label);
-      if (r.to) await repo.endRestriction(trx, rid, r.to, r.endReason ?? 'Ended', actor.label);
-    }
-    const result = { courseTypes, records: training.records.length, sessions: training.sessions.length, enrolments, restrictions: training.restrictions.length };
-    await audit({ action: 'demo.training', entityType: 'force', entityId: forceRow.id, summary: result });
-    return result;
-  });
+export async function seedDemoTraining(svc: Services, actor: Actor, force: DemoForcePlan, random: Random, now: Date): Promise<DemoTrainingSummary> {
+  const training = generateDemoTraining(random, force, todayOf(now));
+  const summary = await loadTraining(svc, actor, training, { audit: { action: 'demo.training' }, addNationalCourses: true });
 
   const p = training.plan;
   const baselineAuthorised = demoAuthorisedOn(training, p.startsOn);

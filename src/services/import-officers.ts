@@ -1,15 +1,16 @@
 import path from 'node:path';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
-import { parseRoster, planRosterImport, type RosterEncoding, type RowError } from '../domain/roster.js';
-import { londonDate } from '../domain/stats/periods.js';
+import type { CsvEncoding, RowError } from '../domain/csv.js';
+import { parseRoster, planRosterImport } from '../domain/roster.js';
+import { londonDate } from '../domain/calendar.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 
 export type ImportResult =
-  | { ok: true; created: number; updated: number; unchanged: number; rows: number; encoding: RosterEncoding }
+  | { ok: true; created: number; updated: number; unchanged: number; rows: number; encoding: CsvEncoding }
   /** `rejected`: how many of the `rows` have problems (problems with the header or file are not rows). */
-  | { ok: false; errors: RowError[]; rows: number; rejected: number; encoding: RosterEncoding };
+  | { ok: false; errors: RowError[]; rows: number; rejected: number; encoding: CsvEncoding };
 
 export interface ImportOptions {
   /** Called as rows are stored: (rows done, rows in the file). */

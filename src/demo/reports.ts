@@ -1,8 +1,8 @@
-import * as accountsRepo from '../db/repositories/accounts.js';
 import type { SectionKey } from '../domain/report/content.js';
 import type { Role } from '../domain/permissions.js';
-import type { Actor, Services } from './context.js';
-import { amendReport, reviewReport, saveSection, signOffReport, startReport, submitReport } from './reports.js';
+import { findAccountByEmail } from '../services/accounts.js';
+import type { Actor, Services } from '../services/context.js';
+import { amendReport, reviewReport, saveSection, signOffReport, startReport, submitReport } from '../services/reports.js';
 
 const london = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
 
@@ -47,7 +47,7 @@ function demoSections(boroughId: string, ref: string, when: { date: string; time
 }
 
 async function actorFor(svc: Services, role: Role, email: string): Promise<Actor> {
-  const acc = await accountsRepo.findAccountByEmail(svc.database.db, email);
+  const acc = await findAccountByEmail(svc, email);
   if (!acc) throw new Error(`Demo account ${email} (${role}) is missing`);
   return { userId: acc.id, label: acc.email, grants: acc.roles };
 }
@@ -58,7 +58,7 @@ async function actorFor(svc: Services, role: Role, email: string): Promise<Actor
  * overdue draft. Made through the services, so every step is audited like real use. Dated
  * hours and days before `now`, so the drafts are due soon and overdue on any day.
  */
-export async function seedDemoReports(svc: Services, accounts: { officer: string; supervisor: string; boroughCommander: string }, boroughId: string, now: Date = svc.now()): Promise<number> {
+export async function seedDemoReports(svc: Services, accounts: { officer: string; supervisor: string; boroughCommander: string }, boroughId: string, now: Date): Promise<number> {
   const pc = await actorFor(svc, 'officer', accounts.officer);
   const sgt = await actorFor(svc, 'supervisor', accounts.supervisor);
   const bc = await actorFor(svc, 'borough_commander', accounts.boroughCommander);

@@ -5,29 +5,22 @@ import * as officersRepo from '../../src/db/repositories/officers.js';
 import { listAccounts } from '../../src/db/repositories/accounts.js';
 import { RANKS, TEAM_TYPES, officerInput, type Officer } from '../../src/domain/organisation.js';
 import { ROLES } from '../../src/domain/permissions.js';
-import { ValidationError } from '../../src/domain/validation.js';
+import { ValidationError } from '../../src/domain/errors.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { createAccount, generatePassword } from '../../src/services/accounts.js';
 import { publishedReleases, releaseFile, releaseFiles } from '../../src/services/releases.js';
 import { SYSTEM_ACTOR, fixedClock, type Services } from '../../src/services/context.js';
 import { nationalComparison } from '../../src/services/national.js';
 import { ensureForce } from '../../src/services/setup.js';
-import {
-  DEFAULT_DEMO_SEED,
-  DEMO_BOROUGHS,
-  DemoRefusedError,
-  generateDemoForce,
-  mulberry32,
-  seedDemo,
-  type DemoSummary,
-} from '../../src/services/demo.js';
+import { DEFAULT_DEMO_OFFICERS, DEFAULT_DEMO_SEED, DEMO_BOROUGHS, generateDemoForce } from '../../src/demo/force.js';
+import { DemoRefusedError, seedDemo, type DemoSummary } from '../../src/demo/index.js';
+import { mulberry32 } from '../../src/demo/random.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
-import { DEFAULT_DEMO_OFFICERS } from '../../src/services/demo.js';
-import { DEMO_BASELINE_AUTHORISED, DEMO_UPLIFT, demoAuthorisedOn, demoPlanStart, generateDemoTraining } from '../../src/services/demo-training.js';
+import { DEMO_BASELINE_AUTHORISED, DEMO_UPLIFT, demoAuthorisedOn, demoPlanStart, generateDemoTraining } from '../../src/demo/training.js';
 import { NATIONAL_COURSE_TYPES } from '../../src/domain/training/courses.js';
 import { listCourseTypes } from '../../src/services/training.js';
 import { getPlan, progress } from '../../src/services/uplift.js';
-import { londonDate } from '../../src/domain/stats/periods.js';
+import { londonDate } from '../../src/domain/calendar.js';
 import { lastCompleteMonth, monthsBetween, releasePeriod } from '../../src/domain/stats/release.js';
 import { deadlineState } from '../../src/domain/report/workflow.js';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Executor } from '../db/database.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as repo from '../db/repositories/training.js';
-import type { RosterEncoding, RowError } from '../domain/roster.js';
+import type { CsvEncoding, RowError } from '../domain/csv.js';
 import type { TrainingResult } from '../domain/training/authority.js';
 import { NATIONAL_COURSE_TYPES } from '../domain/training/courses.js';
 import {
@@ -16,7 +16,7 @@ import {
   type TrainingPlan,
   type TrainingRead,
 } from '../domain/training/import.js';
-import { WorkflowError } from '../domain/validation.js';
+import { WorkflowError } from '../domain/errors.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { today } from './training.js';
@@ -52,7 +52,7 @@ export interface TrainingImportResult {
    */
   rejected: RowError[];
   /** How a CSV file was decoded; null for JSON. */
-  encoding: RosterEncoding | null;
+  encoding: CsvEncoding | null;
 }
 
 /** The force has no course types, so no course code can match. */

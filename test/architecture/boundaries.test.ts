@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { boundaryViolations, buildGraph, cycleMessages, listFiles, nameViolations, readSources } from './import-graph.js';
+
+/**
+ * The house rules (docs/architecture.md): domain imports nothing of ours; db only domain; services
+ * only domain and db; http and cli only services and domain; no import cycles, type-only imports
+ * included; kebab-case names. Each failure names the file pair (or the cycle, or the name).
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const graph = buildGraph(readSources(ROOT));
+
+describe('the import boundaries of src/', () => {
+  it('reads the whole tree, so that the rules below cannot pass by finding nothing', () => {
+    expect(graph.files.length).toBeGreaterThan(100);
+    expect(graph.edges.length).toBeGreaterThan(400);
+    expect(graph.files).toContain('src/main.ts');
+    // Type-only imports and re-exports are part of the graph.
+    expect(graph.edges.some((e) => e.kind === 'import type')).toBe(true);
+    expect(graph.edges.some((e) => e.kind === 'export from' || e.kind === 'export type from')).toBe(true);
+    // Every room is there and imported from somewhere.
+    for (const room of ['domain', 'db', 'services', 'http', 'cli']) {
+      expect(graph.edges.some((e) => e.to.startsWith(`src/${room}/`)), room).toBe(true);
+    }
+  });
+
+  it('each room imports only the rooms below it', () => {
+    expect(boundaryViolations(graph)).toEqual([]);
+  });
+
+  it('has no import cycles, type-only imports included', () => {
+    expect(cycleMessages(graph)).toEqual([]);
+  });
+
+  it('names every file and folder in src/ and test/ in kebab-case', () => {
+    const files = listFiles(ROOT, ['src', 'test']);
+    expect(files.length).toBeGreaterThan(graph.files.length);
+    expect(nameViolations(files)).toEqual([]);
+  });
+
+  it('http, cli and the demo never use the database the services hold (svc.database), only services', () => {
+    // An import rule cannot see a property: the services object carries the database for the services' own use.
+    const offending = graph.files
+      .filter((f) => /^src\/(http|cli|demo)\//.test(f))
+      .flatMap((f) =>
+        fs
+          .readFileSync(path.join(ROOT, f), 'utf8')
+          .split('\n')
+          .flatMap((line, i) => (/\b(svc|services)\.database\b/.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(offending).toEqual([]);
+  });
+});
