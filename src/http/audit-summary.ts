@@ -180,6 +180,16 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'team.create': 'Team added',
   'team.update': 'Team updated',
   'borough.create': 'Borough added',
+  'device_model.create': 'Device model added',
+  'device.register': 'Device registered',
+  'device.issue': 'Device issued',
+  'device.return': 'Device returned',
+  'device.send_for_repair': 'Device sent for repair',
+  'device.repaired': 'Device back from repair',
+  'device.quarantine': 'Device quarantined',
+  'device.release': 'Device released from quarantine',
+  'device.withdraw': 'Device withdrawn',
+  'cartridge.receive': 'Cartridges received',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -206,6 +216,9 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   imported_report: 'Imported reports',
   uplift_plan: 'Uplift plan',
   force: 'Force',
+  device: 'Device',
+  device_model: 'Device model',
+  device_issue: 'Device issue',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -423,6 +436,16 @@ const DESCRIBE: Record<string, Describe> = {
   'team.create': (c) => ({ what: `Team added: ${c.show(after(c).name)}`, details: c.rest() }),
   'team.update': (c) => ({ what: `Team updated: ${inlineChanges(c) || 'no fields changed'}` }),
   'borough.create': (c) => ({ what: `Borough added: ${c.show(after(c).name)} (${c.show(after(c).code)})` }),
+  'device_model.create': (c) => ({ what: `Device model added: ${c.show(after(c).name)}`, details: c.rest() }),
+  'device.register': (c) => ({ what: `Device ${c.show(after(c).serial)} registered (${c.show(after(c).model)})`, details: c.rest() }),
+  'device.issue': (c) => ({ what: `Device ${c.show(c.s.device)} issued to officer ${c.show(c.s.officer)}`, details: c.rest('device', 'officer') }),
+  'device.return': (c) => ({ what: `Device ${c.show(c.s.device)} returned by officer ${c.show(c.s.officer)}`, details: c.rest('device', 'officer') }),
+  'device.send_for_repair': (c) => ({ what: `Device ${c.show(c.s.serial)} sent for repair: ${c.show(after(c).note)}` }),
+  'device.repaired': (c) => ({ what: `Device ${c.show(c.s.serial)} back from repair` }),
+  'device.quarantine': (c) => ({ what: `Device ${c.show(c.s.serial)} quarantined: ${c.show(after(c).note)}` }),
+  'device.release': (c) => ({ what: `Device ${c.show(c.s.serial)} released from quarantine: ${c.show(after(c).note)}` }),
+  'device.withdraw': (c) => ({ what: `Device ${c.show(c.s.serial)} withdrawn (${c.show(after(c).withdrawalReason)}): ${c.show(after(c).note)}` }),
+  'cartridge.receive': (c) => ({ what: `${plural(count(c.s.count), 'cartridge')} received`, details: c.rest('count') }),
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */

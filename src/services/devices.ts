@@ -7,9 +7,9 @@ import { applyMove, WITHDRAWAL_REASONS, type DeviceMove, type WithdrawalReason }
 import { SEED_DEVICE_MODELS } from '../domain/devices/models.js';
 import { armouryKey, type Armoury, type Device, type DeviceIssue, type StoredDeviceModel } from '../domain/devices/register.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
-import { londonDate } from '../domain/stats/periods.js';
+import { londonDate } from '../domain/calendar.js';
 import { authoritiesOn } from '../domain/training/authority.js';
-import { NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/validation.js';
+import { NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
 import { change, type Actor, type Audit, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { authorityInputs } from './training.js';
@@ -107,6 +107,8 @@ export interface IssueInput {
 }
 
 const norm = (s: string) => s.trim().toUpperCase();
+
+const RETURN_WORDS: Record<CartridgeReturn, string> = { in_store: 'back in store', expended: 'expended', lost: 'lost' };
 
 /**
  * Issues a device and its cartridges to an officer for a shift, if the gate allows: every
@@ -227,7 +229,7 @@ export async function returnDevice(svc: Services, actor: Actor, scope: Scope, is
     for (const o of outcomes) await repo.setCartridgeStates(trx, [o.cartridgeId], ['issued'], stateAfterReturn(o.outcome), at, o.reportId);
     // A device quarantined or withdrawn while out stays so; an issued one goes back in store.
     if (device.state === 'issued') await repo.moveDevice(trx, { id: device.id, revision: device.revision, move: 'return', from: 'issued', to: 'in_store', note: null, actorId: actor.userId }, at);
-    await audit({ action: 'device.return', entityType: 'device_issue', entityId: issue.id, summary: { device: issue.deviceSerial, officer: issue.collarNumber, cartridges: Object.fromEntries(outcomes.map((o, i) => [issue.cartridges[i]!.serial, o.outcome])) } });
+    await audit({ action: 'device.return', entityType: 'device_issue', entityId: issue.id, summary: { device: issue.deviceSerial, officer: issue.collarNumber, cartridges: outcomes.map((o, i) => `${issue.cartridges[i]!.serial} ${RETURN_WORDS[o.outcome]}`) } });
     return (await repo.findIssue(trx, force.id, issue.id))!;
   });
 }
@@ -262,7 +264,9 @@ export async function registerDevices(svc: Services, actor: Actor, inputs: reado
     rows.forEach((r, i) => taken.has(r.serial) && problems.push({ field: `${i}.serial`, message: `A device with the serial ${r.serial} is already registered` }));
     if (problems.length) throw new ValidationError(problems);
     const ids = await repo.insertDevices(trx, force.id, rows, at, actor.userId);
-    await audit(rows.map((r) => ({ action: 'device.register', entityType: 'device', entityId: ids.get(r.serial)!, summary: { after: { serial: r.serial, model: inputs.find((d) => norm(d.serial) === r.serial)!.model, armoury: armouryKey(r.armoury) } } })));
+    const names = new Map<string, string>();
+    for (const r of rows) if (!names.has(armouryKey(r.armoury))) names.set(armouryKey(r.armoury), await repo.armouryName(trx, r.armoury));
+    await audit(rows.map((r) => ({ action: 'device.register', entityType: 'device', entityId: ids.get(r.serial)!, summary: { after: { serial: r.serial, model: models.get(inputs.find((d) => norm(d.serial) === r.serial)!.model.trim().toUpperCase())!.name, armoury: names.get(armouryKey(r.armoury)) } } })));
     return ids;
   });
 }

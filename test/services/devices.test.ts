@@ -3,7 +3,7 @@ import { listAudit } from '../../src/db/repositories/audit.js';
 import * as trainingRepo from '../../src/db/repositories/training.js';
 import { GateRefusedError } from '../../src/domain/devices/gate.js';
 import { CENTRAL_STORE } from '../../src/domain/devices/register.js';
-import { NotFoundError, ValidationError, WorkflowError } from '../../src/domain/validation.js';
+import { NotFoundError, ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR, fixedClock, type Actor } from '../../src/services/context.js';
 import { getDevice, issueDevice, listDeviceModels, moveDevice, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
