@@ -94,7 +94,11 @@ describe.runIf(testDatabases().includes('sqlite'))('the compiled program', () =>
       expect(help.stdout).toMatch(/^Usage: cedar /);
       const tables = await run(
         process.execPath,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(path.join(out, 'reference', 'home-office', 'index.js'))}); for (const t of m.PUBLISHED_HOME_OFFICE_TABLES) console.log((await m.readPublishedTable(t.file)).length);`],
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(path.join(out, 'reference', 'home-office', 'index.js'))}); for (const t of m.PUBLISHED_HOME_OFFICE_TABLES) console.log((await m.readPublishedTable(t.file)).length);`,
+        ],
         { cwd: data, env: env({}) },
       );
       const sizes = tables.stdout.trim().split('\n').map(Number);
