@@ -109,7 +109,7 @@ describe.runIf(testDatabases().includes('sqlite'))('the compiled program', () =>
   );
 });
 
-describe.runIf(testDatabases().includes('sqlite'))('bin/cedar.js', () => {
+describe.runIf(testDatabases().includes('sqlite'))('bin/cedar.js and bin/build.js', () => {
   // A package of stubs one level under the root (so tsx is found in the root's node_modules).
   let pkg: string;
   const cedar = (args: string[]) => run(process.execPath, [path.join(pkg, 'bin', 'cedar.js'), ...args], { cwd: pkg, env: env({}) });
@@ -117,17 +117,18 @@ describe.runIf(testDatabases().includes('sqlite'))('bin/cedar.js', () => {
   beforeAll(() => {
     pkg = fs.mkdtempSync(path.join(ROOT, '.build-test-'));
     fs.mkdirSync(path.join(pkg, 'bin'));
-    fs.copyFileSync(path.join(ROOT, 'bin', 'cedar.js'), path.join(pkg, 'bin', 'cedar.js'));
+    for (const file of ['cedar.js', 'build.js']) fs.copyFileSync(path.join(ROOT, 'bin', file), path.join(pkg, 'bin', file));
     fs.mkdirSync(path.join(pkg, 'src', 'cli'), { recursive: true });
     fs.writeFileSync(path.join(pkg, 'src', 'cli', 'main.ts'), "const args: string[] = process.argv.slice(2);\nconsole.log(`source ${args.join(' ')}`);\n");
     fs.mkdirSync(path.join(pkg, 'dist', 'cli'), { recursive: true });
     fs.writeFileSync(path.join(pkg, 'dist', 'cli', 'main.js'), "console.log(`compiled ${process.argv.slice(2).join(' ')}`);\nprocess.exitCode = 3;\n");
+    fs.writeFileSync(path.join(pkg, 'dist', 'main.js'), '');
   });
 
   afterAll(() => fs.rmSync(pkg, { recursive: true, force: true }));
 
   it(
-    'runs the compiled CLI when it is built after the last change to src/, and the TypeScript otherwise',
+    'runs the compiled CLI when it is built after the last change to src/, and the TypeScript otherwise; npm start builds only then',
     async () => {
       // Not built (no stamp): the TypeScript, through tsx.
       expect((await cedar(['a', 'b'])).stdout).toBe('source a b\n');
@@ -139,6 +140,8 @@ describe.runIf(testDatabases().includes('sqlite'))('bin/cedar.js', () => {
       fs.utimesSync(path.join(pkg, 'src', 'cli', 'main.ts'), past, past);
       const compiled = await cedar(['a']).catch((err: { code: number; stdout: string }) => err);
       expect(compiled).toMatchObject({ code: 3, stdout: 'compiled a\n' });
+      // And `npm start` (bin/build.js --if-stale) does not build again: there is no tsconfig here to build with.
+      expect(await run(process.execPath, [path.join(pkg, 'bin', 'build.js'), '--if-stale'], { cwd: pkg, env: env({}) })).toMatchObject({ stdout: '', stderr: '' });
 
       // A source changed since: the TypeScript again, never a stale build.
       const future = new Date(Date.now() + 60_000);
