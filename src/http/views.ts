@@ -4,6 +4,7 @@ import nunjucks from 'nunjucks';
 import { RANK_ABBREVIATIONS, TEAM_TYPE_LABELS } from '../domain/organisation.js';
 import { ROLE_LABELS } from '../domain/permissions.js';
 
+/** The package root, from src/http/ or the compiled dist/http/ alike: views, public/ and node_modules/ are read from there. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_MODULES = path.join(ROOT, 'node_modules');
 
