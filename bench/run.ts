@@ -62,7 +62,10 @@ for (const [label, work] of [
   ['officers lapsing within 90 days (lapsing page)', async () => `${n((await lapsing(svc, { all: true }, 90, undefined)).total)} officers`],
   ['uplift progress (authorised now, by borough and team type, 12+ month trend)', async () => `${n((await progress(svc, { all: true })).progress.authorisedNow)} authorised now`],
   ['uplift planner (projection and fewest-sessions proposal)', async () => `proposal: ${(await planUplift(svc))?.proposal.initialSessionsPerMonth ?? '-'} initial courses a month`],
-  ['uses per 1,000 authorised officers, this financial year', async () => `${(await usesPerThousandOfficers(svc, parsePeriod(financialYearOf(londonDate(new Date())).key), 1000)).averageAuthorised} authorised on average`],
+  [
+    'uses per 1,000 authorised officers, this financial year',
+    async () => `${(await usesPerThousandOfficers(svc, parsePeriod(financialYearOf(londonDate(new Date())).key), 1000)).averageAuthorised} authorised on average`,
+  ],
 ] as const) {
   await work(); // warm
   const t0t = performance.now();
@@ -201,7 +204,14 @@ const metCsv = writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS);
   const METDB = file.replace(/met-uof\.csv$/, 'met.db');
   const big = await openDatabase({ kind: 'sqlite', file: METDB });
   const bigSvc = servicesFor(big, { lockoutAttempts: 5, lockoutMinutes: 15, sessionHours: 12 });
-  const have = Number((await big.db.selectFrom('imported_report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const have = Number(
+    (
+      await big.db
+        .selectFrom('imported_report')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const TARGET = Number(process.env.BENCH_STAT_REPORTS ?? 1_000_000);
   let copies = 0;
   while (have * (copies + 1) < TARGET) {
@@ -210,7 +220,14 @@ const metCsv = writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS);
       select id || ${`-${copies}`}, force_id, source_key || ${`-${copies}`}, 'bench copy', source_line, occurred_at, borough_id, borough_name, highest_level, discharge, ced_used, occurred_on, age_band, gender, ethnicity, main_duty, single_crewed, reasons, impact_factors, locations, outcomes, imported_at
       from imported_report where source_file = 'met-uof.csv' limit ${Math.min(have, TARGET - have * copies)}`.execute(big.db);
   }
-  const total = Number((await big.db.selectFrom('imported_report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const total = Number(
+    (
+      await big.db
+        .selectFrom('imported_report')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   for (const [label, work] of [
     ['Home Office return, 2019-20', () => homeOfficeReturn(bigSvc, '2019-20', { breakdowns: false })],
     ['all 13 breakdowns, 2019-20', () => statistics(bigSvc, '2019-20', DIMENSION_KEYS)],
@@ -226,7 +243,19 @@ const metCsv = writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS);
 // Demo passwords are one-time: the supervisor changes theirs first, as at first sign-in.
 const supervisor = demo.accounts.find((a) => a.role === 'supervisor')!;
 await changePassword(svc, { userId: supervisor.id, label: supervisor.email, grants: [] }, null, { currentPassword: supervisor.password, newPassword: PASSWORD, confirmPassword: PASSWORD });
-await createAccount(svc, SYSTEM_ACTOR, { email: 'bench@cedar.local', displayName: 'Bench', roles: [{ role: 'administrator', boroughId: null }, { role: 'programme_lead', boroughId: null }] }, PASSWORD);
+await createAccount(
+  svc,
+  SYSTEM_ACTOR,
+  {
+    email: 'bench@cedar.local',
+    displayName: 'Bench',
+    roles: [
+      { role: 'administrator', boroughId: null },
+      { role: 'programme_lead', boroughId: null },
+    ],
+  },
+  PASSWORD,
+);
 // An officer of a borough with an account, to save a report's section (section 7).
 const freeOfficer = await database.db
   .selectFrom('officer as o')
@@ -257,7 +286,10 @@ const cedar = `http://127.0.0.1:${ports.cedar}`;
 
 async function signIn(email = 'bench@cedar.local', password = PASSWORD): Promise<string> {
   const page = await fetch(`${cedar}/sign-in`);
-  const pre = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const pre = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
   const res = await fetch(`${cedar}/sign-in`, {
     method: 'POST',
@@ -265,7 +297,10 @@ async function signIn(email = 'bench@cedar.local', password = PASSWORD): Promise
     headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrf, email, password }),
   });
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c!.startsWith('cedar_session='))!;
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c!.startsWith('cedar_session='))!;
 }
 const cookie = await signIn();
 
@@ -302,7 +337,11 @@ for (const [label, encoding] of [
 ] as const) {
   const r = await load(`${cedar}/transparency`, { 'accept-encoding': encoding });
   const same = await load(`http://127.0.0.1:${ports.bare}/page`, { 'accept-encoding': encoding });
-  report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare (target ≥ 50%); ${n((r.rps / same.rps) * 100)}% of the same bytes from a bare route (${n(same.rps)} req/s); p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);
+  report(
+    label,
+    `${n(r.rps)} req/s`,
+    `${n((r.rps / bare.rps) * 100)}% of bare (target ≥ 50%); ${n((r.rps / same.rps) * 100)}% of the same bytes from a bare route (${n(same.rps)} req/s); p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`,
+  );
 }
 for (const [label, url] of [
   ['home page (signed in)', `${cedar}/`],
@@ -320,11 +359,19 @@ for (const [label, url] of [
 }
 const sgtCookie = await signIn(supervisor.email, PASSWORD);
 const queue = await load(`${cedar}/reviews?tab=all`, { cookie: sgtCookie });
-report('review queue (supervisor)', `${n(queue.rps)} req/s`, `${n((queue.rps / bare.rps) * 100)}% of bare; p50 ${n(queue.p50, 1)} ms, p95 ${n(queue.p95, 1)} ms${queue.failures ? `; ${queue.failures} non-200` : ''}`);
+report(
+  'review queue (supervisor)',
+  `${n(queue.rps)} req/s`,
+  `${n((queue.rps / bare.rps) * 100)}% of bare; p50 ${n(queue.p50, 1)} ms, p95 ${n(queue.p95, 1)} ms${queue.failures ? `; ${queue.failures} non-200` : ''}`,
+);
 const reportId = /href="\/reports\/([0-9a-f-]{36})"/.exec(await (await fetch(`${cedar}/reviews?tab=all`, { headers: { cookie: sgtCookie } })).text())?.[1];
 if (reportId) {
   const page = await load(`${cedar}/reports/${reportId}`, { cookie: sgtCookie });
-  report('a report with its timeline', `${n(page.rps)} req/s`, `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`);
+  report(
+    'a report with its timeline',
+    `${n(page.rps)} req/s`,
+    `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`,
+  );
 }
 
 // 7. Beside an import (issue 10, item 8): the p99 latency of the public page and of a report
@@ -416,5 +463,8 @@ fs.rmSync(dir, { recursive: true, force: true });
 console.log('\n| measure | figure | notes |\n|---|---|---|');
 for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
 const jsonOut = process.env.BENCH_JSON ?? 'bench-results.json';
-fs.writeFileSync(jsonOut, `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, node: process.version, rows: rows.map(([measure, figure, notes]) => ({ measure, figure, notes })), besideImport: besideJson }, null, 2)}\n`);
+fs.writeFileSync(
+  jsonOut,
+  `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, node: process.version, rows: rows.map(([measure, figure, notes]) => ({ measure, figure, notes })), besideImport: besideJson }, null, 2)}\n`,
+);
 console.log(`\nAlso written to ${jsonOut}.`);

@@ -20,7 +20,11 @@ const envSchema = z.object({
   CEDAR_DEMO: flag,
   CEDAR_SECURE_COOKIES: flag,
   CEDAR_TRUST_PROXY: flag,
-  CEDAR_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  CEDAR_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   CEDAR_SIGNIN_RATE_LIMIT: z.coerce.number().int().positive().default(10),
   CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().positive().optional(),
   CEDAR_LOCKOUT_ATTEMPTS: z.coerce.number().int().positive().default(5),
@@ -29,24 +33,38 @@ const envSchema = z.object({
   CEDAR_FORCE_REGION: z.string().trim().min(1).max(100).default('London'),
   CEDAR_FORCE_HOME_OFFICE_NAME: z.string().trim().min(1).max(100).default('Metropolitan'),
   CEDAR_ADMIN_EMAIL: z.string().email().default('admin@cedar.local'),
-  CEDAR_REPORT_DUE_HOURS_DISCHARGE: z.coerce.number().positive().max(24 * 30).default(24),
-  CEDAR_REPORT_DUE_HOURS_OTHER: z.coerce.number().positive().max(24 * 30).default(72),
-  CEDAR_DISCHARGE_SIGN_OFF: z.enum(['0', '1', 'true', 'false']).default('1').transform((v) => v === '1' || v === 'true'),
+  CEDAR_REPORT_DUE_HOURS_DISCHARGE: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
+  CEDAR_REPORT_DUE_HOURS_OTHER: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(72),
+  CEDAR_DISCHARGE_SIGN_OFF: z
+    .enum(['0', '1', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
   CEDAR_RECORDS_BEGIN: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written as YYYY-MM-DD')
     .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'must be a real date')
     .default('2017-04-01'),
   CEDAR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  CEDAR_AUDIT_KEY: z.string().optional().transform((v, ctx) => {
-    if (!v?.trim()) return null;
-    try {
-      return parseAuditKey(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  CEDAR_AUDIT_KEY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v?.trim()) return null;
+      try {
+        return parseAuditKey(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export interface Config {
@@ -77,7 +95,9 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (${i.path[0] === 'CEDAR_AUDIT_KEY' ? 'its value is a secret and not shown' : `got ${JSON.stringify(env[String(i.path[0])])}`})`);
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join('.')}: ${i.message} (${i.path[0] === 'CEDAR_AUDIT_KEY' ? 'its value is a secret and not shown' : `got ${JSON.stringify(env[String(i.path[0])])}`})`,
+    );
     throw new ConfigError(`Cedar cannot start: invalid settings\n${lines.join('\n')}\nSee README.md, "Settings".`);
   }
   const e = parsed.data;
@@ -97,7 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lockoutMinutes: e.CEDAR_LOCKOUT_MINUTES,
     adminEmail: e.CEDAR_ADMIN_EMAIL,
     force: { name: e.CEDAR_FORCE_NAME, homeOfficeRegion: e.CEDAR_FORCE_REGION, homeOfficeName: e.CEDAR_FORCE_HOME_OFFICE_NAME },
-    report: { dueHoursDischarge: e.CEDAR_REPORT_DUE_HOURS_DISCHARGE, dueHoursOther: e.CEDAR_REPORT_DUE_HOURS_OTHER, dischargeNeedsSignOff: e.CEDAR_DISCHARGE_SIGN_OFF, recordsBegin: e.CEDAR_RECORDS_BEGIN },
+    report: {
+      dueHoursDischarge: e.CEDAR_REPORT_DUE_HOURS_DISCHARGE,
+      dueHoursOther: e.CEDAR_REPORT_DUE_HOURS_OTHER,
+      dischargeNeedsSignOff: e.CEDAR_DISCHARGE_SIGN_OFF,
+      recordsBegin: e.CEDAR_RECORDS_BEGIN,
+    },
     logLevel: e.CEDAR_LOG_LEVEL,
     auditKey: e.CEDAR_AUDIT_KEY,
   };

@@ -19,7 +19,9 @@ async function main() {
   await ensureForce(svc, SYSTEM_ACTOR, config.force);
   const admin = await ensureAdministrator(svc, SYSTEM_ACTOR, config.adminEmail);
   if (admin) {
-    console.log(`\nFirst start: created the administrator account.\n  email:    ${admin.email}\n  password: ${admin.password}\nThis password is shown only now and must be changed at first sign-in.\n`);
+    console.log(
+      `\nFirst start: created the administrator account.\n  email:    ${admin.email}\n  password: ${admin.password}\nThis password is shown only now and must be changed at first sign-in.\n`,
+    );
   }
   if (config.demo) {
     try {

@@ -10,7 +10,7 @@ import { ValidationError } from '../domain/errors.js';
 import { CliError, describeError, endProgress } from './runtime.js';
 
 const program = new Command('cedar')
-  .description("Cedar operations: migrations, seeding, accounts, imports and audit checks.\nSettings come from the environment (see README.md).")
+  .description('Cedar operations: migrations, seeding, accounts, imports and audit checks.\nSettings come from the environment (see README.md).')
   .showHelpAfterError()
   .exitOverride();
 

@@ -6,7 +6,10 @@ import { ValidationError } from '../domain/errors.js';
 
 /** Thrown by a command to end with a message and a non-zero exit, without a stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }

@@ -39,13 +39,57 @@ const LEVELS = [
   ['Angle Drive Stun', 1],
   ['', 1], // Taser use recorded, no level: counts as not stated
 ] as const;
-const AGES = [['11-17', 5], ['18-34', 58], ['35-49', 28], ['50-64', 7], ['65+', 1], ['0-10', 0.1]] as const;
-const GENDER = [['male', 88], ['female', 10], ['not_known', 2]] as const;
-const ETHNICITY = [['white', 40], ['black', 34], ['asian', 11], ['mixed', 4], ['other', 4], ['not_reported', 7]] as const;
-const CONDUCT = [['aggressive', 45], ['active', 25], ['serious', 20], ['verbal', 8], ['passive', 2]] as const;
-const DUTY = [['response', 70], ['tsg', 12], ['neighbourhood', 8], ['dog_handler', 3], ['other', 7]] as const;
-const LOCATION = [['street', 45], ['dwelling', 35], ['retail', 5], ['open_ground', 5], ['licensed', 4], ['public_transport', 3], ['other', 3]] as const;
-const OUTCOME = [['arrested', 78], ['hospitalised', 6], ['detained_mha', 8], ['made_off', 3], ['other', 5]] as const;
+const AGES = [
+  ['11-17', 5],
+  ['18-34', 58],
+  ['35-49', 28],
+  ['50-64', 7],
+  ['65+', 1],
+  ['0-10', 0.1],
+] as const;
+const GENDER = [
+  ['male', 88],
+  ['female', 10],
+  ['not_known', 2],
+] as const;
+const ETHNICITY = [
+  ['white', 40],
+  ['black', 34],
+  ['asian', 11],
+  ['mixed', 4],
+  ['other', 4],
+  ['not_reported', 7],
+] as const;
+const CONDUCT = [
+  ['aggressive', 45],
+  ['active', 25],
+  ['serious', 20],
+  ['verbal', 8],
+  ['passive', 2],
+] as const;
+const DUTY = [
+  ['response', 70],
+  ['tsg', 12],
+  ['neighbourhood', 8],
+  ['dog_handler', 3],
+  ['other', 7],
+] as const;
+const LOCATION = [
+  ['street', 45],
+  ['dwelling', 35],
+  ['retail', 5],
+  ['open_ground', 5],
+  ['licensed', 4],
+  ['public_transport', 3],
+  ['other', 3],
+] as const;
+const OUTCOME = [
+  ['arrested', 78],
+  ['hospitalised', 6],
+  ['detained_mha', 8],
+  ['made_off', 3],
+  ['other', 5],
+] as const;
 // Evenings and nights are busiest.
 const HOURS = Array.from({ length: 24 }, (_, h) => [h, h >= 18 || h <= 2 ? 3 : h >= 3 && h <= 8 ? 1 : 2] as const);
 
@@ -90,7 +134,10 @@ function demoUse(random: Random, month: string, boroughs: readonly (readonly [st
     set(column, random() < ({ weapon: 0.4, alcohol: 0.35, drugs: 0.25, mental_health: 0.2, size_gender_build: 0.15 }[code] ?? 0.03) ? 'Yes' : 'No');
   }
   for (const [code, label] of Object.entries(REASONS_FOR_FORCE)) {
-    set(`Reason for Force: ${label}` as MetColumn, random() < ({ protect_self: 0.8, protect_public: 0.6, effect_arrest: 0.5, protect_officers: 0.4, prevent_harm: 0.3, protect_subject: 0.2 }[code] ?? 0.03) ? 'Yes' : 'No');
+    set(
+      `Reason for Force: ${label}` as MetColumn,
+      random() < ({ protect_self: 0.8, protect_public: 0.6, effect_arrest: 0.5, protect_officers: 0.4, prevent_harm: 0.3, protect_subject: 0.2 }[code] ?? 0.03) ? 'Yes' : 'No',
+    );
   }
   set('MainDuty', MAIN_DUTIES[pick(random, DUTY)]);
   yesNo('SingleCrewed', 0.12);

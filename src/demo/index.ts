@@ -82,8 +82,7 @@ export interface SeedDemoOptions {
 function refused(err: unknown): never {
   if (!(err instanceof OrganisationNotEmptyError)) throw err;
   throw new DemoRefusedError(
-    `The database already has data: ${err.message}. ` +
-      'The demo seed only fills an empty database; point Cedar at a new database (CEDAR_DB or DATABASE_URL) and run it again.',
+    `The database already has data: ${err.message}. ` + 'The demo seed only fills an empty database; point Cedar at a new database (CEDAR_DB or DATABASE_URL) and run it again.',
   );
 }
 

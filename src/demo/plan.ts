@@ -31,4 +31,3 @@ export interface DemoForcePlan {
   /** Collar numbers of the officers the demo accounts are linked to (active, in the home borough). */
   accountOfficers: { officer: string; supervisor: string };
 }
-

@@ -22,15 +22,42 @@ function demoSections(boroughId: string, ref: string, when: { date: string; time
     incident: { reference: ref, ...when, boroughId, locations: kind === 'drive_stun' ? ['dwelling'] : ['street'] },
     duty: { mainDuty: 'response', singleCrewed: false, cedTrained: true, carryingCed: ced },
     subject: { ageBand: '18-34', gender: 'male', ethnicity: 'not_reported', physicalDisability: false, mentalDisability: kind === 'drive_stun' },
-    reasons: { primaryConduct: ced ? 'aggressive' : 'active', assaultedBySubject: kind === 'drive_stun', threatenedWithWeapon: kind === 'fired', assaultedWithWeapon: false, impactFactors: kind === 'fired' ? ['weapon'] : ['alcohol'], reasons: ['protect_self', 'effect_arrest'] },
-    tactics: { tactics: [{ tactic: 'tactical_communications', effective: false }, { tactic, effective: true }], cedUsed: ced, firearmsAimed: false, firearmsFired: false },
+    reasons: {
+      primaryConduct: ced ? 'aggressive' : 'active',
+      assaultedBySubject: kind === 'drive_stun',
+      threatenedWithWeapon: kind === 'fired',
+      assaultedWithWeapon: false,
+      impactFactors: kind === 'fired' ? ['weapon'] : ['alcohol'],
+      reasons: ['protect_self', 'effect_arrest'],
+    },
+    tactics: {
+      tactics: [
+        { tactic: 'tactical_communications', effective: false },
+        { tactic, effective: true },
+      ],
+      cedUsed: ced,
+      firearmsAimed: false,
+      firearmsFired: false,
+    },
     ...(ced
       ? {
           ced: {
             deviceSerial: 'X29000417',
             applications: [
               kind === 'fired'
-                ? { levels: ['red_dotted', 'fired'], fired: { cartridgeNumber: 'C7720015', totalCycles: 1, cycleInterrupted: false, cycleExtended: false, repeatCycleSameCartridge: false, missOneProbe: false, missBothProbes: false, probeLocations: ['F8', 'F12'] } }
+                ? {
+                    levels: ['red_dotted', 'fired'],
+                    fired: {
+                      cartridgeNumber: 'C7720015',
+                      totalCycles: 1,
+                      cycleInterrupted: false,
+                      cycleExtended: false,
+                      repeatCycleSameCartridge: false,
+                      missOneProbe: false,
+                      missBothProbes: false,
+                      probeLocations: ['F8', 'F12'],
+                    },
+                  }
                 : { levels: [kind], fired: null },
             ],
           },
@@ -38,10 +65,29 @@ function demoSections(boroughId: string, ref: string, when: { date: string; time
         }
       : {}),
     bwv: { worn: true, switchedOn: 'before', cameraId: 'BWV-20417', footageRefs: [`EVID-${ref.replace(/\W/g, '')}`], notOnReason: null },
-    injuries: { staffInjured: false, subjectInjured: discharge, subjectInjuryNature: discharge ? 'Probe marks' : null, subjectInjuryLevel: discharge ? 'minor' : null, subjectMedicalOffered: discharge, subjectMedicalProvided: discharge },
+    injuries: {
+      staffInjured: false,
+      subjectInjured: discharge,
+      subjectInjuryNature: discharge ? 'Probe marks' : null,
+      subjectInjuryLevel: discharge ? 'minor' : null,
+      subjectMedicalOffered: discharge,
+      subjectMedicalProvided: discharge,
+    },
     outcomes: { outcomes: ['arrested'] },
     ...(discharge
-      ? { postUse: { aftercareGiven: true, medicalAssessment: 'paramedic', probesRemovedBy: kind === 'fired' ? 'medical_staff' : 'not_applicable', cartridgesRetained: kind === 'fired', afidTagsRetained: kind === 'fired', deviceDownloadRequested: true, implantCheck: 'yes', iopcReferralConsidered: false, iopcNotes: null } }
+      ? {
+          postUse: {
+            aftercareGiven: true,
+            medicalAssessment: 'paramedic',
+            probesRemovedBy: kind === 'fired' ? 'medical_staff' : 'not_applicable',
+            cartridgesRetained: kind === 'fired',
+            afidTagsRetained: kind === 'fired',
+            deviceDownloadRequested: true,
+            implantCheck: 'yes',
+            iopcReferralConsidered: false,
+            iopcNotes: null,
+          },
+        }
       : {}),
   };
 }

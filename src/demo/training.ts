@@ -136,7 +136,11 @@ const PROPENSITY: Record<TeamType | 'none', number> = {
 };
 const RANK_FACTOR: Partial<Record<Rank, number>> = { 'Police Constable': 1, Sergeant: 1.3, Inspector: 0.5 };
 
-const FAIL_REASONS = ['Did not meet the standard in the scenario assessment', 'Unsafe weapon handling in the practical test', 'Did not pass the written test on the law and the National Decision Model'];
+const FAIL_REASONS = [
+  'Did not meet the standard in the scenario assessment',
+  'Unsafe weapon handling in the practical test',
+  'Did not pass the written test on the law and the National Decision Model',
+];
 const DNF_REASONS = ['Injured during the course', 'Recalled to duty on the second day'];
 const TRAINING_CENTRE = 'Taser Training Unit, Hendon';
 const SUSPENSION_REASONS = ['Under investigation following a complaint', 'Pending review of a use of force'];
@@ -179,7 +183,10 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
 
   // Some of them lose authority after the plan started: a few lapse, a few fail their
   // refresher, some are suspended or withdraw. Others failed a refresher once and passed it again.
-  const shuffled = shuffle(random, baseline.filter((o) => !accountCollars.has(o.collarNumber) && typeOf(o) !== 'training'));
+  const shuffled = shuffle(
+    random,
+    baseline.filter((o) => !accountCollars.has(o.collarNumber) && typeOf(o) !== 'training'),
+  );
   const lapsingSinceStart = new Set(shuffled.splice(0, scaled(21, 1)).map((o) => o.collarNumber));
   const failedRefresher = new Set(shuffled.splice(0, scaled(12)).map((o) => o.collarNumber));
   const retook = new Set(shuffled.splice(0, scaled(40, 1)).map((o) => o.collarNumber));
@@ -246,11 +253,27 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
     if (failedRefresher.has(c)) rec(c, 'refresher', workday(dateOf(randomInt(random, dayNumber(last) + 300, dayNumber(today) - 3))), 'fail', pick(random, FAIL_REASONS));
   }
 
-  for (const o of suspended) restrictions.push({ collar: o.collarNumber, kind: 'suspension', from: addDays(today, -randomInt(random, 5, 60)), to: null, reason: pick(random, SUSPENSION_REASONS), endReason: null });
-  for (const o of withdrawn) restrictions.push({ collar: o.collarNumber, kind: 'withdrawal', from: addDays(today, -randomInt(random, 20, 90)), to: null, reason: 'Chose to stop carrying Taser for personal reasons', endReason: null });
+  for (const o of suspended)
+    restrictions.push({ collar: o.collarNumber, kind: 'suspension', from: addDays(today, -randomInt(random, 5, 60)), to: null, reason: pick(random, SUSPENSION_REASONS), endReason: null });
+  for (const o of withdrawn)
+    restrictions.push({
+      collar: o.collarNumber,
+      kind: 'withdrawal',
+      from: addDays(today, -randomInt(random, 20, 90)),
+      to: null,
+      reason: 'Chose to stop carrying Taser for personal reasons',
+      endReason: null,
+    });
   for (const o of reinstated) {
     const from = addDays(today, -randomInt(random, 120, 200));
-    restrictions.push({ collar: o.collarNumber, kind: 'suspension', from, to: addDays(from, randomInt(random, 14, 45)), reason: 'Pending review of a use of force', endReason: 'Review concluded: no case to answer' });
+    restrictions.push({
+      collar: o.collarNumber,
+      kind: 'suspension',
+      from,
+      to: addDays(from, randomInt(random, 14, 45)),
+      reason: 'Pending review of a use of force',
+      endReason: 'Review concluded: no case to answer',
+    });
   }
 
   // 2. Lapsed before the plan started (they could be trained again), never authorised.
@@ -272,8 +295,14 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
   const toTrain = Math.round(PACE * (DEMO_UPLIFT.officers / 24) * monthsIn * scale);
   const INITIAL_PLACES = 12;
   const queue = {
-    response: shuffle(random, untrained.filter((o) => typeOf(o) === 'emergency_response' && !hasRecords.has(o.collarNumber) && o.rank !== 'Inspector')),
-    others: shuffle(random, untrained.filter((o) => (typeOf(o) === 'neighbourhood' || typeOf(o) === 'safer_transport') && !hasRecords.has(o.collarNumber))),
+    response: shuffle(
+      random,
+      untrained.filter((o) => typeOf(o) === 'emergency_response' && !hasRecords.has(o.collarNumber) && o.rank !== 'Inspector'),
+    ),
+    others: shuffle(
+      random,
+      untrained.filter((o) => (typeOf(o) === 'neighbourhood' || typeOf(o) === 'safer_transport') && !hasRecords.has(o.collarNumber)),
+    ),
   };
   const draw = (list: typeof untrained, by: string) => {
     const i = list.findIndex((o) => trainableBy(o, by));
@@ -305,7 +334,8 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
       }
     }
     // The last two weeks' courses are sessions with their results; earlier ones came in as records.
-    if (seats.length && startsOn >= completedFrom) sessions.push({ code: 'initial-x2', startsOn, endsOn, location: TRAINING_CENTRE, boroughCode: null, capacity: INITIAL_PLACES, trainers: [], enrolled: [], waiting: [], results: seats });
+    if (seats.length && startsOn >= completedFrom)
+      sessions.push({ code: 'initial-x2', startsOn, endsOn, location: TRAINING_CENTRE, boroughCode: null, capacity: INITIAL_PLACES, trainers: [], enrolled: [], waiting: [], results: seats });
   }
 
   if (!newlyTrained.has(force.accountOfficers.officer)) {
@@ -323,7 +353,18 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
   }
   for (const [day, collars] of [...refreshedOn.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (collars.length < 3) continue;
-    sessions.push({ code: 'refresher', startsOn: day, endsOn: day, location: TRAINING_CENTRE, boroughCode: null, capacity: 16, trainers: [], enrolled: [], waiting: [], results: collars.slice(0, 16).map((collar) => ({ collar, result: 'pass', reason: null })) });
+    sessions.push({
+      code: 'refresher',
+      startsOn: day,
+      endsOn: day,
+      location: TRAINING_CENTRE,
+      boroughCode: null,
+      capacity: 16,
+      trainers: [],
+      enrolled: [],
+      waiting: [],
+      results: collars.slice(0, 16).map((collar) => ({ collar, result: 'pass', reason: null })),
+    });
   }
 
   // 4. Sessions in the coming five weeks, with enrolments: initial courses Monday and
@@ -331,7 +372,10 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
   const expiry = new Map([...lastPass].map(([c, d]) => [c, addDays(d, 364)]));
   const expiresOn = (collar: string) => expiry.get(collar)!;
   const booked = new Set<string>();
-  const candidates = shuffle(random, queue.response.filter((o) => !newlyTrained.has(o.collarNumber)).map((o) => o.collarNumber));
+  const candidates = shuffle(
+    random,
+    queue.response.filter((o) => !newlyTrained.has(o.collarNumber)).map((o) => o.collarNumber),
+  );
   const refreshable = baseline.filter((o) => !lapsingSinceStart.has(o.collarNumber) && !failedRefresher.has(o.collarNumber) && !restricted.has(o.collarNumber) && !trainerCollars.has(o.collarNumber));
   let waitingListGiven = false;
   for (let w = 0; w < 5; w++) {
@@ -344,7 +388,18 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
       const waiting = !waitingListGiven && enrolled.length >= INITIAL_PLACES ? candidates.splice(0, 3) : [];
       if (waiting.length) waitingListGiven = true;
       for (const c of [...enrolled, ...waiting]) booked.add(c);
-      sessions.push({ code: 'initial-x2', startsOn, endsOn: addDays(startsOn, 2), location: TRAINING_CENTRE, boroughCode: null, capacity: INITIAL_PLACES, trainers: [], enrolled: enrolled.slice(0, INITIAL_PLACES), waiting: [...enrolled.slice(INITIAL_PLACES), ...waiting], results: null });
+      sessions.push({
+        code: 'initial-x2',
+        startsOn,
+        endsOn: addDays(startsOn, 2),
+        location: TRAINING_CENTRE,
+        boroughCode: null,
+        capacity: INITIAL_PLACES,
+        trainers: [],
+        enrolled: enrolled.slice(0, INITIAL_PLACES),
+        waiting: [...enrolled.slice(INITIAL_PLACES), ...waiting],
+        results: null,
+      });
     }
     for (const [i, startsOn] of [addDays(monday, 1), addDays(monday, 3), addDays(monday, 4)].entries()) {
       if (isHoliday(startsOn, 1)) continue;
@@ -353,10 +408,29 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
       const due = refreshable
         .filter((o) => !booked.has(o.collarNumber) && expiresOn(o.collarNumber) >= startsOn && expiresOn(o.collarNumber) < dueBefore && (borough === null || o.boroughCode === borough.code))
         .map((o) => o.collarNumber);
-      if (borough === null && supervisor && inBaseline.has(supervisor.collarNumber) && !booked.has(supervisor.collarNumber) && expiresOn(supervisor.collarNumber) >= startsOn && !due.includes(supervisor.collarNumber)) due.unshift(supervisor.collarNumber);
+      if (
+        borough === null &&
+        supervisor &&
+        inBaseline.has(supervisor.collarNumber) &&
+        !booked.has(supervisor.collarNumber) &&
+        expiresOn(supervisor.collarNumber) >= startsOn &&
+        !due.includes(supervisor.collarNumber)
+      )
+        due.unshift(supervisor.collarNumber);
       const enrolled = due.slice(0, Math.round(16 * (0.75 - 0.1 * w)));
       for (const c of enrolled) booked.add(c);
-      sessions.push({ code: 'refresher', startsOn, endsOn: startsOn, location: borough ? `${borough.name} training room` : TRAINING_CENTRE, boroughCode: borough?.code ?? null, capacity: 16, trainers: [], enrolled, waiting: [], results: null });
+      sessions.push({
+        code: 'refresher',
+        startsOn,
+        endsOn: startsOn,
+        location: borough ? `${borough.name} training room` : TRAINING_CENTRE,
+        boroughCode: borough?.code ?? null,
+        capacity: 16,
+        trainers: [],
+        enrolled,
+        waiting: [],
+        results: null,
+      });
     }
   }
   // Two trainers a session, from the unit; each current on the session's first day.
@@ -394,7 +468,11 @@ export function demoAuthorisedOn(training: Pick<DemoTraining, 'records' | 'restr
   }
   let n = 0;
   for (const [collar, list] of byOfficer) {
-    const history = authorityHistory(list, training.restrictions.filter((x) => x.collar === collar), DEVICE_MODELS);
+    const history = authorityHistory(
+      list,
+      training.restrictions.filter((x) => x.collar === collar),
+      DEVICE_MODELS,
+    );
     if (authorisedIn(history, day)) n++;
   }
   return n;

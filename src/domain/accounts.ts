@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { ROLES, type RoleGrant } from './permissions.js';
 
-export const email = z
-  .string({ error: 'Enter an email address' })
-  .trim()
-  .toLowerCase()
-  .min(1, 'Enter an email address')
-  .email('Enter an email address in the correct format, like name@example.org');
+export const email = z.string({ error: 'Enter an email address' }).trim().toLowerCase().min(1, 'Enter an email address').email('Enter an email address in the correct format, like name@example.org');
 
 /** NCSC guidance: length over complexity; reject the obvious. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -58,11 +53,7 @@ export interface Account {
 }
 
 /** After a failed sign-in: the new failure count and, once the limit is reached, when the lock ends. */
-export function afterFailedSignIn(
-  failedSoFar: number,
-  now: Date,
-  policy: { attempts: number; minutes: number },
-): { failedSignIns: number; lockedUntil: string | null } {
+export function afterFailedSignIn(failedSoFar: number, now: Date, policy: { attempts: number; minutes: number }): { failedSignIns: number; lockedUntil: string | null } {
   const failedSignIns = failedSoFar + 1;
   if (failedSignIns >= policy.attempts) {
     return { failedSignIns, lockedUntil: new Date(now.getTime() + policy.minutes * 60_000).toISOString() };

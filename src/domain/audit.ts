@@ -68,8 +68,7 @@ export function entryHash(content: AuditContent, prevHash: string, key: Uint8Arr
 }
 
 export type ChainCheck =
-  | { ok: true; checked: number; lastSeq: number; lastHash: string; keyedFrom: number | null }
-  | { ok: false; checked: number; brokenAt: { seq: number; id: string }; reason: string };
+  { ok: true; checked: number; lastSeq: number; lastHash: string; keyedFrom: number | null } | { ok: false; checked: number; brokenAt: { seq: number; id: string }; reason: string };
 
 export interface ChainState {
   prevHash: string;
@@ -144,7 +143,10 @@ export function verifyChain(entries: readonly AuditEntry[], key: Uint8Array | nu
  */
 export function checkHead(chain: { lastSeq: number }, head: AuditHead, hashAtSeq: string | undefined): { ok: true } | { ok: false; reason: string } {
   if (head.seq > chain.lastSeq) {
-    return { ok: false, reason: `the log ends at entry ${chain.lastSeq}, but its head was entry ${head.seq} when it was published: entries ${chain.lastSeq + 1} to ${head.seq} (at least) have been deleted` };
+    return {
+      ok: false,
+      reason: `the log ends at entry ${chain.lastSeq}, but its head was entry ${head.seq} when it was published: entries ${chain.lastSeq + 1} to ${head.seq} (at least) have been deleted`,
+    };
   }
   if (hashAtSeq !== head.hash) return { ok: false, reason: `entry ${head.seq} does not have the hash published for it: the log has been rewritten` };
   return { ok: true };

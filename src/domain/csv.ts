@@ -66,11 +66,10 @@ export interface RowError {
 
 export type CsvEncoding = 'utf-8' | 'windows-1252';
 
-
 /** Windows-1252 bytes 0x80-0x9F (the rest of the code page matches Latin-1). Unassigned bytes map to C1 controls, as WHATWG does. */
 const CP1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122,
+  0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
 ];
 
 export function decodeWindows1252(bytes: Uint8Array): string {
@@ -175,7 +174,11 @@ export function readRecords(text: string): { records: RawRecord[]; errors: RowEr
 // The header
 
 /** A header cell as a column name: trimmed, lower case, spaces and hyphens as underscores. */
-export const headerKey = (s: string) => s.trim().toLowerCase().replace(/[\s-]+/g, '_');
+export const headerKey = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 /** A CSV header row read against the columns a file may have. */
 export interface CsvHeader<C extends string> {
@@ -192,7 +195,12 @@ export interface CsvHeader<C extends string> {
  * underscores); unknown, repeated and missing columns are named, and so is an unnamed column
  * with values in `data`. `fatal` when the row is not comma-separated at all.
  */
-export function readCsvHeader<C extends string>(record: RawRecord, data: readonly RawRecord[], columns: readonly C[], required: readonly C[]): { header: CsvHeader<C>; errors: RowError[]; fatal: boolean } {
+export function readCsvHeader<C extends string>(
+  record: RawRecord,
+  data: readonly RawRecord[],
+  columns: readonly C[],
+  required: readonly C[],
+): { header: CsvHeader<C>; errors: RowError[]; fatal: boolean } {
   const { line } = record;
   const header: CsvHeader<C> = { line, positions: [], present: new Set(), unnamed: [] };
   if (record.fields.length === 1 && /[;\t]/.test(record.fields[0]!)) {

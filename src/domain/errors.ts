@@ -21,7 +21,10 @@ export class ValidationError extends Error {
 
 /** Thrown when a record named in the input does not exist. */
 export class NotFoundError extends Error {
-  constructor(readonly entity: string, readonly id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super(`${entity} ${id} was not found`);
     this.name = 'NotFoundError';
   }
@@ -56,7 +59,9 @@ export class DatabaseBusyError extends Error {
  */
 export class ConcurrentChangeError extends WorkflowError {
   constructor() {
-    super('This report changed since you opened it: someone saved it after you opened this page (perhaps you, in another tab). Nothing you sent was saved. Check the report as it is now, then try again.');
+    super(
+      'This report changed since you opened it: someone saved it after you opened this page (perhaps you, in another tab). Nothing you sent was saved. Check the report as it is now, then try again.',
+    );
     this.name = 'ConcurrentChangeError';
   }
 }

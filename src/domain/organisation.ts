@@ -26,17 +26,7 @@ export const RANK_ABBREVIATIONS: Record<Rank, string> = {
   'Assistant Commissioner': 'AC',
 };
 
-export const TEAM_TYPES = [
-  'emergency_response',
-  'neighbourhood',
-  'safer_transport',
-  'territorial_support',
-  'cid',
-  'roads_policing',
-  'custody',
-  'training',
-  'other',
-] as const;
+export const TEAM_TYPES = ['emergency_response', 'neighbourhood', 'safer_transport', 'territorial_support', 'cid', 'roads_policing', 'custody', 'training', 'other'] as const;
 export type TeamType = (typeof TEAM_TYPES)[number];
 
 export const TEAM_TYPE_LABELS: Record<TeamType, string> = {
@@ -55,18 +45,7 @@ export const OFFICER_STATUSES = ['active', 'left'] as const;
 export type OfficerStatus = (typeof OFFICER_STATUSES)[number];
 
 /** Home Office police force regions (England and Wales), as used in the published tables. */
-export const HOME_OFFICE_REGIONS = [
-  'North East',
-  'North West',
-  'Yorkshire and The Humber',
-  'East Midlands',
-  'West Midlands',
-  'East',
-  'London',
-  'South East',
-  'South West',
-  'Wales',
-] as const;
+export const HOME_OFFICE_REGIONS = ['North East', 'North West', 'Yorkshire and The Humber', 'East Midlands', 'West Midlands', 'East', 'London', 'South East', 'South West', 'Wales'] as const;
 
 export interface Force {
   id: string;

@@ -2,16 +2,7 @@
  * Who may do what. One table of (role, action, resource), checked in one place.
  * Every route declares one permission from here (or `public` / `signed-in`).
  */
-export const ROLES = [
-  'officer',
-  'supervisor',
-  'borough_commander',
-  'programme_lead',
-  'armourer',
-  'analyst',
-  'professional_standards',
-  'administrator',
-] as const;
+export const ROLES = ['officer', 'supervisor', 'borough_commander', 'programme_lead', 'armourer', 'analyst', 'professional_standards', 'administrator'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {

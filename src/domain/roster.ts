@@ -248,7 +248,6 @@ function fileError(encoding: CsvEncoding, message: string): RosterParse {
 // ---------------------------------------------------------------------------------------
 // Planning the import
 
-
 export interface RosterUpdate {
   officer: Officer;
   input: OfficerInput;

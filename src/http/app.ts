@@ -136,7 +136,10 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
     views.render(view, { ...context, serviceName: 'Cedar', forceName: forceName ?? 'Cedar', navigation: [], csrfToken: '', currentPath: '' }),
   );
   app.addHook('onRequest', async () => {
-    if (!forceName) forceName = await getForce(svc).then((f) => f.name).catch(() => undefined);
+    if (!forceName)
+      forceName = await getForce(svc)
+        .then((f) => f.name)
+        .catch(() => undefined);
   });
 
   app.get('/healthz', { config: { permission: 'public', allowWithPendingPasswordChange: true } }, async (_request, reply) => {

@@ -58,7 +58,10 @@ const FIELD_LABELS: Record<string, string> = {
 
 /** A field with no label of its own: its name in words ("initialPassRate" → "Initial pass rate"). */
 const words = (key: string) => {
-  const w = key.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  const w = key
+    .replace(/_/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   return w.charAt(0).toUpperCase() + w.slice(1);
 };
 const label = (k: string) => FIELD_LABELS[k] ?? words(k);
@@ -316,7 +319,10 @@ const DESCRIBE: Record<string, Describe> = {
   'auth.sign_in_failed': (c) =>
     c.s.reason === 'unknown email'
       ? { what: `Sign-in failed: no account for ${c.show(c.s.email)}`, details: c.rest('reason', 'email') }
-      : { what: `Sign-in failed: wrong password${typeof c.s.failedSignIns === 'number' ? ` (${plural(c.s.failedSignIns, 'failed attempt')} in a row)` : ''}`, details: c.rest('failedSignIns', 'lockedUntil') },
+      : {
+          what: `Sign-in failed: wrong password${typeof c.s.failedSignIns === 'number' ? ` (${plural(c.s.failedSignIns, 'failed attempt')} in a row)` : ''}`,
+          details: c.rest('failedSignIns', 'lockedUntil'),
+        },
   'auth.locked': (c) => ({
     what: `Account locked after ${plural(count(c.s.failedSignIns), 'failed sign-in')}${typeof c.s.lockedUntil === 'string' ? `, until ${formatDateTime(c.s.lockedUntil)}` : ''}`,
     details: c.rest('failedSignIns', 'lockedUntil'),
@@ -366,7 +372,9 @@ const DESCRIBE: Record<string, Describe> = {
   'session.unenrol': (c) => ({ what: `${c.show(c.s.officerId)} taken off the session`, details: promoted(c) }),
   'session.results': (c) => ({
     what: `Results recorded: ${formatNumber(count(c.s.passed))} passed, ${formatNumber(count(c.s.failed))} failed or did not finish, ${formatNumber(count(c.s.absent))} did not attend`,
-    details: (Array.isArray(c.s.results) ? c.s.results : []).filter(isRecord).map((r) => `${c.show(r.officerId)}: ${r.attended === false ? 'did not attend' : resultText(r.result)}${r.reason ? ` (${c.show(r.reason)})` : ''}`),
+    details: (Array.isArray(c.s.results) ? c.s.results : [])
+      .filter(isRecord)
+      .map((r) => `${c.show(r.officerId)}: ${r.attended === false ? 'did not attend' : resultText(r.result)}${r.reason ? ` (${c.show(r.reason)})` : ''}`),
   }),
   'session.result_corrected': (c) => {
     const from = isRecord(c.s.from) ? c.s.from : {};
@@ -386,7 +394,9 @@ const DESCRIBE: Record<string, Describe> = {
   'home_office.import': (c) => {
     const replaced = isRecord(c.s.replaced) ? ` (it replaced ${c.show(c.s.replaced.file)})` : '';
     const what =
-      c.s.outcome === 'unchanged' ? `Home Office table for ${c.show(c.s.period)} loaded again from ${c.show(c.s.file)}: unchanged` : `Home Office table for ${c.show(c.s.period)} loaded from ${c.show(c.s.file)}${replaced}`;
+      c.s.outcome === 'unchanged'
+        ? `Home Office table for ${c.show(c.s.period)} loaded again from ${c.show(c.s.file)}: unchanged`
+        : `Home Office table for ${c.show(c.s.period)} loaded from ${c.show(c.s.file)}${replaced}`;
     return { what, details: [`Forces: ${c.num(c.s.forces)}, regions: ${c.num(c.s.regions)}`, `This force is in the table: ${c.show(c.s.forceInTable)}`] };
   },
   'report.create': (c) => ({ what: c.s.officerId ? `Report started for ${c.show(c.s.officerId)}` : 'Report started' }),
@@ -430,7 +440,10 @@ const DESCRIBE: Record<string, Describe> = {
   }),
   'report.discard': (c) => ({
     what: 'Draft discarded (never submitted)',
-    details: [...(c.s.incidentReference ? [`Incident: ${c.show(c.s.incidentReference)}`] : []), ...(Array.isArray(c.s.sections) && c.s.sections.length ? [`Sections answered: ${c.s.sections.map(section).join(', ')}`] : [])],
+    details: [
+      ...(c.s.incidentReference ? [`Incident: ${c.show(c.s.incidentReference)}`] : []),
+      ...(Array.isArray(c.s.sections) && c.s.sections.length ? [`Sections answered: ${c.s.sections.map(section).join(', ')}`] : []),
+    ],
   }),
   'audit.keyed': (c) => ({ what: `Audit log keyed from entry ${c.show(c.s.keyedFrom)}`, details: [`Entries before the key: ${c.num(c.s.unkeyedEntries)}`] }),
   'team.create': (c) => ({ what: `Team added: ${c.show(after(c).name)}`, details: c.rest() }),

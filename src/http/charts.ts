@@ -24,9 +24,11 @@ export function horizontalBars(title: string, bars: readonly Bar[], opts: { widt
   const rows = bars.map((b, i) => {
     const y = gap + i * (barHeight + gap);
     const w = Math.round((b.value / max) * plot);
-    return `<text x="${labelWidth - 8}" y="${y + barHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${escapeHtml(b.label)}</text>` +
+    return (
+      `<text x="${labelWidth - 8}" y="${y + barHeight / 2 + 5}" text-anchor="end" font-size="14" fill="#0b0c0c">${escapeHtml(b.label)}</text>` +
       `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight}" fill="${opts.colour ?? '#1d70b8'}"></rect>` +
-      `<text x="${labelWidth + w + 6}" y="${y + barHeight / 2 + 5}" font-size="14" fill="#0b0c0c">${fmt.format(b.value)}</text>`;
+      `<text x="${labelWidth + w + 6}" y="${y + barHeight / 2 + 5}" font-size="14" fill="#0b0c0c">${fmt.format(b.value)}</text>`
+    );
   });
   const summary = bars.map((b) => `${b.label}: ${fmt.format(b.value)}`).join('; ');
   return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${escapeHtml(`${title}. ${summary}`)}</title>${rows.join('')}</svg>`;
@@ -47,15 +49,21 @@ export function columns(title: string, bars: readonly Bar[], opts: { height?: nu
     const x = left + i * (colWidth + gap);
     const h = Math.round((b.value / max) * plot);
     const y = top + plot - h;
-    return `<rect x="${x}" y="${y}" width="${colWidth}" height="${h}" fill="${opts.colour ?? '#1d70b8'}"></rect>` +
+    return (
+      `<rect x="${x}" y="${y}" width="${colWidth}" height="${h}" fill="${opts.colour ?? '#1d70b8'}"></rect>` +
       `<text x="${x + colWidth / 2}" y="${y - 6}" text-anchor="middle" font-size="13" fill="#0b0c0c">${fmt.format(b.value)}</text>` +
-      `<text x="${x + colWidth / 2}" y="${top + plot + 16}" text-anchor="end" font-size="12" fill="#505a5f" transform="rotate(-40 ${x + colWidth / 2} ${top + plot + 16})">${escapeHtml(b.label)}</text>`;
+      `<text x="${x + colWidth / 2}" y="${top + plot + 16}" text-anchor="end" font-size="12" fill="#505a5f" transform="rotate(-40 ${x + colWidth / 2} ${top + plot + 16})">${escapeHtml(b.label)}</text>`
+    );
   });
   const summary = bars.map((b) => `${b.label}: ${fmt.format(b.value)}`).join('; ');
   return `<svg xmlns="http://www.w3.org/2000/svg" class="cedar-chart" font-family="arial, sans-serif" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${idOf(title)}"><title id="${idOf(title)}">${escapeHtml(`${title}. ${summary}`)}</title><line x1="0" y1="${top + plot}" x2="${width}" y2="${top + plot}" stroke="#b1b4b6"></line>${cols.join('')}</svg>`;
 }
 
-const idOf = (title: string) => `chart-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+const idOf = (title: string) =>
+  `chart-${title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}`;
 
 /** One series of a grouped bar chart (the force, its region, England and Wales). */
 export interface Series {
@@ -103,8 +111,10 @@ export function groupedBars(title: string, series: readonly Series[], groups: re
         .map((v, i) => {
           const y = top + i * barHeight;
           const w = Math.max(0, Math.round((v.value / max) * plot));
-          return `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${colour(i)}"></rect>` +
-            `<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="12" fill="#0b0c0c">${escapeHtml(v.text)}</text>`;
+          return (
+            `<rect x="${labelWidth}" y="${y}" width="${w}" height="${barHeight - 2}" fill="${colour(i)}"></rect>` +
+            `<text x="${labelWidth + w + 6}" y="${y + barHeight - 4}" font-size="12" fill="#0b0c0c">${escapeHtml(v.text)}</text>`
+          );
         })
         .join('')
     );
@@ -157,7 +167,10 @@ export function lineChart(title: string, labels: readonly string[], series: read
 
   const grid: string[] = [];
   for (let v = lo; v <= hi + step / 1000; v += step) {
-    grid.push(`<line x1="${left}" y1="${r1(y(v))}" x2="${width - right}" y2="${r1(y(v))}" stroke="${v === lo ? '#505a5f' : '#e1e1e1'}"></line>` + `<text x="${left - 8}" y="${r1(y(v)) + 5}" text-anchor="end" font-size="13" fill="#505a5f">${fmt.format(v)}</text>`);
+    grid.push(
+      `<line x1="${left}" y1="${r1(y(v))}" x2="${width - right}" y2="${r1(y(v))}" stroke="${v === lo ? '#505a5f' : '#e1e1e1'}"></line>` +
+        `<text x="${left - 8}" y="${r1(y(v)) + 5}" text-anchor="end" font-size="13" fill="#505a5f">${fmt.format(v)}</text>`,
+    );
   }
   // At most about 8 x labels, always the first and the last.
   const every = Math.max(1, Math.ceil(labels.length / 8));
@@ -165,7 +178,9 @@ export function lineChart(title: string, labels: readonly string[], series: read
   // The last label always; the others every few, but not crowding the last.
   const shown = (i: number) => i === last || (i % every === 0 && last - i >= every * 0.75);
   const xLabels = labels.map((l, i) =>
-    shown(i) ? `<line x1="${r1(x(i))}" y1="${top + plotH}" x2="${r1(x(i))}" y2="${top + plotH + 5}" stroke="#505a5f"></line><text x="${r1(x(i))}" y="${top + plotH + 22}" text-anchor="middle" font-size="13" fill="#505a5f">${escapeHtml(l)}</text>` : '',
+    shown(i)
+      ? `<line x1="${r1(x(i))}" y1="${top + plotH}" x2="${r1(x(i))}" y2="${top + plotH + 5}" stroke="#505a5f"></line><text x="${r1(x(i))}" y="${top + plotH + 22}" text-anchor="middle" font-size="13" fill="#505a5f">${escapeHtml(l)}</text>`
+      : '',
   );
   const lines = series.map((s, si) => {
     const runs: string[][] = [];

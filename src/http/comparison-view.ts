@@ -45,4 +45,3 @@ export function nationalComparisonView(model: NationalComparison, audience: Comp
     }),
   };
 }
-

@@ -26,8 +26,7 @@ export const paramId = z.string();
 export const idParams = z.object({ id: paramId });
 
 /** One of a fixed set of words in the path; `what` names it in the API's 404 ("Section x was not found"). */
-export const paramChoice = <const T extends string>(what: string, values: readonly T[]) =>
-  z.enum(values as readonly [T, ...T[]], { error: (issue) => `${what} ${String(issue.input)} was not found` });
+export const paramChoice = <const T extends string>(what: string, values: readonly T[]) => z.enum(values as readonly [T, ...T[]], { error: (issue) => `${what} ${String(issue.input)} was not found` });
 
 const parsedWith = new WeakMap<FastifyRequest, ParamsSchema>();
 

@@ -30,7 +30,10 @@ const MAX_NAME = 60;
 
 /** The query string is malformed (400), or a value is not valid (422 for the API, 400 for pages). */
 export class QueryError extends ValidationError {
-  constructor(errors: FieldError[], readonly malformed: boolean) {
+  constructor(
+    errors: FieldError[],
+    readonly malformed: boolean,
+  ) {
     super(errors);
     this.name = 'QueryError';
   }

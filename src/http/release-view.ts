@@ -42,7 +42,10 @@ function breakdownTable(b: ReleaseBreakdown, label: string): DataTable {
     title: b.title,
     caption: `${b.title}, ${label}`,
     header: b.dimension === 'level' ? [b.title, 'Uses', 'Share of uses'] : [b.title, ...SUMMARY_HEADERS],
-    rows: [...b.rows.map((r) => [r.label, ...(b.dimension === 'level' ? [fmt.format(r.counts.total), pct(r.counts.total, b.total.total)] : summary(r.counts, b.total.total))]), [b.multiValued ? 'All uses (each counted once)' : 'All uses', ...(b.dimension === 'level' ? [fmt.format(b.total.total), pct(b.total.total, b.total.total)] : summary(b.total, b.total.total))]],
+    rows: [
+      ...b.rows.map((r) => [r.label, ...(b.dimension === 'level' ? [fmt.format(r.counts.total), pct(r.counts.total, b.total.total)] : summary(r.counts, b.total.total))]),
+      [b.multiValued ? 'All uses (each counted once)' : 'All uses', ...(b.dimension === 'level' ? [fmt.format(b.total.total), pct(b.total.total, b.total.total)] : summary(b.total, b.total.total))],
+    ],
     totals: true,
     chart: CHARTED.includes(b.dimension) ? horizontalBars(`Uses of Taser by ${b.title.toLowerCase()}, ${label}`, bars) : null,
     note: b.multiValued ? `A report can give more than one ${b.title.toLowerCase()}, so these rows add up to more than the number of uses.` : null,
@@ -68,7 +71,10 @@ export function releaseView(r: Release, files: ReleaseFileInfo[], hrefOf: (name:
     header: ['Month', ...SUMMARY_HEADERS],
     rows: [...s.months.map((m) => [m.label, ...summary(m.counts, s.totals.total)]), ['All months', ...summary(s.totals, s.totals.total)]],
     totals: true,
-    chart: columns(`Uses of Taser by month, ${s.label}`, s.months.map((m) => ({ label: m.label, value: m.counts.total }))),
+    chart: columns(
+      `Uses of Taser by month, ${s.label}`,
+      s.months.map((m) => ({ label: m.label, value: m.counts.total })),
+    ),
     note: null,
   };
   const tables = s.breakdowns.map((b) => breakdownTable(b, s.label));

@@ -61,7 +61,8 @@ export function openedFrom(body: FormBody): Opened {
 export const conflictError = (err: ConcurrentChangeError, href: string, text = err.message) => ({ text, href });
 
 /** On a question page the answers sent are still in the form. */
-export const ANSWERS_KEPT = 'This report changed since you opened this page (it was saved somewhere else, perhaps in another tab). Your answers below are not saved yet: see the report as it is now, then save them again.';
+export const ANSWERS_KEPT =
+  'This report changed since you opened this page (it was saved somewhere else, perhaps in another tab). Your answers below are not saved yet: see the report as it is now, then save them again.';
 
 export const isSectionKey = (k: string): k is SectionKey => (SECTION_KEYS as string[]).includes(k);
 
@@ -93,7 +94,11 @@ export function reportPages(svc: Services) {
   };
 
   /** Officers named in a list, in one read. */
-  const officersOf = (reports: Report[]) => officersByIds(svc, reports.map((r) => r.officerId));
+  const officersOf = (reports: Report[]) =>
+    officersByIds(
+      svc,
+      reports.map((r) => r.officerId),
+    );
 
   /** The names of the people who acted on a report, by account. */
   const actorNames = async (d: ReportDetails) => {

@@ -1,15 +1,6 @@
 import { officerDisplayName, type Officer } from '../domain/organisation.js';
 import { can, type RoleGrant } from '../domain/permissions.js';
-import {
-  IMPLANT_CHECK,
-  MEDICAL_ASSESSMENTS,
-  PROBE_REMOVERS,
-  SECTION_KEYS,
-  SECTIONS,
-  type SectionKey,
-  type SectionStatus,
-  type StoredContent,
-} from '../domain/report/content.js';
+import { IMPLANT_CHECK, MEDICAL_ASSESSMENTS, PROBE_REMOVERS, SECTION_KEYS, SECTIONS, type SectionKey, type SectionStatus, type StoredContent } from '../domain/report/content.js';
 import { CED_LEVEL_LABELS, DISCHARGE_LEVELS, HIGHEST_LEVEL_LABELS, type HighestLevel } from '../domain/report/levels.js';
 import {
   AGE_BANDS,
@@ -152,12 +143,7 @@ export const FIELD_DISPLAY: Record<SectionKey, FieldDisplay[]> = {
     f('boroughId', 'Borough', borough),
     f('locations', 'Type of location', words(LOCATION_TYPES)),
   ],
-  duty: [
-    f('mainDuty', 'Main duty', word(MAIN_DUTIES)),
-    f('singleCrewed', 'Single crewed', yesNo),
-    f('cedTrained', 'Taser (CED) trained', yesNo),
-    f('carryingCed', 'Carrying a Taser', yesNo),
-  ],
+  duty: [f('mainDuty', 'Main duty', word(MAIN_DUTIES)), f('singleCrewed', 'Single crewed', yesNo), f('cedTrained', 'Taser (CED) trained', yesNo), f('carryingCed', 'Carrying a Taser', yesNo)],
   subject: [
     f('ageBand', 'Perceived age', word(AGE_BANDS)),
     f('gender', 'Gender', word(GENDERS)),
@@ -173,12 +159,7 @@ export const FIELD_DISPLAY: Record<SectionKey, FieldDisplay[]> = {
     f('impactFactors', 'Impact factors', words(IMPACT_FACTORS)),
     f('reasons', 'Reasons for using force', words(REASONS_FOR_FORCE)),
   ],
-  tactics: [
-    f('tactics', 'Tactics, in the order used', tactics),
-    f('cedUsed', 'Taser (CED) used', yesNo),
-    f('firearmsAimed', 'Firearms aimed', yesNo),
-    f('firearmsFired', 'Firearms fired', yesNo),
-  ],
+  tactics: [f('tactics', 'Tactics, in the order used', tactics), f('cedUsed', 'Taser (CED) used', yesNo), f('firearmsAimed', 'Firearms aimed', yesNo), f('firearmsFired', 'Firearms fired', yesNo)],
   ced: [f('deviceSerial', 'Taser serial number', text), f('applications', 'Applications', applications)],
   justification: [f('text', 'Justification', text, true)],
   bwv: [

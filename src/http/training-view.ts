@@ -21,7 +21,6 @@ export type Tag = { text: string; classes: string };
 
 // Words and tags ------------------------------------------------------------------------
 
-
 /** "12 to 14 May 2026", "30 April to 2 May 2026", "12 May 2026". */
 export function dateRange(startsOn: string, endsOn: string): string {
   if (startsOn === endsOn) return formatDate(startsOn);
@@ -82,7 +81,10 @@ export function authorityView(a: OfficerAuthority, opts: { sessionLinks: boolean
   return {
     on: a.on,
     authorised: a.authorised,
-    models: a.authorities.filter((x) => x.authorised).map((x) => x.model).join(', '),
+    models: a.authorities
+      .filter((x) => x.authorised)
+      .map((x) => x.model)
+      .join(', '),
     authorities: a.authorities.map((x) => ({ model: x.model, tag: AUTHORITY_TAGS[x.status], expiresOn: x.expiresOn, reason: readableDates(x.reason) })),
     records: [...a.records].reverse().map((r) => ({
       completedOn: r.completedOn,

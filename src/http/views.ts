@@ -4,6 +4,7 @@ import nunjucks from 'nunjucks';
 import { RANK_ABBREVIATIONS, TEAM_TYPE_LABELS } from '../domain/organisation.js';
 import { ROLE_LABELS } from '../domain/permissions.js';
 
+/** The package root, from src/http/ or the compiled dist/http/ alike: views, public/ and node_modules/ are read from there. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_MODULES = path.join(ROOT, 'node_modules');
 
@@ -31,10 +32,11 @@ export function formatDate(date: string | null | undefined): string {
 }
 
 export function createViews(): nunjucks.Environment {
-  const env = nunjucks.configure(
-    [path.join(ROOT, 'src/http/views'), path.join(NODE_MODULES, 'govuk-frontend/dist'), path.join(NODE_MODULES, '@ministryofjustice/frontend')],
-    { autoescape: true, throwOnUndefined: false, noCache: process.env.NODE_ENV === 'development' },
-  );
+  const env = nunjucks.configure([path.join(ROOT, 'src/http/views'), path.join(NODE_MODULES, 'govuk-frontend/dist'), path.join(NODE_MODULES, '@ministryofjustice/frontend')], {
+    autoescape: true,
+    throwOnUndefined: false,
+    noCache: process.env.NODE_ENV === 'development',
+  });
   env.addFilter('dateTime', formatDateTime);
   env.addFilter('date', formatDate);
   env.addFilter('number', (n: number) => (typeof n === 'number' ? formatNumber(n) : n)); // one formatter: toLocaleString builds one per call

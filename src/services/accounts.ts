@@ -184,9 +184,7 @@ export async function changePassword(svc: Services, actor: Actor & { userId: str
 
 // Signing in -------------------------------------------------------------------
 
-export type SignInResult =
-  | { ok: true; account: Account; sessionToken: string; csrfToken: string }
-  | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; lockedUntil?: string };
+export type SignInResult = { ok: true; account: Account; sessionToken: string; csrfToken: string } | { ok: false; reason: 'invalid' | 'locked' | 'disabled'; lockedUntil?: string };
 
 const signInInput = z.object({ email: emailSchema, password: z.string().min(1, 'Enter your password') });
 
@@ -227,7 +225,12 @@ export async function signIn(svc: Services, input: unknown, context: { ip: strin
       const failedSoFar = current.lockedUntil ? 0 : current.failedSignIns; // an expired lock starts a fresh count
       const next = afterFailedSignIn(failedSoFar, now, { attempts: svc.policy.lockoutAttempts, minutes: svc.policy.lockoutMinutes });
       await accounts.recordSignInOutcome(trx, found.id, next);
-      await audit({ action: next.lockedUntil ? 'auth.locked' : 'auth.sign_in_failed', entityType: 'account', entityId: found.id, summary: { failedSignIns: next.failedSignIns, lockedUntil: next.lockedUntil, ip: context.ip } });
+      await audit({
+        action: next.lockedUntil ? 'auth.locked' : 'auth.sign_in_failed',
+        entityType: 'account',
+        entityId: found.id,
+        summary: { failedSignIns: next.failedSignIns, lockedUntil: next.lockedUntil, ip: context.ip },
+      });
       return next;
     });
     return outcome.lockedUntil ? { ok: false, reason: 'locked', lockedUntil: outcome.lockedUntil } : { ok: false, reason: 'invalid' };
@@ -430,11 +433,14 @@ export async function revokeApiToken(svc: Services, actor: Actor, ref: string, n
   const id = await change(svc, actor, async (trx, audit) => {
     const matches = await accounts.findApiTokensByRef(trx, wanted);
     if (matches.length === 0) throw new ValidationError([{ field: 'token', message: `No API token has the prefix or id ${wanted}` }]);
-    if (matches.length > 1) throw new ValidationError([{ field: 'token', message: `${matches.length} tokens have the prefix ${wanted}: give the id of the one to revoke (${matches.map((m) => m.id).join(', ')})` }]);
+    if (matches.length > 1)
+      throw new ValidationError([{ field: 'token', message: `${matches.length} tokens have the prefix ${wanted}: give the id of the one to revoke (${matches.map((m) => m.id).join(', ')})` }]);
     const t = matches[0]!;
     if (!(await accounts.revokeApiToken(trx, t.id, now.toISOString()))) {
       const current = await accounts.findApiToken(trx, t.id);
-      throw new ValidationError([{ field: 'token', message: `The token ${t.tokenPrefix} (“${t.name}” for ${t.userEmail}) was already revoked${current?.revokedAt ? ` at ${current.revokedAt}` : ''}` }]);
+      throw new ValidationError([
+        { field: 'token', message: `The token ${t.tokenPrefix} (“${t.name}” for ${t.userEmail}) was already revoked${current?.revokedAt ? ` at ${current.revokedAt}` : ''}` },
+      ]);
     }
     await audit({ action: 'api_token.revoke', entityType: 'api_token', entityId: t.id, summary: { user: t.userEmail, name: t.name, prefix: t.tokenPrefix } });
     return t.id;

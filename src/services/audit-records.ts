@@ -49,7 +49,19 @@ const FIELD_KINDS: Record<string, Kind> = {
 
 /** Every id an entry names (its actor, its record, and ids in known fields of its summary), by kind. */
 export function idsNamedBy(entries: readonly Pick<AuditEntry, 'actorUserId' | 'entityType' | 'entityId' | 'summary'>[]): Record<Kind, Set<string>> {
-  const ids = { accounts: new Set(), officers: new Set(), reports: new Set(), sessions: new Set(), releases: new Set(), tokens: new Set(), boroughs: new Set(), teams: new Set(), courseTypes: new Set(), homeOfficeTables: new Set(), forces: new Set() } as Record<Kind, Set<string>>;
+  const ids = {
+    accounts: new Set(),
+    officers: new Set(),
+    reports: new Set(),
+    sessions: new Set(),
+    releases: new Set(),
+    tokens: new Set(),
+    boroughs: new Set(),
+    teams: new Set(),
+    courseTypes: new Set(),
+    homeOfficeTables: new Set(),
+    forces: new Set(),
+  } as Record<Kind, Set<string>>;
   const walk = (value: unknown, field: string | null): void => {
     if (typeof value === 'string') {
       const kind = field ? FIELD_KINDS[field] : undefined;

@@ -117,8 +117,7 @@ export async function openAuditKey(database: Database, settings: { key: Buffer |
   const keyedFrom = await auditRepo.firstKeyedSeq(database.db);
   if (keyedFrom !== null) {
     throw new AuditKeyError(
-      `Cedar cannot start: the audit log is keyed (from entry ${keyedFrom}) but its key is missing: put back ${file} or set CEDAR_AUDIT_KEY. ` +
-        'A new key would make the log impossible to check.',
+      `Cedar cannot start: the audit log is keyed (from entry ${keyedFrom}) but its key is missing: put back ${file} or set CEDAR_AUDIT_KEY. ` + 'A new key would make the log impossible to check.',
     );
   }
   try {

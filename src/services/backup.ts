@@ -139,7 +139,10 @@ export async function restoreSqlite(backup: string, target: string, opts: { repl
   if (exists && !opts.replace) {
     throw new BackupRefusedError(`There is already a database at ${target}: give --force to replace it (it is kept beside it as ${path.basename(target)}.before-restore-…), after stopping Cedar.`);
   }
-  const keepAs = `${target}.before-restore-${opts.now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  const keepAs = `${target}.before-restore-${opts.now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
   try {
     const replaced = await replaceSqliteDatabase(backup, target, keepAs);
     return { backup: summary, target, previous: replaced ? keepAs : null };

@@ -53,7 +53,12 @@ export async function change<T>(svc: Services, actor: Actor, work: (trx: Transac
   return svc.database.db.transaction().execute(async (trx) => {
     const audit: Audit = async (entries) => {
       const list = Array.isArray(entries) ? entries : [entries as AuditInput];
-      await appendAudit(trx, svc.database.kind, list.map((e) => ({ ...e, actorUserId: actor.userId, actorLabel: actor.label })), { key: svc.auditKey, at: svc.now() });
+      await appendAudit(
+        trx,
+        svc.database.kind,
+        list.map((e) => ({ ...e, actorUserId: actor.userId, actorLabel: actor.label })),
+        { key: svc.auditKey, at: svc.now() },
+      );
     };
     return work(trx, audit);
   });

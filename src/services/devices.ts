@@ -73,7 +73,7 @@ export interface MoveInput {
 /** Sends a device for repair, takes it back, quarantines, releases or withdraws it. */
 export async function moveDevice(svc: Services, actor: Actor, scope: Scope, deviceId: string, input: MoveInput): Promise<Device> {
   const force = await getForce(svc);
-  const withdrawalReason = input.withdrawalReason ? (WITHDRAWAL_REASONS as readonly string[]).includes(input.withdrawalReason) ? (input.withdrawalReason as WithdrawalReason) : null : null;
+  const withdrawalReason = input.withdrawalReason ? ((WITHDRAWAL_REASONS as readonly string[]).includes(input.withdrawalReason) ? (input.withdrawalReason as WithdrawalReason) : null) : null;
   if (input.withdrawalReason && !withdrawalReason) throw new ValidationError([{ field: 'withdrawalReason', message: 'Select end of life, lost or destroyed' }]);
   const byPsd = actor.grants.some((g) => g.role === 'professional_standards');
   return change(svc, actor, async (trx, audit) => {
@@ -88,7 +88,12 @@ export async function moveDevice(svc: Services, actor: Actor, scope: Scope, devi
     if (!(await repo.moveDevice(trx, { id: device.id, revision: device.revision, move: input.move, from: device.state, to: result.to, note, withdrawalReason, actorId: actor.userId }, at))) {
       throw new WorkflowError(`Device ${device.serial} was changed by someone else a moment ago: look at it again.`);
     }
-    await audit({ action: `device.${input.move}`, entityType: 'device', entityId: device.id, summary: { serial: device.serial, before: { state: device.state }, after: { state: result.to, note, withdrawalReason } } });
+    await audit({
+      action: `device.${input.move}`,
+      entityType: 'device',
+      entityId: device.id,
+      summary: { serial: device.serial, before: { state: device.state }, after: { state: result.to, note, withdrawalReason } },
+    });
     return (await repo.findDevice(trx, force.id, device.id))!;
   });
 }
@@ -160,7 +165,7 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
       const override = input.override ? { codes: input.override.codes as GateReasonCode[], reason: input.override.reason.trim() } : null;
       const blocking = blockingReasons(reasons, policy, override, mayOverride(issuerOfficer?.rank));
       if (blocking.length) throw new GateRefusedError(blocking);
-      const overridden = reasons.filter((r) => !blocking.includes(r)).map((r) => r.code) as typeof OVERRIDABLE_REASON_CODES[number][];
+      const overridden = reasons.filter((r) => !blocking.includes(r)).map((r) => r.code) as (typeof OVERRIDABLE_REASON_CODES)[number][];
       if (!(await repo.moveDevice(trx, { id: current.id, revision: current.revision, move: 'issue', from: current.state, to: 'issued', note: null, actorId: actor.userId }, at))) {
         throw new GateRefusedError([{ code: 'device_not_available', message: `Device ${current.serial} is not available: it was issued a moment ago.` }]);
       }
@@ -171,7 +176,20 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
       const [id] = await repo.insertIssues(
         trx,
         force.id,
-        [{ deviceId: current.id, officerId: officer.id, issuedAt: at, shiftEndsAt: input.shiftEndsAt ?? null, returnedAt: null, issuedBy: actor.userId, overrideCodes: overridden, overrideReason: overridden.length ? override!.reason : null, sourceKey: null, cartridges: cartridgeIds.map((cid) => ({ id: cid, outcome: null })) }],
+        [
+          {
+            deviceId: current.id,
+            officerId: officer.id,
+            issuedAt: at,
+            shiftEndsAt: input.shiftEndsAt ?? null,
+            returnedAt: null,
+            issuedBy: actor.userId,
+            overrideCodes: overridden,
+            overrideReason: overridden.length ? override!.reason : null,
+            sourceKey: null,
+            cartridges: cartridgeIds.map((cid) => ({ id: cid, outcome: null })),
+          },
+        ],
         at,
       );
       await audit({
@@ -216,7 +234,8 @@ export async function returnDevice(svc: Services, actor: Actor, scope: Scope, is
     issue.cartridges.forEach((c, i) => {
       const t = told.get(c.serial);
       if (!t) problems.push({ field: `cartridges.${i}.outcome`, message: `Say what became of cartridge ${c.serial}: back in store, expended or lost` });
-      else if (!(CARTRIDGE_RETURNS as readonly string[]).includes(t.outcome)) problems.push({ field: `cartridges.${i}.outcome`, message: `Cartridge ${c.serial}: choose back in store, expended or lost` });
+      else if (!(CARTRIDGE_RETURNS as readonly string[]).includes(t.outcome))
+        problems.push({ field: `cartridges.${i}.outcome`, message: `Cartridge ${c.serial}: choose back in store, expended or lost` });
     });
     for (const serial of told.keys()) if (!issue.cartridges.some((c) => c.serial === serial)) problems.push({ field: 'cartridges', message: `Cartridge ${serial} was not issued with this device` });
     if (problems.length) throw new ValidationError(problems);
@@ -229,7 +248,12 @@ export async function returnDevice(svc: Services, actor: Actor, scope: Scope, is
     for (const o of outcomes) await repo.setCartridgeStates(trx, [o.cartridgeId], ['issued'], stateAfterReturn(o.outcome), at, o.reportId);
     // A device quarantined or withdrawn while out stays so; an issued one goes back in store.
     if (device.state === 'issued') await repo.moveDevice(trx, { id: device.id, revision: device.revision, move: 'return', from: 'issued', to: 'in_store', note: null, actorId: actor.userId }, at);
-    await audit({ action: 'device.return', entityType: 'device_issue', entityId: issue.id, summary: { device: issue.deviceSerial, officer: issue.collarNumber, cartridges: outcomes.map((o, i) => `${issue.cartridges[i]!.serial} ${RETURN_WORDS[o.outcome]}`) } });
+    await audit({
+      action: 'device.return',
+      entityType: 'device_issue',
+      entityId: issue.id,
+      summary: { device: issue.deviceSerial, officer: issue.collarNumber, cartridges: outcomes.map((o, i) => `${issue.cartridges[i]!.serial} ${RETURN_WORDS[o.outcome]}`) },
+    });
     return (await repo.findIssue(trx, force.id, issue.id))!;
   });
 }
@@ -258,15 +282,46 @@ export async function registerDevices(svc: Services, actor: Actor, inputs: reado
       if (!SERIAL.test(serial)) problems.push({ field: `${i}.serial`, message: `Enter a serial of 3 to 40 letters, digits and hyphens (not “${d.serial.slice(0, 40)}”)` });
       const model = models.get(d.model.trim().toUpperCase());
       if (!model) problems.push({ field: `${i}.model`, message: `There is no model called “${d.model.slice(0, 40)}”: the models are ${[...models.values()].map((m) => m.name).join(', ')}` });
-      return { serial, modelId: model?.id ?? '', firmware: d.firmware?.trim() || null, armoury: d.armoury, state: 'in_store' as const, stateNote: null, withdrawalReason: null, inServiceOn: d.inServiceOn ?? null };
+      return {
+        serial,
+        modelId: model?.id ?? '',
+        firmware: d.firmware?.trim() || null,
+        armoury: d.armoury,
+        state: 'in_store' as const,
+        stateNote: null,
+        withdrawalReason: null,
+        inServiceOn: d.inServiceOn ?? null,
+      };
     });
-    const taken = await repo.devicesBySerials(trx, force.id, rows.map((r) => r.serial));
+    const taken = await repo.devicesBySerials(
+      trx,
+      force.id,
+      rows.map((r) => r.serial),
+    );
     rows.forEach((r, i) => taken.has(r.serial) && problems.push({ field: `${i}.serial`, message: `A device with the serial ${r.serial} is already registered` }));
     if (problems.length) throw new ValidationError(problems);
     const ids = await repo.insertDevices(trx, force.id, rows, at, actor.userId);
     const names = new Map<string, string>();
     for (const r of rows) if (!names.has(armouryKey(r.armoury))) names.set(armouryKey(r.armoury), await repo.armouryName(trx, r.armoury));
-    await audit(rows.map((r) => ({ action: 'device.register', entityType: 'device', entityId: ids.get(r.serial)!, summary: { after: { serial: r.serial, model: models.get(inputs.find((d) => norm(d.serial) === r.serial)!.model.trim().toUpperCase())!.name, armoury: names.get(armouryKey(r.armoury)) } } })));
+    await audit(
+      rows.map((r) => ({
+        action: 'device.register',
+        entityType: 'device',
+        entityId: ids.get(r.serial)!,
+        summary: {
+          after: {
+            serial: r.serial,
+            model: models.get(
+              inputs
+                .find((d) => norm(d.serial) === r.serial)!
+                .model.trim()
+                .toUpperCase(),
+            )!.name,
+            armoury: names.get(armouryKey(r.armoury)),
+          },
+        },
+      })),
+    );
     return ids;
   });
 }
@@ -294,7 +349,11 @@ export async function receiveCartridges(svc: Services, actor: Actor, inputs: rea
       if (!c.lot.trim() || c.lot.length > 40) problems.push({ field: `${i}.lot`, message: 'Enter the lot (40 characters or fewer)' });
       return { serial, type: c.type, lot: c.lot.trim(), expiresOn: c.expiresOn, armoury: c.armoury, state: 'in_store' as const };
     });
-    const taken = await repo.cartridgesBySerials(trx, force.id, rows.map((r) => r.serial));
+    const taken = await repo.cartridgesBySerials(
+      trx,
+      force.id,
+      rows.map((r) => r.serial),
+    );
     rows.forEach((r, i) => taken.has(r.serial) && problems.push({ field: `${i}.serial`, message: `A cartridge with the serial ${r.serial} is already registered` }));
     if (problems.length) throw new ValidationError(problems);
     await repo.insertCartridges(trx, force.id, rows, at);

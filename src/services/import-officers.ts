@@ -28,12 +28,7 @@ const INSERT_BATCH = 2000;
  * collar number) and the rest left alone, so importing the same file twice changes nothing.
  * Officers missing from the file are not touched.
  */
-export async function importOfficers(
-  svc: Services,
-  actor: Actor,
-  input: { fileName: string; bytes: Buffer },
-  opts: ImportOptions = {},
-): Promise<ImportResult> {
+export async function importOfficers(svc: Services, actor: Actor, input: { fileName: string; bytes: Buffer }, opts: ImportOptions = {}): Promise<ImportResult> {
   const force = await getForce(svc);
   const db = svc.database.db;
   const [boroughs, teams] = await Promise.all([org.listBoroughs(db, force.id), org.listTeams(db, force.id)]);

@@ -6,16 +6,7 @@ import * as repo from '../db/repositories/training.js';
 import type { CsvEncoding, RowError } from '../domain/csv.js';
 import type { TrainingResult } from '../domain/training/authority.js';
 import { NATIONAL_COURSE_TYPES } from '../domain/training/courses.js';
-import {
-  planTrainingImport,
-  readTrainingCsv,
-  readTrainingRecords,
-  rejectedRowCount,
-  sortTrainingErrors,
-  trainingSourceKey,
-  type TrainingPlan,
-  type TrainingRead,
-} from '../domain/training/import.js';
+import { planTrainingImport, readTrainingCsv, readTrainingRecords, rejectedRowCount, sortTrainingErrors, trainingSourceKey, type TrainingPlan, type TrainingRead } from '../domain/training/import.js';
 import { WorkflowError } from '../domain/errors.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
@@ -60,7 +51,7 @@ export class NoCourseTypesError extends WorkflowError {
   constructor() {
     super(
       `Cedar has no course types yet, so no course code can match. Add the national ones (${NATIONAL_COURSE_TYPES.map((c) => c.code).join(', ')}) ` +
-        'with `cedar import training FILE --add-national-courses`, or add the force\'s own course types on the training pages, then import again.',
+        "with `cedar import training FILE --add-national-courses`, or add the force's own course types on the training pages, then import again.",
     );
     this.name = 'NoCourseTypesError';
   }
@@ -141,17 +132,23 @@ export async function importTraining(svc: Services, actor: Actor, input: Trainin
         trx,
         force.id,
         actor.label,
-        batch.map((r) => ({ officerId: r.officerId, courseTypeId: r.courseTypeId, completedOn: r.completedOn, result: r.result, reason: r.reason, sessionId: null, source: 'import', sourceKey: r.sourceKey })),
+        batch.map((r) => ({
+          officerId: r.officerId,
+          courseTypeId: r.courseTypeId,
+          completedOn: r.completedOn,
+          result: r.result,
+          reason: r.reason,
+          sessionId: null,
+          source: 'import',
+          sourceKey: r.sourceKey,
+        })),
       );
       done += batch.length;
       report();
     }
     // A record stored by another import since the plan was made is skipped by its key: already present too.
     const alreadyPresent = p.alreadyPresent + (p.insert.length - inserted);
-    const from =
-      'records' in input
-        ? { source: 'api' }
-        : { source: 'csv', file: path.basename(input.fileName), sha256: createHash('sha256').update(input.bytes).digest('hex') };
+    const from = 'records' in input ? { source: 'api' } : { source: 'csv', file: path.basename(input.fileName), sha256: createHash('sha256').update(input.bytes).digest('hex') };
     await audit({
       action: 'training.import',
       entityType: 'training_record',

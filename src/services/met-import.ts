@@ -11,7 +11,7 @@ import { recordedContentPages } from '../db/repositories/reports.js';
 import { openMetCsv, openMetSheet, type MetByteSource, type MetEncoding, type MetFileStream, type MetSheetRow } from '../domain/met/read.js';
 import { reportToMetRow } from '../domain/met/rows.js';
 import { londonInstant } from '../domain/calendar.js';
-import { readContent, type StoredContent } from '../domain/report/content.js';
+import { readContent } from '../domain/report/content.js';
 import { isDischarge } from '../domain/report/levels.js';
 import { factsOf } from '../domain/stats/facts.js';
 import type { RowError } from '../domain/csv.js';
@@ -175,7 +175,12 @@ export async function importMetFile(svc: Services, actor: Actor, input: MetImpor
           const { staged, inserted } = await stage.publish(trx);
           result.imported = inserted;
           result.alreadyPresent = staged - inserted;
-          await audit({ action: 'met.import', entityType: 'imported_report', entityId: null, summary: { file, format, read: result.read, imported: result.imported, alreadyPresent: result.alreadyPresent, rejected: result.rejected } });
+          await audit({
+            action: 'met.import',
+            entityType: 'imported_report',
+            entityId: null,
+            summary: { file, format, read: result.read, imported: result.imported, alreadyPresent: result.alreadyPresent, rejected: result.rejected },
+          });
         });
       }),
     );

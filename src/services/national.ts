@@ -62,14 +62,17 @@ const TABLE_PERIOD_KINDS: readonly Period['kind'][] = ['financial_year', 'calend
 export function tablePeriod(input: string, today?: string): repo.StoredTablePeriod {
   const period = parsePeriod(input);
   if (!TABLE_PERIOD_KINDS.includes(period.kind)) {
-    throw new PeriodError(
-      `${input.trim()} is not a period the Home Office publishes these tables for. Enter a financial year like 2018-19 or a calendar year like 2016`,
-      input,
-    );
+    throw new PeriodError(`${input.trim()} is not a period the Home Office publishes these tables for. Enter a financial year like 2018-19 or a calendar year like 2016`, input);
   }
   const implausible = today === undefined ? null : homeOfficeTablePeriodProblem(period, today);
   if (implausible) throw new PeriodError(implausible, input);
-  return { key: period.label, kind: period.kind, label: period.kind === 'financial_year' ? `April ${period.from.slice(0, 4)} to March ${period.toExclusive.slice(0, 4)}` : `January to December ${period.label}`, from: period.from, toExclusive: period.toExclusive };
+  return {
+    key: period.label,
+    kind: period.kind,
+    label: period.kind === 'financial_year' ? `April ${period.from.slice(0, 4)} to March ${period.toExclusive.slice(0, 4)}` : `January to December ${period.label}`,
+    from: period.from,
+    toExclusive: period.toExclusive,
+  };
 }
 
 /** Every problem that stops the table being loaded, or null when it can be. */
@@ -108,7 +111,8 @@ function storedRows(table: HomeOfficeTable): repo.StoredHomeOfficeRow[] {
     ...table.forces.map((f) => ({ line: f.line, kind: 'force' as const, region: f.region, policeForce: f.force, counts: f.counts })),
     ...[...table.regionTotals].map(([region, t]) => ({ line: t.line, kind: 'region_total' as const, region, policeForce: t.name, counts: t.counts })),
   ];
-  if (table.englandAndWales) rows.push({ line: table.englandAndWales.line, kind: 'england_and_wales', region: 'England and Wales', policeForce: table.englandAndWales.name, counts: table.englandAndWales.counts });
+  if (table.englandAndWales)
+    rows.push({ line: table.englandAndWales.line, kind: 'england_and_wales', region: 'England and Wales', policeForce: table.englandAndWales.name, counts: table.englandAndWales.counts });
   return rows.sort((a, b) => a.line - b.line);
 }
 

@@ -72,7 +72,6 @@ export async function checkOfficerReferences(db: Executor, forceId: string, o: O
   return errors;
 }
 
-
 /** The same collar number stored by another writer in the same moment: the refused one is told, as if it had been first to look. */
 const COLLAR_UNIQUE = { name: 'officer_force_collar_uq', column: 'officer.collar_number' };
 const collarTaken = (collarNumber: string) => new ConflictError('collarNumber', `Collar number ${collarNumber} is already used by another officer`);
@@ -88,33 +87,36 @@ async function refusingDuplicateCollar<T>(collarNumber: string, work: () => Prom
 export async function createOfficer(svc: Services, actor: Actor, scope: Scope, input: unknown, now: Date = svc.now()): Promise<Officer> {
   const force = await getForce(svc);
   const o = parseInput(officerInputOn(londonDate(now)), input);
-  return refusingDuplicateCollar(o.collarNumber, () => change(svc, actor, async (trx, audit) => {
-    const errors = await checkOfficerReferences(trx, force.id, o, scope);
-    if (await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber)) errors.push(...collarTaken(o.collarNumber).errors);
-    if (errors.length) throw new ValidationError(errors);
-    const officer = await officersRepo.insertOfficer(trx, force.id, o);
-    await audit({ action: 'officer.create', entityType: 'officer', entityId: officer.id, summary: { after: o } });
-    return officer;
-  }));
+  return refusingDuplicateCollar(o.collarNumber, () =>
+    change(svc, actor, async (trx, audit) => {
+      const errors = await checkOfficerReferences(trx, force.id, o, scope);
+      if (await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber)) errors.push(...collarTaken(o.collarNumber).errors);
+      if (errors.length) throw new ValidationError(errors);
+      const officer = await officersRepo.insertOfficer(trx, force.id, o);
+      await audit({ action: 'officer.create', entityType: 'officer', entityId: officer.id, summary: { after: o } });
+      return officer;
+    }),
+  );
 }
 
 export async function updateOfficer(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, now: Date = svc.now()): Promise<Officer> {
   const force = await getForce(svc);
   const o = parseInput(officerInputOn(londonDate(now)), input);
-  return refusingDuplicateCollar(o.collarNumber, () => change(svc, actor, async (trx, audit) => {
-    // Read under a row lock: two edits at once are applied one after the other, each audited from the one before.
-    await lockOfficer(trx, svc.database.kind, id);
-    const before = await officersRepo.findOfficer(trx, id);
-    if (!before || !scopeIncludes(scope, before.boroughId)) throw new NotFoundError('Officer', id);
-    const errors = await checkOfficerReferences(trx, force.id, o, scope);
-    const clash = await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber);
-    if (clash && clash.id !== id) errors.push(...collarTaken(o.collarNumber).errors);
-    if (errors.length) throw new ValidationError(errors);
-    const changes = changedFields(officerFields(before), o);
-    if (Object.keys(changes).length === 0) return before;
-    await officersRepo.updateOfficer(trx, id, o);
-    await audit({ action: 'officer.update', entityType: 'officer', entityId: id, summary: { changes } });
-    return { ...before, ...o };
-  }));
+  return refusingDuplicateCollar(o.collarNumber, () =>
+    change(svc, actor, async (trx, audit) => {
+      // Read under a row lock: two edits at once are applied one after the other, each audited from the one before.
+      await lockOfficer(trx, svc.database.kind, id);
+      const before = await officersRepo.findOfficer(trx, id);
+      if (!before || !scopeIncludes(scope, before.boroughId)) throw new NotFoundError('Officer', id);
+      const errors = await checkOfficerReferences(trx, force.id, o, scope);
+      const clash = await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber);
+      if (clash && clash.id !== id) errors.push(...collarTaken(o.collarNumber).errors);
+      if (errors.length) throw new ValidationError(errors);
+      const changes = changedFields(officerFields(before), o);
+      if (Object.keys(changes).length === 0) return before;
+      await officersRepo.updateOfficer(trx, id, o);
+      await audit({ action: 'officer.update', entityType: 'officer', entityId: id, summary: { changes } });
+      return { ...before, ...o };
+    }),
+  );
 }
-

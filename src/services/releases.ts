@@ -20,16 +20,7 @@ import { CED_COUNT_FIELDS, type Breakdown, type CedCounts } from '../domain/stat
 import { HOME_OFFICE_CED_COLUMNS } from '../domain/stats/home-office.js';
 import { lastDayOfMonth, londonDate, monthLabel } from '../domain/calendar.js';
 import { PeriodError } from '../domain/stats/periods.js';
-import {
-  checkReleaseMonth,
-  checkSupersedeReason,
-  releasableMonths,
-  RELEASE_DIMENSIONS,
-  revisionsBetween,
-  sameFigures,
-  type ReleaseSnapshot,
-  type Revisions,
-} from '../domain/stats/release.js';
+import { checkReleaseMonth, checkSupersedeReason, releasableMonths, RELEASE_DIMENSIONS, revisionsBetween, sameFigures, type ReleaseSnapshot, type Revisions } from '../domain/stats/release.js';
 import type { DB } from '../db/schema.js';
 import { change, type Actor, type Services } from './context.js';
 import { cedarMetRows, importedMetRows } from './met-import.js';
@@ -41,7 +32,12 @@ export type { Release, ReleaseFileInfo } from '../db/repositories/releases.js';
 /** A release would disclose something it must not: nothing is stored, and each problem says where. */
 export class DisclosureError extends Error {
   constructor(readonly problems: DisclosureProblem[]) {
-    super(`The release would disclose what must not be published (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.slice(0, 5).map((p) => `${p.where} ${p.message}`).join('; ')}${problems.length > 5 ? '; …' : ''}`);
+    super(
+      `The release would disclose what must not be published (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems
+        .slice(0, 5)
+        .map((p) => `${p.where} ${p.message}`)
+        .join('; ')}${problems.length > 5 ? '; …' : ''}`,
+    );
   }
 }
 
@@ -50,16 +46,29 @@ export class DisclosureError extends Error {
  * published only when the person publishing confirms they mean it.
  */
 export class IdenticalFiguresError extends WorkflowError {
-  constructor(readonly sameAs: number, label: string) {
-    super(`This release has the same figures as release ${sameAs} (${label}): nothing has changed since it was published. Publish it only if you mean to publish the same figures again, and confirm that you do.`);
+  constructor(
+    readonly sameAs: number,
+    label: string,
+  ) {
+    super(
+      `This release has the same figures as release ${sameAs} (${label}): nothing has changed since it was published. Publish it only if you mean to publish the same figures again, and confirm that you do.`,
+    );
   }
 }
 
 /** The files of a release, as the public downloads them. */
 export const RELEASE_FILES = {
   'aggregates.csv': { contentType: 'text/csv; charset=utf-8', title: 'Figures (CSV)', description: 'Every table on the page: uses by month and by each breakdown, in the Home Office columns.' },
-  'aggregates.json': { contentType: 'application/json; charset=utf-8', title: 'Figures (JSON)', description: 'The same figures with the release’s details and revisions, the release it supersedes (if it corrects one) and the audit log’s head when it was published, for reuse.' },
-  'uses.csv': { contentType: 'text/csv; charset=utf-8', title: 'Uses of force (CSV, Met layout)', description: 'One row per officer’s use of force on one subject, in the Met’s published 271-column layout; times to the hour, device serials and free text withheld.' },
+  'aggregates.json': {
+    contentType: 'application/json; charset=utf-8',
+    title: 'Figures (JSON)',
+    description: 'The same figures with the release’s details and revisions, the release it supersedes (if it corrects one) and the audit log’s head when it was published, for reuse.',
+  },
+  'uses.csv': {
+    contentType: 'text/csv; charset=utf-8',
+    title: 'Uses of force (CSV, Met layout)',
+    description: 'One row per officer’s use of force on one subject, in the Met’s published 271-column layout; times to the hour, device serials and free text withheld.',
+  },
   'uses.json': { contentType: 'application/json; charset=utf-8', title: 'Uses of force (JSON, Met layout)', description: 'The same rows as JSON: the column names once, then each row’s values.' },
 } as const;
 export type ReleaseFileName = keyof typeof RELEASE_FILES;
@@ -174,7 +183,14 @@ async function buildRelease(svc: Services, period: ReleasePeriod, today: string)
 }
 
 /** Stores a built release as the force's draft, in the caller's transaction (the releases locked). */
-async function storeDraft(trx: Transaction<DB>, actor: Actor, built: Awaited<ReturnType<typeof buildRelease>>, period: ReleasePeriod, preparedAt: Date, supersedes: { number: number; reason: string } | null): Promise<string> {
+async function storeDraft(
+  trx: Transaction<DB>,
+  actor: Actor,
+  built: Awaited<ReturnType<typeof buildRelease>>,
+  period: ReleasePeriod,
+  preparedAt: Date,
+  supersedes: { number: number; reason: string } | null,
+): Promise<string> {
   const id = newId();
   await repo.insertRelease(trx, {
     id,
@@ -253,7 +269,10 @@ export async function supersedeRelease(svc: Services, actor: Actor, number: numb
   const named = textProblems(why, await sensitiveValues(svc, force.id), 'reason');
   if (named.length) throw new ValidationError([{ field: 'reason', message: `The reason is published: write it without naming anyone. It ${named[0]!.message}` }]);
   const target = await publishedRelease(svc, number);
-  if (target.supersededBy) throw new WorkflowError(`Release ${number} was already corrected by release ${target.supersededBy.number} (“${target.supersededBy.reason}”). Correct release ${target.supersededBy.number} instead.`);
+  if (target.supersededBy)
+    throw new WorkflowError(
+      `Release ${number} was already corrected by release ${target.supersededBy.number} (“${target.supersededBy.reason}”). Correct release ${target.supersededBy.number} instead.`,
+    );
   const period = checkReleaseMonth(target.month, today, await repo.firstUseDay(svc.database.db, force.id));
   const built = await buildRelease(svc, period, today);
   return change(svc, actor, async (trx, audit) => {
@@ -267,7 +286,12 @@ export async function supersedeRelease(svc: Services, actor: Actor, number: numb
     refuseToReplaceCorrection(draft);
     const replaced = await repo.deleteDraft(trx, force.id);
     const id = await storeDraft(trx, actor, built, period, now, { number, reason: why });
-    await audit({ action: 'release.supersede', entityType: 'release', entityId: id, summary: { supersedes: number, reason: why, month: period.month, uses: built.snapshot.totals.total, rows: built.rowCount, replacedDraft: replaced } });
+    await audit({
+      action: 'release.supersede',
+      entityType: 'release',
+      entityId: id,
+      summary: { supersedes: number, reason: why, month: period.month, uses: built.snapshot.totals.total, rows: built.rowCount, replacedDraft: replaced },
+    });
     return (await repo.findRelease(trx, id))!;
   });
 }
@@ -310,7 +334,11 @@ function aggregateFiles(release: Release, number: number, publishedAt: string, r
       totals: s.totals,
       months: s.months,
       breakdowns: s.breakdowns,
-      auditHead: { ...auditHead, meaning: 'The force’s audit log when this release was published: its length (seq, the newest entry) and that entry’s keyed hash. Anyone can later ask the force to show the log still reaches this entry with this hash.' },
+      auditHead: {
+        ...auditHead,
+        meaning:
+          'The force’s audit log when this release was published: its length (seq, the newest entry) and that entry’s keyed hash. Anyone can later ask the force to show the log still reaches this entry with this hash.',
+      },
     },
     null,
     1,
@@ -373,7 +401,8 @@ export async function publishRelease(svc: Services, actor: Actor, id: string, op
     if (!draft || draft.forceId !== force.id) {
       throw new WorkflowError('That draft release is no longer there: it was replaced or discarded, perhaps by someone else a moment ago. Look at the releases again.');
     }
-    if (draft.status !== 'draft') throw new WorkflowError(`Release ${draft.number} (${monthLabel(draft.month)}) is already published: a published release never changes. Prepare a new release instead.`);
+    if (draft.status !== 'draft')
+      throw new WorkflowError(`Release ${draft.number} (${monthLabel(draft.month)}) is already published: a published release never changes. Prepare a new release instead.`);
     const problems = snapshotProblems(draft.snapshot, boroughs);
     if (problems.length) throw new DisclosureError(problems);
     const preview = await previewIn(trx, force, draft, now);

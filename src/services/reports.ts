@@ -53,7 +53,6 @@ import { change, pageWindow, type Actor, type Audit, type Page, type Services } 
 import { getForce } from './organisation.js';
 import { officerAuthorisedOn } from './training.js';
 
-
 /** The person recording: a signed-in account linked to an officer record. */
 async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer }> {
   if (!actor.userId) throw new WorkflowError('Only a person signed in to Cedar can record a use of force.');
@@ -139,9 +138,7 @@ async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stor
   const level = levelOf(content);
   const discharge = isDischarge(level);
   const at = content.incident ? londonInstant(content.incident.date, content.incident.time) : null;
-  const incident = content.incident
-    ? await repo.incidentFor(trx, forceId, content.incident.reference, { boroughId: content.incident.boroughId, occurredAt: at!.toISOString() })
-    : null;
+  const incident = content.incident ? await repo.incidentFor(trx, forceId, content.incident.reference, { boroughId: content.incident.boroughId, occurredAt: at!.toISOString() }) : null;
   return {
     incidentId: incident?.id ?? null,
     boroughId: content.incident?.boroughId ?? null,
@@ -184,7 +181,8 @@ async function forWrite(svc: Services, trx: Transaction<DB>, id: string, opened:
 const ownForWrite = (svc: Services, trx: Transaction<DB>, actor: Actor, id: string, opened: Opened) => forWrite(svc, trx, id, opened, (r) => r.authorUserId === actor.userId);
 
 /** A submitted report in the reader's scope, for a write. */
-const scopedForWrite = (svc: Services, trx: Transaction<DB>, scope: Scope, id: string, opened: Opened) => forWrite(svc, trx, id, opened, (r) => isRecorded(r.status) && scopeIncludes(scope, r.boroughId));
+const scopedForWrite = (svc: Services, trx: Transaction<DB>, scope: Scope, id: string, opened: Opened) =>
+  forWrite(svc, trx, id, opened, (r) => isRecorded(r.status) && scopeIncludes(scope, r.boroughId));
 
 /**
  * A compare-and-set that matched no row: the report moved on between the read and the write
@@ -294,7 +292,14 @@ async function amendWithin(
  * Changes a submitted report. The earlier version is kept; the new one records who, when,
  * why and which fields changed, and the report goes back for review.
  */
-export async function amendReport(svc: Services, actor: Actor, id: string, input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown }, now: Date = svc.now(), opened: Opened = {}): Promise<Report> {
+export async function amendReport(
+  svc: Services,
+  actor: Actor,
+  id: string,
+  input: { sections: Partial<Record<SectionKey, unknown>>; reason: unknown },
+  now: Date = svc.now(),
+  opened: Opened = {},
+): Promise<Report> {
   const force = await getForce(svc);
   return change(svc, actor, async (trx, audit) => amendWithin(svc, trx, audit, actor, force.id, await ownForWrite(svc, trx, actor, id, opened), input, now));
 }
@@ -343,7 +348,8 @@ export async function discardDraft(svc: Services, actor: Actor, id: string, open
   const at = svc.now().toISOString();
   await change(svc, actor, async (trx, audit) => {
     const report = await ownForWrite(svc, trx, actor, id, opened);
-    if (!canDiscard(report.status, report.version)) throw new WorkflowError('This report has been submitted, so it is a record of a use of force and can never be discarded. Change it with an amendment, giving a reason.');
+    if (!canDiscard(report.status, report.version))
+      throw new WorkflowError('This report has been submitted, so it is a record of a use of force and can never be discarded. Change it with an amendment, giving a reason.');
     wrote(await repo.setReportStatus(trx, id, report.revision, 'discarded', {}, at));
     await repo.insertEvent(trx, { reportId: id, kind: 'discarded', actorUserId: actor.userId, actorLabel: actor.label, version: 0 }, at);
     await refreshIncidents(svc, trx, report.incidentId);
@@ -351,7 +357,13 @@ export async function discardDraft(svc: Services, actor: Actor, id: string, open
       action: 'report.discard',
       entityType: 'report',
       entityId: id,
-      summary: { incidentReference: report.incidentReference, occurredAt: report.occurredAt, highestLevel: report.highestLevel, sections: SECTION_KEYS.filter((k) => report.content[k] !== undefined), startedAt: report.createdAt },
+      summary: {
+        incidentReference: report.incidentReference,
+        occurredAt: report.occurredAt,
+        highestLevel: report.highestLevel,
+        sections: SECTION_KEYS.filter((k) => report.content[k] !== undefined),
+        startedAt: report.createdAt,
+      },
     });
   });
 }
@@ -375,7 +387,12 @@ export function amendmentPreview(report: Report, now: Date, recordsBegin?: strin
 const reviewInput = z
   .object({
     outcome: z.enum(REVIEW_OUTCOMES, { error: 'Select an outcome: approve, return to the officer, or refer to professional standards' }),
-    comment: z.string().trim().max(5000, 'The comment must be 5,000 characters or fewer').nullish().transform((v) => (v ? v : null)),
+    comment: z
+      .string()
+      .trim()
+      .max(5000, 'The comment must be 5,000 characters or fewer')
+      .nullish()
+      .transform((v) => (v ? v : null)),
   })
   .superRefine((r, ctx) => {
     if (r.outcome !== 'approve' && !r.comment) {
@@ -400,7 +417,14 @@ export async function reviewReport(svc: Services, actor: Actor, scope: Scope, id
   });
 }
 
-const signOffInput = z.object({ comment: z.string().trim().max(5000, 'The comment must be 5,000 characters or fewer').nullish().transform((v) => (v ? v : null)) });
+const signOffInput = z.object({
+  comment: z
+    .string()
+    .trim()
+    .max(5000, 'The comment must be 5,000 characters or fewer')
+    .nullish()
+    .transform((v) => (v ? v : null)),
+});
 
 /** The borough commander signs off a reviewed discharge. */
 export async function signOffReport(svc: Services, actor: Actor, scope: Scope, id: string, input: unknown, opened: Opened = {}): Promise<Report> {
@@ -418,7 +442,12 @@ export async function signOffReport(svc: Services, actor: Actor, scope: Scope, i
 
 const referralOutcomeInput = z.object({
   outcome: z.enum(REFERRAL_OUTCOMES, { error: 'Select the outcome of the referral' }),
-  iopcReference: z.string().trim().max(20, 'The IOPC reference must be 20 characters or fewer').nullish().transform((v) => (v ? v : null)),
+  iopcReference: z
+    .string()
+    .trim()
+    .max(20, 'The IOPC reference must be 20 characters or fewer')
+    .nullish()
+    .transform((v) => (v ? v : null)),
   reason: z
     .string({ error: 'Give the reason for the outcome' })
     .trim()
@@ -451,12 +480,27 @@ export async function recordReferralOutcome(svc: Services, actor: Actor, scope: 
   const at = svc.now().toISOString();
   return change(svc, actor, async (trx, audit) => {
     const report = await scopedForWrite(svc, trx, scope, id, opened);
-    if (!canRecordReferralOutcome(report.status)) throw new WorkflowError(`This report is ${REPORT_STATUS_LABELS[report.status].toLowerCase()}: an outcome is recorded only on a report referred to professional standards.`);
+    if (!canRecordReferralOutcome(report.status))
+      throw new WorkflowError(`This report is ${REPORT_STATUS_LABELS[report.status].toLowerCase()}: an outcome is recorded only on a report referred to professional standards.`);
     const status = afterReferralOutcome(o.outcome);
     wrote(await repo.setReportStatus(trx, id, report.revision, status, {}, at));
-    await repo.insertReferralOutcome(trx, { reportId: id, outcome: o.outcome, iopcReference: o.iopcReference, reason: o.reason, reportVersion: report.version, recordedByUserId: actor.userId, recordedByLabel: actor.label, recordedAt: at });
+    await repo.insertReferralOutcome(trx, {
+      reportId: id,
+      outcome: o.outcome,
+      iopcReference: o.iopcReference,
+      reason: o.reason,
+      reportVersion: report.version,
+      recordedByUserId: actor.userId,
+      recordedByLabel: actor.label,
+      recordedAt: at,
+    });
     await repo.insertEvent(trx, { reportId: id, kind: 'referral_outcome', actorUserId: actor.userId, actorLabel: actor.label, comment: o.reason, version: report.version }, at);
-    await audit({ action: 'report.referral_outcome', entityType: 'report', entityId: id, summary: { version: report.version, outcome: o.outcome, iopcReference: o.iopcReference, reason: o.reason, status } });
+    await audit({
+      action: 'report.referral_outcome',
+      entityType: 'report',
+      entityId: id,
+      summary: { version: report.version, outcome: o.outcome, iopcReference: o.iopcReference, reason: o.reason, status },
+    });
     return (await repo.findReport(trx, id))!;
   });
 }
@@ -574,8 +618,16 @@ export async function getIncident(svc: Services, actor: Actor, id: string) {
 
 /** Reports referred to professional standards: awaiting an outcome, or concluded (with their outcomes). */
 export async function listReferrals(svc: Services, scope: Scope, which: 'awaiting' | 'concluded', page: Page) {
-  const r = await listReports(svc, scope, { statuses: [which === 'awaiting' ? 'referred' : 'referral_concluded'], sort: which === 'awaiting' ? 'submitted' : 'updated', descending: which === 'concluded' }, page);
-  const outcomes = await repo.listReferralOutcomes(svc.database.db, r.reports.map((x) => x.id));
+  const r = await listReports(
+    svc,
+    scope,
+    { statuses: [which === 'awaiting' ? 'referred' : 'referral_concluded'], sort: which === 'awaiting' ? 'submitted' : 'updated', descending: which === 'concluded' },
+    page,
+  );
+  const outcomes = await repo.listReferralOutcomes(
+    svc.database.db,
+    r.reports.map((x) => x.id),
+  );
   const latest = new Map(outcomes.map((o) => [o.reportId, o]));
   return { ...r, outcomes: latest };
 }

@@ -1,6 +1,16 @@
 import * as repo from '../db/repositories/reports.js';
 import type { Force } from '../domain/organisation.js';
-import { breakdown, countCed, countsFromLevels, usesPerThousandAuthorised, type Breakdown, type CedCounts, type CountedReport, type Dimension, type BreakdownOptions } from '../domain/stats/counting.js';
+import {
+  breakdown,
+  countCed,
+  countsFromLevels,
+  usesPerThousandAuthorised,
+  type Breakdown,
+  type CedCounts,
+  type CountedReport,
+  type Dimension,
+  type BreakdownOptions,
+} from '../domain/stats/counting.js';
 import { HOME_OFFICE_CED_COLUMNS, homeOfficeRow } from '../domain/stats/home-office.js';
 import { londonDate } from '../domain/calendar.js';
 import { monthEndsIn, parsePeriod, type Period } from '../domain/stats/periods.js';

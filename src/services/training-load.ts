@@ -76,7 +76,14 @@ export async function loadTraining(svc: Services, actor: Actor, load: TrainingLo
     const fromSessions = new Set<string>();
     let enrolments = 0;
     for (const s of load.sessions) {
-      const sessionId = await repo.insertSession(trx, force.id, { courseTypeId: courseId(s.code), startsOn: s.startsOn, endsOn: s.endsOn, location: s.location, boroughId: s.boroughCode ? boroughId(s.boroughCode) : null, capacity: s.capacity });
+      const sessionId = await repo.insertSession(trx, force.id, {
+        courseTypeId: courseId(s.code),
+        startsOn: s.startsOn,
+        endsOn: s.endsOn,
+        location: s.location,
+        boroughId: s.boroughCode ? boroughId(s.boroughCode) : null,
+        capacity: s.capacity,
+      });
       await repo.replaceTrainers(trx, sessionId, s.trainers.map(id));
       if (s.results) {
         const sessionRecords: repo.NewTrainingRecord[] = [];
@@ -100,7 +107,16 @@ export async function loadTraining(svc: Services, actor: Actor, load: TrainingLo
       trx,
       force.id,
       actor.label,
-      imported.map((r) => ({ officerId: id(r.collar), courseTypeId: courseId(r.code), completedOn: r.completedOn, result: r.result, reason: r.reason, sessionId: null, source: 'import' as const, sourceKey: null })),
+      imported.map((r) => ({
+        officerId: id(r.collar),
+        courseTypeId: courseId(r.code),
+        completedOn: r.completedOn,
+        result: r.result,
+        reason: r.reason,
+        sessionId: null,
+        source: 'import' as const,
+        sourceKey: null,
+      })),
     );
     for (const r of load.restrictions) {
       const rid = await repo.insertRestriction(trx, force.id, id(r.collar), r.kind, r.from, r.reason, actor.label);

@@ -8,7 +8,7 @@ import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
-import { addDays, londonDate, nextDay, previousDay } from '../domain/calendar.js';
+import { addDays, londonDate, previousDay } from '../domain/calendar.js';
 import { authoritiesOn, authorisedIn, authorisedOn, authorityHistory, lapsesOn, type AuthorityHistory, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
 import {
   DEVICE_MODELS,
@@ -104,19 +104,22 @@ export async function createCourseType(svc: Services, actor: Actor, input: unkno
 export async function updateCourseType(svc: Services, actor: Actor, id: string, input: unknown): Promise<CourseType> {
   const force = await getForce(svc);
   const c = parseInput(courseTypeInput, input);
-  return refusingDuplicateCode(c.code, () => change(svc, actor, async (trx, audit) => {
-    await repo.lockCourseType(trx, svc.database.kind, id);
-    const before = await repo.findCourseType(trx, id);
-    if (!before || before.forceId !== force.id) throw new NotFoundError('Course', id);
-    const clash = await repo.findCourseTypeByCode(trx, force.id, c.code);
-    if (clash && clash.id !== id) throw codeTaken(c.code);
-    if (before.kind !== c.kind || before.qualifiesFor.join() !== c.qualifiesFor.join()) {
-      if (await repo.courseTypeInUse(trx, id)) throw new ConflictError('kind', 'Officers already hold results on this course: its kind and the models it qualifies for cannot change (add a new course instead)');
-    }
-    await repo.updateCourseType(trx, id, c);
-    await audit({ action: 'course_type.update', entityType: 'course_type', entityId: id, summary: { before: { ...before, forceId: undefined }, after: c } });
-    return (await repo.findCourseType(trx, id))!;
-  }));
+  return refusingDuplicateCode(c.code, () =>
+    change(svc, actor, async (trx, audit) => {
+      await repo.lockCourseType(trx, svc.database.kind, id);
+      const before = await repo.findCourseType(trx, id);
+      if (!before || before.forceId !== force.id) throw new NotFoundError('Course', id);
+      const clash = await repo.findCourseTypeByCode(trx, force.id, c.code);
+      if (clash && clash.id !== id) throw codeTaken(c.code);
+      if (before.kind !== c.kind || before.qualifiesFor.join() !== c.qualifiesFor.join()) {
+        if (await repo.courseTypeInUse(trx, id))
+          throw new ConflictError('kind', 'Officers already hold results on this course: its kind and the models it qualifies for cannot change (add a new course instead)');
+      }
+      await repo.updateCourseType(trx, id, c);
+      await audit({ action: 'course_type.update', entityType: 'course_type', entityId: id, summary: { before: { ...before, forceId: undefined }, after: c } });
+      return (await repo.findCourseType(trx, id))!;
+    }),
+  );
 }
 
 // Authority ---------------------------------------------------------------------------
@@ -226,10 +229,24 @@ const RESULT_WORDS = { pass: 'Passed', fail: 'Failed', did_not_finish: 'Did not 
 function timelineOf(records: readonly StoredTrainingRecord[], restrictions: readonly StoredRestriction[], on: string): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const r of records) {
-    out.push({ on: r.completedOn, at: r.createdAt, title: `${RESULT_WORDS[r.result]}: ${r.courseName}`, detail: r.reason, by: r.source === 'import' ? `imported by ${r.createdBy}` : r.createdBy, tag: r.result === 'pass' ? 'pass' : 'fail' });
+    out.push({
+      on: r.completedOn,
+      at: r.createdAt,
+      title: `${RESULT_WORDS[r.result]}: ${r.courseName}`,
+      detail: r.reason,
+      by: r.source === 'import' ? `imported by ${r.createdBy}` : r.createdBy,
+      tag: r.result === 'pass' ? 'pass' : 'fail',
+    });
     if (r.correction) {
       const c = r.correction;
-      out.push({ on: londonDate(c.at), at: c.at, title: `Result corrected: ${RESULT_WORDS[c.previousResult].toLowerCase()} → ${RESULT_WORDS[r.result].toLowerCase()} (${r.courseName}, ${r.completedOn})`, detail: c.reason, by: c.by, tag: r.result === 'pass' ? 'pass' : 'fail' });
+      out.push({
+        on: londonDate(c.at),
+        at: c.at,
+        title: `Result corrected: ${RESULT_WORDS[c.previousResult].toLowerCase()} → ${RESULT_WORDS[r.result].toLowerCase()} (${r.courseName}, ${r.completedOn})`,
+        detail: c.reason,
+        by: c.by,
+        tag: r.result === 'pass' ? 'pass' : 'fail',
+      });
     }
   }
   // A lapse is an event too: the anniversary of a currency pass not followed by another before it.
@@ -238,12 +255,21 @@ function timelineOf(records: readonly StoredTrainingRecord[], restrictions: read
     if (r.result !== 'pass') return;
     const lapse = lapsesOn(r.completedOn);
     const next = currency[i + 1];
-    if (lapse <= on && (!next || next.completedOn >= lapse)) out.push({ on: lapse, at: null, title: 'Authority lapsed', detail: `12 months after the ${r.kind} passed on ${r.completedOn}`, by: null, tag: 'lapsed' });
+    if (lapse <= on && (!next || next.completedOn >= lapse))
+      out.push({ on: lapse, at: null, title: 'Authority lapsed', detail: `12 months after the ${r.kind} passed on ${r.completedOn}`, by: null, tag: 'lapsed' });
   });
   for (const r of restrictions) {
     const suspension = r.kind === 'suspension';
-    out.push({ on: r.from, at: r.createdAt, title: suspension ? 'Authority suspended' : 'Withdrew from carrying Taser', detail: r.reason, by: r.createdBy, tag: suspension ? 'suspended' : 'withdrawn' });
-    if (r.to) out.push({ on: r.to, at: r.endedAt, title: suspension ? 'Authority reinstated' : 'Returned to carrying Taser', detail: r.endReason, by: r.endedBy, tag: suspension ? 'reinstated' : 'resumed' });
+    out.push({
+      on: r.from,
+      at: r.createdAt,
+      title: suspension ? 'Authority suspended' : 'Withdrew from carrying Taser',
+      detail: r.reason,
+      by: r.createdBy,
+      tag: suspension ? 'suspended' : 'withdrawn',
+    });
+    if (r.to)
+      out.push({ on: r.to, at: r.endedAt, title: suspension ? 'Authority reinstated' : 'Returned to carrying Taser', detail: r.endReason, by: r.endedBy, tag: suspension ? 'reinstated' : 'resumed' });
   }
   return out.sort((a, b) => b.on.localeCompare(a.on) || (b.at ?? '').localeCompare(a.at ?? ''));
 }
@@ -378,11 +404,7 @@ export async function getSession(svc: Services, id: string, opts: { scope?: Scop
   const db = svc.database.db;
   const session = await repo.findSession(db, id);
   if (!session || session.forceId !== force.id) throw new NotFoundError('Session', id);
-  const [allTrainers, seats, borough] = await Promise.all([
-    repo.listTrainers(db, id),
-    repo.listEnrolments(db, id),
-    session.boroughId ? org.findBorough(db, session.boroughId) : undefined,
-  ]);
+  const [allTrainers, seats, borough] = await Promise.all([repo.listTrainers(db, id), repo.listEnrolments(db, id), session.boroughId ? org.findBorough(db, session.boroughId) : undefined]);
   let queue = 0;
   const positioned = seats.map((e) => ({ ...e, position: e.status === 'waiting' ? ++queue : null }));
   const seen = (p: { boroughId: string | null }) => scopeIncludes(scope, p.boroughId);
@@ -468,7 +490,8 @@ export async function updateSession(svc: Services, actor: Actor, id: string, inp
     const before = await scheduledSession(trx, svc.database.kind, force.id, id);
     const problem = capacityProblem(s.capacity, before.enrolled);
     if (problem) throw new ValidationError([{ field: 'capacity', message: problem }]);
-    if (s.courseTypeId !== before.courseTypeId && before.enrolled + before.waiting > 0) throw new ValidationError([{ field: 'courseTypeId', message: 'Officers are enrolled: the course cannot change (cancel the session and schedule another)' }]);
+    if (s.courseTypeId !== before.courseTypeId && before.enrolled + before.waiting > 0)
+      throw new ValidationError([{ field: 'courseTypeId', message: 'Officers are enrolled: the course cannot change (cancel the session and schedule another)' }]);
     await checkSession(trx, force.id, s, today(now));
     await repo.updateSession(trx, id, s);
     await repo.replaceTrainers(trx, id, s.trainerIds);
@@ -485,7 +508,11 @@ export async function cancelSession(svc: Services, actor: Actor, id: string, rea
     await scheduledSession(trx, svc.database.kind, force.id, id);
     await repo.setSessionStatus(trx, id, 'cancelled');
     const seats = await repo.listEnrolments(trx, id);
-    await repo.setEnrolmentStatus(trx, seats.filter((s) => s.status !== 'cancelled').map((s) => s.id), 'cancelled');
+    await repo.setEnrolmentStatus(
+      trx,
+      seats.filter((s) => s.status !== 'cancelled').map((s) => s.id),
+      'cancelled',
+    );
     await audit({ action: 'session.cancel', entityType: 'training_session', entityId: id, summary: { reason: why, enrolmentsCancelled: seats.filter((s) => s.status !== 'cancelled').length } });
   });
 }
@@ -505,7 +532,8 @@ export async function enrol(svc: Services, actor: Actor, sessionId: string, offi
     const seats = await repo.listEnrolments(trx, sessionId);
     const mine = seats.find((s) => s.officerId === officer.id);
     if (mine && mine.status !== 'cancelled') throw new ConflictError('officerId', `${officerDisplayName(officer)} is already ${mine.status === 'waiting' ? 'on the waiting list' : 'enrolled'}`);
-    if ((await repo.listTrainers(trx, sessionId)).some((t) => t.officerId === officer.id)) throw new ValidationError([{ field: 'officerId', message: `${officerDisplayName(officer)} is a trainer on this session` }]);
+    if ((await repo.listTrainers(trx, sessionId)).some((t) => t.officerId === officer.id))
+      throw new ValidationError([{ field: 'officerId', message: `${officerDisplayName(officer)} is a trainer on this session` }]);
     const place = placeFor(seats.filter((s) => s.status === 'enrolled').length, session.capacity);
     const id = mine ? (await repo.reopenEnrolment(trx, mine.id, place), mine.id) : await repo.insertEnrolment(trx, sessionId, officer.id, place);
     await audit({ action: place === 'enrolled' ? 'session.enrol' : 'session.wait', entityType: 'training_session', entityId: sessionId, summary: { enrolmentId: id, officerId: officer.id } });
@@ -547,28 +575,49 @@ export async function recordResults(svc: Services, actor: Actor, sessionId: stri
     for (const [i, line] of lines.entries()) {
       const r = resultInput.safeParse(line);
       if (!r.success) {
-        for (const issue of r.error.issues) errors.push({ field: `results.${i}.${issue.path.join('.')}`, message: `${nameOf(enrolled, (line as { enrolmentId?: string })?.enrolmentId)}: ${issue.message}` });
+        for (const issue of r.error.issues)
+          errors.push({ field: `results.${i}.${issue.path.join('.')}`, message: `${nameOf(enrolled, (line as { enrolmentId?: string })?.enrolmentId)}: ${issue.message}` });
         continue;
       }
       if (!enrolled.some((s) => s.id === r.data.enrolmentId)) errors.push({ field: `results.${i}.enrolmentId`, message: 'That officer does not have a place on this session' });
       else parsed.set(r.data.enrolmentId, r.data);
     }
     enrolled.forEach((s) => {
-      if (!parsed.has(s.id) && !errors.some((e) => e.message.startsWith(`${nameOf(enrolled, s.id)}:`))) errors.push({ field: `results.${s.id}`, message: `${nameOf(enrolled, s.id)}: record whether they attended and their result` });
+      if (!parsed.has(s.id) && !errors.some((e) => e.message.startsWith(`${nameOf(enrolled, s.id)}:`)))
+        errors.push({ field: `results.${s.id}`, message: `${nameOf(enrolled, s.id)}: record whether they attended and their result` });
     });
     if (errors.length) throw new ValidationError(errors);
     const records: repo.NewTrainingRecord[] = [];
     for (const s of enrolled) {
       const r = parsed.get(s.id)!;
       await repo.recordEnrolmentResult(trx, s.id, { attended: r.attended, result: r.result, reason: r.reason ?? null });
-      if (r.result) records.push({ officerId: s.officerId, courseTypeId: session.courseTypeId, completedOn: session.endsOn, result: r.result, reason: r.reason ?? null, sessionId, source: 'session', sourceKey: null });
+      if (r.result)
+        records.push({
+          officerId: s.officerId,
+          courseTypeId: session.courseTypeId,
+          completedOn: session.endsOn,
+          result: r.result,
+          reason: r.reason ?? null,
+          sessionId,
+          source: 'session',
+          sourceKey: null,
+        });
     }
     await repo.insertTrainingRecords(trx, force.id, actor.label, records);
-    await repo.setEnrolmentStatus(trx, seats.filter((s) => s.status === 'waiting').map((s) => s.id), 'cancelled');
+    await repo.setEnrolmentStatus(
+      trx,
+      seats.filter((s) => s.status === 'waiting').map((s) => s.id),
+      'cancelled',
+    );
     await repo.setSessionStatus(trx, sessionId, 'completed');
     const passed = records.filter((r) => r.result === 'pass').length;
     const summary = { passed, failed: records.length - passed, absent: enrolled.length - records.length };
-    await audit({ action: 'session.results', entityType: 'training_session', entityId: sessionId, summary: { ...summary, results: enrolled.map((s) => ({ officerId: s.officerId, ...parsed.get(s.id), enrolmentId: undefined })) } });
+    await audit({
+      action: 'session.results',
+      entityType: 'training_session',
+      entityId: sessionId,
+      summary: { ...summary, results: enrolled.map((s) => ({ officerId: s.officerId, ...parsed.get(s.id), enrolmentId: undefined })) },
+    });
     return summary;
   });
 }
@@ -596,14 +645,21 @@ export async function correctResult(svc: Services, actor: Actor, sessionId: stri
       await repo.correctRecord(trx, record.id, { result: c.result, reason, previousResult: record.result, correctionReason: c.correctionReason, by: actor.label });
     } else {
       // Marked absent, but they did attend: their result is recorded now.
-      await repo.insertTrainingRecords(trx, force.id, actor.label, [{ officerId: seat.officerId, courseTypeId: session.courseTypeId, completedOn: session.endsOn, result: c.result, reason, sessionId, source: 'session', sourceKey: null }]);
+      await repo.insertTrainingRecords(trx, force.id, actor.label, [
+        { officerId: seat.officerId, courseTypeId: session.courseTypeId, completedOn: session.endsOn, result: c.result, reason, sessionId, source: 'session', sourceKey: null },
+      ]);
     }
     await repo.recordEnrolmentResult(trx, seat.id, { attended: true, result: c.result, reason });
     await audit({
       action: 'session.result_corrected',
       entityType: 'training_session',
       entityId: sessionId,
-      summary: { officerId: seat.officerId, from: record ? { result: record.result, reason: record.reason } : { attended: false }, to: { result: c.result, reason }, correctionReason: c.correctionReason },
+      summary: {
+        officerId: seat.officerId,
+        from: record ? { result: record.result, reason: record.reason } : { attended: false },
+        to: { result: c.result, reason },
+        correctionReason: c.correctionReason,
+      },
     });
   });
 }
@@ -638,7 +694,13 @@ export interface LapsingBorough {
  * with the refresher sessions they could join (scheduled, before the soonest expiry, places
  * free; sessions held in the borough or force-wide).
  */
-export async function lapsing(svc: Services, scope: Scope, days: number, boroughId: string | undefined, now: Date = svc.now()): Promise<{ on: string; until: string; total: number; boroughs: LapsingBorough[] }> {
+export async function lapsing(
+  svc: Services,
+  scope: Scope,
+  days: number,
+  boroughId: string | undefined,
+  now: Date = svc.now(),
+): Promise<{ on: string; until: string; total: number; boroughs: LapsingBorough[] }> {
   const force = await getForce(svc);
   const db = svc.database.db;
   const on = today(now);
@@ -659,7 +721,9 @@ export async function lapsing(svc: Services, scope: Scope, days: number, borough
     list.push({ officerId: o.id, collarNumber: o.collarNumber, name: `${o.firstName} ${o.lastName}`, boroughId: o.boroughId, expiresOn, booked: bookedOn.get(o.id) ?? null });
     byBorough.set(o.boroughId, list);
   }
-  const sessions = (await repo.listSessions(db, { forceId: force.id, from: on, toExclusive: until, kind: 'refresher', status: 'scheduled' }, { offset: 0, limit: 500 })).rows.filter((s) => s.startsOn > on && s.enrolled < s.capacity);
+  const sessions = (await repo.listSessions(db, { forceId: force.id, from: on, toExclusive: until, kind: 'refresher', status: 'scheduled' }, { offset: 0, limit: 500 })).rows.filter(
+    (s) => s.startsOn > on && s.enrolled < s.capacity,
+  );
   const named = new Map(boroughs.map((b) => [b.id as string | null, b.name]));
   const out: LapsingBorough[] = [...byBorough.entries()]
     .map(([id, list]) => ({

@@ -23,7 +23,10 @@ describe('the import boundaries of src/', () => {
     expect(graph.edges.some((e) => e.kind === 'export from' || e.kind === 'export type from')).toBe(true);
     // Every room is there and imported from somewhere.
     for (const room of ['domain', 'db', 'services', 'http', 'cli']) {
-      expect(graph.edges.some((e) => e.to.startsWith(`src/${room}/`)), room).toBe(true);
+      expect(
+        graph.edges.some((e) => e.to.startsWith(`src/${room}/`)),
+        room,
+      ).toBe(true);
     }
   });
 

@@ -21,7 +21,7 @@ describe('importsOf', () => {
       "const k = require('./k.js');",
       "import { z } from 'zod';",
       "// import { no } from './comment.js';",
-      "const s = \"import { no } from './string.js'\";",
+      'const s = "import { no } from \'./string.js\'";',
     ].join('\n');
     expect(importsOf('src/x.ts', text)).toEqual([
       { specifier: './a.js', kind: 'import', line: 1 },
@@ -168,10 +168,7 @@ describe('cycleMessages', () => {
       'src/domain/e.ts': "import './e.js';",
       'src/domain/f.ts': "import './a.js';",
     });
-    expect(cycleMessages(g)).toEqual([
-      'import cycle: src/domain/a.ts → src/domain/b.ts → src/domain/c.ts → src/domain/a.ts',
-      'import cycle: src/domain/e.ts → src/domain/e.ts',
-    ]);
+    expect(cycleMessages(g)).toEqual(['import cycle: src/domain/a.ts → src/domain/b.ts → src/domain/c.ts → src/domain/a.ts', 'import cycle: src/domain/e.ts → src/domain/e.ts']);
   });
 
   it('finds none in a tree without one', () => {
@@ -197,7 +194,15 @@ describe('nameViolations', () => {
   });
 
   it('keeps the migrations as they are named, and README.md', () => {
-    expect(nameViolations(['src/db/migrations/0001_foundation.ts', 'src/db/migrations/0018_release_corrections_audit_key.ts', 'src/reference/home-office/README.md', 'test/fixtures/met/windows-1252.csv', 'src/http/views/pages/reports/check-answers.njk'])).toEqual([]);
+    expect(
+      nameViolations([
+        'src/db/migrations/0001_foundation.ts',
+        'src/db/migrations/0018_release_corrections_audit_key.ts',
+        'src/reference/home-office/README.md',
+        'test/fixtures/met/windows-1252.csv',
+        'src/http/views/pages/reports/check-answers.njk',
+      ]),
+    ).toEqual([]);
   });
 
   it('spells names in kebab-case', () => {

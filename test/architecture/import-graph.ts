@@ -93,7 +93,12 @@ export function resolveSpecifier(from: string, specifier: string, known: Readonl
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
   const target = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
   const candidates = /\.[cm]?js$/.test(target)
-    ? [target.replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts').replace(/\.cjs$/, '.cts')]
+    ? [
+        target
+          .replace(/\.js$/, '.ts')
+          .replace(/\.mjs$/, '.mts')
+          .replace(/\.cjs$/, '.cts'),
+      ]
     : /\.[cm]?ts$/.test(target)
       ? [target]
       : [`${target}.ts`, `${target}/index.ts`];

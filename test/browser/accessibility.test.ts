@@ -68,17 +68,48 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/admin/accounts/:id/edit': (ids) => [`/admin/accounts/${ids.account}/edit`],
   '/reports/:id': (ids, role) => oneOfEachStatus(ids, role === 'officer' ? undefined : (s) => s !== 'draft').map((id) => `/reports/${id}`),
   '/reports/:id/sections/:key': (ids, role) =>
-    role !== 'officer' ? [] : ['draft', 'returned'].flatMap((status) => reportsIn(ids, status).slice(0, 1).flatMap((id) => SECTION_KEYS.map((k) => `/reports/${id}/sections/${k}`))),
-  '/reports/:id/amend': (ids, role) => (role === 'officer' ? reportsIn(ids, 'returned').slice(0, 1).map((id) => `/reports/${id}/amend`) : []),
-  '/reports/:id/check': (ids, role) => (role === 'officer' ? reportsIn(ids, 'draft').slice(0, 1).map((id) => `/reports/${id}/check`) : []),
-  '/reports/:id/submitted': (ids, role) => (role === 'officer' ? reportsIn(ids, 'submitted').slice(0, 1).map((id) => `/reports/${id}/submitted`) : []),
+    role !== 'officer'
+      ? []
+      : ['draft', 'returned'].flatMap((status) =>
+          reportsIn(ids, status)
+            .slice(0, 1)
+            .flatMap((id) => SECTION_KEYS.map((k) => `/reports/${id}/sections/${k}`)),
+        ),
+  '/reports/:id/amend': (ids, role) =>
+    role === 'officer'
+      ? reportsIn(ids, 'returned')
+          .slice(0, 1)
+          .map((id) => `/reports/${id}/amend`)
+      : [],
+  '/reports/:id/check': (ids, role) =>
+    role === 'officer'
+      ? reportsIn(ids, 'draft')
+          .slice(0, 1)
+          .map((id) => `/reports/${id}/check`)
+      : [],
+  '/reports/:id/submitted': (ids, role) =>
+    role === 'officer'
+      ? reportsIn(ids, 'submitted')
+          .slice(0, 1)
+          .map((id) => `/reports/${id}/submitted`)
+      : [],
   '/incidents/:id': (ids) => [`/incidents/${ids.reports.find((r) => r.incidentId && r.status !== 'draft')!.incidentId}`],
   '/statistics/releases/:id': (ids) => [`/statistics/releases/${ids.releaseId}`, `/statistics/releases/${ids.draftReleaseId}`],
   '/statistics/releases/:id/publish': (ids) => [`/statistics/releases/${ids.draftReleaseId}/publish`],
   '/statistics/releases/:id/supersede': (ids) => [`/statistics/releases/${ids.releaseId}/supersede`],
-  '/reports/:id/referral-outcome': (ids, role) => (role === 'professional_standards' ? reportsIn(ids, 'referred').slice(0, 1).map((id) => `/reports/${id}/referral-outcome`) : []),
+  '/reports/:id/referral-outcome': (ids, role) =>
+    role === 'professional_standards'
+      ? reportsIn(ids, 'referred')
+          .slice(0, 1)
+          .map((id) => `/reports/${id}/referral-outcome`)
+      : [],
   '/admin/tokens/:id/revoke': (ids) => [`/admin/tokens/${ids.apiToken}/revoke`],
-  '/reports/:id/discard': (ids, role) => (role === 'officer' ? reportsIn(ids, 'draft').slice(0, 1).map((id) => `/reports/${id}/discard`) : []),
+  '/reports/:id/discard': (ids, role) =>
+    role === 'officer'
+      ? reportsIn(ids, 'draft')
+          .slice(0, 1)
+          .map((id) => `/reports/${id}/discard`)
+      : [],
   '/training/courses/:id/edit': (ids) => [`/training/courses/${ids.courseType}/edit`],
   '/training/sessions/:id': (ids) => [`/training/sessions/${ids.scheduledSession}`, `/training/sessions/${ids.endedSession}`, `/training/sessions/${ids.completedSession}`],
   '/training/sessions/:id/edit': (ids) => [`/training/sessions/${ids.scheduledSession}/edit`],
@@ -90,8 +121,7 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
 };
 
 const reportsIn = (ids: Ids, status: string) => ids.reports.filter((r) => r.status === status).map((r) => r.id);
-const oneOfEachStatus = (ids: Ids, keep: (status: string) => boolean = () => true) =>
-  [...new Set(ids.reports.map((r) => r.status))].filter(keep).map((s) => reportsIn(ids, s)[0]!);
+const oneOfEachStatus = (ids: Ids, keep: (status: string) => boolean = () => true) => [...new Set(ids.reports.map((r) => r.status))].filter(keep).map((s) => reportsIn(ids, s)[0]!);
 
 /** Pages reached with a query string: the statistics of a quarter, a filtered list, a GET form with an error. */
 const WITH_QUERY = ['/statistics?period=2026-27&unit=quarter', '/officers?q=a&status=active', '/audit?entityType=report', '/audit?from=yesterday', '/statistics?period=nonsense'];
@@ -188,7 +218,10 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
         const ms = mine.reduce((sum, v) => sum + (v.ms ?? 0), 0);
         console.info(`${kind}: ${mine.length} signed-in pages checked by axe for ${roles.length} roles in ${(ms / 1000).toFixed(1)} s`);
         expect(failures(mine).join('\n\n')).toBe('');
-        expect(signedInRoutes.filter((r) => !reached.has(r)), 'routes no role could open').toEqual([]);
+        expect(
+          signedInRoutes.filter((r) => !reached.has(r)),
+          'routes no role could open',
+        ).toEqual([]);
         expect(problems).toEqual([]);
       },
       full ? 900_000 : 300_000,
@@ -226,7 +259,9 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
       await p.shot('statistics-table-focused', firstBox);
 
       await p.page.setViewportSize({ width: 640, height: 900 });
-      expect(failures([{ who: 'analyst', route: '/statistics', url: '/statistics at 640 px', status: 200, report: axeReport('/statistics at 640 px', await axeViolations(p.page)) }]).join('')).toBe('');
+      expect(failures([{ who: 'analyst', route: '/statistics', url: '/statistics at 640 px', status: 200, report: axeReport('/statistics at 640 px', await axeViolations(p.page)) }]).join('')).toBe(
+        '',
+      );
       await p.page.context().close();
     });
 
@@ -337,7 +372,11 @@ async function idsOf(t: TestApp): Promise<Ids> {
   const day = (d: string, plus: number) => new Date(Date.parse(`${d}T00:00:00Z`) + plus * 86_400_000).toISOString().slice(0, 10);
   const endsOn = day(t.svc.now().toISOString().slice(0, 10), -2);
   const span = Math.round((Date.parse(withSeats.ends_on) - Date.parse(withSeats.starts_on)) / 86_400_000);
-  await db.updateTable('training_session').set({ starts_on: day(endsOn, -span), ends_on: endsOn }).where('id', '=', withSeats.id).execute();
+  await db
+    .updateTable('training_session')
+    .set({ starts_on: day(endsOn, -span), ends_on: endsOn })
+    .where('id', '=', withSeats.id)
+    .execute();
   const scheduled = await db.selectFrom('training_session').select('id').where('status', '=', 'scheduled').where('id', '!=', withSeats.id).orderBy('starts_on').executeTakeFirstOrThrow();
   const enrolment = await db
     .selectFrom('enrolment')

@@ -26,7 +26,15 @@ describe.skipIf(!CHROMIUM)('browser journey: an analyst publishes a release and 
       const pc = await recordingOfficer(t.svc, f.boroughs.lambeth.id);
       const uses: [string, string, Partial<Record<SectionKey, unknown>>][] = [
         ['2026-04-03', '22:10', {}],
-        ['2026-04-19', '01:40', { tactics: { tactics: [{ tactic: 'ced_red_dotted', effective: true }], cedUsed: true, firearmsAimed: false, firearmsFired: false }, ced: { deviceSerial: 'X1', applications: [{ levels: ['red_dotted'], fired: null }] }, postUse: undefined }],
+        [
+          '2026-04-19',
+          '01:40',
+          {
+            tactics: { tactics: [{ tactic: 'ced_red_dotted', effective: true }], cedUsed: true, firearmsAimed: false, firearmsFired: false },
+            ced: { deviceSerial: 'X1', applications: [{ levels: ['red_dotted'], fired: null }] },
+            postUse: undefined,
+          },
+        ],
         ['2026-05-08', '17:25', { subject: { ageBand: '35-49', gender: 'female', ethnicity: 'white', physicalDisability: false, mentalDisability: true } }],
       ];
       for (const [date, time, over] of uses) {
@@ -79,7 +87,13 @@ describe.skipIf(!CHROMIUM)('browser journey: an analyst publishes a release and 
       expect(await pub.locator('.cedar-stat').nth(0).innerText()).toBe('3');
       expect(await pub.locator('.cedar-stat').nth(1).innerText()).toBe('2');
       const monthly = pub.getByRole('table', { name: 'Uses of Taser by month, April to May 2026' });
-      expect(await monthly.getByRole('row', { name: /April 2026/ }).getByRole('cell').first().innerText()).toBe('2');
+      expect(
+        await monthly
+          .getByRole('row', { name: /April 2026/ })
+          .getByRole('cell')
+          .first()
+          .innerText(),
+      ).toBe('2');
       expect(await pub.getByRole('img', { name: /Uses of Taser by month/ }).count()).toBe(1);
       expect(await pub.getByRole('link', { name: 'Uses of force (CSV, Met layout)' }).getAttribute('href')).toBe('/transparency/releases/1/uses.csv');
       await visitor.shot('public-after');

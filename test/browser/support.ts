@@ -114,7 +114,17 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   axeSource ??= fs.readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
   return page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { configure(spec: object): void; run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact?: string | null; help: string; helpUrl: string; nodes: { target: unknown[]; html: string; failureSummary?: string }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          configure(spec: object): void;
+          run(
+            ctx: Document,
+            opts: object,
+          ): Promise<{ violations: { id: string; impact?: string | null; help: string; helpUrl: string; nodes: { target: unknown[]; html: string; failureSummary?: string }[] }[] }>;
+        };
+      }
+    ).axe;
     // One deliberate exception, GOV.UK Frontend's: a radio that reveals a follow-up question
     // carries aria-expanded, which ARIA does not list for radios. GOV.UK keeps it because screen
     // readers announce it and users were helped by it (alphagov/govuk-frontend#979, a documented

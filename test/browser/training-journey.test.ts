@@ -46,12 +46,35 @@ describe.skipIf(!CHROMIUM)('browser journey: results make an officer authorised,
         { officerId: trainer.id, courseTypeId: course.refresher!, completedOn: addDays(today, -60), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'j3' },
       ]);
       // An initial X2 course that ends today; Asha enrolled before it began.
-      const session = await createSession(t.svc, SYSTEM_ACTOR, { courseTypeId: course['initial-x2'], startsOn: addDays(today, -2), endsOn: today, location: 'Lambeth training suite', boroughId: f.boroughs.lambeth.id, capacity: 12, trainerIds: [trainer.id] });
+      const session = await createSession(t.svc, SYSTEM_ACTOR, {
+        courseTypeId: course['initial-x2'],
+        startsOn: addDays(today, -2),
+        endsOn: today,
+        location: 'Lambeth training suite',
+        boroughId: f.boroughs.lambeth.id,
+        capacity: 12,
+        trainerIds: [trainer.id],
+      });
       await enrol(t.svc, SYSTEM_ACTOR, session, officer.id, new Date(Date.parse(NOW) - 4 * 86_400_000));
       await savePlan(t.svc, SYSTEM_ACTOR, {
-        startsOn: addDays(today, -30), deadline: addDays(today, 700), baselineAuthorised: 1, targetAuthorised: 10, targetDevices: 8, boroughMinimum: 4, emergencyResponsePercent: 90,
-        trainers: 2, trainersPerSession: 1, trainingDaysPerTrainerPerMonth: 16, initialSeatsPerSession: 12, refresherSeatsPerSession: 16, initialCourseDays: 3, refresherCourseDays: 1,
-        initialPassRatePercent: 90, refresherPassRatePercent: 97, annualAttritionPercent: 5, plannedInitialSessionsPerMonth: 1,
+        startsOn: addDays(today, -30),
+        deadline: addDays(today, 700),
+        baselineAuthorised: 1,
+        targetAuthorised: 10,
+        targetDevices: 8,
+        boroughMinimum: 4,
+        emergencyResponsePercent: 90,
+        trainers: 2,
+        trainersPerSession: 1,
+        trainingDaysPerTrainerPerMonth: 16,
+        initialSeatsPerSession: 12,
+        refresherSeatsPerSession: 16,
+        initialCourseDays: 3,
+        refresherCourseDays: 1,
+        initialPassRatePercent: 90,
+        refresherPassRatePercent: 97,
+        annualAttritionPercent: 5,
+        plannedInitialSessionsPerMonth: 1,
       });
       await makeAccount(t, LEAD, [{ role: 'programme_lead', boroughId: null }]);
       await makeAccount(t, SERGEANT, [{ role: 'supervisor', boroughId: f.boroughs.lambeth.id }]);

@@ -88,7 +88,10 @@ describe.each(testDatabases())('cedar audit verify against published heads on %s
     row[MET_COLUMN_INDEX.IncidentDate] = '2026-05-04';
     row[MET_COLUMN_INDEX.Borough] = 'Out of force';
     fs.writeFileSync(path.join(dir, 'may.csv'), writeMetCsv([row]));
-    for (const args of [['import', 'met-uof', path.join(dir, 'may.csv')], ['release', 'prepare', '--month', '2026-05', '--publish', '--yes']]) {
+    for (const args of [
+      ['import', 'met-uof', path.join(dir, 'may.csv')],
+      ['release', 'prepare', '--month', '2026-05', '--publish', '--yes'],
+    ]) {
       const r = await runCli(args, { env });
       if (r.code !== 0) throw new Error(`setup failed\n${describeRun(r)}`);
     }
@@ -128,7 +131,17 @@ describe.each(testDatabases())('cedar audit verify against published heads on %s
       let prev = String(first!.hash);
       for (const e of rows) {
         const summary = Number(e.seq) === 2 ? '{"rewritten":true}' : String(e.summary);
-        const content = { seq: Number(e.seq), id: String(e.id), occurredAt: String(e.occurred_at), actorUserId: (e.actor_user_id as string | null) ?? null, actorLabel: String(e.actor_label), action: String(e.action), entityType: String(e.entity_type), entityId: (e.entity_id as string | null) ?? null, summary };
+        const content = {
+          seq: Number(e.seq),
+          id: String(e.id),
+          occurredAt: String(e.occurred_at),
+          actorUserId: (e.actor_user_id as string | null) ?? null,
+          actorLabel: String(e.actor_label),
+          action: String(e.action),
+          entityType: String(e.entity_type),
+          entityId: (e.entity_id as string | null) ?? null,
+          summary,
+        };
         const hash = entryHash(content, prev); // plain SHA-256: the key is not in the database
         await db.sql('update audit_log set summary = ?, prev_hash = ?, hash = ? where seq = ?', [summary, prev, hash, e.seq]);
         prev = hash;
@@ -150,7 +163,12 @@ describe.each(testDatabases())('cedar audit verify against published heads on %s
       await db.sql('delete from audit_log where seq >= ?', [published.seq - 1]);
       const r = await verify();
       expect(r.code, describeRun(r)).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^Audit log BROKEN at entry ${published.seq}: the head published with release 1 does not hold: the log ends at entry ${published.seq - 2}, but its head was entry ${published.seq} when it was published`, 'm'));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^Audit log BROKEN at entry ${published.seq}: the head published with release 1 does not hold: the log ends at entry ${published.seq - 2}, but its head was entry ${published.seq} when it was published`,
+          'm',
+        ),
+      );
       expect(r.stderr).toMatch(/the log no longer holds what was published/);
       const given = await verify('--head', `${entries}:${String(newest!.hash)}`);
       expect(given.code, describeRun(given)).toBe(1);

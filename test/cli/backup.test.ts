@@ -80,7 +80,9 @@ describe('cedar backup and restore on SQLite', () => {
         // The log is keyed: without its key beside the new location (or CEDAR_AUDIT_KEY) nothing is restored.
         const keyless = await runCli(['restore', backupFile()], { env: restoreEnv, timeoutMs: TIMEOUT });
         expect(keyless.code, describeRun(keyless)).toBe(1);
-        expect(keyless.stderr).toContain(`is keyed (from entry 1) and can only be checked with its key, which was not found: copy the audit key of the database it was taken from to ${path.join(dir, 'restored', 'audit.key')}`);
+        expect(keyless.stderr).toContain(
+          `is keyed (from entry 1) and can only be checked with its key, which was not found: copy the audit key of the database it was taken from to ${path.join(dir, 'restored', 'audit.key')}`,
+        );
         expect(fs.existsSync(restored)).toBe(false);
         fs.mkdirSync(path.join(dir, 'restored'), { recursive: true });
         fs.copyFileSync(path.join(path.dirname(live), 'audit.key'), path.join(dir, 'restored', 'audit.key'));
@@ -209,7 +211,10 @@ describe.skipIf(!testDatabases().includes('postgres'))('cedar backup and restore
   });
 
   it('explains the pg_dump and pg_restore commands and exits 2', async () => {
-    for (const args of [['backup', '--out', path.join(dir, 'x.db')], ['restore', path.join(dir, 'x.db')]]) {
+    for (const args of [
+      ['backup', '--out', path.join(dir, 'x.db')],
+      ['restore', path.join(dir, 'x.db')],
+    ]) {
       const r = await runCli(args, { env });
       expect(r.code, describeRun(r)).toBe(2);
       expect(r.stderr).toContain('pg_dump --format=custom --file=cedar.dump "$DATABASE_URL"');

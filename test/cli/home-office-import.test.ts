@@ -130,7 +130,7 @@ describe('cedar import home-office-ced arguments', () => {
       const gone = await cedar(['import', 'home-office-ced', missing, '--period', '2017-18']);
       expect(gone.code, describeRun(gone)).toBe(1);
       expect(gone.stderr).toContain(`No file at ${missing}`);
-      expect(await db.hasTables() ? await db.count('select count(*) from home_office_table') : 0).toBe(0);
+      expect((await db.hasTables()) ? await db.count('select count(*) from home_office_table') : 0).toBe(0);
     },
     TEST_TIMEOUT_MS,
   );

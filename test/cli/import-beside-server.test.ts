@@ -53,7 +53,12 @@ describe.each(testDatabases())('Cedar beside an import in another process, on %s
     app = await buildApp({ services: svc, config: loadConfig({ CEDAR_LOG_LEVEL: 'silent', CEDAR_SIGNIN_RATE_LIMIT: '1000' }) });
     await app.ready();
     pc = await signInAs(app, 'pc@test.police.uk');
-    const created = await app.inject({ method: 'POST', url: '/api/v1/reports', headers: { cookie: pc.cookie, 'x-csrf-token': pc.csrf, 'content-type': 'application/json' }, payload: JSON.stringify({ sections: {} }) });
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      headers: { cookie: pc.cookie, 'x-csrf-token': pc.csrf, 'content-type': 'application/json' },
+      payload: JSON.stringify({ sections: {} }),
+    });
     expect(created.statusCode, created.body).toBe(201);
     reportId = created.json().id as string;
   }, TIMEOUT);
@@ -103,7 +108,12 @@ describe.each(testDatabases())('Cedar beside an import in another process, on %s
       const [ea, eb] = await Promise.all([a.exited, b.exited]);
       expect(ea.code, `${a.stdout()}${a.stderr()}`).toBe(0);
       expect(eb.code, `${b.stdout()}${b.stderr()}`).toBe(0);
-      const counts = [a, b].map((c) => /Done: 12,000 rows read — ([\d,]+) imported, ([\d,]+) already present, 0 rejected/.exec(c.stdout())!.slice(1).map((x) => Number(x.replace(/,/g, ''))));
+      const counts = [a, b].map((c) =>
+        /Done: 12,000 rows read — ([\d,]+) imported, ([\d,]+) already present, 0 rejected/
+          .exec(c.stdout())!
+          .slice(1)
+          .map((x) => Number(x.replace(/,/g, ''))),
+      );
       expect(counts[0]![0]! + counts[1]![0]!).toBe(12_000);
       expect(counts[0]![1]! + counts[1]![1]!).toBe(12_000);
       expect(await db.count('select count(*) from imported_report')).toBe(before + 12_000);

@@ -54,7 +54,9 @@ describe.each(testDatabases())('cedar import officers on %s', (kind) => {
       expect(r.stdout).toMatch(/^Done: 5 rows — 5 created, 0 updated, 0 unchanged\.$/m);
       expect(await officers()).toBe(205);
       expect(await withCollars(GOOD_COLLARS)).toBe(5);
-      const [tsg] = await db.sql(`select t.name as team, b.name as borough from officer o left join team t on t.id = o.team_id left join borough b on b.id = o.borough_id where o.collar_number = ?`, ['102LX']);
+      const [tsg] = await db.sql(`select t.name as team, b.name as borough from officer o left join team t on t.id = o.team_id left join borough b on b.id = o.borough_id where o.collar_number = ?`, [
+        '102LX',
+      ]);
       expect(tsg).toEqual({ team: 'Territorial Support Group 1', borough: 'Lambeth' });
     },
     TEST_TIMEOUT_MS,

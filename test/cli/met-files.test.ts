@@ -80,7 +80,11 @@ describe.each(testDatabases())('the files the cedar command reads and writes, on
       const h = await cedar(['export', 'home-office-ced', '--from', '2018-01-01', '--to', '2020-12-31', '--out', ho, '--breakdowns', breakdowns]);
       expect(h.code, describeRun(h)).toBe(0);
       const written = [ho, ...fs.readdirSync(breakdowns).map((f) => path.join(breakdowns, f))];
-      for (const f of written) expect(cells(f).filter((v) => FORMULA.test(v) && v !== '-'), f).toEqual([]);
+      for (const f of written)
+        expect(
+          cells(f).filter((v) => FORMULA.test(v) && v !== '-'),
+          f,
+        ).toEqual([]);
 
       // Cedar reads its own export back as the values it held: nothing new.
       const again = await cedar(['import', 'met-uof', out]);

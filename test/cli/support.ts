@@ -172,7 +172,10 @@ export async function createCliDatabase(kind: DatabaseKind): Promise<CliDatabase
       try {
         // Positional parameters are written `?` (as for SQLite) and numbered here.
         let i = 0;
-        const r = await client.query(text.replace(/\?/g, () => `$${++i}`), params);
+        const r = await client.query(
+          text.replace(/\?/g, () => `$${++i}`),
+          params,
+        );
         return r.rows ?? [];
       } finally {
         await client.end();

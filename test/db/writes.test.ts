@@ -28,7 +28,14 @@ const settle = <T>(p: Promise<T>) => {
 };
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 const count = async (svc: Services, table: 'borough' | 'audit_log') =>
-  Number((await svc.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await svc.database.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 /** A change of our own: a borough and its audit entry. */
 const addBorough = (svc: Services, name: string) =>

@@ -186,7 +186,11 @@ describe('the demo force’s training (pure)', () => {
     expect(future.some((s) => s.code === 'initial-x2') && future.some((s) => s.code === 'refresher')).toBe(true);
     expect(training.sessions.every((s) => s.trainers.length > 0 && s.trainers.every((t) => !s.enrolled.includes(t)))).toBe(true);
     expect(future.filter((s) => s.enrolled.length === s.capacity && s.waiting.length > 0)).toHaveLength(1);
-    for (const [seed, size] of [[9, 50], [1, 2], [DEFAULT_DEMO_SEED, 300]] as const) {
+    for (const [seed, size] of [
+      [9, 50],
+      [1, 2],
+      [DEFAULT_DEMO_SEED, 300],
+    ] as const) {
       for (const s of generateDemoTraining(mulberry32(seed), generateDemoForce(mulberry32(seed), size), day).sessions) {
         const people = [...s.enrolled, ...s.waiting, ...(s.results ?? []).map((r) => r.collar)];
         expect(new Set(people).size).toBe(people.length);
@@ -241,7 +245,9 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
   });
 
   it('is reproducible: the default seed gives the same officers on every database', () => {
-    const expected = generateDemoForce(mulberry32(DEFAULT_DEMO_SEED), OFFICERS).officers.map((o) => o.collarNumber).sort();
+    const expected = generateDemoForce(mulberry32(DEFAULT_DEMO_SEED), OFFICERS)
+      .officers.map((o) => o.collarNumber)
+      .sort();
     expect(officers.map((o) => o.collarNumber).sort()).toEqual(expected);
   });
 
@@ -295,7 +301,11 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
   it('trains the force: the national courses, about 4,300 authorised for every 10,000 officers, the uplift plan', async () => {
     expect((await listCourseTypes(svc)).map((c) => c.code).sort()).toEqual(NATIONAL_COURSE_TYPES.map((c) => c.code).sort());
     const plan = (await getPlan(svc))!;
-    expect(plan).toMatchObject({ startsOn: demoPlanStart(londonDate(new Date(NOW))), targetAuthorised: plan.baselineAuthorised + Math.round((DEMO_UPLIFT.officers * OFFICERS) / DEFAULT_DEMO_OFFICERS), emergencyResponsePercent: 93 });
+    expect(plan).toMatchObject({
+      startsOn: demoPlanStart(londonDate(new Date(NOW))),
+      targetAuthorised: plan.baselineAuthorised + Math.round((DEMO_UPLIFT.officers * OFFICERS) / DEFAULT_DEMO_OFFICERS),
+      emergencyResponsePercent: 93,
+    });
     const expected = (DEMO_BASELINE_AUTHORISED * OFFICERS) / DEFAULT_DEMO_OFFICERS;
     expect(Math.abs(plan.baselineAuthorised - expected)).toBeLessThan(expected * 0.1);
     const { progress: p } = await progress(svc, { all: true });

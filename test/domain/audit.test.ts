@@ -9,7 +9,17 @@ function chain(n: number, opts: { keyedFrom?: number; key?: Buffer } = {}): Audi
   const out: AuditEntry[] = [];
   let prev = GENESIS_HASH;
   for (let i = 1; i <= n; i++) {
-    const content = { seq: i, id: `id-${i}`, occurredAt: `2026-01-0${(i % 9) + 1}T10:00:00.000Z`, actorUserId: 'u1', actorLabel: 'a@b.org', action: 'officer.update', entityType: 'officer', entityId: `o${i}`, summary: JSON.stringify({ n: i }) };
+    const content = {
+      seq: i,
+      id: `id-${i}`,
+      occurredAt: `2026-01-0${(i % 9) + 1}T10:00:00.000Z`,
+      actorUserId: 'u1',
+      actorLabel: 'a@b.org',
+      action: 'officer.update',
+      entityType: 'officer',
+      entityId: `o${i}`,
+      summary: JSON.stringify({ n: i }),
+    };
     const keyed = opts.keyedFrom !== undefined && i >= opts.keyedFrom;
     const hash = entryHash(content, prev, keyed ? (opts.key ?? KEY) : null);
     out.push({ ...content, prevHash: prev, hash, keyed });
@@ -47,10 +57,15 @@ describe('hash-chained audit log', () => {
     ['an altered actor', (c: AuditEntry[]) => (c[1] = { ...c[1]!, actorLabel: 'someone@else.org' }), 2, /altered/],
     ['a removed entry', (c: AuditEntry[]) => c.splice(2, 1), 4, /missing/],
     ['swapped entries', (c: AuditEntry[]) => ([c[1], c[2]] = [c[2]!, c[1]!]), 3, /follows entry 1/],
-    ['a rehashed entry that no longer links', (c: AuditEntry[]) => {
-      const e = { ...c[2]!, summary: '{"n":42}' };
-      c[2] = { ...e, hash: entryHash(e, e.prevHash) };
-    }, 4, /does not point at/],
+    [
+      'a rehashed entry that no longer links',
+      (c: AuditEntry[]) => {
+        const e = { ...c[2]!, summary: '{"n":42}' };
+        c[2] = { ...e, hash: entryHash(e, e.prevHash) };
+      },
+      4,
+      /does not point at/,
+    ],
   ])('detects %s and names the first broken entry', (_name, tamper, brokenSeq, reason) => {
     const c = chain(5);
     tamper(c);

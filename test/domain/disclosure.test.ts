@@ -10,11 +10,31 @@ const row = (set: Record<string, string>) => {
   for (const [k, v] of Object.entries(set)) values[MET_COLUMN_INDEX[k as keyof typeof MET_COLUMN_INDEX]] = v;
   return values;
 };
-const good = { IncidentDate: '2026-05-01', IncidentTime: '22:00:00', Borough: 'Lambeth', 'CED Used': 'Yes', 'CED Fired': 'Yes', 'Tactic 1': 'CED (Taser) Fired', SubjectAge: '18-34', SubjectEthnicity: 'Not reported', 'CED Fired Total Number Of Cycles': '2', 'CED Fired Cartridge Number': '1' };
+const good = {
+  IncidentDate: '2026-05-01',
+  IncidentTime: '22:00:00',
+  Borough: 'Lambeth',
+  'CED Used': 'Yes',
+  'CED Fired': 'Yes',
+  'Tactic 1': 'CED (Taser) Fired',
+  SubjectAge: '18-34',
+  SubjectEthnicity: 'Not reported',
+  'CED Fired Total Number Of Cycles': '2',
+  'CED Fired Cartridge Number': '1',
+};
 
 describe('public rows in the Met layout', () => {
   it('withholds the serial, the free text and cartridge serials, and keeps the time to the hour', () => {
-    const out = publicMetRow(row({ ...good, IncidentTime: '22:47:13', 'CED Device Serial No': 'X29001234', SubjectNatureOfInjury: 'Probe wound to the chest', 'CED Fired Cartridge Number': 'C1234567', 'CED2 Fired Cartridge Number': '2' }));
+    const out = publicMetRow(
+      row({
+        ...good,
+        IncidentTime: '22:47:13',
+        'CED Device Serial No': 'X29001234',
+        SubjectNatureOfInjury: 'Probe wound to the chest',
+        'CED Fired Cartridge Number': 'C1234567',
+        'CED2 Fired Cartridge Number': '2',
+      }),
+    );
     expect(out[MET_COLUMN_INDEX.IncidentTime]).toBe('22:00:00');
     expect(out[MET_COLUMN_INDEX['CED Device Serial No']]).toBe('');
     expect(out[MET_COLUMN_INDEX.SubjectNatureOfInjury]).toBe('');
@@ -33,7 +53,7 @@ describe('public rows in the Met layout', () => {
     ['SubjectNatureOfInjury', 'Bruising', 'is withheld from publication but has a value'],
     ['IncidentTime', '22:15:00', '"22:15:00" is not a time to the hour'],
     ['IncidentDate', '01/05/2026', 'is not a date in the form YYYY-MM-DD'],
-    ['Borough', 'Flat 3, 12 High Street', 'is not one of the force\'s boroughs'],
+    ['Borough', 'Flat 3, 12 High Street', "is not one of the force's boroughs"],
     ['SubjectAge', 'about 30', 'is not one of the published categories'],
     ['Tactic 2', 'PC Patel restrained him', 'is not one of the published tactics'],
     ['CED Fired Cartridge Number', 'C1234567', 'is not a small whole number'],
@@ -85,12 +105,16 @@ describe('aggregates and text', () => {
   });
 
   it('finds sensitive values in text, ignoring case and very short values', () => {
-    const found = textProblems('<p>Officer ASHA PATEL used device x29001234</p> 12', [
-      { kind: 'officer name', value: 'Asha Patel' },
-      { kind: 'device serial', value: 'X29001234' },
-      { kind: 'collar number', value: '12' },
-      { kind: 'incident reference', value: 'CAD 1/1' },
-    ], 'page /transparency');
+    const found = textProblems(
+      '<p>Officer ASHA PATEL used device x29001234</p> 12',
+      [
+        { kind: 'officer name', value: 'Asha Patel' },
+        { kind: 'device serial', value: 'X29001234' },
+        { kind: 'collar number', value: '12' },
+        { kind: 'incident reference', value: 'CAD 1/1' },
+      ],
+      'page /transparency',
+    );
     expect(found.map((p) => p.message)).toEqual(['contains a officer name ("Asha Patel")', 'contains a device serial ("X29001234")']);
     expect(found[0]!.where).toBe('page /transparency');
   });

@@ -82,7 +82,13 @@ describe('reading a roster file', () => {
     {
       name: 'a missing required column (reported once, on the header)',
       lines: ['collar_number,first_name,last_name,joined_on', '1,Asha,Patel,2015-09-01', '2,Ben,Jones,2015-09-01'],
-      errors: [{ line: 1, column: 'rank', message: 'The rank column is missing: add it to the header row (the columns are collar_number, first_name, last_name, rank, borough, team, status, joined_on, left_on)' }],
+      errors: [
+        {
+          line: 1,
+          column: 'rank',
+          message: 'The rank column is missing: add it to the header row (the columns are collar_number, first_name, last_name, rank, borough, team, status, joined_on, left_on)',
+        },
+      ],
     },
     {
       name: 'a collar number twice (the later line is reported)',
@@ -146,9 +152,7 @@ describe('reading a roster file', () => {
   it('refuses UTF-16 and semicolon-separated files with a way to fix them', () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\r\n`, 'utf16le')]);
     expect(parseRoster(utf16, refs).errors).toEqual([{ line: 1, column: null, message: expect.stringContaining('CSV UTF-8') }]);
-    expect(parseText(HEADER.replaceAll(',', ';'), '1;Asha;Patel;PC;;;;2015-09-01;').errors).toEqual([
-      { line: 1, column: null, message: expect.stringContaining('not separated by commas') },
-    ]);
+    expect(parseText(HEADER.replaceAll(',', ';'), '1;Asha;Patel;PC;;;;2015-09-01;').errors).toEqual([{ line: 1, column: null, message: expect.stringContaining('not separated by commas') }]);
   });
 });
 

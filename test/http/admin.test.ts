@@ -70,7 +70,12 @@ describe.each(testDatabases())('administration pages on %s', (kind) => {
     expect(list.body).not.toContain(token);
     expect(list.body).toContain('<li>officers:read</li>');
     const row = /<tr class="govuk-table__row">\s*<td class="govuk-table__cell"><code>cedar_[\s\S]*?<\/tr>/.exec(list.body)![0];
-    const cells = [...row.matchAll(/<td class="govuk-table__cell">([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+    const cells = [...row.matchAll(/<td class="govuk-table__cell">([\s\S]*?)<\/td>/g)].map((m) =>
+      m[1]!
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    );
     expect(cells[5]).toMatch(/^\d{1,2} \w+ \d{4} at \d{2}:\d{2}$/); // last used: just now, by the request above
     expect(cells[6]).toMatch(/^Active Revoke/);
     const id = (await t.svc.database.db.selectFrom('api_token').select('id').where('token_prefix', '=', token.slice(0, 12)).executeTakeFirstOrThrow()).id;

@@ -11,7 +11,12 @@ describe.each(testDatabases())('JSON API on %s', (kind) => {
   let adminToken: string;
   let readerToken: string;
   const api = (method: 'GET' | 'POST' | 'PATCH', url: string, token?: string, body?: unknown) =>
-    t.app.inject({ method, url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, payload: body === undefined ? undefined : JSON.stringify(body) });
+    t.app.inject({
+      method,
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      payload: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   beforeAll(async () => {
     t = await openTestApp(kind);
@@ -46,7 +51,12 @@ describe.each(testDatabases())('JSON API on %s', (kind) => {
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json().errors).toEqual([{ field: 'shoeSize', message: expect.stringContaining('Unknown field') }]);
     const res2 = await api('POST', '/api/v1/officers', adminToken, { collarNumber: 'bad one', firstName: 'A', lastName: 'B', rank: 'General', joinedOn: '01/02/2020' });
-    expect(res2.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['collarNumber', 'joinedOn', 'rank']);
+    expect(
+      res2
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['collarNumber', 'joinedOn', 'rank']);
     const badJson = await t.app.inject({ method: 'POST', url: '/api/v1/officers', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, payload: '{nope' });
     expect(badJson.statusCode).toBe(400);
     expect(badJson.headers['content-type']).toContain('application/problem+json');

@@ -37,14 +37,29 @@ describe.each(testDatabases())('audit log on %s', (kind) => {
     const f = await smallForce(t.svc);
     const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
     officerId = o.id;
-    const { account: adminAccount } = await createAccount(t.svc, SYSTEM_ACTOR, { email: 'admin@test.police.uk', displayName: 'Alex Admin', roles: [{ role: 'administrator', boroughId: null }], officerId: null }, TEST_PASSWORD);
+    const { account: adminAccount } = await createAccount(
+      t.svc,
+      SYSTEM_ACTOR,
+      { email: 'admin@test.police.uk', displayName: 'Alex Admin', roles: [{ role: 'administrator', boroughId: null }], officerId: null },
+      TEST_PASSWORD,
+    );
     const adminActor: Actor = { userId: adminAccount.id, label: adminAccount.email, grants: adminAccount.roles };
     await updateOfficer(t.svc, adminActor, { all: true }, o.id, officerFixture({ boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id, rank: 'Sergeant' }));
-    const { account: psAccount } = await createAccount(t.svc, SYSTEM_ACTOR, { email: 'ps@test.police.uk', displayName: 'Priya Shah', roles: [{ role: 'professional_standards', boroughId: null }], officerId: null }, TEST_PASSWORD);
+    const { account: psAccount } = await createAccount(
+      t.svc,
+      SYSTEM_ACTOR,
+      { email: 'ps@test.police.uk', displayName: 'Priya Shah', roles: [{ role: 'professional_standards', boroughId: null }], officerId: null },
+      TEST_PASSWORD,
+    );
     psAccountId = psAccount.id;
     const pc = await recordingOfficer(t.svc, f.boroughs.lambeth.id, { collarNumber: '2001LX', firstName: 'Ben', lastName: 'Okafor' });
     reportId = await recordReport(t.svc, pc, firedReport(f.boroughs.lambeth.id), new Date('2026-11-21T09:00:00Z'));
-    const { account: sgt } = await createAccount(t.svc, SYSTEM_ACTOR, { email: 'sgt@test.police.uk', displayName: 'Sam Grant', roles: [{ role: 'supervisor', boroughId: null }], officerId: null }, TEST_PASSWORD);
+    const { account: sgt } = await createAccount(
+      t.svc,
+      SYSTEM_ACTOR,
+      { email: 'sgt@test.police.uk', displayName: 'Sam Grant', roles: [{ role: 'supervisor', boroughId: null }], officerId: null },
+      TEST_PASSWORD,
+    );
     await reviewReport(t.svc, { userId: sgt.id, label: sgt.email, grants: sgt.roles }, { all: true }, reportId, { outcome: 'approve', comment: 'Proportionate.' });
     ps = await signInAs(t.app, 'ps@test.police.uk');
     admin = await signInAs(t.app, 'admin@test.police.uk');

@@ -82,7 +82,15 @@ describe.each(testDatabases())('sign-in, sessions and security on %s', (kind) =>
 
   it('answers an unknown email exactly as a known one, locked or not, doing the same work (issue 10)', async () => {
     await makeAccount(t, 'known@test.police.uk', [{ role: 'analyst', boroughId: null }]);
-    const audits = async () => Number((await t.svc.database.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const audits = async () =>
+      Number(
+        (
+          await t.svc.database.db
+            .selectFrom('audit_log')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     /** The response with what legitimately differs (the email typed, the CSRF token) taken out. */
     const shape = async (email: string, password: string) => {
       const before = await audits();
@@ -92,7 +100,10 @@ describe.each(testDatabases())('sign-in, sessions and security on %s', (kind) =>
       return {
         status: res.statusCode,
         headers,
-        body: res.body.replaceAll(email, 'EMAIL').replace(/name="_csrf" value="[^"]+"/g, '').replace(/nonce="[^"]+"/g, ''),
+        body: res.body
+          .replaceAll(email, 'EMAIL')
+          .replace(/name="_csrf" value="[^"]+"/g, '')
+          .replace(/nonce="[^"]+"/g, ''),
         auditEntries: (await audits()) - before,
       };
     };

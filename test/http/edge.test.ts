@@ -18,7 +18,11 @@ describe.each(testDatabases())('the edge of the app on %s', (kind) => {
     t = await openTestApp(kind);
     const f = await smallForce(t.svc);
     officerId = (await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }))).id;
-    await makeAccount(t, 'all@test.police.uk', ROLES.map((role) => ({ role, boroughId: null })));
+    await makeAccount(
+      t,
+      'all@test.police.uk',
+      ROLES.map((role) => ({ role, boroughId: null })),
+    );
     all = await signInAs(t.app, 'all@test.police.uk');
     token = (await createApiToken(t.svc, SYSTEM_ACTOR, 'all@test.police.uk', 'edge')).token;
   });
@@ -71,7 +75,10 @@ describe.each(testDatabases())('the edge of the app on %s', (kind) => {
     const pages = [
       [await all.get('/reports/abc%00def'), 'path'],
       [await all.post('/admin/accounts', { email: 'nul@test.police.uk', displayName: 'N\u0000L', roles: 'analyst' }), 'field displayName'],
-      [await t.app.inject({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: formEncode({ email: 'a\u0000@b.org', password: 'x' }) }), 'field email'],
+      [
+        await t.app.inject({ method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: formEncode({ email: 'a\u0000@b.org', password: 'x' }) }),
+        'field email',
+      ],
     ] as const;
     for (const [res, where] of pages) {
       expect(res.statusCode, res.body.slice(0, 500)).toBe(400);

@@ -33,7 +33,11 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
 
   /** The session ends while the page is open: its row says it ended a minute ago. */
   async function endSession(c: Client) {
-    await t.svc.database.db.updateTable('session').set({ expires_at: new Date(Date.now() - 60_000).toISOString() }).where('id', 'in', t.svc.database.db.selectFrom('session').select('id')).execute();
+    await t.svc.database.db
+      .updateTable('session')
+      .set({ expires_at: new Date(Date.now() - 60_000).toISOString() })
+      .where('id', 'in', t.svc.database.db.selectFrom('session').select('id'))
+      .execute();
     expect((await c.get('/account/password')).statusCode).toBe(303); // signed out now
   }
 
@@ -46,7 +50,12 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
     const page = await t.app.inject({ method: 'GET', url: `/sign-in?next=${encodeURIComponent(next)}&kept=1`, headers: { cookie: browserCookies } });
     expect(page.body).toContain('They have been kept: sign in again to send them.');
     const pre = `${browserCookies}; cedar_csrf=${cookieOf(page, 'cedar_csrf')}`;
-    const res = await t.app.inject({ method: 'POST', url: '/sign-in', headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' }, payload: formEncode({ _csrf: csrfFrom(page.body), email, password: TEST_PASSWORD, next }) });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: formEncode({ _csrf: csrfFrom(page.body), email, password: TEST_PASSWORD, next }),
+    });
     expect(res.statusCode).toBe(303);
     return { cookie: `${browserCookies}; cedar_session=${cookieOf(res, 'cedar_session')}`, location: res.headers.location as string };
   }
@@ -73,7 +82,9 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
     expect(late.headers.location).toBe(`/sign-in?next=${encodeURIComponent(section)}&kept=1`);
     const kept = cookieOf(late, 'cedar_kept');
     expect(kept).toBeTruthy();
-    expect((await getReport(t.svc, { userId: null, label: 't', grants: [{ role: 'administrator', boroughId: null }] }, reportPath.split('/')[2]!).catch(() => null))?.report.content.duty).toBeUndefined();
+    expect(
+      (await getReport(t.svc, { userId: null, label: 't', grants: [{ role: 'administrator', boroughId: null }] }, reportPath.split('/')[2]!).catch(() => null))?.report.content.duty,
+    ).toBeUndefined();
 
     const again = await signInAgain('pc@test.police.uk', `cedar_kept=${kept}`, section);
     expect(again.location).toBe('/account/kept-answers');
@@ -83,7 +94,13 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
     expect(page.body).toContain(`href="${section}"`);
     const { action, fields } = keptForm(page.body);
     expect(action).toBe(section);
-    expect(fields.filter(([n]) => n !== '_csrf')).toEqual([['mainDuty', 'response'], ['singleCrewed', 'yes'], ['cedTrained', 'yes'], ['carryingCed', 'no'], ['action', 'continue']]);
+    expect(fields.filter(([n]) => n !== '_csrf')).toEqual([
+      ['mainDuty', 'response'],
+      ['singleCrewed', 'yes'],
+      ['cedTrained', 'yes'],
+      ['carryingCed', 'no'],
+      ['action', 'continue'],
+    ]);
     // Taken once: the page does not come back.
     expect((await t.app.inject({ method: 'GET', url: '/account/kept-answers', headers: { cookie: again.cookie } })).headers.location).toBe('/');
 
@@ -91,7 +108,11 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
     const sent = await sendForm(again.cookie, action, '/account/kept-answers', Object.fromEntries(fields));
     expect(sent.statusCode, sent.body.slice(0, 300)).toBe(303);
     expect(sent.headers.location).toBe(`${reportPath}/sections/subject`);
-    const pcNow = { userId: (await t.svc.database.db.selectFrom('app_user').select('id').where('email', '=', 'pc@test.police.uk').executeTakeFirstOrThrow()).id, label: 'pc', grants: [{ role: 'officer' as const, boroughId: f.boroughs.lambeth.id }] };
+    const pcNow = {
+      userId: (await t.svc.database.db.selectFrom('app_user').select('id').where('email', '=', 'pc@test.police.uk').executeTakeFirstOrThrow()).id,
+      label: 'pc',
+      grants: [{ role: 'officer' as const, boroughId: f.boroughs.lambeth.id }],
+    };
     expect((await getReport(t.svc, pcNow, reportPath.split('/')[2]!)).report.content.duty).toMatchObject({ mainDuty: 'response', singleCrewed: true, carryingCed: false });
   });
 
@@ -101,13 +122,25 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
     const edit = `/admin/accounts/${target.id}/edit`;
     const form = await admin.get(edit);
     await endSession(admin);
-    const late = await sendForm(admin.cookie, `/admin/accounts/${target.id}`, edit, { _csrf: csrfFrom(form.body), email: 'target@test.police.uk', displayName: 'Renamed Analyst', roles: ['analyst', 'supervisor'], boroughId: '', officerCollar: '9999XX' });
+    const late = await sendForm(admin.cookie, `/admin/accounts/${target.id}`, edit, {
+      _csrf: csrfFrom(form.body),
+      email: 'target@test.police.uk',
+      displayName: 'Renamed Analyst',
+      roles: ['analyst', 'supervisor'],
+      boroughId: '',
+      officerCollar: '9999XX',
+    });
     expect(late.headers.location).toBe(`/sign-in?next=${encodeURIComponent(edit)}&kept=1`);
     const again = await signInAgain('admin@test.police.uk', `cedar_kept=${cookieOf(late, 'cedar_kept')}`, edit);
     const { action, fields } = keptForm((await t.app.inject({ method: 'GET', url: again.location, headers: { cookie: again.cookie } })).body);
     expect(fields).toContainEqual(['roles', 'analyst']);
     expect(fields).toContainEqual(['roles', 'supervisor']);
-    const sent = await sendForm(again.cookie, action, '/account/kept-answers', fields.reduce<Record<string, string[]>>((o, [n, v]) => ({ ...o, [n]: [...(o[n] ?? []), v] }), {}));
+    const sent = await sendForm(
+      again.cookie,
+      action,
+      '/account/kept-answers',
+      fields.reduce<Record<string, string[]>>((o, [n, v]) => ({ ...o, [n]: [...(o[n] ?? []), v] }), {}),
+    );
     expect(sent.statusCode).toBe(400);
     expect(sent.body).toContain('No officer has the collar number 9999XX');
     expect(sent.body).toContain('value="Renamed Analyst"');
@@ -122,7 +155,12 @@ describe.each(testDatabases())('a form sent after the session ended on %s', (kin
     const pc = await signInAs(t.app, 'pc@test.police.uk');
     const form = await pc.get('/account/password');
     await endSession(pc);
-    const late = await sendForm(pc.cookie, '/account/password', '/account/password', { _csrf: csrfFrom(form.body), currentPassword: TEST_PASSWORD, newPassword: 'another long passphrase', confirmPassword: 'another long passphrase' });
+    const late = await sendForm(pc.cookie, '/account/password', '/account/password', {
+      _csrf: csrfFrom(form.body),
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'another long passphrase',
+      confirmPassword: 'another long passphrase',
+    });
     const keptRow = await t.svc.database.db.selectFrom('kept_form').select('fields').executeTakeFirstOrThrow();
     expect(keptRow.fields).toBe('[]');
     expect(JSON.stringify(await t.svc.database.db.selectFrom('kept_form').selectAll().execute())).not.toContain('passphrase');
@@ -171,4 +209,3 @@ describe.each(testDatabases())('the session cookie on %s', (kind) => {
     }
   });
 });
-

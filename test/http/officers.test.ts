@@ -14,7 +14,12 @@ describe.each(testDatabases())('officer and team pages on %s', (kind) => {
     t = await openTestApp(kind);
     f = await smallForce(t.svc);
     for (let i = 0; i < 60; i++) {
-      await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: `${100 + i}LX`, lastName: `Officer${String.fromCharCode(65 + (i % 26))}`, boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }));
+      await createOfficer(
+        t.svc,
+        SYSTEM_ACTOR,
+        { all: true },
+        officerFixture({ collarNumber: `${100 + i}LX`, lastName: `Officer${String.fromCharCode(65 + (i % 26))}`, boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }),
+      );
     }
     await makeAccount(t, 'admin@test.police.uk', [{ role: 'administrator', boroughId: null }]);
     admin = await signInAs(t.app, 'admin@test.police.uk');
@@ -42,7 +47,16 @@ describe.each(testDatabases())('officer and team pages on %s', (kind) => {
   });
 
   it('adds an officer through the form, with a GOV.UK error summary first', async () => {
-    const bad = await admin.post('/officers', { collarNumber: '', firstName: 'Jo', lastName: 'Bloggs', rank: '', 'joinedOn-day': '31', 'joinedOn-month': '2', 'joinedOn-year': '2020', status: 'active' });
+    const bad = await admin.post('/officers', {
+      collarNumber: '',
+      firstName: 'Jo',
+      lastName: 'Bloggs',
+      rank: '',
+      'joinedOn-day': '31',
+      'joinedOn-month': '2',
+      'joinedOn-year': '2020',
+      status: 'active',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('There is a problem');
     expect(bad.body).toContain('<a href="#collarNumber">Enter a collar number</a>');
@@ -51,7 +65,18 @@ describe.each(testDatabases())('officer and team pages on %s', (kind) => {
     expect(bad.body).toContain('value="Bloggs"'); // what was typed is kept
     expect(bad.body).toMatch(/<title>Error: /);
 
-    const ok = await admin.post('/officers', { collarNumber: '999cn', firstName: 'Jo', lastName: 'Bloggs', rank: 'Sergeant', boroughId: f.boroughs.camden.id, teamId: f.teams.camdenResponse.id, 'joinedOn-day': '1', 'joinedOn-month': '9', 'joinedOn-year': '2015', status: 'active' });
+    const ok = await admin.post('/officers', {
+      collarNumber: '999cn',
+      firstName: 'Jo',
+      lastName: 'Bloggs',
+      rank: 'Sergeant',
+      boroughId: f.boroughs.camden.id,
+      teamId: f.teams.camdenResponse.id,
+      'joinedOn-day': '1',
+      'joinedOn-month': '9',
+      'joinedOn-year': '2015',
+      status: 'active',
+    });
     expect(ok.statusCode).toBe(303);
     const page = await admin.get(ok.headers.location as string);
     expect(page.body).toContain('Officer added.');
@@ -68,17 +93,51 @@ describe.each(testDatabases())('officer and team pages on %s', (kind) => {
     expect(future.body).toContain('value="2099"'); // what was typed is kept
     const old = await admin.post('/officers', { ...form, 'joinedOn-day': '1', 'joinedOn-month': '1', 'joinedOn-year': '1900' });
     expect(old.body).toContain('The joining date must be on or after 1 January 1950');
-    const leaving = await admin.post('/officers', { ...form, status: 'left', 'joinedOn-day': '1', 'joinedOn-month': '1', 'joinedOn-year': '2000', 'leftOn-day': '1', 'leftOn-month': '1', 'leftOn-year': '2099' });
+    const leaving = await admin.post('/officers', {
+      ...form,
+      status: 'left',
+      'joinedOn-day': '1',
+      'joinedOn-month': '1',
+      'joinedOn-year': '2000',
+      'leftOn-day': '1',
+      'leftOn-month': '1',
+      'leftOn-year': '2099',
+    });
     expect(leaving.body).toContain('The leaving date must be today or in the past');
     expect(await countOfficers(t.svc.database.db, f.force.id)).toBe(before);
   });
 
   it('edits an officer and shows the change in their history', async () => {
     const o = (await findOfficerByCollar(t.svc.database.db, f.force.id, '999CN'))!;
-    const res = await admin.post(`/officers/${o.id}`, { collarNumber: '999CN', firstName: 'Jo', lastName: 'Bloggs', rank: 'Inspector', boroughId: f.boroughs.camden.id, teamId: '', 'joinedOn-day': '1', 'joinedOn-month': '9', 'joinedOn-year': '2015', status: 'left', 'leftOn-day': '1', 'leftOn-month': '1', 'leftOn-year': '2014' });
+    const res = await admin.post(`/officers/${o.id}`, {
+      collarNumber: '999CN',
+      firstName: 'Jo',
+      lastName: 'Bloggs',
+      rank: 'Inspector',
+      boroughId: f.boroughs.camden.id,
+      teamId: '',
+      'joinedOn-day': '1',
+      'joinedOn-month': '9',
+      'joinedOn-year': '2015',
+      status: 'left',
+      'leftOn-day': '1',
+      'leftOn-month': '1',
+      'leftOn-year': '2014',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.body).toContain('The leaving date must be on or after the joining date');
-    const fixed = await admin.post(`/officers/${o.id}`, { collarNumber: '999CN', firstName: 'Jo', lastName: 'Bloggs', rank: 'Inspector', boroughId: f.boroughs.camden.id, teamId: '', 'joinedOn-day': '1', 'joinedOn-month': '9', 'joinedOn-year': '2015', status: 'active' });
+    const fixed = await admin.post(`/officers/${o.id}`, {
+      collarNumber: '999CN',
+      firstName: 'Jo',
+      lastName: 'Bloggs',
+      rank: 'Inspector',
+      boroughId: f.boroughs.camden.id,
+      teamId: '',
+      'joinedOn-day': '1',
+      'joinedOn-month': '9',
+      'joinedOn-year': '2015',
+      status: 'active',
+    });
     expect(fixed.statusCode).toBe(303);
     const page = await admin.get(fixed.headers.location as string);
     expect(page.body).toContain('Officer record updated.');
@@ -105,7 +164,16 @@ describe.each(testDatabases())('officer and team pages on %s', (kind) => {
 
   it('leaves stored data untouched when a form is rejected', async () => {
     const before = await countOfficers(t.svc.database.db, f.force.id);
-    await admin.post('/officers', { collarNumber: '100LX', firstName: 'Dup', lastName: 'Licate', rank: 'Sergeant', 'joinedOn-day': '1', 'joinedOn-month': '1', 'joinedOn-year': '2020', status: 'active' });
+    await admin.post('/officers', {
+      collarNumber: '100LX',
+      firstName: 'Dup',
+      lastName: 'Licate',
+      rank: 'Sergeant',
+      'joinedOn-day': '1',
+      'joinedOn-month': '1',
+      'joinedOn-year': '2020',
+      status: 'active',
+    });
     expect(await countOfficers(t.svc.database.db, f.force.id)).toBe(before);
   });
 });

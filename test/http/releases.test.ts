@@ -82,7 +82,12 @@ describe.each(testDatabases())('release pages on %s', (kind) => {
     expect(confirm.statusCode).toBe(200);
     expect(confirm.body).toContain('Are you sure you want to publish release 1?');
     expect(confirm.body).toContain('This cannot be undone.');
-    for (const [key, value] of <[string, string][]>[['Months covered', 'April 2026, May 2026'], ['Uses of Taser', '3'], ['Discharges', '1'], ['Revisions', 'This is the first release: there is nothing to revise.']]) {
+    for (const [key, value] of <[string, string][]>[
+      ['Months covered', 'April 2026, May 2026'],
+      ['Uses of Taser', '3'],
+      ['Discharges', '1'],
+      ['Revisions', 'This is the first release: there is nothing to revise.'],
+    ]) {
       expect(confirm.body).toMatch(new RegExp(`<dt class="govuk-summary-list__key">\\s*${key}\\s*</dt>\\s*<dd class="govuk-summary-list__value">\\s*${value.replace(/[.]/g, '\\.')}\\s*</dd>`));
     }
     expect(confirm.body).toContain(`action="/statistics/releases/${id}/publish"`);
@@ -172,7 +177,7 @@ describe.each(testDatabases())('release pages on %s', (kind) => {
     const ps = await signInAs(t.app, 'ps@test.police.uk');
     const check = await ps.get('/audit/verify');
     expect(check.body).toContain('The audit log is intact');
-    const { seq, hash } = (await t.svc.database.db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow());
+    const { seq, hash } = await t.svc.database.db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
     expect(check.body).toContain(`Its head is entry ${Number(seq).toLocaleString('en-GB')}, with the hash <code>${hash}</code>`);
     expect(check.body).toContain('It still holds the heads published with 3 releases');
   });

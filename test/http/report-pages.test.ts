@@ -38,7 +38,11 @@ function summaryLinks(html: string): string[] {
   return [...summary.matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => `${m[1]} ${decode(m[2]!)}`);
 }
 
-const decode = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 /** Each body map on a page: its description, and the zones drawn as struck. */
 function bodyMaps(html: string): { role: string | undefined; desc: string; struck: string[] }[] {
@@ -109,7 +113,9 @@ describe.each(testDatabases())('report pages on %s', (kind) => {
     expect(check.body).toContain('Probe strike locations: Front 7 (right forearm and hand), Front 11 (groin)');
 
     for (const reader of [sgt, bc, pc]) {
-      expect(bodyMaps((await reader.get(`/reports/${fired}`)).body)).toEqual([{ role: 'img', desc: 'Probe strikes marked: Front 7 (right forearm and hand), Front 11 (groin).', struck: ['F7', 'F11'] }]);
+      expect(bodyMaps((await reader.get(`/reports/${fired}`)).body)).toEqual([
+        { role: 'img', desc: 'Probe strikes marked: Front 7 (right forearm and hand), Front 11 (groin).', struck: ['F7', 'F11'] },
+      ]);
     }
 
     // The question page keeps the checkboxes as the answer, with the map beside them as a key.
@@ -119,7 +125,8 @@ describe.each(testDatabases())('report pages on %s', (kind) => {
     expect(question.body).toContain('Back K: right leg');
     const keys = bodyMaps(question.body);
     expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) expect(key).toEqual({ role: 'img', desc: "The subject from the front, zones 1 to 15, and from behind, zones A to K (there is no I). Left and right are the subject's.", struck: [] });
+    for (const key of keys)
+      expect(key).toEqual({ role: 'img', desc: "The subject from the front, zones 1 to 15, and from behind, zones A to K (there is no I). Left and right are the subject's.", struck: [] });
 
     // An amendment moves the strikes: the amendment's page draws the new ones.
     const stored = sections().ced as { deviceSerial: string; applications: { levels: string[] }[] };
@@ -160,10 +167,25 @@ describe.each(testDatabases())('report pages on %s', (kind) => {
     const noTaser = await recordReport(
       t.svc,
       pcActor,
-      sections({ tactics: { tactics: [{ tactic: 'compliant_handcuffing', effective: true }], cedUsed: false, firearmsAimed: false, firearmsFired: false }, ced: undefined, justification: undefined, postUse: undefined }),
+      sections({
+        tactics: { tactics: [{ tactic: 'compliant_handcuffing', effective: true }], cedUsed: false, firearmsAimed: false, firearmsFired: false },
+        ced: undefined,
+        justification: undefined,
+        postUse: undefined,
+      }),
       new Date(NOW),
     );
-    const tactics = { tacticRows: '8', 'tactics-0-tactic': 'ced_drawn', 'tactics-0-effective': 'yes', 'tactics-1-tactic': 'compliant_handcuffing', 'tactics-1-effective': 'yes', cedUsed: 'yes', firearmsAimed: 'no', firearmsFired: 'no', action: 'save' };
+    const tactics = {
+      tacticRows: '8',
+      'tactics-0-tactic': 'ced_drawn',
+      'tactics-0-effective': 'yes',
+      'tactics-1-tactic': 'compliant_handcuffing',
+      'tactics-1-effective': 'yes',
+      cedUsed: 'yes',
+      firearmsAimed: 'no',
+      firearmsFired: 'no',
+      action: 'save',
+    };
     expect(location(await pc.post(`/reports/${noTaser}/sections/tactics`, tactics))).toBe(`/reports/${noTaser}/amend`);
     const amended = await pc.get(`/reports/${noTaser}/sections/ced`);
     expect(amended.statusCode).toBe(200);
@@ -173,8 +195,20 @@ describe.each(testDatabases())('report pages on %s', (kind) => {
   it('writes the report for its reader: the officer reads "Your duty", a supervisor, commander or professional standards "Duty"', async () => {
     const id = await recordReport(t.svc, pcActor, sections(), new Date(NOW));
     const s = sections();
-    await amendReport(t.svc, pcActor, id, { sections: { duty: { ...(s.duty as object), singleCrewed: true }, injuries: { ...(s.injuries as object), staffInjured: true, staffInjuryIntentional: true, staffInjuryLevel: 'minor', staffMedicalProvided: false } }, reason: 'I was single crewed and was hurt' });
-    const plain = (html: string) => decode(html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/ :/g, ':'));
+    await amendReport(t.svc, pcActor, id, {
+      sections: {
+        duty: { ...(s.duty as object), singleCrewed: true },
+        injuries: { ...(s.injuries as object), staffInjured: true, staffInjuryIntentional: true, staffInjuryLevel: 'minor', staffMedicalProvided: false },
+      },
+      reason: 'I was single crewed and was hurt',
+    });
+    const plain = (html: string) =>
+      decode(
+        html
+          .replace(/<[^>]+>/g, ' ')
+          .replace(/\s+/g, ' ')
+          .replace(/ :/g, ':'),
+      );
 
     const own = (await pc.get(`/reports/${id}`)).body;
     expect(cardTitles(own)).toEqual(expect.arrayContaining(['Your duty', 'Why you used force', 'Tactics you used', 'Your justification']));
@@ -197,7 +231,9 @@ describe.each(testDatabases())('report pages on %s', (kind) => {
         'Outcome',
         'After a discharge',
       ]);
-      expect(rowLabels(page.body)).toEqual(expect.arrayContaining(['The officer was injured', "The officer's injury was caused intentionally", "How serious the officer's injury was", 'The officer was given medical assistance']));
+      expect(rowLabels(page.body)).toEqual(
+        expect.arrayContaining(['The officer was injured', "The officer's injury was caused intentionally", "How serious the officer's injury was", 'The officer was given medical assistance']),
+      );
       const text = plain(page.body);
       expect(text).toContain('Duty: Single crewed: changed from No → to Yes');
       expect(text).toContain('Injuries and medical assistance: The officer was injured: changed from No → to Yes');
@@ -264,7 +300,9 @@ describe.each(testDatabases())('report pages on %s', (kind) => {
     const draft = location(await pc.post('/reports/new', {}));
     const res = await pc.post(`${draft}/sections/outcomes`, { outcomes: ['made_off', 'arrested', 'fatality'], action: 'return' });
     expect(res.statusCode).toBe(400);
-    expect(summaryLinks(res.body)).toEqual(['#outcomes Made off/escaped cannot be recorded with Arrested or Fatality: it means the subject got away. Select only what happened to the subject in the end']);
+    expect(summaryLinks(res.body)).toEqual([
+      '#outcomes Made off/escaped cannot be recorded with Arrested or Fatality: it means the subject got away. Select only what happened to the subject in the end',
+    ]);
     expect(location(await pc.post(`${draft}/sections/outcomes`, { outcomes: ['arrested', 'hospitalised'], action: 'return' }))).toBe(`${draft}?notice=report-saved`);
   });
 });

@@ -34,10 +34,16 @@ function summaryLinks(html: string): string[] {
   return [...summary.matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => `${m[1]} ${decode(m[2]!)}`);
 }
 
-const decode = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 const revisionIn = (html: string) => Number(/name="revision" value="(\d+)"/.exec(html)?.[1]);
-const ANSWERS_KEPT = 'This report changed since you opened this page (it was saved somewhere else, perhaps in another tab). Your answers below are not saved yet: see the report as it is now, then save them again.';
-const CONFLICT = 'This report changed since you opened it: someone saved it after you opened this page (perhaps you, in another tab). Nothing you sent was saved. Check the report as it is now, then try again.';
+const ANSWERS_KEPT =
+  'This report changed since you opened this page (it was saved somewhere else, perhaps in another tab). Your answers below are not saved yet: see the report as it is now, then save them again.';
+const CONFLICT =
+  'This report changed since you opened it: someone saved it after you opened this page (perhaps you, in another tab). Nothing you sent was saved. Check the report as it is now, then try again.';
 
 describe.each(testDatabases())('report workflow pages and API on %s', (kind) => {
   let t: TestApp;
@@ -48,7 +54,12 @@ describe.each(testDatabases())('report workflow pages and API on %s', (kind) => 
   let collar = 4000;
 
   async function person(who: string, roles: RoleGrant[]) {
-    const officer = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: `${collar++}LX`, lastName: who.replace(/\d/g, '') || 'Smith', boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }));
+    const officer = await createOfficer(
+      t.svc,
+      SYSTEM_ACTOR,
+      { all: true },
+      officerFixture({ collarNumber: `${collar++}LX`, lastName: who.replace(/\d/g, '') || 'Smith', boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }),
+    );
     const account = await makeAccount(t, `${who}@test.police.uk`, roles, { officerId: officer.id });
     actors[who] = { userId: account.id, label: `${who}@test.police.uk`, grants: account.roles };
     clients[who] = await signInAs(t.app, `${who}@test.police.uk`);
@@ -233,11 +244,20 @@ describe.each(testDatabases())('report workflow pages and API on %s', (kind) => 
     const bad = await api('psd', 'POST', `/api/v1/reports/${id}/referral-outcome`, { outcome: 'misconduct', iopcReference: '2026/000001', reason: 'x' });
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors).toEqual([{ field: 'reason', message: 'Give the reason for the outcome (at least 10 characters)' }]);
-    const stale = await api('psd', 'POST', `/api/v1/reports/${id}/referral-outcome`, { outcome: 'misconduct', reason: 'Gross misconduct hearing to follow.' }, { 'if-match': `"${referred.revision - 1}"` });
+    const stale = await api(
+      'psd',
+      'POST',
+      `/api/v1/reports/${id}/referral-outcome`,
+      { outcome: 'misconduct', reason: 'Gross misconduct hearing to follow.' },
+      { 'if-match': `"${referred.revision - 1}"` },
+    );
     expect(stale.statusCode).toBe(412);
     const ok = await api('psd', 'POST', `/api/v1/reports/${id}/referral-outcome`, { outcome: 'misconduct', reason: 'Gross misconduct hearing to follow.' }, { 'if-match': `"${referred.revision}"` });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toMatchObject({ status: 'referral_concluded', referralOutcomes: [{ outcome: 'misconduct', iopcReference: null, reason: 'Gross misconduct hearing to follow.', reportVersion: 1 }] });
+    expect(ok.json()).toMatchObject({
+      status: 'referral_concluded',
+      referralOutcomes: [{ outcome: 'misconduct', iopcReference: null, reason: 'Gross misconduct hearing to follow.', reportVersion: 1 }],
+    });
     expect(ok.json().timeline.at(-1)).toMatchObject({ kind: 'referral_outcome', comment: 'Gross misconduct hearing to follow.' });
   });
 

@@ -76,12 +76,19 @@ describe.each(testDatabases())('reports API on %s', (kind) => {
 
   it('names each invalid field and creates nothing when a section is wrong', async () => {
     const before = (await api('pc', 'GET', '/api/v1/reports/mine')).json().total;
-    const res = await api('pc', 'POST', '/api/v1/reports', { sections: { incident: { reference: '', date: 'yesterday', time: '9pm', boroughId: f.boroughs.lambeth.id, locations: ['moon'] }, nonsense: {} } });
+    const res = await api('pc', 'POST', '/api/v1/reports', {
+      sections: { incident: { reference: '', date: 'yesterday', time: '9pm', boroughId: f.boroughs.lambeth.id, locations: ['moon'] }, nonsense: {} },
+    });
     expect(res.statusCode).toBe(422);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual(['body.sections.nonsense']);
     const res2 = await api('pc', 'POST', '/api/v1/reports', { sections: { incident: { reference: '', date: 'yesterday', time: '9pm', boroughId: f.boroughs.lambeth.id, locations: ['moon'] } } });
-    expect(res2.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['sections.incident.date', 'sections.incident.locations.0', 'sections.incident.reference', 'sections.incident.time']);
+    expect(
+      res2
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['sections.incident.date', 'sections.incident.locations.0', 'sections.incident.reference', 'sections.incident.time']);
     expect((await api('pc', 'GET', '/api/v1/reports/mine')).json().total).toBe(before);
     expect((await api('pc', 'PUT', `/api/v1/reports/x/sections/nope`, {})).statusCode).toBe(404);
   });

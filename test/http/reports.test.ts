@@ -19,7 +19,11 @@ function summaryLinks(html: string): string[] {
   return [...summary.matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => `${m[1]} ${m[2]}`);
 }
 
-const decode = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const decode = (s: string) =>
+  s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
   let t: TestApp;
@@ -37,7 +41,12 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
   const date = { 'date-day': String(day.getUTCDate()), 'date-month': String(day.getUTCMonth() + 1), 'date-year': String(day.getUTCFullYear()) };
 
   async function person(email: string, roles: RoleGrant[], collar: string, boroughId: string, lastName: string) {
-    const officer = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: collar, lastName, boroughId, teamId: boroughId === f.boroughs.lambeth.id ? f.teams.lambethResponse.id : f.teams.camdenResponse.id }));
+    const officer = await createOfficer(
+      t.svc,
+      SYSTEM_ACTOR,
+      { all: true },
+      officerFixture({ collarNumber: collar, lastName, boroughId, teamId: boroughId === f.boroughs.lambeth.id ? f.teams.lambethResponse.id : f.teams.camdenResponse.id }),
+    );
     await makeAccount(t, email, roles, { officerId: officer.id });
     return signInAs(t.app, email);
   }
@@ -79,7 +88,15 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     // Incident details: the borough defaults to the officer's; a bad page keeps what was typed.
     const incidentPage = await pc.get(`${base}/sections/incident`);
     expect(incidentPage.body).toMatch(new RegExp(`<option value="${f.boroughs.lambeth.id}" selected`));
-    const bad = await pc.post(`${base}/sections/incident`, { reference: '', 'date-day': '31', 'date-month': '2', 'date-year': '2026', time: '25:00', boroughId: f.boroughs.lambeth.id, action: 'continue' });
+    const bad = await pc.post(`${base}/sections/incident`, {
+      reference: '',
+      'date-day': '31',
+      'date-month': '2',
+      'date-year': '2026',
+      time: '25:00',
+      boroughId: f.boroughs.lambeth.id,
+      action: 'continue',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toMatch(/<title>Error: /);
     expect(summaryLinks(bad.body)).toEqual([
@@ -90,15 +107,37 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     ]);
     expect(bad.body).toContain('value="25:00"');
     expect(bad.body).toContain('value="31"');
-    const noDate = await pc.post(`${base}/sections/incident`, { reference: 'CAD 1234/28NOV', 'date-day': '', 'date-month': '', 'date-year': '', time: '22:15', boroughId: f.boroughs.lambeth.id, locations: 'street', action: 'continue' });
+    const noDate = await pc.post(`${base}/sections/incident`, {
+      reference: 'CAD 1234/28NOV',
+      'date-day': '',
+      'date-month': '',
+      'date-year': '',
+      time: '22:15',
+      boroughId: f.boroughs.lambeth.id,
+      locations: 'street',
+      action: 'continue',
+    });
     expect(summaryLinks(noDate.body)).toEqual(['#date Enter the date of the incident']);
 
-    expect(location(await pc.post(`${base}/sections/incident`, { reference: 'cad 1234/28nov', ...date, time: '22:15', boroughId: f.boroughs.lambeth.id, locations: ['street', 'dwelling'], action: 'continue' }))).toBe(`${base}/sections/duty`);
+    expect(
+      location(
+        await pc.post(`${base}/sections/incident`, { reference: 'cad 1234/28nov', ...date, time: '22:15', boroughId: f.boroughs.lambeth.id, locations: ['street', 'dwelling'], action: 'continue' }),
+      ),
+    ).toBe(`${base}/sections/duty`);
     // Main duty comes from the officer's team (emergency response).
     expect((await pc.get(`${base}/sections/duty`)).body).toMatch(/value="response" checked/);
     expect(location(await pc.post(`${base}/sections/duty`, { mainDuty: 'response', singleCrewed: 'no', cedTrained: 'yes', carryingCed: 'yes', action: 'continue' }))).toBe(`${base}/sections/subject`);
-    expect(location(await pc.post(`${base}/sections/subject`, { ageBand: '18-34', gender: 'male', ethnicity: 'not_reported', physicalDisability: 'no', mentalDisability: 'no', action: 'continue' }))).toBe(`${base}/sections/reasons`);
-    const reasons = { primaryConduct: 'aggressive', assaultedBySubject: 'no', threatenedWithWeapon: 'yes', assaultedWithWeapon: 'no', impactFactors: ['weapon', 'alcohol'], reasons: ['protect_self', 'protect_public'] };
+    expect(
+      location(await pc.post(`${base}/sections/subject`, { ageBand: '18-34', gender: 'male', ethnicity: 'not_reported', physicalDisability: 'no', mentalDisability: 'no', action: 'continue' })),
+    ).toBe(`${base}/sections/reasons`);
+    const reasons = {
+      primaryConduct: 'aggressive',
+      assaultedBySubject: 'no',
+      threatenedWithWeapon: 'yes',
+      assaultedWithWeapon: 'no',
+      impactFactors: ['weapon', 'alcohol'],
+      reasons: ['protect_self', 'protect_public'],
+    };
     expect(location(await pc.post(`${base}/sections/reasons`, { ...reasons, action: 'continue' }))).toBe(`${base}/sections/tactics`);
 
     // Tactics: blank rows are skipped, and an error names the row it is on.
@@ -142,14 +181,47 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     expect(badCed.body).toMatch(/value="F11" checked/);
     expect(location(await pc.post(`${base}/sections/ced`, { ...ced, 'applications-1-fired-cartridgeNumber': 'C1234567' }))).toBe(`${base}/sections/justification`);
 
-    expect(location(await pc.post(`${base}/sections/justification`, { text: 'He held a knife and walked towards the public.\nRed-dotting did not stop him, so I fired.', action: 'continue' }))).toBe(`${base}/sections/bwv`);
+    expect(location(await pc.post(`${base}/sections/justification`, { text: 'He held a knife and walked towards the public.\nRed-dotting did not stop him, so I fired.', action: 'continue' }))).toBe(
+      `${base}/sections/bwv`,
+    );
     const badBwv = await pc.post(`${base}/sections/bwv`, { worn: 'yes', switchedOn: 'before', cameraId: '', footageRows: '3', 'footageRefs-0': '', 'footageRefs-1': '', action: 'continue' });
     expect(summaryLinks(badBwv.body)).toEqual(['#cameraId Enter the camera identifier', '#footageRefs-0 Enter at least one footage reference']);
-    expect(location(await pc.post(`${base}/sections/bwv`, { worn: 'yes', switchedOn: 'before', cameraId: 'BWV-88213', footageRows: '3', 'footageRefs-0': '', 'footageRefs-1': 'EVID-2026-0042', action: 'continue' }))).toBe(`${base}/sections/injuries`);
-    const injuries = { staffInjured: 'no', subjectInjured: 'yes', subjectInjuryNature: 'Probe puncture wounds', subjectInjuryLevel: 'minor', subjectMedicalOffered: 'yes', subjectMedicalProvided: 'yes', action: 'continue' };
+    expect(
+      location(
+        await pc.post(`${base}/sections/bwv`, {
+          worn: 'yes',
+          switchedOn: 'before',
+          cameraId: 'BWV-88213',
+          footageRows: '3',
+          'footageRefs-0': '',
+          'footageRefs-1': 'EVID-2026-0042',
+          action: 'continue',
+        }),
+      ),
+    ).toBe(`${base}/sections/injuries`);
+    const injuries = {
+      staffInjured: 'no',
+      subjectInjured: 'yes',
+      subjectInjuryNature: 'Probe puncture wounds',
+      subjectInjuryLevel: 'minor',
+      subjectMedicalOffered: 'yes',
+      subjectMedicalProvided: 'yes',
+      action: 'continue',
+    };
     expect(location(await pc.post(`${base}/sections/injuries`, injuries))).toBe(`${base}/sections/outcomes`);
     expect(location(await pc.post(`${base}/sections/outcomes`, { outcomes: 'arrested', action: 'continue' }))).toBe(`${base}/sections/postUse`);
-    const postUse = { aftercareGiven: 'yes', medicalAssessment: 'paramedic', probesRemovedBy: 'medical_staff', cartridgesRetained: 'yes', afidTagsRetained: 'yes', deviceDownloadRequested: 'yes', implantCheck: 'yes', iopcReferralConsidered: 'no', iopcNotes: '', action: 'continue' };
+    const postUse = {
+      aftercareGiven: 'yes',
+      medicalAssessment: 'paramedic',
+      probesRemovedBy: 'medical_staff',
+      cartridgesRetained: 'yes',
+      afidTagsRetained: 'yes',
+      deviceDownloadRequested: 'yes',
+      implantCheck: 'yes',
+      iopcReferralConsidered: 'no',
+      iopcNotes: '',
+      action: 'continue',
+    };
     expect(location(await pc.post(`${base}/sections/postUse`, postUse))).toBe(`${base}?notice=report-saved`);
 
     const done = await pc.get(`${base}?notice=report-saved`);
@@ -236,14 +308,7 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     const html = decode(final.body);
     expect(html).toContain('Signed off');
     const titles = [...html.matchAll(/<h3 class="moj-timeline__title">([^<]+)<\/h3>/g)].map((m) => m[1]);
-    expect(titles).toEqual([
-      'Report started',
-      'Submitted for review (version 1)',
-      'Returned to the officer',
-      'Amended (version 2)',
-      'Approved by a supervisor',
-      'Signed off by the borough commander',
-    ]);
+    expect(titles).toEqual(['Report started', 'Submitted for review (version 1)', 'Returned to the officer', 'Amended (version 2)', 'Approved by a supervisor', 'Signed off by the borough commander']);
     expect(html).toContain('Reason:</strong> <span class="cedar-pre-line">Camera number was mistyped');
     expect(html.replace(/<[^>]+>/g, '')).toContain('Body-worn video: Camera identifier: changed from BWV-88213 → to BWV-88214');
     expect(html.replace(/<[^>]+>/g, '')).not.toContain('Footage references: changed from'); // unchanged, so not listed
@@ -283,7 +348,19 @@ describe.each(testDatabases())('use-of-force report pages on %s', (kind) => {
     expect(refused.body).toContain('Ask your Cedar administrator to link it.');
 
     const draft = location(await pc.post('/reports/new', {}));
-    expect(location(await pc.post(`${draft}/sections/tactics`, { tacticRows: '8', 'tactics-0-tactic': 'compliant_handcuffing', 'tactics-0-effective': 'yes', cedUsed: 'no', firearmsAimed: 'no', firearmsFired: 'no', action: 'return' }))).toBe(`${draft}?notice=report-saved`);
+    expect(
+      location(
+        await pc.post(`${draft}/sections/tactics`, {
+          tacticRows: '8',
+          'tactics-0-tactic': 'compliant_handcuffing',
+          'tactics-0-effective': 'yes',
+          cedUsed: 'no',
+          firearmsAimed: 'no',
+          firearmsFired: 'no',
+          action: 'return',
+        }),
+      ),
+    ).toBe(`${draft}?notice=report-saved`);
     expect(location(await pc.get(`${draft}/sections/ced`))).toBe(`${draft}?info=not-needed`);
     const tasks = await pc.get(`${draft}?info=not-needed`);
     expect(tasks.body).toContain('That section is not needed for this report');

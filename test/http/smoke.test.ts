@@ -14,7 +14,7 @@ describe.each(testDatabases())('pages on %s', (kind) => {
   });
   afterAll(() => t.close());
 
-  it("shows an officer their own record and nothing they may not open", async () => {
+  it('shows an officer their own record and nothing they may not open', async () => {
     const f = await t.svc.database.db.selectFrom('borough').select(['id', 'name']).where('name', '=', 'Lambeth').executeTakeFirstOrThrow();
     const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '4321LX', boroughId: f.id }));
     await makeAccount(t, 'pc@test.police.uk', [{ role: 'officer', boroughId: f.id }], { officerId: o.id });

@@ -28,7 +28,12 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     t = await openTestApp(kind, {}, { clock: fixedClock('2026-11-28T12:00:00Z') });
     f = await smallForce(t.svc);
     o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: f.boroughs.lambeth.id }));
-    const { account } = await createAccount(t.svc, SYSTEM_ACTOR, { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, 'a long enough passphrase');
+    const { account } = await createAccount(
+      t.svc,
+      SYSTEM_ACTOR,
+      { email: 'pc@test.police.uk', displayName: 'PC', roles: [{ role: 'officer', boroughId: null }], officerId: o.id },
+      'a long enough passphrase',
+    );
     const pc = { userId: account.id, label: account.email, grants: account.roles };
     const r = await startReport(t.svc, pc);
     for (const [k, v] of Object.entries(firedReport(f.boroughs.lambeth.id))) await saveSection(t.svc, pc, r.id, k as SectionKey, v);
@@ -47,7 +52,9 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     expect(page.body).not.toContain('1234LX'); // no officer identity on the statistics page
     const csv = await c.get('/statistics/home-office.csv?period=2026-27');
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.body).toBe('Region,Police force,Total,Total non-discharge,Drawn,Aimed,Red-dot,Arced,Total discharge,Drive stun,Fired,Angled drive stun,Not stated\nLondon,Test Constabulary,1,0,0,0,0,0,1,0,1,0,0\n');
+    expect(csv.body).toBe(
+      'Region,Police force,Total,Total non-discharge,Drawn,Aimed,Red-dot,Arced,Total discharge,Drive stun,Fired,Angled drive stun,Not stated\nLondon,Test Constabulary,1,0,0,0,0,0,1,0,1,0,0\n',
+    );
     const gender = await c.get('/statistics/breakdown.csv?period=2026-27&dimension=gender');
     expect(gender.body.split('\n')[1]).toMatch(/^Male,1,/);
   });
@@ -57,7 +64,9 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     expect((await c.get('/statistics?period=2026-11')).body).toContain('no officer was authorised to carry Taser in this period');
     await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
     const initial = (await listCourseTypes(t.svc)).find((ct) => ct.code === 'initial-x2')!;
-    await insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [{ officerId: o.id, courseTypeId: initial.id, completedOn: '2026-04-02', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'stats-1' }]);
+    await insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
+      { officerId: o.id, courseTypeId: initial.id, completedOn: '2026-04-02', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'stats-1' },
+    ]);
     const page = await c.get('/statistics?period=2026-11');
     expect(page.body).toMatch(/1000\.0 uses per 1,000 officers authorised to carry Taser<\/strong>\s*\(1 use over an average of 1 officer authorised/);
   });
@@ -80,10 +89,17 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     expect(section).toContain('2018-19: April 2018 to March 2019');
     expect(section).toContain('Loaded from ced-by-force-april2018-march2019.csv');
     expect(section).toContain('<caption class="govuk-table__caption govuk-table__caption--s">Share of Taser uses by level of use, 2018-19: Test Constabulary, London and England and Wales</caption>');
-    expect(section).toMatch(/<th scope="col" class="govuk-table__header">Level of use<\/th>\s*<th scope="col" class="govuk-table__header govuk-table__header--numeric">Test Constabulary<\/th><th scope="col" class="govuk-table__header govuk-table__header--numeric">London<\/th><th scope="col" class="govuk-table__header govuk-table__header--numeric">England and Wales<\/th>/);
+    expect(section).toMatch(
+      /<th scope="col" class="govuk-table__header">Level of use<\/th>\s*<th scope="col" class="govuk-table__header govuk-table__header--numeric">Test Constabulary<\/th><th scope="col" class="govuk-table__header govuk-table__header--numeric">London<\/th><th scope="col" class="govuk-table__header govuk-table__header--numeric">England and Wales<\/th>/,
+    );
     const row = (label: string) => {
       const m = new RegExp(`<th scope="row" class="govuk-table__header">${label}</th>([\\s\\S]*?)</tr>`).exec(section);
-      return [...(m?.[1] ?? '').matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((x) => x[1]!.replace(/<[^>]+>/g, '').replace(/&nbsp;|\s+/g, ' ').trim());
+      return [...(m?.[1] ?? '').matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((x) =>
+        x[1]!
+          .replace(/<[^>]+>/g, '')
+          .replace(/&nbsp;|\s+/g, ' ')
+          .trim(),
+      );
     };
     // City of London 2018-19: 49 uses, 17 drawn, 3 discharges; London 7,445, 1,977, 707; England and Wales 23,451, 5,608, 2,693.
     expect(row('Drawn')).toEqual(['34.7% (17)', '26.6% (1,977)', '23.9% (5,608)']);
@@ -105,7 +121,11 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
 
   it('refuses a repeated parameter with a 400 page naming it, never a 500 (issue 10)', async () => {
     const c = await signInAs(t.app, 'analyst@test.police.uk');
-    for (const url of ['/statistics?period=2026-27&period=2025-26', '/statistics/breakdown.csv?dimension=gender&period=2026-27&period=2025-26', '/statistics/home-office.csv?period=2026-27&period=2025-26']) {
+    for (const url of [
+      '/statistics?period=2026-27&period=2025-26',
+      '/statistics/breakdown.csv?dimension=gender&period=2026-27&period=2025-26',
+      '/statistics/home-office.csv?period=2026-27&period=2025-26',
+    ]) {
       const res = await c.get(url);
       expect(res.statusCode, url).toBe(400);
       expect(res.headers['content-type']).toContain('text/html');

@@ -18,7 +18,6 @@ function day(n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-
 /** The services' clock, stopped at 00:15 on the 1st of a month in London: every "today" below counts from it. */
 const NOW = '2026-11-01T00:15:00Z';
 describe.each(testDatabases())('training API on %s', (kind) => {
@@ -34,7 +33,15 @@ describe.each(testDatabases())('training API on %s', (kind) => {
       headers: { ...(who ? { authorization: `Bearer ${tokens[who]}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       payload: body === undefined ? undefined : JSON.stringify(body),
     });
-  const recordCount = async () => Number((await t.svc.database.db.selectFrom('training_record').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const recordCount = async () =>
+    Number(
+      (
+        await t.svc.database.db
+          .selectFrom('training_record')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
@@ -148,7 +155,12 @@ describe.each(testDatabases())('training API on %s', (kind) => {
   it('lists the course types', async () => {
     const res = await api('sgt', 'GET', '/api/v1/training/course-types');
     expect(res.statusCode).toBe(200);
-    expect(res.json().data.map((c: { code: string }) => c.code).sort()).toEqual(['conversion-taser7', 'conversion-x26-x2', 'initial-x2', 'initial-x26', 'refresher']);
+    expect(
+      res
+        .json()
+        .data.map((c: { code: string }) => c.code)
+        .sort(),
+    ).toEqual(['conversion-taser7', 'conversion-x26-x2', 'initial-x2', 'initial-x26', 'refresher']);
     expect(res.json().data.find((c: { code: string }) => c.code === 'initial-x2')).toMatchObject({ kind: 'initial', qualifiesFor: ['X2'], minHours: 18, days: 3, active: true });
     expect((await api('armourer', 'GET', '/api/v1/training/course-types')).statusCode).toBe(403);
     expect((await api(null, 'GET', '/api/v1/training/course-types')).statusCode).toBe(401);
@@ -156,27 +168,54 @@ describe.each(testDatabases())('training API on %s', (kind) => {
 
   it('lists sessions with filters, and shows one with its places and roster by collar number', async () => {
     const courses = Object.fromEntries((await listCourseTypes(t.svc)).map((c) => [c.code, c.id]));
-    sessionId = await createSession(t.svc, LEAD, { courseTypeId: courses['initial-x2'], startsOn: day(20), endsOn: day(22), location: 'Hendon', boroughId: '', capacity: '1', trainerIds: [officers.trainer] });
+    sessionId = await createSession(t.svc, LEAD, {
+      courseTypeId: courses['initial-x2'],
+      startsOn: day(20),
+      endsOn: day(22),
+      location: 'Hendon',
+      boroughId: '',
+      capacity: '1',
+      trainerIds: [officers.trainer],
+    });
     expect(await enrol(t.svc, LEAD, sessionId, officers.asha)).toBe('enrolled');
     expect(await enrol(t.svc, LEAD, sessionId, officers.ben)).toBe('waiting');
 
     const list = await api('sgt', 'GET', `/api/v1/training/sessions?from=${day(0)}&to=${day(30)}&course=initial-x2`);
     expect(list.statusCode).toBe(200);
-    expect(list.json()).toMatchObject({ total: 1, page: 1, pages: 1, data: [{ id: sessionId, courseName: 'Initial CED course (X2)', startsOn: day(20), endsOn: day(22), capacity: 1, enrolled: 1, waiting: 1, status: 'scheduled' }] });
+    expect(list.json()).toMatchObject({
+      total: 1,
+      page: 1,
+      pages: 1,
+      data: [{ id: sessionId, courseName: 'Initial CED course (X2)', startsOn: day(20), endsOn: day(22), capacity: 1, enrolled: 1, waiting: 1, status: 'scheduled' }],
+    });
     expect((await api('sgt', 'GET', `/api/v1/training/sessions?to=${day(19)}`)).json().total).toBe(0);
     expect((await api('sgt', 'GET', `/api/v1/training/sessions?course=${courses.refresher}`)).json().total).toBe(0);
     expect((await api('sgt', 'GET', '/api/v1/training/sessions?status=completed')).json().total).toBe(0);
 
     const bad = await api('sgt', 'GET', '/api/v1/training/sessions?from=01/12/2026&course=nope&pageSize=1000');
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.from', 'query.pageSize']);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['query.from', 'query.pageSize']);
     const unknownCourse = await api('sgt', 'GET', '/api/v1/training/sessions?course=nope');
     expect(unknownCourse.json().errors).toEqual([{ field: 'query.course', message: expect.stringContaining('No course with the id or code nope') }]);
     expect((await api('armourer', 'GET', '/api/v1/training/sessions')).statusCode).toBe(403);
 
     const one = await api('lead', 'GET', `/api/v1/training/sessions/${sessionId}`);
     expect(one.statusCode).toBe(200);
-    expect(one.json()).toMatchObject({ id: sessionId, capacity: 1, enrolled: 1, waiting: 1, placesFree: 0, resultsOpen: false, boroughName: null, trainers: [{ officerId: officers.trainer, collarNumber: '100LX' }] });
+    expect(one.json()).toMatchObject({
+      id: sessionId,
+      capacity: 1,
+      enrolled: 1,
+      waiting: 1,
+      placesFree: 0,
+      resultsOpen: false,
+      boroughName: null,
+      trainers: [{ officerId: officers.trainer, collarNumber: '100LX' }],
+    });
     expect(one.json().roster.map((r: { collarNumber: string; status: string }) => [r.collarNumber, r.status])).toEqual([
       ['201LX', 'enrolled'],
       ['202LX', 'waiting'],

@@ -32,8 +32,11 @@ function passEndingOn(lastDay: string): string {
   return `${Number(lapse.slice(0, 4)) - 1}${lapse.slice(4)}`.replace(/-02-29$/, '-02-28');
 }
 
-const bodyText = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/\s+/g, ' ');
-
+const bodyText = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ');
 
 /** The services' clock, stopped at 00:15 on the 1st of a month in London: every "today" below counts from it. */
 const NOW = '2026-11-01T00:15:00Z';
@@ -54,7 +57,9 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     return officers[key]!;
   };
   const pass = (o: Officer, code: string, completedOn: string) =>
-    insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [{ officerId: o.id, courseTypeId: courses.get(code)!.id, completedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null }]);
+    insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
+      { officerId: o.id, courseTypeId: courses.get(code)!.id, completedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
+    ]);
 
   beforeAll(async () => {
     t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
@@ -65,7 +70,14 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     const lambeth = f.boroughs.lambeth.id;
     await pass(await officer('Tara', '9001LX', 'Trainer', null), 'initial-x2', addDays(on, -60));
     await officer('Nell', '9002LX', 'Lapsed', lambeth);
-    for (const [key, collar] of [['Amy', '101LX'], ['Ben', '102LX'], ['Cal', '103LX'], ['Eve', '104LX'], ['Fin', '105LX']] as const) await officer(key, collar, 'Student', lambeth);
+    for (const [key, collar] of [
+      ['Amy', '101LX'],
+      ['Ben', '102LX'],
+      ['Cal', '103LX'],
+      ['Eve', '104LX'],
+      ['Fin', '105LX'],
+    ] as const)
+      await officer(key, collar, 'Student', lambeth);
     await officer('Dan', '201CN', 'Camden', f.boroughs.camden.id);
     await makeAccount(t, 'lead@test.police.uk', [{ role: 'programme_lead', boroughId: null }]);
     await makeAccount(t, 'psd@test.police.uk', [{ role: 'professional_standards', boroughId: null }]);
@@ -126,7 +138,11 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
   });
 
   it('enrols until the session is full, then the waiting list; a place given up goes to the first waiting', async () => {
-    for (const [collar, notice] of [['101LX', 'Officer enrolled'], ['102lx', 'Officer enrolled'], ['103LX', 'on the waiting list']] as const) {
+    for (const [collar, notice] of [
+      ['101LX', 'Officer enrolled'],
+      ['102lx', 'Officer enrolled'],
+      ['103LX', 'on the waiting list'],
+    ] as const) {
       const res = await lead.post(`/training/sessions/${upcomingId}/enrolments`, { collarNumber: collar });
       expect(res.statusCode).toBe(303);
       expect((await lead.get(res.headers.location as string)).body).toContain(notice);
@@ -153,7 +169,15 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
   });
 
   it('records results: a missing reason stores nothing; valid results make the officer authorised', async () => {
-    const id = await createSession(t.svc, leadActor, { courseTypeId: courses.get('initial-x2')!.id, startsOn: addDays(on, -3), endsOn: addDays(on, -1), location: 'Gravesend range', boroughId: f.boroughs.lambeth.id, capacity: 6, trainerIds: [officers.Tara!.id] });
+    const id = await createSession(t.svc, leadActor, {
+      courseTypeId: courses.get('initial-x2')!.id,
+      startsOn: addDays(on, -3),
+      endsOn: addDays(on, -1),
+      location: 'Gravesend range',
+      boroughId: f.boroughs.lambeth.id,
+      capacity: 6,
+      trainerIds: [officers.Tara!.id],
+    });
     const weekAgo = new Date(Date.parse(NOW) - 7 * 86_400_000);
     await enrol(t.svc, leadActor, id, officers.Eve!.id, weekAgo);
     await enrol(t.svc, leadActor, id, officers.Fin!.id, weekAgo);
@@ -168,8 +192,14 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect(form.body).toContain('name="results[0][attended]"');
 
     const bad = await lead.post(`/training/sessions/${id}/results`, {
-      'results[0][enrolmentId]': eve!.id, 'results[0][attended]': 'yes', 'results[0][result]': 'fail', 'results[0][reason]': '',
-      'results[1][enrolmentId]': fin!.id, 'results[1][attended]': 'yes', 'results[1][result]': 'pass', 'results[1][reason]': '',
+      'results[0][enrolmentId]': eve!.id,
+      'results[0][attended]': 'yes',
+      'results[0][result]': 'fail',
+      'results[0][reason]': '',
+      'results[1][enrolmentId]': fin!.id,
+      'results[1][attended]': 'yes',
+      'results[1][result]': 'pass',
+      'results[1][reason]': '',
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('<a href="#results-0-reason">Eve Student (104LX): Give the reason the officer did not pass</a>');
@@ -183,8 +213,13 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect(blank.body).toContain('Fin Student (105LX): Give the reason the officer did not attend');
 
     const ok = await lead.post(`/training/sessions/${id}/results`, {
-      'results[0][enrolmentId]': eve!.id, 'results[0][attended]': 'yes', 'results[0][result]': 'pass', 'results[0][reason]': '',
-      'results[1][enrolmentId]': fin!.id, 'results[1][attended]': 'no', 'results[1][reason]': 'Sick on the first day',
+      'results[0][enrolmentId]': eve!.id,
+      'results[0][attended]': 'yes',
+      'results[0][result]': 'pass',
+      'results[0][reason]': '',
+      'results[1][enrolmentId]': fin!.id,
+      'results[1][attended]': 'no',
+      'results[1][reason]': 'Sick on the first day',
     });
     expect(ok.statusCode).toBe(303);
     const done = await lead.get(ok.headers.location as string);
@@ -291,7 +326,15 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     const soonPass = passEndingOn(addDays(on, 20));
     await pass(soon, 'initial-x2', soonPass);
     await pass(later, 'initial-x2', passEndingOn(addDays(on, 45)));
-    const refresher = await createSession(t.svc, leadActor, { courseTypeId: courses.get('refresher')!.id, startsOn: addDays(on, 10), endsOn: addDays(on, 10), location: 'Lambeth HQ gym', boroughId: f.boroughs.lambeth.id, capacity: 5, trainerIds: [officers.Tara!.id] });
+    const refresher = await createSession(t.svc, leadActor, {
+      courseTypeId: courses.get('refresher')!.id,
+      startsOn: addDays(on, 10),
+      endsOn: addDays(on, 10),
+      location: 'Lambeth HQ gym',
+      boroughId: f.boroughs.lambeth.id,
+      capacity: 5,
+      trainerIds: [officers.Tara!.id],
+    });
     await enrol(t.svc, leadActor, refresher, soon.id);
 
     const thirty = bodyText((await supervisor.get('/training/lapsing?days=30')).body);
@@ -379,7 +422,12 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect((await pc.post('/my-training/withdraw', { ...dateFields('fromOn', on), reason: 'Personal reasons' })).statusCode).toBe(303);
     const form = (await pc.get('/my-training/return')).body;
     const [y, m, d] = on.split('-').map(Number);
-    for (const [part, value] of [['day', d], ['month', m], ['year', y]] as const) expect(form).toMatch(new RegExp(`name="toOn-${part}"[^>]*value="${value}"`));
+    for (const [part, value] of [
+      ['day', d],
+      ['month', m],
+      ['year', y],
+    ] as const)
+      expect(form).toMatch(new RegExp(`name="toOn-${part}"[^>]*value="${value}"`));
     const sameDay = await pc.post('/my-training/return', { ...dateFields('toOn', on), reason: 'Withdrew by mistake' });
     expect(sameDay.statusCode, sameDay.body).toBe(303);
     expect(bodyText((await pc.get(sameDay.headers.location as string)).body)).toContain('You are authorised to carry the X2');

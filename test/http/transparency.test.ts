@@ -38,7 +38,24 @@ describe.each(testDatabases())('public transparency pages on %s', (kind) => {
       {
         ...base,
         incident: { ...(base.incident as object), reference: 'CAD 4242/PUBMARK', date: '2026-04-12', time: '21:43' },
-        ced: { deviceSerial: 'X2PUBMARK1', applications: [{ levels: ['fired'], fired: { cartridgeNumber: 'CPUBMARK2', totalCycles: 1, cycleInterrupted: false, cycleExtended: false, repeatCycleSameCartridge: false, missOneProbe: false, missBothProbes: false, probeLocations: ['F7'] } }] },
+        ced: {
+          deviceSerial: 'X2PUBMARK1',
+          applications: [
+            {
+              levels: ['fired'],
+              fired: {
+                cartridgeNumber: 'CPUBMARK2',
+                totalCycles: 1,
+                cycleInterrupted: false,
+                cycleExtended: false,
+                repeatCycleSameCartridge: false,
+                missOneProbe: false,
+                missBothProbes: false,
+                probeLocations: ['F7'],
+              },
+            },
+          ],
+        },
         justification: { text: 'Pubmark justification words' },
         bwv: { worn: true, switchedOn: 'before', notOnReason: null, cameraId: 'BWV-PUBMARK', footageRefs: ['EVID-PUBMARK'] },
         injuries: { ...(base.injuries as object), subjectInjuryNature: 'Pubmark injury words' },

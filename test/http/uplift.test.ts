@@ -62,7 +62,12 @@ function planForm(over: Record<string, string> = {}) {
 /** The text of the cells of the table row headed `label`. */
 function row(html: string, label: string): string[] {
   const m = new RegExp(`<th scope="row" class="govuk-table__header">${label}</th>([\\s\\S]*?)</tr>`).exec(html);
-  return [...(m?.[1] ?? '').matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((x) => x[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+  return [...(m?.[1] ?? '').matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((x) =>
+    x[1]!
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 /** The value of the text input called `name`. */
@@ -92,9 +97,15 @@ describe.each(testDatabases())('uplift pages on %s', (kind) => {
     await officersRepo.insertOfficers(
       db,
       f.force.id,
-      people.map(([name, boroughId, teamId], i) => parseInput(officerInput, { collarNumber: `${200 + i}ZZ`, firstName: 'Test', lastName: name, rank: 'Police Constable', boroughId, teamId, status: 'active', joinedOn: '2015-01-01' })),
+      people.map(([name, boroughId, teamId], i) =>
+        parseInput(officerInput, { collarNumber: `${200 + i}ZZ`, firstName: 'Test', lastName: name, rank: 'Police Constable', boroughId, teamId, status: 'active', joinedOn: '2015-01-01' }),
+      ),
     );
-    const stored = await officersRepo.findOfficersByCollars(db, f.force.id, people.map((_, i) => `${200 + i}ZZ`));
+    const stored = await officersRepo.findOfficersByCollars(
+      db,
+      f.force.id,
+      people.map((_, i) => `${200 + i}ZZ`),
+    );
     people.forEach(([name], i) => (id[name] = stored.get(`${200 + i}ZZ`)!.id));
     await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
     course = new Map((await trainingRepo.listCourseTypes(db, f.force.id)).map((c) => [c.code, c.id]));

@@ -3,7 +3,21 @@ import { findAccountByEmail, insertAccount, recordSignInOutcome } from '../../sr
 import { ValidationError } from '../../src/domain/errors.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { listAudit } from '../../src/db/repositories/audit.js';
-import { createAccount, createApiToken, keepForm, listApiTokens, removeEndedSessions, removeExpiredKeptForms, resolveApiToken, resolveSession, revokeApiToken, signIn, takeKeptForm, updateAccount, generatePassword } from '../../src/services/accounts.js';
+import {
+  createAccount,
+  createApiToken,
+  keepForm,
+  listApiTokens,
+  removeEndedSessions,
+  removeExpiredKeptForms,
+  resolveApiToken,
+  resolveSession,
+  revokeApiToken,
+  signIn,
+  takeKeptForm,
+  updateAccount,
+  generatePassword,
+} from '../../src/services/accounts.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
@@ -110,7 +124,15 @@ describe.each(testDatabases())('ended sessions on %s', (kind) => {
     const early = await signIn(at('2026-04-01T00:30:00Z'), { email: 'pc@force.example', password: PASSWORD }, { ip: '::1' });
     const late = await signIn(at('2026-04-01T10:00:00Z'), { email: 'pc@force.example', password: PASSWORD }, { ip: '::1' });
     if (!early.ok || !late.ok) throw new Error('sign-in failed');
-    const count = async () => Number((await svc.database.db.selectFrom('session').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await svc.database.db
+            .selectFrom('session')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(await count()).toBe(2);
 
     // Ended (12:30) but within the day after: kept, though it no longer signs anyone in.

@@ -32,11 +32,20 @@ describe.each(testDatabases())('audit chain against a database writer without th
     for (const e of original) {
       const altered = e.seq === from ? { ...e, summary: JSON.stringify({ rewritten: true }) } : e;
       const hash = entryHash(altered, prev, how.key);
-      await svc.database.db.updateTable('audit_log').set({ summary: altered.summary, prev_hash: prev, hash, keyed: how.keyed ? 1 : 0 }).where('seq', '=', e.seq).execute();
+      await svc.database.db
+        .updateTable('audit_log')
+        .set({ summary: altered.summary, prev_hash: prev, hash, keyed: how.keyed ? 1 : 0 })
+        .where('seq', '=', e.seq)
+        .execute();
       prev = hash;
     }
     return async () => {
-      for (const e of original) await svc.database.db.updateTable('audit_log').set({ summary: e.summary, prev_hash: e.prevHash, hash: e.hash, keyed: e.keyed ? 1 : 0 }).where('seq', '=', e.seq).execute();
+      for (const e of original)
+        await svc.database.db
+          .updateTable('audit_log')
+          .set({ summary: e.summary, prev_hash: e.prevHash, hash: e.hash, keyed: e.keyed ? 1 : 0 })
+          .where('seq', '=', e.seq)
+          .execute();
     };
   }
 
@@ -93,7 +102,7 @@ describe.each(testDatabases())('audit chain against a database writer without th
   });
 
   it('detects the newest entries deleted, against the head published with the release and against a head given', async () => {
-    const published = (await svc.database.db.selectFrom('release').select(['audit_head_seq', 'audit_head_hash']).where('number', '=', 1).executeTakeFirstOrThrow());
+    const published = await svc.database.db.selectFrom('release').select(['audit_head_seq', 'audit_head_hash']).where('number', '=', 1).executeTakeFirstOrThrow();
     const head = { seq: Number(published.audit_head_seq), hash: published.audit_head_hash! };
     const now = await currentAuditHead(svc);
     expect(now.seq).toBeGreaterThan(head.seq);
@@ -101,7 +110,10 @@ describe.each(testDatabases())('audit chain against a database writer without th
     expect((await verifyAuditLog(svc, { heads: [given] })).ok).toBe(true);
 
     // Someone deletes the newest entries, from just before the published head.
-    await svc.database.db.deleteFrom('audit_log').where('seq', '>=', head.seq - 1).execute();
+    await svc.database.db
+      .deleteFrom('audit_log')
+      .where('seq', '>=', head.seq - 1)
+      .execute();
     const result = await verifyAuditLog(svc);
     expect(result).toMatchObject({
       ok: false,

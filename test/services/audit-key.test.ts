@@ -24,7 +24,10 @@ describe('CEDAR_AUDIT_KEY', () => {
   });
 
   it('refuses a short or malformed key, naming the variable and never printing the key', () => {
-    for (const [value, why] of [['ab'.repeat(16), /CEDAR_AUDIT_KEY: is 16 bytes: at least 32 are needed/], ['not a key!', /CEDAR_AUDIT_KEY: must be hex or base64/]] as const) {
+    for (const [value, why] of [
+      ['ab'.repeat(16), /CEDAR_AUDIT_KEY: is 16 bytes: at least 32 are needed/],
+      ['not a key!', /CEDAR_AUDIT_KEY: must be hex or base64/],
+    ] as const) {
       let err: unknown;
       try {
         loadConfig({ CEDAR_AUDIT_KEY: value });

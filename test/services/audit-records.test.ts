@@ -31,7 +31,12 @@ describe.each(testDatabases())('the names a page of audit entries needs, on %s',
   beforeAll(async () => {
     svc = await openTestServices(kind);
     f = await smallForce(svc);
-    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email: 'admin@test.police.uk', displayName: 'Alex Admin', roles: [{ role: 'administrator', boroughId: null }], officerId: null }, 'a long enough passphrase');
+    const { account } = await createAccount(
+      svc,
+      SYSTEM_ACTOR,
+      { email: 'admin@test.police.uk', displayName: 'Alex Admin', roles: [{ role: 'administrator', boroughId: null }], officerId: null },
+      'a long enough passphrase',
+    );
     admin = { userId: account.id, label: account.email, grants: account.roles };
     const pc = await recordingOfficer(svc, f.boroughs.lambeth.id, { collarNumber: '2001LX', firstName: 'Ben', lastName: 'Okafor' });
     reportId = await recordReport(svc, pc, firedReport(f.boroughs.lambeth.id), new Date('2026-11-21T09:00:00Z'));

@@ -30,9 +30,7 @@ describe.each(testDatabases())('audited changes on %s', (kind) => {
   });
 
   it('concurrent changes still form one unbroken chain', async () => {
-    await Promise.all(
-      Array.from({ length: 24 }, (_, i) => createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: `${500 + i}CN`, boroughId: f.boroughs.camden.id }))),
-    );
+    await Promise.all(Array.from({ length: 24 }, (_, i) => createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: `${500 + i}CN`, boroughId: f.boroughs.camden.id }))));
     const result = await verifyAuditLog(svc);
     expect(result.ok).toBe(true);
     const { entries, total } = await listAudit(svc.database.db, {}, { offset: 0, limit: 1000 });
@@ -42,9 +40,7 @@ describe.each(testDatabases())('audited changes on %s', (kind) => {
 
   it('chains many entries written in one call, in order', async () => {
     const before = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1 })).total;
-    await change(svc, SYSTEM_ACTOR, (_trx, audit) =>
-      audit(Array.from({ length: 1200 }, (_, i) => ({ action: 'test.bulk', entityType: 'test', entityId: String(i), summary: { i } }))),
-    );
+    await change(svc, SYSTEM_ACTOR, (_trx, audit) => audit(Array.from({ length: 1200 }, (_, i) => ({ action: 'test.bulk', entityType: 'test', entityId: String(i), summary: { i } }))));
     const { entries } = await listAudit(svc.database.db, { action: 'test.bulk' }, { offset: 0, limit: 2000 });
     expect(entries).toHaveLength(1200);
     expect(entries.map((e) => e.seq).sort((a, b) => a - b)[0]).toBe(before + 1);

@@ -18,7 +18,7 @@ const NOW = new Date('2027-04-01T07:00:00Z'); // 08:00 in London on 1 April (BST
 const ARMOURER: Actor = { userId: null, label: 'armourer@test', grants: [{ role: 'armourer', boroughId: null }] };
 const PSD: Actor = { userId: null, label: 'psd@test', grants: [{ role: 'professional_standards', boroughId: null }] };
 
-const fulfilled = <T,>(results: PromiseSettledResult<T>[]) => results.filter((r): r is PromiseFulfilledResult<T> => r.status === 'fulfilled').map((r) => r.value);
+const fulfilled = <T>(results: PromiseSettledResult<T>[]) => results.filter((r): r is PromiseFulfilledResult<T> => r.status === 'fulfilled').map((r) => r.value);
 const rejected = (results: PromiseSettledResult<unknown>[]) => results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
 
 describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) => {
@@ -55,13 +55,22 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
   };
   const cartridges = async (count: number, over: { type?: string; expiresOn?: string } = {}) => {
     const serials = Array.from({ length: count }, () => `C${kind[0]!.toUpperCase()}${String(++n).padStart(6, '0')}`);
-    await receiveCartridges(svc, ARMOURER, serials.map((serial) => ({ serial, type: over.type ?? 'Smart 25 ft', lot: 'L1', expiresOn: over.expiresOn ?? '2028-01-31', armoury: lambeth })));
+    await receiveCartridges(
+      svc,
+      ARMOURER,
+      serials.map((serial) => ({ serial, type: over.type ?? 'Smart 25 ft', lot: 'L1', expiresOn: over.expiresOn ?? '2028-01-31', armoury: lambeth })),
+    );
     return serials;
   };
 
   it('seeds the four models a force starts with', async () => {
     const models = await listDeviceModels(svc, SYSTEM_ACTOR);
-    expect(models.map((m) => [m.name, m.bays]).sort()).toEqual([['TASER 10', 10], ['TASER 7', 2], ['X2', 2], ['X26', 1]]);
+    expect(models.map((m) => [m.name, m.bays]).sort()).toEqual([
+      ['TASER 10', 10],
+      ['TASER 7', 2],
+      ['X2', 2],
+      ['X26', 1],
+    ]);
   });
 
   it('issues a device with cartridges to an authorised officer and takes it back, one cartridge expended', async () => {
@@ -71,7 +80,12 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
     const issue = await issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial.toLowerCase(), collarNumber: collar, cartridges: cs, shiftEndsAt: '2027-04-01T17:00:00Z' });
     expect(issue).toMatchObject({ deviceSerial: d.serial, collarNumber: collar, returnedAt: null, cartridges: cs.map((serial) => ({ serial, outcome: null })) });
     expect((await getDevice(svc, d.id)).state).toBe('issued');
-    const back = await returnDevice(svc, ARMOURER, ALL, issue.id, { cartridges: [{ serial: cs[0]!, outcome: 'expended' }, { serial: cs[1]!, outcome: 'in_store' }] });
+    const back = await returnDevice(svc, ARMOURER, ALL, issue.id, {
+      cartridges: [
+        { serial: cs[0]!, outcome: 'expended' },
+        { serial: cs[1]!, outcome: 'in_store' },
+      ],
+    });
     expect(back.returnedAt).toBe(NOW.toISOString());
     expect(back.cartridges.map((c) => c.outcome)).toEqual(['expended', 'in_store']);
     expect((await getDevice(svc, d.id)).state).toBe('in_store');
@@ -99,7 +113,13 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
     const err = (await issueDevice(svc, ARMOURER, ALL, { deviceSerial: b.serial, collarNumber: collar, cartridges: [], armoury: lambeth }).catch((e: unknown) => e)) as GateRefusedError;
     expect(err.reasons.map((r) => r.code)).toEqual(['officer_holds_device', 'wrong_armoury']);
     // Not an inspector (no officer record): the override is not taken.
-    const again = (await issueDevice(svc, ARMOURER, ALL, { deviceSerial: b.serial, collarNumber: await officer(), cartridges: [], armoury: lambeth, override: { codes: ['wrong_armoury'], reason: 'Store closed tonight' } }).catch((e: unknown) => e)) as GateRefusedError;
+    const again = (await issueDevice(svc, ARMOURER, ALL, {
+      deviceSerial: b.serial,
+      collarNumber: await officer(),
+      cartridges: [],
+      armoury: lambeth,
+      override: { codes: ['wrong_armoury'], reason: 'Store closed tonight' },
+    }).catch((e: unknown) => e)) as GateRefusedError;
     expect(again.reasons.map((r) => r.code)).toEqual(['wrong_armoury']);
   });
 
@@ -116,7 +136,10 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
 
   it('refuses a duplicate serial and a model that does not exist, naming the row', async () => {
     const d = await device();
-    const err = (await registerDevices(svc, ARMOURER, [{ serial: d.serial, model: 'X2', armoury: lambeth }, { serial: 'ZZ-1', model: 'X3', armoury: lambeth }]).catch((e: unknown) => e)) as ValidationError;
+    const err = (await registerDevices(svc, ARMOURER, [
+      { serial: d.serial, model: 'X2', armoury: lambeth },
+      { serial: 'ZZ-1', model: 'X3', armoury: lambeth },
+    ]).catch((e: unknown) => e)) as ValidationError;
     expect(err.errors).toEqual([
       { field: '1.model', message: 'There is no model called “X3”: the models are TASER 10, TASER 7, X2, X26' },
       { field: '0.serial', message: `A device with the serial ${d.serial} is already registered` },
@@ -126,7 +149,10 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
   it('gives a device to exactly one of two terminals issuing it at the same moment', async () => {
     const d = await device();
     const [a, b] = [await officer(), await officer()];
-    const results = await Promise.allSettled([issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial, collarNumber: a, cartridges: [] }), issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial, collarNumber: b, cartridges: [] })]);
+    const results = await Promise.allSettled([
+      issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial, collarNumber: a, cartridges: [] }),
+      issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial, collarNumber: b, cartridges: [] }),
+    ]);
     expect(fulfilled(results)).toHaveLength(1);
     const [loser] = rejected(results);
     expect(loser).toBeInstanceOf(GateRefusedError);

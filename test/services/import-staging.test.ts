@@ -46,7 +46,14 @@ describe.each(testDatabases())('a Met-format import beside other writers, on %s'
   });
   afterAll(() => svc.cleanup());
   const count = async (table: 'imported_report' | 'imported_report_row' | 'borough' | 'audit_log') =>
-    Number((await svc.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await svc.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const addBorough = (s: Services, name: string, code: string) =>
     change(s, SYSTEM_ACTOR, async (trx, audit) => {
       const [b] = await insertBoroughs(trx, forceId, [{ name, code }]);
@@ -81,17 +88,22 @@ describe.each(testDatabases())('a Met-format import beside other writers, on %s'
   it('holds no lock on the live tables while it reads: another process and this one write meanwhile, and its rows appear all at once', async () => {
     const before = { reports: await count('imported_report'), boroughs: await count('borough'), audit: await count('audit_log') };
     let checked = 0;
-    const r = await importMetFile(svc, SYSTEM_ACTOR, { fileName: 'three-batches.csv', bytes: rowsOnDays(2500) }, {
-      onProgress: async () => {
-        checked++;
-        // Nothing of the file is visible while it is read.
-        expect(await count('imported_report')).toBe(before.reports);
-        // Before: the import held SQLite's write lock from its first batch to its end, so
-        // another process got "database is locked", and this process's writes queued behind it.
-        await otherProcessWrites(`Other ${checked}`, `O${checked}`);
-        await within(addBorough(svc, `Ours ${checked}`, `U${checked}`), 20_000, 'a change of this process during the import');
+    const r = await importMetFile(
+      svc,
+      SYSTEM_ACTOR,
+      { fileName: 'three-batches.csv', bytes: rowsOnDays(2500) },
+      {
+        onProgress: async () => {
+          checked++;
+          // Nothing of the file is visible while it is read.
+          expect(await count('imported_report')).toBe(before.reports);
+          // Before: the import held SQLite's write lock from its first batch to its end, so
+          // another process got "database is locked", and this process's writes queued behind it.
+          await otherProcessWrites(`Other ${checked}`, `O${checked}`);
+          await within(addBorough(svc, `Ours ${checked}`, `U${checked}`), 20_000, 'a change of this process during the import');
+        },
       },
-    });
+    );
     expect(checked).toBe(3); // after each batch of 1,000 rows
     expect(r).toMatchObject({ problem: null, read: 2500, imported: 2500, alreadyPresent: 0, rejected: 0 });
     expect(await count('imported_report')).toBe(before.reports + 2500);
@@ -103,10 +115,7 @@ describe.each(testDatabases())('a Met-format import beside other writers, on %s'
   it('runs beside another import of the same rows: both finish, and each row is stored once', async () => {
     const before = await count('imported_report');
     const file = rowsOnDays(1500, 5000);
-    const [a, b] = await Promise.all([
-      importMetFile(svc, SYSTEM_ACTOR, { fileName: 'same-a.csv', bytes: file }),
-      importMetFile(svc, SYSTEM_ACTOR, { fileName: 'same-b.csv', bytes: file }),
-    ]);
+    const [a, b] = await Promise.all([importMetFile(svc, SYSTEM_ACTOR, { fileName: 'same-a.csv', bytes: file }), importMetFile(svc, SYSTEM_ACTOR, { fileName: 'same-b.csv', bytes: file })]);
     expect(a.imported + b.imported).toBe(1500);
     expect(a.alreadyPresent + b.alreadyPresent).toBe(1500);
     expect(await count('imported_report')).toBe(before + 1500);

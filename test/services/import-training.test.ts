@@ -30,7 +30,15 @@ describe.each(testDatabases())('importing training records on %s', (kind) => {
 
   const db = () => svc.database.db;
   const auditTotal = async () => (await listAudit(db(), {}, { offset: 0, limit: 1 })).total;
-  const recordCount = async () => Number((await db().selectFrom('training_record').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const recordCount = async () =>
+    Number(
+      (
+        await db()
+          .selectFrom('training_record')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const officerId = async (collar: string) => (await findOfficerByCollar(db(), f.force.id, collar))!.id;
 
   it('says plainly when the force has no course types, storing nothing', async () => {
@@ -105,7 +113,11 @@ describe.each(testDatabases())('importing training records on %s', (kind) => {
     expect(r).toMatchObject({ ok: false, read: 6, inserted: 0, alreadyPresent: 0, rejectedRows: 5 });
     expect(r.rejected).toEqual([
       { line: 3, column: 'collar_number', message: 'No officer with collar number 999ZZ in Cedar: check the number, or import the officer first' },
-      { line: 4, column: 'course_code', message: expect.stringMatching(/^No course with the code initial-x3 in Cedar: the codes are conversion-taser7, conversion-x26-x2, initial-x2, initial-x26, refresher$/) },
+      {
+        line: 4,
+        column: 'course_code',
+        message: expect.stringMatching(/^No course with the code initial-x3 in Cedar: the codes are conversion-taser7, conversion-x26-x2, initial-x2, initial-x26, refresher$/),
+      },
       { line: 5, column: 'completed_on', message: 'There is no day 2024-02-30: check the day and the month' },
       { line: 6, column: 'reason', message: 'Give the reason the officer did not pass' },
       { line: 7, column: 'collar_number', message: 'The same record is on line 2: list each course an officer completed once' },
@@ -150,8 +162,15 @@ describe.each(testDatabases())('importing training records on %s', (kind) => {
   it('counts a result recorded from a session as already present', async () => {
     const cara = await officerId('303CN');
     const refresher = (await listCourseTypes(svc)).find((c) => c.code === 'refresher')!;
-    await insertTrainingRecords(db(), f.force.id, 'trainer', [{ officerId: cara, courseTypeId: refresher.id, completedOn: '2025-02-01', result: 'fail', reason: 'Session result', sessionId: null, source: 'session', sourceKey: null }]);
-    const same = await importTraining(svc, SYSTEM_ACTOR, { records: [{ collarNumber: '303CN', courseCode: 'refresher', completedOn: '2025-02-01', result: 'fail', reason: 'From the old system' }] }, { now: NOW });
+    await insertTrainingRecords(db(), f.force.id, 'trainer', [
+      { officerId: cara, courseTypeId: refresher.id, completedOn: '2025-02-01', result: 'fail', reason: 'Session result', sessionId: null, source: 'session', sourceKey: null },
+    ]);
+    const same = await importTraining(
+      svc,
+      SYSTEM_ACTOR,
+      { records: [{ collarNumber: '303CN', courseCode: 'refresher', completedOn: '2025-02-01', result: 'fail', reason: 'From the old system' }] },
+      { now: NOW },
+    );
     expect(same).toMatchObject({ ok: true, inserted: 0, alreadyPresent: 1 });
     const other = await importTraining(svc, SYSTEM_ACTOR, { records: [{ collarNumber: '303CN', courseCode: 'refresher', completedOn: '2025-02-01', result: 'pass' }] }, { now: NOW });
     expect(other.rejected).toEqual([{ line: 0, column: 'result', message: expect.stringContaining('Cedar already records fail for 303CN') }]);

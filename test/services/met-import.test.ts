@@ -36,7 +36,15 @@ describe.each(testDatabases())('importing and exporting the Met layout on %s', (
     await insertBoroughs(svc.database.db, force.id, [{ name: 'Bexley', code: 'RY' }]);
   });
   afterAll(() => svc.cleanup());
-  const count = async (table: 'imported_report' | 'audit_log') => Number((await svc.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'imported_report' | 'audit_log') =>
+    Number(
+      (
+        await svc.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const lastAudit = () => svc.database.db.selectFrom('audit_log').select(['action', 'summary']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
 
   it('imports every readable row once, however often the file is imported', async () => {
@@ -99,11 +107,16 @@ describe.each(testDatabases())('importing and exporting the Met layout on %s', (
     const [reports, audit] = [await count('imported_report'), await count('audit_log')];
     // 2,500 new rows (stored in batches of 1,000), then a bad one whose reject cannot be handled.
     const file = rowsOnDays(2501, (row, i) => (i === 2500 ? row.map((v, j) => (j === at('SingleCrewed') ? 'Maybe' : v)) : row));
-    const failing = importMetFile(svc, SYSTEM_ACTOR, { fileName: 'late.csv', bytes: file }, {
-      onReject: () => {
-        throw new Error('the rejects file cannot be written');
+    const failing = importMetFile(
+      svc,
+      SYSTEM_ACTOR,
+      { fileName: 'late.csv', bytes: file },
+      {
+        onReject: () => {
+          throw new Error('the rejects file cannot be written');
+        },
       },
-    });
+    );
     await expect(failing).rejects.toThrow('the rejects file cannot be written');
     expect([await count('imported_report'), await count('audit_log')]).toEqual([reports, audit]);
   });
@@ -126,10 +139,20 @@ describe.each(testDatabases())('importing and exporting the Met layout on %s', (
   });
 
   it('refuses a file of the wrong layout and stores nothing', async () => {
-    const before = (await svc.database.db.selectFrom('imported_report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = (
+      await svc.database.db
+        .selectFrom('imported_report')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     const r = await importMetFile(svc, SYSTEM_ACTOR, { fileName: 'roster.csv', bytes: fixture('../roster-good.csv') });
     expect(r.problem).toMatch(/columns are missing: "IncidentDate"/);
-    const after = (await svc.database.db.selectFrom('imported_report').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const after = (
+      await svc.database.db
+        .selectFrom('imported_report')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
     expect(Number(after)).toBe(Number(before));
   });
 

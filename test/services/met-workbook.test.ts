@@ -39,18 +39,34 @@ function damagedWorkbooks(): { name: string; bytes: Buffer }[] {
     { name: 'the sheet not XML at all', bytes: withPart(SHEET, () => Buffer.from('not xml <<<')) },
     { name: 'the shared strings not XML', bytes: withPart('xl/sharedStrings.xml', () => Buffer.from('<sst><si><t>never closed')) },
     { name: 'the workbook not XML', bytes: withPart('xl/workbook.xml', () => Buffer.from('<<<')) },
-    { name: 'an XML entity bomb', bytes: withPart('xl/sharedStrings.xml', (d) => Buffer.from(`<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${d.toString('utf8').replace(/^<\?xml[^>]*>/, '').replace('<t>', '<t>&b;')}`)) },
+    {
+      name: 'an XML entity bomb',
+      bytes: withPart('xl/sharedStrings.xml', (d) =>
+        Buffer.from(
+          `<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${d
+            .toString('utf8')
+            .replace(/^<\?xml[^>]*>/, '')
+            .replace('<t>', '<t>&b;')}`,
+        ),
+      ),
+    },
     { name: 'no worksheet', bytes: without(SHEET) },
     { name: 'no workbook part', bytes: without('xl/workbook.xml') },
     { name: 'a zip of a text file', bytes: writeZip([{ name: 'notes.txt', data: Buffer.from('not a workbook') }]) },
     { name: 'an empty zip', bytes: writeZip([]) },
-    { name: 'a zip bomb: the sheet says 1 KB and unpacks to 50 MB', bytes: rebuilt((parts) => parts.map((p) => (p.name === SHEET ? { ...p, data: Buffer.alloc(50 * 1024 * 1024, 0x20), claimedSize: 1024 } : p))) },
-    { name: 'a part with a wrong checksum', bytes: (() => {
-      const b = Buffer.from(SAMPLE);
-      const central = b.lastIndexOf(Buffer.from(SHEET));
-      b.writeUInt32LE((b.readUInt32LE(central - 46 + 16) ^ 1) >>> 0, central - 46 + 16);
-      return b;
-    })() },
+    {
+      name: 'a zip bomb: the sheet says 1 KB and unpacks to 50 MB',
+      bytes: rebuilt((parts) => parts.map((p) => (p.name === SHEET ? { ...p, data: Buffer.alloc(50 * 1024 * 1024, 0x20), claimedSize: 1024 } : p))),
+    },
+    {
+      name: 'a part with a wrong checksum',
+      bytes: (() => {
+        const b = Buffer.from(SAMPLE);
+        const central = b.lastIndexOf(Buffer.from(SHEET));
+        b.writeUInt32LE((b.readUInt32LE(central - 46 + 16) ^ 1) >>> 0, central - 46 + 16);
+        return b;
+      })(),
+    },
     { name: 'junk after the first bytes of a zip', bytes: Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(5000, 0x41)]) },
   );
   return out;
@@ -100,27 +116,31 @@ describe.each(testDatabases())('a damaged workbook is refused with a reason, sto
     await ensureForce(svc, SYSTEM_ACTOR, { name: 'Test Constabulary', homeOfficeRegion: 'London' });
   });
   afterAll(() => svc.cleanup());
-  const count = async (table: 'imported_report' | 'audit_log') => Number((await svc.database.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'imported_report' | 'audit_log') =>
+    Number(
+      (
+        await svc.database.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
-  it(
-    'refuses every damaged variant of the sample workbook promptly, saying what is wrong',
-    async () => {
-      const before = [await count('imported_report'), await count('audit_log')];
-      const failures: string[] = [];
-      const variants = damagedWorkbooks();
-      expect(variants.length).toBeGreaterThanOrEqual(36);
-      for (const v of variants) {
-        const r = await importOrHang(svc, v.bytes);
-        if (r === 'hung') failures.push(`${v.name}: no answer after ${WAIT_MS / 1000} s`);
-        else if (!r.problem) failures.push(`${v.name}: accepted (${r.read} rows read, ${r.imported} imported)`);
-        else if (!/cannot be read|not a file in the Met|has no worksheet|is empty/.test(r.problem)) failures.push(`${v.name}: unclear problem: ${r.problem}`);
-        else if (r.imported !== 0) failures.push(`${v.name}: ${r.imported} stored`);
-      }
-      expect(failures).toEqual([]);
-      expect([await count('imported_report'), await count('audit_log')]).toEqual(before);
-    },
-    600_000,
-  );
+  it('refuses every damaged variant of the sample workbook promptly, saying what is wrong', async () => {
+    const before = [await count('imported_report'), await count('audit_log')];
+    const failures: string[] = [];
+    const variants = damagedWorkbooks();
+    expect(variants.length).toBeGreaterThanOrEqual(36);
+    for (const v of variants) {
+      const r = await importOrHang(svc, v.bytes);
+      if (r === 'hung') failures.push(`${v.name}: no answer after ${WAIT_MS / 1000} s`);
+      else if (!r.problem) failures.push(`${v.name}: accepted (${r.read} rows read, ${r.imported} imported)`);
+      else if (!/cannot be read|not a file in the Met|has no worksheet|is empty/.test(r.problem)) failures.push(`${v.name}: unclear problem: ${r.problem}`);
+      else if (r.imported !== 0) failures.push(`${v.name}: ${r.imported} stored`);
+    }
+    expect(failures).toEqual([]);
+    expect([await count('imported_report'), await count('audit_log')]).toEqual(before);
+  }, 600_000);
 
   it('still imports the sample workbook', async () => {
     const r = await importOrHang(svc, SAMPLE);

@@ -113,7 +113,7 @@ describe.each(testDatabases())('published Home Office tables and the national co
     expect(after.audit).toBe(before.audit + 1); // the attempt is recorded
   });
 
-  it('replaces the period: another file for it takes the old one\'s place, rows and all', async () => {
+  it("replaces the period: another file for it takes the old one's place, rows and all", async () => {
     const r = await importHomeOfficeTable(svc, analyst, T2017, '2018-19');
     expect(r).toMatchObject({ outcome: 'replaced', replacedFile: T2018.fileName });
     let s = await state();
@@ -164,7 +164,14 @@ describe.each(testDatabases())('published Home Office tables and the national co
 
   it('refuses a table without its England and Wales total', async () => {
     const before = await state();
-    const noTotal = { fileName: 'no-total.csv', bytes: Buffer.from(CITY_ONLY.split('\n').filter((l) => !l.startsWith('England and Wales')).join('\n')) };
+    const noTotal = {
+      fileName: 'no-total.csv',
+      bytes: Buffer.from(
+        CITY_ONLY.split('\n')
+          .filter((l) => !l.startsWith('England and Wales'))
+          .join('\n'),
+      ),
+    };
     const err = await refusal(importHomeOfficeTable(svc, analyst, noTotal, '2019-20'));
     expect(err.reason).toBe('incomplete');
     expect(err.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^The file has no England and Wales total/)]);
@@ -193,7 +200,9 @@ describe.each(testDatabases())('published Home Office tables and the national co
   });
 
   it('loads a table with a column it does not need, noting that it was ignored', async () => {
-    const extra = CITY_ONLY.split('\n').map((l, i) => `${l},${i === 0 ? 'Notes' : 'x'}`).join('\n');
+    const extra = CITY_ONLY.split('\n')
+      .map((l, i) => `${l},${i === 0 ? 'Notes' : 'x'}`)
+      .join('\n');
     const r = await importHomeOfficeTable(svc, analyst, { fileName: 'notes.csv', bytes: Buffer.from(extra) }, '2014-15');
     expect(r.outcome).toBe('loaded');
     expect(r.notes).toEqual([{ line: 1, column: null, message: 'Column Notes ignored: not part of the table' }]);

@@ -256,7 +256,11 @@ describe.each(testDatabases())('release writes at the same time on %s', (kind) =
     });
     const waiting = async (n: number) => {
       for (let i = 0; i < 200; i++) {
-        const r = await db.selectFrom('pg_locks' as never).select((eb) => eb.fn.countAll<number>().as('n')).where('granted' as never, '=', false as never).executeTakeFirstOrThrow();
+        const r = await db
+          .selectFrom('pg_locks' as never)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('granted' as never, '=', false as never)
+          .executeTakeFirstOrThrow();
         if (Number((r as { n: number }).n) >= n) return;
         await new Promise((res) => setTimeout(res, 25));
       }

@@ -16,7 +16,15 @@ import { importMetFile } from '../../src/services/met-import.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 
 /** Values planted in every field that must never be published. */
-const MARKERS = { reference: 'CAD 9911/MARKER', serial: 'X2MARKER77', cartridge: 'CMARKER55', justification: 'Marker-justification-text about the man', injury: 'Marker injury wound text', camera: 'BWV-MARKER-1', footage: 'EVID-MARKER-9' };
+const MARKERS = {
+  reference: 'CAD 9911/MARKER',
+  serial: 'X2MARKER77',
+  cartridge: 'CMARKER55',
+  justification: 'Marker-justification-text about the man',
+  injury: 'Marker injury wound text',
+  camera: 'BWV-MARKER-1',
+  footage: 'EVID-MARKER-9',
+};
 const NOW = new Date('2026-11-28T10:00:00Z');
 
 describe.each(testDatabases())('monthly releases on %s', (kind) => {
@@ -32,7 +40,21 @@ describe.each(testDatabases())('monthly releases on %s', (kind) => {
   const marked = {
     ced: {
       deviceSerial: MARKERS.serial,
-      applications: [{ levels: ['fired'], fired: { cartridgeNumber: MARKERS.cartridge, totalCycles: 1, cycleInterrupted: false, cycleExtended: false, repeatCycleSameCartridge: false, missOneProbe: false, missBothProbes: false, probeLocations: ['F7'] } }],
+      applications: [
+        {
+          levels: ['fired'],
+          fired: {
+            cartridgeNumber: MARKERS.cartridge,
+            totalCycles: 1,
+            cycleInterrupted: false,
+            cycleExtended: false,
+            repeatCycleSameCartridge: false,
+            missOneProbe: false,
+            missBothProbes: false,
+            probeLocations: ['F7'],
+          },
+        },
+      ],
     },
     justification: { text: MARKERS.justification },
     bwv: { worn: true, switchedOn: 'before', notOnReason: null, cameraId: MARKERS.camera, footageRefs: [MARKERS.footage] },
@@ -58,7 +80,10 @@ describe.each(testDatabases())('monthly releases on %s', (kind) => {
     expect(draft).toMatchObject({ status: 'draft', number: null, month: '2026-05', financialYear: '2026-27', rowsCount: 2 });
     expect(draft.snapshot.label).toBe('April to May 2026');
     expect(draft.snapshot.totals).toMatchObject({ total: 2, fired: 2, discharge: 2 });
-    expect(draft.snapshot.months.map((m) => [m.key, m.counts.total])).toEqual([['2026-04', 1], ['2026-05', 1]]);
+    expect(draft.snapshot.months.map((m) => [m.key, m.counts.total])).toEqual([
+      ['2026-04', 1],
+      ['2026-05', 1],
+    ]);
     expect(draft.snapshot.breakdowns.find((b) => b.dimension === 'borough')!.rows.find((r) => r.label === 'Lambeth')!.counts.total).toBe(2);
     expect(await publishedReleases(svc)).toEqual([]);
 
@@ -130,7 +155,10 @@ describe.each(testDatabases())('monthly releases on %s', (kind) => {
     const before = await draftRelease(svc);
     const err = await prepareRelease(svc, analyst, '2026-09', NOW).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DisclosureError);
-    expect((err as DisclosureError).problems).toContainEqual({ where: expect.stringMatching(/^uses\.csv line \d+, column Borough$/), message: '"Flat 2, 9 Acacia Road" is not one of the force\'s boroughs' });
+    expect((err as DisclosureError).problems).toContainEqual({
+      where: expect.stringMatching(/^uses\.csv line \d+, column Borough$/),
+      message: '"Flat 2, 9 Acacia Road" is not one of the force\'s boroughs',
+    });
     expect(await draftRelease(svc)).toEqual(before);
   });
 

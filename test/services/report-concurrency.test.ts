@@ -47,7 +47,12 @@ describe.each(testDatabases())('concurrent writes to a report on %s', (kind) => 
 
   async function person(email: string, role: Actor['grants'][number]['role'], borough: boolean): Promise<Actor> {
     const officer = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: `${collar++}LX`, boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }));
-    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email, displayName: email, roles: [{ role, boroughId: borough ? f.boroughs.lambeth.id : null }], officerId: officer.id }, 'a long enough passphrase');
+    const { account } = await createAccount(
+      svc,
+      SYSTEM_ACTOR,
+      { email, displayName: email, roles: [{ role, boroughId: borough ? f.boroughs.lambeth.id : null }], officerId: officer.id },
+      'a long enough passphrase',
+    );
     return { userId: account.id, label: email, grants: account.roles };
   }
 
@@ -97,10 +102,7 @@ describe.each(testDatabases())('concurrent writes to a report on %s', (kind) => 
     const r = await draft();
     const before = (await actions(r.id)).length;
     const opened = { revision: r.revision };
-    const results = await Promise.allSettled([
-      submitReport(svc, pc, r.id, NOW, opened),
-      saveSection(svc, pc, r.id, 'outcomes', { outcomes: ['detained_mha'] }, opened),
-    ]);
+    const results = await Promise.allSettled([submitReport(svc, pc, r.id, NOW, opened), saveSection(svc, pc, r.id, 'outcomes', { outcomes: ['detained_mha'] }, opened)]);
     const winner = oneWinner(results);
     const now = (await getReport(svc, pc, r.id, NOW)).report;
     expect(now.revision).toBe(r.revision + 1);
@@ -131,10 +133,7 @@ describe.each(testDatabases())('concurrent writes to a report on %s', (kind) => 
 
   it('two sections saved at once without a revision (the API without If-Match): each reads the report in its transaction, so both are kept', async () => {
     const r2 = await draft(['subject', 'outcomes']);
-    const both = await Promise.allSettled([
-      saveSection(svc, pc, r2.id, 'subject', firedReport(f.boroughs.lambeth.id).subject),
-      saveSection(svc, pc, r2.id, 'outcomes', { outcomes: ['arrested'] }),
-    ]);
+    const both = await Promise.allSettled([saveSection(svc, pc, r2.id, 'subject', firedReport(f.boroughs.lambeth.id).subject), saveSection(svc, pc, r2.id, 'outcomes', { outcomes: ['arrested'] })]);
     expect(both.map((b) => b.status)).toEqual(['fulfilled', 'fulfilled']);
     const now = (await getReport(svc, pc, r2.id, NOW)).report;
     expect(now.content.subject).toEqual(expect.objectContaining({ ageBand: '18-34' }));
@@ -280,7 +279,8 @@ describe.each(testDatabases())('concurrent writes to a report on %s', (kind) => 
     const results = await Promise.allSettled([discardDraft(svc, pc, r.id, opened), saveSection(svc, pc, r.id, 'outcomes', { outcomes: ['arrested'] }, opened)]);
     const winner = oneWinner(results);
     const d = await getReport(svc, pc, r.id, NOW).catch((e: Error) => e);
-    if (winner === 0) expect(d).toBeInstanceOf(Error); // discarded: gone from every list and page
+    if (winner === 0)
+      expect(d).toBeInstanceOf(Error); // discarded: gone from every list and page
     else expect((d as Awaited<ReturnType<typeof getReport>>).report.content.outcomes).toEqual({ outcomes: ['arrested'] });
   });
 

@@ -43,7 +43,9 @@ describe.each(testDatabases())('the services check a section against their clock
 
   it('saves an incident a quarter of an hour ago and refuses one a quarter of an hour ahead, by the services’ clock', async () => {
     const r = await startReport(svc, pc);
-    await expect(saveSection(svc, pc, r.id, 'incident', incident('2026-04-01', '00:45'))).rejects.toMatchObject({ errors: [{ field: 'time', message: 'The time of the incident must be in the past (it is 00:30 now)' }] });
+    await expect(saveSection(svc, pc, r.id, 'incident', incident('2026-04-01', '00:45'))).rejects.toMatchObject({
+      errors: [{ field: 'time', message: 'The time of the incident must be in the past (it is 00:30 now)' }],
+    });
     const saved = await saveSection(svc, pc, r.id, 'incident', incident('2026-04-01', '00:15'));
     expect(saved.occurredAt).toBe('2026-03-31T23:15:00.000Z');
   });

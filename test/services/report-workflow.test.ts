@@ -41,7 +41,12 @@ describe.each(testDatabases())('referrals, discarded drafts and incidents on %s'
 
   async function person(email: string, role: Actor['grants'][number]['role'], borough: boolean): Promise<Actor> {
     const officer = await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: `${collar++}LX`, boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }));
-    const { account } = await createAccount(svc, SYSTEM_ACTOR, { email, displayName: email, roles: [{ role, boroughId: borough ? f.boroughs.lambeth.id : null }], officerId: officer.id }, 'a long enough passphrase');
+    const { account } = await createAccount(
+      svc,
+      SYSTEM_ACTOR,
+      { email, displayName: email, roles: [{ role, boroughId: borough ? f.boroughs.lambeth.id : null }], officerId: officer.id },
+      'a long enough passphrase',
+    );
     return { userId: account.id, label: email, grants: account.roles };
   }
 
@@ -76,11 +81,22 @@ describe.each(testDatabases())('referrals, discarded drafts and incidents on %s'
     it('records an IOPC referral with its reference: concluded, on the timeline, in the audit log', async () => {
       const r = await referred('CAD 100/21NOV');
       expect((await listReferrals(svc, everywhere, 'awaiting', { page: 1, pageSize: 50 })).reports.map((x) => x.id)).toContain(r.id);
-      const done = await recordReferralOutcome(svc, psd, everywhere, r.id, { outcome: 'iopc_referral', iopcReference: '2026/012345', reason: 'Prolonged discharge on a person in crisis: mandatory referral.' });
+      const done = await recordReferralOutcome(svc, psd, everywhere, r.id, {
+        outcome: 'iopc_referral',
+        iopcReference: '2026/012345',
+        reason: 'Prolonged discharge on a person in crisis: mandatory referral.',
+      });
       expect(done.status).toBe('referral_concluded');
       const d = await getReport(svc, psd, r.id);
       expect(d.referralOutcomes).toEqual([
-        expect.objectContaining({ outcome: 'iopc_referral', iopcReference: '2026/012345', reason: 'Prolonged discharge on a person in crisis: mandatory referral.', reportVersion: 1, recordedByLabel: 'psd@test.police.uk', recordedAt: NOW.toISOString() }),
+        expect.objectContaining({
+          outcome: 'iopc_referral',
+          iopcReference: '2026/012345',
+          reason: 'Prolonged discharge on a person in crisis: mandatory referral.',
+          reportVersion: 1,
+          recordedByLabel: 'psd@test.police.uk',
+          recordedAt: NOW.toISOString(),
+        }),
       ]);
       expect(d.events.map((e) => e.kind)).toEqual(['created', 'submitted', 'referred', 'referral_outcome']);
       expect(d.events.at(-1)).toMatchObject({ comment: 'Prolonged discharge on a person in crisis: mandatory referral.', at: NOW.toISOString() });
@@ -101,7 +117,9 @@ describe.each(testDatabases())('referrals, discarded drafts and incidents on %s'
         { field: 'reason', message: 'Give the reason for the outcome' },
       ]);
       expect(await errors({ outcome: 'iopc_referral', reason: 'Referred to the IOPC today.' })).toEqual([{ field: 'iopcReference', message: 'Enter the IOPC reference' }]);
-      expect(await errors({ outcome: 'iopc_referral', iopcReference: '12345', reason: 'Referred to the IOPC today.' })).toEqual([{ field: 'iopcReference', message: 'Enter the IOPC reference as the year, a slash and 6 digits, for example 2026/012345' }]);
+      expect(await errors({ outcome: 'iopc_referral', iopcReference: '12345', reason: 'Referred to the IOPC today.' })).toEqual([
+        { field: 'iopcReference', message: 'Enter the IOPC reference as the year, a slash and 6 digits, for example 2026/012345' },
+      ]);
       expect(await errors({ outcome: 'misconduct', reason: 'short' })).toEqual([{ field: 'reason', message: 'Give the reason for the outcome (at least 10 characters)' }]);
       expect(await errors({ outcome: 'suspended', reason: 'Not an outcome Cedar knows.' })).toEqual([{ field: 'outcome', message: 'Select the outcome of the referral' }]);
       const d = await getReport(svc, psd, r.id);
@@ -115,7 +133,9 @@ describe.each(testDatabases())('referrals, discarded drafts and incidents on %s'
       const input = { outcome: 'no_case_to_answer', reason: 'The footage shows the use was justified.' };
       await expect(recordReferralOutcome(svc, psd, camden(), r.id, input)).rejects.toThrow(/not found/);
       await recordReferralOutcome(svc, psd, everywhere, r.id, input);
-      await expect(recordReferralOutcome(svc, psd, everywhere, r.id, { ...input, outcome: 'misconduct' })).rejects.toThrow(/referral concluded: an outcome is recorded only on a report referred to professional standards/);
+      await expect(recordReferralOutcome(svc, psd, everywhere, r.id, { ...input, outcome: 'misconduct' })).rejects.toThrow(
+        /referral concluded: an outcome is recorded only on a report referred to professional standards/,
+      );
       const submitted = await draft(pc, { incident: { ...(firedReport(f.boroughs.lambeth.id).incident as object), reference: 'CAD 103/21NOV' } });
       await expect(recordReferralOutcome(svc, psd, everywhere, submitted.id, input)).rejects.toThrow(/not found/); // a draft is its author's
       await submitReport(svc, pc, submitted.id, NOW);
@@ -190,7 +210,13 @@ describe.each(testDatabases())('referrals, discarded drafts and incidents on %s'
   });
 
   describe('the incident', () => {
-    const incident = (date: string, time = '22:15', boroughId?: string) => ({ ...(firedReport(f.boroughs.lambeth.id).incident as object), reference: 'CAD 300/02NOV', date, time, ...(boroughId ? { boroughId } : {}) });
+    const incident = (date: string, time = '22:15', boroughId?: string) => ({
+      ...(firedReport(f.boroughs.lambeth.id).incident as object),
+      reference: 'CAD 300/02NOV',
+      date,
+      time,
+      ...(boroughId ? { boroughId } : {}),
+    });
 
     it('takes its date from the current version of its reports after an amendment corrects it', async () => {
       const r = await draft(pc, { incident: incident('2026-11-02') });

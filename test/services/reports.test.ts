@@ -5,7 +5,21 @@ import { createAccount } from '../../src/services/accounts.js';
 import { verifyAuditLog } from '../../src/services/audit.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { amendReport, discardAmendment, stageAmendment, submitAmendment, getIncident, getReport, listOwnReports, listReports, reviewReport, saveSection, signOffReport, startReport, submitReport } from '../../src/services/reports.js';
+import {
+  amendReport,
+  discardAmendment,
+  stageAmendment,
+  submitAmendment,
+  getIncident,
+  getReport,
+  listOwnReports,
+  listReports,
+  reviewReport,
+  saveSection,
+  signOffReport,
+  startReport,
+  submitReport,
+} from '../../src/services/reports.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport } from '../support/report-fixtures.js';
@@ -125,11 +139,16 @@ describe.each(testDatabases())('use-of-force reports on %s', (kind) => {
     const returned = await reviewReport(svc, sgt, lambethScope(), r.id, { outcome: 'return', comment: 'Give the camera identifier from the log.' });
     expect(returned.status).toBe('returned');
 
-    const noReason = await amendReport(svc, pc, r.id, { sections: { bwv: { worn: true, switchedOn: 'before', cameraId: 'BWV-88214', footageRefs: ['EVID-2026-11-20-0042'] } }, reason: '' }).catch((e) => e);
+    const noReason = await amendReport(svc, pc, r.id, { sections: { bwv: { worn: true, switchedOn: 'before', cameraId: 'BWV-88214', footageRefs: ['EVID-2026-11-20-0042'] } }, reason: '' }).catch(
+      (e) => e,
+    );
     expect(noReason.errors[0].field).toBe('reason');
     const nothing = await amendReport(svc, pc, r.id, { sections: {}, reason: 'No change at all' }).catch((e) => e);
     expect(nothing.errors[0].message).toMatch(/Nothing has changed/);
-    const amended = await amendReport(svc, pc, r.id, { sections: { bwv: { worn: true, switchedOn: 'before', cameraId: 'BWV-88214', footageRefs: ['EVID-2026-11-20-0042'] } }, reason: 'Camera number was mistyped' });
+    const amended = await amendReport(svc, pc, r.id, {
+      sections: { bwv: { worn: true, switchedOn: 'before', cameraId: 'BWV-88214', footageRefs: ['EVID-2026-11-20-0042'] } },
+      reason: 'Camera number was mistyped',
+    });
     expect(amended.status).toBe('submitted');
     expect(amended.version).toBe(2);
 

@@ -24,7 +24,7 @@ describe.each(testDatabases())('statistics and the Home Office return on %s', (k
     for (const [k, v] of Object.entries(firedReport(f.boroughs.lambeth.id, over))) if (v !== undefined) await saveSection(svc, pc, r.id, k as SectionKey, v);
     if (submit) await submitReport(svc, pc, r.id, new Date('2026-11-27T12:00:00Z'));
   }
-  const incident = (date: string, time: string) => ({ incident: { reference: `CAD ${date}-${time.replace(":", "")}`, date, time, boroughId: f.boroughs.lambeth.id, locations: ['street'] } });
+  const incident = (date: string, time: string) => ({ incident: { reference: `CAD ${date}-${time.replace(':', '')}`, date, time, boroughId: f.boroughs.lambeth.id, locations: ['street'] } });
   const noTaser = { tactics: { tactics: [{ tactic: 'compliant_handcuffing', effective: true }], cedUsed: false, firearmsAimed: false, firearmsFired: false }, justification: undefined };
   const redDot = {
     tactics: { tactics: [{ tactic: 'ced_red_dotted', effective: true }], cedUsed: true, firearmsAimed: false, firearmsFired: false },
@@ -178,7 +178,11 @@ describe.each(testDatabases())('every breakdown over recorded and imported uses 
       ['Nowhere Vale', 1],
       [NOT_RECORDED, 2],
     ]);
-    for (const d of MULTI_VALUED_DIMENSIONS) expect(by(d).rows.reduce((n, r) => n + r.counts.total, 0), d).toBeGreaterThan(10);
+    for (const d of MULTI_VALUED_DIMENSIONS)
+      expect(
+        by(d).rows.reduce((n, r) => n + r.counts.total, 0),
+        d,
+      ).toBeGreaterThan(10);
     expect(by('reason').rows.find((r) => r.key === null)!.counts.total).toBe(1);
     expect(by('outcome').rows.find((r) => r.key === null)!.counts.total).toBe(1);
     // The amended report counts with its amended answers only.

@@ -35,8 +35,8 @@ const LEAD: Actor = { userId: null, label: 'lead@test', grants: [{ role: 'progra
 const at = (day: string) => new Date(`${day}T12:00:00Z`);
 const NOW = at('2026-12-01');
 
-const fulfilled = <T,>(results: PromiseSettledResult<T>[]) => results.filter((r): r is PromiseFulfilledResult<T> => r.status === 'fulfilled').map((r) => r.value);
-const summary = <T,>(s: unknown): T => (typeof s === 'string' ? JSON.parse(s) : s) as T;
+const fulfilled = <T>(results: PromiseSettledResult<T>[]) => results.filter((r): r is PromiseFulfilledResult<T> => r.status === 'fulfilled').map((r) => r.value);
+const summary = <T>(s: unknown): T => (typeof s === 'string' ? JSON.parse(s) : s) as T;
 const rejected = (results: PromiseSettledResult<unknown>[]) => results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
 
 describe.each(testDatabases())('training and officer writes at the same moment, on %s', (kind) => {

@@ -46,8 +46,18 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect(await seedNationalCourseTypes(svc, SYSTEM_ACTOR)).toBe(5);
     expect(await seedNationalCourseTypes(svc, SYSTEM_ACTOR)).toBe(0);
     course = Object.fromEntries((await listCourseTypes(svc)).map((c) => [c.code, c.id]));
-    for (const [name, collar] of [['trainer', '100LX'], ['asha', '201LX'], ['ben', '202LX'], ['cara', '203LX']] as const) {
-      const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber: collar, firstName: name[0]!.toUpperCase() + name.slice(1), boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }));
+    for (const [name, collar] of [
+      ['trainer', '100LX'],
+      ['asha', '201LX'],
+      ['ben', '202LX'],
+      ['cara', '203LX'],
+    ] as const) {
+      const o = await createOfficer(
+        svc,
+        SYSTEM_ACTOR,
+        ALL,
+        officerFixture({ collarNumber: collar, firstName: name[0]!.toUpperCase() + name.slice(1), boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }),
+      );
       officer[name] = o.id;
     }
     // The trainer: X26 initial, converted to the X2, refreshed on 1 June 2026 (authorised to 31 May 2027).
@@ -118,14 +128,32 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     const asha = s.enrolments.find((e) => e.officerId === officer.asha)!;
     const cara = s.enrolments.find((e) => e.officerId === officer.cara)!;
     await expect(recordResults(svc, LEAD, sessionId, [], at('2026-12-08'))).rejects.toBeInstanceOf(WorkflowError);
-    const err = await recordResults(svc, LEAD, sessionId, [{ enrolmentId: asha.id, attended: 'yes', result: 'pass' }, { enrolmentId: cara.id, attended: 'yes', result: 'fail', reason: '' }], at('2026-12-09')).catch((e) => e);
+    const err = await recordResults(
+      svc,
+      LEAD,
+      sessionId,
+      [
+        { enrolmentId: asha.id, attended: 'yes', result: 'pass' },
+        { enrolmentId: cara.id, attended: 'yes', result: 'fail', reason: '' },
+      ],
+      at('2026-12-09'),
+    ).catch((e) => e);
     expect((err as ValidationError).errors).toEqual([{ field: 'results.1.reason', message: 'Cara Patel (203LX): Give the reason the officer did not pass' }]);
     const missing = await recordResults(svc, LEAD, sessionId, [{ enrolmentId: asha.id, attended: 'yes', result: 'pass' }], at('2026-12-09')).catch((e) => e);
     expect((missing as ValidationError).errors[0]!.message).toMatch(/Cara Patel \(203LX\): record whether they attended/);
     expect((await getSession(svc, sessionId, { now: at('2026-12-09') })).session.status).toBe('scheduled');
     expect((await officerAuthority(svc, ALL, officer.asha!, at('2026-12-10'))).records).toEqual([]);
 
-    const summary = await recordResults(svc, LEAD, sessionId, [{ enrolmentId: asha.id, attended: 'yes', result: 'pass' }, { enrolmentId: cara.id, attended: 'yes', result: 'fail', reason: 'Did not meet the shooting standard' }], at('2026-12-09'));
+    const summary = await recordResults(
+      svc,
+      LEAD,
+      sessionId,
+      [
+        { enrolmentId: asha.id, attended: 'yes', result: 'pass' },
+        { enrolmentId: cara.id, attended: 'yes', result: 'fail', reason: 'Did not meet the shooting standard' },
+      ],
+      at('2026-12-09'),
+    );
     expect(summary).toEqual({ passed: 1, failed: 1, absent: 0 });
     const after = await getSession(svc, sessionId, { now: at('2026-12-10') });
     expect(after.session.status).toBe('completed');
@@ -148,16 +176,24 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     const cara = s.enrolments.find((e) => e.officerId === officer.cara)!;
     const err = await correctResult(svc, LEAD, sessionId, cara.id, { result: 'pass', correctionReason: ' ' }).catch((e) => e);
     expect((err as ValidationError).errors).toEqual([{ field: 'correctionReason', message: 'Say why the result is corrected' }]);
-    await expect(correctResult(svc, LEAD, sessionId, cara.id, { result: 'fail', reason: 'Did not meet the shooting standard', correctionReason: 'x' })).rejects.toMatchObject({ errors: [{ field: 'result', message: 'Nothing has changed: choose the right result' }] });
+    await expect(correctResult(svc, LEAD, sessionId, cara.id, { result: 'fail', reason: 'Did not meet the shooting standard', correctionReason: 'x' })).rejects.toMatchObject({
+      errors: [{ field: 'result', message: 'Nothing has changed: choose the right result' }],
+    });
     expect((await officerAuthority(svc, ALL, officer.cara!, at('2026-12-10'))).authorised).toBe(false);
     await correctResult(svc, LEAD, sessionId, cara.id, { result: 'pass', reason: 'ignored for a pass', correctionReason: 'The assessment sheet was misread' });
     const c = await officerAuthority(svc, ALL, officer.cara!, at('2026-12-10'));
     expect(c.authorised).toBe(true);
-    expect(c.records).toEqual([expect.objectContaining({ result: 'pass', reason: null, correction: expect.objectContaining({ previousResult: 'fail', reason: 'The assessment sheet was misread', by: 'lead@test' }) })]);
+    expect(c.records).toEqual([
+      expect.objectContaining({ result: 'pass', reason: null, correction: expect.objectContaining({ previousResult: 'fail', reason: 'The assessment sheet was misread', by: 'lead@test' }) }),
+    ]);
     expect(c.timeline.map((t) => t.title)).toContain('Result corrected: failed → passed (Initial CED course (X2), 2026-12-09)');
     expect((await getSession(svc, sessionId)).enrolments.find((e) => e.id === cara.id)).toMatchObject({ result: 'pass', resultReason: null });
     const { entries } = await listAudit(svc.database.db, { entityId: sessionId }, { offset: 0, limit: 20 });
-    expect(JSON.parse(entries.find((e) => e.action === 'session.result_corrected')!.summary)).toMatchObject({ officerId: officer.cara, from: { result: 'fail' }, to: { result: 'pass', reason: null } });
+    expect(JSON.parse(entries.find((e) => e.action === 'session.result_corrected')!.summary)).toMatchObject({
+      officerId: officer.cara,
+      from: { result: 'fail' },
+      to: { result: 'pass', reason: null },
+    });
     // Only a completed session's results can be corrected.
     const open = await createSession(svc, LEAD, session({ startsOn: '2027-03-01', endsOn: '2027-03-03' }));
     await enrol(svc, LEAD, open, officer.ben, at('2026-12-01'));
@@ -167,7 +203,9 @@ describe.each(testDatabases())('training services on %s', (kind) => {
 
   it('suspends and reinstates, records a withdrawal and a return; each on the timeline and in the audit log', async () => {
     const id = officer.asha!;
-    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-12', reason: 'Complaint under investigation' }, at('2026-12-11'))).rejects.toMatchObject({ errors: [{ field: 'fromOn' }] });
+    await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-12', reason: 'Complaint under investigation' }, at('2026-12-11'))).rejects.toMatchObject({
+      errors: [{ field: 'fromOn' }],
+    });
     await restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Unintentional discharge under investigation' }, at('2026-12-11'));
     await expect(restrictAuthority(svc, LEAD, ALL, id, 'suspension', { fromOn: '2026-12-11', reason: 'Again, the same complaint' }, at('2026-12-11'))).rejects.toBeInstanceOf(WorkflowError);
     let a = await officerAuthority(svc, ALL, id, at('2026-12-15'));
@@ -223,7 +261,9 @@ describe.each(testDatabases())('training services on %s', (kind) => {
   it('a borough-scoped reader cannot see or suspend an officer of another borough', async () => {
     const camden: Scope = { all: false, boroughIds: [f.boroughs.camden.id] };
     await expect(officerAuthority(svc, camden, officer.asha!)).rejects.toMatchObject({ name: 'NotFoundError' });
-    await expect(restrictAuthority(svc, LEAD, camden, officer.asha!, 'suspension', { fromOn: '2026-11-01', reason: 'Under investigation after a complaint' })).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(restrictAuthority(svc, LEAD, camden, officer.asha!, 'suspension', { fromOn: '2026-11-01', reason: 'Under investigation after a complaint' })).rejects.toMatchObject({
+      name: 'NotFoundError',
+    });
   });
 
   it('lists officers lapsing within 30/60/90 days by borough, with refresher sessions before they lapse', async () => {

@@ -65,11 +65,24 @@ describe.each(testDatabases())('uplift services on %s', (kind) => {
         parseInput(officerInput, { collarNumber: `${100 + i}XX`, firstName: 'Test', lastName: name, rank: 'Police Constable', boroughId, teamId, status, joinedOn, leftOn }),
       ),
     );
-    const stored = await officersRepo.findOfficersByCollars(db, f.force.id, people.map((_, i) => `${100 + i}XX`));
+    const stored = await officersRepo.findOfficersByCollars(
+      db,
+      f.force.id,
+      people.map((_, i) => `${100 + i}XX`),
+    );
     people.forEach(([name], i) => (id[name] = stored.get(`${100 + i}XX`)!.id));
     await seedNationalCourseTypes(svc, SYSTEM_ACTOR);
     const course = new Map((await trainingRepo.listCourseTypes(db, f.force.id)).map((c) => [c.code, c.id]));
-    const rec = (who: string, code: string, completedOn: string) => ({ officerId: id[who]!, courseTypeId: course.get(code)!, completedOn, result: 'pass' as const, reason: null, sessionId: null, source: 'import' as const, sourceKey: null });
+    const rec = (who: string, code: string, completedOn: string) => ({
+      officerId: id[who]!,
+      courseTypeId: course.get(code)!,
+      completedOn,
+      result: 'pass' as const,
+      reason: null,
+      sessionId: null,
+      source: 'import' as const,
+      sourceKey: null,
+    });
     await trainingRepo.insertTrainingRecords(db, f.force.id, 'test', [
       rec('veteran', 'initial-x26', '2024-03-01'),
       rec('veteran', 'refresher', '2025-02-10'),
@@ -110,8 +123,28 @@ describe.each(testDatabases())('uplift services on %s', (kind) => {
   it('saves the plan, audited with before and after, and changes it', async () => {
     const actor = { ...SYSTEM_ACTOR, label: 'lead@test.police.uk' };
     const saved = await savePlan(svc, actor, PLAN_FORM);
-    expect(saved).toMatchObject({ startsOn: '2026-09-01', deadline: '2028-08-31', baselineAuthorised: 3, targetAuthorised: 12, targetDevices: 6, boroughMinimum: 3, emergencyResponsePercent: 93, updatedBy: 'lead@test.police.uk' });
-    expect(saved.assumptions).toEqual({ ...DEFAULT_ASSUMPTIONS, trainers: 1, trainersPerSession: 1, trainingDaysPerTrainerPerMonth: 3, initialSeatsPerSession: 2, refresherSeatsPerSession: 4, initialPassRatePercent: 100, refresherPassRatePercent: 100, annualAttritionPercent: 0, plannedInitialSessionsPerMonth: 0 });
+    expect(saved).toMatchObject({
+      startsOn: '2026-09-01',
+      deadline: '2028-08-31',
+      baselineAuthorised: 3,
+      targetAuthorised: 12,
+      targetDevices: 6,
+      boroughMinimum: 3,
+      emergencyResponsePercent: 93,
+      updatedBy: 'lead@test.police.uk',
+    });
+    expect(saved.assumptions).toEqual({
+      ...DEFAULT_ASSUMPTIONS,
+      trainers: 1,
+      trainersPerSession: 1,
+      trainingDaysPerTrainerPerMonth: 3,
+      initialSeatsPerSession: 2,
+      refresherSeatsPerSession: 4,
+      initialPassRatePercent: 100,
+      refresherPassRatePercent: 100,
+      annualAttritionPercent: 0,
+      plannedInitialSessionsPerMonth: 0,
+    });
     expect(await getPlan(svc)).toEqual(saved);
 
     await savePlan(svc, actor, { ...PLAN_FORM, targetAuthorised: '14', plannedInitialSessionsPerMonth: '1' });
@@ -120,7 +153,10 @@ describe.each(testDatabases())('uplift services on %s', (kind) => {
     const [second, first] = entries as [(typeof entries)[number], (typeof entries)[number]];
     expect(first).toMatchObject({ entityType: 'uplift_plan', entityId: f.force.id, actorLabel: 'lead@test.police.uk' });
     expect(JSON.parse(first.summary)).toMatchObject({ before: null, after: { targetAuthorised: 12, assumptions: { plannedInitialSessionsPerMonth: 0 } } });
-    expect(JSON.parse(second.summary)).toMatchObject({ before: { targetAuthorised: 12, assumptions: { plannedInitialSessionsPerMonth: 0 } }, after: { targetAuthorised: 14, assumptions: { plannedInitialSessionsPerMonth: 1 } } });
+    expect(JSON.parse(second.summary)).toMatchObject({
+      before: { targetAuthorised: 12, assumptions: { plannedInitialSessionsPerMonth: 0 } },
+      after: { targetAuthorised: 14, assumptions: { plannedInitialSessionsPerMonth: 1 } },
+    });
     expect((await getPlan(svc))!.targetAuthorised).toBe(14);
     await savePlan(svc, actor, PLAN_FORM);
   });

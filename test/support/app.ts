@@ -18,7 +18,13 @@ export interface TestApp {
 
 export async function openTestApp(kind: DatabaseKind, env: Record<string, string> = {}, opts: { clock?: () => Date } = {}): Promise<TestApp> {
   const svc = await openTestServices(kind, opts);
-  const config = loadConfig({ CEDAR_LOG_LEVEL: 'silent', CEDAR_LOCKOUT_ATTEMPTS: String(TEST_POLICY.lockoutAttempts), CEDAR_SIGNIN_RATE_LIMIT: '1000', CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: '1000', ...env });
+  const config = loadConfig({
+    CEDAR_LOG_LEVEL: 'silent',
+    CEDAR_LOCKOUT_ATTEMPTS: String(TEST_POLICY.lockoutAttempts),
+    CEDAR_SIGNIN_RATE_LIMIT: '1000',
+    CEDAR_SIGNIN_RATE_LIMIT_PER_ADDRESS: '1000',
+    ...env,
+  });
   const app = await buildApp({ services: svc, config });
   await app.ready();
   return {
@@ -74,8 +80,7 @@ export async function signInAs(app: FastifyInstance, email: string, password = T
     cookie,
     csrf: csrfFrom(home.body),
     get: (url) => app.inject({ method: 'GET', url, headers: { cookie } }),
-    post: (url, form) =>
-      app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: formEncode({ _csrf: client.csrf, ...form }) }),
+    post: (url, form) => app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: formEncode({ _csrf: client.csrf, ...form }) }),
   };
   return client;
 }

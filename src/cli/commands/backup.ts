@@ -10,7 +10,10 @@ const size = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFix
 
 /** What a checked backup holds, as printed by both commands. */
 function describe(s: BackupSummary): string {
-  const schema = s.migrations.applied === s.migrations.known ? `migration ${s.migrations.applied} of ${s.migrations.known}` : `migration ${s.migrations.applied} of ${s.migrations.known} (brought up to date when Cedar next starts)`;
+  const schema =
+    s.migrations.applied === s.migrations.known
+      ? `migration ${s.migrations.applied} of ${s.migrations.known}`
+      : `migration ${s.migrations.applied} of ${s.migrations.known} (brought up to date when Cedar next starts)`;
   return [
     `Checked: SQLite integrity ok; Cedar schema at ${schema}; audit chain intact from its first entry.`,
     ...s.counts.map((c) => `  ${c.label}: ${n(c.rows)}`),

@@ -70,7 +70,7 @@ export function registerCore(program: Command): void {
   tokens
     .command('list')
     .description('list API tokens (never their secrets): prefix, name, account, scopes, dates and status')
-    .option('--user <email>', 'only this account\'s tokens')
+    .option('--user <email>', "only this account's tokens")
     .action(async (opts: { user?: string }) => {
       await withServices(async (svc) => {
         const list = await listApiTokens(svc, { userEmail: opts.user });
@@ -78,7 +78,16 @@ export function registerCore(program: Command): void {
           console.log(
             table([
               ['Prefix', 'Name', 'Account', 'Scopes', 'Created', 'Expires', 'Last used', 'Status'],
-              ...list.map((t) => [t.tokenPrefix, t.name, t.userEmail, t.scopes.join(' '), when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt) || 'never', t.status === 'revoked' ? `revoked ${when(t.revokedAt)}` : t.status]),
+              ...list.map((t) => [
+                t.tokenPrefix,
+                t.name,
+                t.userEmail,
+                t.scopes.join(' '),
+                when(t.createdAt),
+                when(t.expiresAt),
+                when(t.lastUsedAt) || 'never',
+                t.status === 'revoked' ? `revoked ${when(t.revokedAt)}` : t.status,
+              ]),
             ]),
           );
         }
@@ -103,7 +112,10 @@ export function registerCore(program: Command): void {
     .command('verify')
     .description('check the whole hash chain (keyed with CEDAR_AUDIT_KEY) and the heads published with releases; exits 1 at the first broken entry')
     .option('--head <SEQ:HASH>', 'also check the log still holds this head (entry number and hash, as a release published it)')
-    .option('--release <N>', "check against the head release N published (as Cedar stored it; for a check that does not trust the database, give the head from the release's aggregates.json with --head)")
+    .option(
+      '--release <N>',
+      "check against the head release N published (as Cedar stored it; for a check that does not trust the database, give the head from the release's aggregates.json with --head)",
+    )
     .addHelpText('after', '\nExamples:\n  npm run cedar -- audit verify\n  npm run cedar -- audit verify --head 1234:<64 hex digits from aggregates.json>\n  npm run cedar -- audit verify --release 7')
     .action(async (opts: { head?: string; release?: string }) => {
       let given: ExpectedHead | undefined;
@@ -127,14 +139,21 @@ export function registerCore(program: Command): void {
         }
         const result = await verifyAuditLog(svc, { onProgress: progress('Checked'), heads });
         if (!result.ok) {
-          if (!result.brokenAt.id) throw new CliError(`Audit log BROKEN at entry ${result.brokenAt.seq}: ${result.reason}.\nThe ${result.checked} entries left are consistent with one another, but the log no longer holds what was published.`);
+          if (!result.brokenAt.id)
+            throw new CliError(
+              `Audit log BROKEN at entry ${result.brokenAt.seq}: ${result.reason}.\nThe ${result.checked} entries left are consistent with one another, but the log no longer holds what was published.`,
+            );
           throw new CliError(`Audit log BROKEN at entry ${result.brokenAt.seq} (id ${result.brokenAt.id}): ${result.reason}.\n${result.checked} entries before it are intact.`);
         }
-        console.log(`Head: entry ${result.lastSeq}, hash ${result.lastHash}${result.keyedFrom === null ? ' (not keyed)' : result.keyedFrom === 1 ? ' (keyed with CEDAR_AUDIT_KEY)' : ` (keyed with CEDAR_AUDIT_KEY from entry ${result.keyedFrom})`}`);
+        console.log(
+          `Head: entry ${result.lastSeq}, hash ${result.lastHash}${result.keyedFrom === null ? ' (not keyed)' : result.keyedFrom === 1 ? ' (keyed with CEDAR_AUDIT_KEY)' : ` (keyed with CEDAR_AUDIT_KEY from entry ${result.keyedFrom})`}`,
+        );
         // The release heads come first, then those asked for.
         const published = result.heads.slice(0, result.heads.length - heads.length);
-        if (published.length) console.log(`The heads published with ${published.length} release${published.length === 1 ? '' : 's'} all hold (the newest: entry ${published.at(-1)!.seq}, ${published.at(-1)!.source}).`);
-        for (const h of result.heads.slice(published.length)) console.log(`The head ${h.source === 'the head given' ? 'given' : `published with ${h.source}`} holds: entry ${h.seq} has hash ${h.hash}.`);
+        if (published.length)
+          console.log(`The heads published with ${published.length} release${published.length === 1 ? '' : 's'} all hold (the newest: entry ${published.at(-1)!.seq}, ${published.at(-1)!.source}).`);
+        for (const h of result.heads.slice(published.length))
+          console.log(`The head ${h.source === 'the head given' ? 'given' : `published with ${h.source}`} holds: entry ${h.seq} has hash ${h.hash}.`);
         console.log(`Done: audit log intact, ${result.checked} ${result.checked === 1 ? 'entry' : 'entries'} checked.`);
       });
     });
@@ -146,6 +165,10 @@ const when = (iso: string | null): string => (iso ? `${iso.slice(0, 10)} ${iso.s
 /** Rows as aligned columns, the first row a header underlined. */
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }

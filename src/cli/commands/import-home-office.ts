@@ -24,7 +24,7 @@ async function readTableFile(file: string): Promise<Buffer> {
 export function registerHomeOfficeImport(imports: Command): void {
   imports
     .command('home-office-ced')
-    .description('a published Home Office table of Taser use by force, for the national comparison (replaces the period\'s table)')
+    .description("a published Home Office table of Taser use by force, for the national comparison (replaces the period's table)")
     .argument('<file>', 'the published CSV (Region,Police force,Total,…,Not stated, with its *Total rows)')
     .requiredOption('--period <period>', 'the period the table covers: a financial year (2018-19) or a calendar year (2016), from 2004, not in the future')
     .addHelpText(
@@ -63,14 +63,14 @@ Example:
         }
         if (r.encoding === 'windows-1252') console.error('Note: the file is not UTF-8, so it was read as Windows-1252.');
         for (const note of r.notes) console.error(`Note: ${formatProblem(note)}`);
-        if (!r.forceInTable) console.error(`Note: ${r.forceName} is not in this table, so the comparison shows its region and England and Wales only (set CEDAR_FORCE_HOME_OFFICE_NAME if the force is published under another name).`);
-        const what =
-          r.outcome === 'unchanged'
-            ? 'already loaded from this file, nothing changed'
-            : r.outcome === 'replaced'
-              ? `loaded, replacing the table from ${r.replacedFile}`
-              : 'loaded';
-        console.log(`Done: ${r.period.key} (${r.period.label}) ${what} — ${n(r.forces)} forces, ${n(r.regions)} region totals and England and Wales; ${r.forceName} ${r.forceInTable ? 'is' : 'is not'} in the table.`);
+        if (!r.forceInTable)
+          console.error(
+            `Note: ${r.forceName} is not in this table, so the comparison shows its region and England and Wales only (set CEDAR_FORCE_HOME_OFFICE_NAME if the force is published under another name).`,
+          );
+        const what = r.outcome === 'unchanged' ? 'already loaded from this file, nothing changed' : r.outcome === 'replaced' ? `loaded, replacing the table from ${r.replacedFile}` : 'loaded';
+        console.log(
+          `Done: ${r.period.key} (${r.period.label}) ${what} — ${n(r.forces)} forces, ${n(r.regions)} region totals and England and Wales; ${r.forceName} ${r.forceInTable ? 'is' : 'is not'} in the table.`,
+        );
       });
     });
 }

@@ -53,7 +53,9 @@ async function confirmAndPublish(svc: Services, draft: Release, opts: PublishOpt
     if (answer.trim().toLowerCase() !== 'yes') throw new CliError('Nothing published.');
   }
   const published = await publishRelease(svc, cliActor(), draft.id, { confirmIdentical: opts.confirmIdentical }).catch(told);
-  console.log(`Done: published release ${published.number} (${published.snapshot.label}). ${published.revisions!.summary}${published.supersedes ? ` It supersedes release ${published.supersedes.number}.` : ''}`);
+  console.log(
+    `Done: published release ${published.number} (${published.snapshot.label}). ${published.revisions!.summary}${published.supersedes ? ` It supersedes release ${published.supersedes.number}.` : ''}`,
+  );
 }
 
 const PUBLISH_HELP = `
@@ -76,7 +78,9 @@ export function registerRelease(program: Command): void {
     .action(async (opts: { month: string; publish?: boolean } & PublishOptions) => {
       await withServices(async (svc) => {
         const draft = await prepareRelease(svc, cliActor(), opts.month).catch(told);
-        console.log(`Prepared a draft of ${draft.snapshot.label}: ${n(draft.snapshot.totals.total)} uses, ${n(draft.snapshot.totals.discharge)} discharges, ${n(draft.rowsCount)} rows in the uses file.`);
+        console.log(
+          `Prepared a draft of ${draft.snapshot.label}: ${n(draft.snapshot.totals.total)} uses, ${n(draft.snapshot.totals.discharge)} discharges, ${n(draft.rowsCount)} rows in the uses file.`,
+        );
         if (!opts.publish) {
           console.log(`Done: draft ready. Preview it at /statistics/releases/${draft.id}, then publish it there or with: npm run cedar -- release publish`);
           return;
@@ -98,7 +102,9 @@ export function registerRelease(program: Command): void {
       if (!/^[1-9]\d{0,8}$/.test(opts.number.trim())) throw new CliError(`--number: give a published release's number, like 7 (you gave "${opts.number}")`);
       await withServices(async (svc) => {
         const draft = await supersedeRelease(svc, cliActor(), Number(opts.number), opts.reason).catch(told);
-        console.log(`Prepared a draft superseding release ${draft.supersedes!.number}: ${draft.snapshot.label}, ${n(draft.snapshot.totals.total)} uses, ${n(draft.snapshot.totals.discharge)} discharges. Reason: ${draft.supersedes!.reason}`);
+        console.log(
+          `Prepared a draft superseding release ${draft.supersedes!.number}: ${draft.snapshot.label}, ${n(draft.snapshot.totals.total)} uses, ${n(draft.snapshot.totals.discharge)} discharges. Reason: ${draft.supersedes!.reason}`,
+        );
         if (!opts.publish) {
           console.log(`Done: draft ready. Preview it at /statistics/releases/${draft.id}, then publish it there or with: npm run cedar -- release publish`);
           return;
@@ -127,10 +133,18 @@ export function registerRelease(program: Command): void {
     .action(async () => {
       await withServices(async (svc) => {
         const [draft, published] = await Promise.all([draftRelease(svc), publishedReleases(svc)]);
-        if (draft) console.log(`draft\t${draft.snapshot.label}\t${n(draft.snapshot.totals.total)} uses\tprepared ${draft.preparedAt} by ${draft.preparedBy}${draft.supersedes ? `\tsupersedes release ${draft.supersedes.number}: ${draft.supersedes.reason}` : ''}`);
+        if (draft)
+          console.log(
+            `draft\t${draft.snapshot.label}\t${n(draft.snapshot.totals.total)} uses\tprepared ${draft.preparedAt} by ${draft.preparedBy}${draft.supersedes ? `\tsupersedes release ${draft.supersedes.number}: ${draft.supersedes.reason}` : ''}`,
+          );
         for (const r of published) {
-          const notes = [r.supersedes && `supersedes release ${r.supersedes.number}: ${r.supersedes.reason}`, r.supersededBy && `SUPERSEDED by release ${r.supersededBy.number}: ${r.supersededBy.reason}`].filter(Boolean);
-          console.log(`${r.number}\t${r.snapshot.label} (to ${monthLabel(r.month)})\t${n(r.snapshot.totals.total)} uses\tpublished ${r.publishedAt} by ${r.publishedBy}\t${r.revisions?.summary ?? ''}${notes.length ? `\t${notes.join('; ')}` : ''}`);
+          const notes = [
+            r.supersedes && `supersedes release ${r.supersedes.number}: ${r.supersedes.reason}`,
+            r.supersededBy && `SUPERSEDED by release ${r.supersededBy.number}: ${r.supersededBy.reason}`,
+          ].filter(Boolean);
+          console.log(
+            `${r.number}\t${r.snapshot.label} (to ${monthLabel(r.month)})\t${n(r.snapshot.totals.total)} uses\tpublished ${r.publishedAt} by ${r.publishedBy}\t${r.revisions?.summary ?? ''}${notes.length ? `\t${notes.join('; ')}` : ''}`,
+          );
         }
         console.log(`Done: ${published.length} published release${published.length === 1 ? '' : 's'}${draft ? ' and a draft' : ''}.`);
       });

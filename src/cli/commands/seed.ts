@@ -34,7 +34,11 @@ function instant(value: string): Date {
 function accountsTable(accounts: DemoAccountCredentials[]): string {
   const rows = [['Role', 'Email', 'Password'], ...accounts.map((a) => [a.role, a.email, a.password])];
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
@@ -63,7 +67,10 @@ export function registerSeed(program: Command): void {
     .option('--demo', 'seed the demo force (the Met: 33 boroughs, teams, officers and one account per role)')
     .option('--officers <n>', `how many officers the demo force has (default ${DEFAULT_DEMO_OFFICERS})`, officerCount)
     .option('--at <time>', 'seed the demo as of this instant, like 2026-12-06T09:00:00Z (default now)', instant)
-    .addHelpText('after', '\nExample:\n  npm run cedar -- seed --demo --officers 4000\n\nThe demo account passwords are printed once, at the end: each is a one-time password to be changed at first sign-in.')
+    .addHelpText(
+      'after',
+      '\nExample:\n  npm run cedar -- seed --demo --officers 4000\n\nThe demo account passwords are printed once, at the end: each is a one-time password to be changed at first sign-in.',
+    )
     .action(async (opts: { demo?: boolean; officers?: number; at?: Date }) => {
       if (!opts.demo) throw new CliError(`Say what to seed: only the demo force can be seeded for now.\n${SEED_OPTIONS}`);
       await withServices(async (svc) => {

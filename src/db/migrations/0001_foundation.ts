@@ -62,8 +62,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('display_name', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
-    .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0).check(sql`must_change_password in (0, 1)`))
-    .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0).check(sql`disabled in (0, 1)`))
+    .addColumn('must_change_password', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`must_change_password in (0, 1)`),
+    )
+    .addColumn('disabled', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`disabled in (0, 1)`),
+    )
     .addColumn('officer_id', 'text', (c) => c.references('officer.id'))
     .addColumn('failed_sign_ins', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('locked_until', 'text')

@@ -28,9 +28,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('content', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('highest_level', 'text')
-    .addColumn('discharge', 'integer', (c) => c.notNull().defaultTo(0).check(sql`discharge in (0, 1)`))
-    .addColumn('ced_used', 'integer', (c) => c.notNull().defaultTo(0).check(sql`ced_used in (0, 1)`))
-    .addColumn('serious', 'integer', (c) => c.notNull().defaultTo(0).check(sql`serious in (0, 1)`))
+    .addColumn('discharge', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`discharge in (0, 1)`),
+    )
+    .addColumn('ced_used', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`ced_used in (0, 1)`),
+    )
+    .addColumn('serious', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`serious in (0, 1)`),
+    )
     .addColumn('occurred_at', 'text')
     .addColumn('due_at', 'text')
     .addColumn('submitted_at', 'text')

@@ -16,7 +16,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   const shared = await db
     .selectFrom('app_user')
     .select(['officer_id', 'email'])
-    .where('officer_id', 'in', (eb: any) => eb.selectFrom('app_user').select('officer_id').where('officer_id', 'is not', null).groupBy('officer_id').having(sql`count(*)`, '>', 1))
+    .where('officer_id', 'in', (eb: any) =>
+      eb
+        .selectFrom('app_user')
+        .select('officer_id')
+        .where('officer_id', 'is not', null)
+        .groupBy('officer_id')
+        .having(sql`count(*)`, '>', 1),
+    )
     .orderBy('officer_id')
     .orderBy('email')
     .execute();
@@ -31,11 +38,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
   await db.schema.createIndex('app_user_officer_idx').on('app_user').column('officer_id').unique().execute();
 
-  await db.schema.alterTable('api_token').addColumn('scopes', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await db.schema
+    .alterTable('api_token')
+    .addColumn('scopes', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
   await db.schema.alterTable('api_token').addColumn('expires_at', 'text').execute();
   // Migrations run at start: the edge, where the wall clock may be read.
   const expiresAt = new Date(Date.now() + 90 * 86_400_000).toISOString();
-  await db.updateTable('api_token').set({ scopes: JSON.stringify(SCOPES_AT_0015), expires_at: expiresAt }).execute();
+  await db
+    .updateTable('api_token')
+    .set({ scopes: JSON.stringify(SCOPES_AT_0015), expires_at: expiresAt })
+    .execute();
   await db.schema.createIndex('api_token_user_idx').on('api_token').column('user_id').execute();
 
   await db.schema.createIndex('session_expires_idx').on('session').column('expires_at').execute();

@@ -6,7 +6,10 @@ import type { Kysely } from 'kysely';
 // (and the API takes it as If-Match), so a person whose page is out of date is told, not
 // silently overwritten or overwriting.
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('uof_report').addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('uof_report')
+    .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

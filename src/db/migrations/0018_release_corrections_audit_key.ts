@@ -13,7 +13,15 @@ import { sql, type Kysely } from 'kysely';
 //   before Cedar had a key stay plain SHA-256 and still verify).
 // - at most one draft release per force (the draft is replaced, never doubled).
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('audit_log').addColumn('keyed', 'integer', (c) => c.notNull().defaultTo(0).check(sql`keyed in (0, 1)`)).execute();
+  await db.schema
+    .alterTable('audit_log')
+    .addColumn('keyed', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`keyed in (0, 1)`),
+    )
+    .execute();
   await db.schema.alterTable('release').addColumn('supersedes', 'integer').execute();
   await db.schema.alterTable('release').addColumn('supersede_reason', 'text').execute();
   await db.schema.alterTable('release').addColumn('audit_head_seq', 'integer').execute();

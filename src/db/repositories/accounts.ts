@@ -66,12 +66,18 @@ export async function listAccounts(db: Executor, page: { offset: number; limit: 
   }
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await base.selectAll().orderBy('email').offset(page.offset).limit(page.limit).execute();
-  const grants = await grantsFor(db, rows.map((r) => r.id));
+  const grants = await grantsFor(
+    db,
+    rows.map((r) => r.id),
+  );
   return { accounts: rows.map((r) => toAccount(r, grants.get(r.id) ?? [])), total: Number(total.n) };
 }
 
 export async function countAccounts(db: Executor): Promise<number> {
-  const r = await db.selectFrom('app_user').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('app_user')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -143,11 +149,7 @@ export async function lockSignInState(db: Executor, kind: DatabaseKind, id: stri
   return { failedSignIns: r.failed_sign_ins, lockedUntil: r.locked_until };
 }
 
-export async function recordSignInOutcome(
-  db: Executor,
-  id: string,
-  outcome: { failedSignIns: number; lockedUntil: string | null; lastSignInAt?: string },
-): Promise<void> {
+export async function recordSignInOutcome(db: Executor, id: string, outcome: { failedSignIns: number; lockedUntil: string | null; lastSignInAt?: string }): Promise<void> {
   await db
     .updateTable('app_user')
     .set({

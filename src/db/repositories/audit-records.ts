@@ -106,7 +106,13 @@ export function sessionNames(db: Executor, ids: readonly string[]): Promise<Sess
 }
 
 export async function releaseNames(db: Executor, ids: readonly string[]): Promise<ReleaseName[]> {
-  const rows = await none(ids, () => db.selectFrom('release').select(['id', 'number', 'month', 'status']).where('id', 'in', [...ids]).execute());
+  const rows = await none(ids, () =>
+    db
+      .selectFrom('release')
+      .select(['id', 'number', 'month', 'status'])
+      .where('id', 'in', [...ids])
+      .execute(),
+  );
   return rows.map((r) => ({ id: r.id, number: r.number === null ? null : Number(r.number), month: r.month, status: r.status }));
 }
 
@@ -122,21 +128,51 @@ export function tokenNames(db: Executor, ids: readonly string[]): Promise<TokenN
 }
 
 export function boroughNames(db: Executor, ids: readonly string[]): Promise<IdName[]> {
-  return none(ids, () => db.selectFrom('borough').select(['id', 'name']).where('id', 'in', [...ids]).execute());
+  return none(ids, () =>
+    db
+      .selectFrom('borough')
+      .select(['id', 'name'])
+      .where('id', 'in', [...ids])
+      .execute(),
+  );
 }
 
 export function teamNames(db: Executor, ids: readonly string[]): Promise<IdName[]> {
-  return none(ids, () => db.selectFrom('team').select(['id', 'name']).where('id', 'in', [...ids]).execute());
+  return none(ids, () =>
+    db
+      .selectFrom('team')
+      .select(['id', 'name'])
+      .where('id', 'in', [...ids])
+      .execute(),
+  );
 }
 
 export function courseTypeNames(db: Executor, ids: readonly string[]): Promise<IdName[]> {
-  return none(ids, () => db.selectFrom('course_type').select(['id', 'name']).where('id', 'in', [...ids]).execute());
+  return none(ids, () =>
+    db
+      .selectFrom('course_type')
+      .select(['id', 'name'])
+      .where('id', 'in', [...ids])
+      .execute(),
+  );
 }
 
 export function homeOfficeTableNames(db: Executor, ids: readonly string[]): Promise<IdName[]> {
-  return none(ids, () => db.selectFrom('home_office_table').select(['id', 'period_label as name']).where('id', 'in', [...ids]).execute());
+  return none(ids, () =>
+    db
+      .selectFrom('home_office_table')
+      .select(['id', 'period_label as name'])
+      .where('id', 'in', [...ids])
+      .execute(),
+  );
 }
 
 export function forceNames(db: Executor, ids: readonly string[]): Promise<IdName[]> {
-  return none(ids, () => db.selectFrom('force').select(['id', 'name']).where('id', 'in', [...ids]).execute());
+  return none(ids, () =>
+    db
+      .selectFrom('force')
+      .select(['id', 'name'])
+      .where('id', 'in', [...ids])
+      .execute(),
+  );
 }

@@ -111,7 +111,9 @@ function nextDay(date: string): string {
 }
 
 export async function listAudit(db: Executor, f: AuditFilter, page: { offset: number; limit: number }): Promise<{ entries: AuditEntry[]; total: number }> {
-  const total = await filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const total = await filtered(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const rows = await filtered(db, f).selectAll().orderBy('seq', 'desc').offset(page.offset).limit(page.limit).execute();
   return { entries: rows.map(toEntry), total: Number(total.n) };
 }
@@ -128,7 +130,10 @@ export async function auditPage(db: Executor, afterSeq: number, limit: number): 
 }
 
 export async function countAudit(db: Executor): Promise<number> {
-  const r = await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -146,6 +151,10 @@ export async function auditHashAt(db: Executor, seq: number): Promise<string | u
 
 /** The first keyed entry's seq, or null when no entry is keyed yet. */
 export async function firstKeyedSeq(db: Executor): Promise<number | null> {
-  const r = await db.selectFrom('audit_log').select((eb) => eb.fn.min('seq').as('seq')).where('keyed', '=', 1).executeTakeFirst();
+  const r = await db
+    .selectFrom('audit_log')
+    .select((eb) => eb.fn.min('seq').as('seq'))
+    .where('keyed', '=', 1)
+    .executeTakeFirst();
   return r?.seq === null || r?.seq === undefined ? null : Number(r.seq);
 }

@@ -151,7 +151,9 @@ function filtered<Q extends { where: (...a: any[]) => Q }>(q: Q, f: DeviceFilter
 export async function listDevices(db: Executor, forceId: string, f: DeviceFilter, window: { offset: number; limit: number }): Promise<{ rows: Device[]; total: number }> {
   const base = filtered(deviceQuery(db).where('d.force_id', '=', forceId), f);
   const rows = await base.orderBy('d.serial').offset(window.offset).limit(window.limit).execute();
-  const counted = await filtered(db.selectFrom('device as d').where('d.force_id', '=', forceId), f).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  const counted = await filtered(db.selectFrom('device as d').where('d.force_id', '=', forceId), f)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
   return { rows: rows.map(toDevice), total: Number(counted.n) };
 }
 
@@ -179,7 +181,13 @@ export async function fleetSpans(db: Executor, forceId: string): Promise<{ model
     .selectFrom('device as d')
     .innerJoin('device_model as m', 'm.id', 'd.model_id')
     .leftJoin(
-      (eb) => eb.selectFrom('device_event').select(['device_id', (e) => e.fn.max('at').as('at')]).where('to_state', '=', 'withdrawn').groupBy('device_id').as('w'),
+      (eb) =>
+        eb
+          .selectFrom('device_event')
+          .select(['device_id', (e) => e.fn.max('at').as('at')])
+          .where('to_state', '=', 'withdrawn')
+          .groupBy('device_id')
+          .as('w'),
       (j) => j.onRef('w.device_id', '=', 'd.id'),
     )
     .select(['m.name', 'd.in_service_on', 'd.state', 'w.at'])
@@ -236,7 +244,15 @@ export async function insertDevices(db: Executor, forceId: string, devices: read
 export async function updateDeviceDetails(db: Executor, id: string, d: Pick<NewDevice, 'modelId' | 'firmware' | 'armoury' | 'inServiceOn'>, at: string): Promise<void> {
   await db
     .updateTable('device')
-    .set({ model_id: d.modelId, firmware: d.firmware, armoury_borough_id: d.armoury.boroughId, armoury_team_id: d.armoury.teamId, in_service_on: d.inServiceOn, updated_at: at, revision: sql`revision + 1` })
+    .set({
+      model_id: d.modelId,
+      firmware: d.firmware,
+      armoury_borough_id: d.armoury.boroughId,
+      armoury_team_id: d.armoury.teamId,
+      in_service_on: d.inServiceOn,
+      updated_at: at,
+      revision: sql`revision + 1`,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -252,7 +268,13 @@ export async function moveDevice(
 ): Promise<boolean> {
   const r = await db
     .updateTable('device')
-    .set({ state: m.to, state_note: m.to === 'in_store' || m.to === 'issued' ? null : m.note, withdrawal_reason: m.to === 'withdrawn' ? (m.withdrawalReason ?? null) : null, revision: m.revision + 1, updated_at: at })
+    .set({
+      state: m.to,
+      state_note: m.to === 'in_store' || m.to === 'issued' ? null : m.note,
+      withdrawal_reason: m.to === 'withdrawn' ? (m.withdrawalReason ?? null) : null,
+      revision: m.revision + 1,
+      updated_at: at,
+    })
     .where('id', '=', m.id)
     .where('revision', '=', m.revision)
     .executeTakeFirst();
@@ -270,15 +292,42 @@ export async function listDeviceEvents(db: Executor, deviceId: string): Promise<
     .orderBy('e.at')
     .orderBy('e.id')
     .execute();
-  return rows.map((r) => ({ id: r.id, at: r.at, move: r.move as DeviceEvent['move'], fromState: r.from_state as DeviceState | null, toState: r.to_state as DeviceState, note: r.note, actorLabel: r.display_name ?? null }));
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    move: r.move as DeviceEvent['move'],
+    fromState: r.from_state as DeviceState | null,
+    toState: r.to_state as DeviceState,
+    note: r.note,
+    actorLabel: r.display_name ?? null,
+  }));
 }
 
 // ---- cartridges ---------------------------------------------------------------------------
 
 const CARTRIDGE_COLUMNS = ['id', 'serial', 'type', 'lot', 'expires_on', 'armoury_borough_id', 'armoury_team_id', 'state', 'report_id'] as const;
 
-function toCartridge(r: { id: string; serial: string; type: string; lot: string; expires_on: string; armoury_borough_id: string | null; armoury_team_id: string | null; state: string; report_id: string | null }): Cartridge {
-  return { id: r.id, serial: r.serial, type: r.type, lot: r.lot, expiresOn: r.expires_on, armoury: { boroughId: r.armoury_borough_id, teamId: r.armoury_team_id }, state: r.state as CartridgeState, reportId: r.report_id };
+function toCartridge(r: {
+  id: string;
+  serial: string;
+  type: string;
+  lot: string;
+  expires_on: string;
+  armoury_borough_id: string | null;
+  armoury_team_id: string | null;
+  state: string;
+  report_id: string | null;
+}): Cartridge {
+  return {
+    id: r.id,
+    serial: r.serial,
+    type: r.type,
+    lot: r.lot,
+    expiresOn: r.expires_on,
+    armoury: { boroughId: r.armoury_borough_id, teamId: r.armoury_team_id },
+    state: r.state as CartridgeState,
+    reportId: r.report_id,
+  };
 }
 
 export async function cartridgesBySerials(db: Executor, forceId: string, serials: readonly string[]): Promise<Map<string, Cartridge>> {
@@ -324,7 +373,11 @@ export async function insertCartridges(db: Executor, forceId: string, cartridges
 }
 
 export async function updateCartridgeDetails(db: Executor, id: string, c: Pick<NewCartridge, 'type' | 'lot' | 'expiresOn' | 'armoury'>, at: string): Promise<void> {
-  await db.updateTable('cartridge').set({ type: c.type, lot: c.lot, expires_on: c.expiresOn, armoury_borough_id: c.armoury.boroughId, armoury_team_id: c.armoury.teamId, updated_at: at }).where('id', '=', id).execute();
+  await db
+    .updateTable('cartridge')
+    .set({ type: c.type, lot: c.lot, expires_on: c.expiresOn, armoury_borough_id: c.armoury.boroughId, armoury_team_id: c.armoury.teamId, updated_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Moves cartridges from one state to another; returns how many moved (fewer than asked: someone else moved one first). */
@@ -343,7 +396,13 @@ export async function setCartridgeStates(db: Executor, ids: readonly string[], f
 }
 
 export async function linkCartridgeReport(db: Executor, forceId: string, cartridgeId: string, reportId: string, at: string): Promise<boolean> {
-  const r = await db.updateTable('cartridge').set({ report_id: reportId, updated_at: at }).where('force_id', '=', forceId).where('id', '=', cartridgeId).where('state', '=', 'expended').executeTakeFirst();
+  const r = await db
+    .updateTable('cartridge')
+    .set({ report_id: reportId, updated_at: at })
+    .where('force_id', '=', forceId)
+    .where('id', '=', cartridgeId)
+    .where('state', '=', 'expended')
+    .executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) return false;
   await db.updateTable('device_issue_cartridge').set({ report_id: reportId }).where('cartridge_id', '=', cartridgeId).where('outcome', '=', 'expended').execute();
   return true;
@@ -420,10 +479,17 @@ export async function insertIssues(db: Executor, forceId: string, issues: readon
 }
 
 /** Ends an open issue (compare and set on `returned_at is null`): false when it was already returned. */
-export async function closeIssue(db: Executor, id: string, returnedAt: string, returnedBy: string | null, outcomes: readonly { cartridgeId: string; outcome: CartridgeReturn; reportId: string | null }[]): Promise<boolean> {
+export async function closeIssue(
+  db: Executor,
+  id: string,
+  returnedAt: string,
+  returnedBy: string | null,
+  outcomes: readonly { cartridgeId: string; outcome: CartridgeReturn; reportId: string | null }[],
+): Promise<boolean> {
   const r = await db.updateTable('device_issue').set({ returned_at: returnedAt, returned_by: returnedBy }).where('id', '=', id).where('returned_at', 'is', null).executeTakeFirst();
   if (Number(r.numUpdatedRows) !== 1) return false;
-  for (const o of outcomes) await db.updateTable('device_issue_cartridge').set({ outcome: o.outcome, report_id: o.reportId }).where('issue_id', '=', id).where('cartridge_id', '=', o.cartridgeId).execute();
+  for (const o of outcomes)
+    await db.updateTable('device_issue_cartridge').set({ outcome: o.outcome, report_id: o.reportId }).where('issue_id', '=', id).where('cartridge_id', '=', o.cartridgeId).execute();
   return true;
 }
 
@@ -454,7 +520,10 @@ type IssueRow = Awaited<ReturnType<ReturnType<typeof issueQuery>['executeTakeFir
 
 async function withCartridges(db: Executor, rows: IssueRow[]): Promise<DeviceIssue[]> {
   const byIssue = new Map<string, IssuedCartridge[]>();
-  for (const part of chunk(rows.map((r) => r.id), 500)) {
+  for (const part of chunk(
+    rows.map((r) => r.id),
+    500,
+  )) {
     const links = await db
       .selectFrom('device_issue_cartridge as l')
       .innerJoin('cartridge as c', 'c.id', 'l.cartridge_id')
@@ -498,7 +567,12 @@ export async function findOpenIssue(db: Executor, forceId: string, by: { deviceI
   return r ? (await withCartridges(db, [r]))[0] : undefined;
 }
 
-export async function listIssues(db: Executor, forceId: string, f: { deviceId?: string; officerId?: string; open?: boolean; armoury?: Armoury }, window: { offset: number; limit: number }): Promise<DeviceIssue[]> {
+export async function listIssues(
+  db: Executor,
+  forceId: string,
+  f: { deviceId?: string; officerId?: string; open?: boolean; armoury?: Armoury },
+  window: { offset: number; limit: number },
+): Promise<DeviceIssue[]> {
   let q = issueQuery(db).where('i.force_id', '=', forceId);
   if (f.deviceId) q = q.where('i.device_id', '=', f.deviceId);
   if (f.officerId) q = q.where('i.officer_id', '=', f.officerId);

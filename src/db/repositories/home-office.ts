@@ -149,6 +149,10 @@ export async function replaceTable(
     ...countColumns(r.counts),
   }));
   // 19 columns a row: 100 rows stay well under SQLite's and PostgreSQL's parameter limits.
-  for (let i = 0; i < values.length; i += 100) await trx.insertInto('home_office_table_row').values(values.slice(i, i + 100)).execute();
+  for (let i = 0; i < values.length; i += 100)
+    await trx
+      .insertInto('home_office_table_row')
+      .values(values.slice(i, i + 100))
+      .execute();
   return { id, replaced };
 }

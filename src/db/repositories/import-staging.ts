@@ -36,7 +36,11 @@ export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, wor
       if (rows.length === 0) return;
       columns ??= Object.keys(rows[0]!).filter((c) => c !== 'row');
       // 200 rows a statement keeps within both databases' limits on bound values.
-      for (let i = 0; i < rows.length; i += 200) await stageDb.insertInto(STAGE).values(rows.slice(i, i + 200)).execute();
+      for (let i = 0; i < rows.length; i += 200)
+        await stageDb
+          .insertInto(STAGE)
+          .values(rows.slice(i, i + 200))
+          .execute();
       staged += rows.length;
     },
     async publish(trx) {

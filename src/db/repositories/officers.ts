@@ -4,21 +4,7 @@ import type { Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
 import type { OfficerTable } from '../schema.js';
 
-const COLUMNS = [
-  'id',
-  'force_id',
-  'collar_number',
-  'first_name',
-  'last_name',
-  'rank',
-  'borough_id',
-  'team_id',
-  'status',
-  'joined_on',
-  'left_on',
-  'created_at',
-  'updated_at',
-] as const;
+const COLUMNS = ['id', 'force_id', 'collar_number', 'first_name', 'last_name', 'rank', 'borough_id', 'team_id', 'status', 'joined_on', 'left_on', 'created_at', 'updated_at'] as const;
 
 type Row = Pick<OfficerTable, (typeof COLUMNS)[number]>;
 
@@ -40,8 +26,7 @@ function toOfficer(r: Row): Officer {
   };
 }
 
-const searchText = (o: Pick<OfficerInput, 'firstName' | 'lastName' | 'collarNumber'>) =>
-  `${o.firstName} ${o.lastName} ${o.collarNumber}`.toLowerCase();
+const searchText = (o: Pick<OfficerInput, 'firstName' | 'lastName' | 'collarNumber'>) => `${o.firstName} ${o.lastName} ${o.collarNumber}`.toLowerCase();
 
 export function toRow(forceId: string, input: OfficerInput, id: string, at: string): OfficerTable {
   return {
@@ -72,7 +57,11 @@ export async function insertOfficer(db: Executor, forceId: string, input: Office
 export async function insertOfficers(db: Executor, forceId: string, inputs: OfficerInput[]): Promise<void> {
   const at = nowIso();
   const rows = inputs.map((i) => toRow(forceId, i, newId(), at));
-  for (let i = 0; i < rows.length; i += 400) await db.insertInto('officer').values(rows.slice(i, i + 400)).execute();
+  for (let i = 0; i < rows.length; i += 400)
+    await db
+      .insertInto('officer')
+      .values(rows.slice(i, i + 400))
+      .execute();
 }
 
 export async function updateOfficer(db: Executor, id: string, input: OfficerInput): Promise<void> {
@@ -101,12 +90,7 @@ export async function findOfficer(db: Executor, id: string): Promise<Officer | u
 }
 
 export async function findOfficerByCollar(db: Executor, forceId: string, collarNumber: string): Promise<Officer | undefined> {
-  const row = await db
-    .selectFrom('officer')
-    .select(COLUMNS)
-    .where('force_id', '=', forceId)
-    .where('collar_number', '=', collarNumber.toUpperCase())
-    .executeTakeFirst();
+  const row = await db.selectFrom('officer').select(COLUMNS).where('force_id', '=', forceId).where('collar_number', '=', collarNumber.toUpperCase()).executeTakeFirst();
   return row && toOfficer(row);
 }
 
@@ -164,12 +148,10 @@ function filtered(db: Executor, f: OfficerFilter) {
   return q;
 }
 
-export async function listOfficers(
-  db: Executor,
-  f: OfficerFilter,
-  page: { offset: number; limit: number; sort?: OfficerSort; descending?: boolean },
-): Promise<{ officers: Officer[]; total: number }> {
-  const countRow = await filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+export async function listOfficers(db: Executor, f: OfficerFilter, page: { offset: number; limit: number; sort?: OfficerSort; descending?: boolean }): Promise<{ officers: Officer[]; total: number }> {
+  const countRow = await filtered(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const dir = page.descending ? 'desc' : 'asc';
   let q = filtered(db, f).select(COLUMNS);
   switch (page.sort ?? 'name') {
@@ -190,7 +172,11 @@ export async function listOfficers(
 }
 
 export async function countOfficers(db: Executor, forceId: string): Promise<number> {
-  const r = await db.selectFrom('officer').select((eb) => eb.fn.countAll<number>().as('n')).where('force_id', '=', forceId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('officer')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('force_id', '=', forceId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -219,7 +205,18 @@ export async function listOfficerSpans(db: Executor, forceId: string, filter: { 
   let q = db
     .selectFrom('officer')
     .leftJoin('team', 'team.id', 'officer.team_id')
-    .select(['officer.id', 'officer.collar_number', 'officer.first_name', 'officer.last_name', 'officer.borough_id', 'officer.team_id', 'team.team_type', 'officer.status', 'officer.joined_on', 'officer.left_on'])
+    .select([
+      'officer.id',
+      'officer.collar_number',
+      'officer.first_name',
+      'officer.last_name',
+      'officer.borough_id',
+      'officer.team_id',
+      'team.team_type',
+      'officer.status',
+      'officer.joined_on',
+      'officer.left_on',
+    ])
     .where('officer.force_id', '=', forceId);
   if (filter.activeOnly) q = q.where('officer.status', '=', 'active');
   if (filter.boroughIds) {

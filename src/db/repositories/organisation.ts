@@ -56,12 +56,7 @@ export async function findTeam(db: Executor, id: string): Promise<Team | undefin
 }
 
 export async function findTeamByName(db: Executor, forceId: string, name: string): Promise<Team | undefined> {
-  const row = await db
-    .selectFrom('team')
-    .select(['id', 'force_id', 'borough_id', 'name', 'team_type'])
-    .where('force_id', '=', forceId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const row = await db.selectFrom('team').select(['id', 'force_id', 'borough_id', 'name', 'team_type']).where('force_id', '=', forceId).where('name', '=', name).executeTakeFirst();
   return row && toTeam(row);
 }
 
@@ -69,7 +64,11 @@ export async function insertTeams(db: Executor, forceId: string, teams: { name: 
   if (teams.length === 0) return [];
   const at = nowIso();
   const rows = teams.map((t) => ({ id: newId(), force_id: forceId, borough_id: t.boroughId, name: t.name, team_type: t.teamType, created_at: at, updated_at: at }));
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('team').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await db
+      .insertInto('team')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return rows.map(toTeam);
 }
 

@@ -52,7 +52,26 @@ const COLUMNS = [
   'r.audit_head_hash',
 ] as const;
 
-type Row = Pick<ReleaseTable, 'id' | 'force_id' | 'number' | 'status' | 'month' | 'financial_year' | 'snapshot' | 'revisions' | 'rows_count' | 'prepared_by_label' | 'prepared_at' | 'published_by_label' | 'published_at' | 'supersedes' | 'supersede_reason' | 'audit_head_seq' | 'audit_head_hash'> & {
+type Row = Pick<
+  ReleaseTable,
+  | 'id'
+  | 'force_id'
+  | 'number'
+  | 'status'
+  | 'month'
+  | 'financial_year'
+  | 'snapshot'
+  | 'revisions'
+  | 'rows_count'
+  | 'prepared_by_label'
+  | 'prepared_at'
+  | 'published_by_label'
+  | 'published_at'
+  | 'supersedes'
+  | 'supersede_reason'
+  | 'audit_head_seq'
+  | 'audit_head_hash'
+> & {
   superseded_by: number | null;
   superseded_reason: string | null;
 };
@@ -139,7 +158,14 @@ export async function latestPublishedNumber(db: Executor, forceId: string): Prom
  * supersedes, the one with the latest figures (its month), the newest of those.
  */
 export async function findCurrent(db: Executor, forceId: string): Promise<Release | undefined> {
-  const row = await releases(db).where('r.force_id', '=', forceId).where('r.status', '=', 'published').where('s.number', 'is', null).orderBy('r.month', 'desc').orderBy('r.number', 'desc').limit(1).executeTakeFirst();
+  const row = await releases(db)
+    .where('r.force_id', '=', forceId)
+    .where('r.status', '=', 'published')
+    .where('s.number', 'is', null)
+    .orderBy('r.month', 'desc')
+    .orderBy('r.number', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row && toRelease(row);
 }
 
@@ -194,8 +220,17 @@ export async function publishedAuditHeads(db: Executor): Promise<{ number: numbe
 export async function firstUseDay(db: Executor, forceId: string): Promise<string | null> {
   const r = await db
     .selectNoFrom((eb) => [
-      eb.selectFrom('uof_report').select((e) => e.fn.min('occurred_on').as('d')).where('force_id', '=', forceId).where('status', '!=', 'draft').as('recorded'),
-      eb.selectFrom('imported_report').select((e) => e.fn.min('occurred_on').as('d')).where('force_id', '=', forceId).as('imported'),
+      eb
+        .selectFrom('uof_report')
+        .select((e) => e.fn.min('occurred_on').as('d'))
+        .where('force_id', '=', forceId)
+        .where('status', '!=', 'draft')
+        .as('recorded'),
+      eb
+        .selectFrom('imported_report')
+        .select((e) => e.fn.min('occurred_on').as('d'))
+        .where('force_id', '=', forceId)
+        .as('imported'),
     ])
     .executeTakeFirstOrThrow();
   const days = [r.recorded, r.imported].filter((d): d is string => typeof d === 'string' && d.length > 0);
@@ -224,17 +259,28 @@ export async function publicPageStamp(db: Executor): Promise<{ latest: number | 
         .selectFrom('release as r')
         .select('r.number')
         .where('r.status', '=', 'published')
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('release as s').select('s.id').whereRef('s.force_id', '=', 'r.force_id').whereRef('s.supersedes', '=', 'r.number').where('s.status', '=', 'published'))))
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('release as s').select('s.id').whereRef('s.force_id', '=', 'r.force_id').whereRef('s.supersedes', '=', 'r.number').where('s.status', '=', 'published'))),
+        )
         .orderBy('r.month', 'desc')
         .orderBy('r.number', 'desc')
         .limit(1)
         .as('latest'),
-      eb.selectFrom('release').select((e) => e.fn.max('number').as('n')).where('status', '=', 'published').as('newest'),
-      eb.selectFrom('home_office_table').select((e) => e.fn.countAll().as('n')).as('tables'),
-      eb.selectFrom('home_office_table').select((e) => e.fn.max('loaded_at').as('at')).as('loaded'),
+      eb
+        .selectFrom('release')
+        .select((e) => e.fn.max('number').as('n'))
+        .where('status', '=', 'published')
+        .as('newest'),
+      eb
+        .selectFrom('home_office_table')
+        .select((e) => e.fn.countAll().as('n'))
+        .as('tables'),
+      eb
+        .selectFrom('home_office_table')
+        .select((e) => e.fn.max('loaded_at').as('at'))
+        .as('loaded'),
     ])
     .executeTakeFirstOrThrow();
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   return { latest: num(r.latest), newest: num(r.newest), tables: `${Number(r.tables ?? 0)}@${r.loaded ?? ''}` };
 }
-

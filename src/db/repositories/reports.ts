@@ -58,12 +58,7 @@ const toReport = (r: Row): Report => ({
   updatedAt: r.updated_at,
 });
 
-const selectReports = (db: Executor) =>
-  db
-    .selectFrom('uof_report as r')
-    .leftJoin('incident as i', 'i.id', 'r.incident_id')
-    .selectAll('r')
-    .select('i.reference as incident_reference');
+const selectReports = (db: Executor) => db.selectFrom('uof_report as r').leftJoin('incident as i', 'i.id', 'r.incident_id').selectAll('r').select('i.reference as incident_reference');
 
 /**
  * One report. `lock` (PostgreSQL only: SQLite has one writer at a time) takes the row lock for
@@ -179,7 +174,11 @@ export async function setReportStatus(db: Executor, id: string, revision: number
   return changed(r);
 }
 
-export async function insertVersion(db: Executor, v: { reportId: string; version: number; content: StoredContent; reason: string | null; userId: string | null; label: string }, at = nowIso()): Promise<void> {
+export async function insertVersion(
+  db: Executor,
+  v: { reportId: string; version: number; content: StoredContent; reason: string | null; userId: string | null; label: string },
+  at = nowIso(),
+): Promise<void> {
   await db
     .insertInto('uof_report_version')
     .values({ id: newId(), report_id: v.reportId, version: v.version, content: JSON.stringify(v.content), reason: v.reason, created_by_user_id: v.userId, created_by_label: v.label, created_at: at })
@@ -241,7 +240,11 @@ export async function incidentFor(db: Executor, forceId: string, reference: stri
   // Two reports naming a new incident at once: the second insert waits for the first and does
   // nothing (no duplicate-key error), then both read the one incident.
   const row = { id: newId(), force_id: forceId, reference, borough_id: first.boroughId, occurred_at: first.occurredAt, created_at: nowIso() };
-  await db.insertInto('incident').values(row).onConflict((oc) => oc.columns(['force_id', 'reference']).doNothing()).execute();
+  await db
+    .insertInto('incident')
+    .values(row)
+    .onConflict((oc) => oc.columns(['force_id', 'reference']).doNothing())
+    .execute();
   const stored = await db.selectFrom('incident').selectAll().where('force_id', '=', forceId).where('reference', '=', reference).executeTakeFirstOrThrow();
   return { id: stored.id, forceId: stored.force_id, reference: stored.reference, boroughId: stored.borough_id, occurredAt: stored.occurred_at };
 }
@@ -357,12 +360,10 @@ const LEVEL_RANK = sql<number>`case r.highest_level ${sql.join(
   sql` `,
 )} else ${sql.lit(HIGHEST_LEVELS.length + 1)} end`;
 
-export async function listReports(
-  db: Executor,
-  f: ReportFilter,
-  page: { offset: number; limit: number; sort?: ReportSort; descending?: boolean },
-): Promise<{ reports: Report[]; total: number }> {
-  const total = await filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+export async function listReports(db: Executor, f: ReportFilter, page: { offset: number; limit: number; sort?: ReportSort; descending?: boolean }): Promise<{ reports: Report[]; total: number }> {
+  const total = await filtered(db, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   const dir = page.descending ? 'desc' : 'asc';
   let q = filtered(db, f).selectAll('r').select('i.reference as incident_reference');
   switch (page.sort ?? 'updated') {
@@ -499,7 +500,21 @@ export async function levelCounts(db: Executor, forceId: string, from: string, t
  * rows as they come, without sorting them.
  */
 const GROUPED = ['occurred_on', 'highest_level', 'borough_id', 'age_band', 'gender', 'ethnicity', 'main_duty', 'single_crewed', 'reasons', 'impact_factors', 'locations', 'outcomes'] as const;
-const GROUPED_IMPORTED = ['occurred_on', 'highest_level', 'borough_id', 'borough_name', 'age_band', 'gender', 'ethnicity', 'main_duty', 'single_crewed', 'reasons', 'impact_factors', 'locations', 'outcomes'] as const;
+const GROUPED_IMPORTED = [
+  'occurred_on',
+  'highest_level',
+  'borough_id',
+  'borough_name',
+  'age_band',
+  'gender',
+  'ethnicity',
+  'main_duty',
+  'single_crewed',
+  'reasons',
+  'impact_factors',
+  'locations',
+  'outcomes',
+] as const;
 
 /**
  * Uses in a period counted by the database, grouped by every column the breakdowns count by

@@ -84,8 +84,18 @@ function sessionsQuery(db: Executor) {
     .innerJoin('course_type', 'course_type.id', 'training_session.course_type_id')
     .select(SESSION_SELECT)
     .select((eb) => [
-      eb.selectFrom('enrolment').select((e) => e.fn.countAll<number>().as('n')).whereRef('enrolment.session_id', '=', 'training_session.id').where('enrolment.status', '=', 'enrolled').as('enrolled'),
-      eb.selectFrom('enrolment').select((e) => e.fn.countAll<number>().as('n')).whereRef('enrolment.session_id', '=', 'training_session.id').where('enrolment.status', '=', 'waiting').as('waiting'),
+      eb
+        .selectFrom('enrolment')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('enrolment.session_id', '=', 'training_session.id')
+        .where('enrolment.status', '=', 'enrolled')
+        .as('enrolled'),
+      eb
+        .selectFrom('enrolment')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('enrolment.session_id', '=', 'training_session.id')
+        .where('enrolment.status', '=', 'waiting')
+        .as('waiting'),
     ]);
 }
 
@@ -131,7 +141,15 @@ export async function listSessions(db: Executor, f: SessionFilter, window: { off
   const ids = await q.select('training_session.id').orderBy('training_session.starts_on').orderBy('training_session.id').offset(window.offset).limit(window.limit).execute();
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   if (ids.length === 0) return { rows: [], total: Number(total.n) };
-  const rows = await sessionsQuery(db).where('training_session.id', 'in', ids.map((r) => r.id)).orderBy('training_session.starts_on').orderBy('training_session.id').execute();
+  const rows = await sessionsQuery(db)
+    .where(
+      'training_session.id',
+      'in',
+      ids.map((r) => r.id),
+    )
+    .orderBy('training_session.starts_on')
+    .orderBy('training_session.id')
+    .execute();
   return { rows: rows.map(toSession), total: Number(total.n) };
 }
 
@@ -154,7 +172,19 @@ export async function insertSession(db: Executor, forceId: string, s: SessionFie
   const id = newId();
   await db
     .insertInto('training_session')
-    .values({ id, force_id: forceId, course_type_id: s.courseTypeId, starts_on: s.startsOn, ends_on: s.endsOn, location: s.location, borough_id: s.boroughId, capacity: s.capacity, status: 'scheduled', created_at: at, updated_at: at })
+    .values({
+      id,
+      force_id: forceId,
+      course_type_id: s.courseTypeId,
+      starts_on: s.startsOn,
+      ends_on: s.endsOn,
+      location: s.location,
+      borough_id: s.boroughId,
+      capacity: s.capacity,
+      status: 'scheduled',
+      created_at: at,
+      updated_at: at,
+    })
     .execute();
   return id;
 }
@@ -208,7 +238,11 @@ export async function listTrainers(db: Executor, sessionId: string): Promise<Ses
 
 export async function replaceTrainers(db: Executor, sessionId: string, officerIds: readonly string[]): Promise<void> {
   await db.deleteFrom('session_trainer').where('session_id', '=', sessionId).execute();
-  if (officerIds.length) await db.insertInto('session_trainer').values(officerIds.map((officer_id) => ({ session_id: sessionId, officer_id }))).execute();
+  if (officerIds.length)
+    await db
+      .insertInto('session_trainer')
+      .values(officerIds.map((officer_id) => ({ session_id: sessionId, officer_id })))
+      .execute();
 }
 
 // Enrolment ---------------------------------------------------------------------------
@@ -255,7 +289,10 @@ export async function listEnrolments(db: Executor, sessionId: string): Promise<E
 export async function insertEnrolment(db: Executor, sessionId: string, officerId: string, status: 'enrolled' | 'waiting'): Promise<string> {
   const at = nowIso();
   const id = newId();
-  await db.insertInto('enrolment').values({ id, session_id: sessionId, officer_id: officerId, status, requested_at: at, attended: null, result: null, result_reason: null, recorded_at: null, updated_at: at }).execute();
+  await db
+    .insertInto('enrolment')
+    .values({ id, session_id: sessionId, officer_id: officerId, status, requested_at: at, attended: null, result: null, result_reason: null, recorded_at: null, updated_at: at })
+    .execute();
   return id;
 }
 
@@ -266,12 +303,21 @@ export async function reopenEnrolment(db: Executor, id: string, status: 'enrolle
 }
 
 export async function setEnrolmentStatus(db: Executor, ids: readonly string[], status: EnrolmentStatus): Promise<void> {
-  if (ids.length) await db.updateTable('enrolment').set({ status, updated_at: nowIso() }).where('id', 'in', [...ids]).execute();
+  if (ids.length)
+    await db
+      .updateTable('enrolment')
+      .set({ status, updated_at: nowIso() })
+      .where('id', 'in', [...ids])
+      .execute();
 }
 
 export async function recordEnrolmentResult(db: Executor, id: string, r: { attended: boolean; result: TrainingResult | null; reason: string | null }): Promise<void> {
   const at = nowIso();
-  await db.updateTable('enrolment').set({ attended: r.attended ? 1 : 0, result: r.result, result_reason: r.reason, recorded_at: at, updated_at: at }).where('id', '=', id).execute();
+  await db
+    .updateTable('enrolment')
+    .set({ attended: r.attended ? 1 : 0, result: r.result, result_reason: r.reason, recorded_at: at, updated_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Places (and waiting-list places) on scheduled refresher sessions, soonest first. */
@@ -291,7 +337,10 @@ export async function refresherBookings(db: Executor, forceId: string): Promise<
 }
 
 /** An officer's enrolments in sessions not yet held, for their profile. */
-export async function listOfficerEnrolments(db: Executor, officerId: string): Promise<{ sessionId: string; status: EnrolmentStatus; startsOn: string; courseName: string; sessionStatus: SessionStatus }[]> {
+export async function listOfficerEnrolments(
+  db: Executor,
+  officerId: string,
+): Promise<{ sessionId: string; status: EnrolmentStatus; startsOn: string; courseName: string; sessionStatus: SessionStatus }[]> {
   const rows = await db
     .selectFrom('enrolment')
     .innerJoin('training_session', 'training_session.id', 'enrolment.session_id')
@@ -311,7 +360,18 @@ function recordsQuery(db: Executor) {
   return db
     .selectFrom('training_record')
     .innerJoin('course_type', 'course_type.id', 'training_record.course_type_id')
-    .select(['training_record.id', 'training_record.officer_id', 'training_record.course_type_id', 'training_record.completed_on', 'training_record.result', 'training_record.reason', 'training_record.session_id', 'training_record.source', 'training_record.created_by_label', 'training_record.created_at'])
+    .select([
+      'training_record.id',
+      'training_record.officer_id',
+      'training_record.course_type_id',
+      'training_record.completed_on',
+      'training_record.result',
+      'training_record.reason',
+      'training_record.session_id',
+      'training_record.source',
+      'training_record.created_by_label',
+      'training_record.created_at',
+    ])
     .select(['training_record.previous_result', 'training_record.correction_reason', 'training_record.corrected_by_label', 'training_record.corrected_at'])
     .select(['course_type.name', 'course_type.kind', 'course_type.qualifies_for']);
 }
@@ -404,7 +464,11 @@ export async function insertTrainingRecords(db: Executor, forceId: string, creat
       corrected_by_label: null,
       corrected_at: null,
     }));
-    const result = await db.insertInto('training_record').values(rows).onConflict((oc) => oc.column('source_key').doNothing()).executeTakeFirst();
+    const result = await db
+      .insertInto('training_record')
+      .values(rows)
+      .onConflict((oc) => oc.column('source_key').doNothing())
+      .executeTakeFirst();
     inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
   }
   return inserted;
@@ -416,9 +480,21 @@ export async function insertTrainingRecords(db: Executor, forceId: string, creat
  */
 export async function authorityDataVersion(db: Executor, forceId: string): Promise<string> {
   const [records, restrictions, officers] = await Promise.all([
-    db.selectFrom('training_record').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('m')]).where('force_id', '=', forceId).executeTakeFirstOrThrow(),
-    db.selectFrom('authority_restriction').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('m'), eb.fn.max('ended_at').as('e')]).where('force_id', '=', forceId).executeTakeFirstOrThrow(),
-    db.selectFrom('officer').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('m')]).where('force_id', '=', forceId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('training_record')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('m')])
+      .where('force_id', '=', forceId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('authority_restriction')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('created_at').as('m'), eb.fn.max('ended_at').as('e')])
+      .where('force_id', '=', forceId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('officer')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('m')])
+      .where('force_id', '=', forceId)
+      .executeTakeFirstOrThrow(),
   ]);
   return JSON.stringify([Number(records.n), records.m, Number(restrictions.n), restrictions.m, restrictions.e, Number(officers.n), officers.m]);
 }
@@ -445,7 +521,11 @@ export async function findSessionRecord(db: Executor, sessionId: string, officer
 }
 
 /** Corrects a record's result, keeping the result it had and why it changed. */
-export async function correctRecord(db: Executor, id: string, c: { result: TrainingResult; reason: string | null; previousResult: TrainingResult; correctionReason: string; by: string }): Promise<void> {
+export async function correctRecord(
+  db: Executor,
+  id: string,
+  c: { result: TrainingResult; reason: string | null; previousResult: TrainingResult; correctionReason: string; by: string },
+): Promise<void> {
   await db
     .updateTable('training_record')
     .set({ result: c.result, reason: c.reason, previous_result: c.previousResult, correction_reason: c.correctionReason, corrected_by_label: c.by, corrected_at: nowIso() })
@@ -474,7 +554,19 @@ export async function listRestrictions(db: Executor, forceId: string, officerIds
     let q = db.selectFrom('authority_restriction').select(RESTRICTION_COLUMNS).where('force_id', '=', forceId);
     if (ids) q = q.where('officer_id', 'in', ids);
     for (const r of await q.orderBy('from_on').orderBy('id').execute()) {
-      out.push({ id: r.id, officerId: r.officer_id, kind: r.kind as RestrictionKind, from: r.from_on, to: r.to_on, reason: r.reason, createdBy: r.created_by_label, createdAt: r.created_at, endedBy: r.ended_by_label, endedAt: r.ended_at, endReason: r.end_reason });
+      out.push({
+        id: r.id,
+        officerId: r.officer_id,
+        kind: r.kind as RestrictionKind,
+        from: r.from_on,
+        to: r.to_on,
+        reason: r.reason,
+        createdBy: r.created_by_label,
+        createdAt: r.created_at,
+        endedBy: r.ended_by_label,
+        endedAt: r.ended_at,
+        endReason: r.end_reason,
+      });
     }
   }
   return out;
@@ -484,7 +576,20 @@ export async function insertRestriction(db: Executor, forceId: string, officerId
   const id = newId();
   await db
     .insertInto('authority_restriction')
-    .values({ id, force_id: forceId, officer_id: officerId, kind, from_on: fromOn, to_on: null, reason, created_by_label: by, created_at: nowIso(), ended_by_label: null, ended_at: null, end_reason: null })
+    .values({
+      id,
+      force_id: forceId,
+      officer_id: officerId,
+      kind,
+      from_on: fromOn,
+      to_on: null,
+      reason,
+      created_by_label: by,
+      created_at: nowIso(),
+      ended_by_label: null,
+      ended_at: null,
+      end_reason: null,
+    })
     .execute();
   return id;
 }

@@ -41,5 +41,9 @@ export async function saveUpliftPlan(db: Executor, forceId: string, p: Omit<Stor
     updated_at: nowIso(),
   };
   const updated = await db.updateTable('uplift_plan').set(values).where('force_id', '=', forceId).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) await db.insertInto('uplift_plan').values({ force_id: forceId, ...values }).execute();
+  if (Number(updated.numUpdatedRows) === 0)
+    await db
+      .insertInto('uplift_plan')
+      .values({ force_id: forceId, ...values })
+      .execute();
 }

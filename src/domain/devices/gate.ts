@@ -107,7 +107,10 @@ export function gateReasons(f: GateFacts): GateReason[] {
   }
   const most = model.bays + f.policy.spareCartridges;
   if (f.cartridges.length > most) {
-    reasons.push({ code: 'too_many_cartridges', message: `${f.cartridges.length} cartridges is more than the ${model.name}'s ${model.bays} ${model.bays === 1 ? 'bay' : 'bays'} and ${f.policy.spareCartridges} spare allow (${most}).` });
+    reasons.push({
+      code: 'too_many_cartridges',
+      message: `${f.cartridges.length} cartridges is more than the ${model.name}'s ${model.bays} ${model.bays === 1 ? 'bay' : 'bays'} and ${f.policy.spareCartridges} spare allow (${most}).`,
+    });
   }
   if (f.device.armouryId !== f.armoury.id) {
     reasons.push({ code: 'wrong_armoury', message: `Device ${f.device.serial} belongs to ${f.device.armouryName}, not ${f.armoury.name}.` });

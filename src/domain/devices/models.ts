@@ -34,7 +34,11 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** A model as an administrator edits it. */
 export const deviceModelInput = z.object({
   name: z.string().trim().min(1, 'Enter the model’s name').max(40, 'The model’s name must be 40 characters or fewer'),
-  bays: z.coerce.number({ message: 'Enter the number of cartridge bays as a whole number' }).int('Enter the number of cartridge bays as a whole number').min(1, 'A model has at least 1 cartridge bay').max(12, 'A model has at most 12 cartridge bays'),
+  bays: z.coerce
+    .number({ message: 'Enter the number of cartridge bays as a whole number' })
+    .int('Enter the number of cartridge bays as a whole number')
+    .min(1, 'A model has at least 1 cartridge bay')
+    .max(12, 'A model has at most 12 cartridge bays'),
   cartridgeTypes: z.array(z.string().trim().min(1).max(40, 'A cartridge type must be 40 characters or fewer')).min(1, 'Enter at least one cartridge type the model takes'),
   authorisedBy: z.string().trim().min(1, 'Enter the training model that authorises carrying it').max(40),
   stopsIssuingOn: z

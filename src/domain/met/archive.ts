@@ -213,6 +213,7 @@ export async function workbookArchiveProblem(read: ReadAt, size: number, limits:
   } catch (err) {
     if (!(err instanceof Damaged)) throw err;
     // Part names come from the file: shown without control characters or bytes that are not text.
+    // eslint-disable-next-line no-control-regex -- control characters are what it removes
     const what = err.message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, '?');
     return `The file looks like an Excel workbook (.xlsx) but cannot be read: ${what}. To import it, ${SAVE_AGAIN}.`;
   }

@@ -337,7 +337,12 @@ export const MET_FIELD_OF: Readonly<Record<MetColumn, string>> = (() => {
 // Reading values
 
 /** How list words are compared: case, spaces and the kind of dash do not matter. */
-const wordKey = (s: string) => s.replace(/[\u2010-\u2015\u2212]/g, '-').replace(/\s+/g, ' ').trim().toLowerCase();
+const wordKey = (s: string) =>
+  s
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 
 const byLabel = <V extends Record<string, string>>(v: V) => new Map((Object.keys(v) as Code<V>[]).map((code) => [wordKey(v[code]!), code] as const));
 const MAIN_DUTY_BY = byLabel(MAIN_DUTIES);
@@ -348,7 +353,10 @@ const CONDUCT_BY = byLabel(PRIMARY_CONDUCT);
 const INJURY_BY = byLabel(INJURY_LEVELS);
 const TACTIC_BY = byLabel(TACTICS);
 
-const quoteList = (v: Record<string, string>) => Object.values(v).map((l) => `"${l}"`).join(', ');
+const quoteList = (v: Record<string, string>) =>
+  Object.values(v)
+    .map((l) => `"${l}"`)
+    .join(', ');
 
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 const isRealDate = (iso: string) => {
@@ -587,8 +595,7 @@ export function importedLevel(content: Pick<ImportedContent, 'tactics' | 'ced'>)
 // ---------------------------------------------------------------------------------------
 // Report → row
 
-export const isImportedContent = (content: ImportedContent | ReportContent): content is ImportedContent =>
-  (content as { source?: unknown }).source === MET_SOURCE;
+export const isImportedContent = (content: ImportedContent | ReportContent): content is ImportedContent => (content as { source?: unknown }).source === MET_SOURCE;
 
 export interface CedarToMetOptions {
   /** The borough's name for a Cedar borough id (Cedar's own reports store the id). */

@@ -4,21 +4,7 @@ import { fieldErrorsFromZod } from '../validation.js';
 import { isoDate } from '../organisation.js';
 import { londonInstant, londonOffsetMinutes } from '../calendar.js';
 import { CED_LEVELS, highestLevel, isDischarge, LEVEL_OF_CED_TACTIC, type HighestLevel } from './levels.js';
-import {
-  AGE_BANDS,
-  BODY_MAP,
-  codes,
-  ETHNICITIES,
-  GENDERS,
-  IMPACT_FACTORS,
-  INJURY_LEVELS,
-  LOCATION_TYPES,
-  MAIN_DUTIES,
-  OUTCOMES,
-  PRIMARY_CONDUCT,
-  REASONS_FOR_FORCE,
-  TACTICS,
-} from './vocabulary.js';
+import { AGE_BANDS, BODY_MAP, codes, ETHNICITIES, GENDERS, IMPACT_FACTORS, INJURY_LEVELS, LOCATION_TYPES, MAIN_DUTIES, OUTCOMES, PRIMARY_CONDUCT, REASONS_FOR_FORCE, TACTICS } from './vocabulary.js';
 
 /**
  * The use-of-force report's content, section by section. Each section is saved on its own
@@ -146,7 +132,8 @@ export const cedApplication = z
     if (a.fired && a.fired.missOneProbe && a.fired.probeLocations.length > 1) {
       ctx.addIssue({ code: 'custom', path: ['fired', 'probeLocations'], message: 'One probe missed, so mark at most one probe strike location' });
     }
-    if (a.fired && a.fired.missBothProbes && a.fired.missOneProbe) ctx.addIssue({ code: 'custom', path: ['fired', 'missOneProbe'], message: 'Answer either one probe missed or both probes missed, not both' });
+    if (a.fired && a.fired.missBothProbes && a.fired.missOneProbe)
+      ctx.addIssue({ code: 'custom', path: ['fired', 'missOneProbe'], message: 'Answer either one probe missed or both probes missed, not both' });
   });
 export type CedApplication = z.infer<typeof cedApplication>;
 
@@ -170,10 +157,16 @@ export const BWV_SWITCHED_ON = ['before', 'during', 'not_on'] as const;
 export const bwvSection = z
   .object({
     worn: yesNo('were you wearing body-worn video?'),
-    switchedOn: z.enum(BWV_SWITCHED_ON, { error: 'Select when the camera was switched on' }).nullish().transform((v) => v ?? null),
+    switchedOn: z
+      .enum(BWV_SWITCHED_ON, { error: 'Select when the camera was switched on' })
+      .nullish()
+      .transform((v) => v ?? null),
     notOnReason: optionalText('The reason', 2000),
     cameraId: optionalText('The camera identifier', 50),
-    footageRefs: z.array(z.string().trim().max(100, atMost('A footage reference', 100))).default([]).transform((a) => [...new Set(a.filter(Boolean))]),
+    footageRefs: z
+      .array(z.string().trim().max(100, atMost('A footage reference', 100)))
+      .default([])
+      .transform((a) => [...new Set(a.filter(Boolean))]),
   })
   .superRefine((b, ctx) => {
     if (!b.worn) return;
@@ -186,12 +179,24 @@ export const bwvSection = z
 export const injuriesSection = z
   .object({
     staffInjured: yesNo('were you injured?'),
-    staffInjuryIntentional: z.boolean().nullish().transform((v) => v ?? null),
-    staffInjuryLevel: z.enum(codes(INJURY_LEVELS)).nullish().transform((v) => v ?? null),
-    staffMedicalProvided: z.boolean().nullish().transform((v) => v ?? null),
+    staffInjuryIntentional: z
+      .boolean()
+      .nullish()
+      .transform((v) => v ?? null),
+    staffInjuryLevel: z
+      .enum(codes(INJURY_LEVELS))
+      .nullish()
+      .transform((v) => v ?? null),
+    staffMedicalProvided: z
+      .boolean()
+      .nullish()
+      .transform((v) => v ?? null),
     subjectInjured: yesNo('was the subject injured?'),
     subjectInjuryNature: optionalText('The nature of the injury', 500),
-    subjectInjuryLevel: z.enum(codes(INJURY_LEVELS)).nullish().transform((v) => v ?? null),
+    subjectInjuryLevel: z
+      .enum(codes(INJURY_LEVELS))
+      .nullish()
+      .transform((v) => v ?? null),
     subjectMedicalOffered: yesNo('was medical assistance offered to the subject?'),
     subjectMedicalProvided: yesNo('was medical assistance provided to the subject?'),
   })
@@ -205,14 +210,21 @@ export const injuriesSection = z
       if (!s.subjectInjuryNature) ctx.addIssue({ code: 'custom', path: ['subjectInjuryNature'], message: "Describe the subject's injury" });
       if (!s.subjectInjuryLevel) ctx.addIssue({ code: 'custom', path: ['subjectInjuryLevel'], message: "Select how serious the subject's injury was" });
     }
-    if (s.subjectMedicalProvided && !s.subjectMedicalOffered) ctx.addIssue({ code: 'custom', path: ['subjectMedicalOffered'], message: 'Medical assistance that was provided was also offered: answer yes' });
+    if (s.subjectMedicalProvided && !s.subjectMedicalOffered)
+      ctx.addIssue({ code: 'custom', path: ['subjectMedicalOffered'], message: 'Medical assistance that was provided was also offered: answer yes' });
   });
 
 export const outcomesSection = z.object({
   outcomes: choices(OUTCOMES, 'Select an outcome from the list', 'Select at least one outcome'),
 });
 
-export const MEDICAL_ASSESSMENTS = { paramedic: 'Paramedic at the scene', hospital: 'Taken to hospital', custody_healthcare: 'Custody healthcare professional', declined: 'Offered and declined', none: 'None' } as const;
+export const MEDICAL_ASSESSMENTS = {
+  paramedic: 'Paramedic at the scene',
+  hospital: 'Taken to hospital',
+  custody_healthcare: 'Custody healthcare professional',
+  declined: 'Offered and declined',
+  none: 'None',
+} as const;
 export const PROBE_REMOVERS = { trained_officer: 'A trained officer', medical_staff: 'Medical staff', not_applicable: 'Not applicable (no probes attached)' } as const;
 export const IMPLANT_CHECK = { yes: 'Yes, checked', no: 'No', not_known: 'Could not check' } as const;
 
@@ -315,7 +327,11 @@ const RULES: { [K in SectionKey]?: RuleCheck<K> } = {
     if (!SERIAL.test(s.deviceSerial)) issue(ctx, ['deviceSerial'], 'Enter the Taser serial number as on its label: letters and numbers, with single hyphens between them, for example X29001234');
     s.applications.forEach((a, i) => {
       if (a.fired && !SERIAL.test(a.fired.cartridgeNumber)) {
-        issue(ctx, ['applications', i, 'fired', 'cartridgeNumber'], 'Enter the cartridge serial number as on the cartridge: letters and numbers, with single hyphens between them, for example C1234567');
+        issue(
+          ctx,
+          ['applications', i, 'fired', 'cartridgeNumber'],
+          'Enter the cartridge serial number as on the cartridge: letters and numbers, with single hyphens between them, for example C1234567',
+        );
       }
     });
   },
@@ -359,9 +375,9 @@ export function earliestIncidentInstant(date: string, time: string): Date {
 }
 
 /** The whole report as a schema, for the API: every section optional, each validated. */
-export const reportContentSchema = z.object(
-  Object.fromEntries(SECTION_KEYS.map((k) => [k, SECTIONS[k].schema.optional()])) as { [K in SectionKey]: z.ZodOptional<(typeof SECTIONS)[K]['schema']> },
-).strict();
+export const reportContentSchema = z
+  .object(Object.fromEntries(SECTION_KEYS.map((k) => [k, SECTIONS[k].schema.optional()])) as { [K in SectionKey]: z.ZodOptional<(typeof SECTIONS)[K]['schema']> })
+  .strict();
 
 /** The report's highest level of use. A Taser section left over after answering "no Taser" does not count. */
 export function levelOf(content: ReportContent): HighestLevel | null {
@@ -374,11 +390,7 @@ export function levelOf(content: ReportContent): HighestLevel | null {
 
 /** Death or serious injury: the post-use procedure is mandatory and the report is flagged. */
 export function seriousOutcome(content: ReportContent): boolean {
-  return (
-    Boolean(content.outcomes?.outcomes.includes('fatality')) ||
-    ['severe', 'death'].includes(content.injuries?.subjectInjuryLevel ?? '') ||
-    content.injuries?.staffInjuryLevel === 'death'
-  );
+  return Boolean(content.outcomes?.outcomes.includes('fatality')) || ['severe', 'death'].includes(content.injuries?.subjectInjuryLevel ?? '') || content.injuries?.staffInjuryLevel === 'death';
 }
 
 /**
@@ -478,4 +490,3 @@ export function submissionProblems(stored: StoredContent, now: Date, recordsBegi
   }
   return problems;
 }
-

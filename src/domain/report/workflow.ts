@@ -164,6 +164,7 @@ export function referralOutcomeProblems(input: { outcome: ReferralOutcome; iopcR
   const m = IOPC_REFERENCE.exec(ref);
   if (!m) return [{ field: 'iopcReference', message: 'Enter the IOPC reference as the year, a slash and 6 digits, for example 2026/012345' }];
   const year = Number(m[1]);
-  if (year < IOPC_FIRST_YEAR || year > now.getUTCFullYear()) return [{ field: 'iopcReference', message: `The year of the IOPC reference must be between ${IOPC_FIRST_YEAR} and ${now.getUTCFullYear()}` }];
+  if (year < IOPC_FIRST_YEAR || year > now.getUTCFullYear())
+    return [{ field: 'iopcReference', message: `The year of the IOPC reference must be between ${IOPC_FIRST_YEAR} and ${now.getUTCFullYear()}` }];
   return [];
 }

@@ -104,13 +104,7 @@ export interface Comparison {
 
 /** Names compared the way people read them: case, spacing and `&`/`and` do not matter. */
 export const sameName = (a: string, b: string) => normaliseName(a) === normaliseName(b);
-const normaliseName = (s: string) =>
-  s
-    .trim()
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/\s+/g, ' ')
-    .trim();
+const normaliseName = (s: string) => s.trim().toLowerCase().replace(/&/g, ' and ').replace(/\s+/g, ' ').trim();
 
 const forceKey = (s: string) =>
   normaliseName(s)

@@ -308,7 +308,7 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
     title = PERIOD_UNIT_LABELS[u];
     const table = new Rows<number>();
     for (const r of reports) {
-    const w = r.weight ?? 1;
+      const w = r.weight ?? 1;
       const slot = slotOf(r, from, to);
       if (slot < 0) continue;
       total[slot]! += w;
@@ -334,7 +334,7 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
   } else if (dimension === 'level' || dimension === 'discharge') {
     title = DIMENSIONS[dimension];
     for (const r of reports) {
-    const w = r.weight ?? 1;
+      const w = r.weight ?? 1;
       const slot = slotOf(r, from, to);
       if (slot < 0) continue;
       total[slot]! += w;
@@ -362,7 +362,7 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
       const keyOf = plan.single;
       const labelOf = plan.labelOf;
       for (const r of reports) {
-    const w = r.weight ?? 1;
+        const w = r.weight ?? 1;
         const slot = slotOf(r, from, to);
         if (slot < 0) continue;
         total[slot]! += w;
@@ -373,7 +373,7 @@ export function breakdown(reports: Iterable<CountedReport>, dimension: Dimension
     } else {
       const valuesOf = plan.multi!;
       for (const r of reports) {
-    const w = r.weight ?? 1;
+        const w = r.weight ?? 1;
         const slot = slotOf(r, from, to);
         if (slot < 0) continue;
         total[slot]! += w;

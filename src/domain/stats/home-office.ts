@@ -34,9 +34,7 @@ export const HOME_OFFICE_CED_COLUMNS = [
 export const HOME_OFFICE_CED_HEADER = HOME_OFFICE_CED_COLUMNS.join(',');
 
 /** The figure columns, in table order, with the count each holds. */
-const FIGURE_COLUMNS: readonly (readonly [(typeof HOME_OFFICE_CED_COLUMNS)[number], CedCountField])[] = HOME_OFFICE_CED_COLUMNS.slice(2).map(
-  (name, i) => [name, CED_COUNT_FIELDS[i]!] as const,
-);
+const FIGURE_COLUMNS: readonly (readonly [(typeof HOME_OFFICE_CED_COLUMNS)[number], CedCountField])[] = HOME_OFFICE_CED_COLUMNS.slice(2).map((name, i) => [name, CED_COUNT_FIELDS[i]!] as const);
 const COLUMN_OF_FIELD = Object.fromEntries(FIGURE_COLUMNS.map(([name, field]) => [field, name])) as Record<CedCountField, string>;
 
 /** One row of the return: region, force, and the figures as whole numbers. */
@@ -96,7 +94,12 @@ export interface HomeOfficeTable {
   summary: string;
 }
 
-const normalise = (s: string) => s.replace(/^\uFEFF/, '').trim().replace(/\s+/g, ' ').toLowerCase();
+const normalise = (s: string) =>
+  s
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
 
 /**
  * A published figure as a whole number: `4951`, `4951.0`, `4,951`, ` 4951 ` all read as 4951.
@@ -121,7 +124,10 @@ interface CsvRecord {
 
 function readCsv(text: string): { records: CsvRecord[]; error: TableProblem | null } {
   try {
-    const parsed = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    const parsed = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true }) as unknown as {
+      record: string[];
+      info: { lines: number };
+    }[];
     return {
       records: parsed.map(({ record, info }) => ({
         record,
@@ -147,7 +153,8 @@ export function parseHomeOfficeTable(text: string): HomeOfficeTable {
     const read = `${result.forces.length} force${result.forces.length === 1 ? '' : 's'}, ${result.regionTotals.size} region total${result.regionTotals.size === 1 ? '' : 's'}${result.englandAndWales ? ' and the England and Wales total' : ''}`;
     const parts = [`Read ${read}`];
     if (result.errors.length) parts.push(`${result.errors.length} problem${result.errors.length === 1 ? '' : 's'} stopped rows being read, so the totals were not checked`);
-    if (result.warnings.length) parts.push(`${result.warnings.length} figure${result.warnings.length === 1 ? ' does' : 's do'} not add up (published tables are occasionally inconsistent: the figures are kept as published)`);
+    if (result.warnings.length)
+      parts.push(`${result.warnings.length} figure${result.warnings.length === 1 ? ' does' : 's do'} not add up (published tables are occasionally inconsistent: the figures are kept as published)`);
     if (result.consistent) parts.push('every row and total adds up');
     result.summary = `${parts.join('; ')}.`;
     return result;
@@ -222,7 +229,8 @@ export function parseHomeOfficeTable(text: string): HomeOfficeTable {
 
     if (isTotalName(name)) {
       if (isEnglandAndWales(region, name)) {
-        if (result.englandAndWales) result.warnings.push({ line, column: 'Police force', message: `A second England and Wales total (the first is on line ${result.englandAndWales.line}): this one is ignored` });
+        if (result.englandAndWales)
+          result.warnings.push({ line, column: 'Police force', message: `A second England and Wales total (the first is on line ${result.englandAndWales.line}): this one is ignored` });
         else result.englandAndWales = { line, name, counts };
       } else {
         const first = result.regionTotals.get(region);

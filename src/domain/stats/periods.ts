@@ -1,16 +1,4 @@
-import {
-  dayLabel,
-  isoDateOf,
-  londonMidnightUtc,
-  MAX_YEAR,
-  MIN_YEAR,
-  MONTH_NAMES,
-  nextDay,
-  pad2,
-  pad4,
-  parseIsoDate,
-  previousDay,
-} from '../calendar.js';
+import { dayLabel, isoDateOf, londonMidnightUtc, MAX_YEAR, MIN_YEAR, MONTH_NAMES, nextDay, pad2, pad4, parseIsoDate, previousDay } from '../calendar.js';
 
 /**
  * Reporting periods. Every period is a run of whole London days, `from` inclusive to
@@ -54,8 +42,7 @@ export class PeriodError extends Error {
   }
 }
 
-const EXAMPLES =
-  'Enter a financial year like 2019-20, a calendar year like 2019, a month like 2019-04, a quarter like 2019-Q1, or a from and to date like 2019-04-01 and 2020-03-31';
+const EXAMPLES = 'Enter a financial year like 2019-20, a calendar year like 2019, a month like 2019-04, a quarter like 2019-Q1, or a from and to date like 2019-04-01 and 2020-03-31';
 
 const yearOutOfRange = (input: string, year: number) =>
   year < MIN_YEAR || year > MAX_YEAR ? new PeriodError(`${input} is outside the years Cedar can count (${MIN_YEAR} to ${MAX_YEAR}). ${EXAMPLES}`, input) : null;

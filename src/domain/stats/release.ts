@@ -17,7 +17,20 @@ import { isoDateOf, monthLabel, MONTH_NAMES, previousDay } from '../calendar.js'
 import { financialYearOf, PeriodError, type Period } from './periods.js';
 
 /** The breakdowns a release publishes, in page order. */
-export const RELEASE_DIMENSIONS: readonly Dimension[] = ['level', 'discharge', 'borough', 'ageBand', 'gender', 'ethnicity', 'reason', 'impactFactor', 'location', 'mainDuty', 'singleCrewed', 'outcome'];
+export const RELEASE_DIMENSIONS: readonly Dimension[] = [
+  'level',
+  'discharge',
+  'borough',
+  'ageBand',
+  'gender',
+  'ethnicity',
+  'reason',
+  'impactFactor',
+  'location',
+  'mainDuty',
+  'singleCrewed',
+  'outcome',
+];
 
 export interface ReleaseRow {
   label: string;
@@ -111,7 +124,11 @@ export function checkReleaseMonth(month: string, today: string, firstUseDay: str
   if (!range) throw new PeriodError('No uses of force are recorded yet, so there is nothing to release: record or import uses of force first', month, 'month');
   const { first, last } = range;
   if (first > last) {
-    throw new PeriodError(`The force's first recorded use of force is in ${monthLabel(first)}, which has not ended yet: the first release can be for ${monthLabel(first)} once it has ended`, month, 'month');
+    throw new PeriodError(
+      `The force's first recorded use of force is in ${monthLabel(first)}, which has not ended yet: the first release can be for ${monthLabel(first)} once it has ended`,
+      month,
+      'month',
+    );
   }
   const choose = first === last ? `The only month that can be released is ${monthLabel(first)}` : `Choose a month from ${monthLabel(first)} to ${monthLabel(last)}`;
   if (p.month > last) throw new PeriodError(`${monthLabel(p.month)} has not ended yet: a release covers whole months. ${choose}`, month, 'month');
@@ -153,7 +170,6 @@ export function checkSupersedeReason(reason: string): string {
 export function lastCompleteMonth(today: string): string {
   return previousDay(`${today.slice(0, 8)}01`).slice(0, 7);
 }
-
 
 /** The months a release covers, `YYYY-MM`, in order. */
 export function monthsBetween(from: string, toExclusive: string): string[] {

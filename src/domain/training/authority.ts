@@ -68,7 +68,13 @@ export function authorityOn(model: string, on: string, records: readonly Trainin
   const last = currency[currency.length - 1];
   if (!last) return { model, status: 'not_qualified', authorised: false, expiresOn: null, reason: 'No initial or refresher course passed' };
   if (last.result !== 'pass') {
-    return { model, status: 'failed', authorised: false, expiresOn: null, reason: `The ${last.kind} course on ${last.completedOn} was not passed (${last.result === 'fail' ? 'failed' : 'did not finish'}): authority returns with the next pass` };
+    return {
+      model,
+      status: 'failed',
+      authorised: false,
+      expiresOn: null,
+      reason: `The ${last.kind} course on ${last.completedOn} was not passed (${last.result === 'fail' ? 'failed' : 'did not finish'}): authority returns with the next pass`,
+    };
   }
   const lapse = lapsesOn(last.completedOn);
   const expiresOn = previousDay(lapse);
@@ -92,7 +98,10 @@ export function modelsHeld(records: readonly TrainingRecord[], models: readonly 
 
 /** The officer's authority for each model they hold a pass for on the day (or each model, if they hold none). */
 export function authoritiesOn(on: string, records: readonly TrainingRecord[], restrictions: readonly Restriction[], models: readonly string[]): Authority[] {
-  const held = modelsHeld(records.filter((r) => r.completedOn <= on), models);
+  const held = modelsHeld(
+    records.filter((r) => r.completedOn <= on),
+    models,
+  );
   const suspensions = restrictions.filter((r) => r.kind === 'suspension');
   const withdrawals = restrictions.filter((r) => r.kind === 'withdrawal');
   return (held.length ? held : models).map((m) => authorityOn(m, on, records, suspensions, withdrawals));

@@ -71,7 +71,10 @@ export const courseTypeInput = z
     qualifiesFor: z.preprocess(list, z.array(z.enum(DEVICE_MODELS, { error: `Models must be from: ${DEVICE_MODELS.join(', ')}` }))),
     minHours: wholeNumber('minimum hours', 1, 200),
     days: wholeNumber('number of days', 1, 20),
-    active: z.preprocess((v) => v === undefined || v === true || v === 'true' || v === 'on' || v === '1' || v === 1, z.boolean()).optional().default(true),
+    active: z
+      .preprocess((v) => v === undefined || v === true || v === 'true' || v === 'on' || v === '1' || v === 1, z.boolean())
+      .optional()
+      .default(true),
   })
   .superRefine((c, ctx) => {
     if (c.kind !== 'refresher' && c.qualifiesFor.length === 0) ctx.addIssue({ code: 'custom', path: ['qualifiesFor'], message: 'Select the models a pass on this course qualifies for' });
@@ -81,7 +84,11 @@ export const courseTypeInput = z
 export type CourseTypeInput = z.infer<typeof courseTypeInput>;
 
 const trimmedText = (what: string, max: number) =>
-  z.string({ error: `Enter the ${what}` }).trim().min(1, `Enter the ${what}`).max(max, `The ${what} must be ${max} characters or fewer`);
+  z
+    .string({ error: `Enter the ${what}` })
+    .trim()
+    .min(1, `Enter the ${what}`)
+    .max(max, `The ${what} must be ${max} characters or fewer`);
 
 const optionalId = z.preprocess((v) => (v === '' || v === undefined ? null : v), z.string().nullable());
 
@@ -114,7 +121,8 @@ export const EARLIEST_TRAINING = '2003-01-01';
  */
 export function sessionWindowProblem(startsOn: string, today: string): string | null {
   if (startsOn > addDays(today, 730)) return `The first day must be within two years from today (by ${addDays(today, 730)})`;
-  if (startsOn < addDays(today, -365) || startsOn < EARLIEST_TRAINING) return `The first day must be within the last year (on or after ${addDays(today, -365)}): a session held before then is recorded by importing its results`;
+  if (startsOn < addDays(today, -365) || startsOn < EARLIEST_TRAINING)
+    return `The first day must be within the last year (on or after ${addDays(today, -365)}): a session held before then is recorded by importing its results`;
   return null;
 }
 
@@ -168,7 +176,10 @@ export const resultInput = z
   .object({
     enrolmentId: z.string().trim().min(1),
     // No default: a line left blank is asked again rather than taken as "did not attend".
-    attended: z.preprocess((v) => (v === true || v === 'yes' || v === 'true' ? true : v === false || v === 'no' || v === 'false' ? false : undefined), z.boolean({ error: 'Select yes if they attended, or no' })),
+    attended: z.preprocess(
+      (v) => (v === true || v === 'yes' || v === 'true' ? true : v === false || v === 'no' || v === 'false' ? false : undefined),
+      z.boolean({ error: 'Select yes if they attended, or no' }),
+    ),
     result: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(TRAINING_RESULTS, { error: 'Select pass, fail or did not finish' }).nullable()),
     reason: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(500, 'The reason must be 500 characters or fewer').nullable().optional()),
   })

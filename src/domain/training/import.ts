@@ -79,7 +79,10 @@ export interface TrainingRead {
 
 /** `Pass`, `FAIL`, `did not finish`, `Did-Not-Finish` → the stored words. */
 export function trainingResult(value: string): string {
-  return value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 const realDay = (day: string) => {
@@ -166,21 +169,37 @@ function checkCsvRow(record: RawRecord, header: Header, today: string): { row?: 
 export function readTrainingCsv(bytes: Uint8Array, today: string): TrainingRead {
   const base = { source: 'csv' as const, headerLine: null, count: 0, rows: [] };
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { ...base, encoding: 'utf-8', fatal: true, errors: [{ line: 1, column: null, message: 'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8 (Comma delimited)" and import it again' }] };
+    return {
+      ...base,
+      encoding: 'utf-8',
+      fatal: true,
+      errors: [{ line: 1, column: null, message: 'The file is saved as UTF-16 ("Unicode text"): save it as "CSV UTF-8 (Comma delimited)" and import it again' }],
+    };
   }
   const { text, encoding } = decodeCsv(bytes);
   const { records, errors } = readRecords(text);
   const [first, ...data] = records;
   if (!first) {
     if (errors.length) return { ...base, encoding, fatal: true, errors: sortTrainingErrors(errors, 'csv') };
-    return { ...base, encoding, fatal: true, errors: [{ line: 1, column: null, message: `The file is empty: it needs a header row (${TRAINING_COLUMNS.join(',')}) and a row for each course an officer completed` }] };
+    return {
+      ...base,
+      encoding,
+      fatal: true,
+      errors: [{ line: 1, column: null, message: `The file is empty: it needs a header row (${TRAINING_COLUMNS.join(',')}) and a row for each course an officer completed` }],
+    };
   }
   // Rows that could not be read at all still count as rows of the file.
   const count = data.length + errors.filter((e) => e.line > first.line).length;
   const { header, errors: headerErrors } = readCsvHeader(first, data, TRAINING_COLUMNS, REQUIRED_TRAINING_COLUMNS);
   if (headerErrors.length) return { ...base, encoding, headerLine: first.line, count, fatal: true, errors: sortTrainingErrors(headerErrors, 'csv') };
   if (data.length === 0 && errors.length === 0) {
-    return { ...base, encoding, headerLine: first.line, fatal: true, errors: [{ line: first.line, column: null, message: 'The file has a header row but no training records: add a row for each course an officer completed' }] };
+    return {
+      ...base,
+      encoding,
+      headerLine: first.line,
+      fatal: true,
+      errors: [{ line: first.line, column: null, message: 'The file has a header row but no training records: add a row for each course an officer completed' }],
+    };
   }
   const rows: TrainingRow[] = [];
   for (const record of data) {
@@ -275,7 +294,11 @@ export function planTrainingImport(rows: readonly TrainingRow[], refs: TrainingR
       plan.errors.push(
         earlier.result === r.result
           ? { line, column: col('collarNumber'), message: `The same record is on ${placeName(earlier.line, source)}: list each course an officer completed once` }
-          : { line, column: col('result'), message: `${placeName(earlier.line, source)} gives ${r.collarNumber} ${RESULT_WORDS[earlier.result]} on ${r.courseCode} on ${r.completedOn}: an officer has one result for a course on a day, so keep the right one` },
+          : {
+              line,
+              column: col('result'),
+              message: `${placeName(earlier.line, source)} gives ${r.collarNumber} ${RESULT_WORDS[earlier.result]} on ${r.courseCode} on ${r.completedOn}: an officer has one result for a course on a day, so keep the right one`,
+            },
       );
       continue;
     }
@@ -287,7 +310,11 @@ export function planTrainingImport(rows: readonly TrainingRow[], refs: TrainingR
       continue;
     }
     if (held.length) {
-      plan.errors.push({ line, column: col('result'), message: `Cedar already records ${held.map((h) => RESULT_WORDS[h]).join(' and ')} for ${r.collarNumber} on ${r.courseCode} on ${r.completedOn}: a record is never overwritten, so correct this ${source === 'csv' ? 'row' : 'record'} or leave it out` });
+      plan.errors.push({
+        line,
+        column: col('result'),
+        message: `Cedar already records ${held.map((h) => RESULT_WORDS[h]).join(' and ')} for ${r.collarNumber} on ${r.courseCode} on ${r.completedOn}: a record is never overwritten, so correct this ${source === 'csv' ? 'row' : 'record'} or leave it out`,
+      });
       continue;
     }
     plan.insert.push({ line, officerId: officer.id, courseTypeId: course.id, completedOn: r.completedOn, result: r.result, reason: r.reason ?? null, sourceKey: key });

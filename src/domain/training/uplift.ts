@@ -52,8 +52,7 @@ const toNumber = (v: unknown, unit = '') => {
   return /^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : text;
 };
 
-const numberOf = (what: string, example: string) =>
-  z.number({ error: (issue) => (issue.input === undefined ? `Enter the ${what}` : `Enter the ${what} as a number, like ${example}`) });
+const numberOf = (what: string, example: string) => z.number({ error: (issue) => (issue.input === undefined ? `Enter the ${what}` : `Enter the ${what} as a number, like ${example}`) });
 
 /** A whole number field; `what` names it in the messages ("Enter the number of trainers"). */
 const wholeNumber = (what: string, min: number, max: number) =>

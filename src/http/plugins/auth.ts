@@ -136,9 +136,7 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
       // A token needs the scope for what the route is about, as well as the account's roles.
       const scopes = scopesNeeded(needed, request.method);
       if (!scopes.some((s) => identity.tokenScopes?.includes(s))) {
-        const detail = scopes.length
-          ? `This API token does not have the scope ${scopes.join(' or ')}. Ask an administrator for a token with it.`
-          : 'API tokens cannot be used here.';
+        const detail = scopes.length ? `This API token does not have the scope ${scopes.join(' or ')}. Ask an administrator for a token with it.` : 'API tokens cannot be used here.';
         return sendProblem(reply, 403, 'Missing scope', detail);
       }
     }
@@ -147,7 +145,14 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
       return;
     }
     const scope = scopeForAny(identity.account.roles, needed);
-    if (!scope) return denied(reply, request, 403, 'You do not have access to this page', `Your roles do not include permission to ${needed.map((p) => p.replace(':', ' ').replace('_', ' ')).join(' or ')} records.`);
+    if (!scope)
+      return denied(
+        reply,
+        request,
+        403,
+        'You do not have access to this page',
+        `Your roles do not include permission to ${needed.map((p) => p.replace(':', ' ').replace('_', ' ')).join(' or ')} records.`,
+      );
     request.scope = scope;
   });
 }
@@ -246,7 +251,14 @@ export function refuseNulBytes(app: FastifyInstance): void {
       names.push(/%00|\0/i.test(name) ? '(a parameter name)' : safeDecode(name).slice(0, 50));
     }
     // The same answer as any other malformed query string: the page naming each parameter.
-    return sendQueryError(request, reply, new QueryError(names.map((n) => ({ field: `query.${n}`, message: 'Remove the NUL character (%00): Cedar does not accept it anywhere in a request' })), true));
+    return sendQueryError(
+      request,
+      reply,
+      new QueryError(
+        names.map((n) => ({ field: `query.${n}`, message: 'Remove the NUL character (%00): Cedar does not accept it anywhere in a request' })),
+        true,
+      ),
+    );
   });
   app.addHook('preValidation', async (request, reply) => {
     const at = nulAt(request.body, '');
@@ -256,7 +268,14 @@ export function refuseNulBytes(app: FastifyInstance): void {
   /** A 400 saying where the NUL was; the API's answer names each field (`query.q`, `body.name`) like its other errors. */
   function refuse(request: FastifyRequest, reply: FastifyReply, where: string, fields: string[]) {
     const detail = `Cedar does not accept a NUL character (%00) anywhere in a request: remove it from ${where}.`;
-    if (isApiRequest(request)) return sendProblem(reply, 400, 'Bad request', detail, fields.map((field) => ({ field, message: 'Remove the NUL character (%00)' })));
+    if (isApiRequest(request))
+      return sendProblem(
+        reply,
+        400,
+        'Bad request',
+        detail,
+        fields.map((field) => ({ field, message: 'Remove the NUL character (%00)' })),
+      );
     return reply.code(400).render('pages/error.njk', { status: 400, title: 'There is a problem with what you sent', detail });
   }
 }

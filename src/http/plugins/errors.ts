@@ -18,7 +18,11 @@ export function sendProblem(reply: FastifyReply, status: number, title: string, 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler({ preHandler: undefined }, (request, reply) => {
     if (isApiRequest(request)) return sendProblem(reply, 404, 'Not found', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`);
-    return reply.code(404).render('pages/error.njk', { status: 404, title: 'Page not found', detail: 'If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.' });
+    return reply.code(404).render('pages/error.njk', {
+      status: 404,
+      title: 'Page not found',
+      detail: 'If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.',
+    });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -55,6 +59,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     request.log.error({ err: error }, 'unhandled error');
     if (api) return sendProblem(reply, 500, 'Internal error', `Something went wrong. Reference: ${request.id}`);
-    return reply.code(500).render('pages/error.njk', { status: 500, title: 'Sorry, there is a problem with the service', detail: `Try again later. If it keeps happening, give the service desk this reference: ${request.id}` });
+    return reply.code(500).render('pages/error.njk', {
+      status: 500,
+      title: 'Sorry, there is a problem with the service',
+      detail: `Try again later. If it keeps happening, give the service desk this reference: ${request.id}`,
+    });
   });
 }

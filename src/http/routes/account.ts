@@ -33,36 +33,32 @@ export function registerAccountRoutes(app: FastifyInstance, svc: Services, confi
     }
   };
 
-  app.post(
-    '/sign-in',
-    { config: open, preHandler: limitSignIn },
-    async (request, reply) => {
-      const body = formBody(request);
-      const values = { email: field(body, 'email') };
-      const next = safeNext(field(body, 'next'));
-      const again = (status: number, errors: { field: string; message: string }[]) =>
-        reply.code(status).render('pages/sign-in.njk', { title: 'Sign in', values, next, lockout: { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes }, ...errorView(errors) });
-      let result;
-      try {
-        result = await signIn(svc, { email: field(body, 'email'), password: field(body, 'password') }, { ip: request.ip });
-      } catch (err) {
-        if (err instanceof ValidationError) return again(400, err.errors);
-        throw err;
-      }
-      if (!result.ok) {
-        // A locked account is answered exactly as a wrong password or an unknown email, so the
-        // answer does not tell which accounts exist. Only the right password for a disabled
-        // account is told so.
-        if (result.reason === 'disabled') return again(401, [{ field: 'email', message: 'This account has been disabled. Contact your Cedar administrator.' }]);
-        return again(401, [{ field: 'email', message: 'Enter a correct email address and password' }]);
-      }
-      reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(config, request));
-      reply.clearCookie(PRE_AUTH_CSRF_COOKIE, { path: '/' });
-      if (result.account.mustChangePassword) return reply.redirect('/account/password', 303);
-      // A form sent after the last session ended waits to be sent again.
-      return reply.redirect(request.cookies[KEPT_FORM_COOKIE] ? '/account/kept-answers' : next, 303);
-    },
-  );
+  app.post('/sign-in', { config: open, preHandler: limitSignIn }, async (request, reply) => {
+    const body = formBody(request);
+    const values = { email: field(body, 'email') };
+    const next = safeNext(field(body, 'next'));
+    const again = (status: number, errors: { field: string; message: string }[]) =>
+      reply.code(status).render('pages/sign-in.njk', { title: 'Sign in', values, next, lockout: { attempts: config.lockoutAttempts, minutes: config.lockoutMinutes }, ...errorView(errors) });
+    let result;
+    try {
+      result = await signIn(svc, { email: field(body, 'email'), password: field(body, 'password') }, { ip: request.ip });
+    } catch (err) {
+      if (err instanceof ValidationError) return again(400, err.errors);
+      throw err;
+    }
+    if (!result.ok) {
+      // A locked account is answered exactly as a wrong password or an unknown email, so the
+      // answer does not tell which accounts exist. Only the right password for a disabled
+      // account is told so.
+      if (result.reason === 'disabled') return again(401, [{ field: 'email', message: 'This account has been disabled. Contact your Cedar administrator.' }]);
+      return again(401, [{ field: 'email', message: 'Enter a correct email address and password' }]);
+    }
+    reply.setCookie(SESSION_COOKIE, result.sessionToken, sessionCookieOptions(config, request));
+    reply.clearCookie(PRE_AUTH_CSRF_COOKIE, { path: '/' });
+    if (result.account.mustChangePassword) return reply.redirect('/account/password', 303);
+    // A form sent after the last session ended waits to be sent again.
+    return reply.redirect(request.cookies[KEPT_FORM_COOKIE] ? '/account/kept-answers' : next, 303);
+  });
 
   app.get('/account/kept-answers', { config: { permission: 'signed-in' } }, async (request, reply) => {
     const key = request.cookies[KEPT_FORM_COOKIE];

@@ -48,7 +48,8 @@ async function toInput(svc: Services, v: AccountFormValues) {
 }
 
 export function registerAdminRoutes(app: FastifyInstance, svc: Services): void {
-  const roleItems = (selected: string[]) => ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r], checked: selected.includes(r), hint: BOROUGH_SCOPABLE_ROLES.includes(r) ? { text: 'Can be limited to one borough' } : undefined }));
+  const roleItems = (selected: string[]) =>
+    ROLES.map((r) => ({ value: r, text: ROLE_LABELS[r], checked: selected.includes(r), hint: BOROUGH_SCOPABLE_ROLES.includes(r) ? { text: 'Can be limited to one borough' } : undefined }));
 
   const renderForm = async (reply: FastifyReply, ctx: { account?: Account; values: AccountFormValues; errors?: FieldError[] }) =>
     reply.code(ctx.errors ? 400 : 200).render('pages/admin/account-form.njk', {

@@ -76,9 +76,7 @@ export function registerApiRoutes(app: FastifyInstance, svc: Services, parts: re
   app.get('/api/v1/teams', { config: { permission: 'read:team' } }, async (request) => ({ data: await listTeams(svc, request.scope) }));
 
   app.get('/api/openapi.json', { config: { permission: 'public' } }, async () => openApiDocument(parts));
-  app.all('/api/*', { config: { permission: 'public' } }, async (request, reply) =>
-    sendProblem(reply, 404, 'Not found', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`),
-  );
+  app.all('/api/*', { config: { permission: 'public' } }, async (request, reply) => sendProblem(reply, 404, 'Not found', `There is nothing at ${request.method} ${request.url.split('?')[0]}.`));
 }
 
 const cachedDocuments = new WeakMap<readonly OpenApiPart[], object>();
@@ -144,8 +142,26 @@ export function openApiDocument(parts: readonly OpenApiPart[]): object {
       '/api/v1/officers': {
         get: {
           summary: 'List officers (needs read:officer; borough-limited accounts see their borough only)',
-          parameters: ['q', 'borough', 'team', 'rank', 'status', 'page', 'pageSize'].map((name) => ({ name, in: 'query', required: false, schema: (jsonSchema(listQuery) as { properties: Record<string, object> }).properties[name] })),
-          responses: { '200': json({ type: 'object', properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Officer' } }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' } } }), '422': problemResponse('Invalid query'), ...common },
+          parameters: ['q', 'borough', 'team', 'rank', 'status', 'page', 'pageSize'].map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema: (jsonSchema(listQuery) as { properties: Record<string, object> }).properties[name],
+          })),
+          responses: {
+            '200': json({
+              type: 'object',
+              properties: {
+                data: { type: 'array', items: { $ref: '#/components/schemas/Officer' } },
+                page: { type: 'integer' },
+                pageSize: { type: 'integer' },
+                total: { type: 'integer' },
+                pages: { type: 'integer' },
+              },
+            }),
+            '422': problemResponse('Invalid query'),
+            ...common,
+          },
         },
         post: {
           summary: 'Create an officer (needs create:officer)',
@@ -154,7 +170,11 @@ export function openApiDocument(parts: readonly OpenApiPart[]): object {
         },
       },
       '/api/v1/officers/{id}': {
-        get: { summary: 'One officer', parameters: [idParam], responses: { '200': json({ $ref: '#/components/schemas/Officer' }), '404': problemResponse('No such officer (or outside your borough)'), ...common } },
+        get: {
+          summary: 'One officer',
+          parameters: [idParam],
+          responses: { '200': json({ $ref: '#/components/schemas/Officer' }), '404': problemResponse('No such officer (or outside your borough)'), ...common },
+        },
         patch: {
           summary: 'Change some fields of an officer (needs update:officer)',
           parameters: [idParam],

@@ -14,17 +14,40 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
     const cards: { title: string; href: string; text: string; stat?: number; statLabel?: string }[] = [];
     if (can(grants, 'create:report')) {
       const own = await listOwnReports(svc, request.actor(), { page: 1, pageSize: 1 });
-      cards.push({ title: 'Record a use of force', href: '/reports', text: 'Record and justify a use of force, including every Taser use, and see your reports.', stat: own.total, statLabel: own.total === 1 ? 'report of yours' : 'reports of yours' });
+      cards.push({
+        title: 'Record a use of force',
+        href: '/reports',
+        text: 'Record and justify a use of force, including every Taser use, and see your reports.',
+        stat: own.total,
+        statLabel: own.total === 1 ? 'report of yours' : 'reports of yours',
+      });
     }
     const reviewScope = scopeFor(grants, 'read:report');
     if (reviewScope) {
-      const waiting = await listReports(svc, reviewScope, { statuses: can(grants, 'sign_off:report') && !can(grants, 'review:report') ? ['awaiting_sign_off'] : ['submitted'] }, { page: 1, pageSize: 1 });
-      cards.push({ title: 'Reviews', href: '/reviews', text: reviewScope.all ? 'Reports across the force awaiting review and sign-off.' : 'Reports in your borough awaiting review and sign-off, and overdue drafts.', stat: waiting.total, statLabel: 'waiting for you' });
+      const waiting = await listReports(
+        svc,
+        reviewScope,
+        { statuses: can(grants, 'sign_off:report') && !can(grants, 'review:report') ? ['awaiting_sign_off'] : ['submitted'] },
+        { page: 1, pageSize: 1 },
+      );
+      cards.push({
+        title: 'Reviews',
+        href: '/reviews',
+        text: reviewScope.all ? 'Reports across the force awaiting review and sign-off.' : 'Reports in your borough awaiting review and sign-off, and overdue drafts.',
+        stat: waiting.total,
+        statLabel: 'waiting for you',
+      });
     }
     const officerScope = scopeFor(grants, 'read:officer');
     if (officerScope) {
       const { total } = await listOfficers(svc, officerScope, { status: 'active' }, { page: 1, pageSize: 1 });
-      cards.push({ title: 'Officers', href: '/officers', text: officerScope.all ? 'Find and view officers across the force.' : 'Find and view officers in your borough.', stat: total, statLabel: 'active officers' });
+      cards.push({
+        title: 'Officers',
+        href: '/officers',
+        text: officerScope.all ? 'Find and view officers across the force.' : 'Find and view officers in your borough.',
+        stat: total,
+        statLabel: 'active officers',
+      });
     }
     if (can(grants, 'read:statistics')) cards.push({ title: 'Statistics', href: '/statistics', text: 'Taser use by period, borough, level and subject; the Home Office return and its downloads.' });
     if (can(grants, 'read:release')) cards.push({ title: 'Monthly releases', href: '/statistics/releases', text: 'Prepare, preview and publish the figures on the public transparency pages.' });

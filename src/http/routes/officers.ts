@@ -129,9 +129,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     return { joinedOn: parts('joinedOn'), leftOn: parts('leftOn') };
   };
 
-  app.get('/officers/new', { config: { permission: 'create:officer' } }, async (request, reply) =>
-    renderForm(request, reply, { values: { ...formValues({}), status: 'active' } }),
-  );
+  app.get('/officers/new', { config: { permission: 'create:officer' } }, async (request, reply) => renderForm(request, reply, { values: { ...formValues({}), status: 'active' } }));
 
   app.post('/officers', { config: { permission: 'create:officer' } }, async (request, reply) => {
     const body = formBody(request);
@@ -174,12 +172,16 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
       authority: authorityView(authority, { sessionLinks: can(roles, 'read:training') }),
       authorityActions,
       // Suspensions and withdrawals are audited on the officer too: they are on the authority timeline above.
-      history: history.entries.filter((e) => !e.action.startsWith('authority.')).map((e) => ({
-        label: { text: HISTORY_LABELS[e.action] ?? e.action },
-        html: auditSummaryLines(e.summary, new Map([...orgs.boroughName, ...orgs.teamName])).map((l) => escapeHtml(l)).join('<br>'),
-        datetime: { timestamp: e.occurredAt, type: 'datetime' },
-        byline: { text: e.actorLabel },
-      })),
+      history: history.entries
+        .filter((e) => !e.action.startsWith('authority.'))
+        .map((e) => ({
+          label: { text: HISTORY_LABELS[e.action] ?? e.action },
+          html: auditSummaryLines(e.summary, new Map([...orgs.boroughName, ...orgs.teamName]))
+            .map((l) => escapeHtml(l))
+            .join('<br>'),
+          datetime: { timestamp: e.occurredAt, type: 'datetime' },
+          byline: { text: e.actorLabel },
+        })),
       backLink: '/officers',
       notice: noticeFrom(request.query) ?? trainingNotice(queryOf(request, noticeQuery)),
     });
@@ -188,7 +190,17 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
   app.get('/officers/:id/edit', { config: { permission: 'update:officer', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const o = await getOfficer(svc, request.scope, id);
-    const values = { collarNumber: o.collarNumber, firstName: o.firstName, lastName: o.lastName, rank: o.rank, boroughId: o.boroughId ?? '', teamId: o.teamId ?? '', status: o.status, joinedOn: o.joinedOn, leftOn: o.leftOn ?? '' };
+    const values = {
+      collarNumber: o.collarNumber,
+      firstName: o.firstName,
+      lastName: o.lastName,
+      rank: o.rank,
+      boroughId: o.boroughId ?? '',
+      teamId: o.teamId ?? '',
+      status: o.status,
+      joinedOn: o.joinedOn,
+      leftOn: o.leftOn ?? '',
+    };
     return renderForm(request, reply, { officer: o, values });
   });
 
@@ -206,4 +218,3 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     }
   });
 }
-

@@ -77,10 +77,22 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
     } catch (err) {
       if (err instanceof PeriodError || err instanceof WorkflowError) {
         const where = err instanceof PeriodError ? '#month' : '#draft';
-        return reply.code(400).render('pages/statistics/releases.njk', await listPage(request, { month, errors: err instanceof PeriodError ? { month: { text: err.message } } : {}, errorList: [{ text: err.message, href: where }] }));
+        return reply
+          .code(400)
+          .render(
+            'pages/statistics/releases.njk',
+            await listPage(request, { month, errors: err instanceof PeriodError ? { month: { text: err.message } } : {}, errorList: [{ text: err.message, href: where }] }),
+          );
       }
       if (err instanceof DisclosureError) {
-        return reply.code(422).render('pages/statistics/releases.njk', await listPage(request, { month, disclosure: err.problems, errorList: [{ text: `The release cannot be prepared: ${err.problems.length} value(s) could disclose what must not be published. Nothing was stored.`, href: '#disclosure' }] }));
+        return reply.code(422).render(
+          'pages/statistics/releases.njk',
+          await listPage(request, {
+            month,
+            disclosure: err.problems,
+            errorList: [{ text: `The release cannot be prepared: ${err.problems.length} value(s) could disclose what must not be published. Nothing was stored.`, href: '#disclosure' }],
+          }),
+        );
       }
       throw err;
     }
@@ -131,7 +143,9 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
     };
   };
 
-  app.get('/statistics/releases/:id/publish', { config: { permission: 'publish:release', params: idParams } }, async (request, reply) => reply.render('pages/statistics/release-publish.njk', await confirmPage(request)));
+  app.get('/statistics/releases/:id/publish', { config: { permission: 'publish:release', params: idParams } }, async (request, reply) =>
+    reply.render('pages/statistics/release-publish.njk', await confirmPage(request)),
+  );
 
   app.post('/statistics/releases/:id/publish', { config: { permission: 'publish:release', params: idParams } }, async (request, reply) => {
     const confirmIdentical = field(formBody(request), 'confirmIdentical') === 'yes';
@@ -167,7 +181,9 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
     };
   };
 
-  app.get('/statistics/releases/:id/supersede', { config: { permission: 'create:release', params: idParams } }, async (request, reply) => reply.render('pages/statistics/release-supersede.njk', await supersedePage(request)));
+  app.get('/statistics/releases/:id/supersede', { config: { permission: 'create:release', params: idParams } }, async (request, reply) =>
+    reply.render('pages/statistics/release-supersede.njk', await supersedePage(request)),
+  );
 
   app.post('/statistics/releases/:id/supersede', { config: { permission: 'create:release', params: idParams } }, async (request, reply) => {
     const reason = field(formBody(request), 'reason');
@@ -178,9 +194,13 @@ export function registerReleaseRoutes(app: FastifyInstance, svc: Services): void
       return reply.redirect(`/statistics/releases/${draft.id}?notice=release-prepared`, 303);
     } catch (err) {
       if (err instanceof ValidationError) return reply.code(400).render('pages/statistics/release-supersede.njk', await supersedePage(request, { reason, ...errorView(err.errors) }));
-      if (err instanceof WorkflowError || err instanceof PeriodError) return reply.code(409).render('pages/statistics/release-supersede.njk', await supersedePage(request, { reason, errorList: [{ text: err.message, href: '#reason' }] }));
+      if (err instanceof WorkflowError || err instanceof PeriodError)
+        return reply.code(409).render('pages/statistics/release-supersede.njk', await supersedePage(request, { reason, errorList: [{ text: err.message, href: '#reason' }] }));
       if (err instanceof DisclosureError) {
-        const text = `The correction cannot be prepared: ${err.problems.length} value(s) could disclose what must not be published (${err.problems.slice(0, 3).map((p) => `${p.where} ${p.message}`).join('; ')}). Nothing was stored.`;
+        const text = `The correction cannot be prepared: ${err.problems.length} value(s) could disclose what must not be published (${err.problems
+          .slice(0, 3)
+          .map((p) => `${p.where} ${p.message}`)
+          .join('; ')}). Nothing was stored.`;
         return reply.code(422).render('pages/statistics/release-supersede.njk', await supersedePage(request, { reason, errorList: [{ text, href: '#reason' }] }));
       }
       throw err;

@@ -42,11 +42,13 @@ function periodFrom(q: Query, now: Date): string | { from: string; to: string } 
 }
 
 function sendCsv(reply: FastifyReply, name: string, rows: readonly (readonly string[])[]) {
-  return reply
-    .header('content-type', 'text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${name}"`)
-    // Borough and other names come from what people typed: no cell may run as a formula in a spreadsheet.
-    .send(stringify(rows.map(neutraliseRow), { record_delimiter: 'unix' }));
+  return (
+    reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      // Borough and other names come from what people typed: no cell may run as a formula in a spreadsheet.
+      .send(stringify(rows.map(neutraliseRow), { record_delimiter: 'unix' }))
+  );
 }
 
 /** Chart bars for a breakdown: uses per row, without the "Not recorded" row when it is empty. */
@@ -87,7 +89,10 @@ export function registerStatisticsRoutes(app: FastifyInstance, svc: Services): v
       charts: {
         period: columns(`Uses of Taser by ${byDimension.get('period')!.title.toLowerCase()}`, bars(byDimension.get('period')!)),
         level: horizontalBars('Uses by highest level of use', bars(byDimension.get('level')!)),
-        borough: horizontalBars('Uses by borough', bars(byDimension.get('borough')!).filter((b) => b.value > 0)),
+        borough: horizontalBars(
+          'Uses by borough',
+          bars(byDimension.get('borough')!).filter((b) => b.value > 0),
+        ),
       },
       tables,
       homeOffice: { header: [...HOME_OFFICE_CED_COLUMNS], rows: [hoRow] },

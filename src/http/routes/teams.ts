@@ -70,9 +70,7 @@ export function registerTeamRoutes(app: FastifyInstance, svc: Services): void {
     const boroughs = await listBoroughs(svc);
     const roles = request.identity!.account.roles;
     const canSeeOfficers = can(roles, 'read:officer');
-    const officers = canSeeOfficers
-      ? await listOfficers(svc, request.scope, { teamId: id, status: 'active' }, pageFrom(q, 50))
-      : undefined;
+    const officers = canSeeOfficers ? await listOfficers(svc, request.scope, { teamId: id, status: 'active' }, pageFrom(q, 50)) : undefined;
     return reply.render('pages/teams/show.njk', {
       title: team.name,
       team,

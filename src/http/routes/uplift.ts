@@ -41,7 +41,17 @@ const ASSUMPTION_QUESTIONS: { name: keyof UpliftAssumptions; label: string; hint
 ];
 
 /** Assumptions tried on the planner page (the course lengths are the plan's). */
-const TRY_FIELDS: (keyof UpliftAssumptions)[] = ['trainers', 'trainersPerSession', 'trainingDaysPerTrainerPerMonth', 'initialSeatsPerSession', 'refresherSeatsPerSession', 'initialPassRatePercent', 'refresherPassRatePercent', 'annualAttritionPercent', 'plannedInitialSessionsPerMonth'];
+const TRY_FIELDS: (keyof UpliftAssumptions)[] = [
+  'trainers',
+  'trainersPerSession',
+  'trainingDaysPerTrainerPerMonth',
+  'initialSeatsPerSession',
+  'refresherSeatsPerSession',
+  'initialPassRatePercent',
+  'refresherPassRatePercent',
+  'annualAttritionPercent',
+  'plannedInitialSessionsPerMonth',
+];
 
 const TARGET_QUESTIONS: { name: string; label: string; hint?: string; suffix?: string; width: number }[] = [
   { name: 'baselineAuthorised', label: 'Officers authorised when the plan starts', hint: 'The baseline the plan counts from', width: 5 },
@@ -63,7 +73,13 @@ function progressView(plan: UpliftPlan | null, p: Awaited<ReturnType<typeof prog
   const actual = new Map(p.trend.map((t) => [t.month, t]));
   const planned = new Map(p.trajectory.map((t) => [t.month, t.planned]));
   const series: LineSeries[] = [{ name: 'Authorised officers', values: months.map((m) => actual.get(m)?.authorised ?? null) }];
-  if (plan) series.push({ name: `Planned: ${n(plan.baselineAuthorised)} to ${n(plan.targetAuthorised)} by ${formatDate(plan.deadline)}`, values: months.map((m) => planned.get(m) ?? null), colour: '#f47738', dashed: true });
+  if (plan)
+    series.push({
+      name: `Planned: ${n(plan.baselineAuthorised)} to ${n(plan.targetAuthorised)} by ${formatDate(plan.deadline)}`,
+      values: months.map((m) => planned.get(m) ?? null),
+      colour: '#f47738',
+      dashed: true,
+    });
   const chart = lineChart('Authorised officers at the end of each month against the plan', months.map(shortMonthLabel), series);
   const trendRows = months.map((m) => {
     const a = actual.get(m);
@@ -94,7 +110,11 @@ function progressView(plan: UpliftPlan | null, p: Awaited<ReturnType<typeof prog
     planTable: future.length ? { caption: 'The plan for the months to come: authorised officers at the end of each month', header: ['Month', 'Planned'], rows: future } : null,
     boroughs,
     belowMinimum,
-    teamTypes: { caption: scoped ? 'Officers and authority by team type, in your borough' : 'Officers and authority by team type', header: ['Team type', 'Officers', 'Authorised', 'Share authorised', plan ? 'Newly authorised since the plan started' : ''].filter(Boolean), rows: teamTypes.map((r) => (plan ? r : r.slice(0, 4))) },
+    teamTypes: {
+      caption: scoped ? 'Officers and authority by team type, in your borough' : 'Officers and authority by team type',
+      header: ['Team type', 'Officers', 'Authorised', 'Share authorised', plan ? 'Newly authorised since the plan started' : ''].filter(Boolean),
+      rows: teamTypes.map((r) => (plan ? r : r.slice(0, 4))),
+    },
     er: { ...er, tag: erTag, percentText: er.percent === null ? '–' : `${er.percent}%` },
   };
 }
@@ -114,7 +134,19 @@ const monthRow = (m: PlannerMonth) => [
   n(m.authorisedAtEnd),
   n(m.trainerDaysUsed),
 ];
-const MONTH_HEADER = ['Month', 'Refreshers due', 'Refresher courses', 'Refreshed', 'Lapsed', 'Initial courses', 'Places filled', 'Newly authorised', 'Leavers', 'Authorised at the end', 'Trainer days used'];
+const MONTH_HEADER = [
+  'Month',
+  'Refreshers due',
+  'Refresher courses',
+  'Refreshed',
+  'Lapsed',
+  'Initial courses',
+  'Places filled',
+  'Newly authorised',
+  'Leavers',
+  'Authorised at the end',
+  'Trainer days used',
+];
 
 function plannerView(planning: UpliftPlanning) {
   const { plan, projection, proposal, assumptions, input } = planning;
@@ -122,7 +154,12 @@ function plannerView(planning: UpliftPlanning) {
   const months = projection.months.map((m) => m.month);
   const series: LineSeries[] = [{ name: `At ${plural(planned, 'initial course')} a month (the plan)`, values: projection.months.map((m) => m.authorisedAtEnd) }];
   const proposed = proposal.initialSessionsPerMonth;
-  if (proposed !== planned) series.push({ name: `At ${plural(proposed, 'initial course')} a month (${proposal.feasible ? 'the fewest that meet the target' : 'the most the trainers can run'})`, values: proposal.projection.months.map((m) => m.authorisedAtEnd), colour: '#00703c' });
+  if (proposed !== planned)
+    series.push({
+      name: `At ${plural(proposed, 'initial course')} a month (${proposal.feasible ? 'the fewest that meet the target' : 'the most the trainers can run'})`,
+      values: proposal.projection.months.map((m) => m.authorisedAtEnd),
+      colour: '#00703c',
+    });
   series.push({ name: `Target: ${n(plan.targetAuthorised)}`, values: months.map(() => plan.targetAuthorised), colour: '#505a5f', dashed: true });
   const chart = lineChart('Authorised officers projected at the end of each month against the target', months.map(shortMonthLabel), series);
   const days = n(assumptions.trainers * assumptions.trainingDaysPerTrainerPerMonth);
@@ -130,7 +167,8 @@ function plannerView(planning: UpliftPlanning) {
   const deadlineMonth = monthLabel(input.deadlineMonth);
   const dues = input.startingRefreshersDue.map((d, k) => ({ month: monthLabel(monthAfter(planning.on, k)), due: n(d) }));
   const listed = input.startingRefreshersDue.reduce((a, b) => a + b, 0);
-  if (input.startingAuthorised - listed > 0) dues.push({ month: `${monthLabel(monthAfter(planning.on, 11))} or later`, due: `${n(input.startingAuthorised - listed)} (counted in ${monthLabel(monthAfter(planning.on, 11))})` });
+  if (input.startingAuthorised - listed > 0)
+    dues.push({ month: `${monthLabel(monthAfter(planning.on, 11))} or later`, due: `${n(input.startingAuthorised - listed)} (counted in ${monthLabel(monthAfter(planning.on, 11))})` });
   return {
     planned,
     deadlineMonth,
@@ -220,7 +258,11 @@ export function registerUpliftRoutes(app: FastifyInstance, svc: Services): void 
     });
   });
 
-  const renderSettings = async (request: FastifyRequest, reply: FastifyReply, ctx: { plan: UpliftPlan | null; values: SettingsValues; errors?: FieldError[]; typed?: Record<'startsOn' | 'deadline', { day: string; month: string; year: string }> }) => {
+  const renderSettings = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: { plan: UpliftPlan | null; values: SettingsValues; errors?: FieldError[]; typed?: Record<'startsOn' | 'deadline', { day: string; month: string; year: string }> },
+  ) => {
     const ev = errorView(ctx.errors ?? []);
     return reply.code(ctx.errors ? 400 : 200).render('pages/uplift/settings.njk', {
       title: ctx.plan ? 'Change the uplift plan' : 'Set the uplift plan',

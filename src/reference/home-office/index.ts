@@ -13,7 +13,7 @@ export const PUBLISHED_HOME_OFFICE_TABLES = [
   { file: 'ced-by-force-april2018-march2019.csv', period: '2018-19' },
 ] as const;
 
-/** The bytes of one of the tables above, read beside this module. */
+/** The bytes of one of the tables above, read from src/reference/home-office/ in the package (also when running the compiled dist/reference/home-office/index.js). */
 export function readPublishedTable(file: (typeof PUBLISHED_HOME_OFFICE_TABLES)[number]['file']): Promise<Buffer> {
-  return readFile(new URL(file, import.meta.url));
+  return readFile(new URL(`../../../src/reference/home-office/${file}`, import.meta.url));
 }

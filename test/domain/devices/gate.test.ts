@@ -29,8 +29,16 @@ describe('the sign-out gate', () => {
   });
 
   const alone: Array<[GateReasonCode, (f: GateFacts) => void, RegExp]> = [
-    ['not_authorised', (f) => (f.officer.authority = { status: 'lapsed', reason: 'Lapsed on 2027-03-01: the last refresher pass (2026-03-01) is 12 months old' }), /^Officer 1234AB has no current authority on the X2: Lapsed on 2027-03-01/],
-    ['not_authorised', (f) => (f.officer.authority = { status: 'not_qualified', reason: 'No pass on a course that qualifies for the X2' }), /no current authority on the X2: No pass on a course that qualifies/],
+    [
+      'not_authorised',
+      (f) => (f.officer.authority = { status: 'lapsed', reason: 'Lapsed on 2027-03-01: the last refresher pass (2026-03-01) is 12 months old' }),
+      /^Officer 1234AB has no current authority on the X2: Lapsed on 2027-03-01/,
+    ],
+    [
+      'not_authorised',
+      (f) => (f.officer.authority = { status: 'not_qualified', reason: 'No pass on a course that qualifies for the X2' }),
+      /no current authority on the X2: No pass on a course that qualifies/,
+    ],
     ['not_authorised', (f) => (f.officer.authority = { status: 'failed', reason: 'The refresher course on 2027-03-01 was not passed' }), /no current authority/],
     ['suspended', (f) => (f.officer.authority = { status: 'suspended', reason: 'Suspended from 2027-03-20: under investigation' }), /^Officer 1234AB may not carry: Suspended from 2027-03-20/],
     ['suspended', (f) => (f.officer.authority = { status: 'withdrawn', reason: 'Withdrew from carrying on 2027-03-20: personal' }), /may not carry: Withdrew/],
@@ -41,11 +49,23 @@ describe('the sign-out gate', () => {
     ['device_not_available', (f) => (f.device.model = { ...X2, stopsIssuingOn: '2027-04-01' }), /the force stopped issuing the X2 on 2027-04-01/],
     ['officer_holds_device', (f) => (f.officer.holds = 'X2-0099'), /^Officer 1234AB already holds device X2-0099: it must be returned first\.$/],
     ['cartridge_not_available', (f) => (f.cartridges = [{ serial: 'C9', found: null }]), /^No cartridge has the serial C9\.$/],
-    ['cartridge_not_available', (f) => (f.cartridges = [{ serial: 'C1', found: { state: 'issued', type: 'Smart 25 ft', expiresOn: '2028-01-31', armouryId: LAMBETH.id } }]), /Cartridge C1 is not available: it is issued\./],
+    [
+      'cartridge_not_available',
+      (f) => (f.cartridges = [{ serial: 'C1', found: { state: 'issued', type: 'Smart 25 ft', expiresOn: '2028-01-31', armouryId: LAMBETH.id } }]),
+      /Cartridge C1 is not available: it is issued\./,
+    ],
     ['cartridge_not_available', (f) => (f.cartridges = [f.cartridges[0]!, f.cartridges[0]!]), /Cartridge C1 is listed twice\./],
     ['cartridge_expired', (f) => (f.today = '2027-04-02'), /^Cartridge C2 expired on 2027-04-01\.$/],
-    ['cartridge_incompatible', (f) => (f.cartridges = [{ serial: 'C3', found: { state: 'in_store', type: 'X26 25 ft', expiresOn: '2028-01-31', armouryId: LAMBETH.id } }]), /Cartridge C3 \(X26 25 ft\) does not fit the X2, which takes Smart 15 ft or Smart 25 ft\./],
-    ['too_many_cartridges', (f) => (f.cartridges = ['C1', 'C2', 'C4', 'C5'].map((serial) => ({ serial, found: { state: 'in_store', type: 'Smart 25 ft', expiresOn: '2028-01-31', armouryId: LAMBETH.id } }))), /4 cartridges is more than the X2's 2 bays and 1 spare allow \(3\)\./],
+    [
+      'cartridge_incompatible',
+      (f) => (f.cartridges = [{ serial: 'C3', found: { state: 'in_store', type: 'X26 25 ft', expiresOn: '2028-01-31', armouryId: LAMBETH.id } }]),
+      /Cartridge C3 \(X26 25 ft\) does not fit the X2, which takes Smart 15 ft or Smart 25 ft\./,
+    ],
+    [
+      'too_many_cartridges',
+      (f) => (f.cartridges = ['C1', 'C2', 'C4', 'C5'].map((serial) => ({ serial, found: { state: 'in_store', type: 'Smart 25 ft', expiresOn: '2028-01-31', armouryId: LAMBETH.id } }))),
+      /4 cartridges is more than the X2's 2 bays and 1 spare allow \(3\)\./,
+    ],
     ['wrong_armoury', (f) => (f.armoury = { id: 'arm-southwark', name: 'Southwark armoury' }), /^Device X2-0001 belongs to Lambeth armoury, not Southwark armoury\.$/],
     ['wrong_armoury', (f) => (f.armoury = { id: null, name: 'the central store' }), /belongs to Lambeth armoury, not the central store/],
   ];

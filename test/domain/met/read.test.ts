@@ -22,12 +22,21 @@ const withValue = (row: string[], column: MetColumn, value: string) => row.map((
 const accepted = (rows: MetRow[]) => rows.filter((r): r is Extract<MetRow, { ok: true }> => r.ok);
 
 /** Bytes in memory as the import gives them to openMetCsv: a source of one piece. */
-const whole = (bytes: Uint8Array): MetByteSource => () => (async function* () { yield bytes; })();
+const whole =
+  (bytes: Uint8Array): MetByteSource =>
+  () =>
+    (async function* () {
+      yield bytes;
+    })();
 
 /** Reads every row of a sheet through openMetSheet, numbering the rows 1, 2, 3… as a reader that passes empty rows does. */
 async function readSheet(cells: Iterable<readonly unknown[]>) {
   let number = 0;
-  const file = await openMetSheet((async function* () { for (const row of cells) yield { number: ++number, cells: row }; })());
+  const file = await openMetSheet(
+    (async function* () {
+      for (const row of cells) yield { number: ++number, cells: row };
+    })(),
+  );
   const rows: MetRow[] = [];
   for await (const row of file.rows) rows.push(row);
   return { problem: file.problem, rows };
@@ -152,7 +161,15 @@ describe('CSV forms and line numbers', () => {
       text: csv([HEADER, withValue(ROWS[0]!, 'SubjectNatureOfInjury', 'said "ouch", twice')]) + csv([withValue(ROWS[1]!, 'CED Device Serial No', 'X1"2')]).replace('"X1""2"', 'X1"2'),
       lines: [2, 3],
     },
-    { name: 'trailing commas on every row (empty columns with no name)', text: csv([[...HEADER, ''], [...ROWS[0]!, ''], [...ROWS[1]!, '', '']]), lines: [2, 3] },
+    {
+      name: 'trailing commas on every row (empty columns with no name)',
+      text: csv([
+        [...HEADER, ''],
+        [...ROWS[0]!, ''],
+        [...ROWS[1]!, '', ''],
+      ]),
+      lines: [2, 3],
+    },
   ])('reads $name', async ({ text, lines }) => {
     const file = await readMetFile(utf8(text));
     expect(file.problem).toBeNull();
@@ -173,7 +190,9 @@ describe('CSV forms and line numbers', () => {
 
   it('maps columns by name when the file has them in another order and spells the slips correctly', async () => {
     const order = MET_COLUMNS.map((_, i) => i).reverse();
-    const renamed = HEADER.map((h) => ({ 'CED2 ArCED2': 'CED2 Arced', 'Tactic Effective 20': 'Effective 20', 'Impact Factor: Possesion of a weapon': 'Impact Factor: Possession of a weapon' })[h] ?? h);
+    const renamed = HEADER.map(
+      (h) => ({ 'CED2 ArCED2': 'CED2 Arced', 'Tactic Effective 20': 'Effective 20', 'Impact Factor: Possesion of a weapon': 'Impact Factor: Possession of a weapon' })[h] ?? h,
+    );
     const shuffled = [order.map((i) => renamed[i]!), ...ROWS.map((r) => order.map((i) => r[i]!))];
     const a = await readMetFile(SAMPLE);
     const b = await readMetFile(utf8(csv(shuffled)));
@@ -230,7 +249,14 @@ describe('rows that cannot be read', () => {
   });
 
   it('rejects a value in a column with no name', async () => {
-    const file = await readMetFile(utf8(csv([[...HEADER, ''], [...ROWS[0]!, 'stray']])));
+    const file = await readMetFile(
+      utf8(
+        csv([
+          [...HEADER, ''],
+          [...ROWS[0]!, 'stray'],
+        ]),
+      ),
+    );
     expect(file.errors).toEqual([{ line: 2, column: null, message: 'Column 272 has a value but no name in the header row: name the column, or clear it' }]);
   });
 
@@ -295,7 +321,13 @@ describe('large files', () => {
     const { bytes, expected } = largeFile();
     const file = await readMetFile(bytes);
     const seen = file.rows.map((r) => ({ line: r.line, nature: r.report.content.injuries.subjectInjuryNature }));
-    expect({ encoding: file.encoding, problem: file.problem, read: file.read, accepted: file.accepted, rejected: file.rejected }).toEqual({ encoding: 'utf-8', problem: null, read: 5000, accepted: 5000, rejected: 0 });
+    expect({ encoding: file.encoding, problem: file.problem, read: file.read, accepted: file.accepted, rejected: file.rejected }).toEqual({
+      encoding: 'utf-8',
+      problem: null,
+      read: 5000,
+      accepted: 5000,
+      rejected: 0,
+    });
     expect(seen).toEqual(expected);
   });
 
@@ -349,15 +381,18 @@ describe('reading a file a piece at a time (openMetCsv)', () => {
     { name: 'Windows-1252 with a UTF-8 byte order mark left on', bytes: new Uint8Array([...BOM, ...Buffer.from(zoe, 'latin1')]) },
     { name: 'CR line endings and blank lines', bytes: utf8(`\r\r${csv([HEADER, ROWS[0]!, ROWS[1]!], '\n').replace(/\n/g, '\r')}\r\r`) },
   ];
-  it.each(files.flatMap(({ name, bytes }) => [1, 3, 1000, bytes.length].map((size) => ({ name, size, bytes }))))('reads $name in pieces of $size bytes as it reads it in memory', async ({ bytes, size }) => {
-    const { open, openings } = inPieces(bytes, size);
-    const streamed = await readStreamed(open);
-    const expected = await inMemory(bytes);
-    expect(expected.rows.length).toBeGreaterThan(0);
-    expect(streamed).toEqual(expected);
-    // Once to decide the encoding, once for the rows; both let go.
-    expect(openings.map((o) => o.closed)).toEqual([true, true]);
-  });
+  it.each(files.flatMap(({ name, bytes }) => [1, 3, 1000, bytes.length].map((size) => ({ name, size, bytes }))))(
+    'reads $name in pieces of $size bytes as it reads it in memory',
+    async ({ bytes, size }) => {
+      const { open, openings } = inPieces(bytes, size);
+      const streamed = await readStreamed(open);
+      const expected = await inMemory(bytes);
+      expect(expected.rows.length).toBeGreaterThan(0);
+      expect(streamed).toEqual(expected);
+      // Once to decide the encoding, once for the rows; both let go.
+      expect(openings.map((o) => o.closed)).toEqual([true, true]);
+    },
+  );
 
   it.each([64 * 1024, 2 ** 20 + 7])('reads a large file in pieces of %i bytes, lines counted across every cut', async (size) => {
     const { bytes, expected } = largeFile();
@@ -367,9 +402,10 @@ describe('reading a file a piece at a time (openMetCsv)', () => {
   });
 
   it('decides the encoding from the whole file: one Windows-1252 byte after 3 MiB of ASCII makes it Windows-1252', async () => {
+    // eslint-disable-next-line no-control-regex -- ASCII is 0x00 to 0x7f
     const plain = ROWS.filter((r) => !/[^\x00-\x7f]/.test(r.join('')));
     const body: string[][] = [];
-    for (let length = 0; length < 3 * 2 ** 20; ) {
+    for (let length = 0; length < 3 * 2 ** 20;) {
       const row = plain[body.length % plain.length]!;
       body.push(row);
       length += csv([row]).length;
@@ -450,7 +486,10 @@ describe('spreadsheet rows (from an .xlsx reader)', () => {
 
   it('rejects a value right of the table, naming its column (there are no commas to blame in a sheet)', async () => {
     const { rows } = await readSheet([HEADER, [...ROWS[0]!, null, 'stray'], [...ROWS[1]!, '', null]]);
-    expect(rows.map((r) => (r.ok ? r.line : r.errors))).toEqual([[{ line: 2, column: null, message: "Column 273 has a value but is right of the header's 271 columns: clear it, or name the column in the header row" }], 3]);
+    expect(rows.map((r) => (r.ok ? r.line : r.errors))).toEqual([
+      [{ line: 2, column: null, message: "Column 273 has a value but is right of the header's 271 columns: clear it, or name the column in the header row" }],
+      3,
+    ]);
   });
 
   it('reads rows as a streaming reader gives them, numbered by the sheet (empty rows left out)', async () => {
@@ -461,11 +500,19 @@ describe('spreadsheet rows (from an .xlsx reader)', () => {
       { number: 7, cells: withValue(ROWS[1]!, 'SingleCrewed', 'Maybe') },
       { number: 8, cells: endsBlank.slice(0, -5) }, // trailing empty cells left out
     ];
-    const file = await openMetSheet((async function* () { yield* sheet; })());
+    const file = await openMetSheet(
+      (async function* () {
+        yield* sheet;
+      })(),
+    );
     expect(file.problem).toBeNull();
     const rows: MetRow[] = [];
     for await (const row of file.rows) rows.push(row);
-    expect(rows.map((r) => [r.line, r.ok])).toEqual([[3, true], [7, false], [8, true]]);
+    expect(rows.map((r) => [r.line, r.ok])).toEqual([
+      [3, true],
+      [7, false],
+      [8, true],
+    ]);
     expect(rows[1]).toMatchObject({ ok: false, errors: [{ line: 7, column: 'SingleCrewed' }] });
     expect(accepted(rows).map((r) => reportToMetRow(r.report.content))).toEqual([ROWS[0], endsBlank]);
   });
@@ -604,11 +651,25 @@ describe('limits', () => {
   });
 
   it('refuses a header with a huge column in a short message', async () => {
-    const huge = await readMetFile(utf8(csv([[...HEADER, 'y'.repeat(TEN_MB)], [...ROWS[0]!, '']])));
+    const huge = await readMetFile(
+      utf8(
+        csv([
+          [...HEADER, 'y'.repeat(TEN_MB)],
+          [...ROWS[0]!, ''],
+        ]),
+      ),
+    );
     expect(huge.problem).not.toBeNull();
     expect(huge.problem!.message.length).toBeLessThan(400);
     // A long unknown column name (under the length of a record) is quoted cut short.
-    const long = await readMetFile(utf8(csv([[...HEADER, 'y'.repeat(5000)], [...ROWS[0]!, '']])));
+    const long = await readMetFile(
+      utf8(
+        csv([
+          [...HEADER, 'y'.repeat(5000)],
+          [...ROWS[0]!, ''],
+        ]),
+      ),
+    );
     expect(long.problem!.message).toContain(`"${'y'.repeat(100)}…" (5,000 characters)`);
     expect(long.problem!.message.length).toBeLessThan(400);
   });

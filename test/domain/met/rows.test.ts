@@ -84,7 +84,12 @@ describe('reading a value', () => {
     { name: 'free text kept as written', over: { SubjectNatureOfInjury: 'Zoë: graze, café floor' }, pick: (r) => r.content.injuries.subjectInjuryNature, expected: 'Zoë: graze, café floor' },
     { name: 'a staff injury level', over: { StaffInjured: 'Yes', StaffInjuryLevel: 'Minor' }, pick: (r) => r.content.injuries.staffInjuryLevel, expected: 'minor' },
     { name: 'the misspelt weapon column', over: {}, pick: (r) => r.content.reasons.impactFactors, expected: ['weapon'] },
-    { name: 'Tactic Effective 20', over: { 'Tactic 20': 'Spit Guard', 'Tactic Effective 20': 'Yes' }, pick: (r) => r.content.tactics.tactics.at(-1), expected: { tactic: 'spit_guard', effective: true } },
+    {
+      name: 'Tactic Effective 20',
+      over: { 'Tactic 20': 'Spit Guard', 'Tactic Effective 20': 'Yes' },
+      pick: (r) => r.content.tactics.tactics.at(-1),
+      expected: { tactic: 'spit_guard', effective: true },
+    },
     { name: 'a tactic with no answer for Effective', over: { 'Effective 2': '' }, pick: (r) => r.content.tactics.tactics[1], expected: { tactic: 'compliant_handcuffing', effective: null } },
   ])('reads $name', ({ over, pick, expected }) => {
     expect(pick(ok(read(over)))).toEqual(expected);
@@ -104,9 +109,24 @@ describe('reading a value', () => {
     { name: 'a main duty not in the list', over: { MainDuty: 'Traffic' }, column: 'MainDuty', message: /"Traffic" is not a main duty in the Met's list: use one of "Response", "Neighbourhood"/ },
     { name: 'a tactic not in the list', over: { 'Tactic 3': 'Taser' }, column: 'Tactic 3', message: /"Taser" is not a tactic in the Met's list/ },
     { name: 'an age band not in the list', over: { SubjectAge: '18-24' }, column: 'SubjectAge', message: /"18-24" is not an age band/ },
-    { name: 'an answer for Effective with no tactic', over: { 'Effective 5': 'Yes' }, column: 'Effective 5', message: 'There is an answer in "Effective 5" but no tactic in "Tactic 5": add the tactic, or clear the answer' },
-    { name: 'a number of cycles in words', over: { 'CED Used': 'Yes', 'CED Fired': 'Yes', 'CED Fired Total Number Of Cycles': 'two' }, column: 'CED Fired Total Number Of Cycles', message: /"two" is not a number of cycles: write a whole number/ },
-    { name: 'a fractional number of cycles', over: { 'CED Used': 'Yes', 'CED2 Fired Total Number Of Cycles': '1.5' }, column: 'CED2 Fired Total Number Of Cycles', message: /"1.5" is not a number of cycles/ },
+    {
+      name: 'an answer for Effective with no tactic',
+      over: { 'Effective 5': 'Yes' },
+      column: 'Effective 5',
+      message: 'There is an answer in "Effective 5" but no tactic in "Tactic 5": add the tactic, or clear the answer',
+    },
+    {
+      name: 'a number of cycles in words',
+      over: { 'CED Used': 'Yes', 'CED Fired': 'Yes', 'CED Fired Total Number Of Cycles': 'two' },
+      column: 'CED Fired Total Number Of Cycles',
+      message: /"two" is not a number of cycles: write a whole number/,
+    },
+    {
+      name: 'a fractional number of cycles',
+      over: { 'CED Used': 'Yes', 'CED2 Fired Total Number Of Cycles': '1.5' },
+      column: 'CED2 Fired Total Number Of Cycles',
+      message: /"1.5" is not a number of cycles/,
+    },
     { name: 'a body-map cell that is neither Yes nor No', over: { 'CED3 Back J': 'X' }, column: 'CED3 Back J', message: /"X" is not Yes or No/ },
   ])('rejects $name, naming the line and column', ({ over, column, message }) => {
     expect(errorsOf(over)).toEqual([{ line: 7, column, message: typeof message === 'string' ? message : expect.stringMatching(message) }]);
@@ -157,7 +177,16 @@ describe('reading a value', () => {
         {
           levels: ['drawn', 'fired'],
           levelsNotRecorded: ['red_dotted', 'arced', 'drive_stun', 'drive_stun_repeat', 'angle_drive_stun'],
-          fired: { cartridgeNumber: '1', totalCycles: 3, cycleInterrupted: false, cycleExtended: null, repeatCycleSameCartridge: null, missOneProbe: true, missBothProbes: null, probeLocations: ['F15'] },
+          fired: {
+            cartridgeNumber: '1',
+            totalCycles: 3,
+            cycleInterrupted: false,
+            cycleExtended: null,
+            repeatCycleSameCartridge: null,
+            missOneProbe: true,
+            missBothProbes: null,
+            probeLocations: ['F15'],
+          },
         },
         { levels: ['drive_stun_repeat'], levelsNotRecorded: ['drawn', 'aimed', 'red_dotted', 'arced', 'drive_stun', 'angle_drive_stun', 'fired'], fired: null },
       ],
@@ -182,7 +211,11 @@ describe('the highest level of use (the published counting rule)', () => {
     { name: 'a repeat drive stun counts as a drive stun', row: { 'CED Used': 'Yes', ...yes('CED Drive Stun Repeat Application') }, level: 'drive_stun' },
     { name: 'angle drive stun', row: { 'CED Used': 'Yes', ...yes('CED Angle Drive Stun') }, level: 'angle_drive_stun' },
     { name: 'fired', row: { 'CED Used': 'Yes', ...yes('CED Fired') }, level: 'fired' },
-    { name: 'every level in one block: angle drive stun ranks first', row: { 'CED Used': 'Yes', ...yes('CED Drawn', 'CED Aimed', 'CED Red-Dotted', 'CED Arced', 'CED Drive Stun', 'CED Fired', 'CED Angle Drive Stun') }, level: 'angle_drive_stun' },
+    {
+      name: 'every level in one block: angle drive stun ranks first',
+      row: { 'CED Used': 'Yes', ...yes('CED Drawn', 'CED Aimed', 'CED Red-Dotted', 'CED Arced', 'CED Drive Stun', 'CED Fired', 'CED Angle Drive Stun') },
+      level: 'angle_drive_stun',
+    },
     { name: 'fired ranks above drive stun, across blocks', row: { 'CED Used': 'Yes', ...yes('CED Drive Stun', 'CED3 Fired') }, level: 'fired' },
     { name: 'the highest of four applications', row: { 'CED Used': 'Yes', ...yes('CED Drawn', 'CED2 Aimed', 'CED3 Red-Dotted', 'CED4 ArCED4') }, level: 'arced' },
     { name: 'a later application lower than the first', row: { 'CED Used': 'Yes', ...yes('CED Fired', 'CED2 Drawn') }, level: 'fired' },
@@ -244,7 +277,11 @@ describe('writing a report as a row', () => {
     { name: 'seconds to the minute (Cedar keeps HH:MM)', over: { IncidentTime: '03:41:59' }, expected: { IncidentTime: '03:41:00' } },
     { name: 'City of Westminster as Westminster', over: { Borough: 'City of Westminster' }, expected: { Borough: 'Westminster' } },
     { name: 'yes/no as Yes/No', over: { SingleCrewed: 'yes', 'Outcome: Other': 'NO' }, expected: { SingleCrewed: 'Yes', 'Outcome: Other': 'No' } },
-    { name: 'list words as the Met spells them', over: { MainDuty: 'dog HANDLER duty', 'Tactic 1': 'tactical communications' }, expected: { MainDuty: 'Dog handler duty', 'Tactic 1': 'Tactical Communications' } },
+    {
+      name: 'list words as the Met spells them',
+      over: { MainDuty: 'dog HANDLER duty', 'Tactic 1': 'tactical communications' },
+      expected: { MainDuty: 'Dog handler duty', 'Tactic 1': 'Tactical Communications' },
+    },
     { name: 'spaces around values dropped', over: { Borough: ' Lambeth ', SubjectNatureOfInjury: ' graze ' }, expected: { Borough: 'Lambeth', SubjectNatureOfInjury: 'graze' } },
     { name: 'cycles without leading zeros', over: { 'CED Fired Total Number Of Cycles': '02' }, expected: { 'CED Fired Total Number Of Cycles': '2' } },
     { name: 'a body-map cell answered No as blank', over: { 'CED Front 2': 'No', 'CED Front 3': 'Yes' }, expected: { 'CED Front 2': '' } },
@@ -253,7 +290,11 @@ describe('writing a report as a row', () => {
       over: { 'Tactic 2': '', 'Effective 2': '', 'Tactic 4': 'Spit Guard', 'Effective 4': 'Yes' },
       expected: { 'Tactic 2': 'Spit Guard', 'Effective 2': 'Yes', 'Tactic 4': '', 'Effective 4': '' },
     },
-    { name: 'a gap in the CED blocks closed up', over: { 'CED Used': 'Yes', 'CED Drawn': 'Yes', 'CED3 Aimed': 'Yes', 'CED3 Drawn': 'No' }, expected: { 'CED2 Aimed': 'Yes', 'CED2 Drawn': 'No', 'CED3 Aimed': '', 'CED3 Drawn': '' } },
+    {
+      name: 'a gap in the CED blocks closed up',
+      over: { 'CED Used': 'Yes', 'CED Drawn': 'Yes', 'CED3 Aimed': 'Yes', 'CED3 Drawn': 'No' },
+      expected: { 'CED2 Aimed': 'Yes', 'CED2 Drawn': 'No', 'CED3 Aimed': '', 'CED3 Drawn': '' },
+    },
   ])('normalises $name', ({ over, expected }) => {
     const input = { ...plain, ...over };
     const output = asRow(roundTrip(input));
@@ -316,7 +357,9 @@ describe("writing Cedar's own report as a row", () => {
   });
 
   it('leaves out a Taser section left over after answering "no Taser"', () => {
-    const noTaser = readContent(firedReport('b-lx', { tactics: { tactics: [{ tactic: 'tactical_communications', effective: true }], cedUsed: false, firearmsAimed: false, firearmsFired: false } })).content;
+    const noTaser = readContent(
+      firedReport('b-lx', { tactics: { tactics: [{ tactic: 'tactical_communications', effective: true }], cedUsed: false, firearmsAimed: false, firearmsFired: false } }),
+    ).content;
     const values = asRow(reportToMetRow(noTaser, { boroughName }));
     expect(values['CED Used']).toBe('No');
     expect(values['CED Device Serial No']).toBe('');

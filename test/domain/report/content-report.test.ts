@@ -73,8 +73,20 @@ describe('applicableSections', () => {
     { name: 'CED used, level not yet stated', stored: { tactics: tactics(true, 'shield') }, ced: 'required', justification: 'required', postUse: 'not_applicable' },
     { name: 'CED discharge (the complete fired report)', stored: report(), ced: 'required', justification: 'required', postUse: 'required' },
     { name: 'CED discharge known only from the tactics', stored: { tactics: tactics(true, 'ced_drive_stun') }, ced: 'required', justification: 'required', postUse: 'required' },
-    { name: 'CED discharge known only from the Taser section', stored: { tactics: tactics(true, 'ced_drawn'), ced: ced(['drawn'], ['angle_drive_stun']) }, ced: 'required', justification: 'required', postUse: 'required' },
-    { name: 'CED + fatality outcome, no discharge', stored: { tactics: tactics(true, 'ced_aimed'), ced: ced(['aimed']), ...fatality }, ced: 'required', justification: 'required', postUse: 'required' },
+    {
+      name: 'CED discharge known only from the Taser section',
+      stored: { tactics: tactics(true, 'ced_drawn'), ced: ced(['drawn'], ['angle_drive_stun']) },
+      ced: 'required',
+      justification: 'required',
+      postUse: 'required',
+    },
+    {
+      name: 'CED + fatality outcome, no discharge',
+      stored: { tactics: tactics(true, 'ced_aimed'), ced: ced(['aimed']), ...fatality },
+      ced: 'required',
+      justification: 'required',
+      postUse: 'required',
+    },
     {
       name: 'CED + severe injury to the subject, no discharge',
       stored: { tactics: tactics(true, 'ced_drawn'), ced: ced(['drawn']), injuries: patch('injuries', { subjectInjuryLevel: 'severe' }) },
@@ -136,7 +148,11 @@ describe('sectionStatuses', () => {
       expected: { tactics: 'completed', ced: 'completed', justification: 'completed', postUse: 'not_started' },
     },
     { name: 'no CED', stored: { tactics: tactics(false, 'shield') }, expected: { tactics: 'completed', ced: 'not_applicable' } },
-    { name: 'no CED, an optional justification given', stored: { tactics: tactics(false, 'shield'), ...only('justification') }, expected: { tactics: 'completed', ced: 'not_applicable', justification: 'completed' } },
+    {
+      name: 'no CED, an optional justification given',
+      stored: { tactics: tactics(false, 'shield'), ...only('justification') },
+      expected: { tactics: 'completed', ced: 'not_applicable', justification: 'completed' },
+    },
     { name: 'no CED, a leftover Taser section', stored: { tactics: tactics(false, 'shield'), ...only('ced') }, expected: { tactics: 'completed', ced: 'not_applicable' } },
     {
       name: 'a stored incident that no longer validates',

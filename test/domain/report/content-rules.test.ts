@@ -41,10 +41,28 @@ describe('the incident date: not before the records begin, not in the future', (
 
   it.each<{ name: string; now: string; date: string; time: string; recordsBegin?: string; problem: FieldError | null }>([
     // The issue's examples: both were accepted.
-    { name: 'an incident in 1899', now: '2026-04-01T00:30:00Z', date: '1899-12-31', time: '12:00', problem: { field: 'date', message: "The date of the incident must be on or after 1 April 2017, when the force's records of use of force begin" } },
-    { name: 'an incident in 2030', now: '2026-04-01T00:30:00Z', date: '2030-01-01', time: '12:00', problem: { field: 'date', message: 'The date of the incident must be today or in the past (today is 1 April 2026)' } },
+    {
+      name: 'an incident in 1899',
+      now: '2026-04-01T00:30:00Z',
+      date: '1899-12-31',
+      time: '12:00',
+      problem: { field: 'date', message: "The date of the incident must be on or after 1 April 2017, when the force's records of use of force begin" },
+    },
+    {
+      name: 'an incident in 2030',
+      now: '2026-04-01T00:30:00Z',
+      date: '2030-01-01',
+      time: '12:00',
+      problem: { field: 'date', message: 'The date of the incident must be today or in the past (today is 1 April 2026)' },
+    },
     // The first and last day of the range.
-    { name: 'the day before records begin', now: '2026-04-01T00:30:00Z', date: '2017-03-31', time: '23:59', problem: { field: 'date', message: "The date of the incident must be on or after 1 April 2017, when the force's records of use of force begin" } },
+    {
+      name: 'the day before records begin',
+      now: '2026-04-01T00:30:00Z',
+      date: '2017-03-31',
+      time: '23:59',
+      problem: { field: 'date', message: "The date of the incident must be on or after 1 April 2017, when the force's records of use of force begin" },
+    },
     { name: 'the first minute of the records', now: '2026-04-01T00:30:00Z', date: '2017-04-01', time: '00:00', problem: null },
     { name: 'a force whose records begin in October 2016: its first day', now: '2026-04-01T00:30:00Z', date: '2016-10-01', time: '09:00', recordsBegin: '2016-10-01', problem: null },
     {
@@ -58,21 +76,57 @@ describe('the incident date: not before the records begin, not in the future', (
     // Just after midnight on 1 April in BST: 00:30 in London is 23:30 UTC on 31 March.
     { name: 'at 00:30 BST on 1 April, an incident at 00:15 that day', now: '2026-03-31T23:30:00Z', date: '2026-04-01', time: '00:15', problem: null },
     { name: 'at 00:30 BST on 1 April, an incident at 00:30 that day', now: '2026-03-31T23:30:00Z', date: '2026-04-01', time: '00:30', problem: null },
-    { name: 'at 00:30 BST on 1 April, an incident at 00:45 that day', now: '2026-03-31T23:30:00Z', date: '2026-04-01', time: '00:45', problem: { field: 'time', message: 'The time of the incident must be in the past (it is 00:30 now)' } },
-    { name: 'at 00:30 BST on 1 April, an incident on 2 April', now: '2026-03-31T23:30:00Z', date: '2026-04-02', time: '00:01', problem: { field: 'date', message: 'The date of the incident must be today or in the past (today is 1 April 2026)' } },
+    {
+      name: 'at 00:30 BST on 1 April, an incident at 00:45 that day',
+      now: '2026-03-31T23:30:00Z',
+      date: '2026-04-01',
+      time: '00:45',
+      problem: { field: 'time', message: 'The time of the incident must be in the past (it is 00:30 now)' },
+    },
+    {
+      name: 'at 00:30 BST on 1 April, an incident on 2 April',
+      now: '2026-03-31T23:30:00Z',
+      date: '2026-04-02',
+      time: '00:01',
+      problem: { field: 'date', message: 'The date of the incident must be today or in the past (today is 1 April 2026)' },
+    },
     { name: 'at 00:30 BST on 1 April, an incident at 23:59 on 31 March', now: '2026-03-31T23:30:00Z', date: '2026-03-31', time: '23:59', problem: null },
     // Just after midnight in GMT: the London and UTC dates agree.
     { name: 'at 00:05 GMT on 1 January, an incident at 23:50 on 31 December', now: '2027-01-01T00:05:00Z', date: '2026-12-31', time: '23:50', problem: null },
-    { name: 'at 00:05 GMT on 1 January, an incident at 00:10 that day', now: '2027-01-01T00:05:00Z', date: '2027-01-01', time: '00:10', problem: { field: 'time', message: 'The time of the incident must be in the past (it is 00:05 now)' } },
+    {
+      name: 'at 00:05 GMT on 1 January, an incident at 00:10 that day',
+      now: '2027-01-01T00:05:00Z',
+      date: '2027-01-01',
+      time: '00:10',
+      problem: { field: 'time', message: 'The time of the incident must be in the past (it is 00:05 now)' },
+    },
     // The clocks go back on 25 October 2026: 01:00-01:59 happens first in BST (00:00-00:59Z), then in GMT.
     { name: 'at 01:45 BST on 25 October (the first 01:45), an incident at 01:30', now: '2026-10-25T00:45:00Z', date: '2026-10-25', time: '01:30', problem: null },
-    { name: 'at 01:45 BST on 25 October (the first 01:45), an incident at 01:50', now: '2026-10-25T00:45:00Z', date: '2026-10-25', time: '01:50', problem: { field: 'time', message: 'The time of the incident must be in the past (it is 01:45 now)' } },
+    {
+      name: 'at 01:45 BST on 25 October (the first 01:45), an incident at 01:50',
+      now: '2026-10-25T00:45:00Z',
+      date: '2026-10-25',
+      time: '01:50',
+      problem: { field: 'time', message: 'The time of the incident must be in the past (it is 01:45 now)' },
+    },
     { name: 'at 01:10 GMT on 25 October (the second 01:10), an incident at 01:50: the first 01:50 has passed', now: '2026-10-25T01:10:00Z', date: '2026-10-25', time: '01:50', problem: null },
-    { name: 'at 01:10 GMT on 25 October (the second 01:10), an incident at 02:00', now: '2026-10-25T01:10:00Z', date: '2026-10-25', time: '02:00', problem: { field: 'time', message: 'The time of the incident must be in the past (it is 01:10 now)' } },
+    {
+      name: 'at 01:10 GMT on 25 October (the second 01:10), an incident at 02:00',
+      now: '2026-10-25T01:10:00Z',
+      date: '2026-10-25',
+      time: '02:00',
+      problem: { field: 'time', message: 'The time of the incident must be in the past (it is 01:10 now)' },
+    },
     // The clocks go forward on 29 March 2026: 01:00 GMT becomes 02:00 BST.
     { name: 'at 02:05 BST on 29 March, an incident at 00:59 (GMT)', now: '2026-03-29T01:05:00Z', date: '2026-03-29', time: '00:59', problem: null },
     { name: 'at 02:05 BST on 29 March, an incident at 02:00 (BST)', now: '2026-03-29T01:05:00Z', date: '2026-03-29', time: '02:00', problem: null },
-    { name: 'at 02:05 BST on 29 March, an incident at 02:10 (BST)', now: '2026-03-29T01:05:00Z', date: '2026-03-29', time: '02:10', problem: { field: 'time', message: 'The time of the incident must be in the past (it is 02:05 now)' } },
+    {
+      name: 'at 02:05 BST on 29 March, an incident at 02:10 (BST)',
+      now: '2026-03-29T01:05:00Z',
+      date: '2026-03-29',
+      time: '02:10',
+      problem: { field: 'time', message: 'The time of the incident must be in the past (it is 02:05 now)' },
+    },
   ])('$name', ({ now, date, time, recordsBegin, problem }) => {
     expect(problems('incident', incident(date, time), { now: new Date(now), recordsBegin })).toEqual(problem ? [problem] : []);
   });
@@ -101,7 +155,9 @@ describe('outcomes that cannot go together', () => {
   const pairs = codes.flatMap((a, i) => codes.slice(i + 1).map((b) => ({ a, b, together: !excluded(a, b) })));
 
   it('made off/escaped excludes arrested, detained, hospitalised and fatality; nothing else is excluded', () => {
-    expect(pairs.filter((p) => !p.together).map((p) => [p.a, p.b].sort().join('+'))).toEqual(['arrested+made_off', 'hospitalised+made_off', 'detained_mha+made_off', 'fatality+made_off'].map((s) => s.split('+').sort().join('+')));
+    expect(pairs.filter((p) => !p.together).map((p) => [p.a, p.b].sort().join('+'))).toEqual(
+      ['arrested+made_off', 'hospitalised+made_off', 'detained_mha+made_off', 'fatality+made_off'].map((s) => s.split('+').sort().join('+')),
+    );
   });
 
   it.each(pairs)('$a with $b: may be recorded together = $together', ({ a, b, together }) => {
@@ -221,7 +277,12 @@ describe('submission checks every section against the rules at the moment of sub
         { field: 'postUse.iopcReferralConsidered', message: 'A death or serious injury must be considered for referral to the IOPC' },
       ],
     },
-    { name: 'a fatality with the injury recorded as death', outcomes: ['hospitalised', 'fatality'], injuries: section('injuries', { subjectInjuryLevel: 'death' }), problems: [{ field: 'postUse.iopcReferralConsidered', message: 'A death or serious injury must be considered for referral to the IOPC' }] },
+    {
+      name: 'a fatality with the injury recorded as death',
+      outcomes: ['hospitalised', 'fatality'],
+      injuries: section('injuries', { subjectInjuryLevel: 'death' }),
+      problems: [{ field: 'postUse.iopcReferralConsidered', message: 'A death or serious injury must be considered for referral to the IOPC' }],
+    },
   ])('$name', ({ outcomes, injuries, problems: expected }) => {
     expect(submissionProblems(report({ outcomes: { outcomes }, injuries }), AFTER)).toEqual(expected);
   });

@@ -117,10 +117,18 @@ describe('ced section', () => {
   it.each<{ name: string; input: Section; out: Section }>([
     { name: 'the fixture as it is', input: section('ced'), out: { deviceSerial: 'X29001234' } },
     { name: 'fired details left out become null', input: cedWith({ levels: ['drawn'] }), out: { applications: [{ levels: ['drawn'], fired: null }] } },
-    { name: 'a non-discharge application with fired: null', input: cedWith({ levels: ['aimed', 'red_dotted'], fired: null }), out: { applications: [{ levels: ['aimed', 'red_dotted'], fired: null }] } },
+    {
+      name: 'a non-discharge application with fired: null',
+      input: cedWith({ levels: ['aimed', 'red_dotted'], fired: null }),
+      out: { applications: [{ levels: ['aimed', 'red_dotted'], fired: null }] },
+    },
     { name: 'a drive stun needs no fired details', input: cedWith({ levels: ['drive_stun', 'drive_stun_repeat'] }), out: { applications: [{ levels: ['drive_stun', 'drive_stun_repeat'] }] } },
     { name: 'a repeated level is kept once', input: cedWith({ levels: ['drawn', 'drawn'] }), out: { applications: [{ levels: ['drawn'] }] } },
-    { name: 'one probe missed, one location', input: cedWith(fired({ missOneProbe: true, probeLocations: ['BK'] })), out: { applications: [{ fired: { missOneProbe: true, probeLocations: ['BK'] } }] } },
+    {
+      name: 'one probe missed, one location',
+      input: cedWith(fired({ missOneProbe: true, probeLocations: ['BK'] })),
+      out: { applications: [{ fired: { missOneProbe: true, probeLocations: ['BK'] } }] },
+    },
     { name: 'both probes missed, no locations', input: cedWith(fired({ missBothProbes: true, probeLocations: [] })), out: { applications: [{ fired: { missBothProbes: true, probeLocations: [] } }] } },
     { name: '1 cycle', input: cedWith(fired({ totalCycles: 1 })), out: { applications: [{ fired: { totalCycles: 1 } }] } },
     { name: '50 cycles', input: cedWith(fired({ totalCycles: 50 })), out: { applications: [{ fired: { totalCycles: 50 } }] } },
@@ -146,9 +154,24 @@ describe('ced section', () => {
       field: 'applications.0.fired',
       message: 'Fired details are only for an application that was fired',
     })),
-    { name: 'fired details on the second application only', input: cedWith(fired(), { levels: ['arced'], fired: FIRED }), field: 'applications.1.fired', message: 'Fired details are only for an application that was fired' },
-    { name: 'both probes missed with probe locations', input: cedWith(fired({ missBothProbes: true, probeLocations: ['F7'] })), field: 'applications.0.fired.probeLocations', message: 'Both probes missed, so no probe strike locations can be marked' },
-    { name: 'one and both probes missed', input: cedWith(fired({ missOneProbe: true, missBothProbes: true, probeLocations: [] })), field: 'applications.0.fired.missOneProbe', message: 'Answer either one probe missed or both probes missed, not both' },
+    {
+      name: 'fired details on the second application only',
+      input: cedWith(fired(), { levels: ['arced'], fired: FIRED }),
+      field: 'applications.1.fired',
+      message: 'Fired details are only for an application that was fired',
+    },
+    {
+      name: 'both probes missed with probe locations',
+      input: cedWith(fired({ missBothProbes: true, probeLocations: ['F7'] })),
+      field: 'applications.0.fired.probeLocations',
+      message: 'Both probes missed, so no probe strike locations can be marked',
+    },
+    {
+      name: 'one and both probes missed',
+      input: cedWith(fired({ missOneProbe: true, missBothProbes: true, probeLocations: [] })),
+      field: 'applications.0.fired.missOneProbe',
+      message: 'Answer either one probe missed or both probes missed, not both',
+    },
     { name: '0 cycles', input: cedWith(fired({ totalCycles: 0 })), field: 'applications.0.fired.totalCycles', message: 'Enter at least 1 cycle' },
     { name: '-1 cycles', input: cedWith(fired({ totalCycles: -1 })), field: 'applications.0.fired.totalCycles', message: 'Enter at least 1 cycle' },
     { name: '51 cycles', input: cedWith(fired({ totalCycles: 51 })), field: 'applications.0.fired.totalCycles', message: 'Enter 50 cycles or fewer' },
@@ -189,26 +212,53 @@ describe('bwv section', () => {
     { name: 'the fixture as it is', input: section('bwv'), out: { worn: true, switchedOn: 'before' } },
     { name: 'not worn, nothing else', input: { worn: false }, out: { worn: false, switchedOn: null, notOnReason: null, cameraId: null, footageRefs: [] } },
     { name: 'not worn, follow-ups left null', input: bwv({ worn: false }), out: { worn: false } },
-    { name: 'worn, switched on during, camera and footage', input: bwv({ switchedOn: 'during', cameraId: 'BWV-1', footageRefs: ['E1', 'E1', ' '] }), out: { switchedOn: 'during', footageRefs: ['E1'] } },
-    { name: 'worn, not switched on, a reason and the camera (no footage needed)', input: bwv({ switchedOn: 'not_on', notOnReason: 'Battery flat', cameraId: 'BWV-1' }), out: { switchedOn: 'not_on', footageRefs: [] } },
+    {
+      name: 'worn, switched on during, camera and footage',
+      input: bwv({ switchedOn: 'during', cameraId: 'BWV-1', footageRefs: ['E1', 'E1', ' '] }),
+      out: { switchedOn: 'during', footageRefs: ['E1'] },
+    },
+    {
+      name: 'worn, not switched on, a reason and the camera (no footage needed)',
+      input: bwv({ switchedOn: 'not_on', notOnReason: 'Battery flat', cameraId: 'BWV-1' }),
+      out: { switchedOn: 'not_on', footageRefs: [] },
+    },
   ])('accepts $name', ({ input, out }) => {
     expect(accepted('bwv', input)).toMatchObject(out);
   });
 
   it.each<Reject>([
     { name: 'worn, not switched on, no reason', input: bwv({ switchedOn: 'not_on', cameraId: 'BWV-1' }), field: 'notOnReason', message: 'Explain why the camera was not switched on' },
-    { name: 'worn, not switched on, a blank reason', input: bwv({ switchedOn: 'not_on', notOnReason: '   ', cameraId: 'BWV-1' }), field: 'notOnReason', message: 'Explain why the camera was not switched on' },
+    {
+      name: 'worn, not switched on, a blank reason',
+      input: bwv({ switchedOn: 'not_on', notOnReason: '   ', cameraId: 'BWV-1' }),
+      field: 'notOnReason',
+      message: 'Explain why the camera was not switched on',
+    },
     { name: 'worn, switched on before, no footage reference', input: bwv({ switchedOn: 'before', cameraId: 'BWV-1' }), field: 'footageRefs', message: 'Enter at least one footage reference' },
-    { name: 'worn, switched on during, only blank footage references', input: bwv({ switchedOn: 'during', cameraId: 'BWV-1', footageRefs: ['', '  '] }), field: 'footageRefs', message: 'Enter at least one footage reference' },
+    {
+      name: 'worn, switched on during, only blank footage references',
+      input: bwv({ switchedOn: 'during', cameraId: 'BWV-1', footageRefs: ['', '  '] }),
+      field: 'footageRefs',
+      message: 'Enter at least one footage reference',
+    },
     { name: 'worn, switched on, no camera id', input: bwv({ switchedOn: 'before', footageRefs: ['E1'] }), field: 'cameraId', message: 'Enter the camera identifier' },
     { name: 'worn, no switched-on answer', input: bwv({ cameraId: 'BWV-1' }), field: 'switchedOn', message: 'Select when the camera was switched on' },
     { name: 'worn, an unknown switched-on answer', input: bwv({ switchedOn: 'after', cameraId: 'BWV-1' }), field: 'switchedOn', message: 'Select when the camera was switched on' },
     { name: 'worn not answered', input: { switchedOn: 'before' }, field: 'worn', message: 'Select yes or no: were you wearing body-worn video?' },
-    { name: 'a camera id over 50 characters', input: bwv({ switchedOn: 'before', cameraId: 'C'.repeat(51), footageRefs: ['E1'] }), field: 'cameraId', message: 'The camera identifier must be 50 characters or fewer' },
+    {
+      name: 'a camera id over 50 characters',
+      input: bwv({ switchedOn: 'before', cameraId: 'C'.repeat(51), footageRefs: ['E1'] }),
+      field: 'cameraId',
+      message: 'The camera identifier must be 50 characters or fewer',
+    },
   ])('rejects $name', (row) => expectRejected('bwv', row));
 
   it('worn and switched on with neither camera id nor footage reports both', () => {
-    expect(rejected('bwv', bwv({ switchedOn: 'before' })).map((e) => e.field).sort()).toEqual(['cameraId', 'footageRefs']);
+    expect(
+      rejected('bwv', bwv({ switchedOn: 'before' }))
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(['cameraId', 'footageRefs']);
   });
 });
 
@@ -218,9 +268,17 @@ describe('injuries section', () => {
   const subjectHurt = { ...none, subjectInjured: true, subjectInjuryNature: 'Graze to the knee', subjectInjuryLevel: 'minor' };
 
   it.each<{ name: string; input: Section; out: Section }>([
-    { name: 'nobody injured, follow-ups omitted', input: none, out: { staffInjuryIntentional: null, staffInjuryLevel: null, staffMedicalProvided: null, subjectInjuryNature: null, subjectInjuryLevel: null } },
+    {
+      name: 'nobody injured, follow-ups omitted',
+      input: none,
+      out: { staffInjuryIntentional: null, staffInjuryLevel: null, staffMedicalProvided: null, subjectInjuryNature: null, subjectInjuryLevel: null },
+    },
     { name: 'the officer injured, all follow-ups answered', input: staffHurt, out: { staffInjuryLevel: 'minor' } },
-    { name: 'the officer injured intentionally=false and medical=false (false is an answer)', input: { ...staffHurt, staffInjuryIntentional: false }, out: { staffInjuryIntentional: false, staffMedicalProvided: false } },
+    {
+      name: 'the officer injured intentionally=false and medical=false (false is an answer)',
+      input: { ...staffHurt, staffInjuryIntentional: false },
+      out: { staffInjuryIntentional: false, staffMedicalProvided: false },
+    },
     { name: 'the subject injured, nature and level given', input: subjectHurt, out: { subjectInjuryNature: 'Graze to the knee' } },
     { name: 'medical offered, not provided', input: { ...none, subjectMedicalOffered: true }, out: { subjectMedicalOffered: true } },
     { name: 'medical offered and provided', input: { ...none, subjectMedicalOffered: true, subjectMedicalProvided: true }, out: { subjectMedicalProvided: true } },
@@ -234,7 +292,12 @@ describe('injuries section', () => {
     { name: 'the officer injured, medical not answered', input: { ...staffHurt, staffMedicalProvided: undefined }, field: 'staffMedicalProvided', message: 'were you given medical assistance?' },
     { name: 'the subject injured, no nature', input: { ...subjectHurt, subjectInjuryNature: ' ' }, field: 'subjectInjuryNature', message: "Describe the subject's injury" },
     { name: 'the subject injured, no level', input: { ...subjectHurt, subjectInjuryLevel: null }, field: 'subjectInjuryLevel', message: "Select how serious the subject's injury was" },
-    { name: 'medical provided but not offered', input: { ...none, subjectMedicalProvided: true }, field: 'subjectMedicalOffered', message: 'Medical assistance that was provided was also offered: answer yes' },
+    {
+      name: 'medical provided but not offered',
+      input: { ...none, subjectMedicalProvided: true },
+      field: 'subjectMedicalOffered',
+      message: 'Medical assistance that was provided was also offered: answer yes',
+    },
     { name: 'staffInjured not answered', input: { ...none, staffInjured: undefined }, field: 'staffInjured', message: 'Select yes or no: were you injured?' },
     { name: 'an injury nature over 500 characters', input: { ...subjectHurt, subjectInjuryNature: 'x'.repeat(501) }, field: 'subjectInjuryNature', message: '500 characters or fewer' },
   ])('rejects $name', (row) => expectRejected('injuries', row));
@@ -290,7 +353,13 @@ describe('the other sections', () => {
     { key: 'reasons', name: 'no reasons', input: section('reasons', { reasons: [] }), field: 'reasons', message: 'Select at least one reason for using force' },
     { key: 'reasons', name: 'an unknown impact factor', input: section('reasons', { impactFactors: ['weather'] }), field: 'impactFactors.0', message: 'Select an impact factor from the list' },
     { key: 'justification', name: 'a blank justification', input: { text: '   ' }, field: 'text', message: 'Enter your justification for the force you used' },
-    { key: 'justification', name: 'a justification over 20,000 characters', input: { text: 'x'.repeat(20_001) }, field: 'text', message: 'Your justification for the force you used must be 20,000 characters or fewer' },
+    {
+      key: 'justification',
+      name: 'a justification over 20,000 characters',
+      input: { text: 'x'.repeat(20_001) },
+      field: 'text',
+      message: 'Your justification for the force you used must be 20,000 characters or fewer',
+    },
     { key: 'outcomes', name: 'no outcomes', input: { outcomes: [] }, field: 'outcomes', message: 'Select at least one outcome' },
     { key: 'outcomes', name: 'an unknown outcome', input: { outcomes: ['released'] }, field: 'outcomes.0', message: 'Select an outcome from the list' },
   ])('$key rejects $name', ({ key, ...row }) => expectRejected(key, row));

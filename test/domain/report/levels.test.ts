@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CED_LEVELS,
-  COUNTED_LEVELS,
-  highestLevel,
-  isDischarge,
-  type CedLevel,
-  type CountedLevel,
-  type HighestLevel,
-  type LevelEvidence,
-} from '../../../src/domain/report/levels.js';
+import { CED_LEVELS, COUNTED_LEVELS, highestLevel, isDischarge, type CedLevel, type CountedLevel, type HighestLevel, type LevelEvidence } from '../../../src/domain/report/levels.js';
 import { CED_TACTICS, TACTICS } from '../../../src/domain/report/vocabulary.js';
 
 /**
@@ -84,14 +75,11 @@ describe('highestLevel: a repeat drive stun counts as a drive stun', () => {
     expect(highestLevel({ cedUsed: true, applications: [{ levels: ['drive_stun_repeat'] }] })).toBe('drive_stun');
   });
 
-  it.each(RANKING.map((other) => ({ other, expected: RANKING.indexOf(other) < RANKING.indexOf('drive_stun') ? other : 'drive_stun' })))(
-    'with $other → $expected',
-    ({ other, expected }) => {
-      expect(highestLevel({ cedUsed: true, applications: [{ levels: ['drive_stun_repeat'] }, { levels: [other] }] })).toBe(expected);
-      expect(highestLevel({ cedUsed: true, applications: [{ levels: [other] }, { levels: ['drive_stun_repeat'] }] })).toBe(expected);
-      expect(highestLevel({ cedUsed: true, applications: [{ levels: ['drive_stun_repeat'] }], tactics: [tacticOf(other)] })).toBe(expected);
-    },
-  );
+  it.each(RANKING.map((other) => ({ other, expected: RANKING.indexOf(other) < RANKING.indexOf('drive_stun') ? other : 'drive_stun' })))('with $other → $expected', ({ other, expected }) => {
+    expect(highestLevel({ cedUsed: true, applications: [{ levels: ['drive_stun_repeat'] }, { levels: [other] }] })).toBe(expected);
+    expect(highestLevel({ cedUsed: true, applications: [{ levels: [other] }, { levels: ['drive_stun_repeat'] }] })).toBe(expected);
+    expect(highestLevel({ cedUsed: true, applications: [{ levels: ['drive_stun_repeat'] }], tactics: [tacticOf(other)] })).toBe(expected);
+  });
 
   it('is never reported as a level of its own', () => {
     const all = CED_LEVELS.map((l) => highestLevel({ cedUsed: true, applications: [{ levels: [l] }] }));
@@ -102,8 +90,16 @@ describe('highestLevel: a repeat drive stun counts as a drive stun', () => {
 
 describe('highestLevel: several applications and columns', () => {
   it.each<{ name: string; evidence: LevelEvidence; expected: HighestLevel | null }>([
-    { name: 'four applications, the fired one third', evidence: { cedUsed: true, applications: [{ levels: ['drawn'] }, { levels: ['aimed', 'red_dotted'] }, { levels: ['fired'] }, { levels: ['arced'] }] }, expected: 'fired' },
-    { name: 'angle drive stun in the last application beats fired in the first', evidence: { cedUsed: true, applications: [{ levels: ['fired'] }, { levels: ['drawn'] }, { levels: ['angle_drive_stun'] }] }, expected: 'angle_drive_stun' },
+    {
+      name: 'four applications, the fired one third',
+      evidence: { cedUsed: true, applications: [{ levels: ['drawn'] }, { levels: ['aimed', 'red_dotted'] }, { levels: ['fired'] }, { levels: ['arced'] }] },
+      expected: 'fired',
+    },
+    {
+      name: 'angle drive stun in the last application beats fired in the first',
+      evidence: { cedUsed: true, applications: [{ levels: ['fired'] }, { levels: ['drawn'] }, { levels: ['angle_drive_stun'] }] },
+      expected: 'angle_drive_stun',
+    },
     { name: 'every level in one application', evidence: { cedUsed: true, applications: [{ levels: [...CED_LEVELS] }] }, expected: 'angle_drive_stun' },
     { name: 'the same level in every application', evidence: { cedUsed: true, applications: [{ levels: ['aimed'] }, { levels: ['aimed'] }, { levels: ['aimed'] }] }, expected: 'aimed' },
     { name: 'an application with no levels beside one with a level', evidence: { cedUsed: true, applications: [{ levels: [] }, { levels: null }, {}, { levels: ['arced'] }] }, expected: 'arced' },
@@ -148,12 +144,9 @@ describe('highestLevel: tactics other than CED are ignored', () => {
     expect(highestLevel({ cedUsed: true, tactics: [tactic, 'ced_aimed', tactic] })).toBe('aimed');
   });
 
-  it.each(['firearm_fired', 'aep_aimed', 'baton_drawn', 'cs_drawn', 'fired', 'drawn', 'CED_FIRED', 'ced_drive_stun_repeat', ''])(
-    'the look-alike code %j is not a CED tactic',
-    (tactic) => {
-      expect(highestLevel({ cedUsed: true, tactics: [tactic] })).toBe('not_stated');
-    },
-  );
+  it.each(['firearm_fired', 'aep_aimed', 'baton_drawn', 'cs_drawn', 'fired', 'drawn', 'CED_FIRED', 'ced_drive_stun_repeat', ''])('the look-alike code %j is not a CED tactic', (tactic) => {
+    expect(highestLevel({ cedUsed: true, tactics: [tactic] })).toBe('not_stated');
+  });
 });
 
 describe('isDischarge', () => {

@@ -291,12 +291,32 @@ describe('contentChanges', () => {
     },
     {
       name: 'the order of the tactics changed',
-      before: { tactics: { tactics: [{ tactic: 'shield', effective: true }, { tactic: 'ced_drawn', effective: true }] } },
-      after: () => ({ tactics: { tactics: [{ tactic: 'ced_drawn', effective: true }, { tactic: 'shield', effective: true }] } }),
+      before: {
+        tactics: {
+          tactics: [
+            { tactic: 'shield', effective: true },
+            { tactic: 'ced_drawn', effective: true },
+          ],
+        },
+      },
+      after: () => ({
+        tactics: {
+          tactics: [
+            { tactic: 'ced_drawn', effective: true },
+            { tactic: 'shield', effective: true },
+          ],
+        },
+      }),
       changes: {
         'tactics.tactics': {
-          from: [{ tactic: 'shield', effective: true }, { tactic: 'ced_drawn', effective: true }],
-          to: [{ tactic: 'ced_drawn', effective: true }, { tactic: 'shield', effective: true }],
+          from: [
+            { tactic: 'shield', effective: true },
+            { tactic: 'ced_drawn', effective: true },
+          ],
+          to: [
+            { tactic: 'ced_drawn', effective: true },
+            { tactic: 'shield', effective: true },
+          ],
         },
       },
     },

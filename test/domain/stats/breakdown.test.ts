@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HighestLevel } from '../../../src/domain/report/levels.js';
 import { AGE_BANDS, ETHNICITIES, GENDERS, IMPACT_FACTORS, LOCATION_TYPES, MAIN_DUTIES, OUTCOMES, REASONS_FOR_FORCE } from '../../../src/domain/report/vocabulary.js';
-import {
-  breakdown,
-  countCed,
-  DIMENSION_KEYS,
-  MULTI_VALUED_DIMENSIONS,
-  NOT_RECORDED,
-  type Breakdown,
-  type CountedReport,
-  type Dimension,
-} from '../../../src/domain/stats/counting.js';
+import { breakdown, countCed, DIMENSION_KEYS, MULTI_VALUED_DIMENSIONS, NOT_RECORDED, type Breakdown, type CountedReport, type Dimension } from '../../../src/domain/stats/counting.js';
 import { parsePeriod } from '../../../src/domain/stats/periods.js';
 import { prng, randomReports, report } from './reports.js';
 
@@ -92,10 +83,7 @@ describe('breakdown by a single-valued dimension', () => {
 
   it('keeps a code it does not know as a row of its own, after the vocabulary', () => {
     const b = breakdown([report({ ethnicity: 'zz_unknown' }), report({ ethnicity: 'white' })], 'ethnicity');
-    expect(b.rows.map((r) => [r.key, r.label, r.counts.total])).toEqual([
-      ...Object.entries(ETHNICITIES).map(([k, label]) => [k, label, k === 'white' ? 1 : 0]),
-      ['zz_unknown', 'zz_unknown', 1],
-    ]);
+    expect(b.rows.map((r) => [r.key, r.label, r.counts.total])).toEqual([...Object.entries(ETHNICITIES).map(([k, label]) => [k, label, k === 'white' ? 1 : 0]), ['zz_unknown', 'zz_unknown', 1]]);
   });
 
   it('each row carries the full figures and rates', () => {

@@ -94,7 +94,7 @@ const CASES: Case[] = [
     expect: { discharge: ['9.6% (41)', '11.0% (181)', '11.5% (2693)'] }, // 41/426 = 0.09624, 181/1644 = 0.11010
   },
   {
-    name: 'a force whose region is set wrongly: the table\'s region is used',
+    name: "a force whose region is set wrongly: the table's region is used",
     period: '2018-19',
     force: { name: 'Durham Constabulary', homeOfficeName: 'durham', homeOfficeRegion: 'London' },
     areas: ['Durham', 'North East', 'England and Wales'],
@@ -162,7 +162,7 @@ describe('compareForce when the force is not in the table', () => {
     expect(r.cedar).toEqual(own);
   });
 
-  it("ignores a Cedar count of nothing", () => {
+  it('ignores a Cedar count of nothing', () => {
     expect(compareForce(TABLES['2018-19'], absent, emptyCounts()).forceSource).toBeNull();
   });
 

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HighestLevel } from '../../../src/domain/report/levels.js';
-import {
-  countCed,
-  countProblems,
-  countsFromLevels,
-  dischargeRate,
-  emptyCounts,
-  firedRate,
-  rate,
-  usesPerThousandAuthorised,
-  type CedCounts,
-} from '../../../src/domain/stats/counting.js';
+import { countCed, countProblems, countsFromLevels, dischargeRate, emptyCounts, firedRate, rate, usesPerThousandAuthorised, type CedCounts } from '../../../src/domain/stats/counting.js';
 import { parsePeriod } from '../../../src/domain/stats/periods.js';
 import { prng, randomReports, report } from './reports.js';
 

@@ -4,14 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { HighestLevel } from '../../../src/domain/report/levels.js';
 import { addCounts, CED_COUNT_FIELDS, countCed, countProblems, countsFromLevels, emptyCounts, type CedCounts } from '../../../src/domain/stats/counting.js';
-import {
-  HOME_OFFICE_CED_COLUMNS,
-  HOME_OFFICE_CED_HEADER,
-  homeOfficeRow,
-  parseHomeOfficeTable,
-  parseNationalSeries,
-  parseWholeNumber,
-} from '../../../src/domain/stats/home-office.js';
+import { HOME_OFFICE_CED_COLUMNS, HOME_OFFICE_CED_HEADER, homeOfficeRow, parseHomeOfficeTable, parseNationalSeries, parseWholeNumber } from '../../../src/domain/stats/home-office.js';
 import { report } from './reports.js';
 
 /** The published tables (copies of ../shared/reference/home-office/, kept in the repository). */
@@ -162,7 +155,9 @@ describe('the published tables of CED use by force', () => {
       {
         line: 1,
         column: null,
-        message: expect.stringMatching(/^This is not the Home Office table of CED use by force: the header is missing the columns Region, Police force, Total, .*Not stated\. Expected Region,Police force,/),
+        message: expect.stringMatching(
+          /^This is not the Home Office table of CED use by force: the header is missing the columns Region, Police force, Total, .*Not stated\. Expected Region,Police force,/,
+        ),
       },
     ]);
   });
@@ -297,9 +292,7 @@ describe('parseHomeOfficeTable: problems in a file', () => {
     ]);
     expect(t.forces[0]!.counts.total).toBe(4952);
     expect(t.consistent).toBe(false);
-    expect(t.summary).toBe(
-      'Read 1 force, 0 region totals; 2 figures do not add up (published tables are occasionally inconsistent: the figures are kept as published).',
-    );
+    expect(t.summary).toBe('Read 1 force, 0 region totals; 2 figures do not add up (published tables are occasionally inconsistent: the figures are kept as published).');
   });
 
   it('a region total that is not the sum of its forces is a warning', () => {

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { countsFromLevels } from '../../../src/domain/stats/counting.js';
 import { PeriodError } from '../../../src/domain/stats/periods.js';
-import { checkReleaseMonth, checkSupersedeReason, lastCompleteMonth, monthsBetween, releasableMonths, releasePeriod, revisionsBetween, sameFigures, type ReleaseSnapshot } from '../../../src/domain/stats/release.js';
+import {
+  checkReleaseMonth,
+  checkSupersedeReason,
+  lastCompleteMonth,
+  monthsBetween,
+  releasableMonths,
+  releasePeriod,
+  revisionsBetween,
+  sameFigures,
+  type ReleaseSnapshot,
+} from '../../../src/domain/stats/release.js';
 
 const snapshot = (month: string, perMonth: Record<string, Parameters<typeof countsFromLevels>[0]>): ReleaseSnapshot => {
   const p = releasePeriod(month);

@@ -45,7 +45,12 @@ export function randomReports(random: () => number, n: number): CountedReport[] 
     return `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
   };
   return Array.from({ length: n }, () => {
-    const borough = pick([['b-lx', 'Lambeth'], ['b-sk', 'Southwark'], ['b-hk', 'Hackney'], [null, null]] as const);
+    const borough = pick([
+      ['b-lx', 'Lambeth'],
+      ['b-sk', 'Southwark'],
+      ['b-hk', 'Hackney'],
+      [null, null],
+    ] as const);
     return {
       occurredOn: day(),
       boroughId: borough[0],

@@ -1,6 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { fieldErrorsFromZod } from '../../../src/domain/validation.js';
-import { capacityProblem, courseTypeInput, liftInput, sessionWindowProblem, placeFor, promotions, restrictionEndProblem, restrictionInput, restrictionStartProblem, resultInput, sessionDateProblems, sessionInput, sessionSpanDays, type Seat } from '../../../src/domain/training/courses.js';
+import {
+  capacityProblem,
+  courseTypeInput,
+  liftInput,
+  sessionWindowProblem,
+  placeFor,
+  promotions,
+  restrictionEndProblem,
+  restrictionInput,
+  restrictionStartProblem,
+  resultInput,
+  sessionDateProblems,
+  sessionInput,
+  sessionSpanDays,
+  type Seat,
+} from '../../../src/domain/training/courses.js';
 
 const errors = (schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, v: unknown) => {
   const r = schema.safeParse(v);
@@ -45,7 +60,11 @@ describe('session dates', () => {
   ])('a %i-day course from %s to %s', (days, a, b, problems) => expect(sessionDateProblems({ name: 'Initial', days }, a, b)).toEqual(problems));
 
   it('names each bad field of a session', () => {
-    expect(errors(sessionInput, { courseTypeId: '', startsOn: '2026-12-09', endsOn: '2026-12-07', location: '', capacity: '0', trainerIds: [] }).map((e) => e.field).sort()).toEqual(['capacity', 'courseTypeId', 'endsOn', 'location', 'trainerIds']);
+    expect(
+      errors(sessionInput, { courseTypeId: '', startsOn: '2026-12-09', endsOn: '2026-12-07', location: '', capacity: '0', trainerIds: [] })
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(['capacity', 'courseTypeId', 'endsOn', 'location', 'trainerIds']);
     expect(errors(sessionInput, { courseTypeId: 'c', startsOn: '2026-12-09', endsOn: '2026-12-07', location: 'Hendon', capacity: '12', trainerIds: ['t', 't'] })).toEqual([
       { field: 'endsOn', message: 'The last day must be on or after the first day' },
       { field: 'trainerIds', message: 'Each trainer is listed once' },
@@ -70,9 +89,18 @@ describe('results', () => {
 describe('course types', () => {
   it('a refresher qualifies for no model; other kinds must name theirs; minimum hours by kind', () => {
     expect(errors(courseTypeInput, { code: 'refresher-b', name: 'Refresher', kind: 'refresher', minHours: 6, days: 1 })).toEqual([]);
-    expect(errors(courseTypeInput, { code: 'Bad Code', name: 'X', kind: 'conversion', qualifiesFor: 'X3', minHours: 12, days: 2 }).map((e) => e.field).sort()).toEqual(['code', 'qualifiesFor.0']);
+    expect(
+      errors(courseTypeInput, { code: 'Bad Code', name: 'X', kind: 'conversion', qualifiesFor: 'X3', minHours: 12, days: 2 })
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(['code', 'qualifiesFor.0']);
     expect(errors(courseTypeInput, { code: 'r', name: 'R', kind: 'refresher', minHours: 4, days: 1 })).toEqual([{ field: 'minHours', message: 'A refresher is at least 6 hours' }]);
-    expect(courseTypeInput.parse({ code: 'conv', name: 'C', kind: 'conversion', qualifiesFor: 'TASER 7', minHours: '12', days: '2' })).toMatchObject({ qualifiesFor: ['TASER 7'], minHours: 12, days: 2, active: true });
+    expect(courseTypeInput.parse({ code: 'conv', name: 'C', kind: 'conversion', qualifiesFor: 'TASER 7', minHours: '12', days: '2' })).toMatchObject({
+      qualifiesFor: ['TASER 7'],
+      minHours: 12,
+      days: 2,
+      active: true,
+    });
   });
 });
 

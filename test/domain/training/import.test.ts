@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainingResult } from '../../../src/domain/training/authority.js';
-import {
-  planTrainingImport,
-  readTrainingCsv,
-  readTrainingRecords,
-  rejectedRowCount,
-  trainingResult,
-  trainingSourceKey,
-  type TrainingReferences,
-} from '../../../src/domain/training/import.js';
+import { planTrainingImport, readTrainingCsv, readTrainingRecords, rejectedRowCount, trainingResult, trainingSourceKey, type TrainingReferences } from '../../../src/domain/training/import.js';
 
 const TODAY = '2025-06-01';
 const HEADER = 'collar_number,course_code,completed_on,result,reason';
@@ -94,13 +86,17 @@ describe('reading a training CSV', () => {
   });
 
   it.each([
-    ['unknown and missing columns', 'collar,course_code,date,result,notes', [
-      [1, 'collar', 'Unknown column "collar"'],
-      [1, 'notes', 'Unknown column "notes"'],
-      [1, 'date', 'Unknown column "date"'],
-      [1, 'collar_number', 'The collar_number column is missing'],
-      [1, 'completed_on', 'The completed_on column is missing'],
-    ]],
+    [
+      'unknown and missing columns',
+      'collar,course_code,date,result,notes',
+      [
+        [1, 'collar', 'Unknown column "collar"'],
+        [1, 'notes', 'Unknown column "notes"'],
+        [1, 'date', 'Unknown column "date"'],
+        [1, 'collar_number', 'The collar_number column is missing'],
+        [1, 'completed_on', 'The completed_on column is missing'],
+      ],
+    ],
     ['a repeated column', `${HEADER},result`, [[1, 'result', 'appears more than once']]],
     ['semicolons', HEADER.replace(/,/g, ';'), [[1, null, 'not separated by commas']]],
   ])('refuses a header with %s, checking no row', (_what, header, expected) => {
@@ -209,12 +205,39 @@ describe('planning an import', () => {
   it.each<[string, string[], [string, TrainingResult[]][], { insert: number; alreadyPresent: number; errors: [number, string | null, string][] }]>([
     ['an unknown collar number', ['9,refresher,2024-01-02,pass,'], [], { insert: 0, alreadyPresent: 0, errors: [[2, 'collar_number', 'No officer with collar number 9']] }],
     ['an unknown course, listing the codes', ['1,initial-x3,2024-01-02,pass,'], [], { insert: 0, alreadyPresent: 0, errors: [[2, 'course_code', 'the codes are initial-x2, refresher']] }],
-    ['both', ['9,initial-x3,2024-01-02,pass,'], [], { insert: 0, alreadyPresent: 0, errors: [[2, 'collar_number', 'No officer'], [2, 'course_code', 'No course']] }],
+    [
+      'both',
+      ['9,initial-x3,2024-01-02,pass,'],
+      [],
+      {
+        insert: 0,
+        alreadyPresent: 0,
+        errors: [
+          [2, 'collar_number', 'No officer'],
+          [2, 'course_code', 'No course'],
+        ],
+      },
+    ],
     ['the same record twice', ['1,refresher,2024-01-02,pass,', '1,refresher,2024-01-02,pass,'], [], { insert: 1, alreadyPresent: 0, errors: [[3, 'collar_number', 'The same record is on line 2']] }],
-    ['two results for one course on one day', ['1,refresher,2024-01-02,pass,', '1,refresher,2024-01-02,fail,Missed'], [], { insert: 1, alreadyPresent: 0, errors: [[3, 'result', 'line 2 gives 1 pass on refresher on 2024-01-02']] }],
+    [
+      'two results for one course on one day',
+      ['1,refresher,2024-01-02,pass,', '1,refresher,2024-01-02,fail,Missed'],
+      [],
+      { insert: 1, alreadyPresent: 0, errors: [[3, 'result', 'line 2 gives 1 pass on refresher on 2024-01-02']] },
+    ],
     ['a record Cedar holds already', ['1,refresher,2024-01-02,pass,'], [[key('o1', 'c-refresher', '2024-01-02'), ['pass']]], { insert: 0, alreadyPresent: 1, errors: [] }],
-    ['a different result for a day Cedar holds', ['1,refresher,2024-01-02,pass,'], [[key('o1', 'c-refresher', '2024-01-02'), ['fail']]], { insert: 0, alreadyPresent: 0, errors: [[2, 'result', 'Cedar already records fail for 1 on refresher on 2024-01-02']] }],
-    ['another day or course of the same officer', ['1,refresher,2024-01-03,pass,', '1,initial-x2,2024-01-02,pass,'], [[key('o1', 'c-refresher', '2024-01-02'), ['pass']]], { insert: 2, alreadyPresent: 0, errors: [] }],
+    [
+      'a different result for a day Cedar holds',
+      ['1,refresher,2024-01-02,pass,'],
+      [[key('o1', 'c-refresher', '2024-01-02'), ['fail']]],
+      { insert: 0, alreadyPresent: 0, errors: [[2, 'result', 'Cedar already records fail for 1 on refresher on 2024-01-02']] },
+    ],
+    [
+      'another day or course of the same officer',
+      ['1,refresher,2024-01-03,pass,', '1,initial-x2,2024-01-02,pass,'],
+      [[key('o1', 'c-refresher', '2024-01-02'), ['pass']]],
+      { insert: 2, alreadyPresent: 0, errors: [] },
+    ],
   ])('%s', (_what, lines, existing, expected) => {
     const p = planTrainingImport(read(HEADER, ...lines).rows, refs(existing), 'csv');
     expect(p.insert).toHaveLength(expected.insert);

@@ -60,40 +60,108 @@ function expectConsistent(p: Projection, start: number): void {
 describe('projectUplift', () => {
   it.each<[string, PlannerInput, Columns, Summary]>([
     // 10 + 10 + 10 + 10: one initial session of 10 fits each month (3 trainer days).
-    ['worked example: 10 authorised, one 10-seat session a month, 3 months → 40', input(), { authorisedAtEnd: [20, 30, 40], initialSessions: [1, 1, 1], initialSeats: [10, 10, 10], trainerDaysUsed: [3, 3, 3] }, { authorisedAtDeadline: 40, meetsTarget: true, shortfall: 0, targetMetIn: '2026-03', totalSessions: 3 }],
-    ['no capacity: target missed by exactly 30', input({ capacity: cap(0) }), { authorisedAtEnd: [10, 10, 10], initialSessions: [0, 0, 0], trainerDaysAvailable: [0, 0, 0] }, { authorisedAtDeadline: 10, meetsTarget: false, shortfall: 30, targetMetIn: null, totalSessions: 0 }],
+    [
+      'worked example: 10 authorised, one 10-seat session a month, 3 months → 40',
+      input(),
+      { authorisedAtEnd: [20, 30, 40], initialSessions: [1, 1, 1], initialSeats: [10, 10, 10], trainerDaysUsed: [3, 3, 3] },
+      { authorisedAtDeadline: 40, meetsTarget: true, shortfall: 0, targetMetIn: '2026-03', totalSessions: 3 },
+    ],
+    [
+      'no capacity: target missed by exactly 30',
+      input({ capacity: cap(0) }),
+      { authorisedAtEnd: [10, 10, 10], initialSessions: [0, 0, 0], trainerDaysAvailable: [0, 0, 0] },
+      { authorisedAtDeadline: 10, meetsTarget: false, shortfall: 30, targetMetIn: null, totalSessions: 0 },
+    ],
     // 4 lapse in January, 2 in March, nobody to refresh them: 10 − 4 − 2 = 4, 36 short.
-    ['no capacity: every due refresher lapses', input({ capacity: cap(0), startingRefreshersDue: [4, 0, 2] }), { refreshersDue: [4, 0, 2], lapsed: [4, 0, 2], authorisedAtEnd: [6, 6, 4] }, { shortfall: 36 }],
+    [
+      'no capacity: every due refresher lapses',
+      input({ capacity: cap(0), startingRefreshersDue: [4, 0, 2] }),
+      { refreshersDue: [4, 0, 2], lapsed: [4, 0, 2], authorisedAtEnd: [6, 6, 4] },
+      { shortfall: 36 },
+    ],
     // 2 trainers = 6 days: 2 initial sessions a month, +20 each month.
-    ['without refreshers due, two initial sessions fit', input({ capacity: cap(2), startingAuthorised: 20, target: 80 }), { initialSessions: [2, 2, 2], authorisedAtEnd: [40, 60, 80] }, { meetsTarget: true }],
+    [
+      'without refreshers due, two initial sessions fit',
+      input({ capacity: cap(2), startingAuthorised: 20, target: 80 }),
+      { initialSessions: [2, 2, 2], authorisedAtEnd: [40, 60, 80] },
+      { meetsTarget: true },
+    ],
     // Same, but 20 due in January: 2 refresher sessions (2 days) leave 4 days, room for 1 initial.
-    ['refresher load eats capacity: initial sessions drop', input({ capacity: cap(2), startingAuthorised: 20, target: 80, startingRefreshersDue: [20] }), { refresherSessions: [2, 0, 0], refreshed: [20, 0, 0], initialSessions: [1, 2, 2], authorisedAtEnd: [30, 50, 70], trainerDaysUsed: [5, 6, 6] }, { shortfall: 10, targetMetIn: null }],
+    [
+      'refresher load eats capacity: initial sessions drop',
+      input({ capacity: cap(2), startingAuthorised: 20, target: 80, startingRefreshersDue: [20] }),
+      { refresherSessions: [2, 0, 0], refreshed: [20, 0, 0], initialSessions: [1, 2, 2], authorisedAtEnd: [30, 50, 70], trainerDaysUsed: [5, 6, 6] },
+      { shortfall: 10, targetMetIn: null },
+    ],
     // 50 due, 3 days fit 3 refresher sessions = 30 seats: 30 refreshed, 20 lapse, no day left for initial.
-    ['lapses when refresher capacity is short', input({ deadlineMonth: '2026-01', startingAuthorised: 50, target: 50, startingRefreshersDue: [50] }), { refreshersDue: [50], refresherSessions: [3], refresherSeats: [30], refreshed: [30], lapsed: [20], initialSessions: [0], authorisedAtEnd: [30], trainerDaysUsed: [3] }, { shortfall: 20 }],
+    [
+      'lapses when refresher capacity is short',
+      input({ deadlineMonth: '2026-01', startingAuthorised: 50, target: 50, startingRefreshersDue: [50] }),
+      { refreshersDue: [50], refresherSessions: [3], refresherSeats: [30], refreshed: [30], lapsed: [20], initialSessions: [0], authorisedAtEnd: [30], trainerDaysUsed: [3] },
+      { shortfall: 20 },
+    ],
     // January: 10 due, 1 refresher (1 day): floor(10 × 0.9) = 9 refreshed, 1 lapses; 5 days left → 1 initial,
     // floor(10 × 0.75) = 7 pass: 10 − 1 + 7 = 16. February: 2 initial, floor(20 × 0.75) = 15: 31.
-    ['pass rates below 1', input({ deadlineMonth: '2026-02', capacity: cap(2), startingRefreshersDue: [10], target: 30, passRates: { initial: 0.75, refresher: 0.9 } }), { refreshed: [9, 0], lapsed: [1, 0], initialSessions: [1, 2], newlyAuthorised: [7, 15], authorisedAtEnd: [16, 31] }, { meetsTarget: true, targetMetIn: '2026-02' }],
+    [
+      'pass rates below 1',
+      input({ deadlineMonth: '2026-02', capacity: cap(2), startingRefreshersDue: [10], target: 30, passRates: { initial: 0.75, refresher: 0.9 } }),
+      { refreshed: [9, 0], lapsed: [1, 0], initialSessions: [1, 2], newlyAuthorised: [7, 15], authorisedAtEnd: [16, 31] },
+      { meetsTarget: true, targetMetIn: '2026-02' },
+    ],
     // 100 due, 10 refresher sessions in 12 days; 100 × 0.29 counts as 29 (not 28 from binary floating point).
-    ['pass counts are not lost to floating point', input({ deadlineMonth: '2026-01', capacity: cap(4), startingAuthorised: 100, startingRefreshersDue: [100], target: 29, passRates: { initial: 1, refresher: 0.29 } }), { refresherSessions: [10], refreshed: [29], lapsed: [71], initialSessions: [0], authorisedAtEnd: [29] }, { meetsTarget: true }],
+    [
+      'pass counts are not lost to floating point',
+      input({ deadlineMonth: '2026-01', capacity: cap(4), startingAuthorised: 100, startingRefreshersDue: [100], target: 29, passRates: { initial: 1, refresher: 0.29 } }),
+      { refresherSessions: [10], refreshed: [29], lapsed: [71], initialSessions: [0], authorisedAtEnd: [29] },
+      { meetsTarget: true },
+    ],
     // round(100 × 0.1) = 10, round(90 × 0.1) = 9.
-    ['attrition', input({ deadlineMonth: '2026-02', capacity: cap(0), startingAuthorised: 100, target: 100, monthlyAttrition: 0.1 }), { leavers: [10, 9], authorisedAtEnd: [90, 81] }, { shortfall: 19 }],
+    [
+      'attrition',
+      input({ deadlineMonth: '2026-02', capacity: cap(0), startingAuthorised: 100, target: 100, monthlyAttrition: 0.1 }),
+      { leavers: [10, 9], authorisedAtEnd: [90, 81] },
+      { shortfall: 19 },
+    ],
     // 25 × 0.1 = 2.5 rounds up to 3.
-    ['leavers round halves up', input({ deadlineMonth: '2026-01', capacity: cap(0), startingAuthorised: 25, target: 0, monthlyAttrition: 0.1 }), { leavers: [3], authorisedAtEnd: [22] }, { meetsTarget: true, targetMetIn: '2026-01' }],
+    [
+      'leavers round halves up',
+      input({ deadlineMonth: '2026-01', capacity: cap(0), startingAuthorised: 25, target: 0, monthlyAttrition: 0.1 }),
+      { leavers: [3], authorisedAtEnd: [22] },
+      { meetsTarget: true, targetMetIn: '2026-01' },
+    ],
     // January: 10 leavers out of dues of 60 (Feb) and 40 (Mar): 6 and 4, leaving 54 and 36.
     // February: 54 refreshed (due again Feb 2027); 9 leavers out of 36 (Mar) and 54 (Feb 2027):
     // 9 × 36 / 90 = 3.6 and 9 × 54 / 90 = 5.4 → 3 and 5, the spare one to the larger remainder (March): 4 and 5.
     // March: 36 − 4 = 32 due; round(81 × 0.1) = 8 leave.
-    ['leavers come out of future dues in proportion', input({ capacity: cap(2), candidates: 0, startingAuthorised: 100, startingRefreshersDue: [0, 60, 40], target: 0, monthlyAttrition: 0.1 }), { refreshersDue: [0, 54, 32], refreshed: [0, 54, 32], lapsed: [0, 0, 0], leavers: [10, 9, 8], authorisedAtEnd: [90, 81, 73] }, {}],
+    [
+      'leavers come out of future dues in proportion',
+      input({ capacity: cap(2), candidates: 0, startingAuthorised: 100, startingRefreshersDue: [0, 60, 40], target: 0, monthlyAttrition: 0.1 }),
+      { refreshersDue: [0, 54, 32], refreshed: [0, 54, 32], lapsed: [0, 0, 0], leavers: [10, 9, 8], authorisedAtEnd: [90, 81, 73] },
+      {},
+    ],
     // 25 candidates: 2 sessions (20) in January, then 1 session for the last 5, then none.
-    ['candidate pool exhausted', input({ capacity: cap(2), startingAuthorised: 0, candidates: 25, target: 25 }), { initialSessions: [2, 1, 0], initialSeats: [20, 10, 0], initialSeatsFilled: [20, 5, 0], newlyAuthorised: [20, 5, 0], candidatesLeft: [5, 0, 0], authorisedAtEnd: [20, 25, 25] }, { meetsTarget: true, targetMetIn: '2026-02', totalSessions: 3 }],
+    [
+      'candidate pool exhausted',
+      input({ capacity: cap(2), startingAuthorised: 0, candidates: 25, target: 25 }),
+      { initialSessions: [2, 1, 0], initialSeats: [20, 10, 0], initialSeatsFilled: [20, 5, 0], newlyAuthorised: [20, 5, 0], candidatesLeft: [5, 0, 0], authorisedAtEnd: [20, 25, 25] },
+      { meetsTarget: true, targetMetIn: '2026-02', totalSessions: 3 },
+    ],
     ['unlimited candidates are shown as null', input(), { candidatesLeft: [null, null, null] }, {}],
-    ['a plan below capacity is held as planned', input({ capacity: cap(2), initialSessionsPerMonth: 1 }), { initialSessions: [1, 1, 1], authorisedAtEnd: [20, 30, 40], trainerDaysUsed: [3, 3, 3], trainerDaysAvailable: [6, 6, 6] }, { meetsTarget: true }],
+    [
+      'a plan below capacity is held as planned',
+      input({ capacity: cap(2), initialSessionsPerMonth: 1 }),
+      { initialSessions: [1, 1, 1], authorisedAtEnd: [20, 30, 40], trainerDaysUsed: [3, 3, 3], trainerDaysAvailable: [6, 6, 6] },
+      { meetsTarget: true },
+    ],
     ['a plan above capacity is held only as far as it fits', input({ initialSessionsPerMonth: 5 }), { initialSessions: [1, 1, 1], authorisedAtEnd: [20, 30, 40] }, {}],
     ['a plan of no sessions', input({ initialSessionsPerMonth: 0 }), { initialSessions: [0, 0, 0], authorisedAtEnd: [10, 10, 10] }, { shortfall: 30 }],
   ])('%s', (_name, plannerInput, columns, summary) => {
     const p = projectUplift(plannerInput);
     for (const [column, values] of Object.entries(columns)) {
-      expect(p.months.map((m) => m[column as keyof PlannerMonth]), column).toEqual(values);
+      expect(
+        p.months.map((m) => m[column as keyof PlannerMonth]),
+        column,
+      ).toEqual(values);
     }
     expect(p).toMatchObject(summary);
     expectConsistent(p, plannerInput.startingAuthorised);
@@ -112,9 +180,7 @@ describe('projectUplift', () => {
     // 20 candidates, one initial session a month: 10 trained in January and 10 in February 2026.
     // They are due in January and February 2027: one refresher session each (1 day), floor(10 × 0.8) = 8
     // refreshed and 2 lapse each month: 20 → 18 → 16.
-    const p = projectUplift(
-      input({ deadlineMonth: '2027-02', startingAuthorised: 0, candidates: 20, target: 20, passRates: { initial: 1, refresher: 0.8 } }),
-    );
+    const p = projectUplift(input({ deadlineMonth: '2027-02', startingAuthorised: 0, candidates: 20, target: 20, passRates: { initial: 1, refresher: 0.8 } }));
 
     it('projects 14 months', () => expect(p.months).toHaveLength(14));
     it('trains the pool in the first two months', () => expect(p.months.map((m) => m.newlyAuthorised)).toEqual([10, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));

@@ -29,23 +29,35 @@ const withdrawal = (from: string, to: string | null): Restriction => ({ kind: 'w
 describe('plannedTrajectory', () => {
   it.each<[string, Parameters<typeof plannedTrajectory>[0], { month: string; on: string; planned: number }[]]>([
     // n = 3 months (January to March), 30 to gain: 10 a month.
-    ['three months, 10 a month', { startsOn: '2026-01-15', deadline: '2026-03-31', baselineAuthorised: 10, targetAuthorised: 40 }, [
-      { month: '2025-12', on: '2025-12-31', planned: 10 },
-      { month: '2026-01', on: '2026-01-31', planned: 20 },
-      { month: '2026-02', on: '2026-02-28', planned: 30 },
-      { month: '2026-03', on: '2026-03-31', planned: 40 },
-    ]],
+    [
+      'three months, 10 a month',
+      { startsOn: '2026-01-15', deadline: '2026-03-31', baselineAuthorised: 10, targetAuthorised: 40 },
+      [
+        { month: '2025-12', on: '2025-12-31', planned: 10 },
+        { month: '2026-01', on: '2026-01-31', planned: 20 },
+        { month: '2026-02', on: '2026-02-28', planned: 30 },
+        { month: '2026-03', on: '2026-03-31', planned: 40 },
+      ],
+    ],
     // 10 over 3 months: round(3.33) = 3, round(6.67) = 7, 10.
-    ['rounds each month to a whole officer', { startsOn: '2026-01-01', deadline: '2026-03-01', baselineAuthorised: 0, targetAuthorised: 10 }, [
-      { month: '2025-12', on: '2025-12-31', planned: 0 },
-      { month: '2026-01', on: '2026-01-31', planned: 3 },
-      { month: '2026-02', on: '2026-02-28', planned: 7 },
-      { month: '2026-03', on: '2026-03-31', planned: 10 },
-    ]],
-    ['a leap February', { startsOn: '2028-02-10', deadline: '2028-02-20', baselineAuthorised: 5, targetAuthorised: 6 }, [
-      { month: '2028-01', on: '2028-01-31', planned: 5 },
-      { month: '2028-02', on: '2028-02-29', planned: 6 },
-    ]],
+    [
+      'rounds each month to a whole officer',
+      { startsOn: '2026-01-01', deadline: '2026-03-01', baselineAuthorised: 0, targetAuthorised: 10 },
+      [
+        { month: '2025-12', on: '2025-12-31', planned: 0 },
+        { month: '2026-01', on: '2026-01-31', planned: 3 },
+        { month: '2026-02', on: '2026-02-28', planned: 7 },
+        { month: '2026-03', on: '2026-03-31', planned: 10 },
+      ],
+    ],
+    [
+      'a leap February',
+      { startsOn: '2028-02-10', deadline: '2028-02-20', baselineAuthorised: 5, targetAuthorised: 6 },
+      [
+        { month: '2028-01', on: '2028-01-31', planned: 5 },
+        { month: '2028-02', on: '2028-02-29', planned: 6 },
+      ],
+    ],
   ])('%s', (_name, plan, points) => {
     expect(plannedTrajectory(plan).map(({ month, on, planned }) => ({ month, on, planned }))).toEqual(points);
   });
@@ -82,12 +94,36 @@ describe('authorityHistory', () => {
     ['a refresher alone qualifies for nothing', [pass('refresher', '2025-01-10')], [], []],
     ['an initial pass: 12 months', [pass('initial', '2025-05-10')], [], [{ from: '2025-05-10', to: '2026-05-10' }]],
     ['refreshed before the lapse: one unbroken interval', [pass('initial', '2025-05-10'), pass('refresher', '2026-04-01')], [], [{ from: '2025-05-10', to: '2027-04-01' }]],
-    ['refreshed after the lapse: a gap', [pass('initial', '2025-05-10'), pass('refresher', '2026-06-01')], [], [{ from: '2025-05-10', to: '2026-05-10' }, { from: '2026-06-01', to: '2027-06-01' }]],
-    ['a failed refresher stops authority until the next pass', [pass('initial', '2025-05-10'), fail('refresher', '2026-03-01'), pass('refresher', '2026-03-20')], [], [{ from: '2025-05-10', to: '2026-03-01' }, { from: '2026-03-20', to: '2027-03-20' }]],
+    [
+      'refreshed after the lapse: a gap',
+      [pass('initial', '2025-05-10'), pass('refresher', '2026-06-01')],
+      [],
+      [
+        { from: '2025-05-10', to: '2026-05-10' },
+        { from: '2026-06-01', to: '2027-06-01' },
+      ],
+    ],
+    [
+      'a failed refresher stops authority until the next pass',
+      [pass('initial', '2025-05-10'), fail('refresher', '2026-03-01'), pass('refresher', '2026-03-20')],
+      [],
+      [
+        { from: '2025-05-10', to: '2026-03-01' },
+        { from: '2026-03-20', to: '2027-03-20' },
+      ],
+    ],
     ['a failed initial course: never authorised', [fail('initial', '2025-05-10')], [], []],
     ['a conversion qualifies but does not restart the 12 months', [pass('initial', '2025-05-10'), pass('conversion', '2026-01-10', ['X2'])], [], [{ from: '2025-05-10', to: '2026-05-10' }]],
     ['29 February lapses on 1 March', [pass('initial', '2024-02-29')], [], [{ from: '2024-02-29', to: '2025-03-01' }]],
-    ['a suspension that ended', [pass('initial', '2025-05-10')], [suspension('2025-07-01', '2025-08-01')], [{ from: '2025-05-10', to: '2025-07-01' }, { from: '2025-08-01', to: '2026-05-10' }]],
+    [
+      'a suspension that ended',
+      [pass('initial', '2025-05-10')],
+      [suspension('2025-07-01', '2025-08-01')],
+      [
+        { from: '2025-05-10', to: '2025-07-01' },
+        { from: '2025-08-01', to: '2026-05-10' },
+      ],
+    ],
     ['a suspension still in force', [pass('initial', '2025-05-10')], [suspension('2025-07-01', null)], [{ from: '2025-05-10', to: '2025-07-01' }]],
     ['a withdrawal from before the course', [pass('initial', '2025-05-10')], [withdrawal('2025-01-01', '2025-06-01')], [{ from: '2025-06-01', to: '2026-05-10' }]],
     ['a restriction that never took effect', [pass('initial', '2025-05-10')], [suspension('2025-07-01', '2025-07-01')], [{ from: '2025-05-10', to: '2026-05-10' }]],
@@ -115,7 +151,12 @@ describe('authorityHistory', () => {
     for (let officer = 0; officer < 300; officer++) {
       const records: TrainingRecord[] = Array.from({ length: Math.floor(r() * 7) }, () => {
         const kind = kinds[Math.floor(r() * kinds.length)]!;
-        return { kind, completedOn: dayAt(Math.floor(r() * 1100)), qualifiesFor: kind === 'refresher' ? [] : models[Math.floor(r() * 3)]!, result: r() < 0.8 ? 'pass' : r() < 0.5 ? 'fail' : 'did_not_finish' };
+        return {
+          kind,
+          completedOn: dayAt(Math.floor(r() * 1100)),
+          qualifiesFor: kind === 'refresher' ? [] : models[Math.floor(r() * 3)]!,
+          result: r() < 0.8 ? 'pass' : r() < 0.5 ? 'fail' : 'did_not_finish',
+        };
       });
       const restrictions: Restriction[] = Array.from({ length: r() < 0.7 ? 0 : Math.ceil(r() * 2) }, () => {
         const from = Math.floor(r() * 1100);
@@ -171,7 +212,15 @@ describe('the plan input', () => {
     const p = upliftPlanInput.parse(good);
     expect(p).toMatchObject({ baselineAuthorised: 4300, targetAuthorised: 6167, refresherPassRatePercent: 97.5, plannedInitialSessionsPerMonth: 9 });
     const { targets, assumptions } = splitPlanInput(p);
-    expect(targets).toEqual({ startsOn: '2026-09-01', deadline: '2028-08-31', baselineAuthorised: 4300, targetAuthorised: 6167, targetDevices: 2500, boroughMinimum: 80, emergencyResponsePercent: 93 });
+    expect(targets).toEqual({
+      startsOn: '2026-09-01',
+      deadline: '2028-08-31',
+      baselineAuthorised: 4300,
+      targetAuthorised: 6167,
+      targetDevices: 2500,
+      boroughMinimum: 80,
+      emergencyResponsePercent: 93,
+    });
     expect(Object.keys(assumptions).sort()).toEqual(Object.keys(DEFAULT_ASSUMPTIONS).sort());
   });
 
@@ -196,7 +245,11 @@ describe('the plan input', () => {
   it('lists every blank field at once', () => {
     const r = upliftPlanInput.safeParse({});
     expect(r.success).toBe(false);
-    expect(fieldErrorsFromZod(r.error!).map((e) => e.field).sort()).toEqual(Object.keys(good).sort());
+    expect(
+      fieldErrorsFromZod(r.error!)
+        .map((e) => e.field)
+        .sort(),
+    ).toEqual(Object.keys(good).sort());
   });
 
   it('overrides to try: blank means the plan’s value', () => {
@@ -216,11 +269,28 @@ describe('planner terms', () => {
   });
 
   it('gives the planner its capacity and rates', () => {
-    expect(plannerCapacity(DEFAULT_ASSUMPTIONS)).toEqual({ trainers: 10, trainersPerSession: 2, trainingDaysPerTrainerPerMonth: 16, initialSeatsPerSession: 12, refresherSeatsPerSession: 16, initialCourseDays: 3, refresherCourseDays: 1 });
+    expect(plannerCapacity(DEFAULT_ASSUMPTIONS)).toEqual({
+      trainers: 10,
+      trainersPerSession: 2,
+      trainingDaysPerTrainerPerMonth: 16,
+      initialSeatsPerSession: 12,
+      refresherSeatsPerSession: 16,
+      initialCourseDays: 3,
+      refresherCourseDays: 1,
+    });
     expect(plannerRates({ ...DEFAULT_ASSUMPTIONS, initialPassRatePercent: 85, refresherPassRatePercent: 97.5 }).passRates).toEqual({ initial: 0.85, refresher: 0.975 });
     // The default assumptions make a valid planner input.
     expect(() =>
-      projectUplift({ startMonth: '2026-09', deadlineMonth: '2028-08', target: 10, startingAuthorised: 0, startingRefreshersDue: [], candidates: null, capacity: plannerCapacity(DEFAULT_ASSUMPTIONS), ...plannerRates(DEFAULT_ASSUMPTIONS) }),
+      projectUplift({
+        startMonth: '2026-09',
+        deadlineMonth: '2028-08',
+        target: 10,
+        startingAuthorised: 0,
+        startingRefreshersDue: [],
+        candidates: null,
+        capacity: plannerCapacity(DEFAULT_ASSUMPTIONS),
+        ...plannerRates(DEFAULT_ASSUMPTIONS),
+      }),
     ).not.toThrow();
   });
 });
@@ -230,7 +300,15 @@ describe('upliftProgress', () => {
   const targets: UpliftTargets = { startsOn: '2026-09-01', deadline: '2028-08-31', baselineAuthorised: 4, targetAuthorised: 28, targetDevices: 20, boroughMinimum: 2, emergencyResponsePercent: 90 };
   const today = '2026-11-28';
   const h = (records: TrainingRecord[], restrictions: Restriction[] = []) => authorityHistory(records, restrictions, DEVICE_MODELS);
-  const officer = (o: Partial<UpliftOfficer>): UpliftOfficer => ({ boroughId: 'lx', teamType: 'emergency_response', joinedOn: '2015-01-01', leftOn: null, status: 'active', history: { intervals: [] }, ...o });
+  const officer = (o: Partial<UpliftOfficer>): UpliftOfficer => ({
+    boroughId: 'lx',
+    teamType: 'emergency_response',
+    joinedOn: '2015-01-01',
+    leftOn: null,
+    status: 'active',
+    history: { intervals: [] },
+    ...o,
+  });
   const officers: UpliftOfficer[] = [
     // Lambeth: authorised for years (refreshed March 2026), in neighbourhood.
     officer({ teamType: 'neighbourhood', history: h([pass('initial', '2024-04-01'), pass('refresher', '2025-03-20'), pass('refresher', '2026-03-10')]) }),

@@ -52,7 +52,14 @@ function detailsJson(d: reports.ReportDetails) {
     problems: d.problems,
     timeline: d.events.map((e) => ({ kind: e.kind, at: e.at, actor: e.actorLabel, comment: e.comment, version: e.version, changes: e.changes })),
     versions: d.versions.map((v) => ({ version: v.version, reason: v.reason, createdAt: v.createdAt, createdBy: v.createdByLabel })),
-    referralOutcomes: d.referralOutcomes.map((o) => ({ outcome: o.outcome, iopcReference: o.iopcReference, reason: o.reason, reportVersion: o.reportVersion, recordedAt: o.recordedAt, recordedBy: o.recordedByLabel })),
+    referralOutcomes: d.referralOutcomes.map((o) => ({
+      outcome: o.outcome,
+      iopcReference: o.iopcReference,
+      reason: o.reason,
+      reportVersion: o.reportVersion,
+      recordedAt: o.recordedAt,
+      recordedBy: o.recordedByLabel,
+    })),
   };
 }
 
@@ -90,8 +97,14 @@ const listQuery = z.object({
   borough: z.string().optional(),
   level: z.enum([...COUNTED_LEVELS, 'not_stated']).optional(),
   deadline: z.enum(['overdue', 'due_soon']).optional(),
-  occurredFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD').optional(),
-  occurredTo: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD').optional(),
+  occurredFrom: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
+    .optional(),
+  occurredTo: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
+    .optional(),
   sort: z.enum(REPORT_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   page: z.coerce.number().int().min(1).default(1),
@@ -103,13 +116,13 @@ const pageQuery = listQuery.pick({ page: true, pageSize: true });
 const sectionsInput = z
   .record(z.string(), z.unknown())
   .superRefine((o, ctx) => {
-    for (const k of Object.keys(o)) if (!(SECTION_KEYS as string[]).includes(k)) ctx.addIssue({ code: 'custom', path: [k], message: `There is no section called ${k}: the sections are ${SECTION_KEYS.join(', ')}` });
+    for (const k of Object.keys(o))
+      if (!(SECTION_KEYS as string[]).includes(k)) ctx.addIssue({ code: 'custom', path: [k], message: `There is no section called ${k}: the sections are ${SECTION_KEYS.join(', ')}` });
   })
   .transform((o) => o as Partial<Record<SectionKey, unknown>>);
 
 const createInput = z.object({ sections: sectionsInput.default({}) }).strict();
 const amendInput = z.object({ sections: sectionsInput, reason: z.unknown() }).strict();
-
 
 /** Checks every section before anything is stored, so a bad request creates nothing. */
 function checkSections(sections: Partial<Record<SectionKey, unknown>>, rules: SectionRules): void {
@@ -129,7 +142,16 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const r = await reports.listReports(
       svc,
       request.scope,
-      { statuses: q.status ? [q.status] : undefined, boroughId: q.borough, highestLevel: q.level, deadline: q.deadline, occurredFrom: q.occurredFrom, occurredTo: q.occurredTo, sort: q.sort, descending: q.order === 'desc' },
+      {
+        statuses: q.status ? [q.status] : undefined,
+        boroughId: q.borough,
+        highestLevel: q.level,
+        deadline: q.deadline,
+        occurredFrom: q.occurredFrom,
+        occurredTo: q.occurredTo,
+        sort: q.sort,
+        descending: q.order === 'desc',
+      },
       { page: q.page, pageSize: q.pageSize },
     );
     return { data: r.reports.map(reportJson), page: r.page, pageSize: r.pageSize, total: r.total, pages: r.pages };
@@ -176,7 +198,10 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const body = parseRequestPart(amendInput, request.body, 'body');
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason }, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+    return (
+      (await precondition(reply, () => reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason }, svc.now(), opened))) ??
+      sendDetails(reply, await reports.getReport(svc, actor, id))
+    );
   });
 
   app.post('/api/v1/reports/:id/review', { config: { permission: 'review:report', params: idParams } }, async (request, reply) => {
@@ -197,7 +222,10 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.recordReferralOutcome(svc, actor, request.scope, id, request.body ?? {}, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+    return (
+      (await precondition(reply, () => reports.recordReferralOutcome(svc, actor, request.scope, id, request.body ?? {}, svc.now(), opened))) ??
+      sendDetails(reply, await reports.getReport(svc, actor, id))
+    );
   });
 
   app.post('/api/v1/reports/:id/discard', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
@@ -232,7 +260,11 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
       status: { type: 'string', enum: [...REPORT_STATUSES] },
       version: { type: 'integer', description: '0 for a draft; 1 when submitted; +1 for each amendment' },
       revision: { type: 'integer', description: 'Bumped by every change to the report (also its ETag): send it back as If-Match so a change made since you read it is not overwritten' },
-      highestLevel: { type: ['string', 'null'], enum: [...COUNTED_LEVELS, 'not_stated', null], description: 'The one level the report counts at (angle drive stun > fired > drive stun > arced > red-dotted > aimed > drawn); null when no Taser was used' },
+      highestLevel: {
+        type: ['string', 'null'],
+        enum: [...COUNTED_LEVELS, 'not_stated', null],
+        description: 'The one level the report counts at (angle drive stun > fired > drive stun > arced > red-dotted > aimed > drawn); null when no Taser was used',
+      },
       discharge: { type: 'boolean' },
       cedUsed: { type: 'boolean' },
       seriousOutcome: { type: 'boolean', description: 'Death or serious injury: the post-use procedure is mandatory' },
@@ -255,24 +287,59 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
           content: ref('ReportContent'),
           sections: { type: 'array', items: { type: 'object', properties: { key: { type: 'string', enum: SECTION_KEYS }, title: { type: 'string' }, status: { type: 'string' } } } },
           problems: { type: 'array', description: 'What stops a draft being submitted', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-          timeline: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, comment: { type: ['string', 'null'] }, version: { type: ['integer', 'null'] }, changes: { type: ['object', 'null'] } } } },
-          versions: { type: 'array', items: { type: 'object', properties: { version: { type: 'integer' }, reason: { type: ['string', 'null'] }, createdAt: { type: 'string' }, createdBy: { type: 'string' } } } },
+          timeline: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                kind: { type: 'string' },
+                at: { type: 'string', format: 'date-time' },
+                actor: { type: 'string' },
+                comment: { type: ['string', 'null'] },
+                version: { type: ['integer', 'null'] },
+                changes: { type: ['object', 'null'] },
+              },
+            },
+          },
+          versions: {
+            type: 'array',
+            items: { type: 'object', properties: { version: { type: 'integer' }, reason: { type: ['string', 'null'] }, createdAt: { type: 'string' }, createdBy: { type: 'string' } } },
+          },
           referralOutcomes: {
             type: 'array',
             description: 'What professional standards concluded, each time the report was referred',
-            items: { type: 'object', properties: { outcome: { type: 'string', enum: [...REFERRAL_OUTCOMES] }, iopcReference: { type: ['string', 'null'] }, reason: { type: 'string' }, reportVersion: { type: 'integer' }, recordedAt: { type: 'string', format: 'date-time' }, recordedBy: { type: 'string' } } },
+            items: {
+              type: 'object',
+              properties: {
+                outcome: { type: 'string', enum: [...REFERRAL_OUTCOMES] },
+                iopcReference: { type: ['string', 'null'] },
+                reason: { type: 'string' },
+                reportVersion: { type: 'integer' },
+                recordedAt: { type: 'string', format: 'date-time' },
+                recordedBy: { type: 'string' },
+              },
+            },
           },
         },
       },
     ],
   };
-  const sectionsSchema = { type: 'object', description: 'Any of the report sections, by key', properties: Object.fromEntries(SECTION_KEYS.map((k) => [k, ref(`Section_${k}`)])), additionalProperties: false };
-  const list = ok({ type: 'object', properties: { data: { type: 'array', items: ref('Report') }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' } } });
+  const sectionsSchema = {
+    type: 'object',
+    description: 'Any of the report sections, by key',
+    properties: Object.fromEntries(SECTION_KEYS.map((k) => [k, ref(`Section_${k}`)])),
+    additionalProperties: false,
+  };
+  const list = ok({
+    type: 'object',
+    properties: { data: { type: 'array', items: ref('Report') }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' } },
+  });
   const ifMatchHeader = {
     name: 'If-Match',
     in: 'header',
     required: false,
-    description: 'The report’s revision as you read it (its ETag, e.g. "3"). If the report has changed since, nothing is stored and the answer is 412. Without it the change applies to the report as it is when the change runs.',
+    description:
+      'The report’s revision as you read it (its ETag, e.g. "3"). If the report has changed since, nothing is stored and the answer is 412. Without it the change applies to the report as it is when the change runs.',
     schema: { type: 'string' },
   };
   const detailsWithEtag = (description = 'OK') => ({ ...ok(ref('ReportDetails'), description), headers: { ETag: { description: 'The report’s revision, for If-Match', schema: { type: 'string' } } } });
@@ -287,7 +354,11 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
     },
     paths: {
       '/api/v1/reports': {
-        get: { summary: 'Submitted reports in your scope (needs read:report)', parameters: Object.keys(listSchema.properties).map((name) => ({ name, in: 'query', required: false, schema: listSchema.properties[name] })), responses: { '200': list, '422': problem('Invalid query'), ...common } },
+        get: {
+          summary: 'Submitted reports in your scope (needs read:report)',
+          parameters: Object.keys(listSchema.properties).map((name) => ({ name, in: 'query', required: false, schema: listSchema.properties[name] })),
+          responses: { '200': list, '422': problem('Invalid query'), ...common },
+        },
         post: {
           summary: 'Start a draft report, optionally with sections (needs create:report; the account must be linked to an officer)',
           requestBody: body({ type: 'object', properties: { sections: sectionsSchema } }),
@@ -295,7 +366,13 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
         },
       },
       '/api/v1/reports/mine': { get: { summary: 'Your own reports, drafts included', responses: { '200': list, ...common } } },
-      '/api/v1/reports/{id}': { get: { summary: 'A report with its content, task list, timeline, versions and referral outcomes; its ETag is its revision', parameters: [id], responses: { '200': detailsWithEtag(), ...common } } },
+      '/api/v1/reports/{id}': {
+        get: {
+          summary: 'A report with its content, task list, timeline, versions and referral outcomes; its ETag is its revision',
+          parameters: [id],
+          responses: { '200': detailsWithEtag(), ...common },
+        },
+      },
       '/api/v1/reports/{id}/sections/{key}': {
         put: {
           summary: 'Save one section of your draft',
@@ -304,7 +381,13 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
           responses: { '200': detailsWithEtag(), '409': problem('The report is no longer a draft'), ...changed, ...common },
         },
       },
-      '/api/v1/reports/{id}/submit': { post: { summary: 'Submit your draft', parameters: [id, ifMatchHeader], responses: { '200': detailsWithEtag(), '409': problem('Already submitted'), ...changed, '422': problem('What is missing or wrong, by section and field'), ...common } } },
+      '/api/v1/reports/{id}/submit': {
+        post: {
+          summary: 'Submit your draft',
+          parameters: [id, ifMatchHeader],
+          responses: { '200': detailsWithEtag(), '409': problem('Already submitted'), ...changed, '422': problem('What is missing or wrong, by section and field'), ...common },
+        },
+      },
       '/api/v1/reports/{id}/amendments': {
         post: {
           summary: 'Amend your submitted report: changed sections and a reason; the report goes back for review',
@@ -317,7 +400,11 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
         post: {
           summary: 'Review a submitted report in your borough (needs review:report)',
           parameters: [id, ifMatchHeader],
-          requestBody: body({ type: 'object', required: ['outcome'], properties: { outcome: { type: 'string', enum: [...REVIEW_OUTCOMES] }, comment: { type: 'string', description: 'Required to return or refer' } } }),
+          requestBody: body({
+            type: 'object',
+            required: ['outcome'],
+            properties: { outcome: { type: 'string', enum: [...REVIEW_OUTCOMES] }, comment: { type: 'string', description: 'Required to return or refer' } },
+          }),
           responses: { '200': detailsWithEtag(), '409': problem('Not awaiting review, or your own report'), ...changed, '422': problem('Invalid outcome or missing comment'), ...common },
         },
       },
@@ -342,7 +429,13 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
               reason: { type: 'string', minLength: 10, maxLength: 5000 },
             },
           }),
-          responses: { '200': detailsWithEtag(), '409': problem('Not referred, or its outcome is already recorded'), ...changed, '422': problem('Invalid outcome, IOPC reference or reason'), ...common },
+          responses: {
+            '200': detailsWithEtag(),
+            '409': problem('Not referred, or its outcome is already recorded'),
+            ...changed,
+            '422': problem('Invalid outcome, IOPC reference or reason'),
+            ...common,
+          },
         },
       },
       '/api/v1/reports/{id}/discard': {

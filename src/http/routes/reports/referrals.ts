@@ -28,7 +28,12 @@ function lastReferral(events: ReportDetails['events'], names: ReadonlyMap<string
 }
 
 const REFERRAL_TABS = [
-  { key: 'awaiting' as const, text: 'Awaiting outcome', description: 'Referred by a supervisor, oldest first. Open a report to record the outcome.', empty: 'No referred reports are waiting for an outcome.' },
+  {
+    key: 'awaiting' as const,
+    text: 'Awaiting outcome',
+    description: 'Referred by a supervisor, oldest first. Open a report to record the outcome.',
+    empty: 'No referred reports are waiting for an outcome.',
+  },
   { key: 'concluded' as const, text: 'Outcome recorded', description: 'Most recently concluded first.', empty: 'No referral has been concluded yet.' },
 ];
 
@@ -115,10 +120,7 @@ export function registerReferralRoutes(app: FastifyInstance, svc: Services): voi
     const tab = REFERRAL_TABS.find((t) => t.key === q.tab) ?? REFERRAL_TABS[0]!;
     const ctx = await display();
     const page = pageFrom(q, 50);
-    const [result, ...counts] = await Promise.all([
-      listReferrals(svc, request.scope, tab.key, page),
-      ...REFERRAL_TABS.map((t) => listReferrals(svc, request.scope, t.key, { page: 1, pageSize: 1 })),
-    ]);
+    const [result, ...counts] = await Promise.all([listReferrals(svc, request.scope, tab.key, page), ...REFERRAL_TABS.map((t) => listReferrals(svc, request.scope, t.key, { page: 1, pageSize: 1 }))]);
     const officers = await officersOf(result.reports);
     return reply.render('pages/reports/referrals.njk', {
       title: tab.key === 'awaiting' ? 'Referrals' : `Referrals: ${tab.text}`,

@@ -8,7 +8,20 @@ import { stageAmendment, recorderDefaults, saveSection, type ReportDetails } fro
 import { ConcurrentChangeError, WorkflowError } from '../../../domain/errors.js';
 import { dateItems, field, formBody, type FormBody } from '../../forms.js';
 import { queryText } from '../../query.js';
-import { dateInputError, formLayout, formOptions, MAX_TACTIC_ROWS, parseSectionForm, problemHref, sectionErrorView, sectionFormValues, typedFormValues, type FormLayout, type FormValues, type RowMap } from '../../report-forms.js';
+import {
+  dateInputError,
+  formLayout,
+  formOptions,
+  MAX_TACTIC_ROWS,
+  parseSectionForm,
+  problemHref,
+  sectionErrorView,
+  sectionFormValues,
+  typedFormValues,
+  type FormLayout,
+  type FormValues,
+  type RowMap,
+} from '../../report-forms.js';
 import { ANSWERS_KEPT, conflictError, isSectionKey, openedFrom, reportPages, type Query } from '../../report-pages.js';
 import { paramChoice, paramId, paramsOf } from '../../params.js';
 
@@ -73,7 +86,10 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
       layout,
       maxTacticRows: MAX_TACTIC_ROWS,
       applicationOpen: Array.from({ length: layout.applications }, (_, i) => i === 0 || hasAny(`applications-${i}-`)),
-      dateItems: key === 'incident' ? dateItems('date', { day: String(page.values['date-day'] ?? ''), month: String(page.values['date-month'] ?? ''), year: String(page.values['date-year'] ?? '') }, Boolean(view.errors.date)) : undefined,
+      dateItems:
+        key === 'incident'
+          ? dateItems('date', { day: String(page.values['date-day'] ?? ''), month: String(page.values['date-month'] ?? ''), year: String(page.values['date-year'] ?? '') }, Boolean(view.errors.date))
+          : undefined,
       backLink: page.from === 'check' ? `/reports/${d.report.id}/check` : `/reports/${d.report.id}`,
     });
   };

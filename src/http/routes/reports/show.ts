@@ -160,7 +160,10 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
       return reply.redirect(`/reports/${id}?notice=report-signed-off`, 303);
     } catch (err) {
       if (err instanceof ConcurrentChangeError) {
-        return renderReport(request, reply, await getReport(svc, request.actor(), id), { signOff: { values, errors: [] }, conflict: { error: err, label: 'Your sign-off comment', text: values.signOffComment } });
+        return renderReport(request, reply, await getReport(svc, request.actor(), id), {
+          signOff: { values, errors: [] },
+          conflict: { error: err, label: 'Your sign-off comment', text: values.signOffComment },
+        });
       }
       if (!(err instanceof ValidationError)) throw err;
       return renderReport(request, reply, await getReport(svc, request.actor(), id), { signOff: { values, errors: err.errors } });

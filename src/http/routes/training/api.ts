@@ -29,7 +29,6 @@ const sessionsQuery = z.object({
 
 const recordsQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() });
 
-
 const courseTypeJson = (c: CourseType) => ({ id: c.id, code: c.code, name: c.name, kind: c.kind, qualifiesFor: c.qualifiesFor, minHours: c.minHours, days: c.days, active: c.active });
 
 function sessionJson(s: TrainingSession) {
@@ -138,7 +137,9 @@ export function registerTrainingApiRoutes(app: FastifyInstance, svc: Services): 
     if (!Array.isArray(body)) throw new ValidationError([{ field: '(body)', message: `Send a JSON array of training records, each with ${TRAINING_RECORD_FIELDS.join(', ')}` }]);
     if (body.length === 0) throw new ValidationError([{ field: '(body)', message: 'Send at least one training record' }]);
     if (body.length > MAX_RECORDS_PER_REQUEST) {
-      throw new ValidationError([{ field: '(body)', message: `Send at most ${MAX_RECORDS_PER_REQUEST.toLocaleString('en-GB')} records in one request: split the list, or use \`cedar import training\`` }]);
+      throw new ValidationError([
+        { field: '(body)', message: `Send at most ${MAX_RECORDS_PER_REQUEST.toLocaleString('en-GB')} records in one request: split the list, or use \`cedar import training\`` },
+      ]);
     }
     const r = await importTraining(svc, request.actor(), { records: body }, { dryRun: dryRun === 'true' });
     if (!r.ok) {
@@ -236,7 +237,18 @@ export function trainingOpenApi(json: (s: z.ZodType) => object) {
       OfficerAuthority: {
         type: 'object',
         properties: {
-          officer: { type: 'object', properties: { id: { type: 'string' }, collarNumber: { type: 'string' }, firstName: { type: 'string' }, lastName: { type: 'string' }, rank: { type: 'string' }, boroughId: nullable('string'), status: { type: 'string' } } },
+          officer: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' },
+              collarNumber: { type: 'string' },
+              firstName: { type: 'string' },
+              lastName: { type: 'string' },
+              rank: { type: 'string' },
+              boroughId: nullable('string'),
+              status: { type: 'string' },
+            },
+          },
           on: { ...date, description: 'The London day the authority is worked out for (today)' },
           authorised: { type: 'boolean', description: 'Authorised to carry at least one model today' },
           authorities: {
@@ -274,7 +286,15 @@ export function trainingOpenApi(json: (s: z.ZodType) => object) {
                   description: 'Set when a session result was corrected: the result it had, why, by whom, when',
                   oneOf: [
                     { type: 'null' },
-                    { type: 'object', properties: { previousResult: { type: 'string', enum: ['pass', 'fail', 'did_not_finish'] }, reason: { type: 'string' }, by: { type: 'string' }, at: { type: 'string', format: 'date-time' } } },
+                    {
+                      type: 'object',
+                      properties: {
+                        previousResult: { type: 'string', enum: ['pass', 'fail', 'did_not_finish'] },
+                        reason: { type: 'string' },
+                        by: { type: 'string' },
+                        at: { type: 'string', format: 'date-time' },
+                      },
+                    },
                   ],
                 },
               },
@@ -311,20 +331,35 @@ export function trainingOpenApi(json: (s: z.ZodType) => object) {
           responses: { '200': ok(ref('OfficerAuthority')), '404': problem('No such officer (or outside your borough)'), ...common },
         },
       },
-      '/api/v1/training/course-types': { get: { summary: 'The force\'s course types (needs read:training)', responses: { '200': ok({ type: 'object', properties: { data: { type: 'array', items: ref('CourseType') } } }), ...common } } },
+      '/api/v1/training/course-types': {
+        get: { summary: "The force's course types (needs read:training)", responses: { '200': ok({ type: 'object', properties: { data: { type: 'array', items: ref('CourseType') } } }), ...common } },
+      },
       '/api/v1/training/sessions': {
         get: {
           summary: 'Training sessions, by first day (needs read:training)',
-          parameters: Object.keys(querySchema.properties).map((name) => ({ name, in: 'query', required: false, schema: querySchema.properties[name], ...(queryDescriptions[name] ? { description: queryDescriptions[name] } : {}) })),
+          parameters: Object.keys(querySchema.properties).map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema: querySchema.properties[name],
+            ...(queryDescriptions[name] ? { description: queryDescriptions[name] } : {}),
+          })),
           responses: {
-            '200': ok({ type: 'object', properties: { data: { type: 'array', items: ref('TrainingSession') }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' } } }),
+            '200': ok({
+              type: 'object',
+              properties: { data: { type: 'array', items: ref('TrainingSession') }, page: { type: 'integer' }, pageSize: { type: 'integer' }, total: { type: 'integer' }, pages: { type: 'integer' } },
+            }),
             '422': problem('Invalid query'),
             ...common,
           },
         },
       },
       '/api/v1/training/sessions/{id}': {
-        get: { summary: 'A session with its places, trainers and roster (collar numbers) (needs read:training)', parameters: [id], responses: { '200': ok(ref('TrainingSessionDetails')), '404': problem('No such session'), ...common } },
+        get: {
+          summary: 'A session with its places, trainers and roster (collar numbers) (needs read:training)',
+          parameters: [id],
+          responses: { '200': ok(ref('TrainingSessionDetails')), '404': problem('No such session'), ...common },
+        },
       },
       '/api/v1/training/records': {
         post: {

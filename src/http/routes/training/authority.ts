@@ -113,7 +113,20 @@ const changeParams = z.object({ id: paramId, change: paramChoice('Authority chan
 const roles = (request: FastifyRequest) => request.identity!.account.roles;
 
 export function registerTrainingAuthorityRoutes(app: FastifyInstance, svc: Services): void {
-  const renderChange = (reply: FastifyReply, ctx: { page: ChangePage; officer: Officer; action: string; cancelHref: string; own: boolean; parts: { day: string; month: string; year: string }; reason: string; current?: { from: string; reason: string } | null; errors?: FieldError[] }) => {
+  const renderChange = (
+    reply: FastifyReply,
+    ctx: {
+      page: ChangePage;
+      officer: Officer;
+      action: string;
+      cancelHref: string;
+      own: boolean;
+      parts: { day: string; month: string; year: string };
+      reason: string;
+      current?: { from: string; reason: string } | null;
+      errors?: FieldError[];
+    },
+  ) => {
     const dateName = ctx.page.lift ? 'toOn' : 'fromOn';
     const ev = errorView(ctx.errors ?? [], { [dateName]: dateName, '(input)': 'reason' });
     return reply.code(ctx.errors ? 400 : 200).render('pages/training/restriction-form.njk', {
@@ -142,7 +155,11 @@ export function registerTrainingAuthorityRoutes(app: FastifyInstance, svc: Servi
     return open;
   };
 
-  const submitChange = async (request: FastifyRequest, reply: FastifyReply, ctx: { page: ChangePage; a: OfficerAuthority; scope: Scope; own: boolean; action: string; cancelHref: string; done: string }) => {
+  const submitChange = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx: { page: ChangePage; a: OfficerAuthority; scope: Scope; own: boolean; action: string; cancelHref: string; done: string },
+  ) => {
     const body = formBody(request);
     const dateName = ctx.page.lift ? 'toOn' : 'fromOn';
     const input = { [dateName]: dateFromParts(body, dateName), reason: field(body, 'reason') };
@@ -163,14 +180,31 @@ export function registerTrainingAuthorityRoutes(app: FastifyInstance, svc: Servi
     const page = CHANGE_PAGES[change];
     const a = await officerAuthority(svc, request.scope, id);
     const current = checkChange(a, page, false);
-    return renderChange(reply, { page, officer: a.officer, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, parts: dateParts(today(svc.now())), reason: '', current });
+    return renderChange(reply, {
+      page,
+      officer: a.officer,
+      own: false,
+      action: `/officers/${id}/authority/${change}`,
+      cancelHref: `/officers/${id}`,
+      parts: dateParts(today(svc.now())),
+      reason: '',
+      current,
+    });
   });
 
   app.post('/officers/:id/authority/:change', { config: { permission: 'update:authority', params: changeParams } }, async (request, reply) => {
     const { id, change } = paramsOf(request, changeParams);
     const page = CHANGE_PAGES[change];
     const a = await officerAuthority(svc, request.scope, id);
-    return submitChange(request, reply, { page, a, scope: request.scope, own: false, action: `/officers/${id}/authority/${change}`, cancelHref: `/officers/${id}`, done: `/officers/${id}?notice=${page.notice}#authority` });
+    return submitChange(request, reply, {
+      page,
+      a,
+      scope: request.scope,
+      own: false,
+      action: `/officers/${id}/authority/${change}`,
+      cancelHref: `/officers/${id}`,
+      done: `/officers/${id}?notice=${page.notice}#authority`,
+    });
   });
 
   // The officer's own training ----------------------------------------------------------

@@ -66,7 +66,10 @@ export function registerTrainingCourseRoutes(app: FastifyInstance, svc: Services
 
   app.get('/training/courses/:id/edit', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
     const c = await getCourseType(svc, paramsOf(request, idParams).id);
-    return renderCourseForm(reply, { course: c, values: { code: c.code, name: c.name, kind: c.kind, qualifiesFor: c.qualifiesFor, minHours: String(c.minHours), days: String(c.days), active: c.active ? 'true' : 'false' } });
+    return renderCourseForm(reply, {
+      course: c,
+      values: { code: c.code, name: c.name, kind: c.kind, qualifiesFor: c.qualifiesFor, minHours: String(c.minHours), days: String(c.days), active: c.active ? 'true' : 'false' },
+    });
   });
 
   app.post('/training/courses/:id', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {

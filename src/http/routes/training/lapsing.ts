@@ -41,7 +41,13 @@ export function registerTrainingLapsingRoutes(app: FastifyInstance, svc: Service
       groups: chosen.boroughs.map((b) => ({
         name: b.boroughName,
         officers: b.officers.map((o) => ({ ...o, href: `/officers/${o.officerId}` })),
-        sessions: b.sessions.map((s) => ({ href: `/training/sessions/${s.id}`, dates: dateRange(s.startsOn, s.endsOn), course: s.courseName, location: s.location, free: plural(s.capacity - s.enrolled, 'place') + ' free' })),
+        sessions: b.sessions.map((s) => ({
+          href: `/training/sessions/${s.id}`,
+          dates: dateRange(s.startsOn, s.endsOn),
+          course: s.courseName,
+          location: s.location,
+          free: plural(s.capacity - s.enrolled, 'place') + ' free',
+        })),
       })),
     });
   });

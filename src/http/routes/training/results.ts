@@ -21,7 +21,13 @@ export function registerTrainingResultRoutes(app: FastifyInstance, svc: Services
     return { d, seat };
   };
 
-  const renderCorrection = (reply: FastifyReply, d: SessionDetails, seat: SessionDetails['enrolments'][number], values: { result: string; reason: string; correctionReason: string }, errors?: FieldError[]) =>
+  const renderCorrection = (
+    reply: FastifyReply,
+    d: SessionDetails,
+    seat: SessionDetails['enrolments'][number],
+    values: { result: string; reason: string; correctionReason: string },
+    errors?: FieldError[],
+  ) =>
     reply.code(errors ? 400 : 200).render('pages/training/correct-result.njk', {
       title: `Correct the result for ${personName(seat)}`,
       navPath: '/training',
@@ -123,7 +129,9 @@ export function registerTrainingResultRoutes(app: FastifyInstance, svc: Services
     return d;
   };
 
-  app.get('/training/sessions/:id/results', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => renderResults(reply, await resultsSession(paramsOf(request, idParams).id), []));
+  app.get('/training/sessions/:id/results', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) =>
+    renderResults(reply, await resultsSession(paramsOf(request, idParams).id), []),
+  );
 
   app.post('/training/sessions/:id/results', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
     const d = await resultsSession(paramsOf(request, idParams).id);

@@ -27,7 +27,14 @@ const fromElsewhere = (n: number, what: string) => (n === 1 ? `1 ${what} from an
 
 // Officers by collar number -------------------------------------------------------------
 
-const collarList = (text: string) => [...new Set(text.split(/[\s,;]+/).map((c) => c.trim().toUpperCase()).filter(Boolean))];
+const collarList = (text: string) => [
+  ...new Set(
+    text
+      .split(/[\s,;]+/)
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean),
+  ),
+];
 
 const roles = (request: FastifyRequest) => request.identity!.account.roles;
 
@@ -53,7 +60,10 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
     const [courses, boroughs] = await Promise.all([listCourseTypes(svc), listBoroughs(svc)]);
     const ev = errorView(ctx.errors ?? [], SESSION_FIELD_IDS);
     const s = ctx.details?.session;
-    const courseItems = [{ value: '', text: 'Select a course' }, ...courses.filter((c) => c.active || c.id === ctx.values.courseTypeId).map((c) => ({ value: c.id, text: `${c.name} (${plural(c.days, 'day')})`, selected: c.id === ctx.values.courseTypeId }))];
+    const courseItems = [
+      { value: '', text: 'Select a course' },
+      ...courses.filter((c) => c.active || c.id === ctx.values.courseTypeId).map((c) => ({ value: c.id, text: `${c.name} (${plural(c.days, 'day')})`, selected: c.id === ctx.values.courseTypeId })),
+    ];
     const boroughItems = [{ value: '', text: 'Force-wide (open to every borough)' }, ...boroughs.map((b) => ({ value: b.id, text: b.name, selected: b.id === ctx.values.boroughId }))];
     return reply.code(ctx.errors ? 400 : 200).render('pages/training/session-form.njk', {
       title: s ? `Change the ${s.courseName} session` : 'Schedule a session',
@@ -93,8 +103,17 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
       if (officer) trainerIds.push(officer.id);
       else trainerErrors.push({ field: 'trainerIds', message: `No serving officer has the collar number ${collar}: check the trainers’ collar numbers` });
     }
-    const input = { courseTypeId: values.courseTypeId, startsOn: dateFromParts(body, 'startsOn'), endsOn: dateFromParts(body, 'endsOn'), location: values.location, boroughId: values.boroughId, capacity: values.capacity, trainerIds };
-    const fail = (errors: FieldError[]) => renderSessionForm(reply, { details, values, errors: dateErrors(errors, body, SESSION_DATE_LABELS).map((e) => ({ ...e, message: readableDates(e.message) })) });
+    const input = {
+      courseTypeId: values.courseTypeId,
+      startsOn: dateFromParts(body, 'startsOn'),
+      endsOn: dateFromParts(body, 'endsOn'),
+      location: values.location,
+      boroughId: values.boroughId,
+      capacity: values.capacity,
+      trainerIds,
+    };
+    const fail = (errors: FieldError[]) =>
+      renderSessionForm(reply, { details, values, errors: dateErrors(errors, body, SESSION_DATE_LABELS).map((e) => ({ ...e, message: readableDates(e.message) })) });
     if (trainerErrors.length) {
       // Show every problem at once: the form's own checks, then the collar numbers not found.
       const parsed = sessionInput.safeParse(input);
@@ -126,11 +145,21 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
     const s = d.session;
     return renderSessionForm(reply, {
       details: d,
-      values: { courseTypeId: s.courseTypeId, startsOn: dateParts(s.startsOn), endsOn: dateParts(s.endsOn), location: s.location, boroughId: s.boroughId ?? '', capacity: String(s.capacity), trainers: d.trainers.map((t) => t.collarNumber).join('\n') },
+      values: {
+        courseTypeId: s.courseTypeId,
+        startsOn: dateParts(s.startsOn),
+        endsOn: dateParts(s.endsOn),
+        location: s.location,
+        boroughId: s.boroughId ?? '',
+        capacity: String(s.capacity),
+        trainers: d.trainers.map((t) => t.collarNumber).join('\n'),
+      },
     });
   });
 
-  app.post('/training/sessions/:id', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => saveSession(request, reply, await scheduledSession(svc, paramsOf(request, idParams).id)));
+  app.post('/training/sessions/:id', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) =>
+    saveSession(request, reply, await scheduledSession(svc, paramsOf(request, idParams).id)),
+  );
 
   // The session page --------------------------------------------------------------------
 
@@ -182,7 +211,9 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
       waitingTotal: s.waiting,
       others: {
         trainers: d.outOfScope.trainers ? `${fromElsewhere(d.outOfScope.trainers, 'trainer')}` : null,
-        enrolled: d.outOfScope.enrolled ? `${fromElsewhere(d.outOfScope.enrolled, 'officer')} ${completed ? (d.outOfScope.enrolled === 1 ? 'was' : 'were') + ' also on the session' : d.outOfScope.enrolled === 1 ? 'also has a place' : 'also have places'}` : null,
+        enrolled: d.outOfScope.enrolled
+          ? `${fromElsewhere(d.outOfScope.enrolled, 'officer')} ${completed ? (d.outOfScope.enrolled === 1 ? 'was' : 'were') + ' also on the session' : d.outOfScope.enrolled === 1 ? 'also has a place' : 'also have places'}`
+          : null,
         waiting: d.outOfScope.waiting ? `${fromElsewhere(d.outOfScope.waiting, 'officer')} ${d.outOfScope.waiting === 1 ? 'is' : 'are'} also waiting` : null,
       },
       completed,
@@ -200,7 +231,9 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
     });
   };
 
-  app.get('/training/sessions/:id', { config: { permission: 'read:training', query: noticeQuery, params: idParams } }, async (request, reply) => renderSession(request, reply, paramsOf(request, idParams).id));
+  app.get('/training/sessions/:id', { config: { permission: 'read:training', query: noticeQuery, params: idParams } }, async (request, reply) =>
+    renderSession(request, reply, paramsOf(request, idParams).id),
+  );
 
   app.post('/training/sessions/:id/enrolments', { config: { permission: 'create:training', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
@@ -210,7 +243,12 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
     if (!collarNumber) return fail('Enter the collar number of the officer to enrol');
     // Looked up within the person's boroughs only: an error never names an officer they may not see.
     const officer = await findOfficerByCollar(svc, request.scope, collarNumber);
-    if (!officer) return fail(request.scope.all ? `No serving officer has the collar number ${quoteValue(collarNumber.toUpperCase())}` : `No officer with the collar number ${quoteValue(collarNumber.toUpperCase())} in your borough: you can enrol only officers in your borough`);
+    if (!officer)
+      return fail(
+        request.scope.all
+          ? `No serving officer has the collar number ${quoteValue(collarNumber.toUpperCase())}`
+          : `No officer with the collar number ${quoteValue(collarNumber.toUpperCase())} in your borough: you can enrol only officers in your borough`,
+      );
     try {
       const place = await enrol(svc, request.actor(), id, officer.id, svc.now(), request.scope);
       return reply.redirect(`/training/sessions/${id}?notice=${place}`, 303);
@@ -244,7 +282,9 @@ export function registerTrainingSessionRoutes(app: FastifyInstance, svc: Service
       ...errorView(errors ?? []),
     });
 
-  app.get('/training/sessions/:id/cancel', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => renderCancel(reply, await scheduledSession(svc, paramsOf(request, idParams).id), ''));
+  app.get('/training/sessions/:id/cancel', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) =>
+    renderCancel(reply, await scheduledSession(svc, paramsOf(request, idParams).id), ''),
+  );
 
   app.post('/training/sessions/:id/cancel', { config: { permission: 'manage:training', params: idParams } }, async (request, reply) => {
     const d = await scheduledSession(svc, paramsOf(request, idParams).id);
