@@ -193,6 +193,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device.release': 'Device released from quarantine',
   'device.withdraw': 'Device withdrawn',
   'cartridge.receive': 'Cartridges received',
+  'device.import': 'Fleet register imported',
+  'cartridge.import': 'Cartridges imported',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -458,6 +460,12 @@ const DESCRIBE: Record<string, Describe> = {
   'device.quarantine': (c) => ({ what: `Device ${c.show(c.s.serial)} quarantined: ${c.show(after(c).note)}` }),
   'device.release': (c) => ({ what: `Device ${c.show(c.s.serial)} released from quarantine: ${c.show(after(c).note)}` }),
   'device.withdraw': (c) => ({ what: `Device ${c.show(c.s.serial)} withdrawn (${c.show(after(c).withdrawalReason)}): ${c.show(after(c).note)}` }),
+  'device.import': (c) => ({
+    what: `Fleet register ${c.show(c.s.file)} imported: ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.imported))} imported, ${formatNumber(count(c.s.updated))} updated, ${formatNumber(count(c.s.alreadyPresent))} already present`,
+  }),
+  'cartridge.import': (c) => ({
+    what: `Cartridges ${c.show(c.s.file)} imported: ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.imported))} imported, ${formatNumber(count(c.s.updated))} updated, ${formatNumber(count(c.s.alreadyPresent))} already present`,
+  }),
   'cartridge.receive': (c) => ({ what: `${plural(count(c.s.count), 'cartridge')} received`, details: c.rest('count') }),
 };
 

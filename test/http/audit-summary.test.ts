@@ -413,6 +413,14 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     { serial: 'X29000123', before: { state: 'in_store' }, after: { state: 'withdrawn', note: 'Lost on patrol', withdrawalReason: 'lost' } },
     'Device X29000123 withdrawn (lost): Lost on patrol',
   ],
+  [
+    'device.import',
+    'force',
+    'f1',
+    { file: 'fleet.csv', read: 3, imported: 2, updated: 1, alreadyPresent: 0 },
+    'Fleet register fleet.csv imported: 3 rows read, 2 imported, 1 updated, 0 already present',
+  ],
+  ['cartridge.import', 'force', 'f1', { file: 'c.csv', read: 2, imported: 2, updated: 0, alreadyPresent: 0 }, 'Cartridges c.csv imported: 2 rows read, 2 imported, 0 updated, 0 already present'],
   ['cartridge.receive', 'force', 'f1', { count: 2, serials: ['C1', 'C2'] }, '2 cartridges received', ['Serials: C1, C2']],
 ];
 

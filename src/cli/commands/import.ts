@@ -12,6 +12,8 @@ import { stringify } from 'csv-stringify/sync';
 import { neutraliseRow, type RowError } from '../../domain/csv.js';
 import { CliError, endProgress, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
+import { importCartridges, importDevices, type RegisterImportResult } from '../../services/import-devices.js';
+import { CARTRIDGE_COLUMNS, DEVICE_COLUMNS } from '../../domain/devices/import.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
 
@@ -235,6 +237,65 @@ Examples:
         );
       });
     });
+
+  const register = (name: 'devices' | 'cartridges', run: typeof importDevices, description: string, help: string) =>
+    imports
+      .command(name)
+      .description(description)
+      .argument('<file>', `the ${name} CSV (UTF-8 or Windows-1252)`)
+      .addHelpText('after', help)
+      .action(async (file: string) => {
+        const bytes = await readInputFile(file);
+        await withServices(async (svc) => {
+          const result: RegisterImportResult = await run(svc, cliActor(), { fileName: file, bytes });
+          if (result.encoding === 'windows-1252') console.error('Note: the file is not UTF-8, so it was read as Windows-1252.');
+          if (!result.ok) {
+            for (const e of result.rejected.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
+            if (result.rejected.length > MAX_PROBLEMS_SHOWN) console.error(`… and ${n(result.rejected.length - MAX_PROBLEMS_SHOWN)} more problems.`);
+            throw new CliError(
+              result.rejectedRows > 0
+                ? `Rejected: ${n(result.rejectedRows)} of ${n(result.read)} rows ${result.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
+                : 'Rejected: the file has errors; nothing was imported.',
+            );
+          }
+          console.log(`Done: ${n(result.read)} rows read — ${n(result.inserted)} imported, ${n(result.updated)} updated, ${n(result.alreadyPresent)} already present, 0 rejected.`);
+        });
+      });
+
+  register(
+    'devices',
+    importDevices,
+    'the fleet register from a CSV; all or nothing, and safe to run again',
+    `
+Columns (header row required, any order, any case):
+  ${DEVICE_COLUMNS.join(',')}
+  model is one of the force's device models (X26, X2, TASER 7, TASER 10 to begin with);
+  armoury a borough's name or code or a force-wide unit's name, blank for the central store;
+  status in service, in repair, quarantined or withdrawn; firmware and in_service_on
+  (YYYY-MM-DD or DD/MM/YYYY) may be blank. A device already registered as it is is left
+  alone; a changed model, armoury, firmware or date is updated. An import never moves a
+  device from one state to another: that is done on its page, with the reason.
+
+Example:
+  npm run cedar -- import devices fleet.csv
+`,
+  );
+
+  register(
+    'cartridges',
+    importCartridges,
+    'cartridges into the armouries from a CSV; all or nothing, and safe to run again',
+    `
+Columns (header row required, any order, any case):
+  ${CARTRIDGE_COLUMNS.join(',')}
+  type is a cartridge type a model takes (for the X2: Smart 15 ft, Smart 25 ft); expires_on
+  the expiry date (YYYY-MM-DD or DD/MM/YYYY); armoury as for devices, blank for the central
+  store. A cartridge already held as it is is left alone.
+
+Example:
+  npm run cedar -- import cartridges cartridges.csv
+`,
+  );
 
   registerHomeOfficeImport(imports);
 }
