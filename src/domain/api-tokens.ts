@@ -13,11 +13,12 @@ export const SCOPE_RESOURCES = {
   organisation: ['team', 'borough'],
   reports: ['report', 'referral'],
   training: ['training'],
+  devices: ['device'],
 } as const satisfies Record<string, readonly Resource[]>;
 export type ScopeResource = keyof typeof SCOPE_RESOURCES;
 
 /** Every scope a token can hold: the ones the API's routes need (a test checks it against them). */
-export const TOKEN_SCOPES = ['officers:read', 'officers:write', 'organisation:read', 'reports:read', 'reports:write', 'training:read', 'training:write'] as const;
+export const TOKEN_SCOPES = ['officers:read', 'officers:write', 'organisation:read', 'reports:read', 'reports:write', 'training:read', 'training:write', 'devices:read', 'devices:write'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const SCOPE_LABELS: Record<TokenScope, string> = {
@@ -28,6 +29,8 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'reports:write': 'Record, submit, amend, review and sign off reports, and record referral outcomes',
   'training:read': 'Read courses and sessions',
   'training:write': 'Import training records',
+  'devices:read': 'Read device sign-outs',
+  'devices:write': 'Issue devices and take them back (the sign-out gate)',
 };
 
 export const isTokenScope = (s: string): s is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(s);

@@ -19,7 +19,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off', 'publish'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release', 'training', 'authority', 'uplift', 'referral'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release', 'training', 'authority', 'uplift', 'referral', 'device'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -93,6 +93,18 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['administrator', 'create', 'borough'],
   ['administrator', 'manage', 'account'],
   ['administrator', 'read', 'audit'],
+  // Devices (issue 12): armourers keep the fleet and issue devices; sergeants issue and take
+  // back their borough's devices at the start and end of a shift; professional standards
+  // quarantine and release; the programme lead and commanders follow the fleet.
+  ['armourer', 'read', 'device'],
+  ['armourer', 'create', 'device'],
+  ['armourer', 'update', 'device'],
+  ['supervisor', 'read', 'device'],
+  ['supervisor', 'create', 'device'],
+  ['professional_standards', 'read', 'device'],
+  ['professional_standards', 'update', 'device'],
+  ['programme_lead', 'read', 'device'],
+  ['borough_commander', 'read', 'device'],
 ];
 
 /** A role held by an account, optionally limited to one borough. */

@@ -37,6 +37,7 @@ import { registerTeamRoutes } from './routes/teams.js';
 import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerTrainingApiRoutes, trainingOpenApi } from './routes/training/api.js';
+import { deviceOpenApi, registerDeviceApiRoutes } from './routes/devices/api.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -51,7 +52,7 @@ import { createViews, NODE_MODULES, ROOT } from './views.js';
 const assetParams = z.object({ '*': z.string() });
 
 /** The parts of the OpenAPI document beside the officers API's, in the document's order. */
-const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi];
+const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi, deviceOpenApi];
 
 export interface AppOptions {
   services: Services;
@@ -173,6 +174,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerTrainingLapsingRoutes(app, svc);
   registerTrainingAuthorityRoutes(app, svc);
   registerTrainingApiRoutes(app, svc);
+  registerDeviceApiRoutes(app, svc);
   registerUpliftRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc, OPENAPI_PARTS);

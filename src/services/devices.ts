@@ -60,6 +60,15 @@ export async function getDeviceBySerial(svc: Services, serial: string): Promise<
 /** Whether the scope may act on an armoury's devices: a borough-scoped role on its borough's store only. */
 const scopeCovers = (scope: Scope, armoury: Armoury) => scope.all || (armoury.boroughId !== null && scopeIncludes(scope, armoury.boroughId));
 
+/** One sign-out and its return, within the scope (a borough-scoped reader: their borough's armoury). */
+export async function getIssue(svc: Services, scope: Scope, id: string): Promise<DeviceIssue> {
+  const force = await getForce(svc);
+  const issue = await repo.findIssue(svc.database.db, force.id, id);
+  const device = issue && (await repo.findDevice(svc.database.db, force.id, issue.deviceId));
+  if (!issue || !device || !scopeCovers(scope, device.armoury)) throw new NotFoundError('Device issue', id);
+  return issue;
+}
+
 // ---- lifecycle moves ---------------------------------------------------------------------
 
 export interface MoveInput {

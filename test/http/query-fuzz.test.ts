@@ -6,6 +6,13 @@ import { mulberry32, pick, randomInt, type Random } from '../../src/demo/random.
 import { seedDemo } from '../../src/demo/index.js';
 import { startReport } from '../../src/services/reports.js';
 import { createApiToken } from '../../src/services/accounts.js';
+import * as trainingRepo from '../../src/db/repositories/training.js';
+import { londonDate } from '../../src/domain/calendar.js';
+import { CENTRAL_STORE } from '../../src/domain/devices/register.js';
+import { issueDevice, registerDevices } from '../../src/services/devices.js';
+import { createOfficer } from '../../src/services/officers.js';
+import { getForce } from '../../src/services/organisation.js';
+import { officerFixture } from '../support/fixtures.js';
 import { MAX_QUERY_VALUE } from '../../src/http/query.js';
 import { testDatabases } from '../support/databases.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
@@ -197,6 +204,14 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     );
     const draft = await startReport(t.svc, { userId: account.id, label: account.email, grants: account.roles });
     const token = (await createApiToken(t.svc, SYSTEM_ACTOR, account.email, 'fuzz')).record;
+    // A device signed out to a newly trained officer (the demo has no fleet yet).
+    const trainee = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '9999FZ', boroughId: null }));
+    const x2 = await one(db.selectFrom('course_type').select('id').where('code', '=', 'initial-x2').executeTakeFirst());
+    await trainingRepo.insertTrainingRecords(db, (await getForce(t.svc)).id, 'test', [
+      { officerId: trainee.id, courseTypeId: x2.id, completedOn: londonDate(t.svc.now()), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'fuzz' },
+    ]);
+    await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'FUZZ-1', model: 'X2', armoury: CENTRAL_STORE }]);
+    const deviceIssue = await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'FUZZ-1', collarNumber: '9999FZ', cartridges: [] });
     Object.assign(params, {
       officer: officer.id,
       team: team.id,
@@ -211,6 +226,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       token: token.id,
       release: release.id,
       releaseNumber: String(release.number),
+      deviceIssue: deviceIssue.id,
     });
     c = await signInAs(t.app, 'everything@test.police.uk');
   }, 300_000);
@@ -237,6 +253,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/transparency\/releases\/:number/, `/transparency/releases/${params.releaseNumber}`)
       .replace(/^\/transparency\/latest\/:file/, '/transparency/latest/uses.csv')
       .replace(/^\/assets\/\*/, '/assets/cedar.css')
+      .replace(/^\/api\/v1\/device-issues\/:id/, `/api/v1/device-issues/${params.deviceIssue}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
   const names = (res: LightMyRequestResponse, parameter: string): boolean => {

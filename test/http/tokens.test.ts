@@ -88,7 +88,7 @@ describe.each(testDatabases())('API tokens on %s', (kind) => {
     const refused = await createApiToken(t.svc, SYSTEM_ACTOR, 'armourer@test.police.uk', 'dock', { scopes: ['officers:write'] }).catch((e: Error & { errors?: unknown }) => e);
     expect((refused as { errors: { field: string; message: string }[] }).errors).toEqual([{ field: 'scopes', message: expect.stringContaining('do not allow officers:write') }]);
     const { token: armourer, record } = await createApiToken(t.svc, SYSTEM_ACTOR, 'armourer@test.police.uk', 'dock');
-    expect(record.scopes).toEqual(['officers:read', 'organisation:read']);
+    expect(record.scopes).toEqual(['officers:read', 'organisation:read', 'devices:read', 'devices:write']);
     expect((await api(t.app, 'POST', '/api/v1/officers', armourer, officerFixture({ collarNumber: '9' }))).statusCode).toBe(403);
   });
 
