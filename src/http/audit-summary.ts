@@ -195,6 +195,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'cartridge.receive': 'Cartridges received',
   'device.import': 'Fleet register imported',
   'cartridge.import': 'Cartridges imported',
+  'device_issue.import': 'Sign-out history imported',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -465,6 +466,9 @@ const DESCRIBE: Record<string, Describe> = {
   }),
   'cartridge.import': (c) => ({
     what: `Cartridges ${c.show(c.s.file)} imported: ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.imported))} imported, ${formatNumber(count(c.s.updated))} updated, ${formatNumber(count(c.s.alreadyPresent))} already present`,
+  }),
+  'device_issue.import': (c) => ({
+    what: `Sign-out history ${c.show(c.s.file)} imported: ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.imported))} imported, ${formatNumber(count(c.s.alreadyPresent))} already present`,
   }),
   'cartridge.receive': (c) => ({ what: `${plural(count(c.s.count), 'cartridge')} received`, details: c.rest('count') }),
 };

@@ -1,7 +1,8 @@
 import * as orgRepo from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/devices.js';
+import * as officersRepo from '../db/repositories/officers.js';
 import { quoteValue, type RowError } from '../domain/csv.js';
-import { readCartridgeFile, readDeviceFile, type CartridgeRow, type DeviceRow } from '../domain/devices/import.js';
+import { overlaps, readCartridgeFile, readDeviceFile, readIssueFile, type CartridgeRow, type DeviceRow, type IssueHistoryRow, type Span } from '../domain/devices/import.js';
 import { DEVICE_STATE_LABELS } from '../domain/devices/lifecycle.js';
 import { armouryKey, CENTRAL_STORE, type Armoury } from '../domain/devices/register.js';
 import type { CsvEncoding } from '../domain/csv.js';
@@ -192,6 +193,102 @@ export async function importCartridges(svc: Services, actor: Actor, file: { file
         });
       }
       return finish(read, { inserted: fresh.length, updated: changed.length, alreadyPresent });
+    });
+  } catch (err) {
+    if (err instanceof Rejected) return refuse(read, err.errors);
+    throw err;
+  }
+}
+
+/**
+ * `cedar import device-issues FILE`: the sign-out history from the system a force used before.
+ * Not gated (it happened), but a device out twice at once or an officer holding two devices at
+ * once is a line error, against the file and against what Cedar holds. A row imported before
+ * (same device, officer and issue instant) is already present. A device still out (no
+ * `returned_at`) is marked issued, with its cartridges.
+ */
+export async function importDeviceIssues(svc: Services, actor: Actor, file: { fileName: string; bytes: Uint8Array }): Promise<RegisterImportResult> {
+  const read = readIssueFile(file.bytes);
+  if (read.errors.length) return refuse(read, read.errors);
+  const force = await getForce(svc);
+  try {
+    return await change(svc, actor, async (trx, audit) => {
+      const at = svc.now().toISOString();
+      const devices = await repo.devicesBySerials(
+        trx,
+        force.id,
+        read.rows.map((r) => r.deviceSerial),
+      );
+      const officers = await officersRepo.findOfficersByCollars(trx, force.id, [...new Set(read.rows.map((r) => r.collarNumber))]);
+      const cartridges = await repo.cartridgesBySerials(
+        trx,
+        force.id,
+        read.rows.flatMap((r) => r.cartridges),
+      );
+      const stored = await repo.issueSpans(trx, force.id);
+      const keys = new Set(stored.map((s) => s.sourceKey).filter((k): k is string => k !== null));
+      const errors: RowError[] = [];
+      const fresh: { row: IssueHistoryRow; deviceId: string; officerId: string; key: string; cartridgeIds: string[] }[] = [];
+      let alreadyPresent = 0;
+      for (const r of read.rows) {
+        const device = devices.get(r.deviceSerial);
+        const officer = officers.get(r.collarNumber);
+        if (!device) errors.push({ line: r.line, column: 'device_serial', message: `No device has the serial ${r.deviceSerial}: import the fleet register first` });
+        if (!officer) errors.push({ line: r.line, column: 'collar_number', message: `No officer has the collar number ${r.collarNumber}` });
+        const unknown = r.cartridges.filter((c) => !cartridges.has(c));
+        if (unknown.length) errors.push({ line: r.line, column: 'cartridges', message: `No cartridge has the serial ${unknown.join(', ')}` });
+        if (!device || !officer || unknown.length) continue;
+        const key = `import:${r.deviceSerial}|${r.collarNumber}|${r.issuedAt}`;
+        if (keys.has(key)) {
+          alreadyPresent++;
+          continue;
+        }
+        keys.add(key);
+        if (r.returnedAt === null) {
+          if (device.state !== 'in_store')
+            errors.push({ line: r.line, column: 'returned_at', message: `The register has ${r.deviceSerial} as ${DEVICE_STATE_LABELS[device.state].toLowerCase()}, so it cannot still be out` });
+          const taken = r.cartridges.filter((c) => cartridges.get(c)!.state !== 'in_store');
+          if (taken.length) errors.push({ line: r.line, column: 'cartridges', message: `Cartridge ${taken.join(', ')} is not in store, so it cannot still be out` });
+        }
+        fresh.push({ row: r, deviceId: device.id, officerId: officer.id, key, cartridgeIds: r.cartridges.map((c) => cartridges.get(c)!.id) });
+      }
+      const spans = (by: 'deviceId' | 'officerId') =>
+        overlaps(
+          stored.map((s) => ({ key: s[by], from: s.issuedAt, to: s.returnedAt, line: null })),
+          fresh.map((f) => ({ key: f[by], from: f.row.issuedAt, to: f.row.returnedAt, line: f.row.line })),
+        );
+      const when = (s: Span) => (s.line === null ? `an issue Cedar holds from ${s.from}` : `line ${s.line}`);
+      for (const [line, clash] of spans('deviceId')) errors.push({ line, column: 'issued_at', message: `The device is already out then (${when(clash)})` });
+      for (const [line, clash] of spans('officerId')) errors.push({ line, column: 'collar_number', message: `The officer already holds a device then (${when(clash)})` });
+      if (errors.length) throw new Rejected(errors);
+      await repo.insertIssues(
+        trx,
+        force.id,
+        fresh.map((f) => ({
+          deviceId: f.deviceId,
+          officerId: f.officerId,
+          issuedAt: f.row.issuedAt,
+          shiftEndsAt: null,
+          returnedAt: f.row.returnedAt,
+          issuedBy: null,
+          overrideCodes: [],
+          overrideReason: null,
+          sourceKey: f.key,
+          cartridges: f.cartridgeIds.map((id) => ({ id, outcome: null })),
+        })),
+        at,
+      );
+      for (const f of fresh.filter((x) => x.row.returnedAt === null)) {
+        const device = devices.get(f.row.deviceSerial)!;
+        await repo.moveDevice(
+          trx,
+          { id: device.id, revision: device.revision, move: 'imported', from: device.state, to: 'issued', note: `Out since ${f.row.issuedAt} (imported)`, actorId: actor.userId },
+          at,
+        );
+        await repo.setCartridgeStates(trx, f.cartridgeIds, ['in_store'], 'issued', at);
+      }
+      await audit({ action: 'device_issue.import', entityType: 'force', entityId: force.id, summary: { file: file.fileName, read: read.count, imported: fresh.length, alreadyPresent } });
+      return finish(read, { inserted: fresh.length, updated: 0, alreadyPresent });
     });
   } catch (err) {
     if (err instanceof Rejected) return refuse(read, err.errors);

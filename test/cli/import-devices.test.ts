@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../support/databases.js';
-import { smallForce } from '../support/fixtures.js';
+import { SYSTEM_ACTOR } from '../../src/services/context.js';
+import { createOfficer } from '../../src/services/officers.js';
+import { officerFixture, smallForce } from '../support/fixtures.js';
 import { openServicesOn } from './children.js';
 import { TEST_TIMEOUT_MS, cliEnv, createCliDatabase, describeRun, runCli, type CliDatabase } from './support.js';
 
@@ -104,6 +106,94 @@ describe.each(testDatabases())('cedar import devices and cartridges on %s', (kin
       expect(bad.stderr).toContain('line 3, column lot: Enter the lot');
       expect(bad.stderr).toContain('line 3, column expires_on: "2028-13-01" is not a date');
       expect(await db.count('select count(*) from cartridge')).toBe(2);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe.each(testDatabases())('cedar import device-issues on %s', (kind) => {
+  let db: CliDatabase;
+  let env: NodeJS.ProcessEnv;
+  let dir: string;
+  const file = (name: string, text: string) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
+  const cedar = (args: string[]) => runCli(args, { env });
+
+  beforeAll(async () => {
+    db = await createCliDatabase(kind);
+    env = cliEnv(db.settings);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-issues-cli-'));
+    const svc = await openServicesOn(db.settings);
+    const f = await smallForce(svc);
+    for (const collarNumber of ['601LX', '602LX']) await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber, boroughId: f.boroughs.lambeth.id }));
+    await svc.database.close();
+    for (const [what, text] of [
+      ['devices', 'serial,model,armoury,status\nX2H0001,X2,Lambeth,in service\nX2H0002,X2,Lambeth,in service\n'],
+      ['cartridges', 'serial,type,lot,expires_on,armoury\nCH0001,Smart 25 ft,L1,2028-01-31,Lambeth\nCH0002,Smart 25 ft,L1,2028-01-31,Lambeth\n'],
+    ] as const) {
+      const r = await cedar(['import', what, file(`${what}.csv`, text)]);
+      if (r.code !== 0) throw new Error(describeRun(r));
+    }
+  }, TEST_TIMEOUT_MS);
+  afterAll(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await db?.cleanup();
+  });
+
+  it(
+    'imports the history, marks what is still out as issued, and adds nothing the second time',
+    async () => {
+      const history = file(
+        'h.csv',
+        'device_serial,collar_number,issued_at,returned_at,cartridges\nX2H0001,601LX,2026-11-30T07:00:00+00:00,2026-11-30T17:10:00+00:00,CH0001\nX2H0001,602lx,2026-12-01T07:00:00Z,,CH0001;CH0002\nX2H0002,601LX,2026-12-01T07:05:00Z,2026-12-01T16:00:00Z,\n',
+      );
+      const r = await cedar(['import', 'device-issues', history]);
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(r.stdout).toMatch(/^Done: 3 rows read — 3 imported, 0 updated, 0 already present, 0 rejected\.$/m);
+      expect(await db.sql(`select serial, state from device order by serial`)).toEqual([
+        { serial: 'X2H0001', state: 'issued' },
+        { serial: 'X2H0002', state: 'in_store' },
+      ]);
+      expect(await db.count(`select count(*) from cartridge where state = 'issued'`)).toBe(2);
+      expect(await db.count(`select count(*) from device_issue where returned_at is null`)).toBe(1);
+      const again = await cedar(['import', 'device-issues', history]);
+      expect(again.stdout).toMatch(/^Done: 3 rows read — 0 imported, 0 updated, 3 already present, 0 rejected\.$/m);
+      expect(await db.count('select count(*) from device_issue')).toBe(3);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a device out twice at once and an officer holding two devices at once, by line, storing nothing',
+    async () => {
+      const r = await cedar([
+        'import',
+        'device-issues',
+        file(
+          'clash.csv',
+          'device_serial,collar_number,issued_at,returned_at,cartridges\nX2H0001,601LX,2026-12-01T08:00:00Z,2026-12-01T09:00:00Z,\nX2H0002,602LX,2026-12-02T07:00:00Z,2026-12-02T08:00:00Z,\nX2H0002,601LX,2026-12-02T07:30:00+00:00,2026-12-02T09:00:00Z,\nX2H0009,601LX,2026-12-03T07:00:00Z,,\n',
+        ),
+      ]);
+      expect(r.code, describeRun(r)).toBe(1);
+      expect(r.stderr).toContain('line 2, column issued_at: The device is already out then (an issue Cedar holds from 2026-12-01T07:00:00.000Z)');
+      expect(r.stderr).toContain('line 2, column collar_number: The officer already holds a device then');
+      // 602LX still holds X2H0001, out since 1 December in the history imported above.
+      expect(r.stderr).toContain('line 3, column collar_number: The officer already holds a device then (an issue Cedar holds from 2026-12-01T07:00:00.000Z)');
+      expect(r.stderr).toContain('line 4, column issued_at: The device is already out then (line 3)');
+      expect(r.stderr).toContain('line 5, column device_serial: No device has the serial X2H0009');
+      expect(r.stderr).toMatch(/^Rejected: 4 of 4 rows have errors; nothing was imported\.$/m);
+      // The file's own problems are named before the register is looked at.
+      const times = await cedar([
+        'import',
+        'device-issues',
+        file('times.csv', 'device_serial,collar_number,issued_at,returned_at\nX2H0002,601LX,2026-12-04T07:00:00Z,2026-12-04T06:00:00Z\nX2H0002,601LX,04/12/2026 07:00,\n'),
+      ]);
+      expect(times.stderr).toContain('line 2, column returned_at: The return must be after the issue');
+      expect(times.stderr).toContain('line 3, column issued_at: "04/12/2026 07:00" is not an instant: use ISO 8601 with its offset');
+      expect(await db.count('select count(*) from device_issue')).toBe(3);
     },
     TEST_TIMEOUT_MS,
   );

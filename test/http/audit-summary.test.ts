@@ -421,6 +421,7 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Fleet register fleet.csv imported: 3 rows read, 2 imported, 1 updated, 0 already present',
   ],
   ['cartridge.import', 'force', 'f1', { file: 'c.csv', read: 2, imported: 2, updated: 0, alreadyPresent: 0 }, 'Cartridges c.csv imported: 2 rows read, 2 imported, 0 updated, 0 already present'],
+  ['device_issue.import', 'force', 'f1', { file: 'sign-outs.csv', read: 4, imported: 3, alreadyPresent: 1 }, 'Sign-out history sign-outs.csv imported: 4 rows read, 3 imported, 1 already present'],
   ['cartridge.receive', 'force', 'f1', { count: 2, serials: ['C1', 'C2'] }, '2 cartridges received', ['Serials: C1, C2']],
 ];
 

@@ -12,8 +12,8 @@ import { stringify } from 'csv-stringify/sync';
 import { neutraliseRow, type RowError } from '../../domain/csv.js';
 import { CliError, endProgress, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
-import { importCartridges, importDevices, type RegisterImportResult } from '../../services/import-devices.js';
-import { CARTRIDGE_COLUMNS, DEVICE_COLUMNS } from '../../domain/devices/import.js';
+import { importCartridges, importDeviceIssues, importDevices, type RegisterImportResult } from '../../services/import-devices.js';
+import { CARTRIDGE_COLUMNS, DEVICE_COLUMNS, ISSUE_COLUMNS } from '../../domain/devices/import.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
 
@@ -238,7 +238,7 @@ Examples:
       });
     });
 
-  const register = (name: 'devices' | 'cartridges', run: typeof importDevices, description: string, help: string) =>
+  const register = (name: 'devices' | 'cartridges' | 'device-issues', run: typeof importDevices, description: string, help: string) =>
     imports
       .command(name)
       .description(description)
@@ -294,6 +294,23 @@ Columns (header row required, any order, any case):
 
 Example:
   npm run cedar -- import cartridges cartridges.csv
+`,
+  );
+
+  register(
+    'device-issues',
+    importDeviceIssues,
+    'the history of sign-outs from the system the force used before; all or nothing, and safe to run again',
+    `
+Columns (header row required, any order, any case):
+  ${ISSUE_COLUMNS.join(',')}
+  issued_at and returned_at are ISO 8601 instants with their offset (2026-11-30T07:00:00+00:00);
+  returned_at is blank while the device is still out; cartridges are serials separated by ;.
+  History is not gated, but a device out twice at once, or an officer holding two devices at
+  once, is an error on its line. Import the devices, cartridges and officers first.
+
+Example:
+  npm run cedar -- import device-issues sign-outs.csv
 `,
   );
 

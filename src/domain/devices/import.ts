@@ -55,6 +55,8 @@ function readFile<C extends string, R>(
   columns: readonly C[],
   required: readonly C[],
   row: (values: Map<C, string>, line: number, problem: (column: C, message: string) => void) => R | null,
+  /** The column whose value may appear once in a file; null: none. */
+  unique: C | null = 'serial' as C,
 ): Read<R> {
   const { text, encoding } = decodeCsv(bytes);
   const { records, errors } = readRecords(text);
@@ -76,8 +78,8 @@ function readFile<C extends string, R>(
       errors.push({ line: record.line, column, message });
     };
     const r = row(v.values, record.line, problem);
-    const serial = (v.values.get('serial' as C) ?? '').toUpperCase();
-    if (serial && seen.has(serial)) problem('serial' as C, `The serial ${serial} is also on line ${seen.get(serial)}: each device or cartridge once`);
+    const serial = unique ? (v.values.get(unique) ?? '').toUpperCase() : '';
+    if (serial && seen.has(serial)) problem(unique!, `The serial ${serial} is also on line ${seen.get(serial)}: each device or cartridge once`);
     else if (serial) seen.set(serial, record.line);
     if (!bad && r) rows.push(r);
   }
@@ -134,4 +136,84 @@ export function readCartridgeFile(bytes: Uint8Array): Read<CartridgeRow> {
     const armoury = text(v.get('armoury') ?? '', 'armoury', 100, (m) => problem('armoury', m), false);
     return expiresOn ? { line, serial, type, lot, expiresOn, armoury } : null;
   });
+}
+
+// ---- the sign-out history -----------------------------------------------------------------
+
+export const ISSUE_COLUMNS = ['device_serial', 'collar_number', 'issued_at', 'returned_at', 'cartridges'] as const;
+export type IssueColumn = (typeof ISSUE_COLUMNS)[number];
+
+export interface IssueHistoryRow {
+  line: number;
+  deviceSerial: string;
+  collarNumber: string;
+  /** ISO 8601 UTC. */
+  issuedAt: string;
+  returnedAt: string | null;
+  cartridges: string[];
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 instant with its offset (`2026-11-30T07:00:00Z`, `…+01:00`) as UTC, or undefined. */
+export function instantOf(value: string): string | undefined {
+  if (!INSTANT.test(value)) return undefined;
+  const t = Date.parse(value);
+  return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+}
+
+/**
+ * `cedar import device-issues FILE`: the sign-outs a force's previous system recorded. History is
+ * not gated, but a device out twice at once, or an officer holding two devices at once, is a line
+ * error (`overlaps` checks the file's rows against each other and against what Cedar holds).
+ */
+export function readIssueFile(bytes: Uint8Array): Read<IssueHistoryRow> {
+  return readFile(
+    bytes,
+    ISSUE_COLUMNS,
+    ['device_serial', 'collar_number', 'issued_at', 'returned_at'],
+    (v, line, problem) => {
+      const deviceSerial = serialOf(v.get('device_serial') ?? '', (m) => problem('device_serial', m));
+      const collarNumber = text(v.get('collar_number') ?? '', 'collar number', 20, (m) => problem('collar_number', m)).toUpperCase();
+      const rawIssued = v.get('issued_at') ?? '';
+      const issuedAt = instantOf(rawIssued);
+      if (!rawIssued) problem('issued_at', 'Enter when the device was issued');
+      else if (!issuedAt) problem('issued_at', `${quoteValue(rawIssued)} is not an instant: use ISO 8601 with its offset, like 2026-11-30T07:00:00+00:00`);
+      const rawReturned = v.get('returned_at') ?? '';
+      const returnedAt = rawReturned ? instantOf(rawReturned) : null;
+      if (rawReturned && !returnedAt) problem('returned_at', `${quoteValue(rawReturned)} is not an instant: use ISO 8601 with its offset, or leave it blank while the device is out`);
+      if (issuedAt && returnedAt && returnedAt <= issuedAt) problem('returned_at', 'The return must be after the issue');
+      const cartridges = (v.get('cartridges') ?? '')
+        .split(';')
+        .map((c) => c.trim().toUpperCase())
+        .filter(Boolean);
+      for (const c of cartridges) if (!SERIAL_PATTERN.test(c)) problem('cartridges', `${quoteValue(c)} is not a cartridge serial: separate serials with ;`);
+      return issuedAt && returnedAt !== undefined ? { line, deviceSerial, collarNumber, issuedAt, returnedAt, cartridges } : null;
+    },
+    null,
+  );
+}
+
+export interface Span {
+  key: string;
+  from: string;
+  /** null while open. */
+  to: string | null;
+  line: number | null;
+}
+
+const overlap = (a: Span, b: Span) => a.from < (b.to ?? '9999') && b.from < (a.to ?? '9999');
+
+/** For each new span, the first span of the same key (stored, or earlier in the file) it overlaps. */
+export function overlaps(stored: readonly Span[], fresh: readonly Span[]): Map<number, Span> {
+  const byKey = new Map<string, Span[]>();
+  for (const s of stored) byKey.set(s.key, [...(byKey.get(s.key) ?? []), s]);
+  const out = new Map<number, Span>();
+  for (const s of fresh) {
+    const list = byKey.get(s.key) ?? [];
+    const clash = list.find((o) => overlap(o, s));
+    if (clash) out.set(s.line!, clash);
+    else byKey.set(s.key, [...list, s]);
+  }
+  return out;
 }
