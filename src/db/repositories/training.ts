@@ -4,6 +4,7 @@ import type { SessionStatus, StoredRestriction, StoredTrainingRecord, TrainingSe
 import { sql } from 'kysely';
 import type { DatabaseKind, Executor } from '../database.js';
 import { newId, nowIso } from '../ids.js';
+import { chunk } from '../batches.js';
 import type { CourseTypeTable, TrainingRecordTable } from '../schema.js';
 
 // Course types ------------------------------------------------------------------------
@@ -596,10 +597,4 @@ export async function insertRestriction(db: Executor, forceId: string, officerId
 
 export async function endRestriction(db: Executor, id: string, toOn: string, reason: string, by: string): Promise<void> {
   await db.updateTable('authority_restriction').set({ to_on: toOn, end_reason: reason, ended_by_label: by, ended_at: nowIso() }).where('id', '=', id).execute();
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
