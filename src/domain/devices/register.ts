@@ -105,12 +105,15 @@ export const DEFAULT_SHIFT_MS = 10 * 60 * 60 * 1000;
 /** The longest a shift may run from the issue: a longer one is a mistyped end. */
 export const LONGEST_SHIFT_MS = 24 * 60 * 60 * 1000;
 
+/** The end of a shift of the default length that began at `issuedAt`. */
+export const defaultShiftEnd = (issuedAt: Date): string => new Date(issuedAt.getTime() + DEFAULT_SHIFT_MS).toISOString();
+
 /**
  * When the shift of a device issued at `issuedAt` ends: the given end, or 10 hours on. A given
  * end must be after the issue and within 24 hours of it: the problem is said, else null.
  */
 export function shiftEnd(issuedAt: Date, given: string | null | undefined): { endsAt: string } | { problem: string } {
-  if (!given) return { endsAt: new Date(issuedAt.getTime() + DEFAULT_SHIFT_MS).toISOString() };
+  if (!given) return { endsAt: defaultShiftEnd(issuedAt) };
   const ends = Date.parse(given);
   if (Number.isNaN(ends)) return { problem: 'Give the end of the shift as a date and time' };
   if (ends <= issuedAt.getTime()) return { problem: 'The shift must end after the device is issued' };
