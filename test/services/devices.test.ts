@@ -42,9 +42,13 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
     const collarNumber = `${800 + ++n}LX`;
     const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber, boroughId: f.boroughs.lambeth.id }));
     if (passedOn) {
-      await trainingRepo.insertTrainingRecords(svc.database.db, f.force.id, 'test', [
-        { officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: `t-${collarNumber}` },
-      ]);
+      await trainingRepo.insertTrainingRecords(
+        svc.database.db,
+        f.force.id,
+        'test',
+        [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: `t-${collarNumber}` }],
+        svc.now().toISOString(),
+      );
     }
     return collarNumber;
   };
