@@ -38,6 +38,7 @@ import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerTrainingApiRoutes, trainingOpenApi } from './routes/training/api.js';
 import { deviceOpenApi, registerDeviceApiRoutes } from './routes/devices/api.js';
+import { registerDeviceModelRoutes } from './routes/devices/models.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -175,6 +176,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerTrainingAuthorityRoutes(app, svc);
   registerTrainingApiRoutes(app, svc);
   registerDeviceApiRoutes(app, svc);
+  registerDeviceModelRoutes(app, svc);
   registerUpliftRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc, OPENAPI_PARTS);

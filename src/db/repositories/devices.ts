@@ -53,6 +53,10 @@ export async function insertModels(db: Executor, forceId: string, models: readon
   return rows.map(toModel);
 }
 
+export async function lockModel(db: Executor, kind: DatabaseKind, id: string): Promise<void> {
+  if (kind === 'postgres') await sql`select id from device_model where id = ${id} for update`.execute(db);
+}
+
 export async function updateModel(db: Executor, id: string, m: DeviceModel, at: string): Promise<void> {
   await db
     .updateTable('device_model')
