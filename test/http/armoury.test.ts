@@ -170,6 +170,7 @@ describe.each(testDatabases())('the armoury pages on %s', (kind) => {
     expect(armourer.statusCode).toBe(409);
     expect(text(armourer.body)).toContain('Device X2C0001 belongs to Camden armoury, not Lambeth armoury.');
     expect(armourer.body).not.toContain('name="overrideCodes"');
+    expect(text(armourer.body)).toContain('An inspector may override this reason');
 
     const inspector = await c.inspector!.post('/armoury/issue', wrong);
     expect(inspector.statusCode).toBe(409);

@@ -13,7 +13,8 @@ import { officersByIds } from '../../services/officers.js';
 import { errorView, field, fieldList, formBody, paginationView, type FormBody } from '../forms.js';
 import { idParams, paramsOf } from '../params.js';
 import { queryId, queryOf, queryPage, queryText } from '../query.js';
-import { authorityView } from '../training-view.js';
+import { authorityView, readableDates } from '../training-view.js';
+import { formatDateTime } from '../views.js';
 
 /*
  * The armoury pages (issue 12): the daily sign-out at the counter. A store's page (what is out,
@@ -129,15 +130,17 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
     ctx: { store: Store; collar: string; found: OfficerAtCounter | undefined; form: IssueForm; errors?: FieldError[]; refusal?: readonly GateReason[]; status?: number },
   ) => {
     let override: { items: { value: string; text: string; checked: boolean }[] } | null = null;
+    let inspectorMayOverride = false;
     if (ctx.refusal?.length) {
       const policy = await gatePolicy(svc);
       const allowed = new Set<string>(policy.overridable);
-      if (ctx.refusal.every((r) => allowed.has(r.code)) && (await mayOverrideGate(svc, request.actor()))) {
+      inspectorMayOverride = ctx.refusal.every((r) => allowed.has(r.code));
+      if (inspectorMayOverride && (await mayOverrideGate(svc, request.actor()))) {
         const codes = [...new Set(ctx.refusal.map((r) => r.code))];
         override = { items: codes.map((c) => ({ value: c, text: OVERRIDE_LABELS[c] ?? c, checked: ctx.form.overrideCodes.includes(c) })) };
       }
     }
-    const errors = [...(ctx.errors ?? []), ...(ctx.refusal ?? []).map((r) => ({ field: GATE_FIELDS[r.code], message: r.message }))];
+    const errors = [...(ctx.errors ?? []), ...(ctx.refusal ?? []).map((r) => ({ field: GATE_FIELDS[r.code], message: readableDates(r.message) }))];
     const ev = errorView(errors, { collar: 'collar', 'override.reason': 'overrideReason', 'override.codes': 'overrideCodes' });
     const a = ctx.found && authorityView(ctx.found.authority, { sessionLinks: false });
     return reply.code(ctx.status ?? (errors.length ? 400 : 200)).render('pages/armoury/issue.njk', {
@@ -151,6 +154,7 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
       authority: a,
       form: ctx.form,
       refused: Boolean(ctx.refusal?.length),
+      inspectorMayOverride,
       override,
       ...ev,
     });
@@ -223,11 +227,12 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
     }
   });
 
-  const renderReturn = (reply: FastifyReply, ctx: { page: ReturnPage; backHref: string; chosen: { outcome: string; reportId: string }[]; errors?: FieldError[] }, store: Store | undefined) => {
+  const renderReturn = async (reply: FastifyReply, ctx: { page: ReturnPage; backHref: string; chosen: { outcome: string; reportId: string }[]; errors?: FieldError[] }, store: Store | undefined) => {
+    const officer = (await officersByIds(svc, [ctx.page.issue.officerId])).get(ctx.page.issue.officerId);
     const { issue, reports } = ctx.page;
     const ev = errorView(ctx.errors ?? [], Object.fromEntries(issue.cartridges.map((_, i) => [`cartridges.${i}.outcome`, `outcome-${i}`])));
     const reportLabel = (r: (typeof reports)[number]) =>
-      `${r.incidentReference ?? 'Report without an incident reference yet'}${r.occurredAt ? `, ${r.occurredAt.slice(0, 10)}` : ''}${r.deviceSerial ? `, Taser ${r.deviceSerial}` : ''}${r.status === 'draft' ? ' (draft)' : ''}`;
+      `${r.incidentReference ?? 'Report without an incident reference yet'}${r.occurredAt ? `, ${formatDateTime(r.occurredAt)}` : ''}${r.deviceSerial ? `, Taser ${r.deviceSerial}` : ''}${r.status === 'draft' ? ' (draft)' : ''}`;
     const rows = issue.cartridges.map((c, i) => {
       const chosen = ctx.chosen[i] ?? { outcome: '', reportId: '' };
       // The report naming this cartridge, if the officer has written it: chosen unless another was.
@@ -248,6 +253,7 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
       navPath: '/armoury',
       backLink: ctx.backHref,
       issue,
+      officer: `${officer ? `${rankShort(officer.rank)} ` : ''}${issue.collarNumber} ${issue.officerName}`,
       rows,
       outcomes: CARTRIDGE_RETURNS.map((o) => ({ value: o, text: OUTCOME_LABELS[o] })),
       reportsFound: reports.length,
