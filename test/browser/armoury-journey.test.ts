@@ -96,6 +96,9 @@ describe.skipIf(!CHROMIUM)('browser journey: the armoury counter', () => {
     it('issues to an authorised officer, refuses a lapsed one naming why, and takes the device back with a cartridge linked to the report', async () => {
       const { page, shot, problems } = await signIn(ARMOURER);
       await page.getByRole('heading', { name: 'Devices overdue for return' }).waitFor();
+      expect(await page.getByRole('row').filter({ hasText: 'X2L0004' }).innerText()).toMatch(/X2L0004\s+Overdue\s+PC 504LX Dev Shah/);
+      await shot('home');
+      await expectNoAxeViolations(page);
       await clickAndLoad(page, page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Armoury', exact: true }), /\/armoury$/);
       await heading(page, 'Central store').waitFor();
       await page.getByLabel('Store', { exact: true }).selectOption({ label: 'Lambeth armoury' });
