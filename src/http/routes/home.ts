@@ -61,7 +61,7 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
     const deviceScope = scopeFor(grants, 'read:device');
     const overdue =
       deviceScope && grants.some((g) => g.role === 'borough_commander' || g.role === 'armourer')
-        ? (await overdueIssues(svc, deviceScope, 20)).map((i) => ({
+        ? (await overdueIssues(svc, deviceScope, 21)).map((i) => ({
             ...i,
             storeHref: `/armoury?store=${encodeURIComponent(armouryKey(i.armoury))}`,
           }))
@@ -80,6 +80,6 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
         ownRecord = { officer, team, borough: boroughs.find((b) => b.id === officer.boroughId) };
       }
     }
-    return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, overdue, notice: noticeFrom(request.query) });
+    return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, overdue: overdue?.slice(0, 20), moreOverdue: (overdue?.length ?? 0) > 20, notice: noticeFrom(request.query) });
   });
 }
