@@ -19,6 +19,7 @@ import { installQueryValidation } from './query.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerApiRoutes } from './routes/api.js';
+import { registerArmouryRoutes } from './routes/armoury.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerHomeRoutes } from './routes/home.js';
 import { registerOfficerRoutes } from './routes/officers.js';
@@ -177,6 +178,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerTrainingApiRoutes(app, svc);
   registerDeviceApiRoutes(app, svc);
   registerDeviceModelRoutes(app, svc);
+  registerArmouryRoutes(app, svc);
   registerUpliftRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc, OPENAPI_PARTS);

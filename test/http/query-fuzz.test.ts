@@ -258,6 +258,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/transparency\/latest\/:file/, '/transparency/latest/uses.csv')
       .replace(/^\/assets\/\*/, '/assets/cedar.css')
       .replace(/^\/api\/v1\/device-issues\/:id/, `/api/v1/device-issues/${params.deviceIssue}`)
+      .replace(/^\/armoury\/issues\/:id/, `/armoury/issues/${params.deviceIssue}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
   const names = (res: LightMyRequestResponse, parameter: string): boolean => {
