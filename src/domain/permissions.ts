@@ -105,6 +105,9 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['professional_standards', 'update', 'device'],
   ['programme_lead', 'read', 'device'],
   ['borough_commander', 'read', 'device'],
+  // The gate's policy (spare cartridges, which reasons an inspector may override).
+  ['programme_lead', 'manage', 'device'],
+  ['armourer', 'manage', 'device'],
 ];
 
 /** A role held by an account, optionally limited to one borough. */

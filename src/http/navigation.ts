@@ -16,6 +16,7 @@ const ITEMS: NavItem[] = [
   { text: 'Training', href: '/training', permission: 'read:training' },
   { text: 'Uplift', href: '/uplift', permission: 'read:uplift' },
   { text: 'Statistics', href: '/statistics', permission: 'read:statistics' },
+  { text: 'Devices', href: '/devices', permission: 'read:device' },
   { text: 'Officers', href: '/officers', permission: 'read:officer' },
   { text: 'Teams', href: '/teams', permission: 'read:team' },
   { text: 'Accounts', href: '/admin/accounts', permission: 'manage:account' },
