@@ -485,7 +485,10 @@ const DESCRIBE: Record<string, Describe> = {
     const reasons = (x: unknown) => (Array.isArray(x) && x.length ? x.map((r) => GATE_REASON_LABELS[r as GateReasonCode] ?? String(r)).join('; ') : 'none');
     return {
       what: 'Sign-out gate policy updated',
-      details: [`Spare cartridges: ${c.show(before.spareCartridges)} → ${c.show(now.spareCartridges)}`, `Reasons an inspector may override: ${reasons(before.overridable)} → ${reasons(now.overridable)}`],
+      details: [
+        `Spare cartridges: ${c.show(before.spareCartridges)} → ${c.show(now.spareCartridges)}`,
+        `Reasons an inspector may override: ${reasons(before.overridable)} → ${reasons(now.overridable)}`,
+      ],
     };
   },
 };

@@ -98,7 +98,8 @@ export function historyItems(h: DeviceHistory, opts: { canReadReports: boolean }
   for (const i of h.issues) {
     const officer = { text: `${i.collarNumber} ${i.officerName}`, href: `/officers/${i.officerId}` };
     const issued = i.cartridges.length ? [`Cartridges: ${i.cartridges.map((c) => `${c.serial} (${c.type})`).join(', ')}`] : ['No cartridges'];
-    if (i.overrideCodes.length) issued.push(`Overridden: ${i.overrideCodes.map((c) => GATE_REASON_LABELS[c as GateReasonCode] ?? c).join('; ')}${i.overrideReason ? `. Reason: ${i.overrideReason}` : ''}`);
+    if (i.overrideCodes.length)
+      issued.push(`Overridden: ${i.overrideCodes.map((c) => GATE_REASON_LABELS[c as GateReasonCode] ?? c).join('; ')}${i.overrideReason ? `. Reason: ${i.overrideReason}` : ''}`);
     if (i.shiftEndsAt) issued.push(`Shift ends ${formatDateTime(i.shiftEndsAt)}`);
     items.push({ at: i.issuedAt, when: formatDateTime(i.issuedAt), title: 'Issued', lines: issued, links: [officer], by: null });
     if (i.returnedAt) {

@@ -196,7 +196,8 @@ export async function linkCartridgeToReport(svc: Services, actor: Actor, scope: 
       if (theirs.length) found = theirs;
     }
     const discharged = found.filter((r) => r.discharge);
-    if (discharged.length === 0) fail(found.length === 1 ? `The report for “${text}” records no Taser discharge: link the report of the discharge` : `No report for “${text}” records a Taser discharge`);
+    if (discharged.length === 0)
+      fail(found.length === 1 ? `The report for “${text}” records no Taser discharge: link the report of the discharge` : `No report for “${text}” records a Taser discharge`);
     if (discharged.length > 1) fail(`${discharged.length} reports for “${text}” record a discharge: enter the report’s ID instead`);
     const report = discharged[0]!;
     const at = svc.now().toISOString();

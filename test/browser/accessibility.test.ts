@@ -23,6 +23,7 @@ import { createApiToken, getAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { prepareRelease, releaseMonths } from '../../src/services/releases.js';
 import { reviewReport } from '../../src/services/reports.js';
+import { moveDevice, receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
 import { demoEmail, seedDemo, type DemoSummary } from '../../src/demo/index.js';
 import type { RoutePermission } from '../../src/http/types.js';
@@ -50,6 +51,8 @@ interface Ids {
   endedSession: string;
   completedSession: string;
   enrolment: string;
+  /** A device in store and a quarantined one (professional standards see the release form). */
+  devices: string[];
 }
 
 /**
@@ -118,13 +121,23 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/training/sessions/:id/results/:enrolmentId/correct': (ids) => [`/training/sessions/${ids.completedSession}/results/${ids.enrolment}/correct`],
   '/transparency/releases/:number': (ids) => [`/transparency/releases/${ids.releaseNumber}`],
   '/transparency/releases/:number/breakdowns': (ids) => [`/transparency/releases/${ids.releaseNumber}/breakdowns`],
+  '/devices/:id': (ids) => ids.devices.map((id) => `/devices/${id}`),
 };
 
 const reportsIn = (ids: Ids, status: string) => ids.reports.filter((r) => r.status === status).map((r) => r.id);
 const oneOfEachStatus = (ids: Ids, keep: (status: string) => boolean = () => true) => [...new Set(ids.reports.map((r) => r.status))].filter(keep).map((s) => reportsIn(ids, s)[0]!);
 
 /** Pages reached with a query string: the statistics of a quarter, a filtered list, a GET form with an error. */
-const WITH_QUERY = ['/statistics?period=2026-27&unit=quarter', '/officers?q=a&status=active', '/audit?entityType=report', '/audit?from=yesterday', '/statistics?period=nonsense'];
+const WITH_QUERY = [
+  '/devices?model=X2&state=in_store',
+  '/devices/cartridges?tab=unlinked',
+  '/devices/cartridges?expiring=yes',
+  '/statistics?period=2026-27&unit=quarter',
+  '/officers?q=a&status=active',
+  '/audit?entityType=report',
+  '/audit?from=yesterday',
+  '/statistics?period=nonsense',
+];
 
 function allows(role: Role, permission: RoutePermission): boolean {
   if (permission === 'public') return false; // visited signed out
@@ -348,6 +361,16 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   const month = (await releaseMonths(t.svc))!.last;
   await prepareRelease(t.svc, await actorFor('analyst'), month);
   await createApiToken(t.svc, SYSTEM_ACTOR, demoEmail('programme_lead'), 'roster-sync');
+  // Devices (issue 12): one in store, one quarantined, and a cartridge expended with no report yet.
+  const store = { boroughId: lambeth, teamId: null };
+  const devices = await registerDevices(t.svc, SYSTEM_ACTOR, [
+    { serial: 'A11Y-0001', model: 'X2', armoury: store, firmware: '1.0', inServiceOn: '2025-01-01' },
+    { serial: 'A11Y-0002', model: 'X2', armoury: store },
+  ]);
+  await moveDevice(t.svc, SYSTEM_ACTOR, { all: true }, devices.get('A11Y-0002')!, { move: 'quarantine', note: 'Held as evidence after a discharge' });
+  await receiveCartridges(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-C1', type: 'Smart 25 ft', lot: 'L1', expiresOn: '2030-01-31', armoury: store }]);
+  const cartridge = await db.selectFrom('cartridge').select('id').where('serial', '=', 'A11Y-C1').executeTakeFirstOrThrow();
+  await db.updateTable('cartridge').set({ state: 'expended' }).where('id', '=', cartridge.id).execute();
 }
 
 async function idsOf(t: TestApp): Promise<Ids> {
@@ -400,5 +423,6 @@ async function idsOf(t: TestApp): Promise<Ids> {
     endedSession: withSeats.id,
     completedSession: enrolment.session_id,
     enrolment: enrolment.id,
+    devices: (await db.selectFrom('device').select('id').where('serial', 'in', ['A11Y-0001', 'A11Y-0002']).orderBy('serial').execute()).map((d) => d.id),
   };
 }

@@ -30,7 +30,9 @@ export function registerDevicePolicyRoutes(app: FastifyInstance, svc: Services):
     });
   };
 
-  app.get('/devices/policy', { config: { permission: 'manage:device', query: policyQuery } }, async (request, reply) => render(request, reply, { notice: deviceNotice(queryOf(request, policyQuery).notice) }));
+  app.get('/devices/policy', { config: { permission: 'manage:device', query: policyQuery } }, async (request, reply) =>
+    render(request, reply, { notice: deviceNotice(queryOf(request, policyQuery).notice) }),
+  );
 
   app.post('/devices/policy', { config: { permission: 'manage:device' } }, async (request, reply) => {
     const body = formBody(request);
