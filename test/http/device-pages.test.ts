@@ -334,6 +334,13 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
     ]);
   });
 
+  it('says who holds a device that is out, on its page and in the register', async () => {
+    await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'X2C0001', collarNumber: '503LX', cartridges: [] });
+    const page = text((await as.armourer!.get(`/devices/${ids.X2C0001}`)).body);
+    expect(page).toContain('Issued to 503LX Cy Camden since 1 April 2027 at 07:30');
+    expect(text((await as.armourer!.get('/devices?state=issued')).body)).toContain('X2C0001 X2 Camden armoury Issued with 503LX Cy Camden');
+  });
+
   it('puts Devices in the menu for those who read devices', async () => {
     expect((await as.armourer!.get('/devices')).body).toMatch(/href="\/devices"[^>]*aria-current|aria-current[^>]*href="\/devices"/);
     expect((await as.analyst!.get('/')).body).not.toContain('href="/devices"');

@@ -73,6 +73,7 @@ export function registerDeviceRegisterRoutes(app: FastifyInstance, svc: Services
       backLink: '/devices',
       h,
       tag: DEVICE_STATE_TAGS[h.device.state],
+      holder: h.issues.find((i) => i.returnedAt === null) ?? null,
       withdrawalReason: h.device.withdrawalReason ? WITHDRAWAL_REASON_LABELS[h.device.withdrawalReason] : null,
       items: historyItems(h, { canReadReports: can(r, 'read:report') }),
       moves,
