@@ -38,6 +38,7 @@ import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerTrainingApiRoutes, trainingOpenApi } from './routes/training/api.js';
 import { deviceOpenApi, registerDeviceApiRoutes } from './routes/devices/api.js';
+import { registerQuarantineRoutes } from './routes/devices/quarantine.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -160,6 +161,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerReportSectionRoutes(app, svc);
   registerReportAmendRoutes(app, svc);
   registerReportCheckRoutes(app, svc);
+  registerQuarantineRoutes(app, svc);
   registerReferralRoutes(app, svc);
   registerReportDiscardRoutes(app, svc);
   registerReviewRoutes(app, svc);

@@ -196,6 +196,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device.import': 'Fleet register imported',
   'cartridge.import': 'Cartridges imported',
   'device_issue.import': 'Sign-out history imported',
+  'device_quarantine.propose': 'Device quarantine proposed',
+  'device_quarantine.decide': 'Device quarantine decided',
+  'device_quarantine.reopen': 'Device quarantine proposal reopened',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -225,6 +228,7 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   device: 'Device',
   device_model: 'Device model',
   device_issue: 'Device issue',
+  device_quarantine_proposal: 'Device quarantine proposal',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -471,6 +475,12 @@ const DESCRIBE: Record<string, Describe> = {
     what: `Sign-out history ${c.show(c.s.file)} imported: ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.imported))} imported, ${formatNumber(count(c.s.alreadyPresent))} already present`,
   }),
   'cartridge.receive': (c) => ({ what: `${plural(count(c.s.count), 'cartridge')} received`, details: c.rest('count') }),
+  'device_quarantine.propose': (c) => ({ what: `Quarantine of device ${c.show(c.s.serial)} proposed after a report`, details: [`Reason: ${c.show(c.s.reason)}`] }),
+  'device_quarantine.decide': (c) => ({
+    what: c.s.decision === 'quarantined' ? `Device ${c.show(c.s.serial)} to be quarantined: proposal accepted` : `Quarantine of device ${c.show(c.s.serial)} declined`,
+    details: c.s.note ? [`${c.s.decision === 'declined' ? 'Reason' : 'Note'}: ${c.show(c.s.note)}`] : [],
+  }),
+  'device_quarantine.reopen': (c) => ({ what: `Quarantine proposal for device ${c.show(c.s.serial)} reopened: the device could not be quarantined`, details: [`Why: ${c.show(c.s.because)}`] }),
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */

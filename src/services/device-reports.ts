@@ -31,7 +31,7 @@ function deviceOfContent(stored: StoredContent): { serial: string; at: Date } | 
 /**
  * The warnings on a report's Taser serial: not in the register, or not issued to the
  * report's officer at the incident time. None until the Taser and incident sections are
- * saved. The caller has checked that the reader may see the report. `content`: the answers to
+ * saved, and none while the force has no devices registered. The caller has checked that the reader may see the report. `content`: the answers to
  * check (an amendment in progress), else the report's own.
  */
 export async function deviceWarnings(svc: Services, reportId: string, content?: StoredContent): Promise<SerialWarning[]> {
@@ -39,7 +39,8 @@ export async function deviceWarnings(svc: Services, reportId: string, content?: 
   const report = await reportsRepo.findReport(svc.database.db, reportId);
   if (!report || report.forceId !== force.id) throw new NotFoundError('Report', reportId);
   const named = deviceOfContent(content ?? report.content);
-  if (!named) return [];
+  // A force not (yet) keeping its register in Cedar: nothing to check against, so nothing to warn of.
+  if (!named || !(await repo.forceHasDevices(svc.database.db, force.id))) return [];
   const device = await devicesRepo.findDeviceBySerial(svc.database.db, force.id, named.serial.trim().toUpperCase());
   const spans = device ? await repo.deviceIssueSpans(svc.database.db, device.id) : [];
   return serialWarnings({ serial: named.serial, officerId: report.officerId, incidentAt: named.at, device: device ? { id: device.id, serial: device.serial } : null, spans });

@@ -423,6 +423,38 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
   ['cartridge.import', 'force', 'f1', { file: 'c.csv', read: 2, imported: 2, updated: 0, alreadyPresent: 0 }, 'Cartridges c.csv imported: 2 rows read, 2 imported, 0 updated, 0 already present'],
   ['device_issue.import', 'force', 'f1', { file: 'sign-outs.csv', read: 4, imported: 3, alreadyPresent: 1 }, 'Sign-out history sign-outs.csv imported: 4 rows read, 3 imported, 1 already present'],
   ['cartridge.receive', 'force', 'f1', { count: 2, serials: ['C1', 'C2'] }, '2 cartridges received', ['Serials: C1, C2']],
+  [
+    'device_quarantine.propose',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', device: 'd1', reason: 'Taser fired; a serious injury was recorded' },
+    'Quarantine of device X29000123 proposed after a report',
+    ['Reason: Taser fired; a serious injury was recorded'],
+  ],
+  [
+    'device_quarantine.decide',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', decision: 'quarantined', note: 'Held for the IOPC' },
+    'Device X29000123 to be quarantined: proposal accepted',
+    ['Note: Held for the IOPC'],
+  ],
+  [
+    'device_quarantine.decide',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', decision: 'declined', note: 'The device was downloaded and returned' },
+    'Quarantine of device X29000123 declined',
+    ['Reason: The device was downloaded and returned'],
+  ],
+  [
+    'device_quarantine.reopen',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', because: 'The device cannot be quarantined: it has been withdrawn, which is final.' },
+    'Quarantine proposal for device X29000123 reopened: the device could not be quarantined',
+    ['Why: The device cannot be quarantined: it has been withdrawn, which is final.'],
+  ],
 ];
 
 describe('the audit log in words: a sentence for each action', () => {

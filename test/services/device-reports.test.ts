@@ -89,6 +89,12 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
     return r.id;
   };
 
+  it('warns of nothing while the force has no devices registered', async () => {
+    const o = await officer();
+    const id = await report(o, 'X29999999', {}, false);
+    expect(await deviceWarnings(svc, id)).toEqual([]);
+  });
+
   it('warns of nothing when the device was out to the officer at the incident', async () => {
     const o = await officer();
     const d = await device();

@@ -19,6 +19,11 @@ export async function deviceIssueSpans(db: Executor, deviceId: string): Promise<
   return rows.map((r) => ({ officerId: r.officer_id, issuedAt: r.issued_at, returnedAt: r.returned_at }));
 }
 
+/** Whether the force keeps a register of devices at all (a force that does not has nothing to check a serial against). */
+export async function forceHasDevices(db: Executor, forceId: string): Promise<boolean> {
+  return (await db.selectFrom('device').select('id').where('force_id', '=', forceId).limit(1).executeTakeFirst()) !== undefined;
+}
+
 export interface HeldDeviceRow {
   issueId: string;
   deviceId: string;

@@ -5,6 +5,7 @@ import type { Services } from '../../services/context.js';
 import { getOfficer, listOfficers } from '../../services/officers.js';
 import { getTeam, listBoroughs } from '../../services/organisation.js';
 import { listOwnReports, listReports } from '../../services/reports.js';
+import { listQuarantineProposals } from '../../services/device-reports.js';
 import { noticeFrom } from '../forms.js';
 
 export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
@@ -47,6 +48,17 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
         text: officerScope.all ? 'Find and view officers across the force.' : 'Find and view officers in your borough.',
         stat: total,
         statLabel: 'active officers',
+      });
+    }
+    const deviceScope = scopeFor(grants, 'read:device');
+    if (deviceScope && grants.some((g) => g.role === 'professional_standards')) {
+      const open = await listQuarantineProposals(svc, deviceScope, { page: 1, pageSize: 1 });
+      cards.push({
+        title: 'Devices proposed for quarantine',
+        href: '/devices/quarantine',
+        text: 'Devices named in reports of a discharge with death or serious injury: quarantine them as evidence, or decline.',
+        stat: open.total,
+        statLabel: 'waiting for a decision',
       });
     }
     if (can(grants, 'read:statistics')) cards.push({ title: 'Statistics', href: '/statistics', text: 'Taser use by period, borough, level and subject; the Home Office return and its downloads.' });
