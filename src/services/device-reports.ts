@@ -112,9 +112,11 @@ export async function decideQuarantine(svc: Services, actor: Actor, scope: Scope
   const report = seen && (await reportsRepo.findReport(svc.database.db, seen.reportId));
   if (!seen || !report || !scopeIncludes(scope, report.boroughId)) throw new NotFoundError('Quarantine proposal', id);
   if (decision === 'quarantined') {
-    if (!seen.deviceId) throw new ValidationError([{ field: 'decision', message: `Serial ${seen.deviceSerial} is not in the register, so there is no device to quarantine: decline the proposal, giving the reason` }]);
+    if (!seen.deviceId)
+      throw new ValidationError([{ field: 'decision', message: `Serial ${seen.deviceSerial} is not in the register, so there is no device to quarantine: decline the proposal, giving the reason` }]);
     const device = await getDevice(svc, seen.deviceId);
-    if (device.state === 'withdrawn') throw new ValidationError([{ field: 'decision', message: `Device ${device.serial} has been withdrawn, so it cannot be quarantined: decline the proposal, giving the reason` }]);
+    if (device.state === 'withdrawn')
+      throw new ValidationError([{ field: 'decision', message: `Device ${device.serial} has been withdrawn, so it cannot be quarantined: decline the proposal, giving the reason` }]);
   }
 
   const at = svc.now().toISOString();

@@ -23,6 +23,7 @@ import { createApiToken, getAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { prepareRelease, releaseMonths } from '../../src/services/releases.js';
 import { reviewReport } from '../../src/services/reports.js';
+import { registerDevices } from '../../src/services/devices.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
 import { demoEmail, seedDemo, type DemoSummary } from '../../src/demo/index.js';
 import type { RoutePermission } from '../../src/http/types.js';
@@ -118,13 +119,22 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/training/sessions/:id/results/:enrolmentId/correct': (ids) => [`/training/sessions/${ids.completedSession}/results/${ids.enrolment}/correct`],
   '/transparency/releases/:number': (ids) => [`/transparency/releases/${ids.releaseNumber}`],
   '/transparency/releases/:number/breakdowns': (ids) => [`/transparency/releases/${ids.releaseNumber}/breakdowns`],
+  // No path parameter (the walk visits it anyway): listed so its open proposal is known to be there (addWhatTheDemoLacks).
+  '/devices/quarantine': () => ['/devices/quarantine'],
 };
 
 const reportsIn = (ids: Ids, status: string) => ids.reports.filter((r) => r.status === status).map((r) => r.id);
 const oneOfEachStatus = (ids: Ids, keep: (status: string) => boolean = () => true) => [...new Set(ids.reports.map((r) => r.status))].filter(keep).map((s) => reportsIn(ids, s)[0]!);
 
 /** Pages reached with a query string: the statistics of a quarter, a filtered list, a GET form with an error. */
-const WITH_QUERY = ['/statistics?period=2026-27&unit=quarter', '/officers?q=a&status=active', '/audit?entityType=report', '/audit?from=yesterday', '/statistics?period=nonsense'];
+const WITH_QUERY = [
+  '/statistics?period=2026-27&unit=quarter',
+  '/officers?q=a&status=active',
+  '/audit?entityType=report',
+  '/audit?from=yesterday',
+  '/statistics?period=nonsense',
+  '/devices/quarantine?done=declined',
+];
 
 function allows(role: Role, permission: RoutePermission): boolean {
   if (permission === 'public') return false; // visited signed out
@@ -345,6 +355,20 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   const base = firedReport(lambeth);
   const id = await recordReport(t.svc, pc, { ...base, incident: { ...(base.incident as object), reference: 'CAD 9999/A11Y', date: day, time: '10:00' } }, t.svc.now());
   await reviewReport(t.svc, sergeant, { all: true }, id, { outcome: 'refer', comment: 'Three cycles in under a minute: for professional standards to look at.' });
+  // A discharge with a serious injury naming a serial not in the register: the serial's warning
+  // on the report, and a quarantine proposal on /devices/quarantine (issue 12).
+  await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-0001', model: 'X2', armoury: { boroughId: lambeth, teamId: null } }]);
+  await recordReport(
+    t.svc,
+    pc,
+    {
+      ...base,
+      incident: { ...(base.incident as object), reference: 'CAD 9998/A11Y', date: day, time: '11:00' },
+      injuries: { ...(base.injuries as object), subjectInjuryNature: 'Head injury from the fall', subjectInjuryLevel: 'severe' },
+      postUse: { ...(base.postUse as object), iopcReferralConsidered: true, iopcNotes: 'Referred at once' },
+    },
+    t.svc.now(),
+  );
   const month = (await releaseMonths(t.svc))!.last;
   await prepareRelease(t.svc, await actorFor('analyst'), month);
   await createApiToken(t.svc, SYSTEM_ACTOR, demoEmail('programme_lead'), 'roster-sync');

@@ -79,10 +79,21 @@ describe.each(testDatabases())('the report knows the device, in the pages, on %s
       t.svc.database.db,
       f.force.id,
       'test',
-      ['pc', 'other'].map((w) => ({ officerId: actors[w]!.officerId, courseTypeId: x2, completedOn: '2026-10-01', result: 'pass' as const, reason: null, sessionId: null, source: 'import' as const, sourceKey: `t-${w}` })),
+      ['pc', 'other'].map((w) => ({
+        officerId: actors[w]!.officerId,
+        courseTypeId: x2,
+        completedOn: '2026-10-01',
+        result: 'pass' as const,
+        reason: null,
+        sessionId: null,
+        source: 'import' as const,
+        sourceKey: `t-${w}`,
+      })),
     );
     device = { serial: `X${kind[0]!.toUpperCase()}7000001`, id: '' };
-    device.id = (await registerDevices(t.svc, ARMOURER, [{ serial: device.serial, model: 'X2', armoury: { boroughId: f.boroughs.lambeth.id, teamId: null }, inServiceOn: '2026-01-01' }])).get(device.serial)!;
+    device.id = (await registerDevices(t.svc, ARMOURER, [{ serial: device.serial, model: 'X2', armoury: { boroughId: f.boroughs.lambeth.id, teamId: null }, inServiceOn: '2026-01-01' }])).get(
+      device.serial,
+    )!;
     now = SHIFT;
     await issueDevice(t.svc, ARMOURER, ALL, { deviceSerial: device.serial, collarNumber: actors.other!.collarNumber, cartridges: [] });
     now = AFTER;
@@ -113,7 +124,7 @@ describe.each(testDatabases())('the report knows the device, in the pages, on %s
     const page = await clients.sgt!.get(`/reports/${warned}`);
     expect(page.statusCode).toBe(200);
     expect(decode(page.body)).toContain(message());
-    expect(page.body).toContain(`Cedar proposed quarantining device ${device.serial} (taser fired; a serious injury was recorded)`);
+    expect(page.body).toContain(`Cedar proposed quarantining device ${device.serial}: Taser fired; a serious injury was recorded.`);
   });
 
   it('lists the proposal for professional standards, who decide; a reason is required to decline', async () => {

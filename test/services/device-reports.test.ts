@@ -134,7 +134,14 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
     expect(await quarantineProposalsOfReport(svc, id)).toEqual([]);
     await submitReport(svc, o.actor, id);
     const [p] = await quarantineProposalsOfReport(svc, id);
-    expect(p).toMatchObject({ deviceId: d.id, deviceSerial: d.serial, reason: 'Taser fired; a serious injury was recorded', decidedAt: null, incidentReference: 'CAD 1234/28NOV', occurredOn: '2026-11-20' });
+    expect(p).toMatchObject({
+      deviceId: d.id,
+      deviceSerial: d.serial,
+      reason: 'Taser fired; a serious injury was recorded',
+      decidedAt: null,
+      incidentReference: 'CAD 1234/28NOV',
+      occurredOn: '2026-11-20',
+    });
     const listed = await listQuarantineProposals(svc, ALL, { page: 1, pageSize: 100 });
     expect(listed.proposals.map((x) => x.id)).toContain(p!.id);
     expect((await listQuarantineProposals(svc, { all: false, boroughIds: [f.boroughs.camden.id] }, { page: 1, pageSize: 100 })).proposals.map((x) => x.id)).not.toContain(p!.id);

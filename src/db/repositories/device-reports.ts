@@ -141,11 +141,7 @@ const toProposal = (r: ProposalRow): QuarantineProposalRow => ({
 });
 
 /** Stores a proposal unless the report already has one for that serial; its id, or null when there was one. */
-export async function insertProposal(
-  db: Executor,
-  p: { forceId: string; reportId: string; deviceId: string | null; deviceSerial: string; reason: string },
-  at: string,
-): Promise<string | null> {
+export async function insertProposal(db: Executor, p: { forceId: string; reportId: string; deviceId: string | null; deviceSerial: string; reason: string }, at: string): Promise<string | null> {
   const existing = await db.selectFrom('device_quarantine_proposal').select('id').where('report_id', '=', p.reportId).where('device_serial', '=', p.deviceSerial).executeTakeFirst();
   if (existing) return null;
   const id = newId();

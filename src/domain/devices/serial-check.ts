@@ -38,8 +38,7 @@ export interface SerialCheckInput {
 }
 
 /** Whether a span covers an instant: issued at or before it, and not yet returned (returned strictly after). */
-export const spanCovers = (span: IssueSpan, at: Date): boolean =>
-  Date.parse(span.issuedAt) <= at.getTime() && (span.returnedAt === null || at.getTime() < Date.parse(span.returnedAt));
+export const spanCovers = (span: IssueSpan, at: Date): boolean => Date.parse(span.issuedAt) <= at.getTime() && (span.returnedAt === null || at.getTime() < Date.parse(span.returnedAt));
 
 /** 22:15 on 20 November 2026 (London time). */
 function londonWhen(at: Date): string {
@@ -78,8 +77,7 @@ export function quarantineReason(content: ReportContent): string | null {
   if (!content.ced || content.tactics?.cedUsed === false) return null;
   const level = levelOf(content);
   if (!isDischarge(level) || !seriousOutcome(content)) return null;
-  const death =
-    Boolean(content.outcomes?.outcomes.includes('fatality')) || content.injuries?.subjectInjuryLevel === 'death' || content.injuries?.staffInjuryLevel === 'death';
+  const death = Boolean(content.outcomes?.outcomes.includes('fatality')) || content.injuries?.subjectInjuryLevel === 'death' || content.injuries?.staffInjuryLevel === 'death';
   const use = level === 'fired' ? 'fired' : level === 'drive_stun' ? 'used in drive stun' : 'used in angle drive stun';
   return `Taser ${use}; ${death ? 'a death was recorded' : 'a serious injury was recorded'}`;
 }

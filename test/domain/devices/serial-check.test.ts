@@ -19,7 +19,10 @@ describe('the Taser serial against the register', () => {
     ['out to the officer, not yet returned', [span('o1', '2026-11-20T18:00:00Z', null)]],
     ['out to the officer, returned after', [span('o1', '2026-11-20T18:00:00Z', '2026-11-21T04:00:00Z')]],
     ['issued at the very instant of the incident', [span('o1', '2026-11-20T22:15:00Z', null)]],
-    ['among earlier and later issues to others', [span('o2', '2026-11-19T18:00:00Z', '2026-11-20T04:00:00Z'), span('o1', '2026-11-20T18:00:00Z', '2026-11-21T04:00:00Z'), span('o3', '2026-11-21T18:00:00Z', null)]],
+    [
+      'among earlier and later issues to others',
+      [span('o2', '2026-11-19T18:00:00Z', '2026-11-20T04:00:00Z'), span('o1', '2026-11-20T18:00:00Z', '2026-11-21T04:00:00Z'), span('o3', '2026-11-21T18:00:00Z', null)],
+    ],
   ])('says nothing when the device was %s', (_, spans) => {
     expect(check(spans)).toEqual([]);
   });
@@ -32,7 +35,9 @@ describe('the Taser serial against the register', () => {
   ])('warns when the device was %s', (_, spans, words) => {
     const warnings = check(spans);
     expect(warnings.map((w) => w.code)).toEqual(['not_issued_to_officer']);
-    expect(warnings[0]!.message).toBe(`Taser X29001234 was not issued to the officer who wrote this report at the time of the incident (22:15 on 20 November 2026): the register shows it was ${words}.`);
+    expect(warnings[0]!.message).toBe(
+      `Taser X29001234 was not issued to the officer who wrote this report at the time of the incident (22:15 on 20 November 2026): the register shows it was ${words}.`,
+    );
   });
 
   it('gives the incident time as a London clock showed it in summer', () => {
@@ -71,7 +76,9 @@ describe('the quarantine proposal', () => {
     expect(quarantineReason(content({ ...injuries('minor', 'death') }))).toBe('Taser fired; a death was recorded');
     expect(quarantineReason(content({ ...injuries('severe'), ...ced(['drive_stun']), ...tactics('ced_drive_stun') }))).toBe('Taser used in drive stun; a serious injury was recorded');
     expect(quarantineReason(content({ ...injuries('severe'), ...ced(['drive_stun_repeat']), ...tactics('ced_drive_stun') }))).toBe('Taser used in drive stun; a serious injury was recorded');
-    expect(quarantineReason(content({ ...injuries('severe'), ...ced(['angle_drive_stun']), ...tactics('ced_angle_drive_stun') }))).toBe('Taser used in angle drive stun; a serious injury was recorded');
+    expect(quarantineReason(content({ ...injuries('severe'), ...ced(['angle_drive_stun']), ...tactics('ced_angle_drive_stun') }))).toBe(
+      'Taser used in angle drive stun; a serious injury was recorded',
+    );
   });
 
   it('does not propose it for a discharge with minor or no injury, nor for a use short of a discharge', () => {

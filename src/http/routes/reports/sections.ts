@@ -115,28 +115,32 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
   const warningsOf = (d: ReportDetails, key: SectionKey) =>
     key === 'ced' ? deviceWarnings(svc, d.report.id, d.report.amendment ? { ...d.report.content, ...d.report.amendment } : d.report.content) : Promise.resolve([]);
 
-  app.get('/reports/:id/sections/:key', { config: { permission: 'create:report', query: z.object({ from: queryText('from', 10), saved: queryText('saved', 10) }), params: sectionParams } }, async (request, reply) => {
-    const { id, key } = paramsOf(request, sectionParams);
-    const d = await ownReport(request, id);
-    const gate = sectionGate(d, key);
-    if (gate) return reply.redirect(gate, 303);
-    const stored = d.report.amendment?.[key] ?? d.report.content[key];
-    let defaults = {};
-    if (d.report.status === 'draft' && stored === undefined && (key === 'incident' || key === 'duty')) {
-      defaults = await recorderDefaults(svc, request.actor()).catch((err: unknown) => {
-        if (err instanceof WorkflowError) return {};
-        throw err;
-      });
-    }
-    const from = (request.query as Query).from === 'check' ? 'check' : undefined;
-    // The Taser section starts from the Taser tactics already answered (in the amendment, if one is in progress).
-    const tactics = d.report.amendment?.tactics ?? d.report.content.tactics;
-    const warnings = await warningsOf(d, key);
-    // Just saved with warnings: the officer reads them here, then goes on (or corrects the serial).
-    const justSaved = (request.query as { saved?: string }).saved === 'ced' && d.report.status === 'draft' && warnings.length > 0;
-    const continueHref = justSaved ? nextPage(d.report.id, key, d.sections, 'continue', from) : undefined;
-    return renderSection(request, reply, d, key, { values: sectionFormValues(key, stored, { ...defaults, tactics }), from, warnings, continueHref });
-  });
+  app.get(
+    '/reports/:id/sections/:key',
+    { config: { permission: 'create:report', query: z.object({ from: queryText('from', 10), saved: queryText('saved', 10) }), params: sectionParams } },
+    async (request, reply) => {
+      const { id, key } = paramsOf(request, sectionParams);
+      const d = await ownReport(request, id);
+      const gate = sectionGate(d, key);
+      if (gate) return reply.redirect(gate, 303);
+      const stored = d.report.amendment?.[key] ?? d.report.content[key];
+      let defaults = {};
+      if (d.report.status === 'draft' && stored === undefined && (key === 'incident' || key === 'duty')) {
+        defaults = await recorderDefaults(svc, request.actor()).catch((err: unknown) => {
+          if (err instanceof WorkflowError) return {};
+          throw err;
+        });
+      }
+      const from = (request.query as Query).from === 'check' ? 'check' : undefined;
+      // The Taser section starts from the Taser tactics already answered (in the amendment, if one is in progress).
+      const tactics = d.report.amendment?.tactics ?? d.report.content.tactics;
+      const warnings = await warningsOf(d, key);
+      // Just saved with warnings: the officer reads them here, then goes on (or corrects the serial).
+      const justSaved = (request.query as { saved?: string }).saved === 'ced' && d.report.status === 'draft' && warnings.length > 0;
+      const continueHref = justSaved ? nextPage(d.report.id, key, d.sections, 'continue', from) : undefined;
+      return renderSection(request, reply, d, key, { values: sectionFormValues(key, stored, { ...defaults, tactics }), from, warnings, continueHref });
+    },
+  );
 
   app.post('/reports/:id/sections/:key', { config: { permission: 'create:report', params: sectionParams } }, async (request, reply) => {
     const { id, key } = paramsOf(request, sectionParams);
