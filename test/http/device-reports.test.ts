@@ -114,6 +114,27 @@ describe.each(testDatabases())('the report knows the device, in the pages, on %s
     const section = await clients.pc!.get(`/reports/${draftId}/sections/ced`);
     expect(decode(section.body)).toContain(message());
     expect(section.body).not.toContain('Saved with a warning');
+    // Saving the Taser section with a serial the register disagrees with: saved, and back to the section to read the warning.
+    const form = {
+      revision: /name="revision" value="(\d+)"/.exec(section.body)![1]!,
+      deviceSerial: device.serial,
+      'applications-0-levels': 'red_dotted',
+      'applications-1-levels': 'fired',
+      'applications-1-fired-cartridgeNumber': 'C1234567',
+      'applications-1-fired-totalCycles': '1',
+      'applications-1-fired-cycleInterrupted': 'no',
+      'applications-1-fired-cycleExtended': 'no',
+      'applications-1-fired-repeatCycleSameCartridge': 'no',
+      'applications-1-fired-missOneProbe': 'no',
+      'applications-1-fired-missBothProbes': 'no',
+      'applications-1-fired-probeLocations': ['F7', 'F11'],
+      action: 'continue',
+    };
+    const post = await clients.pc!.post(`/reports/${draftId}/sections/ced`, form);
+    expect(post.statusCode, post.body.slice(0, 2000)).toBe(303);
+    expect(post.headers.location).toBe(`/reports/${draftId}/sections/ced?saved=ced`);
+    const fromCheck = await clients.pc!.post(`/reports/${draftId}/sections/ced`, { ...form, revision: String(Number(form.revision) + 1), from: 'check' });
+    expect(fromCheck.headers.location).toBe(`/reports/${draftId}/sections/ced?saved=ced&from=check`);
     const saved = await clients.pc!.get(`/reports/${draftId}/sections/ced?saved=ced`);
     expect(saved.body).toContain('Saved with a warning');
     // Every section is answered, so going on leads back to the task list.
