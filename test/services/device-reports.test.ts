@@ -6,7 +6,7 @@ import type { SectionKey } from '../../src/domain/report/content.js';
 import { createAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { decideQuarantine, devicesHeld, deviceWarnings, listQuarantineProposals, quarantineProposalsOfReport } from '../../src/services/device-reports.js';
-import { getDevice, issueDevice, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
+import { getDevice, issueDevice, moveDevice, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
@@ -188,6 +188,17 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
     const audit = await listAudit(svc.database.db, { entityId: p!.id }, { offset: 0, limit: 10 });
     expect(audit.entries.map((e) => e.action).sort()).toEqual(['device_quarantine.decide', 'device_quarantine.propose']);
     await expect(decideQuarantine(svc, PSD, ALL, p!.id, { decision: 'decline', note: 'Changed my mind' })).rejects.toThrow('This proposal has already been decided by psd@test');
+  });
+
+  it('refuses to quarantine a device withdrawn since the report, which is then declined', async () => {
+    const o = await officer();
+    const d = await device();
+    const id = await report(o, d.serial, { injuries: severe, postUse: postUse(true) });
+    const [p] = await quarantineProposalsOfReport(svc, id);
+    await moveDevice(svc, ARMOURER, ALL, d.id, { move: 'withdraw', withdrawalReason: 'destroyed', note: 'Crushed in the struggle' });
+    await expect(decideQuarantine(svc, PSD, ALL, p!.id, { decision: 'quarantine' })).rejects.toThrow(`Device ${d.serial} has been withdrawn, so it cannot be quarantined`);
+    expect((await quarantineProposalsOfReport(svc, id))[0]!.decidedAt).toBeNull();
+    expect((await decideQuarantine(svc, PSD, ALL, p!.id, { decision: 'decline', note: 'Destroyed: nothing to hold' })).decision).toBe('declined');
   });
 
   it('lets exactly one of two decisions made at once win', async () => {
