@@ -201,6 +201,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device_issue.import': 'Sign-out history imported',
   'cartridge.link_report': 'Cartridge linked to a report',
   'device_policy.update': 'Sign-out gate policy updated',
+  'device_quarantine.propose': 'Device quarantine proposed',
+  'device_quarantine.decide': 'Device quarantine decided',
+  'device_quarantine.reopen': 'Device quarantine proposal reopened',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -231,6 +234,7 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   device_model: 'Device model',
   device_issue: 'Device issue',
   cartridge: 'Cartridge',
+  device_quarantine_proposal: 'Device quarantine proposal',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -493,6 +497,12 @@ const DESCRIBE: Record<string, Describe> = {
       ],
     };
   },
+  'device_quarantine.propose': (c) => ({ what: `Quarantine of device ${c.show(c.s.serial)} proposed after a report`, details: [`Reason: ${c.show(c.s.reason)}`] }),
+  'device_quarantine.decide': (c) => ({
+    what: c.s.decision === 'quarantined' ? `Device ${c.show(c.s.serial)} to be quarantined: proposal accepted` : `Quarantine of device ${c.show(c.s.serial)} declined`,
+    details: c.s.note ? [`${c.s.decision === 'declined' ? 'Reason' : 'Note'}: ${c.show(c.s.note)}`] : [],
+  }),
+  'device_quarantine.reopen': (c) => ({ what: `Quarantine proposal for device ${c.show(c.s.serial)} reopened: the device could not be quarantined`, details: [`Why: ${c.show(c.s.because)}`] }),
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */

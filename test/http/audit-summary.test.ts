@@ -449,6 +449,38 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Sign-out gate policy updated',
     ['Spare cartridges: 1 → 2', 'Reasons an inspector may override: Device from another armoury → Device from another armoury; Cartridge past its expiry date'],
   ],
+  [
+    'device_quarantine.propose',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', device: 'd1', reason: 'Taser fired; a serious injury was recorded' },
+    'Quarantine of device X29000123 proposed after a report',
+    ['Reason: Taser fired; a serious injury was recorded'],
+  ],
+  [
+    'device_quarantine.decide',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', decision: 'quarantined', note: 'Held for the IOPC' },
+    'Device X29000123 to be quarantined: proposal accepted',
+    ['Note: Held for the IOPC'],
+  ],
+  [
+    'device_quarantine.decide',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', decision: 'declined', note: 'The device was downloaded and returned' },
+    'Quarantine of device X29000123 declined',
+    ['Reason: The device was downloaded and returned'],
+  ],
+  [
+    'device_quarantine.reopen',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', because: 'The device cannot be quarantined: it has been withdrawn, which is final.' },
+    'Quarantine proposal for device X29000123 reopened: the device could not be quarantined',
+    ['Why: The device cannot be quarantined: it has been withdrawn, which is final.'],
+  ],
 ];
 
 describe('the audit log in words: a sentence for each action', () => {
