@@ -203,7 +203,6 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device_policy.update': 'Sign-out gate policy updated',
   'device_quarantine.propose': 'Device quarantine proposed',
   'device_quarantine.decide': 'Device quarantine decided',
-  'device_quarantine.reopen': 'Device quarantine proposal reopened',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -502,7 +501,6 @@ const DESCRIBE: Record<string, Describe> = {
     what: c.s.decision === 'quarantined' ? `Device ${c.show(c.s.serial)} to be quarantined: proposal accepted` : `Quarantine of device ${c.show(c.s.serial)} declined`,
     details: c.s.note ? [`${c.s.decision === 'declined' ? 'Reason' : 'Note'}: ${c.show(c.s.note)}`] : [],
   }),
-  'device_quarantine.reopen': (c) => ({ what: `Quarantine proposal for device ${c.show(c.s.serial)} reopened: the device could not be quarantined`, details: [`Why: ${c.show(c.s.because)}`] }),
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */

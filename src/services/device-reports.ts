@@ -8,7 +8,7 @@ import { earliestIncidentInstant, readContent, type StoredContent } from '../dom
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { NotFoundError, ValidationError, WorkflowError } from '../domain/errors.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
-import { getDevice, moveDevice } from './devices.js';
+import { getDevice, moveDeviceIn } from './devices.js';
 import { getForce } from './organisation.js';
 
 /*
@@ -91,11 +91,11 @@ export interface QuarantineDecisionInput {
 const actsForPsd = (actor: Actor) => actor.grants.some((g) => g.role === 'professional_standards');
 
 /**
- * Professional standards' decision on a proposal: quarantine the device (moveDevice) or
- * decline, with a reason. The decision is a compare-and-set on the open proposal in its own
- * transaction, so of two people deciding at once exactly one wins and the other is told. A
- * quarantine that the device's lifecycle then refuses (withdrawn a moment ago) reopens the
- * proposal, audited, and says why.
+ * Professional standards' decision on a proposal: quarantine the device or decline, with a
+ * reason. The decision is a compare-and-set on the open proposal, so of two people deciding at
+ * once exactly one wins and the other is told; the quarantine is a move in the same
+ * transaction, so a device the lifecycle refuses (withdrawn a moment ago) leaves the proposal
+ * open and says why.
  */
 export async function decideQuarantine(svc: Services, actor: Actor, scope: Scope, id: string, input: QuarantineDecisionInput): Promise<repo.QuarantineProposalRow> {
   const force = await getForce(svc);
@@ -120,7 +120,8 @@ export async function decideQuarantine(svc: Services, actor: Actor, scope: Scope
   }
 
   const at = svc.now().toISOString();
-  const decided = await change(svc, actor, async (trx, audit) => {
+  // The decision and the quarantine are one change: a device that cannot be quarantined undoes the decision.
+  return change(svc, actor, async (trx, audit) => {
     const p = await repo.findProposal(trx, force.id, id);
     if (!p) throw new NotFoundError('Quarantine proposal', id);
     if (p.decidedAt !== null || !(await repo.decideProposal(trx, id, { decision: decision!, note, by: actor.label }, at))) {
@@ -132,29 +133,15 @@ export async function decideQuarantine(svc: Services, actor: Actor, scope: Scope
       entityId: id,
       summary: { report: p.reportId, serial: p.deviceSerial, decision, note },
     });
+    if (decision === 'quarantined') {
+      const device = await devicesRepo.findDevice(trx, force.id, p.deviceId!);
+      // Held already (quarantined on another request): the decision stands.
+      if (device && device.state !== 'quarantined') {
+        await moveDeviceIn(trx, audit, svc, actor, scope, force.id, device.id, { move: 'quarantine', note: note ?? `Proposed after a report: ${p.reason}` });
+      }
+    }
     return (await repo.findProposal(trx, force.id, id))!;
   });
-
-  if (decision === 'quarantined') {
-    const device = await getDevice(svc, decided.deviceId!);
-    if (device.state === 'quarantined') return decided; // held already (quarantined on another request): the decision stands
-    try {
-      await moveDevice(svc, actor, scope, device.id, { move: 'quarantine', note: note ?? `Proposed after a report: ${decided.reason}` });
-    } catch (err) {
-      await change(svc, actor, async (trx, audit) => {
-        if (await repo.reopenProposal(trx, id, at)) {
-          await audit({
-            action: 'device_quarantine.reopen',
-            entityType: 'device_quarantine_proposal',
-            entityId: id,
-            summary: { report: decided.reportId, serial: decided.deviceSerial, because: err instanceof Error ? err.message : String(err) },
-          });
-        }
-      });
-      throw err;
-    }
-  }
-  return decided;
 }
 
 /** How many of an officer's sign-outs the profile lists. */

@@ -473,14 +473,6 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Quarantine of device X29000123 declined',
     ['Reason: The device was downloaded and returned'],
   ],
-  [
-    'device_quarantine.reopen',
-    'device_quarantine_proposal',
-    'q1',
-    { report: 'r1', serial: 'X29000123', because: 'The device cannot be quarantined: it has been withdrawn, which is final.' },
-    'Quarantine proposal for device X29000123 reopened: the device could not be quarantined',
-    ['Why: The device cannot be quarantined: it has been withdrawn, which is final.'],
-  ],
 ];
 
 describe('the audit log in words: a sentence for each action', () => {

@@ -190,17 +190,6 @@ export async function proposalsOfReport(db: Executor, reportId: string): Promise
   return (await proposalQuery(db).where('p.report_id', '=', reportId).orderBy('p.proposed_at').execute()).map(toProposal);
 }
 
-/** Reopens a proposal whose decision could not be carried out (the one decided at `at`). */
-export async function reopenProposal(db: Executor, id: string, at: string): Promise<boolean> {
-  const r = await db
-    .updateTable('device_quarantine_proposal')
-    .set({ decided_at: null, decided_by: null, decision: null, decision_note: null })
-    .where('id', '=', id)
-    .where('decided_at', '=', at)
-    .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
-}
-
 /** Records a decision if the proposal is still open (compare-and-set on decided_at): whether it did. */
 export async function decideProposal(db: Executor, id: string, d: { decision: QuarantineDecision; note: string | null; by: string }, at: string): Promise<boolean> {
   const r = await db
