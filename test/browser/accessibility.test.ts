@@ -48,6 +48,7 @@ interface Ids {
   /** An API token of the demo's integration account, to revoke. */
   apiToken: string;
   courseType: string;
+  deviceModel: string;
   scheduledSession: string;
   /** A session whose last day has passed, its results not yet recorded. */
   endedSession: string;
@@ -127,6 +128,7 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/transparency/releases/:number/breakdowns': (ids) => [`/transparency/releases/${ids.releaseNumber}/breakdowns`],
   '/armoury/issues/:id/return': (ids) => [`/armoury/issues/${ids.deviceIssue}/return`],
   '/devices/:id': (ids) => ids.devices.map((id) => `/devices/${id}`),
+  '/devices/models/:id/edit': (ids) => [`/devices/models/${ids.deviceModel}/edit`],
   // No path parameter (the walk visits it anyway): listed so its open proposal is known to be there (addWhatTheDemoLacks).
   '/devices/quarantine': () => ['/devices/quarantine'],
 };
@@ -457,6 +459,7 @@ async function idsOf(t: TestApp): Promise<Ids> {
     draftReleaseId: draft.id,
     apiToken: token.id,
     courseType: courseType.id,
+    deviceModel: (await db.selectFrom('device_model').select('id').orderBy('name').executeTakeFirstOrThrow()).id,
     scheduledSession: scheduled.id,
     endedSession: withSeats.id,
     completedSession: enrolment.session_id,

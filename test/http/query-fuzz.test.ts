@@ -232,6 +232,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       releaseNumber: String(release.number),
       deviceIssue: deviceIssue.id,
       device: devices.get('FUZZ-1')!,
+      deviceModel: (await db.selectFrom('device_model').select('id').orderBy('name').executeTakeFirstOrThrow()).id,
     });
     c = await signInAs(t.app, 'everything@test.police.uk');
   }, 300_000);
@@ -260,6 +261,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/assets\/\*/, '/assets/cedar.css')
       .replace(/^\/api\/v1\/device-issues\/:id/, `/api/v1/device-issues/${params.deviceIssue}`)
       .replace(/^\/armoury\/issues\/:id/, `/armoury/issues/${params.deviceIssue}`)
+      .replace(/^\/devices\/models\/:id/, `/devices/models/${params.deviceModel}`)
       .replace(/^\/devices\/:id/, `/devices/${params.device}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
