@@ -6,7 +6,7 @@ import * as org from '../db/repositories/organisation.js';
 import { londonDate, londonInstant, nextDay } from '../domain/calendar.js';
 import { mayOverride } from '../domain/devices/gate.js';
 import type { DeviceState } from '../domain/devices/lifecycle.js';
-import { armouryInScope, armouryKey, CENTRAL_STORE, isOverdue, parseArmouryKey, type Armoury, type DeviceIssue } from '../domain/devices/register.js';
+import { armouryInScope, armouryKey, CENTRAL_STORE, isOverdue, OVERDUE_AFTER_SHIFT_MS, parseArmouryKey, type Armoury, type DeviceIssue } from '../domain/devices/register.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Officer } from '../domain/organisation.js';
 import type { Scope } from '../domain/permissions.js';
@@ -171,7 +171,7 @@ export async function returnPage(svc: Services, scope: Scope, issueId: string): 
   return { issue, reports };
 }
 
-export interface OverdueIssue extends armouryRepo.OverdueRow {
+export interface OverdueIssue extends DeviceIssue {
   armouryName: string;
 }
 
@@ -181,13 +181,9 @@ export interface OverdueIssue extends armouryRepo.OverdueRow {
  */
 export async function overdueIssues(svc: Services, scope: Scope, limit = 200): Promise<OverdueIssue[]> {
   const force = await getForce(svc);
-  const db = svc.database.db;
-  const endedBy = new Date(svc.now().getTime() - 2 * 60 * 60 * 1000).toISOString();
-  const rows = await armouryRepo.overdueIssues(db, force.id, endedBy, scope.all ? null : scope.boroughIds, limit);
+  const endedBy = new Date(svc.now().getTime() - OVERDUE_AFTER_SHIFT_MS).toISOString();
+  const rows = await devicesRepo.overdueIssues(svc.database.db, force.id, endedBy, scope.all ? null : scope.boroughIds, limit);
   if (rows.length === 0) return [];
-  const [boroughs, teams] = await Promise.all([org.listBoroughs(db, force.id), org.listTeams(db, force.id, {})]);
-  const names = new Map<string, string>([['central', 'Central store']]);
-  for (const b of boroughs) names.set(armouryKey({ boroughId: b.id, teamId: null }), `${b.name} armoury`);
-  for (const t of teams) names.set(armouryKey({ boroughId: null, teamId: t.id }), `${t.name} armoury`);
+  const names = new Map((await armouryStores(svc, { all: true })).map((s) => [s.key, s.name]));
   return rows.map((r) => ({ ...r, armouryName: names.get(armouryKey(r.armoury)) ?? 'Unknown armoury' }));
 }

@@ -40,67 +40,6 @@ export async function storeCounts(db: Executor, forceId: string, armoury: Armour
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
 
-export interface OverdueRow {
-  id: string;
-  deviceId: string;
-  deviceSerial: string;
-  modelName: string;
-  officerId: string;
-  collarNumber: string;
-  officerName: string;
-  rank: string;
-  issuedAt: string;
-  shiftEndsAt: string;
-  armoury: Armoury;
-}
-
-/**
- * Issues still open whose shift ended at or before `endedBy` (the caller passes now − 2 hours),
- * longest overdue first; limited to devices of these boroughs' stores, or all when null.
- */
-export async function overdueIssues(db: Executor, forceId: string, endedBy: string, boroughIds: readonly string[] | null, limit: number): Promise<OverdueRow[]> {
-  if (boroughIds && boroughIds.length === 0) return [];
-  let q = db
-    .selectFrom('device_issue as i')
-    .innerJoin('device as d', 'd.id', 'i.device_id')
-    .innerJoin('device_model as m', 'm.id', 'd.model_id')
-    .innerJoin('officer as o', 'o.id', 'i.officer_id')
-    .select([
-      'i.id',
-      'i.device_id',
-      'd.serial',
-      'm.name as model_name',
-      'i.officer_id',
-      'o.collar_number',
-      'o.first_name',
-      'o.last_name',
-      'o.rank',
-      'i.issued_at',
-      'i.shift_ends_at',
-      'd.armoury_borough_id',
-      'd.armoury_team_id',
-    ])
-    .where('i.force_id', '=', forceId)
-    .where('i.returned_at', 'is', null)
-    .where('i.shift_ends_at', 'is not', null)
-    .where('i.shift_ends_at', '<=', endedBy);
-  if (boroughIds) q = q.where('d.armoury_borough_id', 'in', [...boroughIds]);
-  const rows = await q.orderBy('i.shift_ends_at').orderBy('d.serial').limit(limit).execute();
-  return rows.map((r) => ({
-    id: r.id,
-    deviceId: r.device_id,
-    deviceSerial: r.serial,
-    modelName: r.model_name,
-    officerId: r.officer_id,
-    collarNumber: r.collar_number,
-    officerName: `${r.first_name} ${r.last_name}`,
-    rank: r.rank,
-    issuedAt: r.issued_at,
-    shiftEndsAt: r.shift_ends_at!,
-    armoury: { boroughId: r.armoury_borough_id, teamId: r.armoury_team_id },
-  }));
-}
-
 export interface DischargeReportRow {
   id: string;
   status: string;

@@ -507,6 +507,9 @@ function issueQuery(db: Executor) {
       'o.collar_number',
       'o.first_name',
       'o.last_name',
+      'o.rank',
+      'd.armoury_borough_id',
+      'd.armoury_team_id',
       'i.issued_at',
       'i.shift_ends_at',
       'i.returned_at',
@@ -544,6 +547,8 @@ async function withCartridges(db: Executor, rows: IssueRow[]): Promise<DeviceIss
     officerId: r.officer_id,
     collarNumber: r.collar_number,
     officerName: `${r.first_name} ${r.last_name}`,
+    officerRank: r.rank,
+    armoury: { boroughId: r.armoury_borough_id, teamId: r.armoury_team_id },
     issuedAt: r.issued_at,
     shiftEndsAt: r.shift_ends_at,
     returnedAt: r.returned_at,
@@ -579,6 +584,17 @@ export async function listIssues(
   if (f.armoury) q = whereArmoury(q, f.armoury, 'd.');
   const rows = await q.orderBy('i.issued_at', 'desc').offset(window.offset).limit(window.limit).execute();
   return withCartridges(db, rows);
+}
+
+/**
+ * Issues still open whose shift ended at or before `endedBy` (the caller passes now − 2 hours),
+ * longest overdue first; limited to devices of these boroughs' stores, or all when null.
+ */
+export async function overdueIssues(db: Executor, forceId: string, endedBy: string, boroughIds: readonly string[] | null, limit: number): Promise<DeviceIssue[]> {
+  if (boroughIds && boroughIds.length === 0) return [];
+  let q = issueQuery(db).where('i.force_id', '=', forceId).where('i.returned_at', 'is', null).where('i.shift_ends_at', 'is not', null).where('i.shift_ends_at', '<=', endedBy);
+  if (boroughIds) q = q.where('d.armoury_borough_id', 'in', [...boroughIds]);
+  return withCartridges(db, await q.orderBy('i.shift_ends_at').orderBy('d.serial').limit(limit).execute());
 }
 
 /** Every issue of the given devices, for checking an imported history against what is stored. */

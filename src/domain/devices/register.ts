@@ -89,6 +89,9 @@ export interface DeviceIssue {
   officerId: string;
   collarNumber: string;
   officerName: string;
+  officerRank: string;
+  /** The device's home store. */
+  armoury: Armoury;
   issuedAt: string;
   shiftEndsAt: string | null;
   returnedAt: string | null;

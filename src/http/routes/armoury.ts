@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { CARTRIDGE_RETURNS, type CartridgeReturn } from '../../domain/devices/cartridges.js';
 import { GateRefusedError, type GateReason, type GateReasonCode } from '../../domain/devices/gate.js';
 import { DEVICE_STATE_LABELS } from '../../domain/devices/lifecycle.js';
+import { armouryInScope, type DeviceIssue } from '../../domain/devices/register.js';
 import { ValidationError, type FieldError } from '../../domain/errors.js';
 import { RANK_ABBREVIATIONS, type Rank } from '../../domain/organisation.js';
 import { scopeFor } from '../../domain/permissions.js';
 import { armouryStores, chooseStore, mayOverrideGate, officerAtCounter, returnPage, shiftEndFrom, storeOverview, type OfficerAtCounter, type ReturnPage, type Store } from '../../services/armoury.js';
 import type { Services } from '../../services/context.js';
 import { gatePolicy, getDevice, getIssue, issueDevice, returnDevice } from '../../services/devices.js';
-import { officersByIds } from '../../services/officers.js';
 import { errorView, field, fieldList, formBody, paginationView, type FormBody } from '../forms.js';
 import { idParams, paramsOf } from '../params.js';
 import { queryId, queryOf, queryPage, queryText } from '../query.js';
@@ -49,6 +49,8 @@ const OVERRIDE_LABELS: Partial<Record<GateReasonCode, string>> = {
 const OUTCOME_LABELS: Record<CartridgeReturn, string> = { in_store: 'Back in store', expended: 'Expended', lost: 'Lost' };
 
 const rankShort = (rank: string) => RANK_ABBREVIATIONS[rank as Rank] ?? rank;
+/** "PC 501LX Asha Patel": who holds a device. */
+const holder = (i: DeviceIssue) => `${rankShort(i.officerRank)} ${i.collarNumber} ${i.officerName}`;
 const roles = (request: FastifyRequest) => request.identity!.account.roles;
 const storeHref = (store: Store, extra = '') => `/armoury?store=${encodeURIComponent(store.key)}${extra}`;
 
@@ -76,26 +78,21 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
     const page = { page: q.page ?? 1, pageSize: PAGE_SIZE };
     const overview = await storeOverview(svc, store, page);
     const issueScope = scopeFor(roles(request), 'create:device');
-    const canIssue = issueScope !== null && (issueScope.all || (store.armoury.boroughId !== null && issueScope.boroughIds.includes(store.armoury.boroughId)));
+    const canIssue = issueScope !== null && armouryInScope(issueScope, store.armoury);
     let notice: string | undefined;
     if (q.issued || q.returned) {
       const issue = await getIssue(svc, request.scope, (q.issued ?? q.returned)!).catch(() => undefined);
       if (issue) {
-        const officer = (await officersByIds(svc, [issue.officerId])).get(issue.officerId);
-        const who = `${officer ? `${rankShort(officer.rank)} ` : ''}${issue.collarNumber} ${issue.officerName}`;
+        const who = holder(issue);
         notice = q.issued ? `Device ${issue.deviceSerial} issued to ${who}` : `Device ${issue.deviceSerial} returned by ${who}`;
       }
     }
-    const officers = await officersByIds(
-      svc,
-      overview.out.map((i) => i.officerId),
-    );
     const out = overview.out.map((i) => ({
       id: i.id,
       deviceId: i.deviceId,
       serial: i.deviceSerial,
       model: i.modelName,
-      officer: `${officers.get(i.officerId) ? `${rankShort(officers.get(i.officerId)!.rank)} ` : ''}${i.collarNumber} ${i.officerName}`,
+      officer: holder(i),
       issuedAt: i.issuedAt,
       shiftEndsAt: i.shiftEndsAt,
       cartridges: i.cartridges.map((c) => c.serial).join(', '),
@@ -228,7 +225,6 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
   });
 
   const renderReturn = async (reply: FastifyReply, ctx: { page: ReturnPage; backHref: string; chosen: { outcome: string; reportId: string }[]; errors?: FieldError[] }, store: Store | undefined) => {
-    const officer = (await officersByIds(svc, [ctx.page.issue.officerId])).get(ctx.page.issue.officerId);
     const { issue, reports } = ctx.page;
     const ev = errorView(ctx.errors ?? [], Object.fromEntries(issue.cartridges.map((_, i) => [`cartridges.${i}.outcome`, `outcome-${i}`])));
     const reportLabel = (r: (typeof reports)[number]) =>
@@ -253,7 +249,7 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
       navPath: '/armoury',
       backLink: ctx.backHref,
       issue,
-      officer: `${officer ? `${rankShort(officer.rank)} ` : ''}${issue.collarNumber} ${issue.officerName}`,
+      officer: holder(issue),
       rows,
       outcomes: CARTRIDGE_RETURNS.map((o) => ({ value: o, text: OUTCOME_LABELS[o] })),
       reportsFound: reports.length,
