@@ -1,7 +1,8 @@
 import type { CartridgeState } from '../../domain/devices/cartridges.js';
 import type { DeviceState } from '../../domain/devices/lifecycle.js';
-import type { Armoury } from '../../domain/devices/register.js';
+import type { Armoury, Cartridge } from '../../domain/devices/register.js';
 import type { DatabaseKind, Executor } from '../database.js';
+import { CARTRIDGE_COLUMNS, toCartridge } from './devices.js';
 
 /*
  * The register pages' reads (issue 12): the fleet register and cartridges a page at a time
@@ -205,15 +206,7 @@ export interface CartridgeFilter {
   scope: StoreScope;
 }
 
-export interface CartridgeRow {
-  id: string;
-  serial: string;
-  type: string;
-  lot: string;
-  expiresOn: string;
-  armoury: Armoury;
-  state: CartridgeState;
-  reportId: string | null;
+export interface CartridgeRow extends Cartridge {
   /** The last sign-out it went out on: who had it, and when it came back. */
   lastIssue: { issueId: string; officerId: string; collarNumber: string; name: string; deviceSerial: string; returnedAt: string | null } | null;
 }
@@ -228,11 +221,7 @@ function cartridgeWhere<Q extends { where: (...a: any[]) => Q }>(q: Q, forceId: 
 }
 
 export async function cartridgePage(db: Executor, forceId: string, f: CartridgeFilter, window: { offset: number; limit: number }): Promise<{ rows: CartridgeRow[]; total: number }> {
-  const rows = await cartridgeWhere(
-    db.selectFrom('cartridge as c').select(['c.id', 'c.serial', 'c.type', 'c.lot', 'c.expires_on', 'c.armoury_borough_id', 'c.armoury_team_id', 'c.state', 'c.report_id']),
-    forceId,
-    f,
-  )
+  const rows = await cartridgeWhere(db.selectFrom('cartridge as c').select(CARTRIDGE_COLUMNS.map((c) => `c.${c}` as const)), forceId, f)
     .orderBy('c.expires_on')
     .orderBy('c.serial')
     .offset(window.offset)
@@ -246,17 +235,7 @@ export async function cartridgePage(db: Executor, forceId: string, f: CartridgeF
     rows.map((r) => r.id),
   );
   return {
-    rows: rows.map((r) => ({
-      id: r.id,
-      serial: r.serial,
-      type: r.type,
-      lot: r.lot,
-      expiresOn: r.expires_on,
-      armoury: { boroughId: r.armoury_borough_id, teamId: r.armoury_team_id },
-      state: r.state as CartridgeState,
-      reportId: r.report_id,
-      lastIssue: last.get(r.id) ?? null,
-    })),
+    rows: rows.map((r) => ({ ...toCartridge(r), lastIssue: last.get(r.id) ?? null })),
     total: Number(counted.n),
   };
 }
@@ -282,23 +261,13 @@ async function lastIssues(db: Executor, cartridgeIds: readonly string[]): Promis
 export async function findCartridge(db: Executor, forceId: string, id: string): Promise<CartridgeRow | undefined> {
   const r = await db
     .selectFrom('cartridge as c')
-    .select(['c.id', 'c.serial', 'c.type', 'c.lot', 'c.expires_on', 'c.armoury_borough_id', 'c.armoury_team_id', 'c.state', 'c.report_id'])
+    .select(CARTRIDGE_COLUMNS.map((c) => `c.${c}` as const))
     .where('c.force_id', '=', forceId)
     .where('c.id', '=', id)
     .executeTakeFirst();
   if (!r) return undefined;
   const last = await lastIssues(db, [r.id]);
-  return {
-    id: r.id,
-    serial: r.serial,
-    type: r.type,
-    lot: r.lot,
-    expiresOn: r.expires_on,
-    armoury: { boroughId: r.armoury_borough_id, teamId: r.armoury_team_id },
-    state: r.state as CartridgeState,
-    reportId: r.report_id,
-    lastIssue: last.get(r.id) ?? null,
-  };
+  return { ...toCartridge(r), lastIssue: last.get(r.id) ?? null };
 }
 
 export interface LinkableReport {

@@ -132,33 +132,6 @@ export async function lockDevice(db: Executor, kind: DatabaseKind, id: string): 
   if (kind === 'postgres') await sql`select id from device where id = ${id} for update`.execute(db);
 }
 
-export interface DeviceFilter {
-  /** Only this armoury's devices. */
-  armoury?: Armoury;
-  state?: DeviceState;
-  modelId?: string;
-  /** Serial starts with. */
-  serial?: string;
-}
-
-function filtered<Q extends { where: (...a: any[]) => Q }>(q: Q, f: DeviceFilter): Q {
-  let out = q;
-  if (f.armoury) out = whereArmoury(out, f.armoury, 'd.');
-  if (f.state) out = out.where('d.state', '=', f.state);
-  if (f.modelId) out = out.where('d.model_id', '=', f.modelId);
-  if (f.serial) out = out.where('d.serial', 'like', `${f.serial.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  return out;
-}
-
-export async function listDevices(db: Executor, forceId: string, f: DeviceFilter, window: { offset: number; limit: number }): Promise<{ rows: Device[]; total: number }> {
-  const base = filtered(deviceQuery(db).where('d.force_id', '=', forceId), f);
-  const rows = await base.orderBy('d.serial').offset(window.offset).limit(window.limit).execute();
-  const counted = await filtered(db.selectFrom('device as d').where('d.force_id', '=', forceId), f)
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { rows: rows.map(toDevice), total: Number(counted.n) };
-}
-
 export interface FleetCount {
   modelId: string;
   state: DeviceState;
@@ -307,9 +280,9 @@ export async function listDeviceEvents(db: Executor, deviceId: string): Promise<
 
 // ---- cartridges ---------------------------------------------------------------------------
 
-const CARTRIDGE_COLUMNS = ['id', 'serial', 'type', 'lot', 'expires_on', 'armoury_borough_id', 'armoury_team_id', 'state', 'report_id'] as const;
+export const CARTRIDGE_COLUMNS = ['id', 'serial', 'type', 'lot', 'expires_on', 'armoury_borough_id', 'armoury_team_id', 'state', 'report_id'] as const;
 
-function toCartridge(r: {
+export function toCartridge(r: {
   id: string;
   serial: string;
   type: string;
@@ -408,29 +381,6 @@ export async function linkCartridgeReport(db: Executor, forceId: string, cartrid
   if (Number(r.numUpdatedRows) !== 1) return false;
   await db.updateTable('device_issue_cartridge').set({ report_id: reportId }).where('cartridge_id', '=', cartridgeId).where('outcome', '=', 'expended').execute();
   return true;
-}
-
-export interface CartridgeFilter {
-  armoury?: Armoury;
-  state?: CartridgeState;
-  /** In store and expiring on or before this day. */
-  expiringBy?: string;
-  /** Expended with no report linked. */
-  unlinked?: boolean;
-}
-
-export async function listCartridges(db: Executor, forceId: string, f: CartridgeFilter, window: { offset: number; limit: number }): Promise<{ rows: Cartridge[]; total: number }> {
-  const where = <Q extends { where: (...a: any[]) => Q }>(q: Q): Q => {
-    let out = q.where('force_id', '=', forceId);
-    if (f.armoury) out = whereArmoury(out, f.armoury, '');
-    if (f.state) out = out.where('state', '=', f.state);
-    if (f.expiringBy) out = out.where('state', '=', 'in_store').where('expires_on', '<=', f.expiringBy);
-    if (f.unlinked) out = out.where('state', '=', 'expended').where('report_id', 'is', null);
-    return out;
-  };
-  const rows = await where(db.selectFrom('cartridge').select(CARTRIDGE_COLUMNS)).orderBy('expires_on').orderBy('serial').offset(window.offset).limit(window.limit).execute();
-  const counted = await where(db.selectFrom('cartridge').select((eb) => eb.fn.countAll<string | number>().as('n'))).executeTakeFirstOrThrow();
-  return { rows: rows.map(toCartridge), total: Number(counted.n) };
 }
 
 // ---- sign-outs ----------------------------------------------------------------------------
