@@ -480,8 +480,8 @@ if (want('devices')) {
   }
   if (terminals.length < TERMINALS) throw new Error(`bench: only ${terminals.length} terminals found (refusals: ${JSON.stringify(Object.fromEntries(refusals))})`);
 
-  /** 20 loops for SECONDS: each runs `step` (one request or more) over and over, timing each request. */
-  async function loops(step: (i: number, time: <T>(request: () => Promise<T>, kind: string) => Promise<T>) => Promise<void>) {
+  /** `count` loops (20 unless told) for SECONDS: each runs `step` (one request or more) over and over, timing each request. */
+  async function loops(step: (i: number, time: <T>(request: () => Promise<T>, kind: string) => Promise<T>) => Promise<void>, count = TERMINALS) {
     const latencies = new Map<string, number[]>();
     let failures = 0;
     const time = async <T>(request: () => Promise<T>, kind: string): Promise<T> => {
@@ -497,7 +497,7 @@ if (want('devices')) {
     const end = performance.now() + SECONDS * 1000;
     const started = performance.now();
     await Promise.all(
-      Array.from({ length: TERMINALS }, async (_, i) => {
+      Array.from({ length: count }, async (_, i) => {
         while (performance.now() < end) {
           try {
             await step(i, time);
@@ -524,13 +524,17 @@ if (want('devices')) {
     }, 'get');
   });
   report(`bare JSON route (${TERMINALS} loops)`, `${n(bareJson.all.rps)} req/s`, `p50 ${n(bareJson.all.p50, 1)} ms, p99 ${n(bareJson.all.p99, 1)} ms`);
-  const gate = await loops(async (i, time) => {
+  const cycle = async (i: number, time: <T>(request: () => Promise<T>, kind: string) => Promise<T>) => {
     const t = terminals[i]!;
     const issued = await time(() => post('/api/v1/device-issues', { deviceSerial: t.deviceSerial, collarNumber: t.collarNumber, cartridges: [t.cartridge] }), 'issue');
     if (issued.status !== 201) throw new Error(`issue ${issued.status}`);
     const back = await time(() => post(`/api/v1/device-issues/${issued.json.id}/return`, { cartridges: [{ serial: t.cartridge, outcome: 'in_store' }] }), 'return');
     if (back.status !== 200) throw new Error(`return ${back.status}`);
-  });
+  };
+  // One terminal alone first: what a request costs with no queue for SQLite's one writer.
+  const single = await loops(cycle, 1);
+  report('device issue + return through the API (1 terminal alone)', `p50 ${n(single.all.p50, 1)} ms`, `p99 ${n(single.all.p99, 1)} ms; ${n(single.all.rps)} req/s`);
+  const gate = await loops(cycle);
   const issue = gate.by.issue!;
   const ret = gate.by.return!;
   report(
@@ -566,6 +570,7 @@ if (want('devices')) {
   devicesJson = {
     terminals: TERMINALS,
     bareJson: bareJson.all,
+    oneTerminal: single.all,
     issueAndReturn: { ...gate.all, issue, return: ret, failures: gate.failures, rpsOfBareJson: gate.all.rps / bareJson.all.rps, p99OverBareJson: gate.all.p99 / bareJson.all.p99, targetP99Ms: 50 },
     bareHtml: { rps: bare.rps, p50: bare.p50, p95: bare.p95 },
     pages,
