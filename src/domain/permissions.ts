@@ -104,6 +104,9 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['professional_standards', 'read', 'device'],
   ['professional_standards', 'update', 'device'],
   ['programme_lead', 'read', 'device'],
+  // Models and the gate's policy are configuration, kept by the programme lead and armourers.
+  ['programme_lead', 'manage', 'device'],
+  ['armourer', 'manage', 'device'],
   ['borough_commander', 'read', 'device'],
 ];
 

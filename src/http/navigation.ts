@@ -17,6 +17,7 @@ const ITEMS: NavItem[] = [
   { text: 'Uplift', href: '/uplift', permission: 'read:uplift' },
   { text: 'Statistics', href: '/statistics', permission: 'read:statistics' },
   { text: 'Officers', href: '/officers', permission: 'read:officer' },
+  { text: 'Armoury', href: '/armoury', permission: 'read:device' },
   { text: 'Teams', href: '/teams', permission: 'read:team' },
   { text: 'Accounts', href: '/admin/accounts', permission: 'manage:account' },
   { text: 'Audit log', href: '/audit', permission: 'read:audit' },

@@ -149,7 +149,7 @@ export async function resetPassword(svc: Services, actor: Actor, id: string): Pr
   const hash = await hashPassword(password);
   await change(svc, actor, async (trx, audit) => {
     if (!(await accounts.findAccount(trx, id))) throw new NotFoundError('Account', id);
-    await accounts.setPassword(trx, id, hash, true);
+    await accounts.setPassword(trx, id, hash, true, svc.now().toISOString());
     await accounts.deleteSessionsForUser(trx, id);
     await audit({ action: 'account.password_reset', entityType: 'account', entityId: id, summary: {} });
   });
@@ -176,7 +176,7 @@ export async function changePassword(svc: Services, actor: Actor & { userId: str
   }
   const hash = await hashPassword(v.newPassword);
   await change(svc, actor, async (trx, audit) => {
-    await accounts.setPassword(trx, actor.userId, hash, false);
+    await accounts.setPassword(trx, actor.userId, hash, false, svc.now().toISOString());
     await accounts.deleteSessionsForUser(trx, actor.userId, sessionId ?? undefined);
     await audit({ action: 'account.password_change', entityType: 'account', entityId: actor.userId, summary: {} });
   });

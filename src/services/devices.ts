@@ -5,7 +5,7 @@ import { CARTRIDGE_RETURNS, stateAfterReturn, type CartridgeReturn } from '../do
 import { blockingReasons, DEFAULT_GATE_POLICY, GateRefusedError, gateReasons, mayOverride, OVERRIDABLE_REASON_CODES, type GatePolicy, type GateReasonCode } from '../domain/devices/gate.js';
 import { applyMove, WITHDRAWAL_REASONS, type DeviceMove, type WithdrawalReason } from '../domain/devices/lifecycle.js';
 import { SEED_DEVICE_MODELS } from '../domain/devices/models.js';
-import { armouryKey, type Armoury, type Device, type DeviceIssue, type StoredDeviceModel } from '../domain/devices/register.js';
+import { armouryKey, shiftEnd, type Armoury, type Device, type DeviceIssue, type StoredDeviceModel } from '../domain/devices/register.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { londonDate } from '../domain/calendar.js';
 import { authoritiesOn } from '../domain/training/authority.js';
@@ -14,6 +14,7 @@ import { change, type Actor, type Audit, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { authorityInputs } from './training.js';
 import type { Executor } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 /*
  * Devices, cartridges and the armoury (issue 12): the fleet register's moves and the daily
@@ -115,7 +116,7 @@ export interface IssueInput {
   cartridges: readonly string[];
   /** The armoury issuing it; the device's own armoury when not given (a kiosk in the store). */
   armoury?: Armoury;
-  /** When the officer's shift ends (for overdue returns). */
+  /** When the officer's shift ends (for overdue returns); 10 hours after the issue when not given. */
   shiftEndsAt?: string | null;
   override?: { codes: readonly string[]; reason: string } | null;
 }
@@ -140,13 +141,16 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
   if (unknownCodes.length) problems.push({ field: 'override.codes', message: `These reasons can never be overridden: ${unknownCodes.join(', ')}` });
   if (problems.length) throw new ValidationError(problems);
   const serials = input.cartridges.map(norm).filter(Boolean);
-  const issuer = actor.userId ? await accountsRepo.findAccount(svc.database.db, actor.userId) : undefined;
+  // The issuer's rank matters only to an override: looked up only when one is asked for.
+  const issuer = input.override && actor.userId ? await accountsRepo.findAccount(svc.database.db, actor.userId) : undefined;
   const issuerOfficer = issuer?.officerId ? await officersRepo.findOfficer(svc.database.db, issuer.officerId) : undefined;
   try {
     return await change(svc, actor, async (trx, audit) => {
       const now = svc.now();
       const at = now.toISOString();
       const today = londonDate(now);
+      const ends = shiftEnd(now, input.shiftEndsAt);
+      if ('problem' in ends) throw new ValidationError([{ field: 'shiftEndsAt', message: ends.problem }]);
       const device = await repo.findDeviceBySerial(trx, force.id, norm(input.deviceSerial));
       if (!device) throw new ValidationError([{ field: 'deviceSerial', message: `No device has the serial ${norm(input.deviceSerial)}` }]);
       if (!scopeCovers(scope, device.armoury)) throw new ValidationError([{ field: 'deviceSerial', message: `Device ${device.serial} belongs to another borough’s armoury` }]);
@@ -160,11 +164,14 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
       const found = await repo.cartridgesBySerials(trx, force.id, serials);
       const policy = (await repo.findPolicy(trx, force.id)) ?? DEFAULT_GATE_POLICY;
       const armoury = input.armoury ?? current.armoury;
+      // The stores' names are words for a wrong_armoury message: looked up only when they differ.
+      const sameStore = armouryKey(armoury) === armouryKey(current.armoury);
+      const deviceStore = sameStore ? '' : await armouryName(trx, current.armoury);
       const reasons = gateReasons({
         today,
         officer: { collarNumber: officer.collarNumber, authority: authority!, holds: holding?.deviceSerial ?? null },
-        device: { serial: current.serial, state: current.state, model: current.model, armouryId: armouryKey(current.armoury), armouryName: await armouryName(trx, current.armoury) },
-        armoury: { id: armouryKey(armoury), name: await armouryName(trx, armoury) },
+        device: { serial: current.serial, state: current.state, model: current.model, armouryId: armouryKey(current.armoury), armouryName: deviceStore },
+        armoury: { id: armouryKey(armoury), name: sameStore ? '' : await armouryName(trx, armoury) },
         cartridges: serials.map((serial) => {
           const c = found.get(serial);
           return { serial, found: c ? { state: c.state, type: c.type, expiresOn: c.expiresOn, armouryId: armouryKey(c.armoury) } : null };
@@ -190,7 +197,7 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
             deviceId: current.id,
             officerId: officer.id,
             issuedAt: at,
-            shiftEndsAt: input.shiftEndsAt ?? null,
+            shiftEndsAt: ends.endsAt,
             returnedAt: null,
             issuedBy: actor.userId,
             overrideCodes: overridden,
@@ -216,10 +223,9 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
   }
 }
 
-function isUniqueIssue(err: unknown): boolean {
-  const text = String((err as { message?: string })?.message ?? '');
-  return /device_issue_(device|officer)_out_uq|UNIQUE constraint failed: device_issue\./.test(text);
-}
+const isUniqueIssue = (err: unknown): boolean =>
+  isUniqueViolation(err, { name: 'device_issue_device_out_uq', column: 'device_issue.device_id' }) ||
+  isUniqueViolation(err, { name: 'device_issue_officer_out_uq', column: 'device_issue.officer_id' });
 
 const armouryName = (db: Executor, a: Armoury) => repo.armouryName(db, a);
 

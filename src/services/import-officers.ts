@@ -52,12 +52,12 @@ export async function importOfficers(svc: Services, actor: Actor, input: { fileN
     report(done);
     for (let i = 0; i < plan.create.length; i += INSERT_BATCH) {
       const batch = plan.create.slice(i, i + INSERT_BATCH);
-      await officersRepo.insertOfficers(trx, force.id, batch);
+      await officersRepo.insertOfficers(trx, force.id, batch, svc.now().toISOString());
       report((done += batch.length));
     }
     const file = path.basename(input.fileName);
     for (const u of plan.update) {
-      await officersRepo.updateOfficer(trx, u.officer.id, u.input);
+      await officersRepo.updateOfficer(trx, u.officer.id, u.input, svc.now().toISOString());
       if (++done % 200 === 0) report(done);
     }
     const summary = { file, created: plan.create.length, updated: plan.update.length, unchanged: plan.unchanged };

@@ -142,6 +142,7 @@ export async function importTraining(svc: Services, actor: Actor, input: Trainin
           source: 'import',
           sourceKey: r.sourceKey,
         })),
+        svc.now().toISOString(),
       );
       done += batch.length;
       report();

@@ -94,6 +94,7 @@ function sourceKey(values: readonly string[], seen: Map<string, number>): string
  */
 export async function importMetFile(svc: Services, actor: Actor, input: MetImportInput, opts: MetImportOptions = {}): Promise<MetImportResult> {
   const force = await getForce(svc);
+  const importedAt = svc.now().toISOString();
   const file = path.basename(input.fileName);
   const source: MetByteSource = 'bytes' in input ? () => Readable.from([input.bytes], { objectMode: false }) : () => fs.createReadStream(input.path, { highWaterMark: READ_BYTES });
   const format: MetFormat = (await startsWith(source, ZIP_MAGIC)) ? 'xlsx' : 'csv';
@@ -154,6 +155,7 @@ export async function importMetFile(svc: Services, actor: Actor, input: MetImpor
               sourceKey: sourceKey(values, seen),
               sourceFile: file,
               sourceLine: row.line,
+              importedAt,
               occurredAt: londonInstant(date, content.incident.time ?? '00:00').toISOString(),
               boroughId: borough ? (boroughs.get(borough.toLowerCase()) ?? null) : null,
               boroughName: borough,

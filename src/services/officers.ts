@@ -92,7 +92,7 @@ export async function createOfficer(svc: Services, actor: Actor, scope: Scope, i
       const errors = await checkOfficerReferences(trx, force.id, o, scope);
       if (await officersRepo.findOfficerByCollar(trx, force.id, o.collarNumber)) errors.push(...collarTaken(o.collarNumber).errors);
       if (errors.length) throw new ValidationError(errors);
-      const officer = await officersRepo.insertOfficer(trx, force.id, o);
+      const officer = await officersRepo.insertOfficer(trx, force.id, o, svc.now().toISOString());
       await audit({ action: 'officer.create', entityType: 'officer', entityId: officer.id, summary: { after: o } });
       return officer;
     }),
@@ -114,7 +114,7 @@ export async function updateOfficer(svc: Services, actor: Actor, scope: Scope, i
       if (errors.length) throw new ValidationError(errors);
       const changes = changedFields(officerFields(before), o);
       if (Object.keys(changes).length === 0) return before;
-      await officersRepo.updateOfficer(trx, id, o);
+      await officersRepo.updateOfficer(trx, id, o, svc.now().toISOString());
       await audit({ action: 'officer.update', entityType: 'officer', entityId: id, summary: { changes } });
       return { ...before, ...o };
     }),

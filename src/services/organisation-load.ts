@@ -75,8 +75,9 @@ export async function loadOrganisation(svc: Services, actor: Actor, load: Organi
   if (!force) throw new ValidationError([{ field: 'force', message: 'Set up the force before loading its organisation' }]);
   const boroughInputs = load.boroughs.map((b) => parseInput(boroughInput, b));
   return change(svc, actor, async (trx, audit) => {
+    const at = svc.now().toISOString();
     await refuseUnlessEmpty(trx, force);
-    const boroughs = await org.insertBoroughs(trx, force.id, boroughInputs);
+    const boroughs = await org.insertBoroughs(trx, force.id, boroughInputs, at);
     const boroughId = new Map(boroughs.map((b) => [b.code, b.id]));
     const idOfBorough = (code: string | null, of: string) => {
       if (code === null) return null;
@@ -88,6 +89,7 @@ export async function loadOrganisation(svc: Services, actor: Actor, load: Organi
       trx,
       force.id,
       load.teams.map((t) => parseInput(teamInput, { name: t.name, teamType: t.teamType, boroughId: idOfBorough(t.boroughCode, `The team ${t.name}`) })),
+      at,
     );
     const teamId = new Map(teams.map((t) => [t.name, t.id]));
     const idOfTeam = (name: string | null, of: string) => {
@@ -101,7 +103,7 @@ export async function loadOrganisation(svc: Services, actor: Actor, load: Organi
     );
     for (let i = 0; i < inputs.length; i += OFFICER_BATCH) {
       const batch = inputs.slice(i, i + OFFICER_BATCH);
-      await officersRepo.insertOfficers(trx, force.id, batch);
+      await officersRepo.insertOfficers(trx, force.id, batch, at);
       opts.onProgress?.(i + batch.length);
     }
     const counts = { boroughs: boroughs.length, teams: teams.length, officers: inputs.length };

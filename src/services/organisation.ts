@@ -55,7 +55,7 @@ export async function createTeam(svc: Services, actor: Actor, input: unknown): P
   const force = await getForce(svc);
   const t = await checkTeamInput(svc, input, force.id);
   return change(svc, actor, async (trx, audit) => {
-    const [team] = await org.insertTeams(trx, force.id, [t]);
+    const [team] = await org.insertTeams(trx, force.id, [t], svc.now().toISOString());
     await audit({ action: 'team.create', entityType: 'team', entityId: team!.id, summary: { after: t } });
     return team!;
   });
@@ -67,7 +67,7 @@ export async function updateTeam(svc: Services, actor: Actor, id: string, input:
   if (!before) throw new NotFoundError('Team', id);
   const t = await checkTeamInput(svc, input, force.id, id);
   return change(svc, actor, async (trx, audit) => {
-    await org.updateTeam(trx, id, t);
+    await org.updateTeam(trx, id, t, svc.now().toISOString());
     const { name, teamType, boroughId } = before;
     await audit({ action: 'team.update', entityType: 'team', entityId: id, summary: { changes: changedFields({ name, teamType, boroughId }, t) } });
     return { ...before, ...t };
@@ -96,7 +96,7 @@ export async function createBorough(svc: Services, actor: Actor, input: unknown)
     if (name && existing.some((x) => x.name.toLowerCase() === name)) errors.push({ field: 'name', message: `A borough called ${String(raw.name).trim()} already exists` });
     if (code && existing.some((x) => x.code === code)) errors.push({ field: 'code', message: `The code ${code} is already used` });
     if (errors.length || !parsed.success) throw new ValidationError(errors);
-    const [borough] = await org.insertBoroughs(trx, force.id, [parsed.data]);
+    const [borough] = await org.insertBoroughs(trx, force.id, [parsed.data], svc.now().toISOString());
     await audit({ action: 'borough.create', entityType: 'borough', entityId: borough!.id, summary: { after: parsed.data } });
     return borough!;
   });

@@ -138,7 +138,9 @@ async function derive(trx: Transaction<DB>, svc: Services, forceId: string, stor
   const level = levelOf(content);
   const discharge = isDischarge(level);
   const at = content.incident ? londonInstant(content.incident.date, content.incident.time) : null;
-  const incident = content.incident ? await repo.incidentFor(trx, forceId, content.incident.reference, { boroughId: content.incident.boroughId, occurredAt: at!.toISOString() }) : null;
+  const incident = content.incident
+    ? await repo.incidentFor(trx, forceId, content.incident.reference, { boroughId: content.incident.boroughId, occurredAt: at!.toISOString() }, svc.now().toISOString())
+    : null;
   return {
     incidentId: incident?.id ?? null,
     boroughId: content.incident?.boroughId ?? null,

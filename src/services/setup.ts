@@ -44,7 +44,7 @@ export async function ensureForce(svc: Services, actor: Actor, f: { name: string
   const existing = await org.findForce(svc.database.db);
   if (existing) return existing;
   return change(svc, actor, async (trx, audit) => {
-    const force = await org.insertForce(trx, f);
+    const force = await org.insertForce(trx, f, svc.now().toISOString());
     await audit({ action: 'force.create', entityType: 'force', entityId: force.id, summary: { after: f } });
     return force;
   });

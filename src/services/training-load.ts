@@ -60,7 +60,8 @@ export interface TrainingLoadSummary {
 export async function loadTraining(svc: Services, actor: Actor, load: TrainingLoad, opts: TrainingLoadOptions): Promise<TrainingLoadSummary> {
   const force = await getForce(svc);
   return change(svc, actor, async (trx, audit) => {
-    const courseTypes = opts.addNationalCourses ? await addNationalCourseTypes(trx, force.id, audit) : 0;
+    const at = svc.now().toISOString();
+    const courseTypes = opts.addNationalCourses ? await addNationalCourseTypes(trx, force.id, audit, at) : 0;
     const courseIds = new Map((await repo.listCourseTypes(trx, force.id)).map((c) => [c.code, c.id]));
     const officerIds = await officersRepo.officerIdsByCollar(trx, force.id);
     const boroughIds = new Map((await org.listBoroughs(trx, force.id)).map((b) => [b.code, b.id]));
@@ -76,29 +77,34 @@ export async function loadTraining(svc: Services, actor: Actor, load: TrainingLo
     const fromSessions = new Set<string>();
     let enrolments = 0;
     for (const s of load.sessions) {
-      const sessionId = await repo.insertSession(trx, force.id, {
-        courseTypeId: courseId(s.code),
-        startsOn: s.startsOn,
-        endsOn: s.endsOn,
-        location: s.location,
-        boroughId: s.boroughCode ? boroughId(s.boroughCode) : null,
-        capacity: s.capacity,
-      });
+      const sessionId = await repo.insertSession(
+        trx,
+        force.id,
+        {
+          courseTypeId: courseId(s.code),
+          startsOn: s.startsOn,
+          endsOn: s.endsOn,
+          location: s.location,
+          boroughId: s.boroughCode ? boroughId(s.boroughCode) : null,
+          capacity: s.capacity,
+        },
+        at,
+      );
       await repo.replaceTrainers(trx, sessionId, s.trainers.map(id));
       if (s.results) {
         const sessionRecords: repo.NewTrainingRecord[] = [];
         for (const r of s.results) {
-          const enrolmentId = await repo.insertEnrolment(trx, sessionId, id(r.collar), 'enrolled');
-          await repo.recordEnrolmentResult(trx, enrolmentId, { attended: true, result: r.result, reason: r.reason });
+          const enrolmentId = await repo.insertEnrolment(trx, sessionId, id(r.collar), 'enrolled', at);
+          await repo.recordEnrolmentResult(trx, enrolmentId, { attended: true, result: r.result, reason: r.reason }, at);
           sessionRecords.push({ officerId: id(r.collar), courseTypeId: courseId(s.code), completedOn: s.endsOn, result: r.result, reason: r.reason, sessionId, source: 'session', sourceKey: null });
           fromSessions.add(`${r.collar}|${s.code}|${s.endsOn}`);
           enrolments++;
         }
-        await repo.insertTrainingRecords(trx, force.id, actor.label, sessionRecords);
-        await repo.setSessionStatus(trx, sessionId, 'completed');
+        await repo.insertTrainingRecords(trx, force.id, actor.label, sessionRecords, at);
+        await repo.setSessionStatus(trx, sessionId, 'completed', at);
       } else {
-        for (const c of s.enrolled) await repo.insertEnrolment(trx, sessionId, id(c), 'enrolled');
-        for (const c of s.waiting) await repo.insertEnrolment(trx, sessionId, id(c), 'waiting');
+        for (const c of s.enrolled) await repo.insertEnrolment(trx, sessionId, id(c), 'enrolled', at);
+        for (const c of s.waiting) await repo.insertEnrolment(trx, sessionId, id(c), 'waiting', at);
         enrolments += s.enrolled.length + s.waiting.length;
       }
     }
@@ -117,10 +123,11 @@ export async function loadTraining(svc: Services, actor: Actor, load: TrainingLo
         source: 'import' as const,
         sourceKey: null,
       })),
+      at,
     );
     for (const r of load.restrictions) {
-      const rid = await repo.insertRestriction(trx, force.id, id(r.collar), r.kind, r.from, r.reason, actor.label);
-      if (r.to) await repo.endRestriction(trx, rid, r.to, r.endReason ?? 'Ended', actor.label);
+      const rid = await repo.insertRestriction(trx, force.id, id(r.collar), r.kind, r.from, r.reason, actor.label, at);
+      if (r.to) await repo.endRestriction(trx, rid, r.to, r.endReason ?? 'Ended', actor.label, at);
     }
     const summary = { courseTypes, records: load.records.length, sessions: load.sessions.length, enrolments, restrictions: load.restrictions.length };
     await audit({ action: opts.audit.action, entityType: 'force', entityId: force.id, summary });

@@ -58,11 +58,11 @@ export async function getCourseType(svc: Services, id: string): Promise<CourseTy
 }
 
 /** Adds, in a change's transaction, the national course types the force does not have yet (by code). Returns how many. */
-export async function addNationalCourseTypes(trx: Executor, forceId: string, audit: Audit): Promise<number> {
+export async function addNationalCourseTypes(trx: Executor, forceId: string, audit: Audit, at: string): Promise<number> {
   let added = 0;
   for (const c of NATIONAL_COURSE_TYPES) {
     if (await repo.findCourseTypeByCode(trx, forceId, c.code)) continue;
-    const created = await repo.insertCourseType(trx, forceId, { ...c, active: true });
+    const created = await repo.insertCourseType(trx, forceId, { ...c, active: true }, at);
     await audit({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
     added++;
   }
@@ -72,7 +72,7 @@ export async function addNationalCourseTypes(trx: Executor, forceId: string, aud
 /** Adds the national course types a force does not have yet (by code). Returns how many were added. */
 export async function seedNationalCourseTypes(svc: Services, actor: Actor): Promise<number> {
   const force = await getForce(svc);
-  return change(svc, actor, (trx, audit) => addNationalCourseTypes(trx, force.id, audit));
+  return change(svc, actor, (trx, audit) => addNationalCourseTypes(trx, force.id, audit, svc.now().toISOString()));
 }
 
 const COURSE_CODE_UNIQUE = { name: 'course_type_code_uq', column: 'course_type.code' };
@@ -94,7 +94,7 @@ export async function createCourseType(svc: Services, actor: Actor, input: unkno
   return refusingDuplicateCode(c.code, () =>
     change(svc, actor, async (trx, audit) => {
       if (await repo.findCourseTypeByCode(trx, force.id, c.code)) throw codeTaken(c.code);
-      const created = await repo.insertCourseType(trx, force.id, c);
+      const created = await repo.insertCourseType(trx, force.id, c, svc.now().toISOString());
       await audit({ action: 'course_type.create', entityType: 'course_type', entityId: created.id, summary: { after: c } });
       return created;
     }),
@@ -115,7 +115,7 @@ export async function updateCourseType(svc: Services, actor: Actor, id: string, 
         if (await repo.courseTypeInUse(trx, id))
           throw new ConflictError('kind', 'Officers already hold results on this course: its kind and the models it qualifies for cannot change (add a new course instead)');
       }
-      await repo.updateCourseType(trx, id, c);
+      await repo.updateCourseType(trx, id, c, svc.now().toISOString());
       await audit({ action: 'course_type.update', entityType: 'course_type', entityId: id, summary: { before: { ...before, forceId: undefined }, after: c } });
       return (await repo.findCourseType(trx, id))!;
     }),
@@ -336,7 +336,7 @@ export async function restrictAuthority(svc: Services, actor: Actor, scope: Scop
     const lastEndedOn = same.reduce<string | null>((last, x) => (x.to !== null && (last === null || x.to > last) ? x.to : last), null);
     const problem = restrictionStartProblem(kind, r.fromOn, { today: on, joinedOn: officer.joinedOn, lastEndedOn });
     if (problem) throw new ValidationError([{ field: 'fromOn', message: problem }]);
-    const id = await repo.insertRestriction(trx, officer.forceId, officerId, kind, r.fromOn, r.reason, actor.label);
+    const id = await repo.insertRestriction(trx, officer.forceId, officerId, kind, r.fromOn, r.reason, actor.label, svc.now().toISOString());
     await audit({ action: RESTRICTION_WORDS[kind].start, entityType: 'officer', entityId: officerId, summary: { restrictionId: id, fromOn: r.fromOn, reason: r.reason } });
     return id;
   });
@@ -356,7 +356,7 @@ export async function liftRestriction(svc: Services, actor: Actor, scope: Scope,
     if (!open) throw new WorkflowError(RESTRICTION_WORDS[kind].none);
     const problem = restrictionEndProblem(kind, r.toOn, { today: on, from: open.from });
     if (problem) throw new ValidationError([{ field: 'toOn', message: problem }]);
-    await repo.endRestriction(trx, open.id, r.toOn, r.reason, actor.label);
+    await repo.endRestriction(trx, open.id, r.toOn, r.reason, actor.label, svc.now().toISOString());
     await audit({ action: RESTRICTION_WORDS[kind].end, entityType: 'officer', entityId: officerId, summary: { restrictionId: open.id, toOn: r.toOn, reason: r.reason } });
   });
 }
@@ -456,7 +456,7 @@ export async function createSession(svc: Services, actor: Actor, input: unknown,
   const s = parseInput(sessionInput, input);
   return change(svc, actor, async (trx, audit) => {
     await checkSession(trx, force.id, s, today(now));
-    const id = await repo.insertSession(trx, force.id, s);
+    const id = await repo.insertSession(trx, force.id, s, svc.now().toISOString());
     await repo.replaceTrainers(trx, id, s.trainerIds);
     await audit({ action: 'session.create', entityType: 'training_session', entityId: id, summary: { after: s } });
     return id;
@@ -476,10 +476,10 @@ async function scheduledSession(db: Executor, kind: DatabaseKind, forceId: strin
 }
 
 /** Enrols the longest-waiting officers into places that have come free. */
-async function fillFromWaitingList(db: Executor, sessionId: string, capacity: number): Promise<string[]> {
+async function fillFromWaitingList(db: Executor, sessionId: string, capacity: number, at: string): Promise<string[]> {
   const seats = await repo.listEnrolments(db, sessionId);
   const ids = promotions(seats, capacity);
-  await repo.setEnrolmentStatus(db, ids, 'enrolled');
+  await repo.setEnrolmentStatus(db, ids, 'enrolled', at);
   return seats.filter((s) => ids.includes(s.id)).map((s) => s.officerId);
 }
 
@@ -493,9 +493,9 @@ export async function updateSession(svc: Services, actor: Actor, id: string, inp
     if (s.courseTypeId !== before.courseTypeId && before.enrolled + before.waiting > 0)
       throw new ValidationError([{ field: 'courseTypeId', message: 'Officers are enrolled: the course cannot change (cancel the session and schedule another)' }]);
     await checkSession(trx, force.id, s, today(now));
-    await repo.updateSession(trx, id, s);
+    await repo.updateSession(trx, id, s, svc.now().toISOString());
     await repo.replaceTrainers(trx, id, s.trainerIds);
-    const promoted = await fillFromWaitingList(trx, id, s.capacity);
+    const promoted = await fillFromWaitingList(trx, id, s.capacity, svc.now().toISOString());
     await audit({ action: 'session.update', entityType: 'training_session', entityId: id, summary: { after: s, promotedFromWaitingList: promoted } });
   });
 }
@@ -506,12 +506,13 @@ export async function cancelSession(svc: Services, actor: Actor, id: string, rea
   if (!why) throw new ValidationError([{ field: 'reason', message: 'Give the reason the session is cancelled' }]);
   await change(svc, actor, async (trx, audit) => {
     await scheduledSession(trx, svc.database.kind, force.id, id);
-    await repo.setSessionStatus(trx, id, 'cancelled');
+    await repo.setSessionStatus(trx, id, 'cancelled', svc.now().toISOString());
     const seats = await repo.listEnrolments(trx, id);
     await repo.setEnrolmentStatus(
       trx,
       seats.filter((s) => s.status !== 'cancelled').map((s) => s.id),
       'cancelled',
+      svc.now().toISOString(),
     );
     await audit({ action: 'session.cancel', entityType: 'training_session', entityId: id, summary: { reason: why, enrolmentsCancelled: seats.filter((s) => s.status !== 'cancelled').length } });
   });
@@ -535,7 +536,7 @@ export async function enrol(svc: Services, actor: Actor, sessionId: string, offi
     if ((await repo.listTrainers(trx, sessionId)).some((t) => t.officerId === officer.id))
       throw new ValidationError([{ field: 'officerId', message: `${officerDisplayName(officer)} is a trainer on this session` }]);
     const place = placeFor(seats.filter((s) => s.status === 'enrolled').length, session.capacity);
-    const id = mine ? (await repo.reopenEnrolment(trx, mine.id, place), mine.id) : await repo.insertEnrolment(trx, sessionId, officer.id, place);
+    const id = mine ? (await repo.reopenEnrolment(trx, mine.id, place, svc.now().toISOString()), mine.id) : await repo.insertEnrolment(trx, sessionId, officer.id, place, svc.now().toISOString());
     await audit({ action: place === 'enrolled' ? 'session.enrol' : 'session.wait', entityType: 'training_session', entityId: sessionId, summary: { enrolmentId: id, officerId: officer.id } });
     return place;
   });
@@ -548,8 +549,8 @@ export async function cancelEnrolment(svc: Services, actor: Actor, sessionId: st
     const session = await scheduledSession(trx, svc.database.kind, force.id, sessionId);
     const seat = (await repo.listEnrolments(trx, sessionId)).find((s) => s.id === enrolmentId);
     if (!seat || seat.status === 'cancelled') throw new NotFoundError('Enrolment', enrolmentId);
-    await repo.setEnrolmentStatus(trx, [seat.id], 'cancelled');
-    const promoted = await fillFromWaitingList(trx, sessionId, session.capacity);
+    await repo.setEnrolmentStatus(trx, [seat.id], 'cancelled', svc.now().toISOString());
+    const promoted = await fillFromWaitingList(trx, sessionId, session.capacity, svc.now().toISOString());
     await audit({ action: 'session.unenrol', entityType: 'training_session', entityId: sessionId, summary: { enrolmentId, officerId: seat.officerId, promotedFromWaitingList: promoted } });
     return { promoted };
   });
@@ -590,7 +591,7 @@ export async function recordResults(svc: Services, actor: Actor, sessionId: stri
     const records: repo.NewTrainingRecord[] = [];
     for (const s of enrolled) {
       const r = parsed.get(s.id)!;
-      await repo.recordEnrolmentResult(trx, s.id, { attended: r.attended, result: r.result, reason: r.reason ?? null });
+      await repo.recordEnrolmentResult(trx, s.id, { attended: r.attended, result: r.result, reason: r.reason ?? null }, svc.now().toISOString());
       if (r.result)
         records.push({
           officerId: s.officerId,
@@ -603,13 +604,14 @@ export async function recordResults(svc: Services, actor: Actor, sessionId: stri
           sourceKey: null,
         });
     }
-    await repo.insertTrainingRecords(trx, force.id, actor.label, records);
+    await repo.insertTrainingRecords(trx, force.id, actor.label, records, svc.now().toISOString());
     await repo.setEnrolmentStatus(
       trx,
       seats.filter((s) => s.status === 'waiting').map((s) => s.id),
       'cancelled',
+      svc.now().toISOString(),
     );
-    await repo.setSessionStatus(trx, sessionId, 'completed');
+    await repo.setSessionStatus(trx, sessionId, 'completed', svc.now().toISOString());
     const passed = records.filter((r) => r.result === 'pass').length;
     const summary = { passed, failed: records.length - passed, absent: enrolled.length - records.length };
     await audit({
@@ -642,14 +644,18 @@ export async function correctResult(svc: Services, actor: Actor, sessionId: stri
     const record = await repo.findSessionRecord(trx, sessionId, seat.officerId);
     if (record) {
       if (record.result === c.result && record.reason === reason) throw new ValidationError([{ field: 'result', message: 'Nothing has changed: choose the right result' }]);
-      await repo.correctRecord(trx, record.id, { result: c.result, reason, previousResult: record.result, correctionReason: c.correctionReason, by: actor.label });
+      await repo.correctRecord(trx, record.id, { result: c.result, reason, previousResult: record.result, correctionReason: c.correctionReason, by: actor.label }, svc.now().toISOString());
     } else {
       // Marked absent, but they did attend: their result is recorded now.
-      await repo.insertTrainingRecords(trx, force.id, actor.label, [
-        { officerId: seat.officerId, courseTypeId: session.courseTypeId, completedOn: session.endsOn, result: c.result, reason, sessionId, source: 'session', sourceKey: null },
-      ]);
+      await repo.insertTrainingRecords(
+        trx,
+        force.id,
+        actor.label,
+        [{ officerId: seat.officerId, courseTypeId: session.courseTypeId, completedOn: session.endsOn, result: c.result, reason, sessionId, source: 'session', sourceKey: null }],
+        svc.now().toISOString(),
+      );
     }
-    await repo.recordEnrolmentResult(trx, seat.id, { attended: true, result: c.result, reason });
+    await repo.recordEnrolmentResult(trx, seat.id, { attended: true, result: c.result, reason }, svc.now().toISOString());
     await audit({
       action: 'session.result_corrected',
       entityType: 'training_session',

@@ -90,7 +90,7 @@ export async function savePlan(svc: Services, actor: Actor, input: unknown): Pro
   const { targets, assumptions } = splitPlanInput(parseInput(upliftPlanInput, input));
   return change(svc, actor, async (trx, audit) => {
     const before = await readPlan(trx, force.id);
-    await upliftRepo.saveUpliftPlan(trx, force.id, { ...targets, assumptionsJson: JSON.stringify(assumptions), updatedBy: actor.label });
+    await upliftRepo.saveUpliftPlan(trx, force.id, { ...targets, assumptionsJson: JSON.stringify(assumptions), updatedBy: actor.label }, svc.now().toISOString());
     const strip = (p: UpliftPlan) => {
       const { updatedBy: _by, updatedAt: _at, ...rest } = p;
       return rest;

@@ -56,4 +56,22 @@ describe('the import boundaries of src/', () => {
       );
     expect(offending).toEqual([]);
   });
+
+  it('reads the wall clock only at the edge: the services clock, ids, and timings of work', () => {
+    // Services, pages and the demo take `now` from svc.now() (fixed in tests); a repository is told the instant.
+    const allowed = new Map([
+      ['src/services/context.ts', /wallClock = \(\): Date => new Date\(\)/],
+      ['src/db/ids.ts', /newId\(now: number = Date\.now\(\)\)/], // UUIDv7's time bits: ordering, not a record of when
+      ['src/cli/runtime.ts', /const now = Date\.now\(\);/], // a progress meter's rate
+      ['src/http/routes/audit.ts', /Date\.now\(\)/], // how long the chain check took
+      ['src/db/migrations/0015_account_security.ts', /Date\.now\(\)/], // existing tokens' expiry, set once when the migration runs
+    ]);
+    const offending = graph.files.flatMap((f) =>
+      fs
+        .readFileSync(path.join(ROOT, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (/new Date\(\)|Date\.now\(\)/.test(line) && !allowed.get(f)?.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(offending).toEqual([]);
+  });
 });

@@ -23,6 +23,9 @@ import { createApiToken, getAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { prepareRelease, releaseMonths } from '../../src/services/releases.js';
 import { reviewReport } from '../../src/services/reports.js';
+import { CENTRAL_STORE } from '../../src/domain/devices/register.js';
+import { receiveCartridges, registerDevices } from '../../src/services/devices.js';
+import { importDeviceIssues } from '../../src/services/import-devices.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
 import { demoEmail, seedDemo, type DemoSummary } from '../../src/demo/index.js';
 import type { RoutePermission } from '../../src/http/types.js';
@@ -50,6 +53,8 @@ interface Ids {
   endedSession: string;
   completedSession: string;
   enrolment: string;
+  /** A device out with an officer (issue 12), to take back. */
+  deviceIssue: string;
 }
 
 /**
@@ -118,13 +123,21 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/training/sessions/:id/results/:enrolmentId/correct': (ids) => [`/training/sessions/${ids.completedSession}/results/${ids.enrolment}/correct`],
   '/transparency/releases/:number': (ids) => [`/transparency/releases/${ids.releaseNumber}`],
   '/transparency/releases/:number/breakdowns': (ids) => [`/transparency/releases/${ids.releaseNumber}/breakdowns`],
+  '/armoury/issues/:id/return': (ids) => [`/armoury/issues/${ids.deviceIssue}/return`],
 };
 
 const reportsIn = (ids: Ids, status: string) => ids.reports.filter((r) => r.status === status).map((r) => r.id);
 const oneOfEachStatus = (ids: Ids, keep: (status: string) => boolean = () => true) => [...new Set(ids.reports.map((r) => r.status))].filter(keep).map((s) => reportsIn(ids, s)[0]!);
 
 /** Pages reached with a query string: the statistics of a quarter, a filtered list, a GET form with an error. */
-const WITH_QUERY = ['/statistics?period=2026-27&unit=quarter', '/officers?q=a&status=active', '/audit?entityType=report', '/audit?from=yesterday', '/statistics?period=nonsense'];
+const WITH_QUERY = [
+  '/statistics?period=2026-27&unit=quarter',
+  '/officers?q=a&status=active',
+  '/audit?entityType=report',
+  '/audit?from=yesterday',
+  '/statistics?period=nonsense',
+  '/armoury/officer?collar=NOBODY',
+];
 
 function allows(role: Role, permission: RoutePermission): boolean {
   if (permission === 'public') return false; // visited signed out
@@ -348,6 +361,21 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   const month = (await releaseMonths(t.svc))!.last;
   await prepareRelease(t.svc, await actorFor('analyst'), month);
   await createApiToken(t.svc, SYSTEM_ACTOR, demoEmail('programme_lead'), 'roster-sync');
+  // A device out since an hour ago with an officer who holds none, and a cartridge, for the return page (issue 12).
+  const collar = (
+    await db
+      .selectFrom('officer')
+      .select('collar_number')
+      .where('id', 'not in', db.selectFrom('device_issue').select('officer_id').where('returned_at', 'is', null))
+      .orderBy('collar_number')
+      .executeTakeFirstOrThrow()
+  ).collar_number;
+  await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-X2-0001', model: 'X2', armoury: CENTRAL_STORE }]);
+  await receiveCartridges(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-C-0001', type: 'Smart 25 ft', lot: 'A11Y', expiresOn: '2099-12-31', armoury: CENTRAL_STORE }]);
+  const issuedAt = new Date(t.svc.now().getTime() - 3_600_000).toISOString();
+  const csv = `device_serial,collar_number,issued_at,returned_at,cartridges\nA11Y-X2-0001,${collar},${issuedAt},,A11Y-C-0001\n`;
+  const imported = await importDeviceIssues(t.svc, SYSTEM_ACTOR, { fileName: 'issues.csv', bytes: new TextEncoder().encode(csv) });
+  if (!imported.ok) throw new Error(`The accessibility walk's device issue was refused: ${JSON.stringify(imported.rejected)}`);
 }
 
 async function idsOf(t: TestApp): Promise<Ids> {
@@ -400,5 +428,14 @@ async function idsOf(t: TestApp): Promise<Ids> {
     endedSession: withSeats.id,
     completedSession: enrolment.session_id,
     enrolment: enrolment.id,
+    deviceIssue: (
+      await db
+        .selectFrom('device_issue')
+        .innerJoin('device', 'device.id', 'device_issue.device_id')
+        .select('device_issue.id')
+        .where('device.serial', '=', 'A11Y-X2-0001')
+        .where('device_issue.returned_at', 'is', null)
+        .executeTakeFirstOrThrow()
+    ).id,
   };
 }

@@ -40,11 +40,17 @@ describe.skipIf(!CHROMIUM)('browser journey: results make an officer authorised,
       const officer = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '201LX', firstName: 'Asha', lastName: 'Patel', ...lambeth }));
       officerId = officer.id;
       // The trainer is current: X26 then X2 some years ago, refreshed two months ago.
-      await trainingRepo.insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
-        { officerId: trainer.id, courseTypeId: course['initial-x26']!, completedOn: '2020-03-04', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'j1' },
-        { officerId: trainer.id, courseTypeId: course['conversion-x26-x2']!, completedOn: '2021-05-06', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'j2' },
-        { officerId: trainer.id, courseTypeId: course.refresher!, completedOn: addDays(today, -60), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'j3' },
-      ]);
+      await trainingRepo.insertTrainingRecords(
+        t.svc.database.db,
+        f.force.id,
+        'test',
+        [
+          { officerId: trainer.id, courseTypeId: course['initial-x26']!, completedOn: '2020-03-04', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'j1' },
+          { officerId: trainer.id, courseTypeId: course['conversion-x26-x2']!, completedOn: '2021-05-06', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'j2' },
+          { officerId: trainer.id, courseTypeId: course.refresher!, completedOn: addDays(today, -60), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'j3' },
+        ],
+        t.svc.now().toISOString(),
+      );
       // An initial X2 course that ends today; Asha enrolled before it began.
       const session = await createSession(t.svc, SYSTEM_ACTOR, {
         courseTypeId: course['initial-x2'],

@@ -9,30 +9,43 @@ import { officerFixture, smallForce } from '../support/fixtures.js';
 import { openServicesOn } from './children.js';
 import { TEST_TIMEOUT_MS, cliEnv, createCliDatabase, describeRun, runCli, type CliDatabase } from './support.js';
 
-/* Issue 12: `cedar import devices` and `cedar import cartridges`: all or nothing, line and column in every error, safe to run again. */
-describe.each(testDatabases())('cedar import devices and cartridges on %s', (kind) => {
-  let db: CliDatabase;
-  let env: NodeJS.ProcessEnv;
-  let dir: string;
-  const file = (name: string, text: string) => {
-    const p = path.join(dir, name);
-    fs.writeFileSync(p, text);
-    return p;
+/**
+ * A database for the CLI and a folder for its files, made before a describe's tests and removed
+ * after them; `seed` sets up what they need (the services closed before the CLI runs).
+ */
+function workspace(kind: Parameters<typeof createCliDatabase>[0], prefix: string, seed: (svc: Awaited<ReturnType<typeof openServicesOn>>) => Promise<void>) {
+  const w = {
+    db: undefined as unknown as CliDatabase,
+    env: {} as NodeJS.ProcessEnv,
+    dir: '',
+    file(name: string, text: string) {
+      const p = path.join(w.dir, name);
+      fs.writeFileSync(p, text);
+      return p;
+    },
+    cedar: (args: string[]) => runCli(args, { env: w.env }),
   };
-  const cedar = (args: string[]) => runCli(args, { env });
-
   beforeAll(async () => {
-    db = await createCliDatabase(kind);
-    env = cliEnv(db.settings);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-devices-cli-'));
-    const svc = await openServicesOn(db.settings);
-    await smallForce(svc); // boroughs Lambeth (LX) and Camden (CN)
+    w.db = await createCliDatabase(kind);
+    w.env = cliEnv(w.db.settings);
+    w.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const svc = await openServicesOn(w.db.settings);
+    await seed(svc);
     await svc.database.close();
   }, TEST_TIMEOUT_MS);
   afterAll(async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    await db?.cleanup();
+    fs.rmSync(w.dir, { recursive: true, force: true });
+    await w.db?.cleanup();
   });
+  return w;
+}
+
+/* Issue 12: `cedar import devices` and `cedar import cartridges`: all or nothing, line and column in every error, safe to run again. */
+describe.each(testDatabases())('cedar import devices and cartridges on %s', (kind) => {
+  const w = workspace(kind, 'cedar-devices-cli-', async (svc) => {
+    await smallForce(svc); // boroughs Lambeth (LX) and Camden (CN)
+  });
+  const { file, cedar } = w;
 
   const DEVICES = 'serial,model,armoury,status,firmware,in_service_on\nX2A0001,X2,Lambeth,in service,1.2.3,2026-01-05\nx2a0002,x2,LX,In Repair,,\nX26A0003,X26,,withdrawn,,01/02/2015\n';
 
@@ -43,18 +56,18 @@ describe.each(testDatabases())('cedar import devices and cartridges on %s', (kin
       const r = await cedar(['import', 'devices', f]);
       expect(r.code, describeRun(r)).toBe(0);
       expect(r.stdout).toMatch(/^Done: 3 rows read — 3 imported, 0 updated, 0 already present, 0 rejected\.$/m);
-      expect(await db.sql('select serial, state, in_service_on from device order by serial')).toEqual([
+      expect(await w.db.sql('select serial, state, in_service_on from device order by serial')).toEqual([
         { serial: 'X26A0003', state: 'withdrawn', in_service_on: '2015-02-01' },
         { serial: 'X2A0001', state: 'in_store', in_service_on: '2026-01-05' },
         { serial: 'X2A0002', state: 'in_repair', in_service_on: null },
       ]);
-      expect(await db.count(`select count(*) from device where armoury_borough_id is not null`)).toBe(2);
+      expect(await w.db.count(`select count(*) from device where armoury_borough_id is not null`)).toBe(2);
       const again = await cedar(['import', 'devices', f]);
       expect(again.stdout).toMatch(/^Done: 3 rows read — 0 imported, 0 updated, 3 already present, 0 rejected\.$/m);
       const changed = await cedar(['import', 'devices', file('fleet2.csv', DEVICES.replace('1.2.3', '1.3.0'))]);
       expect(changed.stdout).toMatch(/^Done: 3 rows read — 0 imported, 1 updated, 2 already present, 0 rejected\.$/m);
-      expect(await db.count(`select count(*) from device`)).toBe(3);
-      expect(await db.count(`select count(*) from audit_log where action = 'device.import'`)).toBe(3);
+      expect(await w.db.count(`select count(*) from device`)).toBe(3);
+      expect(await w.db.count(`select count(*) from audit_log where action = 'device.import'`)).toBe(3);
     },
     TEST_TIMEOUT_MS,
   );
@@ -62,7 +75,7 @@ describe.each(testDatabases())('cedar import devices and cartridges on %s', (kin
   it(
     'names every problem by line and column and stores nothing from a bad file',
     async () => {
-      const before = await db.count('select count(*) from device');
+      const before = await w.db.count('select count(*) from device');
       const bad = file(
         'bad.csv',
         'serial,model,armoury,status,firmware,in_service_on\nX2B0001,X3,Lambeth,in service,,\nX2B0002,X2,Narnia,in service,,\nX2B0003,X2,,lost,,\n!!,X2,,in service,,2026-02-30\nX2B0001,X2,,in service,,\nX2A0002,X2,LX,in service,,\n',
@@ -85,7 +98,7 @@ describe.each(testDatabases())('cedar import devices and cartridges on %s', (kin
       expect(second.stderr).toContain('line 3, column armoury: No borough or force-wide unit is called "Narnia"');
       expect(second.stderr).toContain('line 4, column status: The register has X2A0002 as in repair: an import does not move a device');
       expect(second.stderr).toMatch(/^Rejected: 3 of 4 rows have errors; nothing was imported\.$/m);
-      expect(await db.count('select count(*) from device')).toBe(before);
+      expect(await w.db.count('select count(*) from device')).toBe(before);
       const header = await cedar(['import', 'devices', file('header.csv', 'serial,model,colour\nX2C0001,X2,red\n')]);
       expect(header.stderr).toContain('line 1, column colour: Unknown column "colour"');
       expect(header.stderr).toContain('line 1, column status: The status column is missing');
@@ -105,31 +118,19 @@ describe.each(testDatabases())('cedar import devices and cartridges on %s', (kin
       expect(bad.code, describeRun(bad)).toBe(1);
       expect(bad.stderr).toContain('line 3, column lot: Enter the lot');
       expect(bad.stderr).toContain('line 3, column expires_on: "2028-13-01" is not a date');
-      expect(await db.count('select count(*) from cartridge')).toBe(2);
+      expect(await w.db.count('select count(*) from cartridge')).toBe(2);
     },
     TEST_TIMEOUT_MS,
   );
 });
 
 describe.each(testDatabases())('cedar import device-issues on %s', (kind) => {
-  let db: CliDatabase;
-  let env: NodeJS.ProcessEnv;
-  let dir: string;
-  const file = (name: string, text: string) => {
-    const p = path.join(dir, name);
-    fs.writeFileSync(p, text);
-    return p;
-  };
-  const cedar = (args: string[]) => runCli(args, { env });
-
-  beforeAll(async () => {
-    db = await createCliDatabase(kind);
-    env = cliEnv(db.settings);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-issues-cli-'));
-    const svc = await openServicesOn(db.settings);
+  const w = workspace(kind, 'cedar-issues-cli-', async (svc) => {
     const f = await smallForce(svc);
     for (const collarNumber of ['601LX', '602LX']) await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber, boroughId: f.boroughs.lambeth.id }));
-    await svc.database.close();
+  });
+  const { file, cedar } = w;
+  beforeAll(async () => {
     for (const [what, text] of [
       ['devices', 'serial,model,armoury,status\nX2H0001,X2,Lambeth,in service\nX2H0002,X2,Lambeth,in service\n'],
       ['cartridges', 'serial,type,lot,expires_on,armoury\nCH0001,Smart 25 ft,L1,2028-01-31,Lambeth\nCH0002,Smart 25 ft,L1,2028-01-31,Lambeth\n'],
@@ -138,10 +139,6 @@ describe.each(testDatabases())('cedar import device-issues on %s', (kind) => {
       if (r.code !== 0) throw new Error(describeRun(r));
     }
   }, TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    await db?.cleanup();
-  });
 
   it(
     'imports the history, marks what is still out as issued, and adds nothing the second time',
@@ -153,15 +150,15 @@ describe.each(testDatabases())('cedar import device-issues on %s', (kind) => {
       const r = await cedar(['import', 'device-issues', history]);
       expect(r.code, describeRun(r)).toBe(0);
       expect(r.stdout).toMatch(/^Done: 3 rows read — 3 imported, 0 updated, 0 already present, 0 rejected\.$/m);
-      expect(await db.sql(`select serial, state from device order by serial`)).toEqual([
+      expect(await w.db.sql(`select serial, state from device order by serial`)).toEqual([
         { serial: 'X2H0001', state: 'issued' },
         { serial: 'X2H0002', state: 'in_store' },
       ]);
-      expect(await db.count(`select count(*) from cartridge where state = 'issued'`)).toBe(2);
-      expect(await db.count(`select count(*) from device_issue where returned_at is null`)).toBe(1);
+      expect(await w.db.count(`select count(*) from cartridge where state = 'issued'`)).toBe(2);
+      expect(await w.db.count(`select count(*) from device_issue where returned_at is null`)).toBe(1);
       const again = await cedar(['import', 'device-issues', history]);
       expect(again.stdout).toMatch(/^Done: 3 rows read — 0 imported, 0 updated, 3 already present, 0 rejected\.$/m);
-      expect(await db.count('select count(*) from device_issue')).toBe(3);
+      expect(await w.db.count('select count(*) from device_issue')).toBe(3);
     },
     TEST_TIMEOUT_MS,
   );
@@ -193,7 +190,7 @@ describe.each(testDatabases())('cedar import device-issues on %s', (kind) => {
       ]);
       expect(times.stderr).toContain('line 2, column returned_at: The return must be after the issue');
       expect(times.stderr).toContain('line 3, column issued_at: "04/12/2026 07:00" is not an instant: use ISO 8601 with its offset');
-      expect(await db.count('select count(*) from device_issue')).toBe(3);
+      expect(await w.db.count('select count(*) from device_issue')).toBe(3);
     },
     TEST_TIMEOUT_MS,
   );

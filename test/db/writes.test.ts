@@ -41,7 +41,7 @@ const count = async (svc: Services, table: 'borough' | 'audit_log') =>
 const addBorough = (svc: Services, name: string) =>
   change(svc, SYSTEM_ACTOR, async (trx, audit) => {
     const force = await trx.selectFrom('force').select('id').executeTakeFirstOrThrow();
-    const [b] = await insertBoroughs(trx, force.id, [{ name, code: name.slice(0, 3).toUpperCase() }]);
+    const [b] = await insertBoroughs(trx, force.id, [{ name, code: name.slice(0, 3).toUpperCase() }], svc.now().toISOString());
     await audit({ action: 'borough.create', entityType: 'borough', entityId: b!.id, summary: { name } });
   });
 
@@ -60,7 +60,7 @@ describe.each(testDatabases())('reads while a change is open, on %s', (kind) => 
     const insertedYet = new Promise<void>((r) => (inserted = r));
     const open = change(svc, SYSTEM_ACTOR, async (trx, audit) => {
       const force = await trx.selectFrom('force').select('id').executeTakeFirstOrThrow();
-      const [b] = await insertBoroughs(trx, force.id, [{ name: 'Open', code: 'OPN' }]);
+      const [b] = await insertBoroughs(trx, force.id, [{ name: 'Open', code: 'OPN' }], svc.now().toISOString());
       await audit({ action: 'borough.create', entityType: 'borough', entityId: b!.id, summary: {} });
       inserted();
       await gate; // the change waits on something else (a password hash, a file) with its transaction open
@@ -115,7 +115,7 @@ describe('a write waiting for another process on SQLite', () => {
   it('waits the same way for a single write outside a transaction', async () => {
     const force = await svc.database.db.selectFrom('force').select('id').executeTakeFirstOrThrow();
     other.exec('begin immediate');
-    const write = insertBoroughs(svc.database.db, force.id, [{ name: 'Single', code: 'SGL' }]);
+    const write = insertBoroughs(svc.database.db, force.id, [{ name: 'Single', code: 'SGL' }], svc.now().toISOString());
     const state = settle(write);
     for (let i = 0; i < 5; i++) {
       await tick(50);

@@ -368,6 +368,17 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     ['Name: X2', 'Bays: 2', 'Cartridge types: Smart 15 ft, Smart 25 ft', 'Authorised by: X2'],
   ],
   [
+    'device_model.update',
+    'device_model',
+    'm1',
+    {
+      before: { name: 'X26', bays: 1, cartridgeTypes: ['X26 25 ft'], authorisedBy: 'X26', stopsIssuingOn: null },
+      after: { name: 'X26', bays: 1, cartridgeTypes: ['X26 25 ft'], authorisedBy: 'X26', stopsIssuingOn: '2027-06-30' },
+    },
+    'Device model changed: X26 (stops issuing on)',
+    ['Stops issuing on: — → 30 June 2027'],
+  ],
+  [
     'device.register',
     'device',
     'd1',

@@ -43,9 +43,13 @@ describe.each(testDatabases())('pages count from the services’ clock on %s', (
     const officer = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ boroughId: lambeth, teamId: f.teams.lambethResponse.id }));
     await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
     const course = new Map((await trainingRepo.listCourseTypes(t.svc.database.db, f.force.id)).map((c) => [c.code, c.id]));
-    await trainingRepo.insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
-      { officerId: officer.id, courseTypeId: course.get('initial-x2')!, completedOn: '2019-01-10', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
-    ]);
+    await trainingRepo.insertTrainingRecords(
+      t.svc.database.db,
+      f.force.id,
+      'test',
+      [{ officerId: officer.id, courseTypeId: course.get('initial-x2')!, completedOn: '2019-01-10', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null }],
+      t.svc.now().toISOString(),
+    );
     await makeAccount(t, 'analyst@test.police.uk', [{ role: 'analyst', boroughId: null }]);
     await makeAccount(t, 'lead@test.police.uk', [{ role: 'programme_lead', boroughId: null }]);
     await makeAccount(t, 'sgt@test.police.uk', [{ role: 'supervisor', boroughId: lambeth }]);

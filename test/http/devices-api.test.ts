@@ -34,9 +34,13 @@ describe.each(testDatabases())('the device sign-out API on %s', (kind) => {
       ['502LX', '2026-01-15'],
     ] as const) {
       const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: collar, boroughId: f.boroughs.lambeth.id }));
-      await trainingRepo.insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
-        { officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: collar },
-      ]);
+      await trainingRepo.insertTrainingRecords(
+        t.svc.database.db,
+        f.force.id,
+        'test',
+        [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: collar }],
+        t.svc.now().toISOString(),
+      );
     }
     const lambeth = { boroughId: f.boroughs.lambeth.id, teamId: null };
     await registerDevices(t.svc, SYSTEM_ACTOR, [

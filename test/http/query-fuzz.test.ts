@@ -207,9 +207,13 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     // A device signed out to a newly trained officer (the demo has no fleet yet).
     const trainee = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: '9999FZ', boroughId: null }));
     const x2 = await one(db.selectFrom('course_type').select('id').where('code', '=', 'initial-x2').executeTakeFirst());
-    await trainingRepo.insertTrainingRecords(db, (await getForce(t.svc)).id, 'test', [
-      { officerId: trainee.id, courseTypeId: x2.id, completedOn: londonDate(t.svc.now()), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'fuzz' },
-    ]);
+    await trainingRepo.insertTrainingRecords(
+      db,
+      (await getForce(t.svc)).id,
+      'test',
+      [{ officerId: trainee.id, courseTypeId: x2.id, completedOn: londonDate(t.svc.now()), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'fuzz' }],
+      t.svc.now().toISOString(),
+    );
     await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'FUZZ-1', model: 'X2', armoury: CENTRAL_STORE }]);
     const deviceIssue = await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'FUZZ-1', collarNumber: '9999FZ', cartridges: [] });
     Object.assign(params, {
@@ -254,6 +258,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/transparency\/latest\/:file/, '/transparency/latest/uses.csv')
       .replace(/^\/assets\/\*/, '/assets/cedar.css')
       .replace(/^\/api\/v1\/device-issues\/:id/, `/api/v1/device-issues/${params.deviceIssue}`)
+      .replace(/^\/armoury\/issues\/:id/, `/armoury/issues/${params.deviceIssue}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
   const names = (res: LightMyRequestResponse, parameter: string): boolean => {

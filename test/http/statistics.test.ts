@@ -64,9 +64,13 @@ describe.each(testDatabases())('statistics pages on %s', (kind) => {
     expect((await c.get('/statistics?period=2026-11')).body).toContain('no officer was authorised to carry Taser in this period');
     await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
     const initial = (await listCourseTypes(t.svc)).find((ct) => ct.code === 'initial-x2')!;
-    await insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
-      { officerId: o.id, courseTypeId: initial.id, completedOn: '2026-04-02', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'stats-1' },
-    ]);
+    await insertTrainingRecords(
+      t.svc.database.db,
+      f.force.id,
+      'test',
+      [{ officerId: o.id, courseTypeId: initial.id, completedOn: '2026-04-02', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'stats-1' }],
+      t.svc.now().toISOString(),
+    );
     const page = await c.get('/statistics?period=2026-11');
     expect(page.body).toMatch(/1000\.0 uses per 1,000 officers authorised to carry Taser<\/strong>\s*\(1 use over an average of 1 officer authorised/);
   });

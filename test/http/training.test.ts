@@ -57,9 +57,13 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     return officers[key]!;
   };
   const pass = (o: Officer, code: string, completedOn: string) =>
-    insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
-      { officerId: o.id, courseTypeId: courses.get(code)!.id, completedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
-    ]);
+    insertTrainingRecords(
+      t.svc.database.db,
+      f.force.id,
+      'test',
+      [{ officerId: o.id, courseTypeId: courses.get(code)!.id, completedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null }],
+      t.svc.now().toISOString(),
+    );
 
   beforeAll(async () => {
     t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });

@@ -100,6 +100,7 @@ describe.each(testDatabases())('uplift pages on %s', (kind) => {
       people.map(([name, boroughId, teamId], i) =>
         parseInput(officerInput, { collarNumber: `${200 + i}ZZ`, firstName: 'Test', lastName: name, rank: 'Police Constable', boroughId, teamId, status: 'active', joinedOn: '2015-01-01' }),
       ),
+      t.svc.now().toISOString(),
     );
     const stored = await officersRepo.findOfficersByCollars(
       db,
@@ -109,10 +110,16 @@ describe.each(testDatabases())('uplift pages on %s', (kind) => {
     people.forEach(([name], i) => (id[name] = stored.get(`${200 + i}ZZ`)!.id));
     await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
     course = new Map((await trainingRepo.listCourseTypes(db, f.force.id)).map((c) => [c.code, c.id]));
-    await trainingRepo.insertTrainingRecords(db, f.force.id, 'test', [
-      { officerId: id.trained!, courseTypeId: course.get('initial-x2')!, completedOn: daysFromToday(-200), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
-      { officerId: id.tsg!, courseTypeId: course.get('initial-x2')!, completedOn: daysFromToday(-100), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
-    ]);
+    await trainingRepo.insertTrainingRecords(
+      db,
+      f.force.id,
+      'test',
+      [
+        { officerId: id.trained!, courseTypeId: course.get('initial-x2')!, completedOn: daysFromToday(-200), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
+        { officerId: id.tsg!, courseTypeId: course.get('initial-x2')!, completedOn: daysFromToday(-100), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
+      ],
+      t.svc.now().toISOString(),
+    );
     await makeAccount(t, 'lead@test.police.uk', [{ role: 'programme_lead', boroughId: null }]);
     await makeAccount(t, 'analyst@test.police.uk', [{ role: 'analyst', boroughId: null }]);
     await makeAccount(t, 'commander@test.police.uk', [{ role: 'borough_commander', boroughId: f.boroughs.lambeth.id }]);
@@ -192,9 +199,13 @@ describe.each(testDatabases())('uplift pages on %s', (kind) => {
   it('the uplift page moves when a training record makes an officer authorised', async () => {
     const lead = await signInAs(t.app, 'lead@test.police.uk');
     const before = authorisedNow((await lead.get('/uplift')).body);
-    await trainingRepo.insertTrainingRecords(t.svc.database.db, f.force.id, 'test', [
-      { officerId: id.recruit!, courseTypeId: course.get('initial-x2')!, completedOn: today(), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null },
-    ]);
+    await trainingRepo.insertTrainingRecords(
+      t.svc.database.db,
+      f.force.id,
+      'test',
+      [{ officerId: id.recruit!, courseTypeId: course.get('initial-x2')!, completedOn: today(), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: null }],
+      t.svc.now().toISOString(),
+    );
     const after = await lead.get('/uplift');
     expect(authorisedNow(after.body)).toBe(before + 1);
     expect(row(after.body, 'Lambeth')).toEqual(['2', '2', '100.0%', '2', 'Minimum met']);

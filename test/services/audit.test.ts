@@ -20,7 +20,7 @@ describe.each(testDatabases())('audited changes on %s', (kind) => {
     const entriesBefore = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1 })).total;
     await expect(
       change(svc, SYSTEM_ACTOR, async (trx, audit) => {
-        await insertBoroughs(trx, f.force.id, [{ name: 'Doomed', code: 'DD' }]);
+        await insertBoroughs(trx, f.force.id, [{ name: 'Doomed', code: 'DD' }], svc.now().toISOString());
         await audit({ action: 'borough.create', entityType: 'borough', entityId: null, summary: {} });
         throw new Error('something failed after the audit entry was written');
       }),

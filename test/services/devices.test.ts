@@ -42,9 +42,13 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
     const collarNumber = `${800 + ++n}LX`;
     const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber, boroughId: f.boroughs.lambeth.id }));
     if (passedOn) {
-      await trainingRepo.insertTrainingRecords(svc.database.db, f.force.id, 'test', [
-        { officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: `t-${collarNumber}` },
-      ]);
+      await trainingRepo.insertTrainingRecords(
+        svc.database.db,
+        f.force.id,
+        'test',
+        [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: `t-${collarNumber}` }],
+        svc.now().toISOString(),
+      );
     }
     return collarNumber;
   };
@@ -92,6 +96,19 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
     const audit = await listAudit(svc.database.db, { entityId: issue.id }, { offset: 0, limit: 10 });
     expect(audit.entries.map((e) => e.action).sort()).toEqual(['device.issue', 'device.return']);
     await expect(returnDevice(svc, ARMOURER, ALL, issue.id, { cartridges: [] })).rejects.toThrow(WorkflowError);
+  });
+
+  it('ends the shift 10 hours after the issue unless told, and refuses an end before the issue or a day away', async () => {
+    const collar = await officer();
+    const d = await device();
+    const early = await issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial, collarNumber: collar, cartridges: [], shiftEndsAt: '2027-04-01T06:59:00Z' }).catch((e: unknown) => e);
+    expect((early as ValidationError).errors).toEqual([{ field: 'shiftEndsAt', message: 'The shift must end after the device is issued' }]);
+    const late = await issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial, collarNumber: collar, cartridges: [], shiftEndsAt: '2027-04-02T07:00:01Z' }).catch((e: unknown) => e);
+    expect((late as ValidationError).errors[0]!.message).toBe('The shift must end within 24 hours of the device being issued');
+    expect((await getDevice(svc, d.id)).state).toBe('in_store');
+    const issue = await issueDevice(svc, ARMOURER, ALL, { deviceSerial: d.serial, collarNumber: collar, cartridges: [] });
+    expect(issue.shiftEndsAt).toBe('2027-04-01T17:00:00.000Z');
+    await returnDevice(svc, ARMOURER, ALL, issue.id, { cartridges: [] });
   });
 
   it('refuses with every reason at once, and stores nothing', async () => {

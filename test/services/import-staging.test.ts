@@ -56,7 +56,7 @@ describe.each(testDatabases())('a Met-format import beside other writers, on %s'
     );
   const addBorough = (s: Services, name: string, code: string) =>
     change(s, SYSTEM_ACTOR, async (trx, audit) => {
-      const [b] = await insertBoroughs(trx, forceId, [{ name, code }]);
+      const [b] = await insertBoroughs(trx, forceId, [{ name, code }], svc.now().toISOString());
       await audit({ action: 'borough.create', entityType: 'borough', entityId: b!.id, summary: { name } });
     });
 

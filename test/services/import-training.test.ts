@@ -162,9 +162,13 @@ describe.each(testDatabases())('importing training records on %s', (kind) => {
   it('counts a result recorded from a session as already present', async () => {
     const cara = await officerId('303CN');
     const refresher = (await listCourseTypes(svc)).find((c) => c.code === 'refresher')!;
-    await insertTrainingRecords(db(), f.force.id, 'trainer', [
-      { officerId: cara, courseTypeId: refresher.id, completedOn: '2025-02-01', result: 'fail', reason: 'Session result', sessionId: null, source: 'session', sourceKey: null },
-    ]);
+    await insertTrainingRecords(
+      db(),
+      f.force.id,
+      'trainer',
+      [{ officerId: cara, courseTypeId: refresher.id, completedOn: '2025-02-01', result: 'fail', reason: 'Session result', sessionId: null, source: 'session', sourceKey: null }],
+      svc.now().toISOString(),
+    );
     const same = await importTraining(
       svc,
       SYSTEM_ACTOR,

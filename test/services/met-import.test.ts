@@ -33,7 +33,7 @@ describe.each(testDatabases())('importing and exporting the Met layout on %s', (
   beforeAll(async () => {
     svc = await openTestServices(kind);
     const force = await ensureForce(svc, SYSTEM_ACTOR, { name: 'Metropolitan Police Service', homeOfficeRegion: 'London', homeOfficeName: 'Metropolitan' });
-    await insertBoroughs(svc.database.db, force.id, [{ name: 'Bexley', code: 'RY' }]);
+    await insertBoroughs(svc.database.db, force.id, [{ name: 'Bexley', code: 'RY' }], svc.now().toISOString());
   });
   afterAll(() => svc.cleanup());
   const count = async (table: 'imported_report' | 'audit_log') =>

@@ -176,7 +176,7 @@ describe.each(testDatabases())('publishing releases on %s', (kind) => {
   });
 
   it('neutralises formulas in aggregates.csv', async () => {
-    const [evil] = await insertBoroughs(svc.database.db, f.force.id, [{ name: '=HYPERLINK("http://evil.example","x")', code: 'EV' }]);
+    const [evil] = await insertBoroughs(svc.database.db, f.force.id, [{ name: '=HYPERLINK("http://evil.example","x")', code: 'EV' }], svc.now().toISOString());
     await importUses(svc, ['2026-08-02'], evil!.name);
     const r = await publishRelease(svc, analyst, (await prepareRelease(svc, analyst, '2026-08')).id);
     const csv = (await releaseFile(svc, r.id, 'aggregates.csv')).text();

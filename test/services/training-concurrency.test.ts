@@ -52,9 +52,13 @@ describe.each(testDatabases())('training and officer writes at the same moment, 
     await seedNationalCourseTypes(svc, SYSTEM_ACTOR);
     course = Object.fromEntries((await listCourseTypes(svc)).map((c) => [c.code, c.id]));
     trainer = (await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber: '100LX', boroughId: null }))).id;
-    await repo.insertTrainingRecords(svc.database.db, f.force.id, 'test', [
-      { officerId: trainer, courseTypeId: course['initial-x2']!, completedOn: '2026-06-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'trainer' },
-    ]);
+    await repo.insertTrainingRecords(
+      svc.database.db,
+      f.force.id,
+      'test',
+      [{ officerId: trainer, courseTypeId: course['initial-x2']!, completedOn: '2026-06-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'trainer' }],
+      svc.now().toISOString(),
+    );
   });
   afterAll(() => svc.cleanup());
 

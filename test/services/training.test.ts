@@ -61,11 +61,17 @@ describe.each(testDatabases())('training services on %s', (kind) => {
       officer[name] = o.id;
     }
     // The trainer: X26 initial, converted to the X2, refreshed on 1 June 2026 (authorised to 31 May 2027).
-    await repo.insertTrainingRecords(svc.database.db, f.force.id, 'test', [
-      { officerId: officer.trainer!, courseTypeId: course['initial-x26']!, completedOn: '2024-01-10', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 't1' },
-      { officerId: officer.trainer!, courseTypeId: course['conversion-x26-x2']!, completedOn: '2024-02-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 't2' },
-      { officerId: officer.trainer!, courseTypeId: course.refresher!, completedOn: '2026-06-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 't3' },
-    ]);
+    await repo.insertTrainingRecords(
+      svc.database.db,
+      f.force.id,
+      'test',
+      [
+        { officerId: officer.trainer!, courseTypeId: course['initial-x26']!, completedOn: '2024-01-10', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 't1' },
+        { officerId: officer.trainer!, courseTypeId: course['conversion-x26-x2']!, completedOn: '2024-02-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 't2' },
+        { officerId: officer.trainer!, courseTypeId: course.refresher!, completedOn: '2026-06-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 't3' },
+      ],
+      svc.now().toISOString(),
+    );
   });
   afterAll(() => svc.cleanup());
 
@@ -304,9 +310,13 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     const trained = await recordingOfficer(svc, f.boroughs.lambeth.id, { collarNumber: '301LX' }, 'trained@test.police.uk');
     const untrained = await recordingOfficer(svc, f.boroughs.lambeth.id, { collarNumber: '302LX' }, 'untrained@test.police.uk');
     const trainedOfficer = (await svc.database.db.selectFrom('officer').select('id').where('collar_number', '=', '301LX').executeTakeFirstOrThrow()).id;
-    await repo.insertTrainingRecords(svc.database.db, f.force.id, 'test', [
-      { officerId: trainedOfficer, courseTypeId: course['initial-x2']!, completedOn: '2026-01-10', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'r1' },
-    ]);
+    await repo.insertTrainingRecords(
+      svc.database.db,
+      f.force.id,
+      'test',
+      [{ officerId: trainedOfficer, courseTypeId: course['initial-x2']!, completedOn: '2026-01-10', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'r1' }],
+      svc.now().toISOString(),
+    );
     const answer = async (pc: Actor, incidentDate: string, sent: boolean) => {
       const r = await startReport(svc, pc);
       const sections = firedReport(f.boroughs.lambeth.id, {

@@ -64,6 +64,7 @@ describe.each(testDatabases())('uplift services on %s', (kind) => {
       people.map(([name, boroughId, teamId, status, joinedOn, leftOn], i) =>
         parseInput(officerInput, { collarNumber: `${100 + i}XX`, firstName: 'Test', lastName: name, rank: 'Police Constable', boroughId, teamId, status, joinedOn, leftOn }),
       ),
+      svc.now().toISOString(),
     );
     const stored = await officersRepo.findOfficersByCollars(
       db,
@@ -83,18 +84,24 @@ describe.each(testDatabases())('uplift services on %s', (kind) => {
       source: 'import' as const,
       sourceKey: null,
     });
-    await trainingRepo.insertTrainingRecords(db, f.force.id, 'test', [
-      rec('veteran', 'initial-x26', '2024-03-01'),
-      rec('veteran', 'refresher', '2025-02-10'),
-      rec('veteran', 'conversion-x26-x2', '2025-06-01'),
-      rec('veteran', 'refresher', '2026-01-15'),
-      rec('recruit', 'initial-x2', '2026-11-05'),
-      rec('suspended', 'initial-x2', '2026-03-01'),
-      rec('lapsed', 'initial-x2', '2025-10-01'),
-      rec('tsg', 'initial-x2', '2025-05-20'),
-      rec('tsg', 'refresher', '2026-05-15'),
-      rec('leaver', 'initial-x2', '2025-09-01'),
-    ]);
+    await trainingRepo.insertTrainingRecords(
+      db,
+      f.force.id,
+      'test',
+      [
+        rec('veteran', 'initial-x26', '2024-03-01'),
+        rec('veteran', 'refresher', '2025-02-10'),
+        rec('veteran', 'conversion-x26-x2', '2025-06-01'),
+        rec('veteran', 'refresher', '2026-01-15'),
+        rec('recruit', 'initial-x2', '2026-11-05'),
+        rec('suspended', 'initial-x2', '2026-03-01'),
+        rec('lapsed', 'initial-x2', '2025-10-01'),
+        rec('tsg', 'initial-x2', '2025-05-20'),
+        rec('tsg', 'refresher', '2026-05-15'),
+        rec('leaver', 'initial-x2', '2025-09-01'),
+      ],
+      svc.now().toISOString(),
+    );
     await restrictAuthority(svc, SYSTEM_ACTOR, { all: true }, id.suspended!, 'suspension', { fromOn: '2026-11-20', reason: 'Under investigation' }, NOW);
   });
   afterAll(() => svc.cleanup());

@@ -13,15 +13,25 @@ export interface SmallForce {
 export async function smallForce(svc: Services): Promise<SmallForce> {
   const force = await ensureForce(svc, SYSTEM_ACTOR, { name: 'Test Constabulary', homeOfficeRegion: 'London' });
   const db = svc.database.db;
-  const [lambeth, camden] = await org.insertBoroughs(db, force.id, [
-    { name: 'Lambeth', code: 'LX' },
-    { name: 'Camden', code: 'CN' },
-  ]);
-  const [lambethResponse, camdenResponse, tsg] = await org.insertTeams(db, force.id, [
-    { name: 'Lambeth Emergency Response A', teamType: 'emergency_response', boroughId: lambeth!.id },
-    { name: 'Camden Emergency Response A', teamType: 'emergency_response', boroughId: camden!.id },
-    { name: 'Territorial Support Group 1', teamType: 'territorial_support', boroughId: null },
-  ]);
+  const [lambeth, camden] = await org.insertBoroughs(
+    db,
+    force.id,
+    [
+      { name: 'Lambeth', code: 'LX' },
+      { name: 'Camden', code: 'CN' },
+    ],
+    svc.now().toISOString(),
+  );
+  const [lambethResponse, camdenResponse, tsg] = await org.insertTeams(
+    db,
+    force.id,
+    [
+      { name: 'Lambeth Emergency Response A', teamType: 'emergency_response', boroughId: lambeth!.id },
+      { name: 'Camden Emergency Response A', teamType: 'emergency_response', boroughId: camden!.id },
+      { name: 'Territorial Support Group 1', teamType: 'territorial_support', boroughId: null },
+    ],
+    svc.now().toISOString(),
+  );
   return { force, boroughs: { lambeth: lambeth!, camden: camden! }, teams: { lambethResponse: lambethResponse!, camdenResponse: camdenResponse!, tsg: tsg! } };
 }
 

@@ -1,7 +1,7 @@
 import type { Account } from '../../domain/accounts.js';
 import type { Role, RoleGrant } from '../../domain/permissions.js';
 import type { DatabaseKind, Executor } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { newId } from '../ids.js';
 import type { UserTable } from '../schema.js';
 
 type UserRow = UserTable;
@@ -83,10 +83,10 @@ export async function countAccounts(db: Executor): Promise<number> {
 
 export async function insertAccount(
   db: Executor,
-  a: { email: string; displayName: string; passwordHash: string; mustChangePassword: boolean; officerId: string | null; roles: RoleGrant[]; createdAt?: string },
+  a: { email: string; displayName: string; passwordHash: string; mustChangePassword: boolean; officerId: string | null; roles: RoleGrant[]; createdAt: string },
 ): Promise<string> {
   const id = newId();
-  const at = a.createdAt ?? nowIso();
+  const at = a.createdAt;
   await db
     .insertInto('app_user')
     .values({
@@ -130,10 +130,10 @@ async function replaceRoles(db: Executor, userId: string, roles: RoleGrant[]): P
     .execute();
 }
 
-export async function setPassword(db: Executor, id: string, passwordHash: string, mustChange: boolean): Promise<void> {
+export async function setPassword(db: Executor, id: string, passwordHash: string, mustChange: boolean, at: string): Promise<void> {
   await db
     .updateTable('app_user')
-    .set({ password_hash: passwordHash, must_change_password: mustChange ? 1 : 0, failed_sign_ins: 0, locked_until: null, updated_at: nowIso() })
+    .set({ password_hash: passwordHash, must_change_password: mustChange ? 1 : 0, failed_sign_ins: 0, locked_until: null, updated_at: at })
     .where('id', '=', id)
     .execute();
 }

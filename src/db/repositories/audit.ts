@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { GENESIS_HASH, entryHash, type AuditEntry, type AuditHead } from '../../domain/audit.js';
 import type { DatabaseKind, Executor } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { newId } from '../ids.js';
 import type { AuditLogTable } from '../schema.js';
 
 const toEntry = (r: AuditLogTable): AuditEntry => ({
@@ -35,14 +35,14 @@ export interface NewAuditEntry {
  * Many entries cost one read of the chain's head and batched inserts. With `key` (the audit
  * key, CEDAR_AUDIT_KEY) each entry's hash is an HMAC with it; `at` is when they occurred.
  */
-export async function appendAudit(trx: Executor, kind: DatabaseKind, entries: readonly NewAuditEntry[], opts: { key?: Uint8Array | null; at?: Date } = {}): Promise<AuditEntry[]> {
+export async function appendAudit(trx: Executor, kind: DatabaseKind, entries: readonly NewAuditEntry[], opts: { key?: Uint8Array | null; at: Date }): Promise<AuditEntry[]> {
   if (entries.length === 0) return [];
   if (kind === 'postgres') await sql`select pg_advisory_xact_lock(7214190)`.execute(trx);
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   let seq = last ? Number(last.seq) : 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
   const key = opts.key ?? null;
-  const occurredAt = opts.at ? opts.at.toISOString() : nowIso();
+  const occurredAt = opts.at.toISOString();
   const written: AuditEntry[] = entries.map((e) => {
     const content = {
       seq: ++seq,

@@ -5,6 +5,7 @@ import type { DeviceModel } from '../../domain/devices/models.js';
 import type { Armoury, Cartridge, Device, DeviceEvent, DeviceIssue, IssuedCartridge, StoredDeviceModel } from '../../domain/devices/register.js';
 import type { GatePolicy, OverridableReasonCode } from '../../domain/devices/gate.js';
 import type { DatabaseKind, Executor } from '../database.js';
+import { chunk } from '../batches.js';
 import { newId } from '../ids.js';
 import type { DeviceModelTable } from '../schema.js';
 
@@ -13,10 +14,10 @@ import type { DeviceModelTable } from '../schema.js';
  * services own the clock.
  */
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/** Rows kept in one armoury: `prefix` names the table's alias (`d.`) or is empty. */
+function whereArmoury<Q extends { where: (...a: any[]) => Q }>(q: Q, a: Armoury, prefix: '' | 'd.'): Q {
+  const out = a.boroughId ? q.where(`${prefix}armoury_borough_id`, '=', a.boroughId) : q.where(`${prefix}armoury_borough_id`, 'is', null);
+  return a.teamId ? out.where(`${prefix}armoury_team_id`, '=', a.teamId) : out.where(`${prefix}armoury_team_id`, 'is', null);
 }
 
 const toModel = (r: DeviceModelTable): StoredDeviceModel => ({
@@ -50,6 +51,10 @@ export async function insertModels(db: Executor, forceId: string, models: readon
   }));
   await db.insertInto('device_model').values(rows).execute();
   return rows.map(toModel);
+}
+
+export async function lockModel(db: Executor, kind: DatabaseKind, id: string): Promise<void> {
+  if (kind === 'postgres') await sql`select id from device_model where id = ${id} for update`.execute(db);
 }
 
 export async function updateModel(db: Executor, id: string, m: DeviceModel, at: string): Promise<void> {
@@ -138,10 +143,7 @@ export interface DeviceFilter {
 
 function filtered<Q extends { where: (...a: any[]) => Q }>(q: Q, f: DeviceFilter): Q {
   let out = q;
-  if (f.armoury) {
-    out = f.armoury.boroughId ? out.where('d.armoury_borough_id', '=', f.armoury.boroughId) : out.where('d.armoury_borough_id', 'is', null);
-    out = f.armoury.teamId ? out.where('d.armoury_team_id', '=', f.armoury.teamId) : out.where('d.armoury_team_id', 'is', null);
-  }
+  if (f.armoury) out = whereArmoury(out, f.armoury, 'd.');
   if (f.state) out = out.where('d.state', '=', f.state);
   if (f.modelId) out = out.where('d.model_id', '=', f.modelId);
   if (f.serial) out = out.where('d.serial', 'like', `${f.serial.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
@@ -420,10 +422,7 @@ export interface CartridgeFilter {
 export async function listCartridges(db: Executor, forceId: string, f: CartridgeFilter, window: { offset: number; limit: number }): Promise<{ rows: Cartridge[]; total: number }> {
   const where = <Q extends { where: (...a: any[]) => Q }>(q: Q): Q => {
     let out = q.where('force_id', '=', forceId);
-    if (f.armoury) {
-      out = f.armoury.boroughId ? out.where('armoury_borough_id', '=', f.armoury.boroughId) : out.where('armoury_borough_id', 'is', null);
-      out = f.armoury.teamId ? out.where('armoury_team_id', '=', f.armoury.teamId) : out.where('armoury_team_id', 'is', null);
-    }
+    if (f.armoury) out = whereArmoury(out, f.armoury, '');
     if (f.state) out = out.where('state', '=', f.state);
     if (f.expiringBy) out = out.where('state', '=', 'in_store').where('expires_on', '<=', f.expiringBy);
     if (f.unlinked) out = out.where('state', '=', 'expended').where('report_id', 'is', null);
@@ -577,10 +576,7 @@ export async function listIssues(
   if (f.deviceId) q = q.where('i.device_id', '=', f.deviceId);
   if (f.officerId) q = q.where('i.officer_id', '=', f.officerId);
   if (f.open) q = q.where('i.returned_at', 'is', null);
-  if (f.armoury) {
-    q = f.armoury.boroughId ? q.where('d.armoury_borough_id', '=', f.armoury.boroughId) : q.where('d.armoury_borough_id', 'is', null);
-    q = f.armoury.teamId ? q.where('d.armoury_team_id', '=', f.armoury.teamId) : q.where('d.armoury_team_id', 'is', null);
-  }
+  if (f.armoury) q = whereArmoury(q, f.armoury, 'd.');
   const rows = await q.orderBy('i.issued_at', 'desc').offset(window.offset).limit(window.limit).execute();
   return withCartridges(db, rows);
 }

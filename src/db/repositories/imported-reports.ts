@@ -5,7 +5,7 @@
 import type { ImportedContent } from '../../domain/met/rows.js';
 import type { HighestLevel } from '../../domain/report/levels.js';
 import type { Executor } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { newId } from '../ids.js';
 import type { StagedReport } from './import-staging.js';
 import { factColumns, type StoredFacts } from './reports.js';
 
@@ -23,6 +23,8 @@ export interface NewImportedReport extends StoredFacts {
   discharge: boolean;
   cedUsed: boolean;
   content: ImportedContent;
+  /** When the import stored it. */
+  importedAt: string;
 }
 
 /** An imported report's stored columns and published row, under a new id, ready to stage. */
@@ -41,7 +43,7 @@ export function stagedReport(r: NewImportedReport): StagedReport {
     ced_used: r.cedUsed ? 1 : 0,
     ...factColumns(r),
     row: JSON.stringify(r.content),
-    imported_at: nowIso(),
+    imported_at: r.importedAt,
   };
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Officer, OfficerInput, OfficerSort, OfficerStatus, Rank, TeamType } from '../../domain/organisation.js';
 import type { Executor } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { newId } from '../ids.js';
 import type { OfficerTable } from '../schema.js';
 
 const COLUMNS = ['id', 'force_id', 'collar_number', 'first_name', 'last_name', 'rank', 'borough_id', 'team_id', 'status', 'joined_on', 'left_on', 'created_at', 'updated_at'] as const;
@@ -47,15 +47,14 @@ export function toRow(forceId: string, input: OfficerInput, id: string, at: stri
   };
 }
 
-export async function insertOfficer(db: Executor, forceId: string, input: OfficerInput): Promise<Officer> {
-  const row = toRow(forceId, input, newId(), nowIso());
+export async function insertOfficer(db: Executor, forceId: string, input: OfficerInput, at: string): Promise<Officer> {
+  const row = toRow(forceId, input, newId(), at);
   await db.insertInto('officer').values(row).execute();
   return toOfficer(row);
 }
 
 /** Inserts many officers in chunks (bind-parameter limits differ between engines). */
-export async function insertOfficers(db: Executor, forceId: string, inputs: OfficerInput[]): Promise<void> {
-  const at = nowIso();
+export async function insertOfficers(db: Executor, forceId: string, inputs: OfficerInput[], at: string): Promise<void> {
   const rows = inputs.map((i) => toRow(forceId, i, newId(), at));
   for (let i = 0; i < rows.length; i += 400)
     await db
@@ -64,7 +63,7 @@ export async function insertOfficers(db: Executor, forceId: string, inputs: Offi
       .execute();
 }
 
-export async function updateOfficer(db: Executor, id: string, input: OfficerInput): Promise<void> {
+export async function updateOfficer(db: Executor, id: string, input: OfficerInput, at: string): Promise<void> {
   await db
     .updateTable('officer')
     .set({
@@ -78,7 +77,7 @@ export async function updateOfficer(db: Executor, id: string, input: OfficerInpu
       status: input.status,
       joined_on: input.joinedOn,
       left_on: input.leftOn,
-      updated_at: nowIso(),
+      updated_at: at,
     })
     .where('id', '=', id)
     .execute();

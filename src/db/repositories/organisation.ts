@@ -1,6 +1,6 @@
 import type { Borough, Force, Team, TeamType } from '../../domain/organisation.js';
 import type { Executor } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { newId } from '../ids.js';
 
 type ForceRow = { id: string; name: string; home_office_region: string; home_office_name: string | null };
 type BoroughRow = { id: string; force_id: string; name: string; code: string };
@@ -16,8 +16,8 @@ export async function findForce(db: Executor): Promise<Force | undefined> {
   return row && toForce(row);
 }
 
-export async function insertForce(db: Executor, f: { name: string; homeOfficeRegion: string; homeOfficeName?: string }): Promise<Force> {
-  const row = { id: newId(), name: f.name, home_office_region: f.homeOfficeRegion, home_office_name: f.homeOfficeName ?? f.name, created_at: nowIso() };
+export async function insertForce(db: Executor, f: { name: string; homeOfficeRegion: string; homeOfficeName?: string }, at: string): Promise<Force> {
+  const row = { id: newId(), name: f.name, home_office_region: f.homeOfficeRegion, home_office_name: f.homeOfficeName ?? f.name, created_at: at };
   await db.insertInto('force').values(row).execute();
   return toForce(row);
 }
@@ -32,10 +32,9 @@ export async function findBorough(db: Executor, id: string): Promise<Borough | u
   return row && toBorough(row);
 }
 
-export async function insertBoroughs(db: Executor, forceId: string, boroughs: { name: string; code: string }[]): Promise<Borough[]> {
+export async function insertBoroughs(db: Executor, forceId: string, boroughs: { name: string; code: string }[], at: string): Promise<Borough[]> {
   if (boroughs.length === 0) return [];
-  const created = nowIso();
-  const rows = boroughs.map((b) => ({ id: newId(), force_id: forceId, name: b.name, code: b.code, created_at: created }));
+  const rows = boroughs.map((b) => ({ id: newId(), force_id: forceId, name: b.name, code: b.code, created_at: at }));
   await db.insertInto('borough').values(rows).execute();
   return rows.map(toBorough);
 }
@@ -60,9 +59,8 @@ export async function findTeamByName(db: Executor, forceId: string, name: string
   return row && toTeam(row);
 }
 
-export async function insertTeams(db: Executor, forceId: string, teams: { name: string; teamType: TeamType; boroughId: string | null }[]): Promise<Team[]> {
+export async function insertTeams(db: Executor, forceId: string, teams: { name: string; teamType: TeamType; boroughId: string | null }[], at: string): Promise<Team[]> {
   if (teams.length === 0) return [];
-  const at = nowIso();
   const rows = teams.map((t) => ({ id: newId(), force_id: forceId, borough_id: t.boroughId, name: t.name, team_type: t.teamType, created_at: at, updated_at: at }));
   for (let i = 0; i < rows.length; i += 500)
     await db
@@ -72,8 +70,8 @@ export async function insertTeams(db: Executor, forceId: string, teams: { name: 
   return rows.map(toTeam);
 }
 
-export async function updateTeam(db: Executor, id: string, t: { name: string; teamType: TeamType; boroughId: string | null }): Promise<void> {
-  await db.updateTable('team').set({ name: t.name, team_type: t.teamType, borough_id: t.boroughId, updated_at: nowIso() }).where('id', '=', id).execute();
+export async function updateTeam(db: Executor, id: string, t: { name: string; teamType: TeamType; boroughId: string | null }, at: string): Promise<void> {
+  await db.updateTable('team').set({ name: t.name, team_type: t.teamType, borough_id: t.boroughId, updated_at: at }).where('id', '=', id).execute();
 }
 
 export async function countOfficersByTeam(db: Executor, forceId: string): Promise<Map<string, number>> {

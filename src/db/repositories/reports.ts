@@ -3,7 +3,7 @@ import { HIGHEST_LEVELS, type HighestLevel } from '../../domain/report/levels.js
 import type { StoredContent } from '../../domain/report/content.js';
 import type { ReferralOutcome, ReportEventKind, ReportStatus } from '../../domain/report/workflow.js';
 import type { Executor } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { newId } from '../ids.js';
 import type { ReportTable } from '../schema.js';
 import { joinCodes, splitCodes, type Facts } from '../../domain/stats/facts.js';
 import type { CountedReport } from '../../domain/stats/counting.js';
@@ -75,7 +75,7 @@ export async function findReport(db: Executor, id: string, opts: { lock?: boolea
 /** Whether an update changed a row: a compare-and-set on the revision that matched nothing did not. */
 const changed = (r: { numUpdatedRows: bigint }) => r.numUpdatedRows > 0n;
 
-export async function insertReport(db: Executor, r: { forceId: string; officerId: string; authorUserId: string; boroughId: string | null; content: StoredContent }, at = nowIso()): Promise<string> {
+export async function insertReport(db: Executor, r: { forceId: string; officerId: string; authorUserId: string; boroughId: string | null; content: StoredContent }, at: string): Promise<string> {
   const id = newId();
   await db
     .insertInto('uof_report')
@@ -118,7 +118,7 @@ export async function updateReportContent(
   content: StoredContent,
   d: DerivedColumns & StoredFacts,
   extra: { status?: ReportStatus; version?: number; submittedAt?: string; amendment?: null } = {},
-  at = nowIso(),
+  at: string,
 ): Promise<boolean> {
   const r = await db
     .updateTable('uof_report')
@@ -147,7 +147,7 @@ export async function updateReportContent(
 }
 
 /** The amendment in progress, if the row is still at `revision` (see updateReportContent). */
-export async function setAmendment(db: Executor, id: string, revision: number, amendment: StoredContent | null, at = nowIso()): Promise<boolean> {
+export async function setAmendment(db: Executor, id: string, revision: number, amendment: StoredContent | null, at: string): Promise<boolean> {
   const r = await db
     .updateTable('uof_report')
     .set({ amendment: amendment ? JSON.stringify(amendment) : null, updated_at: at, revision: revision + 1 })
@@ -158,7 +158,7 @@ export async function setAmendment(db: Executor, id: string, revision: number, a
 }
 
 /** A new status, if the row is still at `revision` (see updateReportContent). */
-export async function setReportStatus(db: Executor, id: string, revision: number, status: ReportStatus, stamp: { reviewedAt?: string; signedOffAt?: string } = {}, at = nowIso()): Promise<boolean> {
+export async function setReportStatus(db: Executor, id: string, revision: number, status: ReportStatus, stamp: { reviewedAt?: string; signedOffAt?: string }, at: string): Promise<boolean> {
   const r = await db
     .updateTable('uof_report')
     .set({
@@ -177,7 +177,7 @@ export async function setReportStatus(db: Executor, id: string, revision: number
 export async function insertVersion(
   db: Executor,
   v: { reportId: string; version: number; content: StoredContent; reason: string | null; userId: string | null; label: string },
-  at = nowIso(),
+  at: string,
 ): Promise<void> {
   await db
     .insertInto('uof_report_version')
@@ -193,7 +193,7 @@ export async function listVersions(db: Executor, reportId: string): Promise<Repo
 export async function insertEvent(
   db: Executor,
   e: { reportId: string; kind: ReportEventKind; actorUserId: string | null; actorLabel: string; comment?: string | null; version?: number | null; changes?: Record<string, unknown> | null },
-  at = nowIso(),
+  at: string,
 ): Promise<void> {
   await db
     .insertInto('uof_report_event')
@@ -234,12 +234,12 @@ export async function findIncident(db: Executor, id: string): Promise<Incident |
 }
 
 /** The incident with this reference, created on first use. */
-export async function incidentFor(db: Executor, forceId: string, reference: string, first: { boroughId: string | null; occurredAt: string | null }): Promise<Incident> {
+export async function incidentFor(db: Executor, forceId: string, reference: string, first: { boroughId: string | null; occurredAt: string | null }, at: string): Promise<Incident> {
   const found = await db.selectFrom('incident').selectAll().where('force_id', '=', forceId).where('reference', '=', reference).executeTakeFirst();
   if (found) return { id: found.id, forceId: found.force_id, reference: found.reference, boroughId: found.borough_id, occurredAt: found.occurred_at };
   // Two reports naming a new incident at once: the second insert waits for the first and does
   // nothing (no duplicate-key error), then both read the one incident.
-  const row = { id: newId(), force_id: forceId, reference, borough_id: first.boroughId, occurred_at: first.occurredAt, created_at: nowIso() };
+  const row = { id: newId(), force_id: forceId, reference, borough_id: first.boroughId, occurred_at: first.occurredAt, created_at: at };
   await db
     .insertInto('incident')
     .values(row)

@@ -3,7 +3,8 @@ import type { CourseType, CourseTypeInput, EnrolmentStatus, RestrictionKind } fr
 import type { SessionStatus, StoredRestriction, StoredTrainingRecord, TrainingSession } from '../../domain/training/records.js';
 import { sql } from 'kysely';
 import type { DatabaseKind, Executor } from '../database.js';
-import { newId, nowIso } from '../ids.js';
+import { newId } from '../ids.js';
+import { chunk } from '../batches.js';
 import type { CourseTypeTable, TrainingRecordTable } from '../schema.js';
 
 // Course types ------------------------------------------------------------------------
@@ -34,8 +35,7 @@ export async function findCourseTypeByCode(db: Executor, forceId: string, code: 
   return r ? toCourseType(r) : undefined;
 }
 
-export async function insertCourseType(db: Executor, forceId: string, c: CourseTypeInput): Promise<CourseType> {
-  const at = nowIso();
+export async function insertCourseType(db: Executor, forceId: string, c: CourseTypeInput, at: string): Promise<CourseType> {
   const row: CourseTypeTable = {
     id: newId(),
     force_id: forceId,
@@ -53,10 +53,10 @@ export async function insertCourseType(db: Executor, forceId: string, c: CourseT
   return toCourseType(row);
 }
 
-export async function updateCourseType(db: Executor, id: string, c: CourseTypeInput): Promise<void> {
+export async function updateCourseType(db: Executor, id: string, c: CourseTypeInput, at: string): Promise<void> {
   await db
     .updateTable('course_type')
-    .set({ code: c.code, name: c.name, kind: c.kind, qualifies_for: JSON.stringify(c.qualifiesFor), min_hours: c.minHours, days: c.days, active: c.active ? 1 : 0, updated_at: nowIso() })
+    .set({ code: c.code, name: c.name, kind: c.kind, qualifies_for: JSON.stringify(c.qualifiesFor), min_hours: c.minHours, days: c.days, active: c.active ? 1 : 0, updated_at: at })
     .where('id', '=', id)
     .execute();
 }
@@ -167,8 +167,7 @@ export interface SessionFields {
   capacity: number;
 }
 
-export async function insertSession(db: Executor, forceId: string, s: SessionFields): Promise<string> {
-  const at = nowIso();
+export async function insertSession(db: Executor, forceId: string, s: SessionFields, at: string): Promise<string> {
   const id = newId();
   await db
     .insertInto('training_session')
@@ -189,10 +188,10 @@ export async function insertSession(db: Executor, forceId: string, s: SessionFie
   return id;
 }
 
-export async function updateSession(db: Executor, id: string, s: SessionFields): Promise<void> {
+export async function updateSession(db: Executor, id: string, s: SessionFields, at: string): Promise<void> {
   await db
     .updateTable('training_session')
-    .set({ course_type_id: s.courseTypeId, starts_on: s.startsOn, ends_on: s.endsOn, location: s.location, borough_id: s.boroughId, capacity: s.capacity, updated_at: nowIso() })
+    .set({ course_type_id: s.courseTypeId, starts_on: s.startsOn, ends_on: s.endsOn, location: s.location, borough_id: s.boroughId, capacity: s.capacity, updated_at: at })
     .where('id', '=', id)
     .execute();
 }
@@ -212,8 +211,8 @@ export async function lockSession(db: Executor, kind: DatabaseKind, id: string):
   if (kind === 'postgres') await sql`select id from training_session where id = ${id} for update`.execute(db);
 }
 
-export async function setSessionStatus(db: Executor, id: string, status: SessionStatus): Promise<void> {
-  await db.updateTable('training_session').set({ status, updated_at: nowIso() }).where('id', '=', id).execute();
+export async function setSessionStatus(db: Executor, id: string, status: SessionStatus, at: string): Promise<void> {
+  await db.updateTable('training_session').set({ status, updated_at: at }).where('id', '=', id).execute();
 }
 
 export interface SessionPerson {
@@ -286,8 +285,7 @@ export async function listEnrolments(db: Executor, sessionId: string): Promise<E
   }));
 }
 
-export async function insertEnrolment(db: Executor, sessionId: string, officerId: string, status: 'enrolled' | 'waiting'): Promise<string> {
-  const at = nowIso();
+export async function insertEnrolment(db: Executor, sessionId: string, officerId: string, status: 'enrolled' | 'waiting', at: string): Promise<string> {
   const id = newId();
   await db
     .insertInto('enrolment')
@@ -297,22 +295,20 @@ export async function insertEnrolment(db: Executor, sessionId: string, officerId
 }
 
 /** Re-opens a cancelled enrolment (the officer asks again: they go to the back of the queue). */
-export async function reopenEnrolment(db: Executor, id: string, status: 'enrolled' | 'waiting'): Promise<void> {
-  const at = nowIso();
+export async function reopenEnrolment(db: Executor, id: string, status: 'enrolled' | 'waiting', at: string): Promise<void> {
   await db.updateTable('enrolment').set({ status, requested_at: at, updated_at: at }).where('id', '=', id).execute();
 }
 
-export async function setEnrolmentStatus(db: Executor, ids: readonly string[], status: EnrolmentStatus): Promise<void> {
+export async function setEnrolmentStatus(db: Executor, ids: readonly string[], status: EnrolmentStatus, at: string): Promise<void> {
   if (ids.length)
     await db
       .updateTable('enrolment')
-      .set({ status, updated_at: nowIso() })
+      .set({ status, updated_at: at })
       .where('id', 'in', [...ids])
       .execute();
 }
 
-export async function recordEnrolmentResult(db: Executor, id: string, r: { attended: boolean; result: TrainingResult | null; reason: string | null }): Promise<void> {
-  const at = nowIso();
+export async function recordEnrolmentResult(db: Executor, id: string, r: { attended: boolean; result: TrainingResult | null; reason: string | null }, at: string): Promise<void> {
   await db
     .updateTable('enrolment')
     .set({ attended: r.attended ? 1 : 0, result: r.result, result_reason: r.reason, recorded_at: at, updated_at: at })
@@ -442,8 +438,7 @@ export interface NewTrainingRecord {
 }
 
 /** Inserts records; with `source_key` set, ones already stored are skipped. Returns the number inserted. */
-export async function insertTrainingRecords(db: Executor, forceId: string, createdBy: string, records: readonly NewTrainingRecord[]): Promise<number> {
-  const at = nowIso();
+export async function insertTrainingRecords(db: Executor, forceId: string, createdBy: string, records: readonly NewTrainingRecord[], at: string): Promise<number> {
   let inserted = 0;
   for (const part of chunk(records, 300)) {
     const rows: TrainingRecordTable[] = part.map((r) => ({
@@ -525,10 +520,11 @@ export async function correctRecord(
   db: Executor,
   id: string,
   c: { result: TrainingResult; reason: string | null; previousResult: TrainingResult; correctionReason: string; by: string },
+  at: string,
 ): Promise<void> {
   await db
     .updateTable('training_record')
-    .set({ result: c.result, reason: c.reason, previous_result: c.previousResult, correction_reason: c.correctionReason, corrected_by_label: c.by, corrected_at: nowIso() })
+    .set({ result: c.result, reason: c.reason, previous_result: c.previousResult, correction_reason: c.correctionReason, corrected_by_label: c.by, corrected_at: at })
     .where('id', '=', id)
     .execute();
 }
@@ -572,7 +568,7 @@ export async function listRestrictions(db: Executor, forceId: string, officerIds
   return out;
 }
 
-export async function insertRestriction(db: Executor, forceId: string, officerId: string, kind: RestrictionKind, fromOn: string, reason: string, by: string): Promise<string> {
+export async function insertRestriction(db: Executor, forceId: string, officerId: string, kind: RestrictionKind, fromOn: string, reason: string, by: string, at: string): Promise<string> {
   const id = newId();
   await db
     .insertInto('authority_restriction')
@@ -585,7 +581,7 @@ export async function insertRestriction(db: Executor, forceId: string, officerId
       to_on: null,
       reason,
       created_by_label: by,
-      created_at: nowIso(),
+      created_at: at,
       ended_by_label: null,
       ended_at: null,
       end_reason: null,
@@ -594,12 +590,6 @@ export async function insertRestriction(db: Executor, forceId: string, officerId
   return id;
 }
 
-export async function endRestriction(db: Executor, id: string, toOn: string, reason: string, by: string): Promise<void> {
-  await db.updateTable('authority_restriction').set({ to_on: toOn, end_reason: reason, ended_by_label: by, ended_at: nowIso() }).where('id', '=', id).execute();
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+export async function endRestriction(db: Executor, id: string, toOn: string, reason: string, by: string, at: string): Promise<void> {
+  await db.updateTable('authority_restriction').set({ to_on: toOn, end_reason: reason, ended_by_label: by, ended_at: at }).where('id', '=', id).execute();
 }

@@ -1,6 +1,5 @@
 import type { UpliftTargets } from '../../domain/training/uplift.js';
 import type { Executor } from '../database.js';
-import { nowIso } from '../ids.js';
 
 /** The stored uplift plan: targets as columns, the planner's assumptions as JSON (read by the service). */
 export interface StoredUpliftPlan extends UpliftTargets {
@@ -27,7 +26,7 @@ export async function findUpliftPlan(db: Executor, forceId: string): Promise<Sto
 }
 
 /** Sets the force's plan (one row per force). */
-export async function saveUpliftPlan(db: Executor, forceId: string, p: Omit<StoredUpliftPlan, 'updatedAt'>): Promise<void> {
+export async function saveUpliftPlan(db: Executor, forceId: string, p: Omit<StoredUpliftPlan, 'updatedAt'>, at: string): Promise<void> {
   const values = {
     starts_on: p.startsOn,
     deadline: p.deadline,
@@ -38,7 +37,7 @@ export async function saveUpliftPlan(db: Executor, forceId: string, p: Omit<Stor
     emergency_response_percent: p.emergencyResponsePercent,
     assumptions: p.assumptionsJson,
     updated_by_label: p.updatedBy,
-    updated_at: nowIso(),
+    updated_at: at,
   };
   const updated = await db.updateTable('uplift_plan').set(values).where('force_id', '=', forceId).executeTakeFirst();
   if (Number(updated.numUpdatedRows) === 0)

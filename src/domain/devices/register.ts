@@ -99,3 +99,24 @@ export const OVERDUE_AFTER_SHIFT_MS = 2 * 60 * 60 * 1000;
 /** Whether an issue is overdue at an instant: still out 2 hours after its shift ended. */
 export const isOverdue = (issue: Pick<DeviceIssue, 'returnedAt' | 'shiftEndsAt'>, now: Date): boolean =>
   issue.returnedAt === null && issue.shiftEndsAt !== null && now.getTime() >= Date.parse(issue.shiftEndsAt) + OVERDUE_AFTER_SHIFT_MS;
+
+/** A shift's length when the issuer does not say when it ends (a kiosk with no roster). */
+export const DEFAULT_SHIFT_MS = 10 * 60 * 60 * 1000;
+/** The longest a shift may run from the issue: a longer one is a mistyped end. */
+export const LONGEST_SHIFT_MS = 24 * 60 * 60 * 1000;
+
+/** The end of a shift of the default length that began at `issuedAt`. */
+export const defaultShiftEnd = (issuedAt: Date): string => new Date(issuedAt.getTime() + DEFAULT_SHIFT_MS).toISOString();
+
+/**
+ * When the shift of a device issued at `issuedAt` ends: the given end, or 10 hours on. A given
+ * end must be after the issue and within 24 hours of it: the problem is said, else null.
+ */
+export function shiftEnd(issuedAt: Date, given: string | null | undefined): { endsAt: string } | { problem: string } {
+  if (!given) return { endsAt: defaultShiftEnd(issuedAt) };
+  const ends = Date.parse(given);
+  if (Number.isNaN(ends)) return { problem: 'Give the end of the shift as a date and time' };
+  if (ends <= issuedAt.getTime()) return { problem: 'The shift must end after the device is issued' };
+  if (ends > issuedAt.getTime() + LONGEST_SHIFT_MS) return { problem: 'The shift must end within 24 hours of the device being issued' };
+  return { endsAt: new Date(ends).toISOString() };
+}

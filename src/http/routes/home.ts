@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { armouryKey } from '../../domain/devices/register.js';
 import { can, scopeFor } from '../../domain/permissions.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
+import { overdueIssues } from '../../services/armoury.js';
 import { getOfficer, listOfficers } from '../../services/officers.js';
 import { getTeam, listBoroughs } from '../../services/organisation.js';
 import { listOwnReports, listReports } from '../../services/reports.js';
@@ -55,6 +57,16 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
     if (can(grants, 'manage:account')) cards.push({ title: 'Accounts', href: '/admin/accounts', text: 'Create accounts, give roles and reset passwords.' });
     if (can(grants, 'read:audit')) cards.push({ title: 'Audit log', href: '/audit', text: 'Every change in Cedar, who made it and when, with a tamper check.' });
 
+    // Devices overdue for return (issue 12): for borough commanders and armourers, in their scope.
+    const deviceScope = scopeFor(grants, 'read:device');
+    const overdue =
+      deviceScope && grants.some((g) => g.role === 'borough_commander' || g.role === 'armourer')
+        ? (await overdueIssues(svc, deviceScope, 21)).map((i) => ({
+            ...i,
+            storeHref: `/armoury?store=${encodeURIComponent(armouryKey(i.armoury))}`,
+          }))
+        : null;
+
     let ownRecord;
     if (account.officerId) {
       // Their own record, whatever their scope; through the services, like every page.
@@ -68,6 +80,6 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
         ownRecord = { officer, team, borough: boroughs.find((b) => b.id === officer.boroughId) };
       }
     }
-    return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, notice: noticeFrom(request.query) });
+    return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, overdue: overdue?.slice(0, 20), moreOverdue: (overdue?.length ?? 0) > 20, notice: noticeFrom(request.query) });
   });
 }

@@ -20,7 +20,10 @@ const issueBody = z.object({
   deviceSerial: serial,
   collarNumber: z.string().trim().min(1, 'Enter the collar number').max(20, 'A collar number has at most 20 characters'),
   cartridges: z.array(serial).max(12, 'At most 12 cartridges').default([]),
-  shiftEndsAt: z.iso.datetime({ offset: true, message: 'Give the end of the shift as an ISO 8601 instant with its offset' }).optional(),
+  shiftEndsAt: z.iso
+    .datetime({ offset: true, message: 'Give the end of the shift as an ISO 8601 instant with its offset' })
+    .optional()
+    .describe('When the shift ends (a device still out 2 hours later is overdue); 10 hours after the issue when not given, at most 24'),
   override: z
     .object({
       codes: z.array(z.enum(OVERRIDABLE_REASON_CODES)).min(1, 'Name the reasons overridden'),
