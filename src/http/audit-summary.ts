@@ -198,8 +198,6 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'cartridge.import': 'Cartridges imported',
   'device_issue.import': 'Sign-out history imported',
   'demo.devices': 'Demo sign-out history added',
-  'device_model.update': 'Device model changed',
-  'cartridge.link_report': 'Cartridge linked to a report',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -480,14 +478,6 @@ const DESCRIBE: Record<string, Describe> = {
     what: `Demo sign-out history added: ${plural(count(c.s.issues), 'issue')}, ${formatNumber(count(c.s.open))} still out`,
     details: c.rest('issues', 'open'),
   }),
-  'device_model.update': (c) => {
-    const before = isRecord(c.s.before) ? c.s.before.stopsIssuingOn : null;
-    const stops = isRecord(c.s.after) ? c.s.after.stopsIssuingOn : null;
-    return {
-      what: `Device model ${c.show(c.s.name)}: ${stops ? `the force stops issuing it on ${c.show(stops)}` : 'issued again, with no last day'}${before ? ` (was ${c.show(before)})` : ''}`,
-    };
-  },
-  'cartridge.link_report': (c) => ({ what: `Expended cartridge ${c.show(c.s.serial)} linked to the report of its discharge` }),
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */
