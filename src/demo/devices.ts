@@ -32,8 +32,10 @@ import { authorityOn, type Restriction, type TrainingRecord } from '../domain/tr
 import { NATIONAL_COURSE_TYPES } from '../domain/training/courses.js';
 import { findAccountByEmail } from '../services/accounts.js';
 import type { Actor, Services } from '../services/context.js';
-import { getDeviceBySerial, moveDevice, receiveCartridges, registerDevices } from '../services/devices.js';
-import { linkExpendedCartridges, loadDeviceHistory, setModelStopsIssuingOn } from '../services/devices-load.js';
+import { getDeviceBySerial, listDeviceModels, moveDevice, receiveCartridges, registerDevices } from '../services/devices.js';
+import { linkCartridgeToReport } from '../services/device-register.js';
+import { saveDeviceModel } from '../services/device-models.js';
+import { cartridgeIdsBySerial, loadDeviceHistory } from '../services/devices-load.js';
 import { listBoroughs, listTeams } from '../services/organisation.js';
 import type { DemoForcePlan } from './plan.js';
 import { dateOf, dayNumber, pick, randomInt, shuffle, type Random } from './random.js';
@@ -473,7 +475,8 @@ export interface DemoFleetSummary {
  * in one transaction (`loadDeviceHistory`, one `demo.devices` entry), then the devices sent for
  * repair (by the demo armourer), the one quarantined (by professional standards) and the X26
  * withdrawn, each through `moveDevice`. Returns what the demo constable carried at each report's
- * incident, for the reports.
+ * incident, for the reports. The X26's retirement goes in through the models' configuration
+ * (`saveDeviceModel`).
  */
 export async function seedDemoFleet(
   svc: Services,
@@ -504,7 +507,9 @@ export async function seedDemoFleet(
       fleet.cartridges.slice(i, i + 2_500).map((c) => ({ serial: c.serial, type: c.type, lot: c.lot, expiresOn: c.expiresOn, armoury: armoury(c.store) })),
     );
   }
-  await setModelStopsIssuingOn(svc, actor, 'X26', fleet.x26StopsIssuingOn);
+  // The X26's retirement, in the models' configuration.
+  const { id: x26, ...model } = (await listDeviceModels(svc, actor)).find((m) => m.name === 'X26')!;
+  await saveDeviceModel(svc, actor, x26, { ...model, stopsIssuingOn: fleet.x26StopsIssuingOn });
   await loadDeviceHistory(
     svc,
     actor,
@@ -553,7 +558,14 @@ export async function seedDemoFleet(
   };
 }
 
-/** Links the cartridges the demo constable fired to the reports of those discharges. */
-export async function linkDemoCartridges(svc: Services, actor: Actor, fired: readonly { cartridgeSerial: string; reportId: string }[]): Promise<number> {
-  return linkExpendedCartridges(svc, actor, fired);
+/** Links the cartridges the demo constable fired to the reports of those discharges (by the armourer, as at a return). */
+export async function linkDemoCartridges(svc: Services, armourerEmail: string, fired: readonly { cartridgeSerial: string; reportId: string }[]): Promise<number> {
+  const account = (await findAccountByEmail(svc, armourerEmail))!;
+  const armourer: Actor = { userId: account.id, label: account.email, grants: account.roles };
+  const ids = await cartridgeIdsBySerial(
+    svc,
+    fired.map((f) => f.cartridgeSerial),
+  );
+  for (const f of fired) await linkCartridgeToReport(svc, armourer, { all: true }, ids.get(f.cartridgeSerial)!, f.reportId);
+  return fired.length;
 }

@@ -154,7 +154,7 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
     supervisor: demoEmail('supervisor'),
   });
   const seeded = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now, fleet.carried);
-  await linkDemoCartridges(svc, actor, seeded.fired);
+  await linkDemoCartridges(svc, demoEmail('armourer'), seeded.fired);
   const reports = seeded.reports;
 
   // The published Home Office tables, for the national comparison (each its own audited load).

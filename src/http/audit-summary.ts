@@ -9,6 +9,8 @@ import { COURSE_KIND_LABELS, TRAINING_RESULT_LABELS } from '../domain/training/c
 import type { AuditRecords, OfficerName, ReportName } from '../services/audit-records.js';
 import { answerText, fieldLabel } from './report-view.js';
 import { formatDate, formatDateTime, formatNumber, plural } from './views.js';
+import { GATE_REASON_LABELS } from './device-view.js';
+import type { GateReasonCode } from '../domain/devices/gate.js';
 
 /** How the fields of Cedar's records read to a person. */
 const FIELD_LABELS: Record<string, string> = {
@@ -197,6 +199,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device.import': 'Fleet register imported',
   'cartridge.import': 'Cartridges imported',
   'device_issue.import': 'Sign-out history imported',
+  'cartridge.link_report': 'Cartridge linked to a report',
+  'device_policy.update': 'Sign-out gate policy updated',
   'demo.devices': 'Demo sign-out history added',
 };
 
@@ -227,6 +231,7 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   device: 'Device',
   device_model: 'Device model',
   device_issue: 'Device issue',
+  cartridge: 'Cartridge',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -474,6 +479,21 @@ const DESCRIBE: Record<string, Describe> = {
     what: `Sign-out history ${c.show(c.s.file)} imported: ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.imported))} imported, ${formatNumber(count(c.s.alreadyPresent))} already present`,
   }),
   'cartridge.receive': (c) => ({ what: `${plural(count(c.s.count), 'cartridge')} received`, details: c.rest('count') }),
+  'cartridge.link_report': (c) => ({
+    what: `Cartridge ${c.show(c.s.serial)} linked to the report of its discharge${typeof c.s.incidentReference === 'string' ? ` (incident ${c.s.incidentReference})` : ''}`,
+  }),
+  'device_policy.update': (c) => {
+    const before = isRecord(c.s.before) ? c.s.before : {};
+    const now = after(c);
+    const reasons = (x: unknown) => (Array.isArray(x) && x.length ? x.map((r) => GATE_REASON_LABELS[r as GateReasonCode] ?? String(r)).join('; ') : 'none');
+    return {
+      what: 'Sign-out gate policy updated',
+      details: [
+        `Spare cartridges: ${c.show(before.spareCartridges)} → ${c.show(now.spareCartridges)}`,
+        `Reasons an inspector may override: ${reasons(before.overridable)} → ${reasons(now.overridable)}`,
+      ],
+    };
+  },
   'demo.devices': (c) => ({
     what: `Demo sign-out history added: ${plural(count(c.s.issues), 'issue')}, ${formatNumber(count(c.s.open))} still out`,
     details: c.rest('issues', 'open'),

@@ -16,6 +16,7 @@ const ITEMS: NavItem[] = [
   { text: 'Training', href: '/training', permission: 'read:training' },
   { text: 'Uplift', href: '/uplift', permission: 'read:uplift' },
   { text: 'Statistics', href: '/statistics', permission: 'read:statistics' },
+  { text: 'Devices', href: '/devices', permission: 'read:device' },
   { text: 'Officers', href: '/officers', permission: 'read:officer' },
   { text: 'Armoury', href: '/armoury', permission: 'read:device' },
   { text: 'Teams', href: '/teams', permission: 'read:team' },

@@ -5,7 +5,6 @@ import { stateAfterReturn, type CartridgeReturn } from '../domain/devices/cartri
 import { overlaps, type Span } from '../domain/devices/import.js';
 import { ValidationError, type FieldError } from '../domain/errors.js';
 import { change, type Actor, type Services } from './context.js';
-import { ensureDeviceModels } from './devices.js';
 import { getForce } from './organisation.js';
 
 /*
@@ -144,54 +143,9 @@ export async function loadDeviceHistory(svc: Services, actor: Actor, load: Devic
   });
 }
 
-/**
- * Sets the first London day the force no longer issues a model (null: issued again), as the
- * models' configuration says (issue 12: the X26's retirement). Audited with before and after.
- */
-export async function setModelStopsIssuingOn(svc: Services, actor: Actor, modelName: string, day: string | null): Promise<void> {
-  if (day !== null && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new ValidationError([{ field: 'stopsIssuingOn', message: 'Enter the day the force stops issuing it as YYYY-MM-DD' }]);
+/** The ids of cartridges by serial (those not found are left out), for use cases that take an id. */
+export async function cartridgeIdsBySerial(svc: Services, serials: readonly string[]): Promise<Map<string, string>> {
   const force = await getForce(svc);
-  await change(svc, actor, async (trx, audit) => {
-    const at = svc.now().toISOString();
-    const model = (await ensureDeviceModels(trx, force.id, audit, at)).find((m) => m.name.toUpperCase() === modelName.trim().toUpperCase());
-    if (!model) throw new ValidationError([{ field: 'model', message: `There is no model called “${modelName.slice(0, 40)}”` }]);
-    if (model.stopsIssuingOn === day) return;
-    const { id, ...before } = model;
-    await repo.updateModel(trx, id, { ...before, stopsIssuingOn: day }, at);
-    await audit({
-      action: 'device_model.update',
-      entityType: 'device_model',
-      entityId: id,
-      summary: { name: model.name, before: { stopsIssuingOn: model.stopsIssuingOn }, after: { stopsIssuingOn: day } },
-    });
-  });
-}
-
-/**
- * Links expended cartridges to the report of the discharge they were used in (a cartridge
- * expended at a return before its report was written). Only an expended cartridge is linked.
- */
-export async function linkExpendedCartridges(svc: Services, actor: Actor, links: readonly { cartridgeSerial: string; reportId: string }[]): Promise<number> {
-  if (links.length === 0) return 0;
-  const force = await getForce(svc);
-  return change(svc, actor, async (trx, audit) => {
-    const at = svc.now().toISOString();
-    const found = await repo.cartridgesBySerials(
-      trx,
-      force.id,
-      links.map((l) => l.cartridgeSerial),
-    );
-    const problems: FieldError[] = [];
-    for (const [n, l] of links.entries()) {
-      const c = found.get(l.cartridgeSerial);
-      if (!c || c.state !== 'expended') problems.push({ field: `links.${n}.cartridgeSerial`, message: `Cartridge ${l.cartridgeSerial} is not an expended cartridge` });
-      else if (!(await repo.linkCartridgeReport(trx, force.id, c.id, l.reportId, at)))
-        problems.push({ field: `links.${n}.cartridgeSerial`, message: `Cartridge ${l.cartridgeSerial} could not be linked` });
-    }
-    if (problems.length) throw new ValidationError(problems);
-    await audit(
-      links.map((l) => ({ action: 'cartridge.link_report', entityType: 'cartridge', entityId: found.get(l.cartridgeSerial)!.id, summary: { serial: l.cartridgeSerial, reportId: l.reportId } })),
-    );
-    return links.length;
-  });
+  const found = await repo.cartridgesBySerials(svc.database.db, force.id, serials);
+  return new Map([...found].map(([serial, c]) => [serial, c.id]));
 }

@@ -24,8 +24,8 @@ import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { prepareRelease, releaseMonths } from '../../src/services/releases.js';
 import { reviewReport } from '../../src/services/reports.js';
 import { CENTRAL_STORE } from '../../src/domain/devices/register.js';
-import { receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { importDeviceIssues } from '../../src/services/import-devices.js';
+import { moveDevice, receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
 import { demoEmail, seedDemo, type DemoSummary } from '../../src/demo/index.js';
 import type { RoutePermission } from '../../src/http/types.js';
@@ -55,6 +55,8 @@ interface Ids {
   enrolment: string;
   /** A device out with an officer (issue 12), to take back. */
   deviceIssue: string;
+  /** A device in store and a quarantined one (professional standards see the release form). */
+  devices: string[];
 }
 
 /**
@@ -124,6 +126,7 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/transparency/releases/:number': (ids) => [`/transparency/releases/${ids.releaseNumber}`],
   '/transparency/releases/:number/breakdowns': (ids) => [`/transparency/releases/${ids.releaseNumber}/breakdowns`],
   '/armoury/issues/:id/return': (ids) => [`/armoury/issues/${ids.deviceIssue}/return`],
+  '/devices/:id': (ids) => ids.devices.map((id) => `/devices/${id}`),
 };
 
 const reportsIn = (ids: Ids, status: string) => ids.reports.filter((r) => r.status === status).map((r) => r.id);
@@ -131,6 +134,9 @@ const oneOfEachStatus = (ids: Ids, keep: (status: string) => boolean = () => tru
 
 /** Pages reached with a query string: the statistics of a quarter, a filtered list, a GET form with an error. */
 const WITH_QUERY = [
+  '/devices?model=X2&state=in_store',
+  '/devices/cartridges?tab=unlinked',
+  '/devices/cartridges?expiring=yes',
   '/statistics?period=2026-27&unit=quarter',
   '/officers?q=a&status=active',
   '/audit?entityType=report',
@@ -376,6 +382,16 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   const csv = `device_serial,collar_number,issued_at,returned_at,cartridges\nA11Y-X2-0001,${collar},${issuedAt},,A11Y-C-0001\n`;
   const imported = await importDeviceIssues(t.svc, SYSTEM_ACTOR, { fileName: 'issues.csv', bytes: new TextEncoder().encode(csv) });
   if (!imported.ok) throw new Error(`The accessibility walk's device issue was refused: ${JSON.stringify(imported.rejected)}`);
+  // Devices (issue 12): one in store, one quarantined, and a cartridge expended with no report yet.
+  const store = { boroughId: lambeth, teamId: null };
+  const devices = await registerDevices(t.svc, SYSTEM_ACTOR, [
+    { serial: 'A11Y-0001', model: 'X2', armoury: store, firmware: '1.0', inServiceOn: '2025-01-01' },
+    { serial: 'A11Y-0002', model: 'X2', armoury: store },
+  ]);
+  await moveDevice(t.svc, SYSTEM_ACTOR, { all: true }, devices.get('A11Y-0002')!, { move: 'quarantine', note: 'Held as evidence after a discharge' });
+  await receiveCartridges(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-C1', type: 'Smart 25 ft', lot: 'L1', expiresOn: '2030-01-31', armoury: store }]);
+  const cartridge = await db.selectFrom('cartridge').select('id').where('serial', '=', 'A11Y-C1').executeTakeFirstOrThrow();
+  await db.updateTable('cartridge').set({ state: 'expended' }).where('id', '=', cartridge.id).execute();
 }
 
 async function idsOf(t: TestApp): Promise<Ids> {
@@ -437,5 +453,6 @@ async function idsOf(t: TestApp): Promise<Ids> {
         .where('device_issue.returned_at', 'is', null)
         .executeTakeFirstOrThrow()
     ).id,
+    devices: (await db.selectFrom('device').select('id').where('serial', 'in', ['A11Y-0001', 'A11Y-0002']).orderBy('serial').execute()).map((d) => d.id),
   };
 }

@@ -434,6 +434,21 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
   ['cartridge.import', 'force', 'f1', { file: 'c.csv', read: 2, imported: 2, updated: 0, alreadyPresent: 0 }, 'Cartridges c.csv imported: 2 rows read, 2 imported, 0 updated, 0 already present'],
   ['device_issue.import', 'force', 'f1', { file: 'sign-outs.csv', read: 4, imported: 3, alreadyPresent: 1 }, 'Sign-out history sign-outs.csv imported: 4 rows read, 3 imported, 1 already present'],
   ['cartridge.receive', 'force', 'f1', { count: 2, serials: ['C1', 'C2'] }, '2 cartridges received', ['Serials: C1, C2']],
+  [
+    'cartridge.link_report',
+    'cartridge',
+    'c9',
+    { serial: 'CL0001', reportId: 'r1', incidentReference: 'CAD 1234/28NOV', before: { reportId: null }, after: { reportId: 'r1' } },
+    'Cartridge CL0001 linked to the report of its discharge (incident CAD 1234/28NOV)',
+  ],
+  [
+    'device_policy.update',
+    'force',
+    'f1',
+    { before: { spareCartridges: 1, overridable: ['wrong_armoury'] }, after: { spareCartridges: 2, overridable: ['wrong_armoury', 'cartridge_expired'] } },
+    'Sign-out gate policy updated',
+    ['Spare cartridges: 1 → 2', 'Reasons an inspector may override: Device from another armoury → Device from another armoury; Cartridge past its expiry date'],
+  ],
   ['demo.devices', 'force', 'f1', { issues: 1200, open: 14, expended: 3, lost: 1 }, 'Demo sign-out history added: 1,200 issues, 14 still out', ['Expended: 3', 'Lost: 1']],
 ];
 

@@ -214,7 +214,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       [{ officerId: trainee.id, courseTypeId: x2.id, completedOn: londonDate(t.svc.now()), result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'fuzz' }],
       t.svc.now().toISOString(),
     );
-    await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'FUZZ-1', model: 'X2', armoury: CENTRAL_STORE }]);
+    const devices = await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'FUZZ-1', model: 'X2', armoury: CENTRAL_STORE }]);
     const deviceIssue = await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'FUZZ-1', collarNumber: '9999FZ', cartridges: [] });
     Object.assign(params, {
       officer: officer.id,
@@ -231,6 +231,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       release: release.id,
       releaseNumber: String(release.number),
       deviceIssue: deviceIssue.id,
+      device: devices.get('FUZZ-1')!,
     });
     c = await signInAs(t.app, 'everything@test.police.uk');
   }, 300_000);
@@ -259,6 +260,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/assets\/\*/, '/assets/cedar.css')
       .replace(/^\/api\/v1\/device-issues\/:id/, `/api/v1/device-issues/${params.deviceIssue}`)
       .replace(/^\/armoury\/issues\/:id/, `/armoury/issues/${params.deviceIssue}`)
+      .replace(/^\/devices\/:id/, `/devices/${params.device}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
   const names = (res: LightMyRequestResponse, parameter: string): boolean => {
