@@ -232,6 +232,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       releaseNumber: String(release.number),
       deviceIssue: deviceIssue.id,
       device: devices.get('FUZZ-1')!,
+      model: (await one(db.selectFrom('device_model').select('id').executeTakeFirst())).id,
     });
     c = await signInAs(t.app, 'everything@test.police.uk');
   }, 300_000);
@@ -260,6 +261,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/assets\/\*/, '/assets/cedar.css')
       .replace(/^\/api\/v1\/device-issues\/:id/, `/api/v1/device-issues/${params.deviceIssue}`)
       .replace(/^\/armoury\/issues\/:id/, `/armoury/issues/${params.deviceIssue}`)
+      .replace(/^\/devices\/models\/:id/, `/devices/models/${params.model}`)
       .replace(/^\/devices\/:id/, `/devices/${params.device}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
