@@ -511,6 +511,22 @@ export interface DevicePolicyTable {
   updated_at: string;
 }
 
+/** A proposal to quarantine the device a discharge report names (issue 12); open while `decided_at` is null. */
+export interface DeviceQuarantineProposalTable {
+  id: string;
+  force_id: string;
+  report_id: string;
+  device_id: string | null;
+  device_serial: string;
+  reason: string;
+  proposed_at: string;
+  decided_at: string | null;
+  decided_by: string | null;
+  /** quarantined or declined */
+  decision: string | null;
+  decision_note: string | null;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -547,4 +563,5 @@ export interface DB {
   device_issue: DeviceIssueTable;
   device_issue_cartridge: DeviceIssueCartridgeTable;
   device_policy: DevicePolicyTable;
+  device_quarantine_proposal: DeviceQuarantineProposalTable;
 }

@@ -44,6 +44,7 @@ import { registerDeviceCartridgeRoutes } from './routes/devices/cartridges.js';
 import { registerFleetRoutes } from './routes/devices/fleet.js';
 import { registerDevicePolicyRoutes } from './routes/devices/policy.js';
 import { registerDeviceRegisterRoutes } from './routes/devices/register.js';
+import { registerQuarantineRoutes } from './routes/devices/quarantine.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -166,6 +167,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerReportSectionRoutes(app, svc);
   registerReportAmendRoutes(app, svc);
   registerReportCheckRoutes(app, svc);
+  registerQuarantineRoutes(app, svc);
   registerReferralRoutes(app, svc);
   registerReportDiscardRoutes(app, svc);
   registerReviewRoutes(app, svc);

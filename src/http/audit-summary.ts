@@ -144,6 +144,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'api_token.revoke': 'API token revoked',
   'demo.seed': 'Demo force created',
   'demo.training': 'Demo training added',
+  'demo.devices': 'Demo sign-out history added',
   'uplift.update': 'Uplift plan updated',
   'officer.create': 'Officer record created',
   'officer.update': 'Officer record updated',
@@ -201,7 +202,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device_issue.import': 'Sign-out history imported',
   'cartridge.link_report': 'Cartridge linked to a report',
   'device_policy.update': 'Sign-out gate policy updated',
-  'demo.devices': 'Demo sign-out history added',
+  'device_quarantine.propose': 'Device quarantine proposed',
+  'device_quarantine.decide': 'Device quarantine decided',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -232,6 +234,7 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   device_model: 'Device model',
   device_issue: 'Device issue',
   cartridge: 'Cartridge',
+  device_quarantine_proposal: 'Device quarantine proposal',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -346,6 +349,10 @@ const DESCRIBE: Record<string, Describe> = {
   'demo.training': (c) => ({
     what: `Demo training added: ${plural(count(c.s.records), 'training record')}, ${plural(count(c.s.sessions), 'session')}, ${plural(count(c.s.enrolments), 'enrolment')}`,
     details: c.rest('records', 'sessions', 'enrolments'),
+  }),
+  'demo.devices': (c) => ({
+    what: `Demo sign-out history added: ${plural(count(c.s.issues), 'issue')}, ${formatNumber(count(c.s.open))} still out`,
+    details: c.rest('issues', 'open'),
   }),
   'uplift.update': (c) => {
     // The assumptions sit in their own object: compare them field by field with the targets.
@@ -494,9 +501,10 @@ const DESCRIBE: Record<string, Describe> = {
       ],
     };
   },
-  'demo.devices': (c) => ({
-    what: `Demo sign-out history added: ${plural(count(c.s.issues), 'issue')}, ${formatNumber(count(c.s.open))} still out`,
-    details: c.rest('issues', 'open'),
+  'device_quarantine.propose': (c) => ({ what: `Quarantine of device ${c.show(c.s.serial)} proposed after a report`, details: [`Reason: ${c.show(c.s.reason)}`] }),
+  'device_quarantine.decide': (c) => ({
+    what: c.s.decision === 'quarantined' ? `Device ${c.show(c.s.serial)} to be quarantined: proposal accepted` : `Quarantine of device ${c.show(c.s.serial)} declined`,
+    details: c.s.note ? [`${c.s.decision === 'declined' ? 'Reason' : 'Note'}: ${c.show(c.s.note)}`] : [],
   }),
 };
 

@@ -6,10 +6,10 @@ import * as org from '../db/repositories/organisation.js';
 import { londonDate, londonInstant, nextDay } from '../domain/calendar.js';
 import { mayOverride } from '../domain/devices/gate.js';
 import type { DeviceState } from '../domain/devices/lifecycle.js';
-import { armouryKey, CENTRAL_STORE, isOverdue, parseArmouryKey, type Armoury, type DeviceIssue } from '../domain/devices/register.js';
+import { armouryInScope, armouryKey, CENTRAL_STORE, isOverdue, parseArmouryKey, type Armoury, type DeviceIssue } from '../domain/devices/register.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Officer } from '../domain/organisation.js';
-import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import type { Scope } from '../domain/permissions.js';
 import { pageWindow, type Actor, type Page, type Services } from './context.js';
 import { getIssue } from './devices.js';
 import { getForce } from './organisation.js';
@@ -43,7 +43,9 @@ export async function armouryStores(svc: Services, scope: Scope): Promise<Store[
   const [boroughs, teams] = await Promise.all([org.listBoroughs(svc.database.db, force.id), scope.all ? org.listTeams(svc.database.db, force.id, {}) : []]);
   const stores: Store[] = [];
   if (scope.all) stores.push({ key: 'central', armoury: CENTRAL_STORE, name: 'Central store' });
-  for (const b of boroughs) if (scopeIncludes(scope, b.id)) stores.push({ key: armouryKey({ boroughId: b.id, teamId: null }), armoury: { boroughId: b.id, teamId: null }, name: `${b.name} armoury` });
+  for (const b of boroughs)
+    if (armouryInScope(scope, { boroughId: b.id, teamId: null }))
+      stores.push({ key: armouryKey({ boroughId: b.id, teamId: null }), armoury: { boroughId: b.id, teamId: null }, name: `${b.name} armoury` });
   for (const t of teams) if (t.boroughId === null) stores.push({ key: armouryKey({ boroughId: null, teamId: t.id }), armoury: { boroughId: null, teamId: t.id }, name: `${t.name} armoury` });
   return stores;
 }

@@ -1,13 +1,13 @@
 import * as repo from '../db/repositories/device-register.js';
 import * as devicesRepo from '../db/repositories/devices.js';
-import * as org from '../db/repositories/organisation.js';
 import { addDays, londonDate } from '../domain/calendar.js';
 import type { CartridgeState } from '../domain/devices/cartridges.js';
 import { DEFAULT_GATE_POLICY, OVERRIDABLE_REASON_CODES, type GatePolicy, type OverridableReasonCode } from '../domain/devices/gate.js';
 import { movesFrom, type DeviceMove, type DeviceState } from '../domain/devices/lifecycle.js';
-import { armouryKey, parseArmouryKey, type Armoury, type Device, type DeviceEvent, type DeviceIssue, type StoredDeviceModel } from '../domain/devices/register.js';
+import { armouryInScope, armouryKey, parseArmouryKey, type Device, type DeviceEvent, type DeviceIssue, type StoredDeviceModel } from '../domain/devices/register.js';
 import { NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
-import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import type { Scope } from '../domain/permissions.js';
+import { armouryStores } from './armoury.js';
 import { change, pageWindow, type Actor, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 
@@ -17,37 +17,11 @@ import { getForce } from './organisation.js';
  * policy. Moves go through moveDevice (services/devices.ts).
  */
 
-/** Whether the scope may see an armoury's devices: a borough-scoped role its boroughs' stores only (the rule in services/devices.ts). */
-export const scopeCovers = (scope: Scope, armoury: Armoury): boolean => scope.all || (armoury.boroughId !== null && scopeIncludes(scope, armoury.boroughId));
-
 const storeScope = (scope: Scope): repo.StoreScope => (scope.all ? { all: true } : { all: false, boroughIds: scope.boroughIds });
 
-export interface Store {
-  key: string;
-  name: string;
-}
-
-/** Every store's name by key: each borough's armoury, each force-wide unit's that keeps anything, and the central store. */
-async function storeNames(svc: Services, forceId: string): Promise<Map<string, string>> {
-  const db = svc.database.db;
-  const [boroughs, teams, used] = await Promise.all([org.listBoroughs(db, forceId), org.listTeams(db, forceId), repo.storesInUse(db, forceId)]);
-  const names = new Map<string, string>();
-  for (const b of boroughs) names.set(armouryKey({ boroughId: b.id, teamId: null }), `${b.name} armoury`);
-  const teamNames = new Map(teams.map((t) => [t.id, t.name]));
-  for (const a of used) if (a.teamId) names.set(armouryKey(a), `${teamNames.get(a.teamId) ?? 'A unit'} armoury`);
-  names.set('central', 'Central store');
-  return names;
-}
-
-/** The stores a person may choose from (in scope), boroughs first by name, then units, then the central store. */
-export async function listStores(svc: Services, scope: Scope): Promise<Store[]> {
-  const force = await getForce(svc);
-  const names = await storeNames(svc, force.id);
-  const rank = (key: string) => (key.startsWith('borough:') ? 0 : key.startsWith('team:') ? 1 : 2);
-  return [...names.entries()]
-    .filter(([key]) => scopeCovers(scope, parseArmouryKey(key)!))
-    .map(([key, name]) => ({ key, name }))
-    .sort((a, b) => rank(a.key) - rank(b.key) || a.name.localeCompare(b.name));
+/** Every store's name by key (the central store, each borough's and each force-wide unit's). */
+async function storeNames(svc: Services): Promise<Map<string, string>> {
+  return new Map((await armouryStores(svc, { all: true })).map((s) => [s.key, s.name]));
 }
 
 // ---- the register ----------------------------------------------------------------------------
@@ -78,7 +52,7 @@ export async function listRegister(svc: Services, scope: Scope, query: RegisterQ
     { serial: query.serial?.trim().toUpperCase() || undefined, modelId: query.modelId, state: query.state, armoury, scope: storeScope(scope) },
     pageWindow(page),
   );
-  const names = await storeNames(svc, force.id);
+  const names = await storeNames(svc);
   return {
     rows: result.rows.map((r) => ({ ...r, storeName: names.get(armouryKey(r.armoury)) ?? 'A unit armoury' })),
     total: result.total,
@@ -106,13 +80,13 @@ export async function deviceHistory(svc: Services, scope: Scope, id: string): Pr
   const force = await getForce(svc);
   const db = svc.database.db;
   const device = await devicesRepo.findDevice(db, force.id, id);
-  if (!device || !scopeCovers(scope, device.armoury)) throw new NotFoundError('Device', id);
+  if (!device || !armouryInScope(scope, device.armoury)) throw new NotFoundError('Device', id);
   const [events, issues, reports, importedRows, names] = await Promise.all([
     devicesRepo.listDeviceEvents(db, device.id),
     devicesRepo.listIssues(db, force.id, { deviceId: device.id }, { offset: 0, limit: 1000 }),
     repo.reportsNamingDevice(db, svc.database.kind, force.id, device.serial),
     repo.importedRowsNamingDevice(db, svc.database.kind, force.id, device.serial),
-    storeNames(svc, force.id),
+    storeNames(svc),
   ]);
   return {
     device,
@@ -154,7 +128,7 @@ export async function listCartridgePage(svc: Services, scope: Scope, query: Cart
   const [result, unlinked, names] = await Promise.all([
     repo.cartridgePage(svc.database.db, force.id, filter, pageWindow(page)),
     repo.cartridgePage(svc.database.db, force.id, { unlinked: true, scope: storeScope(scope) }, { offset: 0, limit: 0 }),
-    storeNames(svc, force.id),
+    storeNames(svc),
   ]);
   return {
     today,
@@ -184,7 +158,7 @@ export async function linkCartridgeToReport(svc: Services, actor: Actor, scope: 
   if (text.length > 100) throw new ValidationError([{ field, message: 'A report’s ID or reference has at most 100 characters' }]);
   return change(svc, actor, async (trx, audit) => {
     const cartridge = await repo.findCartridge(trx, force.id, cartridgeId);
-    if (!cartridge || !scopeCovers(scope, cartridge.armoury)) throw new NotFoundError('Cartridge', cartridgeId);
+    if (!cartridge || !armouryInScope(scope, cartridge.armoury)) throw new NotFoundError('Cartridge', cartridgeId);
     const fail = (message: string): never => {
       throw new ValidationError([{ field, message }]);
     };

@@ -5,8 +5,8 @@ import { CARTRIDGE_RETURNS, stateAfterReturn, type CartridgeReturn } from '../do
 import { blockingReasons, DEFAULT_GATE_POLICY, GateRefusedError, gateReasons, mayOverride, OVERRIDABLE_REASON_CODES, type GatePolicy, type GateReasonCode } from '../domain/devices/gate.js';
 import { applyMove, WITHDRAWAL_REASONS, type DeviceMove, type WithdrawalReason } from '../domain/devices/lifecycle.js';
 import { SEED_DEVICE_MODELS } from '../domain/devices/models.js';
-import { armouryKey, shiftEnd, type Armoury, type Device, type DeviceIssue, type StoredDeviceModel } from '../domain/devices/register.js';
-import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import { armouryInScope, armouryKey, shiftEnd, type Armoury, type Device, type DeviceIssue, type StoredDeviceModel } from '../domain/devices/register.js';
+import type { Scope } from '../domain/permissions.js';
 import { londonDate } from '../domain/calendar.js';
 import { authoritiesOn } from '../domain/training/authority.js';
 import { NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
@@ -58,15 +58,12 @@ export async function getDeviceBySerial(svc: Services, serial: string): Promise<
   return d;
 }
 
-/** Whether the scope may act on an armoury's devices: a borough-scoped role on its borough's store only. */
-const scopeCovers = (scope: Scope, armoury: Armoury) => scope.all || (armoury.boroughId !== null && scopeIncludes(scope, armoury.boroughId));
-
 /** One sign-out and its return, within the scope (a borough-scoped reader: their borough's armoury). */
 export async function getIssue(svc: Services, scope: Scope, id: string): Promise<DeviceIssue> {
   const force = await getForce(svc);
   const issue = await repo.findIssue(svc.database.db, force.id, id);
   const device = issue && (await repo.findDevice(svc.database.db, force.id, issue.deviceId));
-  if (!issue || !device || !scopeCovers(scope, device.armoury)) throw new NotFoundError('Device issue', id);
+  if (!issue || !device || !armouryInScope(scope, device.armoury)) throw new NotFoundError('Device issue', id);
   return issue;
 }
 
@@ -83,29 +80,36 @@ export interface MoveInput {
 /** Sends a device for repair, takes it back, quarantines, releases or withdraws it. */
 export async function moveDevice(svc: Services, actor: Actor, scope: Scope, deviceId: string, input: MoveInput): Promise<Device> {
   const force = await getForce(svc);
+  return change(svc, actor, (trx, audit) => moveDeviceIn(trx, audit, svc, actor, scope, force.id, deviceId, input));
+}
+
+/**
+ * A lifecycle move inside a change's transaction (another use case's, such as professional
+ * standards accepting a quarantine proposal): the device is read with its row locked, and a
+ * move the lifecycle refuses throws, so the whole change is undone.
+ */
+export async function moveDeviceIn(trx: Executor, audit: Audit, svc: Services, actor: Actor, scope: Scope, forceId: string, deviceId: string, input: MoveInput): Promise<Device> {
   const withdrawalReason = input.withdrawalReason ? ((WITHDRAWAL_REASONS as readonly string[]).includes(input.withdrawalReason) ? (input.withdrawalReason as WithdrawalReason) : null) : null;
   if (input.withdrawalReason && !withdrawalReason) throw new ValidationError([{ field: 'withdrawalReason', message: 'Select end of life, lost or destroyed' }]);
   const byPsd = actor.grants.some((g) => g.role === 'professional_standards');
-  return change(svc, actor, async (trx, audit) => {
-    await repo.lockDevice(trx, svc.database.kind, deviceId);
-    const device = await repo.findDevice(trx, force.id, deviceId);
-    if (!device || !scopeCovers(scope, device.armoury)) throw new NotFoundError('Device', deviceId);
-    if (input.revision !== undefined && input.revision !== device.revision) throw new WorkflowError(`Device ${device.serial} was changed by someone else a moment ago: look at it again.`);
-    const result = applyMove(device.state, { move: input.move, note: input.note ?? null, withdrawalReason, byProfessionalStandards: byPsd });
-    if (!result.ok) throw new WorkflowError(result.problem);
-    const at = svc.now().toISOString();
-    const note = input.note?.trim() || null;
-    if (!(await repo.moveDevice(trx, { id: device.id, revision: device.revision, move: input.move, from: device.state, to: result.to, note, withdrawalReason, actorId: actor.userId }, at))) {
-      throw new WorkflowError(`Device ${device.serial} was changed by someone else a moment ago: look at it again.`);
-    }
-    await audit({
-      action: `device.${input.move}`,
-      entityType: 'device',
-      entityId: device.id,
-      summary: { serial: device.serial, before: { state: device.state }, after: { state: result.to, note, withdrawalReason } },
-    });
-    return (await repo.findDevice(trx, force.id, device.id))!;
+  await repo.lockDevice(trx, svc.database.kind, deviceId);
+  const device = await repo.findDevice(trx, forceId, deviceId);
+  if (!device || !armouryInScope(scope, device.armoury)) throw new NotFoundError('Device', deviceId);
+  if (input.revision !== undefined && input.revision !== device.revision) throw new WorkflowError(`Device ${device.serial} was changed by someone else a moment ago: look at it again.`);
+  const result = applyMove(device.state, { move: input.move, note: input.note ?? null, withdrawalReason, byProfessionalStandards: byPsd });
+  if (!result.ok) throw new WorkflowError(result.problem);
+  const at = svc.now().toISOString();
+  const note = input.note?.trim() || null;
+  if (!(await repo.moveDevice(trx, { id: device.id, revision: device.revision, move: input.move, from: device.state, to: result.to, note, withdrawalReason, actorId: actor.userId }, at))) {
+    throw new WorkflowError(`Device ${device.serial} was changed by someone else a moment ago: look at it again.`);
+  }
+  await audit({
+    action: `device.${input.move}`,
+    entityType: 'device',
+    entityId: device.id,
+    summary: { serial: device.serial, before: { state: device.state }, after: { state: result.to, note, withdrawalReason } },
   });
+  return (await repo.findDevice(trx, forceId, device.id))!;
 }
 
 // ---- the sign-out gate -------------------------------------------------------------------
@@ -153,7 +157,7 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
       if ('problem' in ends) throw new ValidationError([{ field: 'shiftEndsAt', message: ends.problem }]);
       const device = await repo.findDeviceBySerial(trx, force.id, norm(input.deviceSerial));
       if (!device) throw new ValidationError([{ field: 'deviceSerial', message: `No device has the serial ${norm(input.deviceSerial)}` }]);
-      if (!scopeCovers(scope, device.armoury)) throw new ValidationError([{ field: 'deviceSerial', message: `Device ${device.serial} belongs to another borough’s armoury` }]);
+      if (!armouryInScope(scope, device.armoury)) throw new ValidationError([{ field: 'deviceSerial', message: `Device ${device.serial} belongs to another borough’s armoury` }]);
       await repo.lockDevice(trx, svc.database.kind, device.id);
       const current = (await repo.findDevice(trx, force.id, device.id))!;
       const officer = await officersRepo.findOfficerByCollar(trx, force.id, norm(input.collarNumber));
@@ -241,7 +245,7 @@ export async function returnDevice(svc: Services, actor: Actor, scope: Scope, is
     const issue = await repo.findIssue(trx, force.id, issueId);
     if (!issue) throw new NotFoundError('Device issue', issueId);
     const device = (await repo.findDevice(trx, force.id, issue.deviceId))!;
-    if (!scopeCovers(scope, device.armoury)) throw new NotFoundError('Device issue', issueId);
+    if (!armouryInScope(scope, device.armoury)) throw new NotFoundError('Device issue', issueId);
     await repo.lockDevice(trx, svc.database.kind, device.id);
     if (issue.returnedAt) throw new WorkflowError(`Device ${issue.deviceSerial} was already returned at ${issue.returnedAt}.`);
     const told = new Map(input.cartridges.map((c) => [norm(c.serial), c]));

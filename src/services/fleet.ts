@@ -14,11 +14,11 @@ import {
   type FleetTable,
 } from '../domain/devices/fleet.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/devices/lifecycle.js';
-import { armouryKey, type StoredDeviceModel } from '../domain/devices/register.js';
+import { armouryInScope, armouryKey, type StoredDeviceModel } from '../domain/devices/register.js';
 import type { Scope } from '../domain/permissions.js';
 import { authoritiesOn } from '../domain/training/authority.js';
 import { pageWindow, type Actor, type Page, type Services } from './context.js';
-import { scopeCovers, listStores, type Store } from './device-register.js';
+import { armouryStores, type Store } from './armoury.js';
 import { listDeviceModels } from './devices.js';
 import { getForce } from './organisation.js';
 import { forceAuthority } from './training.js';
@@ -67,11 +67,11 @@ export async function fleetOverview(svc: Services, actor: Actor, scope: Scope, p
     devicesRepo.fleetCounts(db, force.id),
     devicesRepo.fleetSpans(db, force.id),
     org.listBoroughs(db, force.id),
-    listStores(svc, scope),
+    armouryStores(svc, scope),
     forceAuthority(db, force.id),
   ]);
   const modelName = new Map(models.map((m) => [m.id, m.name]));
-  const visible = counts.filter((c) => scopeCovers(scope, c.armoury));
+  const visible = counts.filter((c) => armouryInScope(scope, c.armoury));
   const storeKeys = stores.map((s) => s.key);
   const table = fleetTable(
     visible.map((c) => ({ store: armouryKey(c.armoury), model: modelName.get(c.modelId) ?? '', state: c.state, count: c.count })),

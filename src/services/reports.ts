@@ -52,6 +52,7 @@ import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { officerAuthorisedOn } from './training.js';
+import { proposeQuarantineOnSubmit } from './device-reports.js';
 
 /** The person recording: a signed-in account linked to an officer record. */
 async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer }> {
@@ -234,6 +235,8 @@ export async function submitReport(svc: Services, actor: Actor, id: string, now:
     await repo.insertEvent(trx, { reportId: id, kind: 'submitted', actorUserId: actor.userId, actorLabel: actor.label, version: 1 }, at);
     await refreshIncidents(svc, trx, report.incidentId, derived.incidentId);
     await audit({ action: 'report.submit', entityType: 'report', entityId: id, summary: { version: 1, highestLevel: levelOf(readContent(content).content) } });
+    // A discharge with death or serious injury: propose quarantining the device (issue 12).
+    await proposeQuarantineOnSubmit(trx, audit, { id, forceId: force.id }, content, at);
     return (await repo.findReport(trx, id))!;
   });
 }

@@ -127,6 +127,8 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/transparency/releases/:number/breakdowns': (ids) => [`/transparency/releases/${ids.releaseNumber}/breakdowns`],
   '/armoury/issues/:id/return': (ids) => [`/armoury/issues/${ids.deviceIssue}/return`],
   '/devices/:id': (ids) => ids.devices.map((id) => `/devices/${id}`),
+  // No path parameter (the walk visits it anyway): listed so its open proposal is known to be there (addWhatTheDemoLacks).
+  '/devices/quarantine': () => ['/devices/quarantine'],
 };
 
 const reportsIn = (ids: Ids, status: string) => ids.reports.filter((r) => r.status === status).map((r) => r.id);
@@ -143,6 +145,7 @@ const WITH_QUERY = [
   '/audit?from=yesterday',
   '/statistics?period=nonsense',
   '/armoury/officer?collar=NOBODY',
+  '/devices/quarantine?done=declined',
 ];
 
 function allows(role: Role, permission: RoutePermission): boolean {
@@ -364,6 +367,20 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   const base = firedReport(lambeth);
   const id = await recordReport(t.svc, pc, { ...base, incident: { ...(base.incident as object), reference: 'CAD 9999/A11Y', date: day, time: '10:00' } }, t.svc.now());
   await reviewReport(t.svc, sergeant, { all: true }, id, { outcome: 'refer', comment: 'Three cycles in under a minute: for professional standards to look at.' });
+  // A discharge with a serious injury naming a serial not in the register: the serial's warning
+  // on the report, and a quarantine proposal on /devices/quarantine (issue 12).
+  await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-0001', model: 'X2', armoury: { boroughId: lambeth, teamId: null } }]);
+  await recordReport(
+    t.svc,
+    pc,
+    {
+      ...base,
+      incident: { ...(base.incident as object), reference: 'CAD 9998/A11Y', date: day, time: '11:00' },
+      injuries: { ...(base.injuries as object), subjectInjuryNature: 'Head injury from the fall', subjectInjuryLevel: 'severe' },
+      postUse: { ...(base.postUse as object), iopcReferralConsidered: true, iopcNotes: 'Referred at once' },
+    },
+    t.svc.now(),
+  );
   const month = (await releaseMonths(t.svc))!.last;
   await prepareRelease(t.svc, await actorFor('analyst'), month);
   await createApiToken(t.svc, SYSTEM_ACTOR, demoEmail('programme_lead'), 'roster-sync');

@@ -99,8 +99,11 @@ describe.each(testDatabases())('the armoury pages on %s', (kind) => {
       },
       new Date(NOW),
     );
-    // A device still out 3½ hours after its shift ended.
+    // A device still out 3½ hours after its shift ended: issued the evening before (the clock set back for it) for a shift to 04:00.
+    const now = t.svc.now;
+    t.svc.now = fixedClock('2027-03-31T18:00:00Z');
     overdueIssueId = (await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'X2L0004', collarNumber: '504LX', cartridges: [], shiftEndsAt: '2027-04-01T03:00:00.000Z' })).id;
+    t.svc.now = now;
   });
   afterAll(() => t.close());
 

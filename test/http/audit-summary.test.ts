@@ -122,6 +122,7 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Demo training added: 155 training records, 22 sessions, 24 enrolments',
     ['Course types: 5', 'Restrictions: 3', 'Authorised officers at the start: 26', 'Plan starts on: 1 September 2026'],
   ],
+  ['demo.devices', 'force', 'f1', { issues: 1200, open: 14, expended: 3, lost: 1 }, 'Demo sign-out history added: 1,200 issues, 14 still out', ['Expended: 3', 'Lost: 1']],
   [
     'uplift.update',
     'uplift_plan',
@@ -449,7 +450,30 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Sign-out gate policy updated',
     ['Spare cartridges: 1 → 2', 'Reasons an inspector may override: Device from another armoury → Device from another armoury; Cartridge past its expiry date'],
   ],
-  ['demo.devices', 'force', 'f1', { issues: 1200, open: 14, expended: 3, lost: 1 }, 'Demo sign-out history added: 1,200 issues, 14 still out', ['Expended: 3', 'Lost: 1']],
+  [
+    'device_quarantine.propose',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', device: 'd1', reason: 'Taser fired; a serious injury was recorded' },
+    'Quarantine of device X29000123 proposed after a report',
+    ['Reason: Taser fired; a serious injury was recorded'],
+  ],
+  [
+    'device_quarantine.decide',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', decision: 'quarantined', note: 'Held for the IOPC' },
+    'Device X29000123 to be quarantined: proposal accepted',
+    ['Note: Held for the IOPC'],
+  ],
+  [
+    'device_quarantine.decide',
+    'device_quarantine_proposal',
+    'q1',
+    { report: 'r1', serial: 'X29000123', decision: 'declined', note: 'The device was downloaded and returned' },
+    'Quarantine of device X29000123 declined',
+    ['Reason: The device was downloaded and returned'],
+  ],
 ];
 
 describe('the audit log in words: a sentence for each action', () => {

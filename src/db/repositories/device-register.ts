@@ -109,15 +109,6 @@ export async function registerPage(
   };
 }
 
-/** The stores that keep any device or cartridge. */
-export async function storesInUse(db: Executor, forceId: string): Promise<Armoury[]> {
-  const devices = await db.selectFrom('device').select(['armoury_borough_id', 'armoury_team_id']).distinct().where('force_id', '=', forceId).execute();
-  const cartridges = await db.selectFrom('cartridge').select(['armoury_borough_id', 'armoury_team_id']).distinct().where('force_id', '=', forceId).execute();
-  const seen = new Map<string, Armoury>();
-  for (const r of [...devices, ...cartridges]) seen.set(`${r.armoury_borough_id}|${r.armoury_team_id}`, { boroughId: r.armoury_borough_id, teamId: r.armoury_team_id });
-  return [...seen.values()];
-}
-
 // ---- reports naming a device -----------------------------------------------------------------
 
 export interface NamingReport {

@@ -7,6 +7,7 @@
 import type { CartridgeReturn, CartridgeState } from './cartridges.js';
 import type { DeviceMove, DeviceState, WithdrawalReason } from './lifecycle.js';
 import type { DeviceModel } from './models.js';
+import { scopeIncludes, type Scope } from '../permissions.js';
 
 /** Where a device or cartridge is kept: a borough's store, a force-wide unit's store, or (both null) the central store. */
 export interface Armoury {
@@ -22,6 +23,9 @@ export function armouryKey(a: Armoury): string {
   if (a.teamId) return `team:${a.teamId}`;
   return 'central';
 }
+
+/** Whether a scope reaches an armoury: force-wide, every store; borough-scoped, its boroughs' stores only. */
+export const armouryInScope = (scope: Scope, a: Armoury): boolean => scope.all || (a.boroughId !== null && scopeIncludes(scope, a.boroughId));
 
 /** The armoury a key names, or null if it is not a key. */
 export function parseArmouryKey(key: string): Armoury | null {

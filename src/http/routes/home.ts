@@ -7,6 +7,7 @@ import { overdueIssues } from '../../services/armoury.js';
 import { getOfficer, listOfficers } from '../../services/officers.js';
 import { getTeam, listBoroughs } from '../../services/organisation.js';
 import { listOwnReports, listReports } from '../../services/reports.js';
+import { listQuarantineProposals } from '../../services/device-reports.js';
 import { noticeFrom } from '../forms.js';
 
 export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
@@ -51,6 +52,17 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
         statLabel: 'active officers',
       });
     }
+    const deviceScope = scopeFor(grants, 'read:device');
+    if (deviceScope && grants.some((g) => g.role === 'professional_standards')) {
+      const open = await listQuarantineProposals(svc, deviceScope, { page: 1, pageSize: 1 });
+      cards.push({
+        title: 'Devices proposed for quarantine',
+        href: '/devices/quarantine',
+        text: 'Devices named in reports of a discharge with death or serious injury: quarantine them as evidence, or decline.',
+        stat: open.total,
+        statLabel: 'waiting for a decision',
+      });
+    }
     if (can(grants, 'read:statistics')) cards.push({ title: 'Statistics', href: '/statistics', text: 'Taser use by period, borough, level and subject; the Home Office return and its downloads.' });
     if (can(grants, 'read:release')) cards.push({ title: 'Monthly releases', href: '/statistics/releases', text: 'Prepare, preview and publish the figures on the public transparency pages.' });
     if (can(grants, 'read:team')) cards.push({ title: 'Teams', href: '/teams', text: 'Boroughs and teams: emergency response, neighbourhood, TSG and others.' });
@@ -58,7 +70,6 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
     if (can(grants, 'read:audit')) cards.push({ title: 'Audit log', href: '/audit', text: 'Every change in Cedar, who made it and when, with a tamper check.' });
 
     // Devices overdue for return (issue 12): for borough commanders and armourers, in their scope.
-    const deviceScope = scopeFor(grants, 'read:device');
     const overdue =
       deviceScope && grants.some((g) => g.role === 'borough_commander' || g.role === 'armourer')
         ? (await overdueIssues(svc, deviceScope, 21)).map((i) => ({

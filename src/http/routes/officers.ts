@@ -10,6 +10,7 @@ import { listAuditLog } from '../../services/audit.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer, type OfficerQuery } from '../../services/officers.js';
 import { listBoroughs, listTeams } from '../../services/organisation.js';
 import { officerAuthority } from '../../services/training.js';
+import { devicesHeld } from '../../services/device-reports.js';
 import { authorityView, trainingNotice } from '../training-view.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
@@ -152,6 +153,9 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     const authority = await officerAuthority(svc, request.scope, id);
     const authorityScope = scopeFor(roles, 'update:authority');
     const mayChange = authorityScope !== null && scopeIncludes(authorityScope, officer.boroughId);
+    // The devices the officer has held (issue 12): the last 20 sign-outs, newest first.
+    const held = await devicesHeld(svc, id);
+    const deviceLinks = can(roles, 'read:device');
     const open = (kind: 'suspension' | 'withdrawal') => authority.restrictions.some((r) => r.kind === kind && r.to === null);
     const authorityActions = !mayChange
       ? []
@@ -182,6 +186,11 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
           datetime: { timestamp: e.occurredAt, type: 'datetime' },
           byline: { text: e.actorLabel },
         })),
+      devicesHeld: {
+        total: held.total,
+        more: held.more,
+        rows: held.issues.map((i) => ({ ...i, href: deviceLinks ? `/devices/${i.deviceId}` : undefined })),
+      },
       backLink: '/officers',
       notice: noticeFrom(request.query) ?? trainingNotice(queryOf(request, noticeQuery)),
     });

@@ -4,7 +4,8 @@ import { CARTRIDGE_STATE_LABELS, CARTRIDGE_STATES, daysToExpiry } from '../../..
 import { ValidationError, type FieldError } from '../../../domain/errors.js';
 import { can } from '../../../domain/permissions.js';
 import type { Services } from '../../../services/context.js';
-import { cartridgeTypes, EXPIRING_WITHIN_DAYS, linkCartridgeToReport, listCartridgePage, listStores } from '../../../services/device-register.js';
+import { cartridgeTypes, EXPIRING_WITHIN_DAYS, linkCartridgeToReport, listCartridgePage } from '../../../services/device-register.js';
+import { armouryStores } from '../../../services/armoury.js';
 import { listDeviceModels } from '../../../services/devices.js';
 import { CARTRIDGE_STATE_TAGS, deviceNotice, deviceNoticeQuery, deviceSubNav } from '../../device-view.js';
 import { errorView, field, formBody, pageFrom, paginationView } from '../../forms.js';
@@ -29,7 +30,7 @@ const roles = (request: FastifyRequest) => request.identity!.account.roles;
 export function registerDeviceCartridgeRoutes(app: FastifyInstance, svc: Services): void {
   const render = async (request: FastifyRequest, reply: FastifyReply, q: CartridgeQuery, ctx: { errors?: FieldError[]; failedId?: string; typed?: string } = {}) => {
     const unlinked = q.tab === 'unlinked' || ctx.failedId !== undefined;
-    const [models, stores] = await Promise.all([listDeviceModels(svc, request.actor()), listStores(svc, request.scope)]);
+    const [models, stores] = await Promise.all([listDeviceModels(svc, request.actor()), armouryStores(svc, request.scope)]);
     const types = cartridgeTypes(models);
     const store = q.store && stores.some((s) => s.key === q.store) ? q.store : undefined;
     const type = q.type && types.includes(q.type) ? q.type : undefined;

@@ -4,7 +4,8 @@ import { DEVICE_MOVES, DEVICE_STATE_LABELS, DEVICE_STATES, WITHDRAWAL_REASON_LAB
 import { ValidationError, WorkflowError, type FieldError } from '../../../domain/errors.js';
 import { can } from '../../../domain/permissions.js';
 import type { Services } from '../../../services/context.js';
-import { deviceHistory, listRegister, listStores } from '../../../services/device-register.js';
+import { deviceHistory, listRegister } from '../../../services/device-register.js';
+import { armouryStores } from '../../../services/armoury.js';
 import { listDeviceModels, moveDevice } from '../../../services/devices.js';
 import { DEVICE_STATE_TAGS, deviceNotice, deviceNoticeQuery, deviceSubNav, historyItems } from '../../device-view.js';
 import { errorView, field, formBody, pageFrom, paginationView, type FormBody } from '../../forms.js';
@@ -31,7 +32,7 @@ const roles = (request: FastifyRequest) => request.identity!.account.roles;
 export function registerDeviceRegisterRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/devices', { config: { permission: 'read:device', query: registerQuery } }, async (request, reply) => {
     const q = queryOf(request, registerQuery);
-    const [models, stores] = await Promise.all([listDeviceModels(svc, request.actor()), listStores(svc, request.scope)]);
+    const [models, stores] = await Promise.all([listDeviceModels(svc, request.actor()), armouryStores(svc, request.scope)]);
     const model = q.model ? models.find((m) => m.name.toUpperCase() === q.model!.toUpperCase()) : undefined;
     const store = q.store && stores.some((s) => s.key === q.store) ? q.store : undefined;
     const paging = pageFrom(q, 50);

@@ -8,6 +8,7 @@ import { problemHref } from '../../report-forms.js';
 import { levelTag, officerName, summaryCards } from '../../report-view.js';
 import { conflictError, openedFrom, reportPages } from '../../report-pages.js';
 import { idParams, paramsOf } from '../../params.js';
+import { deviceWarnings } from '../../../services/device-reports.js';
 
 /* Check your answers, submit, and the confirmation. */
 
@@ -28,6 +29,7 @@ export function registerReportCheckRoutes(app: FastifyInstance, svc: Services): 
       // A conflict alone does not stop the submission: the page now shows the report as it is.
       blocked: problems.length > 0,
       backLink: `/reports/${d.report.id}`,
+      deviceWarnings: await deviceWarnings(svc, d.report.id),
     });
   };
 

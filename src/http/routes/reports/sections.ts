@@ -24,6 +24,7 @@ import {
 } from '../../report-forms.js';
 import { ANSWERS_KEPT, conflictError, isSectionKey, openedFrom, reportPages, type Query } from '../../report-pages.js';
 import { paramChoice, paramId, paramsOf } from '../../params.js';
+import { deviceWarnings, type SerialWarning } from '../../../services/device-reports.js';
 
 /* Question pages: one section of a draft, or an amendment of a submitted report. */
 
@@ -56,6 +57,9 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
     body?: FormBody;
     /** The write was refused because the report changed since the page was opened. */
     conflict?: ConcurrentChangeError;
+    /** The Taser serial's warnings from the register (issue 12), and where to go on once they are read. */
+    warnings?: SerialWarning[];
+    continueHref?: string;
   }
 
   const renderSection = async (request: FastifyRequest, reply: FastifyReply, d: ReportDetails, key: SectionKey, page: SectionPage) => {
@@ -91,6 +95,8 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
           ? dateItems('date', { day: String(page.values['date-day'] ?? ''), month: String(page.values['date-month'] ?? ''), year: String(page.values['date-year'] ?? '') }, Boolean(view.errors.date))
           : undefined,
       backLink: page.from === 'check' ? `/reports/${d.report.id}/check` : `/reports/${d.report.id}`,
+      deviceWarnings: page.warnings ?? [],
+      continueHref: page.continueHref,
     });
   };
 
@@ -105,24 +111,36 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
     return null;
   };
 
-  app.get('/reports/:id/sections/:key', { config: { permission: 'create:report', query: z.object({ from: queryText('from', 10) }), params: sectionParams } }, async (request, reply) => {
-    const { id, key } = paramsOf(request, sectionParams);
-    const d = await ownReport(request, id);
-    const gate = sectionGate(d, key);
-    if (gate) return reply.redirect(gate, 303);
-    const stored = d.report.amendment?.[key] ?? d.report.content[key];
-    let defaults = {};
-    if (d.report.status === 'draft' && stored === undefined && (key === 'incident' || key === 'duty')) {
-      defaults = await recorderDefaults(svc, request.actor()).catch((err: unknown) => {
-        if (err instanceof WorkflowError) return {};
-        throw err;
-      });
-    }
-    const from = (request.query as Query).from === 'check' ? 'check' : undefined;
-    // The Taser section starts from the Taser tactics already answered (in the amendment, if one is in progress).
-    const tactics = d.report.amendment?.tactics ?? d.report.content.tactics;
-    return renderSection(request, reply, d, key, { values: sectionFormValues(key, stored, { ...defaults, tactics }), from });
-  });
+  /** The Taser section's warnings on the answers saved so far (an amendment's, while one is in progress). */
+  const warningsOf = (d: ReportDetails, key: SectionKey) =>
+    key === 'ced' ? deviceWarnings(svc, d.report.id, d.report.amendment ? { ...d.report.content, ...d.report.amendment } : d.report.content) : Promise.resolve([]);
+
+  app.get(
+    '/reports/:id/sections/:key',
+    { config: { permission: 'create:report', query: z.object({ from: queryText('from', 10), saved: queryText('saved', 10) }), params: sectionParams } },
+    async (request, reply) => {
+      const { id, key } = paramsOf(request, sectionParams);
+      const d = await ownReport(request, id);
+      const gate = sectionGate(d, key);
+      if (gate) return reply.redirect(gate, 303);
+      const stored = d.report.amendment?.[key] ?? d.report.content[key];
+      let defaults = {};
+      if (d.report.status === 'draft' && stored === undefined && (key === 'incident' || key === 'duty')) {
+        defaults = await recorderDefaults(svc, request.actor()).catch((err: unknown) => {
+          if (err instanceof WorkflowError) return {};
+          throw err;
+        });
+      }
+      const from = (request.query as Query).from === 'check' ? 'check' : undefined;
+      // The Taser section starts from the Taser tactics already answered (in the amendment, if one is in progress).
+      const tactics = d.report.amendment?.tactics ?? d.report.content.tactics;
+      const warnings = await warningsOf(d, key);
+      // Just saved with warnings: the officer reads them here, then goes on (or corrects the serial).
+      const justSaved = (request.query as { saved?: string }).saved === 'ced' && d.report.status === 'draft' && warnings.length > 0;
+      const continueHref = justSaved ? nextPage(d.report.id, key, d.sections, 'continue', from) : undefined;
+      return renderSection(request, reply, d, key, { values: sectionFormValues(key, stored, { ...defaults, tactics }), from, warnings, continueHref });
+    },
+  );
 
   app.post('/reports/:id/sections/:key', { config: { permission: 'create:report', params: sectionParams } }, async (request, reply) => {
     const { id, key } = paramsOf(request, sectionParams);
@@ -144,6 +162,10 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
     try {
       if (d.report.status === 'draft') {
         const saved = await saveSection(svc, actor, id, key, parsed.input, opened);
+        // The serial is not what the register shows: say so on the section before going on (a warning, not an error).
+        if (key === 'ced' && action !== 'return' && (await deviceWarnings(svc, id)).length > 0) {
+          return reply.redirect(`/reports/${id}/sections/ced?saved=ced${from ? `&from=${from}` : ''}`, 303);
+        }
         return reply.redirect(nextPage(saved.id, key, sectionStatuses(saved.content), action, from), 303);
       }
       await stageAmendment(svc, actor, id, key, parsed.input, opened);

@@ -14,6 +14,7 @@ import type { FormValues } from '../../report-forms.js';
 import { deadlineTag, lastReturn, levelTag, officerName, statusTag, summaryCards, TASK_GROUPS, taskItem, timelineEvents, versionRows, type TimelineEvent } from '../../report-view.js';
 import { conflictError, infoFrom, notices, openedFrom, READ_ANY, reportPages, type Query } from '../../report-pages.js';
 import { idParams, paramsOf } from '../../params.js';
+import { deviceWarnings, quarantineProposalsOfReport } from '../../../services/device-reports.js';
 
 /* One report: the task list for its author's draft, otherwise the report itself with its history, and the review and sign-off decisions made on it. */
 
@@ -90,6 +91,7 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
     const signOffView = errorView((forms.signOff?.errors ?? []).map((e) => (e.field === 'comment' ? { ...e, field: 'signOffComment' } : e)));
     const q = request.query as Query;
     const discharge = isDischarge(report.highestLevel);
+    const [warnings, proposals] = await Promise.all([deviceWarnings(svc, report.id), quarantineProposalsOfReport(svc, report.id)]);
     return reply.code(forms.conflict ? 409 : errors.length ? 400 : 200).render('pages/reports/show.njk', {
       title: report.incidentReference ? `Incident ${report.incidentReference}: ${officerName(d.officer)}` : `Report by ${officerName(d.officer)}`,
       report,
@@ -122,6 +124,8 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
       navPath: isAuthor ? '/reports' : '/reviews',
       notice: notices(q),
       info: infoFrom(q),
+      deviceWarnings: warnings,
+      quarantineProposals: proposals.map((p) => ({ ...p, href: can(actor.grants, 'read:device') ? '/devices/quarantine' : undefined })),
     });
   };
 
