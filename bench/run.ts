@@ -1,6 +1,8 @@
 // npm run bench: Cedar's figures on this machine, with ratios. Nothing here is a pass/fail test.
 //   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000,
 //   BENCH_BESIDE_ROWS=150000 (the import run beside the server), BENCH_JSON=bench-results.json
+// Sections to run (default all): `npm run bench -- devices` runs the demo seed and the devices
+// section only; names: training, argon2, roster, audit, met, http, devices, beside.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import * as org from '../src/db/repositories/organisation.js';
-import { changePassword, createAccount, hashPassword } from '../src/services/accounts.js';
+import { changePassword, createAccount, createApiToken, hashPassword } from '../src/services/accounts.js';
 import { verifyAuditLog } from '../src/services/audit.js';
 import { SYSTEM_ACTOR, wallClock } from '../src/services/context.js';
 import { DEFAULT_DEMO_OFFICERS } from '../src/demo/force.js';
@@ -31,6 +33,11 @@ import { writeMetCsv } from '../src/domain/met/write.js';
 import { DIMENSION_KEYS } from '../src/domain/stats/counting.js';
 import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
 
+const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside'] as const;
+const ONLY = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const a of ONLY) if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`bench: no section called ${a}: the sections are ${SECTIONS.join(', ')}`);
+/** Whether a section runs: all do unless some are named on the command line. */
+const want = (section: (typeof SECTIONS)[number]) => ONLY.length === 0 || ONLY.includes(section);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const OFFICERS = Number(process.env.BENCH_OFFICERS ?? DEFAULT_DEMO_OFFICERS);
 const ROSTER_ROWS = Number(process.env.BENCH_ROSTER_ROWS ?? 20000);
@@ -58,15 +65,17 @@ const demo = await seedDemo(svc, SYSTEM_ACTOR, { officers: OFFICERS, now: wallCl
 report('seed demo force', `${n(ms(t0))} ms`, `${n(demo.officers)} officers, ${demo.teams} teams, ${demo.accounts.length} accounts`);
 
 // 1b. Training and authority, derived for the whole force (nothing is stored as a status)
-for (const [label, work] of [
-  ['officers lapsing within 90 days (lapsing page)', async () => `${n((await lapsing(svc, { all: true }, 90, undefined)).total)} officers`],
-  ['uplift progress (authorised now, by borough and team type, 12+ month trend)', async () => `${n((await progress(svc, { all: true })).progress.authorisedNow)} authorised now`],
-  ['uplift planner (projection and fewest-sessions proposal)', async () => `proposal: ${(await planUplift(svc))?.proposal.initialSessionsPerMonth ?? '-'} initial courses a month`],
-  [
-    'uses per 1,000 authorised officers, this financial year',
-    async () => `${(await usesPerThousandOfficers(svc, parsePeriod(financialYearOf(londonDate(new Date())).key), 1000)).averageAuthorised} authorised on average`,
-  ],
-] as const) {
+for (const [label, work] of !want('training')
+  ? []
+  : ([
+      ['officers lapsing within 90 days (lapsing page)', async () => `${n((await lapsing(svc, { all: true }, 90, undefined)).total)} officers`],
+      ['uplift progress (authorised now, by borough and team type, 12+ month trend)', async () => `${n((await progress(svc, { all: true })).progress.authorisedNow)} authorised now`],
+      ['uplift planner (projection and fewest-sessions proposal)', async () => `proposal: ${(await planUplift(svc))?.proposal.initialSessionsPerMonth ?? '-'} initial courses a month`],
+      [
+        'uses per 1,000 authorised officers, this financial year',
+        async () => `${(await usesPerThousandOfficers(svc, parsePeriod(financialYearOf(londonDate(new Date())).key), 1000)).averageAuthorised} authorised on average`,
+      ],
+    ] as const)) {
   await work(); // warm
   const t0t = performance.now();
   const note = await work();
@@ -74,9 +83,11 @@ for (const [label, work] of [
 }
 
 // 2. argon2id cost per sign-in
-t0 = performance.now();
-for (let i = 0; i < 5; i++) await hashPassword(PASSWORD);
-report('argon2id hash (19 MiB, t=2)', `${n(ms(t0) / 5, 1)} ms each`);
+if (want('argon2')) {
+  t0 = performance.now();
+  for (let i = 0; i < 5; i++) await hashPassword(PASSWORD);
+  report('argon2id hash (19 MiB, t=2)', `${n(ms(t0) / 5, 1)} ms each`);
+}
 
 // 3. Roster import: a new file, the same file again, then every row changed
 const force = (await org.findForce(database.db))!;
@@ -101,24 +112,28 @@ const csv = (rank: string) => {
   return Buffer.from(lines.join('\n'));
 };
 const rss0 = process.memoryUsage().rss;
-for (const [label, bytes] of [
-  ['new', csv('PC')],
-  ['unchanged', csv('PC')],
-  ['all changed', csv('PS')],
-] as const) {
+for (const [label, bytes] of !want('roster')
+  ? []
+  : ([
+      ['new', csv('PC')],
+      ['unchanged', csv('PC')],
+      ['all changed', csv('PS')],
+    ] as const)) {
   t0 = performance.now();
   const r = await importOfficers(svc, SYSTEM_ACTOR, { fileName: 'bench.csv', bytes });
   if (!r.ok) throw new Error(`bench import rejected: ${JSON.stringify(r.errors.slice(0, 3))}`);
   const t = ms(t0);
   report(`import ${n(ROSTER_ROWS)} roster rows (${label})`, `${n(t)} ms`, `${n(ROSTER_ROWS / (t / 1000))} rows/s; ${r.created} created, ${r.updated} updated`);
 }
-report('peak RSS during imports', `${n(process.resourceUsage().maxRSS / 1024)} MB`, `${n((process.memoryUsage().rss - rss0) / 1048576)} MB above the start`);
+if (want('roster')) report('peak RSS during imports', `${n(process.resourceUsage().maxRSS / 1024)} MB`, `${n((process.memoryUsage().rss - rss0) / 1048576)} MB above the start`);
 
 // 4. Audit chain verification (the updates above wrote one entry each)
-t0 = performance.now();
-const check = await verifyAuditLog(svc);
-const tv = ms(t0);
-report('audit verify', `${n(tv)} ms`, `${n(check.checked)} entries, ${n(check.checked / (tv / 1000))} entries/s, intact: ${check.ok}`);
+if (want('audit')) {
+  t0 = performance.now();
+  const check = await verifyAuditLog(svc);
+  const tv = ms(t0);
+  report('audit verify', `${n(tv)} ms`, `${n(check.checked)} entries, ${n(check.checked / (tv / 1000))} entries/s, intact: ${check.ok}`);
+}
 
 // 5. Met-format import: a 150,000-row CSV in the published layout, made from the sample's rows,
 //    and a smaller .xlsx workbook of the same rows (BENCH_MET_XLSX_ROWS, 0 to leave it out)
@@ -176,8 +191,8 @@ function writeMetFile(file: string, count: number): string {
   fs.closeSync(out);
   return file;
 }
-const metCsv = writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS);
-{
+const metCsv = want('met') || (want('beside') && Number(process.env.BENCH_BESIDE_ROWS ?? 150_000) === MET_ROWS) ? writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS) : '';
+if (want('met')) {
   const file = metCsv;
   reportImport(`import ${n(MET_ROWS)} Met-format rows (CLI, own process)`, MET_ROWS, await importInOwnProcess(file, path.join(dir, 'met.db')));
 
@@ -270,6 +285,56 @@ const freeOfficer = await database.db
 await createAccount(svc, SYSTEM_ACTOR, { email: 'bench-officer@cedar.local', displayName: 'Bench officer', roles: [{ role: 'officer', boroughId: null }], officerId: freeOfficer.id }, PASSWORD);
 // An officer with training records, for the profile page (authority, history, timeline).
 const trainedOfficer = (await database.db.selectFrom('training_record').select('officer_id').orderBy('officer_id').limit(1).executeTakeFirstOrThrow()).officer_id;
+// The devices section (issue 12): an armourer (every armoury) with a sign-out token, and per
+// borough store its X2 devices and unexpired X2 cartridges in store and its serving officers
+// with training records and no device out, for the terminals (which are tried before use).
+await createAccount(svc, SYSTEM_ACTOR, { email: 'bench-armourer@cedar.local', displayName: 'Bench armourer', roles: [{ role: 'armourer', boroughId: null }] }, PASSWORD);
+const deviceToken = (await createApiToken(svc, SYSTEM_ACTOR, 'bench-armourer@cedar.local', 'bench kiosk', { scopes: ['devices:read', 'devices:write'] })).token;
+const today = londonDate(new Date());
+const terminalStock = want('devices')
+  ? await Promise.all(
+      boroughs.map(async (b) => ({
+        boroughId: b.id,
+        devices: (
+          await database.db
+            .selectFrom('device as d')
+            .innerJoin('device_model as m', 'm.id', 'd.model_id')
+            .select('d.serial')
+            .where('d.armoury_borough_id', '=', b.id)
+            .where('d.state', '=', 'in_store')
+            .where('m.name', '=', 'X2')
+            .orderBy('d.serial')
+            .limit(4)
+            .execute()
+        ).map((r) => r.serial),
+        cartridges: (
+          await database.db
+            .selectFrom('cartridge')
+            .select('serial')
+            .where('armoury_borough_id', '=', b.id)
+            .where('state', '=', 'in_store')
+            .where('type', 'like', 'Smart%')
+            .where('expires_on', '>=', today)
+            .orderBy('serial')
+            .limit(4)
+            .execute()
+        ).map((r) => r.serial),
+        officers: (
+          await database.db
+            .selectFrom('officer as o')
+            .select('o.collar_number')
+            .where('o.borough_id', '=', b.id)
+            .where('o.status', '=', 'active')
+            .where('o.rank', 'in', ['Police Constable', 'Sergeant'])
+            .where((eb) => eb.exists(eb.selectFrom('training_record as t').select('t.id').whereRef('t.officer_id', '=', 'o.id')))
+            .where((eb) => eb.not(eb.exists(eb.selectFrom('device_issue as i').select('i.id').whereRef('i.officer_id', '=', 'o.id').where('i.returned_at', 'is', null))))
+            .orderBy('o.collar_number')
+            .limit(40)
+            .execute()
+        ).map((r) => r.collar_number),
+      })),
+    )
+  : [];
 await database.close();
 
 // 5. HTTP throughput against a bare Fastify route in the same server process
@@ -325,137 +390,278 @@ async function load(url: string, headers: Record<string, string> = {}) {
 
 const bare = await load(`http://127.0.0.1:${ports.bare}/`);
 report('bare Fastify route', `${n(bare.rps)} req/s`, `p50 ${n(bare.p50, 1)} ms, p95 ${n(bare.p95, 1)} ms`);
-const signInPage = await load(`${cedar}/sign-in`);
-report('sign-in page (signed out)', `${n(signInPage.rps)} req/s`, `${n((signInPage.rps / bare.rps) * 100)}% of bare; p50 ${n(signInPage.p50, 1)} ms, p95 ${n(signInPage.p95, 1)} ms`);
-// The public transparency page: the demo's latest monthly release, no sign-in. Browsers ask
-// for gzip; a client that does not gets the same page uncompressed.
-// The same bytes from the bare server show what the page's size alone costs here (the load
-// generator shares the machine: reading, and for gzip inflating, each response is its work).
-for (const [label, encoding] of [
-  ['public transparency page (latest release, uncompressed)', 'identity'],
-  ['public transparency page (latest release, gzip)', 'gzip, deflate'],
-] as const) {
-  const r = await load(`${cedar}/transparency`, { 'accept-encoding': encoding });
-  const same = await load(`http://127.0.0.1:${ports.bare}/page`, { 'accept-encoding': encoding });
-  report(
-    label,
-    `${n(r.rps)} req/s`,
-    `${n((r.rps / bare.rps) * 100)}% of bare (target ≥ 50%); ${n((r.rps / same.rps) * 100)}% of the same bytes from a bare route (${n(same.rps)} req/s); p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`,
-  );
-}
-for (const [label, url] of [
-  ['home page (signed in)', `${cedar}/`],
-  ['officers list, page 1 (signed in)', `${cedar}/officers`],
-  ['officers search "smith"', `${cedar}/officers?q=smith&status=all`],
-  ['API officers list (50)', `${cedar}/api/v1/officers`],
-  ['officer profile with authority and training timeline', `${cedar}/officers/${trainedOfficer}`],
-  ['training calendar', `${cedar}/training`],
-  ['lapsing in 90 days (every borough)', `${cedar}/training/lapsing?days=90`],
-  ['uplift progress page', `${cedar}/uplift`],
-  ['uplift planner page', `${cedar}/uplift/planner`],
-] as const) {
-  const r = await load(url, { cookie });
-  report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare; p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);
-}
-const sgtCookie = await signIn(supervisor.email, PASSWORD);
-const queue = await load(`${cedar}/reviews?tab=all`, { cookie: sgtCookie });
-report(
-  'review queue (supervisor)',
-  `${n(queue.rps)} req/s`,
-  `${n((queue.rps / bare.rps) * 100)}% of bare; p50 ${n(queue.p50, 1)} ms, p95 ${n(queue.p95, 1)} ms${queue.failures ? `; ${queue.failures} non-200` : ''}`,
-);
-const reportId = /href="\/reports\/([0-9a-f-]{36})"/.exec(await (await fetch(`${cedar}/reviews?tab=all`, { headers: { cookie: sgtCookie } })).text())?.[1];
-if (reportId) {
-  const page = await load(`${cedar}/reports/${reportId}`, { cookie: sgtCookie });
-  report(
-    'a report with its timeline',
-    `${n(page.rps)} req/s`,
-    `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`,
-  );
-}
-
-// 7. Beside an import (issue 10, item 8): the p99 latency of the public page and of a report
-//    section save, each at 20 connections (autocannon, both at once), first with nothing else
-//    running, then for the whole of a `cedar import met-uof` of BENCH_BESIDE_ROWS rows into the
-//    same SQLite database in another process (reading, staging, and storing in one transaction).
-const BESIDE_ROWS = Number(process.env.BENCH_BESIDE_ROWS ?? 150_000);
-const BESIDE_BASE_SECONDS = Number(process.env.BENCH_BESIDE_BASE_SECONDS ?? Math.max(20, SECONDS * 4));
-const officerCookie = await signIn('bench-officer@cedar.local');
-const officerCsrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${cedar}/account/password`, { headers: { cookie: officerCookie } })).text())![1]!;
-const apiHeaders = { cookie: officerCookie, 'x-csrf-token': officerCsrf, 'content-type': 'application/json' };
-const draft = await fetch(`${cedar}/api/v1/reports`, { method: 'POST', headers: apiHeaders, body: JSON.stringify({ sections: {} }) });
-if (draft.status !== 201) throw new Error(`bench: cannot start a report (${draft.status}): ${await draft.text()}`);
-const draftId = ((await draft.json()) as { id: string }).id;
-const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
-const incident = JSON.stringify({ reference: 'BENCH 1/01JAN', date: lastWeek, time: '22:15', boroughId: freeOfficer.borough_id, locations: ['street'] });
-const probe = await fetch(`${cedar}/api/v1/reports/${draftId}/sections/incident`, { method: 'PUT', headers: apiHeaders, body: incident });
-if (probe.status !== 200) throw new Error(`bench: cannot save the report's incident section (${probe.status}): ${await probe.text()}`);
-
-/** Both targets at 20 connections each, until `until` settles (or for `seconds`). */
-async function pageAndSave(until: Promise<unknown> | number): Promise<{ page: CannonResult; save: CannonResult }> {
-  // A request may wait for the database as long as a write may (two minutes), so the client waits longer.
-  const common = { connections: 20, timeout: 150, duration: typeof until === 'number' ? until : 24 * 3600 };
-  const run = (opts: Parameters<typeof autocannon>[0]) => {
-    let instance!: ReturnType<typeof autocannon>;
-    const done = new Promise<CannonResult>((resolve, reject) => {
-      instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
-    });
-    return { instance, done };
-  };
-  const page = run({ ...common, url: `${cedar}/transparency`, headers: { 'accept-encoding': 'gzip' } });
-  const save = run({ ...common, url: `${cedar}/api/v1/reports/${draftId}/sections/incident`, method: 'PUT', headers: apiHeaders, body: incident });
-  if (typeof until !== 'number') {
-    await until;
-    page.instance.stop();
-    save.instance.stop();
+if (want('http')) {
+  const signInPage = await load(`${cedar}/sign-in`);
+  report('sign-in page (signed out)', `${n(signInPage.rps)} req/s`, `${n((signInPage.rps / bare.rps) * 100)}% of bare; p50 ${n(signInPage.p50, 1)} ms, p95 ${n(signInPage.p95, 1)} ms`);
+  // The public transparency page: the demo's latest monthly release, no sign-in. Browsers ask
+  // for gzip; a client that does not gets the same page uncompressed.
+  // The same bytes from the bare server show what the page's size alone costs here (the load
+  // generator shares the machine: reading, and for gzip inflating, each response is its work).
+  for (const [label, encoding] of [
+    ['public transparency page (latest release, uncompressed)', 'identity'],
+    ['public transparency page (latest release, gzip)', 'gzip, deflate'],
+  ] as const) {
+    const r = await load(`${cedar}/transparency`, { 'accept-encoding': encoding });
+    const same = await load(`http://127.0.0.1:${ports.bare}/page`, { 'accept-encoding': encoding });
+    report(
+      label,
+      `${n(r.rps)} req/s`,
+      `${n((r.rps / bare.rps) * 100)}% of bare (target ≥ 50%); ${n((r.rps / same.rps) * 100)}% of the same bytes from a bare route (${n(same.rps)} req/s); p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`,
+    );
   }
-  return { page: await page.done, save: await save.done };
+  for (const [label, url] of [
+    ['home page (signed in)', `${cedar}/`],
+    ['officers list, page 1 (signed in)', `${cedar}/officers`],
+    ['officers search "smith"', `${cedar}/officers?q=smith&status=all`],
+    ['API officers list (50)', `${cedar}/api/v1/officers`],
+    ['officer profile with authority and training timeline', `${cedar}/officers/${trainedOfficer}`],
+    ['training calendar', `${cedar}/training`],
+    ['lapsing in 90 days (every borough)', `${cedar}/training/lapsing?days=90`],
+    ['uplift progress page', `${cedar}/uplift`],
+    ['uplift planner page', `${cedar}/uplift/planner`],
+  ] as const) {
+    const r = await load(url, { cookie });
+    report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare; p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);
+  }
+  const sgtCookie = await signIn(supervisor.email, PASSWORD);
+  const queue = await load(`${cedar}/reviews?tab=all`, { cookie: sgtCookie });
+  report(
+    'review queue (supervisor)',
+    `${n(queue.rps)} req/s`,
+    `${n((queue.rps / bare.rps) * 100)}% of bare; p50 ${n(queue.p50, 1)} ms, p95 ${n(queue.p95, 1)} ms${queue.failures ? `; ${queue.failures} non-200` : ''}`,
+  );
+  const reportId = /href="\/reports\/([0-9a-f-]{36})"/.exec(await (await fetch(`${cedar}/reviews?tab=all`, { headers: { cookie: sgtCookie } })).text())?.[1];
+  if (reportId) {
+    const page = await load(`${cedar}/reports/${reportId}`, { cookie: sgtCookie });
+    report(
+      'a report with its timeline',
+      `${n(page.rps)} req/s`,
+      `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`,
+    );
+  }
 }
 
-const besideCsv = BESIDE_ROWS === MET_ROWS ? metCsv : writeMetFile(path.join(dir, 'met-beside.csv'), BESIDE_ROWS);
-console.log(`  (page and save at 20 connections each: ${BESIDE_BASE_SECONDS} s alone, then during a ${n(BESIDE_ROWS)}-row import)`);
-const alone = await pageAndSave(BESIDE_BASE_SECONDS);
-const importer = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', besideCsv], {
-  env: { ...process.env, CEDAR_DB: file, DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
-  execArgv: ['--import', 'tsx'],
-  stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-});
-let importOut = '';
-importer.stdout!.on('data', (d) => (importOut += d));
-importer.stderr!.on('data', (d) => (importOut += d));
-const importStarted = performance.now();
-const imported = new Promise<number>((resolve, reject) =>
-  importer.on('exit', (code) => (code === 0 ? resolve(ms(importStarted)) : reject(new Error(`bench: the import beside the server exited ${code}: ${importOut}`)))),
-);
-const during = await pageAndSave(imported);
-const importMs = await imported;
-const summary = /Done: .*/.exec(importOut)?.[0] ?? '';
-const besideRows: { measure: string; alone: CannonResult; during: CannonResult }[] = [
-  { measure: 'public transparency page', alone: alone.page, during: during.page },
-  { measure: 'report section save (PUT, one report)', alone: alone.save, during: during.save },
-];
-const failed = (r: CannonResult) => r.non2xx + r.errors + r.timeouts;
-for (const b of besideRows) {
+// 8. Devices (issue 12): the sign-out gate through the API over the demo fleet, and the armoury
+//    and fleet pages. The load generator: 20 concurrent async loops, one per terminal, each
+//    with its own officer, device and cartridge, issuing (POST /api/v1/device-issues) and taking
+//    back (POST …/return) in turn as fast as the server answers; Node's fetch (undici) keeps its
+//    connections alive, so each loop holds one. autocannon is not used here because a return
+//    needs the id its issue was just given. The bare JSON route is measured the same way in the
+//    same run (20 loops of GET), for the ratio.
+const TERMINALS = 20;
+let devicesJson: object | null = null;
+if (want('devices')) {
+  const kiosk = { authorization: `Bearer ${deviceToken}`, 'content-type': 'application/json' };
+  const post = async (url: string, body: unknown) => {
+    const res = await fetch(`${cedar}${url}`, { method: 'POST', headers: kiosk, body: JSON.stringify(body) });
+    return { status: res.status, json: (await res.json()) as { id?: string; reasons?: { code: string }[] } };
+  };
+  // Terminals: in each borough, its devices and cartridges in turn with the first officers the gate lets through.
+  const terminals: { deviceSerial: string; collarNumber: string; cartridge: string }[] = [];
+  const refusals = new Map<string, number>();
+  for (let k = 0; k < 4 && terminals.length < TERMINALS; k++) {
+    for (const b of terminalStock) {
+      if (terminals.length >= TERMINALS) break;
+      const deviceSerial = b.devices[k];
+      const cartridge = b.cartridges[k];
+      if (!deviceSerial || !cartridge) continue;
+      while (b.officers.length) {
+        const collarNumber = b.officers.shift()!;
+        const tried = await post('/api/v1/device-issues', { deviceSerial, collarNumber, cartridges: [cartridge] });
+        if (tried.status === 201) {
+          const back = await post(`/api/v1/device-issues/${tried.json.id}/return`, { cartridges: [{ serial: cartridge, outcome: 'in_store' }] });
+          if (back.status !== 200) throw new Error(`bench: cannot return a device (${back.status}): ${JSON.stringify(back.json)}`);
+          terminals.push({ deviceSerial, collarNumber, cartridge });
+          break;
+        }
+        for (const r of tried.json.reasons ?? [{ code: String(tried.status) }]) refusals.set(r.code, (refusals.get(r.code) ?? 0) + 1);
+      }
+    }
+  }
+  if (terminals.length < TERMINALS) throw new Error(`bench: only ${terminals.length} terminals found (refusals: ${JSON.stringify(Object.fromEntries(refusals))})`);
+
+  /** `count` loops (20 unless told) for SECONDS: each runs `step` (one request or more) over and over, timing each request. */
+  async function loops(step: (i: number, time: <T>(request: () => Promise<T>, kind: string) => Promise<T>) => Promise<void>, count = TERMINALS) {
+    const latencies = new Map<string, number[]>();
+    let failures = 0;
+    const time = async <T>(request: () => Promise<T>, kind: string): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await request();
+      } finally {
+        const list = latencies.get(kind) ?? [];
+        list.push(performance.now() - t);
+        latencies.set(kind, list);
+      }
+    };
+    const end = performance.now() + SECONDS * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        while (performance.now() < end) {
+          try {
+            await step(i, time);
+          } catch {
+            failures++;
+          }
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const stats = (list: number[]) => {
+      const sorted = [...list].sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN;
+      return { requests: sorted.length, rps: sorted.length / seconds, p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? NaN };
+    };
+    return { all: stats([...latencies.values()].flat()), by: Object.fromEntries([...latencies].map(([k, v]) => [k, stats(v)])), failures };
+  }
+
+  const bareJson = await loops(async (_, time) => {
+    await time(async () => {
+      const res = await fetch(`http://127.0.0.1:${ports.bare}/json`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(String(res.status));
+    }, 'get');
+  });
+  report(`bare JSON route (${TERMINALS} loops)`, `${n(bareJson.all.rps)} req/s`, `p50 ${n(bareJson.all.p50, 1)} ms, p99 ${n(bareJson.all.p99, 1)} ms`);
+  const cycle = async (i: number, time: <T>(request: () => Promise<T>, kind: string) => Promise<T>) => {
+    const t = terminals[i]!;
+    const issued = await time(() => post('/api/v1/device-issues', { deviceSerial: t.deviceSerial, collarNumber: t.collarNumber, cartridges: [t.cartridge] }), 'issue');
+    if (issued.status !== 201) throw new Error(`issue ${issued.status}`);
+    const back = await time(() => post(`/api/v1/device-issues/${issued.json.id}/return`, { cartridges: [{ serial: t.cartridge, outcome: 'in_store' }] }), 'return');
+    if (back.status !== 200) throw new Error(`return ${back.status}`);
+  };
+  // One terminal alone first: what a request costs with no queue for SQLite's one writer.
+  const single = await loops(cycle, 1);
+  report('device issue + return through the API (1 terminal alone)', `p50 ${n(single.all.p50, 1)} ms`, `p99 ${n(single.all.p99, 1)} ms; ${n(single.all.rps)} req/s`);
+  const gate = await loops(cycle);
+  const issue = gate.by.issue!;
+  const ret = gate.by.return!;
   report(
-    `${b.measure}, p99 at 20 connections: alone / during a ${n(BESIDE_ROWS)}-row import`,
-    `${n(b.alone.latency.p99)} ms / ${n(b.during.latency.p99)} ms`,
-    `×${n(b.during.latency.p99 / Math.max(1, b.alone.latency.p99), 1)}; p50 ${n(b.alone.latency.p50)} / ${n(b.during.latency.p50)} ms; max ${n(b.alone.latency.max)} / ${n(b.during.latency.max)} ms; ` +
-      `${n(b.alone.requests.average)} / ${n(b.during.requests.average)} req/s; not 2xx or failed: ${failed(b.alone)} / ${failed(b.during)}`,
+    `device issue + return through the API (${TERMINALS} terminals)`,
+    `p99 ${n(gate.all.p99, 1)} ms`,
+    `target p99 < 50 ms; p50 ${n(gate.all.p50, 1)} ms; ${n(gate.all.rps)} req/s (${n((gate.all.rps / bareJson.all.rps) * 100)}% of the bare JSON route's ${n(bareJson.all.rps)} req/s; ` +
+      `p99 ×${n(gate.all.p99 / bareJson.all.p99, 1)} its ${n(bareJson.all.p99, 1)} ms); issue p50 ${n(issue.p50, 1)} / p99 ${n(issue.p99, 1)} ms, return p50 ${n(ret.p50, 1)} / p99 ${n(ret.p99, 1)} ms; ` +
+      `${n(ret.requests)} cycles${gate.failures ? `; ${gate.failures} failed` : ''}`,
   );
+
+  // The pages, as an armourer, each against the bare route (HTML) measured at the start.
+  const armourerCookie = await signIn('bench-armourer@cedar.local');
+  const pages: Record<string, object> = {};
+  for (const [key, label, url] of [
+    ['armoury', 'armoury page for a borough store', `${cedar}/armoury?store=borough:${terminalStock[0]!.boroughId}`],
+    ['fleet', 'fleet page', `${cedar}/fleet`],
+  ] as const) {
+    const first = await fetch(url, { headers: { cookie: armourerCookie } });
+    await first.arrayBuffer();
+    if (first.status === 404) {
+      report(label, 'skipped: route missing (404)');
+      pages[key] = { skipped: 'route missing (404)' };
+      continue;
+    }
+    const r = await load(url, { cookie: armourerCookie });
+    report(
+      label,
+      `${n(r.rps)} req/s`,
+      `${n((r.rps / bare.rps) * 100)}% of bare (target ≥ 25%); p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures || first.status !== 200 ? `; ${r.failures} non-200 (first: ${first.status})` : ''}`,
+    );
+    pages[key] = { rps: r.rps, p50: r.p50, p95: r.p95, ofBare: r.rps / bare.rps, failures: r.failures, status: first.status };
+  }
+  devicesJson = {
+    terminals: TERMINALS,
+    bareJson: bareJson.all,
+    oneTerminal: single.all,
+    issueAndReturn: { ...gate.all, issue, return: ret, failures: gate.failures, rpsOfBareJson: gate.all.rps / bareJson.all.rps, p99OverBareJson: gate.all.p99 / bareJson.all.p99, targetP99Ms: 50 },
+    bareHtml: { rps: bare.rps, p50: bare.p50, p95: bare.p95 },
+    pages,
+  };
 }
-report(`the ${n(BESIDE_ROWS)}-row import itself, beside that load`, `${n(importMs / 1000, 1)} s`, summary.replace(/^Done: /, ''));
-const besideJson = {
-  importRows: BESIDE_ROWS,
-  importSeconds: importMs / 1000,
-  connectionsEach: 20,
-  aloneSeconds: BESIDE_BASE_SECONDS,
-  measures: besideRows.map((b) => ({
-    measure: b.measure,
-    alone: { p50: b.alone.latency.p50, p99: b.alone.latency.p99, max: b.alone.latency.max, rps: b.alone.requests.average, failed: failed(b.alone) },
-    during: { p50: b.during.latency.p50, p99: b.during.latency.p99, max: b.during.latency.max, rps: b.during.requests.average, failed: failed(b.during) },
-    p99Ratio: b.during.latency.p99 / Math.max(1, b.alone.latency.p99),
-  })),
-};
+
+let besideJson: object | null = null;
+if (want('beside')) {
+  // 7. Beside an import (issue 10, item 8): the p99 latency of the public page and of a report
+  //    section save, each at 20 connections (autocannon, both at once), first with nothing else
+  //    running, then for the whole of a `cedar import met-uof` of BENCH_BESIDE_ROWS rows into the
+  //    same SQLite database in another process (reading, staging, and storing in one transaction).
+  const BESIDE_ROWS = Number(process.env.BENCH_BESIDE_ROWS ?? 150_000);
+  const BESIDE_BASE_SECONDS = Number(process.env.BENCH_BESIDE_BASE_SECONDS ?? Math.max(20, SECONDS * 4));
+  const officerCookie = await signIn('bench-officer@cedar.local');
+  const officerCsrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${cedar}/account/password`, { headers: { cookie: officerCookie } })).text())![1]!;
+  const apiHeaders = { cookie: officerCookie, 'x-csrf-token': officerCsrf, 'content-type': 'application/json' };
+  const draft = await fetch(`${cedar}/api/v1/reports`, { method: 'POST', headers: apiHeaders, body: JSON.stringify({ sections: {} }) });
+  if (draft.status !== 201) throw new Error(`bench: cannot start a report (${draft.status}): ${await draft.text()}`);
+  const draftId = ((await draft.json()) as { id: string }).id;
+  const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+  const incident = JSON.stringify({ reference: 'BENCH 1/01JAN', date: lastWeek, time: '22:15', boroughId: freeOfficer.borough_id, locations: ['street'] });
+  const probe = await fetch(`${cedar}/api/v1/reports/${draftId}/sections/incident`, { method: 'PUT', headers: apiHeaders, body: incident });
+  if (probe.status !== 200) throw new Error(`bench: cannot save the report's incident section (${probe.status}): ${await probe.text()}`);
+
+  /** Both targets at 20 connections each, until `until` settles (or for `seconds`). */
+  async function pageAndSave(until: Promise<unknown> | number): Promise<{ page: CannonResult; save: CannonResult }> {
+    // A request may wait for the database as long as a write may (two minutes), so the client waits longer.
+    const common = { connections: 20, timeout: 150, duration: typeof until === 'number' ? until : 24 * 3600 };
+    const run = (opts: Parameters<typeof autocannon>[0]) => {
+      let instance!: ReturnType<typeof autocannon>;
+      const done = new Promise<CannonResult>((resolve, reject) => {
+        instance = autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+      });
+      return { instance, done };
+    };
+    const page = run({ ...common, url: `${cedar}/transparency`, headers: { 'accept-encoding': 'gzip' } });
+    const save = run({ ...common, url: `${cedar}/api/v1/reports/${draftId}/sections/incident`, method: 'PUT', headers: apiHeaders, body: incident });
+    if (typeof until !== 'number') {
+      await until;
+      page.instance.stop();
+      save.instance.stop();
+    }
+    return { page: await page.done, save: await save.done };
+  }
+
+  const besideCsv = BESIDE_ROWS === MET_ROWS ? metCsv : writeMetFile(path.join(dir, 'met-beside.csv'), BESIDE_ROWS);
+  console.log(`  (page and save at 20 connections each: ${BESIDE_BASE_SECONDS} s alone, then during a ${n(BESIDE_ROWS)}-row import)`);
+  const alone = await pageAndSave(BESIDE_BASE_SECONDS);
+  const importer = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', besideCsv], {
+    env: { ...process.env, CEDAR_DB: file, DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let importOut = '';
+  importer.stdout!.on('data', (d) => (importOut += d));
+  importer.stderr!.on('data', (d) => (importOut += d));
+  const importStarted = performance.now();
+  const imported = new Promise<number>((resolve, reject) =>
+    importer.on('exit', (code) => (code === 0 ? resolve(ms(importStarted)) : reject(new Error(`bench: the import beside the server exited ${code}: ${importOut}`)))),
+  );
+  const during = await pageAndSave(imported);
+  const importMs = await imported;
+  const summary = /Done: .*/.exec(importOut)?.[0] ?? '';
+  const besideRows: { measure: string; alone: CannonResult; during: CannonResult }[] = [
+    { measure: 'public transparency page', alone: alone.page, during: during.page },
+    { measure: 'report section save (PUT, one report)', alone: alone.save, during: during.save },
+  ];
+  const failed = (r: CannonResult) => r.non2xx + r.errors + r.timeouts;
+  for (const b of besideRows) {
+    report(
+      `${b.measure}, p99 at 20 connections: alone / during a ${n(BESIDE_ROWS)}-row import`,
+      `${n(b.alone.latency.p99)} ms / ${n(b.during.latency.p99)} ms`,
+      `×${n(b.during.latency.p99 / Math.max(1, b.alone.latency.p99), 1)}; p50 ${n(b.alone.latency.p50)} / ${n(b.during.latency.p50)} ms; max ${n(b.alone.latency.max)} / ${n(b.during.latency.max)} ms; ` +
+        `${n(b.alone.requests.average)} / ${n(b.during.requests.average)} req/s; not 2xx or failed: ${failed(b.alone)} / ${failed(b.during)}`,
+    );
+  }
+  report(`the ${n(BESIDE_ROWS)}-row import itself, beside that load`, `${n(importMs / 1000, 1)} s`, summary.replace(/^Done: /, ''));
+  besideJson = {
+    importRows: BESIDE_ROWS,
+    importSeconds: importMs / 1000,
+    connectionsEach: 20,
+    aloneSeconds: BESIDE_BASE_SECONDS,
+    measures: besideRows.map((b) => ({
+      measure: b.measure,
+      alone: { p50: b.alone.latency.p50, p99: b.alone.latency.p99, max: b.alone.latency.max, rps: b.alone.requests.average, failed: failed(b.alone) },
+      during: { p50: b.during.latency.p50, p99: b.during.latency.p99, max: b.during.latency.max, rps: b.during.requests.average, failed: failed(b.during) },
+      p99Ratio: b.during.latency.p99 / Math.max(1, b.alone.latency.p99),
+    })),
+  };
+}
 
 child.kill();
 fs.rmSync(dir, { recursive: true, force: true });
@@ -465,6 +671,6 @@ for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
 const jsonOut = process.env.BENCH_JSON ?? 'bench-results.json';
 fs.writeFileSync(
   jsonOut,
-  `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, node: process.version, rows: rows.map(([measure, figure, notes]) => ({ measure, figure, notes })), besideImport: besideJson }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), cores: os.cpus().length, node: process.version, rows: rows.map(([measure, figure, notes]) => ({ measure, figure, notes })), besideImport: besideJson, devices: devicesJson }, null, 2)}\n`,
 );
 console.log(`\nAlso written to ${jsonOut}.`);

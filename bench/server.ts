@@ -12,6 +12,8 @@ const app = await buildApp({ services: svc, config });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const bare = Fastify();
 bare.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><p>ok</p>'));
+// A bare JSON route, beside which the sign-out API is measured.
+bare.get('/json', async () => ({ ok: true }));
 // The public page's own bytes from a bare route: what sending and reading a page that size
 // costs on this machine, whatever the server does to make it.
 const publicPage = (await app.inject({ url: '/transparency', headers: { 'accept-encoding': 'identity' } })).body;

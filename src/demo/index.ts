@@ -8,12 +8,14 @@ import { importHomeOfficeTable } from '../services/national.js';
 import { findOfficerByCollar } from '../services/officers.js';
 import { OrganisationNotEmptyError, emptyForce, loadOrganisation } from '../services/organisation-load.js';
 import { listBoroughs } from '../services/organisation.js';
+import { today as todayOf } from '../services/training.js';
 import { ensureForce } from '../services/setup.js';
 import { DEFAULT_DEMO_OFFICERS, DEFAULT_DEMO_SEED, DEMO_FORCE, DEMO_HOME_BOROUGH, generateDemoForce } from './force.js';
 import { NO_DEMO_HISTORY, seedDemoHistory, type DemoHistory } from './history.js';
 import { mulberry32, type Random } from './random.js';
+import { linkDemoCartridges, seedDemoFleet, type DemoFleetSummary } from './devices.js';
 import { seedDemoReports } from './reports.js';
-import { seedDemoTraining, type DemoTrainingSummary } from './training.js';
+import { generateDemoTraining, seedDemoTraining, type DemoTrainingSummary } from './training.js';
 
 /*
  * The demo force, seeded: the Metropolitan Police Service (src/demo/force.ts) with training
@@ -66,6 +68,8 @@ export interface DemoSummary {
   history: DemoHistory;
   /** Training records, sessions and the uplift plan. */
   training: DemoTrainingSummary;
+  /** The fleet: devices, cartridges, the last weeks' sign-outs, repairs and quarantine. */
+  fleet: DemoFleetSummary;
 }
 
 export interface SeedDemoOptions {
@@ -142,7 +146,16 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
 
   // Training before the reports: a report's "CED-trained" answer comes from the training record.
   const training = await seedDemoTraining(svc, actor, plan, mulberry32(DEFAULT_DEMO_SEED + 2), now);
-  const reports = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now);
+  // The fleet after the training (officers carry the models they are authorised on) and before
+  // the reports (each names the device its officer was issued at the time).
+  const fleet = await seedDemoFleet(svc, actor, plan, generateDemoTraining(mulberry32(DEFAULT_DEMO_SEED + 2), plan, todayOf(now)), mulberry32(DEFAULT_DEMO_SEED + 3), now, {
+    armourer: demoEmail('armourer'),
+    professionalStandards: demoEmail('professional_standards'),
+    supervisor: demoEmail('supervisor'),
+  });
+  const seeded = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now, fleet.carried);
+  await linkDemoCartridges(svc, demoEmail('armourer'), seeded.fired);
+  const reports = seeded.reports;
 
   // The published Home Office tables, for the national comparison (each its own audited load).
   const homeOfficePeriods: string[] = [];
@@ -152,5 +165,5 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
   }
   // After the reports: each release counts every use recorded by then, the demo's reports included.
   const history = opts.history === false ? NO_DEMO_HISTORY : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1), now);
-  return { asOf: now.toISOString(), force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training };
+  return { asOf: now.toISOString(), force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training, fleet: fleet.summary };
 }

@@ -14,7 +14,33 @@ function hoursAgo(now: Date, hours: number): { date: string; time: string } {
 
 type Sections = Partial<Record<SectionKey, unknown>>;
 
-function demoSections(boroughId: string, ref: string, when: { date: string; time: string }, kind: 'fired' | 'red_dotted' | 'drive_stun' | 'none'): Sections {
+type Kind = 'fired' | 'red_dotted' | 'drive_stun' | 'none';
+
+/**
+ * The demo reports' incidents: how many hours before `now` each happened and the level of use.
+ * The demo fleet (devices.ts) gives the demo constable a shift with a device covering each one
+ * where a Taser was carried (every kind but `none`), so each report names the device, and the
+ * cartridge it fired, that were issued to the constable at the time.
+ */
+export const DEMO_REPORT_INCIDENTS = {
+  signedOff: { ref: 'CAD 4411/21NOV', hours: 6 * 24, kind: 'fired' },
+  returned: { ref: 'CAD 2207/24NOV', hours: 3 * 24, kind: 'red_dotted' },
+  amended: { ref: 'CAD 3150/25NOV', hours: 2 * 24, kind: 'drive_stun' },
+  approved: { ref: 'CAD 1902/26NOV', hours: 30, kind: 'none' },
+  dueSoon: { ref: 'CAD 0815/27NOV', hours: 14, kind: 'fired' },
+  overdue: { ref: 'CAD 0042/22NOV', hours: 5 * 24, kind: 'none' },
+} as const satisfies Record<string, { ref: string; hours: number; kind: Kind }>;
+
+/** What the demo constable carried at an incident: the device and, if fired, the cartridge expended. */
+export interface DemoCarried {
+  deviceSerial: string;
+  expendedCartridge: string | null;
+}
+
+/** The placeholder serial of a report whose incident has no issue in the demo fleet (not expected). */
+const UNKNOWN_DEVICE: DemoCarried = { deviceSerial: 'X29000417', expendedCartridge: 'C7720015' };
+
+function demoSections(boroughId: string, ref: string, when: { date: string; time: string }, kind: Kind, carried: DemoCarried): Sections {
   const ced = kind !== 'none';
   const discharge = kind === 'fired' || kind === 'drive_stun';
   const tactic = { fired: 'ced_fired', red_dotted: 'ced_red_dotted', drive_stun: 'ced_drive_stun', none: 'non_compliant_handcuffing' }[kind];
@@ -42,13 +68,13 @@ function demoSections(boroughId: string, ref: string, when: { date: string; time
     ...(ced
       ? {
           ced: {
-            deviceSerial: 'X29000417',
+            deviceSerial: carried.deviceSerial,
             applications: [
               kind === 'fired'
                 ? {
                     levels: ['red_dotted', 'fired'],
                     fired: {
-                      cartridgeNumber: 'C7720015',
+                      cartridgeNumber: carried.expendedCartridge ?? UNKNOWN_DEVICE.expendedCartridge!,
                       totalCycles: 1,
                       cycleInterrupted: false,
                       cycleExtended: false,
@@ -102,41 +128,54 @@ async function actorFor(svc: Services, role: Role, email: string): Promise<Actor
  * A handful of reports at every stage, so the demo's queues and timelines have something in
  * them: signed off, returned, amended and awaiting review, approved, a draft due soon and an
  * overdue draft. Made through the services, so every step is audited like real use. Dated
- * hours and days before `now`, so the drafts are due soon and overdue on any day.
+ * hours and days before `now`, so the drafts are due soon and overdue on any day. `carried`
+ * says what the constable carried at each incident (by its hours before `now`); the result
+ * names each fired cartridge with its report, to link them.
  */
-export async function seedDemoReports(svc: Services, accounts: { officer: string; supervisor: string; boroughCommander: string }, boroughId: string, now: Date): Promise<number> {
+export async function seedDemoReports(
+  svc: Services,
+  accounts: { officer: string; supervisor: string; boroughCommander: string },
+  boroughId: string,
+  now: Date,
+  carried: ReadonlyMap<number, DemoCarried> = new Map(),
+): Promise<{ reports: number; fired: { cartridgeSerial: string; reportId: string }[] }> {
   const pc = await actorFor(svc, 'officer', accounts.officer);
   const sgt = await actorFor(svc, 'supervisor', accounts.supervisor);
   const bc = await actorFor(svc, 'borough_commander', accounts.boroughCommander);
   const scope = { all: false as const, boroughIds: [boroughId] };
-  const draft = async (ref: string, hours: number, kind: Parameters<typeof demoSections>[3], only?: SectionKey[]) => {
+  const fired: { cartridgeSerial: string; reportId: string }[] = [];
+  const draft = async (incident: (typeof DEMO_REPORT_INCIDENTS)[keyof typeof DEMO_REPORT_INCIDENTS], only?: SectionKey[]) => {
     const r = await startReport(svc, pc);
-    for (const [key, value] of Object.entries(demoSections(boroughId, ref, hoursAgo(now, hours), kind))) {
+    const held = carried.get(incident.hours) ?? UNKNOWN_DEVICE;
+    const sections = demoSections(boroughId, incident.ref, hoursAgo(now, incident.hours), incident.kind, held);
+    for (const [key, value] of Object.entries(sections)) {
       if (!only || only.includes(key as SectionKey)) await saveSection(svc, pc, r.id, key as SectionKey, value);
     }
+    if (incident.kind === 'fired' && held.expendedCartridge && (!only || only.includes('ced'))) fired.push({ cartridgeSerial: held.expendedCartridge, reportId: r.id });
     return r.id;
   };
-  const submitted = async (ref: string, hours: number, kind: Parameters<typeof demoSections>[3]) => {
-    const id = await draft(ref, hours, kind);
+  const submitted = async (incident: (typeof DEMO_REPORT_INCIDENTS)[keyof typeof DEMO_REPORT_INCIDENTS]) => {
+    const id = await draft(incident);
     await submitReport(svc, pc, id, now);
     return id;
   };
+  const I = DEMO_REPORT_INCIDENTS;
 
-  const signedOff = await submitted('CAD 4411/21NOV', 6 * 24, 'fired');
+  const signedOff = await submitted(I.signedOff);
   await reviewReport(svc, sgt, scope, signedOff, { outcome: 'approve', comment: 'Proportionate and well recorded.' });
   await signOffReport(svc, bc, scope, signedOff, { comment: 'Reviewed the footage: use justified.' });
 
-  const returned = await submitted('CAD 2207/24NOV', 3 * 24, 'red_dotted');
+  const returned = await submitted(I.returned);
   await reviewReport(svc, sgt, scope, returned, { outcome: 'return', comment: 'Say what warnings you gave before red-dotting, and how the subject responded.' });
 
-  const amended = await submitted('CAD 3150/25NOV', 2 * 24, 'drive_stun');
+  const amended = await submitted(I.amended);
   await reviewReport(svc, sgt, scope, amended, { outcome: 'return', comment: 'The subject was detained under the Mental Health Act, not arrested.' });
   await amendReport(svc, pc, amended, { sections: { outcomes: { outcomes: ['detained_mha'] } }, reason: 'Corrected the outcome after the review' }, now);
 
-  const approved = await submitted('CAD 1902/26NOV', 30, 'none');
+  const approved = await submitted(I.approved);
   await reviewReport(svc, sgt, scope, approved, { outcome: 'approve' });
 
-  await draft('CAD 0815/27NOV', 14, 'fired', ['incident', 'duty', 'tactics']);
-  await draft('CAD 0042/22NOV', 5 * 24, 'none', ['incident']);
-  return 6;
+  await draft(I.dueSoon, ['incident', 'duty', 'tactics']);
+  await draft(I.overdue, ['incident']);
+  return { reports: 6, fired };
 }

@@ -24,7 +24,8 @@
  *  - Sessions in the coming five weeks, initial and refresher, run by trainers who are
  *    themselves authorised, with enrolments: one initial course is full with a waiting list.
  *    The demo constable (account `officer`, who records the demo's uses of Taser) passed the
- *    first initial course of the uplift; the demo sergeant (`supervisor`) is authorised, due a
+ *    first initial course of the uplift (at least a week before the demo's day: a small force's
+ *    first course may be later, and then the constable passed one a month before); the demo sergeant (`supervisor`) is authorised, due a
  *    refresher within weeks and booked on one.
  */
 import type { Rank, TeamType } from '../domain/organisation.js';
@@ -324,8 +325,10 @@ export function generateDemoTraining(random: Random, force: DemoForcePlan, today
       const result: TrainingResult = r < 0.88 ? 'pass' : r < 0.97 ? 'fail' : 'did_not_finish';
       seats.push({ collar: o.collarNumber, result, reason: result === 'pass' ? null : result === 'fail' ? pick(random, FAIL_REASONS) : pick(random, DNF_REASONS) });
     }
-    // The demo constable, who records the demo's uses of Taser, passed the first course of the uplift.
-    if (startsOn === chosen[0] && seats.length) seats[0] = { collar: force.accountOfficers.officer, result: 'pass', reason: null };
+    // The demo constable, who records the demo's uses of Taser, passed the first course of the uplift
+    // (if it ended more than a week ago: the demo reports' incidents go back six days, and the
+    // constable carried a Taser at them; else a course a month ago, below).
+    if (startsOn === chosen[0] && seats.length && endsOn <= addDays(today, -8)) seats[0] = { collar: force.accountOfficers.officer, result: 'pass', reason: null };
     for (const seat of seats) {
       rec(seat.collar, 'initial-x2', endsOn, seat.result, seat.reason);
       if (seat.result === 'pass') {

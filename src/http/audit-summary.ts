@@ -144,6 +144,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'api_token.revoke': 'API token revoked',
   'demo.seed': 'Demo force created',
   'demo.training': 'Demo training added',
+  'demo.devices': 'Demo sign-out history added',
   'uplift.update': 'Uplift plan updated',
   'officer.create': 'Officer record created',
   'officer.update': 'Officer record updated',
@@ -348,6 +349,10 @@ const DESCRIBE: Record<string, Describe> = {
   'demo.training': (c) => ({
     what: `Demo training added: ${plural(count(c.s.records), 'training record')}, ${plural(count(c.s.sessions), 'session')}, ${plural(count(c.s.enrolments), 'enrolment')}`,
     details: c.rest('records', 'sessions', 'enrolments'),
+  }),
+  'demo.devices': (c) => ({
+    what: `Demo sign-out history added: ${plural(count(c.s.issues), 'issue')}, ${formatNumber(count(c.s.open))} still out`,
+    details: c.rest('issues', 'open'),
   }),
   'uplift.update': (c) => {
     // The assumptions sit in their own object: compare them field by field with the targets.

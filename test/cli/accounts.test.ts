@@ -62,7 +62,7 @@ describe.each(testDatabases())('cedar seed, users add and tokens on %s', (kind) 
       }
       expect(r.stdout).toMatch(/^These are one-time passwords, shown only now: .* Each must be changed at first sign-in\./m);
       expect(r.stdout).toMatch(
-        /^Done: seeded Metropolitan Police Service as of 2026-12-06T09:00:00\.000Z with 33 boroughs, \d+ teams, 200 officers, \d+ demo accounts, \d+ use-of-force reports, \d+ training records \(\d+ officers authorised when the uplift plan started on 2026-09-01\) and \d+ course sessions, \d+ imported Taser uses for April to November 2026 with 8 published monthly releases \(see \/transparency; the latest counts \d+ uses, 1 of them recorded in Cedar\), and the Home Office tables for 2016, 2017-18, 2018-19\.$/m,
+        /^Done: seeded Metropolitan Police Service as of 2026-12-06T09:00:00\.000Z with 33 boroughs, \d+ teams, 200 officers, \d+ demo accounts, \d+ use-of-force reports, \d+ training records \(\d+ officers authorised when the uplift plan started on 2026-09-01\) and \d+ course sessions, \d+ imported Taser uses for April to November 2026 with 8 published monthly releases \(see \/transparency; the latest counts \d+ uses, 1 of them recorded in Cedar\), a fleet of \d+ devices \(\d+ X2, \d+ X26, which stops being issued on 2027-06-01\) with \d+ cartridges and \d+ sign-outs over the last three weeks \(\d+ still out, \d+ in repair, 1 quarantined\), and the Home Office tables for 2016, 2017-18, 2018-19\.$/m,
       );
       expect(await db.count('select count(*) from app_user where must_change_password = 1')).toBe(ROLES.length);
 

@@ -23,6 +23,11 @@ import { getPlan, progress } from '../../src/services/uplift.js';
 import { londonDate } from '../../src/domain/calendar.js';
 import { lastCompleteMonth, monthsBetween, releasePeriod } from '../../src/domain/stats/release.js';
 import { deadlineState } from '../../src/domain/report/workflow.js';
+import { DEMO_FLEET_DEVICES, DEMO_ISSUE_DAYS, generateDemoFleet } from '../../src/demo/devices.js';
+import { DEMO_REPORT_INCIDENTS } from '../../src/demo/reports.js';
+import { deviceWarnings } from '../../src/services/device-reports.js';
+import { addDays } from '../../src/domain/calendar.js';
+import { authorityOn } from '../../src/domain/training/authority.js';
 
 const OFFICERS = 300;
 /** The full seed runs once, on the day CI went red (issue 10): a demo report fell into the latest release. */
@@ -83,6 +88,46 @@ async function expectCoherentDemo(svc: Services, summary: DemoSummary, now: Date
   expect(sessions.filter((x) => x.status === 'completed').every((x) => x.ends_on < today)).toBe(true);
   expect((await verifyAuditLog(svc)).ok).toBe(true);
   return { recorded, latest };
+}
+
+/**
+ * Every demo report that names a device names one issued to its officer at the incident's time;
+ * a fired cartridge is one issued with it, expended, and (once the report has its Taser section)
+ * linked to the report. Returns how many reports name a device.
+ */
+async function expectReportsNameIssuedDevices(svc: Services): Promise<number> {
+  const db = svc.database.db;
+  const reports = await db.selectFrom('uof_report').select(['id', 'officer_id', 'occurred_at', 'content']).execute();
+  let named = 0;
+  for (const r of reports) {
+    // The report's own device check (what the officer and the reviewer see) finds nothing to warn of.
+    expect(await deviceWarnings(svc, r.id)).toEqual([]);
+    const ced = (JSON.parse(r.content) as { ced?: { deviceSerial: string; applications: { fired: { cartridgeNumber: string } | null }[] } }).ced;
+    if (!ced) continue;
+    named++;
+    const at = r.occurred_at!;
+    const issue = await db
+      .selectFrom('device_issue as i')
+      .innerJoin('device as d', 'd.id', 'i.device_id')
+      .select(['i.id', 'i.issued_at', 'i.returned_at'])
+      .where('d.serial', '=', ced.deviceSerial)
+      .where('i.officer_id', '=', r.officer_id)
+      .where('i.issued_at', '<=', at)
+      .where((eb) => eb.or([eb('i.returned_at', 'is', null), eb('i.returned_at', '>', at)]))
+      .executeTakeFirst();
+    expect(issue, `report ${r.id} names ${ced.deviceSerial}, not issued to its officer at ${at}`).toBeDefined();
+    for (const fired of ced.applications.map((a) => a.fired).filter((f) => f !== null)) {
+      const cartridge = await db
+        .selectFrom('device_issue_cartridge as l')
+        .innerJoin('cartridge as c', 'c.id', 'l.cartridge_id')
+        .select(['c.state', 'c.report_id', 'l.outcome', 'l.report_id as issue_report_id'])
+        .where('l.issue_id', '=', issue!.id)
+        .where('c.serial', '=', fired.cartridgeNumber)
+        .executeTakeFirst();
+      expect(cartridge).toEqual({ state: 'expended', report_id: r.id, outcome: 'expended', issue_report_id: r.id });
+    }
+  }
+  return named;
 }
 
 describe('generateDemoForce (pure)', () => {
@@ -199,6 +244,130 @@ describe('the demo force’s training (pure)', () => {
     const completed = training.sessions.filter((s) => s.results);
     expect(completed.length).toBeGreaterThan(2);
     expect(completed.every((s) => s.endsOn < day)).toBe(true);
+  });
+});
+
+describe('the demo force’s fleet (pure)', () => {
+  const force = generateDemoForce(mulberry32(DEFAULT_DEMO_SEED), DEFAULT_DEMO_OFFICERS);
+  const now = new Date('2026-11-28T09:00:00Z');
+  const day = '2026-11-28';
+  const training = generateDemoTraining(mulberry32(DEFAULT_DEMO_SEED + 2), force, day);
+  const fleet = generateDemoFleet(mulberry32(DEFAULT_DEMO_SEED + 3), force, training, now);
+  const storeOf = (s: { boroughCode: string | null; teamName: string | null }) => s.boroughCode ?? s.teamName ?? 'central';
+
+  it('has about 2,500 devices across the 33 boroughs’ stores and the force-wide commands’, a few in the central store', () => {
+    expect(Math.abs(fleet.devices.length - DEMO_FLEET_DEVICES)).toBeLessThan(25);
+    expect(new Set(fleet.devices.map((d) => d.serial)).size).toBe(fleet.devices.length);
+    const boroughs = new Set(fleet.devices.filter((d) => d.store.boroughCode).map((d) => d.store.boroughCode));
+    expect(boroughs.size).toBe(33);
+    const units = new Set(fleet.devices.filter((d) => d.store.teamName).map((d) => d.store.teamName));
+    expect(units).toEqual(new Set(force.teams.filter((t) => t.boroughCode === null).map((t) => t.name)));
+    const central = fleet.devices.filter((d) => storeOf(d.store) === 'central').length;
+    expect(central).toBeGreaterThan(0);
+    expect(central).toBeLessThan(50);
+  });
+
+  it('is mostly X2, with older X26 being retired six months on, each with firmware', () => {
+    const x26 = fleet.devices.filter((d) => d.model === 'X26');
+    expect(x26.length / fleet.devices.length).toBeGreaterThan(0.08);
+    expect(x26.length / fleet.devices.length).toBeLessThan(0.2);
+    expect(fleet.devices.every((d) => d.model === 'X2' || d.model === 'X26')).toBe(true);
+    expect(x26.every((d) => d.inServiceOn < '2017-04-01')).toBe(true);
+    expect(fleet.devices.filter((d) => d.model === 'X2').every((d) => d.inServiceOn >= '2017-04-01' && d.inServiceOn < day)).toBe(true);
+    expect(fleet.x26StopsIssuingOn).toBe('2027-05-01');
+    expect(fleet.devices.every((d) => d.firmware.length > 0)).toBe(true);
+  });
+
+  it('has two to three cartridges a device, of the types its model takes, some near expiry and a few expired', () => {
+    expect(fleet.cartridges.length / fleet.devices.length).toBeGreaterThanOrEqual(2);
+    expect(fleet.cartridges.length / fleet.devices.length).toBeLessThanOrEqual(3);
+    expect(new Set(fleet.cartridges.map((c) => c.serial)).size).toBe(fleet.cartridges.length);
+    expect(new Set(fleet.cartridges.map((c) => c.type))).toEqual(new Set(['Smart 25 ft', 'Smart 15 ft', 'X26 25 ft', 'X26 21 ft']));
+    const expired = fleet.cartridges.filter((c) => c.expiresOn < day).length;
+    const near = fleet.cartridges.filter((c) => c.expiresOn >= day && c.expiresOn <= addDays(day, 60)).length;
+    expect(expired).toBeGreaterThan(0);
+    expect(expired / fleet.cartridges.length).toBeLessThan(0.03);
+    expect(near / fleet.cartridges.length).toBeGreaterThan(0.02);
+  });
+
+  it('has weeks of shifts: never a device, officer or cartridge out twice at once, and only to officers authorised on the model that day', () => {
+    expect(fleet.issues.length).toBeGreaterThan(10_000);
+    const first = fleet.issues.map((i) => i.issuedAt).sort()[0]!;
+    expect(first >= addDays(day, -DEMO_ISSUE_DAYS)).toBe(true);
+    const model = new Map(fleet.devices.map((d) => [d.serial, d]));
+    const type = new Map(fleet.cartridges.map((c) => [c.serial, c]));
+    const spans = new Map<string, [string, string][]>();
+    const problems: string[] = [];
+    for (const i of fleet.issues) {
+      const end = i.returnedAt ?? '9999';
+      for (const k of [`d:${i.deviceSerial}`, `o:${i.collar}`, ...i.cartridges.map((c) => `c:${c.serial}`)]) {
+        const list = spans.get(k) ?? [];
+        if (list.some(([a, b]) => a < end && i.issuedAt < b)) problems.push(`${k} out twice at ${i.issuedAt}`);
+        list.push([i.issuedAt, end]);
+        spans.set(k, list);
+      }
+      const d = model.get(i.deviceSerial)!;
+      if (i.cartridges.length !== (d.model === 'X2' ? 2 : 1)) problems.push(`${i.deviceSerial}: ${i.cartridges.length} cartridges`);
+      for (const c of i.cartridges) {
+        const cartridge = type.get(c.serial)!;
+        if (!cartridge.type.startsWith(d.model === 'X2' ? 'Smart' : 'X26')) problems.push(`${c.serial} does not fit ${d.model}`);
+        if (cartridge.expiresOn < i.issuedAt.slice(0, 10)) problems.push(`${c.serial} issued expired`);
+        if (storeOf(cartridge.store) !== storeOf(d.store)) problems.push(`${c.serial} from another store`);
+      }
+    }
+    // Every 20th issue: the officer was authorised on the device's model that day.
+    const records = new Map<string, { kind: 'initial' | 'refresher' | 'conversion'; qualifiesFor: string[]; completedOn: string; result: 'pass' | 'fail' | 'did_not_finish' }[]>();
+    const courses = new Map(NATIONAL_COURSE_TYPES.map((c) => [c.code, c]));
+    for (const r of training.records)
+      records.set(r.collar, [...(records.get(r.collar) ?? []), { ...courses.get(r.code)!, qualifiesFor: [...courses.get(r.code)!.qualifiesFor], completedOn: r.completedOn, result: r.result }]);
+    for (const i of fleet.issues.filter((_, n) => n % 20 === 0)) {
+      const restrictions = training.restrictions.filter((r) => r.collar === i.collar);
+      const on = londonDate(new Date(i.issuedAt));
+      const authority = authorityOn(
+        model.get(i.deviceSerial)!.model,
+        on,
+        records.get(i.collar) ?? [],
+        restrictions.filter((r) => r.kind === 'suspension'),
+        restrictions.filter((r) => r.kind === 'withdrawal'),
+      );
+      if (!authority.authorised) problems.push(`${i.collar} not authorised on ${on}: ${authority.reason}`);
+    }
+    expect(problems).toEqual([]);
+    // Still out: the shifts under way and a couple overdue; back: every cartridge accounted for.
+    const out = fleet.issues.filter((i) => i.returnedAt === null);
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.filter((i) => Date.parse(i.shiftEndsAt) + 2 * 3_600_000 <= now.getTime()).length).toBeGreaterThan(0);
+    expect(fleet.issues.filter((i) => i.returnedAt).every((i) => i.cartridges.every((c) => c.outcome !== null))).toBe(true);
+    expect(fleet.issues.some((i) => i.cartridges.some((c) => c.outcome === 'expended'))).toBe(true);
+  });
+
+  it('gives the demo constable a device at each incident where a Taser was carried, and the cartridge fired at the fired ones', () => {
+    const carriedAt = Object.values(DEMO_REPORT_INCIDENTS).filter((i) => i.kind !== 'none');
+    expect([...fleet.carried.keys()].sort()).toEqual(carriedAt.map((i) => i.hours).sort());
+    for (const i of carriedAt) {
+      const carried = fleet.carried.get(i.hours)!;
+      const at = new Date(now.getTime() - i.hours * 3_600_000).toISOString();
+      const issue = fleet.issues.find((x) => x.collar === force.accountOfficers.officer && x.deviceSerial === carried.deviceSerial && x.issuedAt <= at && (x.returnedAt ?? '9999') > at)!;
+      expect(issue).toBeDefined();
+      if (i.kind === 'fired') expect(issue.cartridges.find((c) => c.serial === carried.expendedCartridge)?.outcome).toBe('expended');
+      else expect(carried.expendedCartridge).toBeNull();
+    }
+  });
+
+  it('sends some devices for repair, quarantines one and withdraws a few X26, none of them out now', () => {
+    const out = new Set(fleet.issues.filter((i) => i.returnedAt === null).map((i) => i.deviceSerial));
+    const moved = [...fleet.repairs.map((r) => r.serial), fleet.quarantine.serial, ...fleet.withdrawn];
+    expect(new Set(moved).size).toBe(moved.length);
+    expect(moved.some((s) => out.has(s))).toBe(false);
+    expect(fleet.repairs.length).toBeGreaterThan(20);
+    expect(fleet.withdrawn.every((s) => fleet.devices.find((d) => d.serial === s)!.model === 'X26')).toBe(true);
+  });
+
+  it('is deterministic for a seed, force, training and instant', () => {
+    const again = generateDemoFleet(mulberry32(DEFAULT_DEMO_SEED + 3), force, training, now);
+    expect(again.issues.length).toBe(fleet.issues.length);
+    expect(again.devices).toEqual(fleet.devices);
+    expect(again.issues.slice(0, 200)).toEqual(fleet.issues.slice(0, 200));
   });
 });
 
@@ -329,6 +498,41 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     ]);
   });
 
+  it('stores the fleet: devices in their stores, one quarantined, some in repair, the X26 retiring, weeks of issues and returns', async () => {
+    const db = svc.database.db;
+    const f = summary.fleet;
+    const states = Object.fromEntries(
+      (
+        await db
+          .selectFrom('device')
+          .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('state')
+          .execute()
+      ).map((r) => [r.state, Number(r.n)]),
+    );
+    expect(Object.values(states).reduce((a, b) => a + b, 0)).toBe(f.devices);
+    expect(f.devices).toBeGreaterThanOrEqual(Math.round((2_500 * OFFICERS) / DEFAULT_DEMO_OFFICERS));
+    expect(states).toMatchObject({ quarantined: 1, in_repair: f.inRepair, withdrawn: f.withdrawn, issued: f.out });
+    expect(f.inRepair).toBeGreaterThan(0);
+    expect(f.x26).toBeGreaterThan(0);
+    expect(f.x2).toBeGreaterThan(f.x26);
+    const models = await db.selectFrom('device_model').select(['name', 'stops_issuing_on']).execute();
+    expect(models.find((m) => m.name === 'X26')!.stops_issuing_on).toBe('2027-06-01');
+    expect(models.find((m) => m.name === 'X2')!.stops_issuing_on).toBeNull();
+    const issues = await db.selectFrom('device_issue').select(['issued_at', 'returned_at']).execute();
+    expect(issues).toHaveLength(f.issues);
+    expect(issues.filter((i) => i.returned_at !== null).length).toBeGreaterThan(f.issues / 2);
+    expect(issues.filter((i) => i.returned_at === null)).toHaveLength(f.out);
+    expect(issues.every((i) => i.issued_at < NOW.replace('Z', '.000Z') && (i.returned_at === null || i.returned_at < NOW.replace('Z', '.000Z')))).toBe(true);
+    const cartridges = await db.selectFrom('cartridge').select(['state', 'report_id']).execute();
+    expect(cartridges).toHaveLength(f.cartridges);
+    expect(cartridges.filter((c) => c.state === 'expended' && c.report_id !== null)).toHaveLength(1);
+  });
+
+  it('names in every demo report a device issued to its officer at the time, and links the cartridge fired', async () => {
+    expect(await expectReportsNameIssuedDevices(svc)).toBe(3);
+  });
+
   it('leaves an audit chain that verifies', async () => {
     const result = await verifyAuditLog(svc);
     expect(result.ok).toBe(true);
@@ -337,7 +541,11 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     const reportSteps = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1000 })).entries.filter((e) => e.action.startsWith('report.')).length;
     expect(reportSteps).toBeGreaterThan(0);
     // … and the training: a course_type.create per national course, demo.training, and uplift.update.
-    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases + NATIONAL_COURSE_TYPES.length + 2);
+    // … and the fleet: the four models, a device.register per device, a cartridge.receive per 2,500 cartridges, the X26's
+    // retirement, demo.devices, a move per device sent for repair, quarantined or withdrawn, and the fired cartridge linked.
+    const f = summary.fleet;
+    const fleet = 4 + f.devices + Math.ceil(f.cartridges / 2_500) + 2 + f.inRepair + f.quarantined + f.withdrawn + 1;
+    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases + NATIONAL_COURSE_TYPES.length + 2 + fleet);
   });
 });
 
@@ -392,6 +600,12 @@ describe.each(testDatabases())('seedDemo at fixed instants on %s', (kind) => {
       expect(coherent.recorded).toBe(recorded);
     });
 
+    it('names in every demo report a device issued to its officer at the time', async () => {
+      expect(await expectReportsNameIssuedDevices(svc)).toBe(3);
+      const quarantined = await svc.database.db.selectFrom('device').select('serial').where('state', '=', 'quarantined').execute();
+      expect(quarantined).toHaveLength(1);
+    });
+
     it('works out the uplift from that day', async () => {
       const { progress: p } = await progress(svc, { all: true });
       expect(p.authorisedNow).toBeGreaterThan(0);
@@ -403,7 +617,23 @@ describe.each(testDatabases())('seedDemo at fixed instants on %s', (kind) => {
 /** Everything the demo says that does not name a row or a password: counts, figures, files. */
 async function demoFacts(svc: Services, summary: DemoSummary) {
   const db = svc.database.db;
-  const TABLES = ['officer', 'training_record', 'training_session', 'enrolment', 'authority_restriction', 'uof_report', 'uof_report_event', 'imported_report', 'release', 'audit_log'] as const;
+  const TABLES = [
+    'officer',
+    'training_record',
+    'training_session',
+    'enrolment',
+    'authority_restriction',
+    'uof_report',
+    'uof_report_event',
+    'imported_report',
+    'release',
+    'audit_log',
+    'device',
+    'cartridge',
+    'device_issue',
+    'device_issue_cartridge',
+    'device_event',
+  ] as const;
   const count = async (table: (typeof TABLES)[number]) => Number((await db.selectFrom(table).select(db.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const releases = await publishedReleases(svc);
   return {

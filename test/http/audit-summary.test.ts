@@ -122,6 +122,7 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Demo training added: 155 training records, 22 sessions, 24 enrolments',
     ['Course types: 5', 'Restrictions: 3', 'Authorised officers at the start: 26', 'Plan starts on: 1 September 2026'],
   ],
+  ['demo.devices', 'force', 'f1', { issues: 1200, open: 14, expended: 3, lost: 1 }, 'Demo sign-out history added: 1,200 issues, 14 still out', ['Expended: 3', 'Lost: 1']],
   [
     'uplift.update',
     'uplift_plan',
