@@ -136,7 +136,7 @@ class StatementKinds {
   isRead(sqlText: string): boolean {
     let read = this.#kinds.get(sqlText);
     if (read === undefined) {
-      const stmt = this.probe.prepare(sqlText);
+      const stmt = prepared(this.probe, sqlText);
       read = stmt.reader && stmt.readonly;
       if (this.#kinds.size >= 2000) this.#kinds.clear();
       this.#kinds.set(sqlText, read);
@@ -145,8 +145,32 @@ class StatementKinds {
   }
 }
 
+/**
+ * Prepared statements kept per connection, by SQL text, most recently used last: Kysely compiles
+ * the same few hundred statements again and again, and preparing one costs more than running
+ * a small one. Rows are always read whole, so a kept statement is never busy when reused.
+ * SQLite re-prepares a kept statement itself after a schema change.
+ */
+const STATEMENTS_KEPT = 500;
+const LONGEST_KEPT_SQL = 20_000;
+const kept = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+export function prepared(db: SQLite.Database, sqlText: string): SQLite.Statement {
+  if (sqlText.length > LONGEST_KEPT_SQL) return db.prepare(sqlText);
+  let statements = kept.get(db);
+  if (!statements) kept.set(db, (statements = new Map()));
+  let stmt = statements.get(sqlText);
+  if (stmt) statements.delete(sqlText);
+  else {
+    stmt = db.prepare(sqlText);
+    if (statements.size >= STATEMENTS_KEPT) statements.delete(statements.keys().next().value!);
+  }
+  statements.set(sqlText, stmt);
+  return stmt;
+}
+
 function run<R>(db: SQLite.Database, query: CompiledQuery): QueryResult<R> {
-  const stmt = db.prepare(query.sql);
+  const stmt = prepared(db, query.sql);
   const parameters = query.parameters as unknown[];
   if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
   const { changes, lastInsertRowid } = stmt.run(parameters);

@@ -155,11 +155,11 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
       const today = londonDate(now);
       const ends = shiftEnd(now, input.shiftEndsAt);
       if ('problem' in ends) throw new ValidationError([{ field: 'shiftEndsAt', message: ends.problem }]);
-      const device = await repo.findDeviceBySerial(trx, force.id, norm(input.deviceSerial));
-      if (!device) throw new ValidationError([{ field: 'deviceSerial', message: `No device has the serial ${norm(input.deviceSerial)}` }]);
-      if (!armouryInScope(scope, device.armoury)) throw new ValidationError([{ field: 'deviceSerial', message: `Device ${device.serial} belongs to another borough’s armoury` }]);
-      await repo.lockDevice(trx, svc.database.kind, device.id);
-      const current = (await repo.findDevice(trx, force.id, device.id))!;
+      // The device's row locked first (PostgreSQL; SQLite's transaction is the one writer), then read once.
+      await repo.lockDeviceBySerial(trx, svc.database.kind, force.id, norm(input.deviceSerial));
+      const current = await repo.findDeviceBySerial(trx, force.id, norm(input.deviceSerial));
+      if (!current) throw new ValidationError([{ field: 'deviceSerial', message: `No device has the serial ${norm(input.deviceSerial)}` }]);
+      if (!armouryInScope(scope, current.armoury)) throw new ValidationError([{ field: 'deviceSerial', message: `Device ${current.serial} belongs to another borough’s armoury` }]);
       const officer = await officersRepo.findOfficerByCollar(trx, force.id, norm(input.collarNumber));
       if (!officer) throw new ValidationError([{ field: 'collarNumber', message: `No officer has the collar number ${norm(input.collarNumber)}` }]);
       const inputs = await authorityInputs(trx, force.id, [officer.id]);
@@ -218,7 +218,24 @@ export async function issueDevice(svc: Services, actor: Actor, scope: Scope, inp
         entityId: id!,
         summary: { device: current.serial, officer: officer.collarNumber, cartridges: serials, ...(overridden.length ? { overridden, overrideReason: override!.reason } : {}) },
       });
-      return (await repo.findIssue(trx, force.id, id!))!;
+      // The issue as stored, from what this change read and wrote (no need to read it back).
+      return {
+        id: id!,
+        deviceId: current.id,
+        deviceSerial: current.serial,
+        modelName: current.model.name,
+        officerId: officer.id,
+        collarNumber: officer.collarNumber,
+        officerName: `${officer.firstName} ${officer.lastName}`,
+        officerRank: officer.rank,
+        armoury: current.armoury,
+        issuedAt: at,
+        shiftEndsAt: ends.endsAt,
+        returnedAt: null,
+        overrideCodes: overridden,
+        overrideReason: overridden.length ? override!.reason : null,
+        cartridges: [...serials].sort().map((serial) => ({ cartridgeId: found.get(serial)!.id, serial, type: found.get(serial)!.type, outcome: null, reportId: null })),
+      };
     });
   } catch (err) {
     // The one-open-issue indexes: another terminal issued this device (or to this officer) first.
@@ -244,9 +261,9 @@ export async function returnDevice(svc: Services, actor: Actor, scope: Scope, is
   return change(svc, actor, async (trx, audit) => {
     const issue = await repo.findIssue(trx, force.id, issueId);
     if (!issue) throw new NotFoundError('Device issue', issueId);
+    if (!armouryInScope(scope, issue.armoury)) throw new NotFoundError('Device issue', issueId);
+    await repo.lockDevice(trx, svc.database.kind, issue.deviceId);
     const device = (await repo.findDevice(trx, force.id, issue.deviceId))!;
-    if (!armouryInScope(scope, device.armoury)) throw new NotFoundError('Device issue', issueId);
-    await repo.lockDevice(trx, svc.database.kind, device.id);
     if (issue.returnedAt) throw new WorkflowError(`Device ${issue.deviceSerial} was already returned at ${issue.returnedAt}.`);
     const told = new Map(input.cartridges.map((c) => [norm(c.serial), c]));
     const problems: FieldError[] = [];
@@ -266,14 +283,19 @@ export async function returnDevice(svc: Services, actor: Actor, scope: Scope, is
     if (!(await repo.closeIssue(trx, issue.id, at, actor.userId, outcomes))) throw new WorkflowError(`Device ${issue.deviceSerial} was returned by someone else a moment ago.`);
     for (const o of outcomes) await repo.setCartridgeStates(trx, [o.cartridgeId], ['issued'], stateAfterReturn(o.outcome), at, o.reportId);
     // A device quarantined or withdrawn while out stays so; an issued one goes back in store.
-    if (device.state === 'issued') await repo.moveDevice(trx, { id: device.id, revision: device.revision, move: 'return', from: 'issued', to: 'in_store', note: null, actorId: actor.userId }, at);
+    if (
+      device.state === 'issued' &&
+      !(await repo.moveDevice(trx, { id: device.id, revision: device.revision, move: 'return', from: 'issued', to: 'in_store', note: null, actorId: actor.userId }, at))
+    ) {
+      throw new WorkflowError(`Device ${issue.deviceSerial} was changed by someone else a moment ago: look at it again.`);
+    }
     await audit({
       action: 'device.return',
       entityType: 'device_issue',
       entityId: issue.id,
       summary: { device: issue.deviceSerial, officer: issue.collarNumber, cartridges: outcomes.map((o, i) => `${issue.cartridges[i]!.serial} ${RETURN_WORDS[o.outcome]}`) },
     });
-    return (await repo.findIssue(trx, force.id, issue.id))!;
+    return { ...issue, returnedAt: at, cartridges: issue.cartridges.map((c, i) => ({ ...c, outcome: outcomes[i]!.outcome, reportId: outcomes[i]!.reportId })) };
   });
 }
 

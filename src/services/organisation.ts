@@ -12,9 +12,15 @@ export class NoForceError extends Error {
   }
 }
 
+/** The force, once found, per database: a force's row is written once (at setup) and never changed. */
+const forces = new WeakMap<object, Force>();
+
 export async function getForce(svc: Services): Promise<Force> {
+  const known = forces.get(svc.database);
+  if (known) return known;
   const force = await org.findForce(svc.database.db);
   if (!force) throw new NoForceError();
+  forces.set(svc.database, force);
   return force;
 }
 

@@ -84,7 +84,8 @@ describe.each(testDatabases())('the device sign-out API on %s', (kind) => {
     });
     expect(issued.headers.location).toBe(`/api/v1/device-issues/${body.id}`);
     expect((await api('analyst', 'GET', issued.headers.location as string)).statusCode).toBe(403);
-    expect((await api('armourer', 'GET', issued.headers.location as string)).json().id).toBe(body.id);
+    // What the issue answered is what is stored.
+    expect((await api('armourer', 'GET', issued.headers.location as string)).json()).toEqual(body);
 
     const again = await api('armourer', 'POST', '/api/v1/device-issues', { deviceSerial: 'X2L0001', collarNumber: '501LX' });
     expect(again.json().reasons.map((r: { code: string }) => r.code)).toEqual(['device_not_available']);
@@ -95,6 +96,7 @@ describe.each(testDatabases())('the device sign-out API on %s', (kind) => {
     const back = await api('sgt', 'POST', `/api/v1/device-issues/${body.id}/return`, { cartridges: [{ serial: 'CL0001', outcome: 'expended' }] });
     expect(back.statusCode, back.body).toBe(200);
     expect(back.json()).toMatchObject({ returnedAt: '2027-04-01T06:30:00.000Z', cartridges: [{ serial: 'CL0001', outcome: 'expended' }] });
+    expect((await api('armourer', 'GET', issued.headers.location as string)).json()).toEqual(back.json());
     expect((await api('sgt', 'POST', `/api/v1/device-issues/${body.id}/return`, { cartridges: [] })).statusCode).toBe(409);
   });
 

@@ -132,6 +132,10 @@ export async function lockDevice(db: Executor, kind: DatabaseKind, id: string): 
   if (kind === 'postgres') await sql`select id from device where id = ${id} for update`.execute(db);
 }
 
+export async function lockDeviceBySerial(db: Executor, kind: DatabaseKind, forceId: string, serial: string): Promise<void> {
+  if (kind === 'postgres') await sql`select id from device where force_id = ${forceId} and serial = ${serial} for update`.execute(db);
+}
+
 export interface FleetCount {
   modelId: string;
   state: DeviceState;
