@@ -371,7 +371,6 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   await reviewReport(t.svc, sergeant, { all: true }, id, { outcome: 'refer', comment: 'Three cycles in under a minute: for professional standards to look at.' });
   // A discharge with a serious injury naming a serial not in the register: the serial's warning
   // on the report, and a quarantine proposal on /devices/quarantine (issue 12).
-  await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-0001', model: 'X2', armoury: { boroughId: lambeth, teamId: null } }]);
   await recordReport(
     t.svc,
     pc,

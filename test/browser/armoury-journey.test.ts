@@ -63,7 +63,10 @@ describe.skipIf(!CHROMIUM)('browser journey: the armoury counter', () => {
       ]);
       await makeAccount(t, ARMOURER, [{ role: 'armourer', boroughId: null }]);
       // A device out since last night, its shift over at 04:00 London: overdue.
+      const now = t.svc.now;
+      t.svc.now = fixedClock('2027-03-31T18:00:00Z'); // issued last evening (the clock set back for it)
       await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'X2L0004', collarNumber: '504LX', cartridges: [], shiftEndsAt: '2027-04-01T03:00:00.000Z' });
+      t.svc.now = now;
       // Asha Patel's report of the discharge this morning, naming the cartridge she will be issued.
       const pcAccount = await makeAccount(t, 'asha@test.police.uk', [{ role: 'officer', boroughId: null }], { officerId: officerIds['501LX'] });
       const pc: Actor = { userId: pcAccount.id, label: pcAccount.email, grants: pcAccount.roles };
