@@ -40,12 +40,13 @@ const OPEN_LIMIT = 500;
  */
 export async function armouryStores(svc: Services, scope: Scope): Promise<Store[]> {
   const force = await getForce(svc);
-  const [boroughs, teams] = await Promise.all([org.listBoroughs(svc.database.db, force.id), scope.all ? org.listTeams(svc.database.db, force.id, {}) : []]);
+  const [boroughs, teams] = await Promise.all([org.listBoroughs(svc.database.db, force.id), scope.all ? org.listTeams(svc.database.db, force.id, { boroughIds: [] }) : []]);
   const stores: Store[] = [];
   if (scope.all) stores.push({ key: 'central', armoury: CENTRAL_STORE, name: 'Central store' });
   for (const b of boroughs)
     if (armouryInScope(scope, { boroughId: b.id, teamId: null }))
       stores.push({ key: armouryKey({ boroughId: b.id, teamId: null }), armoury: { boroughId: b.id, teamId: null }, name: `${b.name} armoury` });
+  // Only the force-wide units (no borough) keep a store of their own: `boroughIds: []` reads just those.
   for (const t of teams) if (t.boroughId === null) stores.push({ key: armouryKey({ boroughId: null, teamId: t.id }), armoury: { boroughId: null, teamId: t.id }, name: `${t.name} armoury` });
   return stores;
 }
@@ -84,17 +85,20 @@ export async function storeOverview(svc: Services, store: Store, page: Page): Pr
   const force = await getForce(svc);
   const db = svc.database.db;
   const now = svc.now();
+  // Four statements: the store's open issues (from its devices), their cartridges, a page of
+  // what it holds, and its devices by state (which also give how many it holds).
   const [open, held, counts] = await Promise.all([
     devicesRepo.listIssues(db, force.id, { open: true, armoury: store.armoury }, { offset: 0, limit: OPEN_LIMIT }),
     armouryRepo.storeDevices(db, force.id, store.armoury, pageWindow(page)),
     armouryRepo.storeCounts(db, force.id, store.armoury),
   ]);
+  const heldTotal = armouryRepo.HELD_STATES.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
   const out = open.map((i) => ({ ...i, overdue: isOverdue(i, now) }));
   out.sort((a, b) => (a.overdue === b.overdue ? (a.overdue ? (a.shiftEndsAt ?? '').localeCompare(b.shiftEndsAt ?? '') : b.issuedAt.localeCompare(a.issuedAt)) : a.overdue ? -1 : 1));
   return {
     out,
     overdue: out.filter((i) => i.overdue).length,
-    held: { ...held, page: page.page, pages: Math.max(1, Math.ceil(held.total / page.pageSize)) },
+    held: { rows: held, total: heldTotal, page: page.page, pages: Math.max(1, Math.ceil(heldTotal / page.pageSize)) },
     counts,
   };
 }

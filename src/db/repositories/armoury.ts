@@ -8,24 +8,29 @@ import type { Executor } from '../database.js';
  * and the reports an officer's expended cartridge may belong to. Instants are passed in.
  */
 
-/** Devices kept at a store and not out with an officer (in store, in repair, quarantined), a page of them. */
+/** The states of the devices a store keeps and has not out: its page lists these. */
+export const HELD_STATES: readonly DeviceState[] = ['in_store', 'in_repair', 'quarantined'];
+
+/**
+ * Devices kept at a store and not out with an officer (in store, in repair, quarantined), a page
+ * of them by serial (device_store_idx: only the store's devices, already in order). How many
+ * there are in all is the store's counts (storeCounts), not a second statement here.
+ */
 export async function storeDevices(
   db: Executor,
   forceId: string,
   armoury: Armoury,
   window: { offset: number; limit: number },
-): Promise<{ rows: { id: string; serial: string; modelName: string; state: DeviceState; stateNote: string | null }[]; total: number }> {
-  const base = () => {
-    let q = db.selectFrom('device as d').innerJoin('device_model as m', 'm.id', 'd.model_id').where('d.force_id', '=', forceId).where('d.state', 'in', ['in_store', 'in_repair', 'quarantined']);
-    q = armoury.boroughId ? q.where('d.armoury_borough_id', '=', armoury.boroughId) : q.where('d.armoury_borough_id', 'is', null);
-    q = armoury.teamId ? q.where('d.armoury_team_id', '=', armoury.teamId) : q.where('d.armoury_team_id', 'is', null);
-    return q;
-  };
-  const rows = await base().select(['d.id', 'd.serial', 'm.name as model_name', 'd.state', 'd.state_note']).orderBy('d.serial').offset(window.offset).limit(window.limit).execute();
-  const counted = await base()
-    .select((eb) => eb.fn.countAll<string | number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return { rows: rows.map((r) => ({ id: r.id, serial: r.serial, modelName: r.model_name, state: r.state as DeviceState, stateNote: r.state_note })), total: Number(counted.n) };
+): Promise<{ id: string; serial: string; modelName: string; state: DeviceState; stateNote: string | null }[]> {
+  let q = db
+    .selectFrom('device as d')
+    .innerJoin('device_model as m', 'm.id', 'd.model_id')
+    .where('d.force_id', '=', forceId)
+    .where('d.state', 'in', [...HELD_STATES]);
+  q = armoury.boroughId ? q.where('d.armoury_borough_id', '=', armoury.boroughId) : q.where('d.armoury_borough_id', 'is', null);
+  q = armoury.teamId ? q.where('d.armoury_team_id', '=', armoury.teamId) : q.where('d.armoury_team_id', 'is', null);
+  const rows = await q.select(['d.id', 'd.serial', 'm.name as model_name', 'd.state', 'd.state_note']).orderBy('d.serial').offset(window.offset).limit(window.limit).execute();
+  return rows.map((r) => ({ id: r.id, serial: r.serial, modelName: r.model_name, state: r.state as DeviceState, stateNote: r.state_note }));
 }
 
 /** A store's devices by state, in one statement. */

@@ -535,7 +535,10 @@ export async function listIssues(
   if (f.deviceId) q = q.where('i.device_id', '=', f.deviceId);
   if (f.officerId) q = q.where('i.officer_id', '=', f.officerId);
   if (f.open) q = q.where('i.returned_at', 'is', null);
-  if (f.armoury) q = whereArmoury(q, f.armoury, 'd.');
+  // A store's issues start from the store's devices (device_armoury_idx), then each device's
+  // open issue (device_issue_device_out_uq): naming the device's force lets the planner start
+  // there, rather than read every issue of the force and filter (issue 12, the armoury page).
+  if (f.armoury) q = whereArmoury(q.where('d.force_id', '=', forceId), f.armoury, 'd.');
   const rows = await q.orderBy('i.issued_at', 'desc').offset(window.offset).limit(window.limit).execute();
   return withCartridges(db, rows);
 }

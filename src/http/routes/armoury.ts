@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CARTRIDGE_RETURNS, type CartridgeReturn } from '../../domain/devices/cartridges.js';
 import { GateRefusedError, type GateReason, type GateReasonCode } from '../../domain/devices/gate.js';
-import { DEVICE_STATE_LABELS } from '../../domain/devices/lifecycle.js';
+import { DEVICE_STATE_LABELS, type DeviceState } from '../../domain/devices/lifecycle.js';
 import { armouryInScope, type DeviceIssue } from '../../domain/devices/register.js';
 import { ValidationError, type FieldError } from '../../domain/errors.js';
 import { RANK_ABBREVIATIONS, type Rank } from '../../domain/organisation.js';
@@ -45,6 +45,9 @@ const OVERRIDE_LABELS: Partial<Record<GateReasonCode, string>> = {
   too_many_cartridges: 'More cartridges than the model’s bays and spares',
   cartridge_expired: 'An expired cartridge',
 };
+
+/** The tag colour of a held device's state on a store's page. */
+const HELD_TAG_CLASSES: Partial<Record<DeviceState, string>> = { in_store: 'govuk-tag--green', in_repair: 'govuk-tag--yellow', quarantined: 'govuk-tag--orange' };
 
 const OUTCOME_LABELS: Record<CartridgeReturn, string> = { in_store: 'Back in store', expended: 'Expended', lost: 'Lost' };
 
@@ -105,7 +108,7 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
       canIssue,
       overdue: out.filter((i) => i.overdue),
       out: out.filter((i) => !i.overdue),
-      held: overview.held.rows.map((d) => ({ ...d, stateLabel: DEVICE_STATE_LABELS[d.state] })),
+      held: overview.held.rows.map((d) => ({ ...d, stateLabel: DEVICE_STATE_LABELS[d.state], tagClass: HELD_TAG_CLASSES[d.state] ?? 'govuk-tag--orange' })),
       heldTotal: overview.held.total,
       heldPage: overview.held.page,
       heldPages: overview.held.pages,
