@@ -18,6 +18,7 @@ import * as m0017 from './migrations/0017_referral_outcomes.js';
 import * as m0018 from './migrations/0018_release_corrections_audit_key.js';
 import * as m0019 from './migrations/0019_devices.js';
 import * as m0020 from './migrations/0020_device_quarantine_proposals.js';
+import * as m0022 from './migrations/0022_change_counters.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0018_release_corrections_audit_key': m0018,
   '0019_devices': m0019,
   '0020_device_quarantine_proposals': m0020,
+  '0022_change_counters': m0022,
 };
 
 /** Every migration this Cedar has, in order (a backup with others was made by another version). */
