@@ -369,6 +369,12 @@ export interface EnrolmentTable {
 }
 
 /** One course an officer finished (from a session's results or imported): what authority is derived from. */
+/** Counters that triggers add one to on any change of the tables they watch (migration 0022): `authority` (training records, restrictions, officers, teams, boroughs) and `devices` (devices, models, device events). */
+export interface ChangeCounterTable {
+  name: string;
+  n: number | string;
+}
+
 export interface TrainingRecordTable {
   id: string;
   force_id: string;
@@ -554,6 +560,7 @@ export interface DB {
   session_trainer: SessionTrainerTable;
   enrolment: EnrolmentTable;
   training_record: TrainingRecordTable;
+  change_counter: ChangeCounterTable;
   authority_restriction: AuthorityRestrictionTable;
   uplift_plan: UpliftPlanTable;
   device_model: DeviceModelTable;

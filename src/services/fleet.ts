@@ -1,4 +1,5 @@
 import * as devicesRepo from '../db/repositories/devices.js';
+import * as fleetRepo from '../db/repositories/fleet.js';
 import * as org from '../db/repositories/organisation.js';
 import { londonDate, monthOfDay } from '../domain/calendar.js';
 import {
@@ -6,6 +7,7 @@ import {
   compositionByMonth,
   fleetTable,
   migrationStanding,
+  type MigrationStanding,
   monthsEndingWith,
   NEW_MODEL,
   OLD_MODEL,
@@ -21,6 +23,7 @@ import { pageWindow, type Actor, type Page, type Services } from './context.js';
 import { armouryStores, type Store } from './armoury.js';
 import { listDeviceModels } from './devices.js';
 import { getForce } from './organisation.js';
+import { authorityDataVersion } from '../db/repositories/training.js';
 import { forceAuthority } from './training.js';
 
 /*
@@ -53,23 +56,99 @@ export interface FleetOverview {
   composition: { models: string[]; months: CompositionMonth[] };
 }
 
+/** A serving officer authorised on the new model, or on the old one only, on a day. */
+export interface DayStanding {
+  officerId: string;
+  collarNumber: string;
+  name: string;
+  boroughId: string | null;
+  standing: Exclude<MigrationStanding, 'neither'>;
+}
+
+const standingsCache = new WeakMap<object, { key: string; value: readonly DayStanding[] }>();
+
 /**
- * Every figure on the fleet page. Each officer's authority is worked out once for the request
- * (from the force's cached training records). A borough-scoped reader sees their boroughs'
- * stores and officers.
+ * The force's serving officers authorised on the new or the old model on a London day (officers
+ * authorised on neither are left out: they count nowhere on the page). Kept between requests,
+ * keyed by the day and the authority change counter (migration 0022's triggers add one on any
+ * change of training records, suspensions, withdrawals, officers, teams or boroughs), so a
+ * change is seen by the next request. Only officers with a training record are looked at.
+ */
+export async function dayStandings(svc: Services, forceId: string, today: string): Promise<readonly DayStanding[]> {
+  const db = svc.database.db;
+  const key = `${today}:${await authorityDataVersion(db, forceId)}`;
+  const hit = standingsCache.get(db);
+  if (hit?.key === key) return hit.value;
+  const authority = await forceAuthority(db, forceId);
+  const value: DayStanding[] = [];
+  for (const o of authority.officers) {
+    if (o.status !== 'active' || o.joinedOn > today || (o.leftOn !== null && today >= o.leftOn)) continue;
+    const records = authority.records(o.id);
+    if (records.length === 0) continue;
+    const [onNew, onOld] = authoritiesOn(today, records, authority.restrictions(o.id), [NEW_MODEL, OLD_MODEL]).reduce(
+      (acc, a) => [acc[0] || (a.model === NEW_MODEL && a.authorised), acc[1] || (a.model === OLD_MODEL && a.authorised)],
+      [false, false],
+    );
+    const standing = migrationStanding(onNew, onOld);
+    if (standing !== 'neither') value.push({ officerId: o.id, collarNumber: o.collarNumber, name: `${o.firstName} ${o.lastName}`, boroughId: o.boroughId, standing });
+  }
+  standingsCache.set(db, { key, value });
+  return value;
+}
+
+type FleetFigures = Omit<FleetOverview, 'conversion'> & { oldOnly: ConversionOfficer[] };
+
+const figuresCache = new WeakMap<object, { key: string; byScope: Map<string, FleetFigures> }>();
+
+/**
+ * Every figure on the fleet page. Worked out once per London day, scope and change of the data
+ * it is made from, and kept between requests: the key holds the day and migration 0022's change
+ * counters (`authority`: training records, restrictions, officers, teams, boroughs; `devices`:
+ * devices, models, device events), which triggers add to in the same transaction as any change,
+ * so the request after a commit sees it. A borough-scoped reader sees their boroughs' stores
+ * and officers.
  */
 export async function fleetOverview(svc: Services, actor: Actor, scope: Scope, page: Page): Promise<FleetOverview> {
-  const force = await getForce(svc);
   const db = svc.database.db;
   const today = londonDate(svc.now());
-  const [models, counts, spans, boroughs, stores, authority] = await Promise.all([
+  const force = await getForce(svc);
+  const key = `${force.id}:${today}:${await fleetRepo.fleetDataVersion(db)}`;
+  let entry = figuresCache.get(db);
+  if (entry?.key !== key) {
+    entry = { key, byScope: new Map() };
+    figuresCache.set(db, entry);
+  }
+  const scopeKey = scope.all ? 'all' : [...scope.boroughIds].sort().join(',');
+  let figures = entry.byScope.get(scopeKey);
+  if (!figures) {
+    figures = await fleetFigures(svc, actor, force.id, scope, today);
+    entry.byScope.set(scopeKey, figures);
+  }
+  const { oldOnly, ...rest } = figures;
+  const window = pageWindow(page);
+  return {
+    ...rest,
+    conversion: {
+      total: oldOnly.length,
+      page: page.page,
+      pages: Math.max(1, Math.ceil(oldOnly.length / page.pageSize)),
+      officers: oldOnly.slice(window.offset, window.offset + window.limit),
+    },
+  };
+}
+
+async function fleetFigures(svc: Services, actor: Actor, forceId: string, scope: Scope, today: string): Promise<FleetFigures> {
+  const db = svc.database.db;
+  const [models, counts, spans, boroughs, allStores, everyStanding] = await Promise.all([
     listDeviceModels(svc, actor),
-    devicesRepo.fleetCounts(db, force.id),
-    devicesRepo.fleetSpans(db, force.id),
-    org.listBoroughs(db, force.id),
-    armouryStores(svc, scope),
-    forceAuthority(db, force.id),
+    devicesRepo.fleetCounts(db, forceId),
+    devicesRepo.fleetSpans(db, forceId),
+    org.listBoroughs(db, forceId),
+    armouryStores(svc, { all: true }),
+    dayStandings(svc, forceId, today),
   ]);
+  // The stores the scope works at (as armouryStores(scope) lists them, in its order).
+  const stores = allStores.filter((s) => armouryInScope(scope, s.armoury));
   const modelName = new Map(models.map((m) => [m.id, m.name]));
   const visible = counts.filter((c) => armouryInScope(scope, c.armoury));
   const storeKeys = stores.map((s) => s.key);
@@ -96,16 +175,9 @@ export async function fleetOverview(svc: Services, actor: Actor, scope: Scope, p
     devicesByBorough.set(c.armoury.boroughId, (devicesByBorough.get(c.armoury.boroughId) ?? 0) + c.count);
   }
 
-  // Each serving officer's standing today, once.
+  // Each serving officer's standing today (the day's summary, cached).
   const inScope = (boroughId: string | null) => scope.all || (boroughId !== null && scope.boroughIds.includes(boroughId));
-  const serving = authority.officers.filter((o) => o.status === 'active' && o.joinedOn <= today && (o.leftOn === null || today < o.leftOn) && inScope(o.boroughId));
-  const standings = serving.map((o) => {
-    const [onNew, onOld] = authoritiesOn(today, authority.records(o.id), authority.restrictions(o.id), [NEW_MODEL, OLD_MODEL]).reduce(
-      (acc, a) => [acc[0] || (a.model === NEW_MODEL && a.authorised), acc[1] || (a.model === OLD_MODEL && a.authorised)],
-      [false, false],
-    );
-    return { officer: o, boroughId: o.boroughId, standing: migrationStanding(onNew, onOld) };
-  });
+  const standings = everyStanding.filter((s) => inScope(s.boroughId));
   const boroughName = new Map(boroughs.map((b) => [b.id as string | null, b.name]));
   const boroughIds: (string | null)[] = boroughs.filter((b) => inScope(b.id)).map((b) => b.id);
   if (scope.all) boroughIds.push(null);
@@ -121,13 +193,12 @@ export async function fleetOverview(svc: Services, actor: Actor, scope: Scope, p
   const oldOnly = standings
     .filter((s) => s.standing === 'old_only')
     .map((s) => ({
-      officerId: s.officer.id,
-      collarNumber: s.officer.collarNumber,
-      name: `${s.officer.firstName} ${s.officer.lastName}`,
-      boroughName: boroughName.get(s.officer.boroughId) ?? 'Force-wide units',
+      officerId: s.officerId,
+      collarNumber: s.collarNumber,
+      name: s.name,
+      boroughName: boroughName.get(s.boroughId) ?? 'Force-wide units',
     }))
     .sort((a, b) => a.boroughName.localeCompare(b.boroughName) || a.name.localeCompare(b.name) || a.collarNumber.localeCompare(b.collarNumber));
-  const window = pageWindow(page);
 
   const months = monthsEndingWith(monthOfDay(today), COMPOSITION_MONTHS);
   const composition = compositionByMonth(
@@ -149,12 +220,7 @@ export async function fleetOverview(svc: Services, actor: Actor, scope: Scope, p
     newModel,
     boroughs: perBorough,
     totals: totals!,
-    conversion: {
-      total: oldOnly.length,
-      page: page.page,
-      pages: Math.max(1, Math.ceil(oldOnly.length / page.pageSize)),
-      officers: oldOnly.slice(window.offset, window.offset + window.limit),
-    },
+    oldOnly,
     composition: { models: held, months: composition.map((c) => ({ ...c, counts: heldIndex.map((i) => c.counts[i]!) })) },
   };
 }

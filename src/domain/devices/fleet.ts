@@ -118,11 +118,18 @@ export function boroughMigration(
   devicesByBorough: ReadonlyMap<string | null, number>,
   boroughIds: readonly (string | null)[],
 ): BoroughMigration[] {
+  // One pass over the officers (a force has thousands), then a row per borough.
+  const tally = new Map<string | null, { onNew: number; oldOnly: number }>(boroughIds.map((id) => [id, { onNew: 0, oldOnly: 0 }]));
+  for (const o of officers) {
+    const t = tally.get(o.boroughId);
+    if (!t) continue;
+    if (o.standing === 'new_model') t.onNew++;
+    else if (o.standing === 'old_only') t.oldOnly++;
+  }
   return boroughIds.map((boroughId) => {
-    const mine = officers.filter((o) => o.boroughId === boroughId);
-    const authorisedOnNew = mine.filter((o) => o.standing === 'new_model').length;
+    const { onNew: authorisedOnNew, oldOnly } = tally.get(boroughId)!;
     const devices = devicesByBorough.get(boroughId) ?? 0;
-    return { boroughId, authorisedOnNew, oldOnly: mine.filter((o) => o.standing === 'old_only').length, devices, ratio: trainedPerDevice(authorisedOnNew, devices) };
+    return { boroughId, authorisedOnNew, oldOnly, devices, ratio: trainedPerDevice(authorisedOnNew, devices) };
   });
 }
 
