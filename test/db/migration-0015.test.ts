@@ -1,39 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Migrator } from 'kysely';
-import pg from 'pg';
-import { inject } from 'vitest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
-import { migrateToLatest, migrationsUpTo } from '../../src/db/migrate.js';
+import type { Database } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 import { testDatabases } from '../support/databases.js';
+import { openMigratedTo } from './migrated-to.js';
 
-/** A database migrated up to 0014: accounts, officers and tokens as they were before 0015. */
-async function openOld(kind: 'sqlite' | 'postgres'): Promise<{ database: Database; cleanup: () => Promise<void> }> {
-  let database: Database;
-  let drop: () => Promise<void>;
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-m15-'));
-    database = await openDatabase({ kind, file: path.join(dir, 'cedar.db') });
-    drop = async () => fs.rmSync(dir, { recursive: true, force: true });
-  } else {
-    const url = inject('pgUrl');
-    const schema = `cedar_m15_${randomBytes(5).toString('hex')}`;
-    database = await openDatabase({ kind, url, schema, poolSize: 2 });
-    drop = async () => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-    };
-  }
-  const only = migrationsUpTo('0014_training_corrections');
-  const r = await new Migrator({ db: database.db, provider: { getMigrations: async () => only }, ...(database.schema ? { migrationTableSchema: database.schema } : {}) }).migrateToLatest();
-  if (r.error) throw r.error;
-  return { database, cleanup: async () => (await database.close(), await drop()) };
-}
+/* Migration 0015 (issue 10): accounts, officers and tokens as they were at 0014, upgraded. */
 
 describe.each(testDatabases())('migration 0015 on %s', (kind) => {
   let cleanup: (() => Promise<void>) | undefined;
@@ -90,7 +61,7 @@ describe.each(testDatabases())('migration 0015 on %s', (kind) => {
   };
 
   it('stops, naming the accounts, when two already share an officer record', async () => {
-    const old = await openOld(kind);
+    const old = await openMigratedTo(kind, '0014_training_corrections');
     cleanup = old.cleanup;
     await seed(old.database.db, true);
     await expect(migrateToLatest(old.database.db, old.database.schema)).rejects.toThrow(
@@ -99,7 +70,7 @@ describe.each(testDatabases())('migration 0015 on %s', (kind) => {
   });
 
   it('gives tokens made before it every API scope and an expiry', async () => {
-    const old = await openOld(kind);
+    const old = await openMigratedTo(kind, '0014_training_corrections');
     cleanup = old.cleanup;
     await seed(old.database.db, false);
     await migrateToLatest(old.database.db, old.database.schema);
