@@ -47,11 +47,12 @@ export async function deviceWarnings(svc: Services, reportId: string, content?: 
 }
 
 /**
- * On submitting a report (in the submission's transaction): a discharge with death or serious
- * injury proposes quarantining the device the report names. The proposal is kept even when the
- * serial is not in the register (professional standards decline it, saying why).
+ * On submitting or amending a report (in that change's transaction): a discharge with death or
+ * serious injury proposes quarantining the device the report names, once per report and device.
+ * The proposal is kept even when the serial is not in the register (professional standards
+ * decline it, saying why).
  */
-export async function proposeQuarantineOnSubmit(trx: Transaction<DB>, audit: Audit, report: { id: string; forceId: string }, content: StoredContent, at: string): Promise<void> {
+export async function proposeQuarantine(trx: Transaction<DB>, audit: Audit, report: { id: string; forceId: string }, content: StoredContent, at: string): Promise<void> {
   const reason = quarantineReason(readContent(content).content);
   const named = deviceOfContent(content);
   if (!reason || !named) return;

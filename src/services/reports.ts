@@ -52,7 +52,7 @@ import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { officerAuthorisedOn } from './training.js';
-import { proposeQuarantineOnSubmit } from './device-reports.js';
+import { proposeQuarantine } from './device-reports.js';
 
 /** The person recording: a signed-in account linked to an officer record. */
 async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer }> {
@@ -236,7 +236,7 @@ export async function submitReport(svc: Services, actor: Actor, id: string, now:
     await refreshIncidents(svc, trx, report.incidentId, derived.incidentId);
     await audit({ action: 'report.submit', entityType: 'report', entityId: id, summary: { version: 1, highestLevel: levelOf(readContent(content).content) } });
     // A discharge with death or serious injury: propose quarantining the device (issue 12).
-    await proposeQuarantineOnSubmit(trx, audit, { id, forceId: force.id }, content, at);
+    await proposeQuarantine(trx, audit, { id, forceId: force.id }, content, at);
     return (await repo.findReport(trx, id))!;
   });
 }
@@ -290,6 +290,8 @@ async function amendWithin(
   // A corrected date, time or borough moves the incident's too.
   await refreshIncidents(svc, trx, report.incidentId, derived.incidentId);
   await audit({ action: 'report.amend', entityType: 'report', entityId: report.id, summary: { version, reason: reason.data!.reason, changes } });
+  // An amendment that now records a discharge with death or serious injury proposes quarantine too (once per device).
+  await proposeQuarantine(trx, audit, { id: report.id, forceId }, content, at);
   return (await repo.findReport(trx, report.id))!;
 }
 

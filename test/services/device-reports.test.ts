@@ -8,7 +8,7 @@ import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { decideQuarantine, devicesHeld, deviceWarnings, listQuarantineProposals, quarantineProposalsOfReport } from '../../src/services/device-reports.js';
 import { getDevice, issueDevice, moveDevice, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
+import { amendReport, saveSection, startReport, submitReport } from '../../src/services/reports.js';
 import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
@@ -151,6 +151,21 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
     expect((await listQuarantineProposals(svc, { all: false, boroughIds: [f.boroughs.camden.id] }, { page: 1, pageSize: 100 })).proposals.map((x) => x.id)).not.toContain(p!.id);
     const audit = await listAudit(svc.database.db, { entityId: p!.id }, { offset: 0, limit: 10 });
     expect(audit.entries.map((e) => e.action)).toEqual(['device_quarantine.propose']);
+  });
+
+  it('proposes quarantine when an amendment records a serious injury, once however often it is amended', async () => {
+    const o = await officer();
+    const d = await device();
+    await issue(d, o);
+    const id = await report(o, d.serial);
+    expect(await quarantineProposalsOfReport(svc, id)).toEqual([]);
+    await amendReport(svc, o.actor, id, { sections: { injuries: severe, postUse: postUse(true) }, reason: 'The subject was admitted to hospital after the report' });
+    expect((await quarantineProposalsOfReport(svc, id)).map((p) => [p.deviceSerial, p.reason])).toEqual([[d.serial, 'Taser fired; a serious injury was recorded']]);
+    await amendReport(svc, o.actor, id, {
+      sections: { injuries: { ...severe, subjectInjuryNature: 'Head injury and a broken wrist from the fall' } },
+      reason: 'The hospital found the wrist fracture',
+    });
+    expect(await quarantineProposalsOfReport(svc, id)).toHaveLength(1);
   });
 
   it('proposes nothing for a discharge with minor injury, nor for a use short of a discharge with serious injury', async () => {
