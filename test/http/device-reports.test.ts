@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as trainingRepo from '../../src/db/repositories/training.js';
 import type { RoleGrant } from '../../src/domain/permissions.js';
 import type { SectionKey } from '../../src/domain/report/content.js';
+import { createApiToken } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { quarantineProposalsOfReport } from '../../src/services/device-reports.js';
 import { getDevice, issueDevice, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { saveSection, startReport, submitReport } from '../../src/services/reports.js';
+import { saveSection, stageAmendment, startReport, submitReport } from '../../src/services/reports.js';
 import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
@@ -147,6 +148,22 @@ describe.each(testDatabases())('the report knows the device, in the pages, on %s
     expect(page.statusCode).toBe(200);
     expect(decode(page.body)).toContain(message());
     expect(page.body).toContain(`Cedar proposed quarantining device ${device.serial}: Taser fired; a serious injury was recorded.`);
+  });
+
+  it('warns on the amendment check page of a serial the amendment names that is not in the register', async () => {
+    const id = await report(device.serial);
+    await stageAmendment(t.svc, actors.pc!, id, 'ced', { ...(firedReport('b').ced as object), deviceSerial: 'X2NOPE0001' });
+    const page = await clients.pc!.get(`/reports/${id}/amend`);
+    expect(page.statusCode, page.body).toBe(200);
+    expect(page.body).toContain('data-device-warning="unknown_serial"');
+    expect(page.body).toContain('You can still submit the amendment');
+  });
+
+  it('gives the warning in the reports API, with its code', async () => {
+    const token = (await createApiToken(t.svc, SYSTEM_ACTOR, 'sgt@test.police.uk', 'warnings', { scopes: ['reports:read'] })).token;
+    const res = await t.app.inject({ url: `/api/v1/reports/${warned}`, headers: { authorization: `Bearer ${token}` } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().deviceWarnings).toEqual([{ code: 'not_issued_to_officer', message: message() }]);
   });
 
   it('lists the proposal for professional standards, who decide; a reason is required to decline', async () => {

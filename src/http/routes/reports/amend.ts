@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../../services/context.js';
 import { SECTION_KEYS } from '../../../domain/report/content.js';
 import { ValidationError, type FieldError } from '../../../domain/errors.js';
+import { deviceWarnings } from '../../../services/device-reports.js';
 import { discardAmendment, submitAmendment, type ReportDetails } from '../../../services/reports.js';
 import { ConcurrentChangeError } from '../../../domain/errors.js';
 import { field, formBody } from '../../forms.js';
@@ -35,6 +36,8 @@ export function registerReportAmendRoutes(app: FastifyInstance, svc: Services): 
       errorList: [...conflict, ...(page.errors ? list : [])],
       blocking: page.errors ? [] : list,
       backLink: `/reports/${d.report.id}`,
+      // What the register says of the amended Taser serial (issue 12): a warning, as on check answers.
+      deviceWarnings: await deviceWarnings(svc, d.report.id, preview.content),
     });
   };
 

@@ -10,6 +10,8 @@ import { REFERRAL_OUTCOMES, REPORT_STATUSES, REVIEW_OUTCOMES } from '../../../do
 import { fieldErrorsFromZod } from '../../../domain/validation.js';
 import type { Services } from '../../../services/context.js';
 import * as reports from '../../../services/reports.js';
+import { deviceWarnings } from '../../../services/device-reports.js';
+import type { SerialWarning } from '../../../domain/devices/serial-check.js';
 import { sendProblem } from '../../plugins/errors.js';
 import { idParams, paramChoice, paramId, paramsOf, pathParameters } from '../../params.js';
 
@@ -43,13 +45,14 @@ function reportJson(r: Report) {
   };
 }
 
-function detailsJson(d: reports.ReportDetails) {
+function detailsJson(d: reports.ReportDetails, warnings: readonly SerialWarning[]) {
   return {
     ...reportJson(d.report),
     officer: officerJson(d.officer),
     content: d.report.content,
     sections: d.sections.map((s) => ({ key: s.key, title: s.title, status: s.status })),
     problems: d.problems,
+    deviceWarnings: warnings.map((w) => ({ code: w.code, message: w.message })),
     timeline: d.events.map((e) => ({ kind: e.kind, at: e.at, actor: e.actorLabel, comment: e.comment, version: e.version, changes: e.changes })),
     versions: d.versions.map((v) => ({ version: v.version, reason: v.reason, createdAt: v.createdAt, createdBy: v.createdByLabel })),
     referralOutcomes: d.referralOutcomes.map((o) => ({
@@ -76,9 +79,10 @@ function ifMatch(request: FastifyRequest): reports.Opened {
   return { revision: Number(m[1]) };
 }
 
-/** A report's details with its revision as the ETag, for the next write's If-Match. */
-function sendDetails(reply: FastifyReply, d: reports.ReportDetails, code = 200) {
-  return reply.code(code).header('etag', `"${d.report.revision}"`).send(detailsJson(d));
+/** A report's details, with what the register says of its Taser serial, and its revision as the ETag, for the next write's If-Match. */
+async function sendDetails(svc: Services, reply: FastifyReply, d: reports.ReportDetails, code = 200) {
+  const warnings = await deviceWarnings(svc, d.report.id, d.report.content);
+  return reply.code(code).header('etag', `"${d.report.revision}"`).send(detailsJson(d, warnings));
 }
 
 /** A write whose If-Match no longer holds: 412, and nothing was stored. */
@@ -169,12 +173,12 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const actor = request.actor();
     const report = await reports.startReport(svc, actor);
     for (const [key, value] of Object.entries(sections) as [SectionKey, unknown][]) await reports.saveSection(svc, actor, report.id, key, value);
-    return sendDetails(reply.header('location', `/api/v1/reports/${report.id}`), await reports.getReport(svc, actor, report.id), 201);
+    return sendDetails(svc, reply.header('location', `/api/v1/reports/${report.id}`), await reports.getReport(svc, actor, report.id), 201);
   });
 
   app.get('/api/v1/reports/:id', { config: { permission: READ_ANY, params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
-    return sendDetails(reply, await reports.getReport(svc, request.actor(), id));
+    return sendDetails(svc, reply, await reports.getReport(svc, request.actor(), id));
   });
 
   // Each write takes an optional If-Match with the revision the client read (412 if it moved on).
@@ -183,14 +187,14 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const { id, key } = paramsOf(request, sectionParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.saveSection(svc, actor, id, key, request.body, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+    return (await precondition(reply, () => reports.saveSection(svc, actor, id, key, request.body, opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
   });
 
   app.post('/api/v1/reports/:id/submit', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.submitReport(svc, actor, id, svc.now(), opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+    return (await precondition(reply, () => reports.submitReport(svc, actor, id, svc.now(), opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
   });
 
   app.post('/api/v1/reports/:id/amendments', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
@@ -200,7 +204,7 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const opened = ifMatch(request);
     return (
       (await precondition(reply, () => reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason }, svc.now(), opened))) ??
-      sendDetails(reply, await reports.getReport(svc, actor, id))
+      sendDetails(svc, reply, await reports.getReport(svc, actor, id))
     );
   });
 
@@ -208,14 +212,14 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.reviewReport(svc, actor, request.scope, id, request.body, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+    return (await precondition(reply, () => reports.reviewReport(svc, actor, request.scope, id, request.body, opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
   });
 
   app.post('/api/v1/reports/:id/sign-off', { config: { permission: 'sign_off:report', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.signOffReport(svc, actor, request.scope, id, request.body ?? {}, opened))) ?? sendDetails(reply, await reports.getReport(svc, actor, id));
+    return (await precondition(reply, () => reports.signOffReport(svc, actor, request.scope, id, request.body ?? {}, opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
   });
 
   app.post('/api/v1/reports/:id/referral-outcome', { config: { permission: 'review:referral', params: idParams } }, async (request, reply) => {
@@ -224,7 +228,7 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const opened = ifMatch(request);
     return (
       (await precondition(reply, () => reports.recordReferralOutcome(svc, actor, request.scope, id, request.body ?? {}, svc.now(), opened))) ??
-      sendDetails(reply, await reports.getReport(svc, actor, id))
+      sendDetails(svc, reply, await reports.getReport(svc, actor, id))
     );
   });
 
@@ -287,6 +291,11 @@ export function reportOpenApi(json: (s: z.ZodType) => object) {
           content: ref('ReportContent'),
           sections: { type: 'array', items: { type: 'object', properties: { key: { type: 'string', enum: SECTION_KEYS }, title: { type: 'string' }, status: { type: 'string' } } } },
           problems: { type: 'array', description: 'What stops a draft being submitted', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+          deviceWarnings: {
+            type: 'array',
+            description: 'What the fleet register says of the Taser serial: not in the register, or not out to this officer at the incident time (warnings; the report still submits)',
+            items: { type: 'object', properties: { code: { type: 'string', enum: ['unknown_serial', 'not_issued_to_officer'] }, message: { type: 'string' } } },
+          },
           timeline: {
             type: 'array',
             items: {
