@@ -9,14 +9,12 @@
  * Screenshots go to test-results/screenshots/armoury-<kind>-NN-name.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as trainingRepo from '../../src/db/repositories/training.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { issueDevice, receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
 import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading, type OpenedPage } from './support.js';
 
@@ -33,8 +31,6 @@ describe.skipIf(!CHROMIUM)('browser journey: the armoury counter', () => {
     beforeAll(async () => {
       t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
       f = await smallForce(t.svc);
-      await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
-      const course = Object.fromEntries((await listCourseTypes(t.svc)).map((x) => [x.code, x.id]));
       const officerIds: Record<string, string> = {};
       for (const [collar, firstName, lastName, passedOn] of [
         ['501LX', 'Asha', 'Patel', '2026-10-01'],
@@ -43,13 +39,7 @@ describe.skipIf(!CHROMIUM)('browser journey: the armoury counter', () => {
       ] as const) {
         const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: collar, firstName, lastName, boroughId: f.boroughs.lambeth.id }));
         officerIds[collar] = o.id;
-        await trainingRepo.insertTrainingRecords(
-          t.svc.database.db,
-          f.force.id,
-          'test',
-          [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: collar }],
-          t.svc.now().toISOString(),
-        );
+        await recordPasses(t.svc, [{ officerId: o.id, course: 'initial-x2', on: passedOn }]);
       }
       const lambeth = { boroughId: f.boroughs.lambeth.id, teamId: null };
       await registerDevices(

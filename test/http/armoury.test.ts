@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as trainingRepo from '../../src/db/repositories/training.js';
 import type { Role } from '../../src/domain/permissions.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { getIssue, issueDevice, receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
 
 /* Issue 12: the armoury pages, the daily sign-out at the counter, on both databases. */
@@ -34,8 +32,6 @@ describe.each(testDatabases())('the armoury pages on %s', (kind) => {
     f = await smallForce(t.svc);
     lambethKey = `borough:${f.boroughs.lambeth.id}`;
     camdenKey = `borough:${f.boroughs.camden.id}`;
-    await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
-    const course = Object.fromEntries((await listCourseTypes(t.svc)).map((x) => [x.code, x.id]));
     const officers: [string, string, string, string, string][] = [
       // collar, first, last, rank, X2 pass
       ['501LX', 'Asha', 'Patel', 'Police Constable', '2026-10-01'],
@@ -49,13 +45,7 @@ describe.each(testDatabases())('the armoury pages on %s', (kind) => {
     for (const [collar, firstName, lastName, rank, passedOn] of officers) {
       const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: collar, firstName, lastName, rank, boroughId: f.boroughs.lambeth.id }));
       officerIds[collar] = o.id;
-      await trainingRepo.insertTrainingRecords(
-        t.svc.database.db,
-        f.force.id,
-        'test',
-        [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: collar }],
-        t.svc.now().toISOString(),
-      );
+      await recordPasses(t.svc, [{ officerId: o.id, course: 'initial-x2', on: passedOn }]);
     }
     const lambeth = { boroughId: f.boroughs.lambeth.id, teamId: null };
     const camden = { boroughId: f.boroughs.camden.id, teamId: null };

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
-import * as trainingRepo from '../../src/db/repositories/training.js';
 import { GateRefusedError } from '../../src/domain/devices/gate.js';
 import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { saveDeviceModel } from '../../src/services/device-models.js';
 import { issueDevice, listDeviceModels, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 
 /* Issue 12: device models are configuration — the list, adding one and changing one, audited, on both databases. */
 const NOW = '2027-04-01T06:30:00Z'; // 07:30 in London on 1 April
@@ -29,16 +27,8 @@ describe.each(testDatabases())('device models on %s', (kind) => {
     await makeAccount(t, 'lead@test.police.uk', [{ role: 'programme_lead', boroughId: null }]);
     await makeAccount(t, 'sgt@test.police.uk', [{ role: 'supervisor', boroughId: f.boroughs.lambeth.id }]);
     // An officer authorised on the X26 (initial course passed last autumn).
-    await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
-    const x26 = (await listCourseTypes(t.svc)).find((c) => c.code === 'initial-x26')!;
     const o = await createOfficer(t.svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber: '701LX', boroughId: f.boroughs.lambeth.id }));
-    await trainingRepo.insertTrainingRecords(
-      t.svc.database.db,
-      f.force.id,
-      'test',
-      [{ officerId: o.id, courseTypeId: x26.id, completedOn: '2026-10-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 'x26-701' }],
-      t.svc.now().toISOString(),
-    );
+    await recordPasses(t.svc, [{ officerId: o.id, course: 'initial-x26', on: '2026-10-01' }]);
     officer = o.collarNumber;
     lead = await signInAs(t.app, 'lead@test.police.uk');
     sergeant = await signInAs(t.app, 'sgt@test.police.uk');

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as trainingRepo from '../../src/db/repositories/training.js';
 import type { Role } from '../../src/domain/permissions.js';
 import { createApiToken } from '../../src/services/accounts.js';
 import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { makeAccount, openTestApp, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 
 /* Issue 12: the sign-out gate for a locker or kiosk, POST /api/v1/device-issues and its return, on both databases. */
 const NOW = '2027-04-01T06:30:00Z'; // 07:30 in London, the first day of BST's first full month
@@ -27,20 +25,12 @@ describe.each(testDatabases())('the device sign-out API on %s', (kind) => {
   beforeAll(async () => {
     t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });
     f = await smallForce(t.svc);
-    await seedNationalCourseTypes(t.svc, SYSTEM_ACTOR);
-    const course = Object.fromEntries((await listCourseTypes(t.svc)).map((c) => [c.code, c.id]));
     for (const [collar, passedOn] of [
       ['501LX', '2026-10-01'],
       ['502LX', '2026-01-15'],
     ] as const) {
       const o = await createOfficer(t.svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: collar, boroughId: f.boroughs.lambeth.id }));
-      await trainingRepo.insertTrainingRecords(
-        t.svc.database.db,
-        f.force.id,
-        'test',
-        [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: collar }],
-        t.svc.now().toISOString(),
-      );
+      await recordPasses(t.svc, [{ officerId: o.id, course: 'initial-x2', on: passedOn }]);
     }
     const lambeth = { boroughId: f.boroughs.lambeth.id, teamId: null };
     await registerDevices(t.svc, SYSTEM_ACTOR, [

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
-import * as trainingRepo from '../../src/db/repositories/training.js';
 import { NotFoundError, ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import type { SectionKey } from '../../src/domain/report/content.js';
 import { createAccount } from '../../src/services/accounts.js';
@@ -9,9 +8,8 @@ import { decideQuarantine, devicesHeld, deviceWarnings, listQuarantineProposals,
 import { getDevice, issueDevice, moveDevice, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { amendReport, saveSection, startReport, submitReport } from '../../src/services/reports.js';
-import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport } from '../support/report-fixtures.js';
 
 /* Issue 12: the report knows the device — serial warnings, quarantine proposals and professional standards' decision, the devices an officer held. */
@@ -41,13 +39,10 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
   let f: SmallForce;
   let now = AFTER;
   let n = 0;
-  let course: Record<string, string>;
 
   beforeAll(async () => {
     svc = await openTestServices(kind, { clock: () => now });
     f = await smallForce(svc);
-    await seedNationalCourseTypes(svc, SYSTEM_ACTOR);
-    course = Object.fromEntries((await listCourseTypes(svc)).map((c) => [c.code, c.id]));
   });
   afterAll(() => svc.cleanup());
 
@@ -55,13 +50,7 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
   const officer = async () => {
     const collarNumber = `${700 + ++n}LX`;
     const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber, boroughId: f.boroughs.lambeth.id }));
-    await trainingRepo.insertTrainingRecords(
-      svc.database.db,
-      f.force.id,
-      'test',
-      [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: '2026-10-01', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: `t-${collarNumber}` }],
-      svc.now().toISOString(),
-    );
+    await recordPasses(svc, [{ officerId: o.id, course: 'initial-x2', on: '2026-10-01' }]);
     const { account } = await createAccount(
       svc,
       SYSTEM_ACTOR,

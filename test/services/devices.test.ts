@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
-import * as trainingRepo from '../../src/db/repositories/training.js';
 import { GateRefusedError } from '../../src/domain/devices/gate.js';
 import { CENTRAL_STORE } from '../../src/domain/devices/register.js';
 import { NotFoundError, ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR, fixedClock, type Actor } from '../../src/services/context.js';
 import { getDevice, issueDevice, listDeviceModels, moveDevice, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 
 /* Issue 12: the fleet register's moves and the sign-out gate, on both databases, at a fixed instant. */
 
@@ -26,14 +24,11 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
   let f: SmallForce;
   let lambeth: { boroughId: string; teamId: null };
   let n = 0;
-  let course: Record<string, string>;
 
   beforeAll(async () => {
     svc = await openTestServices(kind, { clock: fixedClock(NOW) });
     f = await smallForce(svc);
     lambeth = { boroughId: f.boroughs.lambeth.id, teamId: null };
-    await seedNationalCourseTypes(svc, SYSTEM_ACTOR);
-    course = Object.fromEntries((await listCourseTypes(svc)).map((c) => [c.code, c.id]));
   });
   afterAll(() => svc.cleanup());
 
@@ -42,13 +37,7 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
     const collarNumber = `${800 + ++n}LX`;
     const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber, boroughId: f.boroughs.lambeth.id }));
     if (passedOn) {
-      await trainingRepo.insertTrainingRecords(
-        svc.database.db,
-        f.force.id,
-        'test',
-        [{ officerId: o.id, courseTypeId: course['initial-x2']!, completedOn: passedOn, result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: `t-${collarNumber}` }],
-        svc.now().toISOString(),
-      );
+      await recordPasses(svc, [{ officerId: o.id, course: 'initial-x2', on: passedOn }]);
     }
     return collarNumber;
   };

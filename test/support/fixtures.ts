@@ -1,7 +1,10 @@
 import * as org from '../../src/db/repositories/organisation.js';
+import * as trainingRepo from '../../src/db/repositories/training.js';
 import type { Borough, Force, Team } from '../../src/domain/organisation.js';
 import { SYSTEM_ACTOR, type Services } from '../../src/services/context.js';
+import { getForce } from '../../src/services/organisation.js';
 import { ensureForce } from '../../src/services/setup.js';
+import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
 
 export interface SmallForce {
   force: Force;
@@ -44,3 +47,34 @@ export const officerFixture = (over: Record<string, unknown> = {}) => ({
   joinedOn: '2015-09-01',
   ...over,
 });
+
+/**
+ * Courses passed, stored as imported training records — what makes an officer authorised in a
+ * test. The national course types are seeded first (adding none that are there); `course` is a
+ * course type's code, such as `initial-x2`.
+ */
+export async function recordPasses(svc: Services, passes: readonly { officerId: string; course: string; on: string }[]): Promise<void> {
+  await seedNationalCourseTypes(svc, SYSTEM_ACTOR);
+  const force = await getForce(svc);
+  const ids = new Map((await listCourseTypes(svc)).map((c) => [c.code, c.id]));
+  await trainingRepo.insertTrainingRecords(
+    svc.database.db,
+    force.id,
+    'test',
+    passes.map((p) => {
+      const courseTypeId = ids.get(p.course);
+      if (!courseTypeId) throw new Error(`No course type ${p.course}`);
+      return {
+        officerId: p.officerId,
+        courseTypeId,
+        completedOn: p.on,
+        result: 'pass' as const,
+        reason: null,
+        sessionId: null,
+        source: 'import' as const,
+        sourceKey: `test:${p.officerId}:${p.course}:${p.on}`,
+      };
+    }),
+    svc.now().toISOString(),
+  );
+}
