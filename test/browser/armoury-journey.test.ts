@@ -15,7 +15,7 @@ import { createOfficer } from '../../src/services/officers.js';
 import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
-import { firedReport, recordReport } from '../support/report-fixtures.js';
+import { dischargeNaming, recordReport } from '../support/report-fixtures.js';
 import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading, type OpenedPage } from './support.js';
 
 const ARMOURER = 'armourer@test.police.uk';
@@ -60,16 +60,10 @@ describe.skipIf(!CHROMIUM)('browser journey: the armoury counter', () => {
       // Asha Patel's report of the discharge this morning, naming the cartridge she will be issued.
       const pcAccount = await makeAccount(t, 'asha@test.police.uk', [{ role: 'officer', boroughId: null }], { officerId: officerIds['501LX'] });
       const pc: Actor = { userId: pcAccount.id, label: pcAccount.email, grants: pcAccount.roles };
-      const base = firedReport(f.boroughs.lambeth.id);
-      const ced = base.ced as { applications: { fired: object | null }[] };
       reportId = await recordReport(
         t.svc,
         pc,
-        {
-          ...base,
-          incident: { ...(base.incident as object), reference: 'CAD 0042/01APR', date: '2027-04-01', time: '05:10' },
-          ced: { deviceSerial: 'X2L0001', applications: [ced.applications[0], { ...ced.applications[1], fired: { ...ced.applications[1]!.fired, cartridgeNumber: 'CL0001' } }] },
-        },
+        dischargeNaming(f.boroughs.lambeth.id, { deviceSerial: 'X2L0001', cartridge: 'CL0001', reference: 'CAD 0042/01APR', date: '2027-04-01', time: '05:10' }),
         new Date(NOW),
       );
       await browser.start(t);

@@ -6,7 +6,7 @@ import { createOfficer } from '../../src/services/officers.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
-import { firedReport, recordReport } from '../support/report-fixtures.js';
+import { dischargeNaming, recordReport } from '../support/report-fixtures.js';
 
 /* Issue 12: the armoury pages, the daily sign-out at the counter, on both databases. */
 const NOW = '2027-04-01T06:30:00Z'; // 07:30 in London
@@ -77,16 +77,10 @@ describe.each(testDatabases())('the armoury pages on %s', (kind) => {
     // Asha Patel's report of last night's discharge, naming the device and cartridge she is about to be issued.
     const pcAccount = await makeAccount(t, 'asha@test.police.uk', [{ role: 'officer', boroughId: null }], { officerId: officerIds['501LX'] });
     const pc: Actor = { userId: pcAccount.id, label: pcAccount.email, grants: pcAccount.roles };
-    const base = firedReport(f.boroughs.lambeth.id);
-    const ced = base.ced as { applications: { fired: object | null }[] };
     reportId = await recordReport(
       t.svc,
       pc,
-      {
-        ...base,
-        incident: { ...(base.incident as object), reference: 'CAD 0042/01APR', date: '2027-04-01', time: '05:10' },
-        ced: { deviceSerial: 'X2L0001', applications: [ced.applications[0], { ...ced.applications[1], fired: { ...ced.applications[1]!.fired, cartridgeNumber: 'CL0001' } }] },
-      },
+      dischargeNaming(f.boroughs.lambeth.id, { deviceSerial: 'X2L0001', cartridge: 'CL0001', reference: 'CAD 0042/01APR', date: '2027-04-01', time: '05:10' }),
       new Date(NOW),
     );
     // A device still out 3½ hours after its shift ended: issued the evening before (the clock set back for it) for a shift to 04:00.

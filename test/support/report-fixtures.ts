@@ -98,3 +98,17 @@ export async function recordReport(svc: Services, pc: Actor, sections: Partial<R
   await submitReport(svc, pc, r.id, submittedAt);
   return r.id;
 }
+
+/**
+ * A fired report whose second application fired the given cartridge from the given device, at a
+ * London date and time: what an armoury return links an expended cartridge to.
+ */
+export function dischargeNaming(boroughId: string, d: { deviceSerial: string; cartridge: string; reference: string; date: string; time: string }): Record<SectionKey, unknown> {
+  const base = firedReport(boroughId);
+  const ced = base.ced as { applications: { fired: object | null }[] };
+  return {
+    ...base,
+    incident: { ...(base.incident as object), reference: d.reference, date: d.date, time: d.time },
+    ced: { deviceSerial: d.deviceSerial, applications: [ced.applications[0], { ...ced.applications[1], fired: { ...ced.applications[1]!.fired, cartridgeNumber: d.cartridge } }] },
+  };
+}
