@@ -533,6 +533,102 @@ export interface DeviceQuarantineProposalTable {
   decision_note: string | null;
 }
 
+/** One entry of a device's own event log (issue 13), identified by force, serial and sequence. */
+export interface DeviceLogEntryTable {
+  force_id: string;
+  device_serial: string;
+  sequence: number;
+  /** The device's clock, `YYYY-MM-DD HH:MM:SS`, UTC with no zone. */
+  device_time: string;
+  /** armed, safe, trigger, arc, time_sync or other */
+  event: string;
+  duration_s: number | null;
+  bay: number | null;
+  cartridge_serial: string | null;
+  battery_pct: number | null;
+  temperature_c: number | null;
+  /** ISO 8601 UTC, on time_sync entries: the right time at the sync. */
+  true_time: string | null;
+  download_id: string;
+}
+
+/** A download of a device's log imported (per device in the file). */
+export interface DeviceLogDownloadTable {
+  id: string;
+  force_id: string;
+  device_serial: string;
+  device_id: string | null;
+  /** cli, upload or api */
+  source: string;
+  file_name: string;
+  entries: number;
+  added: number;
+  first_sequence: number;
+  last_sequence: number;
+  downloaded_at: string;
+  actor_id: string | null;
+}
+
+/** A run of the reconciliation of device logs with reports. */
+export interface ReconciliationRunTable {
+  id: string;
+  force_id: string;
+  from_on: string;
+  to_on: string;
+  ran_at: string;
+  actor_id: string | null;
+  /** JSON summary: events read, function tests, episodes, reports matched, exceptions by kind. */
+  summary: string;
+}
+
+/** Something the reconciliation found that does not add up; resolved with an outcome and a reason. */
+export interface ReconciliationExceptionTable {
+  id: string;
+  force_id: string;
+  key: string;
+  kind: string;
+  device_serial: string;
+  device_id: string | null;
+  borough_id: string | null;
+  starts_at: string;
+  ends_at: string;
+  /** JSON array of report ids (Cedar's or imported rows'). */
+  report_ids: string;
+  /** JSON array of the reports' references. */
+  report_refs: string;
+  officer_id: string | null;
+  officer_collar: string | null;
+  detail: string;
+  evidence: string;
+  /** open, resolved or cleared */
+  state: string;
+  outcome: string | null;
+  resolution_reason: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  found_at: string;
+  last_seen_at: string;
+  revision: number;
+}
+
+/** A report confirmed by an episode of its device's log. */
+export interface ReconciliationMatchTable {
+  id: string;
+  force_id: string;
+  /** report or imported */
+  report_kind: string;
+  report_id: string;
+  device_serial: string;
+  episode_starts_at: string;
+  episode_ends_at: string;
+  triggers: number;
+  arcs: number;
+  /** JSON array of cycle lengths in seconds. */
+  cycles: string;
+  run_id: string;
+  matched_at: string;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -571,4 +667,9 @@ export interface DB {
   device_issue_cartridge: DeviceIssueCartridgeTable;
   device_policy: DevicePolicyTable;
   device_quarantine_proposal: DeviceQuarantineProposalTable;
+  device_log_entry: DeviceLogEntryTable;
+  device_log_download: DeviceLogDownloadTable;
+  reconciliation_run: ReconciliationRunTable;
+  reconciliation_exception: ReconciliationExceptionTable;
+  reconciliation_match: ReconciliationMatchTable;
 }
