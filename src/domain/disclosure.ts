@@ -108,6 +108,7 @@ export function snapshotProblems(s: ReleaseSnapshot, boroughs: ReadonlySet<strin
     for (const [k, n] of Object.entries(c)) if (!Number.isSafeInteger(n) || n < 0) problems.push({ where, message: `${k} is ${String(n)}, not a whole number` });
   };
   counts('aggregates: totals', { ...s.totals });
+  if (s.deviceLogs) counts('aggregates: discharges confirmed by device logs', { ...s.deviceLogs });
   for (const m of s.months) {
     if (!/^\d{4}-\d{2}$/.test(m.key)) problems.push({ where: `aggregates: month ${m.key}`, message: 'is not a month' });
     counts(`aggregates: ${m.label}`, { ...m.counts });

@@ -90,6 +90,7 @@ export function releaseView(r: Release, files: ReleaseFileInfo[], hrefOf: (name:
     forceName: s.force.name,
     countedOn: formatDate(s.countedOn),
     publishedOn: r.publishedAt ? formatDate(londonDate(r.publishedAt)) : null,
+    deviceLogs: s.deviceLogs ? { discharges: fmt.format(s.deviceLogs.discharges), confirmed: fmt.format(s.deviceLogs.confirmed), all: s.deviceLogs.discharges } : null,
     headline: {
       uses: fmt.format(s.totals.total),
       discharges: fmt.format(s.totals.discharge),

@@ -24,6 +24,7 @@ import { checkReleaseMonth, checkSupersedeReason, releasableMonths, RELEASE_DIME
 import type { DB } from '../db/schema.js';
 import { change, type Actor, type Services } from './context.js';
 import { cedarMetRows, importedMetRows } from './met-import.js';
+import { dischargesConfirmedByLogs } from './device-log-findings.js';
 import { getForce } from './organisation.js';
 import { statistics } from './statistics.js';
 
@@ -79,7 +80,10 @@ const ROW_PROBLEMS_SHOWN = 50;
 /** The figures of a financial year to the end of a month, counted now. */
 async function snapshotFor(svc: Services, period: ReturnType<typeof checkReleaseMonth>, today: string): Promise<ReleaseSnapshot> {
   const force = await getForce(svc);
-  const stats = await statistics(svc, { from: period.from, to: lastDayOfMonth(period.month) }, ['period', ...RELEASE_DIMENSIONS], { unit: 'month' });
+  const [stats, deviceLogs] = await Promise.all([
+    statistics(svc, { from: period.from, to: lastDayOfMonth(period.month) }, ['period', ...RELEASE_DIMENSIONS], { unit: 'month' }),
+    dischargesConfirmedByLogs(svc, period.from, lastDayOfMonth(period.month)),
+  ]);
   const [byMonth, ...rest] = stats.breakdowns as [Breakdown, ...Breakdown[]];
   return {
     format: 1,
@@ -94,6 +98,7 @@ async function snapshotFor(svc: Services, period: ReturnType<typeof checkRelease
     months: byMonth.rows.map((r) => ({ key: r.key!, label: r.label, counts: r.counts })),
     // Boroughs are published by name; no internal identifiers leave Cedar.
     breakdowns: rest.map((b) => ({ dimension: b.dimension, title: b.title, multiValued: b.multiValued, rows: b.rows.map((r) => ({ label: r.label, counts: r.counts })), total: b.total })),
+    deviceLogs,
   };
 }
 

@@ -72,6 +72,11 @@ export interface ReleaseSnapshot {
   totals: CedCounts;
   months: ReleaseMonth[];
   breakdowns: ReleaseBreakdown[];
+  /**
+   * Discharges in the period and how many an episode of the device's own event log confirmed
+   * (issue 13): counts only. Absent from releases prepared before device logs were reconciled.
+   */
+  deviceLogs?: { discharges: number; confirmed: number };
 }
 
 export interface Revision {

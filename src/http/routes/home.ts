@@ -8,6 +8,7 @@ import { getOfficer, listOfficers } from '../../services/officers.js';
 import { getTeam, listBoroughs } from '../../services/organisation.js';
 import { listOwnReports, listReports } from '../../services/reports.js';
 import { listQuarantineProposals } from '../../services/device-reports.js';
+import { unreportedUses } from '../../services/device-log-findings.js';
 import { noticeFrom } from '../forms.js';
 
 export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
@@ -78,6 +79,11 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
           }))
         : null;
 
+    // Discharges and arcs a device's log shows that no report accounts for (issue 13): a finding
+    // for borough commanders, armourers and professional standards, in their scope.
+    const unreported =
+      deviceScope && grants.some((g) => g.role === 'borough_commander' || g.role === 'armourer' || g.role === 'professional_standards') ? await unreportedUses(svc, deviceScope, 10) : null;
+
     let ownRecord;
     if (account.officerId) {
       // Their own record, whatever their scope; through the services, like every page.
@@ -91,6 +97,6 @@ export function registerHomeRoutes(app: FastifyInstance, svc: Services): void {
         ownRecord = { officer, team, borough: boroughs.find((b) => b.id === officer.boroughId) };
       }
     }
-    return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, overdue: overdue?.slice(0, 20), moreOverdue: (overdue?.length ?? 0) > 20, notice: noticeFrom(request.query) });
+    return reply.render('pages/home.njk', { title: 'Home', cards, ownRecord, unreported, overdue: overdue?.slice(0, 20), moreOverdue: (overdue?.length ?? 0) > 20, notice: noticeFrom(request.query) });
   });
 }

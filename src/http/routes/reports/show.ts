@@ -15,6 +15,7 @@ import { deadlineTag, lastReturn, levelTag, officerName, statusTag, summaryCards
 import { conflictError, infoFrom, notices, openedFrom, READ_ANY, reportPages, type Query } from '../../report-pages.js';
 import { idParams, paramsOf } from '../../params.js';
 import { deviceWarnings, quarantineProposalsOfReport } from '../../../services/device-reports.js';
+import { reportLogFindings } from '../../../services/device-log-findings.js';
 
 /* One report: the task list for its author's draft, otherwise the report itself with its history, and the review and sign-off decisions made on it. */
 
@@ -91,7 +92,11 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
     const signOffView = errorView((forms.signOff?.errors ?? []).map((e) => (e.field === 'comment' ? { ...e, field: 'signOffComment' } : e)));
     const q = request.query as Query;
     const discharge = isDischarge(report.highestLevel);
-    const [warnings, proposals] = await Promise.all([deviceWarnings(svc, report.id), quarantineProposalsOfReport(svc, report.id)]);
+    const [warnings, proposals, logFindings] = await Promise.all([
+      deviceWarnings(svc, report.id),
+      quarantineProposalsOfReport(svc, report.id),
+      report.cedUsed ? reportLogFindings(svc, report.id, report.occurredAt) : undefined,
+    ]);
     return reply.code(forms.conflict ? 409 : errors.length ? 400 : 200).render('pages/reports/show.njk', {
       title: report.incidentReference ? `Incident ${report.incidentReference}: ${officerName(d.officer)}` : `Report by ${officerName(d.officer)}`,
       report,
@@ -125,6 +130,8 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
       notice: notices(q),
       info: infoFrom(q),
       deviceWarnings: warnings,
+      logConfirmations: logFindings?.confirmations ?? [],
+      logExceptions: (logFindings?.exceptions ?? []).map((e) => ({ ...e, href: can(actor.grants, 'read:device') ? e.href : undefined })),
       quarantineProposals: proposals.map((p) => ({ ...p, href: can(actor.grants, 'read:device') ? '/devices/quarantine' : undefined })),
     });
   };
