@@ -1,3 +1,4 @@
+import { analyzeTables, ANALYZE_AFTER_ROWS } from '../db/analyze.js';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Executor } from '../db/database.js';
@@ -158,6 +159,7 @@ export async function importTraining(svc: Services, actor: Actor, input: Trainin
     });
     return { ...base, ok: true, inserted, alreadyPresent, rejectedRows: 0, rejected: [] };
   });
+  if (result.ok && result.inserted >= ANALYZE_AFTER_ROWS) await analyzeTables(svc.database.db, svc.database.kind, ['training_record']);
   if (result.ok) opts.onProgress?.(total, total);
   return result;
 }

@@ -1,3 +1,4 @@
+import { analyzeTables, ANALYZE_AFTER_ROWS } from '../db/analyze.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -193,6 +194,7 @@ export async function importMetFile(svc: Services, actor: Actor, input: MetImpor
   } finally {
     await opened.close();
   }
+  if (result.imported >= ANALYZE_AFTER_ROWS) await analyzeTables(svc.database.db, svc.database.kind, ['imported_report', 'imported_report_row']);
   return result;
 }
 
