@@ -623,6 +623,8 @@ export interface ReconciliationMatchTable {
   episode_ends_at: string;
   triggers: number;
   arcs: number;
+  /** How far the episode's true time may be out, in seconds. */
+  widen_s: number;
   /** JSON array of cycle lengths in seconds. */
   cycles: string;
   run_id: string;

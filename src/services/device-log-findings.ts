@@ -1,6 +1,7 @@
 import * as repo from '../db/repositories/reconciliation-findings.js';
 import { londonDate } from '../domain/calendar.js';
-import { confirmationText, findingLabel } from '../domain/devices/log-findings.js';
+import { findingLabel } from '../domain/devices/log-findings.js';
+import { confirmationText } from '../domain/devices/reconcile.js';
 import type { Scope } from '../domain/permissions.js';
 import type { Services } from './context.js';
 import { getForce } from './organisation.js';
@@ -45,7 +46,10 @@ export async function reportLogFindings(svc: Services, reportId: string, occurre
   const force = await getForce(svc);
   const [matches, exceptions] = await Promise.all([repo.matchesOfReport(svc.database.db, force.id, reportId), repo.exceptionsOfReport(svc.database.db, force.id, reportId)]);
   return {
-    confirmations: matches.map((m) => ({ deviceSerial: m.deviceSerial, text: confirmationText({ startsAt: m.episodeStartsAt, arcs: m.arcs, cycles: m.cycles }, onDay) })),
+    confirmations: matches.map((m) => ({
+      deviceSerial: m.deviceSerial,
+      text: `device log: ${confirmationText({ startsAt: m.episodeStartsAt, arcs: m.arcs, widenS: m.widenS, cycles: m.cycles.map((lengthS) => ({ lengthS })) }, onDay)}`,
+    })),
     exceptions: exceptions.map(findingOf),
   };
 }

@@ -111,6 +111,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('episode_ends_at', 'text', (c) => c.notNull())
     .addColumn('triggers', 'integer', (c) => c.notNull())
     .addColumn('arcs', 'integer', (c) => c.notNull())
+    // how far the episode's true time may be out, in seconds (rule 1: no sync since)
+    .addColumn('widen_s', 'integer', (c) => c.notNull().defaultTo(0))
     // JSON array of the cycles' lengths in seconds
     .addColumn('cycles', 'text', (c) => c.notNull())
     .addColumn('run_id', 'text', (c) => c.notNull())

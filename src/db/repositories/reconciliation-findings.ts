@@ -14,6 +14,8 @@ export interface ReportMatchRow {
   episodeEndsAt: string;
   triggers: number;
   arcs: number;
+  /** How far the episode's true time may be out (rule 1), in seconds. */
+  widenS: number;
   /** Each cycle's length in seconds. */
   cycles: number[];
 }
@@ -22,7 +24,7 @@ export interface ReportMatchRow {
 export async function matchesOfReport(db: Executor, forceId: string, reportId: string): Promise<ReportMatchRow[]> {
   const rows = await db
     .selectFrom('reconciliation_match')
-    .select(['device_serial', 'episode_starts_at', 'episode_ends_at', 'triggers', 'arcs', 'cycles'])
+    .select(['device_serial', 'episode_starts_at', 'episode_ends_at', 'triggers', 'arcs', 'widen_s', 'cycles'])
     .where('force_id', '=', forceId)
     .where('report_id', '=', reportId)
     .orderBy('episode_starts_at')
@@ -33,6 +35,7 @@ export async function matchesOfReport(db: Executor, forceId: string, reportId: s
     episodeEndsAt: r.episode_ends_at,
     triggers: Number(r.triggers),
     arcs: Number(r.arcs),
+    widenS: Number(r.widen_s),
     cycles: (JSON.parse(r.cycles) as unknown[]).map(Number),
   }));
 }

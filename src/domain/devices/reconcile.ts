@@ -307,18 +307,23 @@ export function fingerprint(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
+/** What confirmationText needs of an episode: a stored match has these too. */
+export type ConfirmingEpisode = Pick<Episode, 'startsAt' | 'arcs' | 'widenS'> & { cycles: readonly Pick<Cycle, 'lengthS'>[] };
+
 /**
  * "2 cycles, 5.0 s and 7.1 s; 14:02 true time" for the report page: what the device logged,
- * the true time in London (HH:MM), and how far the time may be out when the clock was not synced.
+ * the true time in London (HH:MM, with the London day when `onDay` — the incident's London
+ * day — is another), and how far the time may be out when the clock was not synced.
  */
-export function confirmationText(episode: Episode): string {
+export function confirmationText(episode: ConfirmingEpisode, onDay?: string): string {
   const n = episode.cycles.length;
   const start = Date.parse(episode.startsAt);
   const parts: string[] = [];
   if (n > 0) parts.push(`${plural(n, 'cycle')}, ${listText(episode.cycles.map((c) => seconds(c.lengthS)))}`);
   else parts.push('no cycles');
   if (episode.arcs > 0) parts.push(plural(episode.arcs, 'arc'));
-  const time = `${londonMinute(start).slice(11)} true time${episode.widenS > 0 ? `, give or take ${plural(Math.ceil(episode.widenS / 60), 'minute')}` : ''}`;
+  const [day, clock] = londonMinute(start).split(' ') as [string, string];
+  const time = `${clock}${onDay && onDay !== day ? ` on ${day}` : ''} true time${episode.widenS > 0 ? `, give or take ${plural(Math.ceil(episode.widenS / 60), 'minute')}` : ''}`;
   return `${parts.join(', ')}; ${time}`;
 }
 

@@ -512,6 +512,12 @@ describe('the confirmation text and the methodology', () => {
     expect(confirmationText(e)).toBe(text);
   });
 
+  it('gives the London day when the incident was on another (23:30 UTC on 31 March is 00:30 on 1 April in London)', () => {
+    const e = episode({ startsAt: '2026-03-31T23:30:00.000Z' });
+    expect(confirmationText(e, '2026-03-31')).toBe('2 cycles, 5.0 s and 7.1 s; 00:30 on 2026-04-01 true time');
+    expect(confirmationText(e, '2026-04-01')).toBe('2 cycles, 5.0 s and 7.1 s; 00:30 true time');
+  });
+
   it('states the seven rules in order', () => {
     expect(METHODOLOGY.map((m) => m.rule)).toEqual(['True time', 'Clock resets', 'Function tests', 'Cycles', 'Episodes', 'Matching', 'Exceptions']);
     expect(METHODOLOGY.find((m) => m.rule === 'Function tests')!.text).toMatch(/within 10 minutes after it was issued/);
