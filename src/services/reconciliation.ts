@@ -1,5 +1,6 @@
 import * as repo from '../db/repositories/reconciliation.js';
 import * as org from '../db/repositories/organisation.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { newId } from '../db/ids.js';
 import { addDays, londonMidnightUtc, nextDay, parseIsoDate } from '../domain/calendar.js';
 import { EXCEPTION_KINDS, reconcileDevice, type DeviceReconciliation, type ExceptionKind, type PlacedEvent, type ReconException, type Window } from '../domain/devices/reconcile.js';
@@ -167,53 +168,59 @@ export async function runReconciliation(svc: Services, actor: Actor, opts: Recon
   const reportsMatched = new Set(matches.map((m) => m.reportId)).size;
   const runId = newId();
 
-  const stored = await change(svc, actor, async (trx, audit) => {
-    const existing = await repo.exceptionsByKey(trx, force.id, [...found.keys()]);
-    const fresh: repo.NewException[] = [];
-    const unchanged: string[] = [];
-    const reopenedList: { id: string; key: string; outcome: string | null; reason: string | null }[] = [];
-    for (const e of exceptions) {
-      const was = existing.get(e.key);
-      if (!was) {
-        fresh.push(e);
-        continue;
+  const store = () =>
+    change(svc, actor, async (trx, audit) => {
+      const existing = await repo.exceptionsByKey(trx, force.id, [...found.keys()]);
+      const fresh: repo.NewException[] = [];
+      const unchanged: string[] = [];
+      const reopenedList: { id: string; key: string; outcome: string | null; reason: string | null }[] = [];
+      for (const e of exceptions) {
+        const was = existing.get(e.key);
+        if (!was) {
+          fresh.push(e);
+          continue;
+        }
+        const sameEvidence = was.evidence === e.evidence;
+        if (sameEvidence && was.state !== 'cleared') {
+          unchanged.push(was.id);
+          continue;
+        }
+        // Seen again after being cleared with nothing new: back to where it was (resolved if it had been resolved).
+        const state = sameEvidence && was.outcome !== null ? 'resolved' : 'open';
+        if (state === 'open' && was.state !== 'open') reopenedList.push({ id: was.id, key: was.key, outcome: was.outcome, reason: was.resolutionReason });
+        await repo.updateSeenException(trx, { id: was.id, state, clearResolution: state === 'open', found: e, at });
       }
-      const sameEvidence = was.evidence === e.evidence;
-      if (sameEvidence && was.state !== 'cleared') {
-        unchanged.push(was.id);
-        continue;
-      }
-      // Seen again after being cleared with nothing new: back to where it was (resolved if it had been resolved).
-      const state = sameEvidence && was.outcome !== null ? 'resolved' : 'open';
-      if (state === 'open' && was.state !== 'open') reopenedList.push({ id: was.id, key: was.key, outcome: was.outcome, reason: was.resolutionReason });
-      await repo.updateSeenException(trx, { id: was.id, state, clearResolution: state === 'open', found: e, at });
-    }
-    await repo.insertExceptions(trx, force.id, fresh);
-    await repo.touchExceptions(trx, unchanged, at);
-    const gone = (await repo.liveExceptionsBetween(trx, force.id, window.from, window.to)).filter((e) => !found.has(e.key)).map((e) => e.id);
-    await repo.clearExceptions(trx, gone);
-    await repo.replaceMatches(trx, force.id, [...windowClaimIds], matches, runId, at);
-    const summary: ReconciliationSummary = {
-      from,
-      to,
-      devices,
-      eventsRead,
-      functionTests,
-      episodes,
-      reportsMatched,
-      exceptionsByKind,
-      opened: fresh.length,
-      reopened: reopenedList.length,
-      cleared: gone.length,
-    };
-    await repo.insertRun(trx, { id: runId, forceId: force.id, fromOn: from, toOn: to, ranAt: at, actorId: actor.userId, summary });
-    await audit({
-      action: 'reconciliation.run',
-      entityType: 'reconciliation_run',
-      entityId: runId,
-      summary: { ...summary, reopenedExceptions: reopenedList.slice(0, AUDITED_REOPENED) },
+      await repo.insertExceptions(trx, force.id, fresh);
+      await repo.touchExceptions(trx, unchanged, at);
+      const gone = (await repo.liveExceptionsBetween(trx, force.id, window.from, window.to)).filter((e) => !found.has(e.key)).map((e) => e.id);
+      await repo.clearExceptions(trx, gone);
+      await repo.replaceMatches(trx, force.id, [...windowClaimIds], matches, runId, at);
+      const summary: ReconciliationSummary = {
+        from,
+        to,
+        devices,
+        eventsRead,
+        functionTests,
+        episodes,
+        reportsMatched,
+        exceptionsByKind,
+        opened: fresh.length,
+        reopened: reopenedList.length,
+        cleared: gone.length,
+      };
+      await repo.insertRun(trx, { id: runId, forceId: force.id, fromOn: from, toOn: to, ranAt: at, actorId: actor.userId, summary });
+      await audit({
+        action: 'reconciliation.run',
+        entityType: 'reconciliation_run',
+        entityId: runId,
+        summary: { ...summary, reopenedExceptions: reopenedList.slice(0, AUDITED_REOPENED) },
+      });
+      return summary;
     });
-    return summary;
+  // Two runs at once may both find the same new exception: the second to store it reads it back and stores again.
+  const stored = await store().catch((err: unknown) => {
+    if (isUniqueViolation(err, { name: 'reconciliation_exception_key_uq', column: 'reconciliation_exception.key' })) return store();
+    throw err;
   });
 
   const list: FoundException[] = exceptions.map((e) => ({

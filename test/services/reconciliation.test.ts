@@ -247,11 +247,20 @@ describe.each(testDatabases())('reconciliation of device logs with reports, on %
     expect(deviceClock('2026-11-20T22:15:00Z')).toBe('2026-11-20 22:15:00');
   });
 
+  it('stores a new exception once when two runs find it at the same time', async () => {
+    await insertLogEntries(svc, 'XG0001', [triggerAt(10, '2026-11-20T23:30:00Z')]);
+    const runs = await Promise.allSettled([runReconciliation(svc, SYSTEM_ACTOR, DAY), runReconciliation(svc, SYSTEM_ACTOR, DAY)]);
+    expect(runs.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    const stored = await svc.database.db.selectFrom('reconciliation_exception').select('state').where('key', 'like', 'discharge_without_report:XG0001:%').execute();
+    expect(stored).toEqual([{ state: 'open' }]);
+    expect(runs.map((r) => (r as PromiseFulfilledResult<{ opened: number }>).value.opened).sort()).toEqual([0, 1]);
+  });
+
   it('shows a borough-scoped person only their borough', async () => {
     const camden: Actor = { userId: null, label: 'sgt@test', grants: [{ role: 'supervisor', boroughId: f.boroughs.camden.id }] };
     const list = await listExceptions(svc, camden, { page: { page: 1, pageSize: 50 } });
     expect([list.total, list.counts, list.boroughs.map((b) => b.name)]).toEqual([0, [], ['Camden']]);
     const lambeth: Actor = { userId: null, label: 'sgt@test', grants: [{ role: 'supervisor', boroughId: f.boroughs.lambeth.id }] };
-    expect((await listExceptions(svc, lambeth, { page: { page: 1, pageSize: 50 } })).total).toBe(8);
+    expect((await listExceptions(svc, lambeth, { page: { page: 1, pageSize: 50 } })).total).toBe(9);
   });
 });
