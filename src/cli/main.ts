@@ -4,6 +4,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerCore } from './commands/core.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
+import { registerReconcile } from './commands/reconcile.js';
 import { registerRelease } from './commands/release.js';
 import { registerSeed } from './commands/seed.js';
 import { ValidationError } from '../domain/errors.js';
@@ -18,6 +19,7 @@ registerCore(program);
 registerSeed(program);
 registerImport(program);
 registerExport(program);
+registerReconcile(program);
 registerRelease(program);
 registerBackup(program);
 

@@ -108,6 +108,10 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['programme_lead', 'manage', 'device'],
   ['armourer', 'manage', 'device'],
   ['borough_commander', 'read', 'device'],
+  // Device logs reconciled with reports (issue 13): armourers and professional standards run
+  // the reconciliation and resolve what it finds, with an outcome and a reason.
+  ['armourer', 'review', 'device'],
+  ['professional_standards', 'review', 'device'],
 ];
 
 /** A role held by an account, optionally limited to one borough. */

@@ -45,6 +45,7 @@ import { registerFleetRoutes } from './routes/devices/fleet.js';
 import { registerDevicePolicyRoutes } from './routes/devices/policy.js';
 import { registerDeviceRegisterRoutes } from './routes/devices/register.js';
 import { registerQuarantineRoutes } from './routes/devices/quarantine.js';
+import { registerReconciliationRoutes } from './routes/devices/reconciliation.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -185,6 +186,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerDeviceApiRoutes(app, svc);
   registerDeviceModelRoutes(app, svc);
   registerArmouryRoutes(app, svc);
+  registerReconciliationRoutes(app, svc);
   registerDeviceRegisterRoutes(app, svc);
   registerDeviceCartridgeRoutes(app, svc);
   registerDevicePolicyRoutes(app, svc);

@@ -11,6 +11,10 @@ import { answerText, fieldLabel } from './report-view.js';
 import { formatDate, formatDateTime, formatNumber, plural } from './views.js';
 import { GATE_REASON_LABELS } from './device-view.js';
 import type { GateReasonCode } from '../domain/devices/gate.js';
+import { RESOLUTION_OUTCOME_LABELS, type ResolutionOutcome } from '../services/reconciliation.js';
+import { exceptionKindLabel } from './reconciliation-view.js';
+
+const outcomeText = (o: unknown) => (typeof o === 'string' ? (RESOLUTION_OUTCOME_LABELS[o as ResolutionOutcome] ?? o).toLowerCase() : 'not recorded');
 
 /** How the fields of Cedar's records read to a person. */
 const FIELD_LABELS: Record<string, string> = {
@@ -204,6 +208,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device_policy.update': 'Sign-out gate policy updated',
   'device_quarantine.propose': 'Device quarantine proposed',
   'device_quarantine.decide': 'Device quarantine decided',
+  'reconciliation.run': 'Device logs reconciled with reports',
+  'reconciliation_exception.resolve': 'Reconciliation exception resolved',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -235,6 +241,8 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   device_issue: 'Device issue',
   cartridge: 'Cartridge',
   device_quarantine_proposal: 'Device quarantine proposal',
+  reconciliation_run: 'Reconciliation of device logs',
+  reconciliation_exception: 'Reconciliation exception',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -506,6 +514,26 @@ const DESCRIBE: Record<string, Describe> = {
     what: c.s.decision === 'quarantined' ? `Device ${c.show(c.s.serial)} to be quarantined: proposal accepted` : `Quarantine of device ${c.show(c.s.serial)} declined`,
     details: c.s.note ? [`${c.s.decision === 'declined' ? 'Reason' : 'Note'}: ${c.show(c.s.note)}`] : [],
   }),
+  'reconciliation.run': (c) => {
+    const kinds = isRecord(c.s.exceptionsByKind) ? Object.entries(c.s.exceptionsByKind).filter(([, n]) => count(n) > 0) : [];
+    const found = kinds.reduce((sum, [, n]) => sum + count(n), 0);
+    const dates = c.s.from === c.s.to ? formatDate(String(c.s.from)) : `${formatDate(String(c.s.from))} to ${formatDate(String(c.s.to))}`;
+    return {
+      what: `Device logs reconciled with reports for ${dates}: ${plural(found, 'exception')} found`,
+      details: [
+        `${formatNumber(count(c.s.eventsRead))} log events read from ${plural(count(c.s.devices), 'device')}; ${plural(count(c.s.functionTests), 'function test')}; ${plural(count(c.s.episodes), 'episode')}; ${plural(count(c.s.reportsMatched), 'report')} confirmed`,
+        ...kinds.map(([k, n]) => `${exceptionKindLabel(k)}: ${formatNumber(count(n))}`),
+        `New: ${formatNumber(count(c.s.opened))}; reopened: ${formatNumber(count(c.s.reopened))}; cleared: ${formatNumber(count(c.s.cleared))}`,
+        ...(Array.isArray(c.s.reopenedExceptions)
+          ? c.s.reopenedExceptions.filter(isRecord).map((r) => `Reopened on new evidence, was resolved as ${outcomeText(r.outcome)}${r.reason ? `: ${c.show(r.reason)}` : ''}`)
+          : []),
+      ],
+    };
+  },
+  'reconciliation_exception.resolve': (c) => ({
+    what: `${exceptionKindLabel(String(c.s.kind))} on device ${c.show(c.s.serial)} resolved: ${outcomeText(c.s.outcome)}`,
+    details: [`Reason: ${c.show(c.s.reason)}`],
+  }),
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */
@@ -573,6 +601,8 @@ function recordOf(e: Pick<AuditEntry, 'entityType' | 'entityId'>, r: AuditRecord
       const t = r.tokens.get(id);
       return t ? at(`API token “${t.name}”${t.email ? ` of ${t.email}` : ''}`, null) : gone();
     }
+    case 'reconciliation_exception':
+      return at('Reconciliation exception', `/devices/reconciliation/${id}`, 'read:device');
     case 'uplift_plan':
       return at('The uplift plan', '/uplift', 'read:uplift');
     case 'force': {

@@ -27,6 +27,8 @@ import { CENTRAL_STORE } from '../../src/domain/devices/register.js';
 import { importDeviceIssues } from '../../src/services/import-devices.js';
 import { moveDevice, receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { firedReport, recordReport } from '../support/report-fixtures.js';
+import { runReconciliation } from '../../src/services/reconciliation.js';
+import { insertLogEntries, syncAt, triggerAt } from '../support/reconciliation.js';
 import { demoEmail, seedDemo, type DemoSummary } from '../../src/demo/index.js';
 import type { RoutePermission } from '../../src/http/types.js';
 import { openTestApp, type TestApp } from '../support/app.js';
@@ -58,6 +60,8 @@ interface Ids {
   deviceIssue: string;
   /** A device in store and a quarantined one (professional standards see the release form). */
   devices: string[];
+  /** An exception the reconciliation found (issue 13), with its timeline and resolve form. */
+  reconciliationException: string;
 }
 
 /**
@@ -129,6 +133,7 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/armoury/issues/:id/return': (ids) => [`/armoury/issues/${ids.deviceIssue}/return`],
   '/devices/:id': (ids) => ids.devices.map((id) => `/devices/${id}`),
   '/devices/models/:id/edit': (ids) => [`/devices/models/${ids.deviceModel}/edit`],
+  '/devices/reconciliation/:id': (ids) => [`/devices/reconciliation/${ids.reconciliationException}`],
   // No path parameter (the walk visits it anyway): listed so its open proposal is known to be there (addWhatTheDemoLacks).
   '/devices/quarantine': () => ['/devices/quarantine'],
 };
@@ -148,6 +153,7 @@ const WITH_QUERY = [
   '/statistics?period=nonsense',
   '/armoury/officer?collar=NOBODY',
   '/devices/quarantine?done=declined',
+  '/devices/reconciliation?state=open&kind=discharge_without_report',
 ];
 
 function allows(role: Role, permission: RoutePermission): boolean {
@@ -410,6 +416,10 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   await receiveCartridges(t.svc, SYSTEM_ACTOR, [{ serial: 'A11Y-C1', type: 'Smart 25 ft', lot: 'L1', expiresOn: '2030-01-31', armoury: store }]);
   const cartridge = await db.selectFrom('cartridge').select('id').where('serial', '=', 'A11Y-C1').executeTakeFirstOrThrow();
   await db.updateTable('cartridge').set({ state: 'expended' }).where('id', '=', cartridge.id).execute();
+  // The device out since an hour ago fired half an hour ago, and no report says so: an exception (issue 13).
+  const ago = (minutes: number) => new Date(t.svc.now().getTime() - minutes * 60_000).toISOString();
+  await insertLogEntries(t.svc, 'A11Y-X2-0001', [syncAt(900_001, ago(120)), triggerAt(900_002, ago(30)), syncAt(900_003, ago(5))]);
+  await runReconciliation(t.svc, SYSTEM_ACTOR, { from: londonDate(ago(24 * 60)), to: londonDate(t.svc.now()) });
 }
 
 async function idsOf(t: TestApp): Promise<Ids> {
@@ -473,5 +483,6 @@ async function idsOf(t: TestApp): Promise<Ids> {
         .executeTakeFirstOrThrow()
     ).id,
     devices: (await db.selectFrom('device').select('id').where('serial', 'in', ['A11Y-0001', 'A11Y-0002']).orderBy('serial').execute()).map((d) => d.id),
+    reconciliationException: (await db.selectFrom('reconciliation_exception').select('id').where('device_serial', '=', 'A11Y-X2-0001').executeTakeFirstOrThrow()).id,
   };
 }

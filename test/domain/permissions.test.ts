@@ -15,6 +15,12 @@ describe('permission table', () => {
     ['armourer', 'read:audit', false],
     ['officer', 'read:officer', false],
     ['officer', 'read:team', false],
+    // Issue 13: armourers and professional standards resolve the reconciliation's exceptions.
+    ['armourer', 'review:device', true],
+    ['professional_standards', 'review:device', true],
+    ['supervisor', 'review:device', false],
+    ['borough_commander', 'review:device', false],
+    ['officer', 'review:device', false],
   ])('%s may %s: %s', (role, permission, expected) => {
     expect(roleAllows(role, permission)).toBe(expected);
   });

@@ -474,6 +474,41 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Quarantine of device X29000123 declined',
     ['Reason: The device was downloaded and returned'],
   ],
+  [
+    'reconciliation.run',
+    'reconciliation_run',
+    'run1',
+    {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      devices: 3,
+      eventsRead: 12000,
+      functionTests: 40,
+      episodes: 5,
+      reportsMatched: 4,
+      exceptionsByKind: { discharge_without_report: 1, arc_without_report: 0, clock_reset: 2 },
+      opened: 2,
+      reopened: 1,
+      cleared: 0,
+      reopenedExceptions: [{ id: 'e1', key: 'k', outcome: 'log_fault', reason: 'Battery fault' }],
+    },
+    'Device logs reconciled with reports for 1 November 2026 to 30 November 2026: 3 exceptions found',
+    [
+      '12,000 log events read from 3 devices; 40 function tests; 5 episodes; 4 reports confirmed',
+      'Discharge without a report: 1',
+      'Clock reset: 2',
+      'New: 2; reopened: 1; cleared: 0',
+      'Reopened on new evidence, was resolved as a fault in the device or its log: Battery fault',
+    ],
+  ],
+  [
+    'reconciliation_exception.resolve',
+    'reconciliation_exception',
+    'e1',
+    { kind: 'discharge_without_report', serial: 'X29000123', outcome: 'accidental_discharge_recorded', reason: 'Accidental discharge in the armoury, recorded' },
+    'Discharge without a report on device X29000123 resolved: accidental discharge, now recorded',
+    ['Reason: Accidental discharge in the armoury, recorded'],
+  ],
 ];
 
 describe('the audit log in words: a sentence for each action', () => {

@@ -13,6 +13,8 @@ import { issueDevice, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { getForce } from '../../src/services/organisation.js';
 import { officerFixture } from '../support/fixtures.js';
+import { runReconciliation } from '../../src/services/reconciliation.js';
+import { insertLogEntries, syncAt, triggerAt } from '../support/reconciliation.js';
 import { MAX_QUERY_VALUE } from '../../src/http/query.js';
 import { testDatabases } from '../support/databases.js';
 import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
@@ -216,6 +218,11 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     );
     const devices = await registerDevices(t.svc, SYSTEM_ACTOR, [{ serial: 'FUZZ-1', model: 'X2', armoury: CENTRAL_STORE }]);
     const deviceIssue = await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'FUZZ-1', collarNumber: '9999FZ', cartridges: [] });
+    // A discharge after the spark-test minutes that no report records: an exception to open (issue 13).
+    const at = (minutes: number) => new Date(t.svc.now().getTime() + minutes * 60_000).toISOString();
+    await insertLogEntries(t.svc, 'FUZZ-1', [syncAt(1, at(-60)), triggerAt(2, at(30)), syncAt(3, at(120))]);
+    await runReconciliation(t.svc, SYSTEM_ACTOR, { from: londonDate(at(-24 * 60)), to: londonDate(at(24 * 60)) });
+    const reconciliationException = (await db.selectFrom('reconciliation_exception').select('id').executeTakeFirstOrThrow()).id;
     Object.assign(params, {
       officer: officer.id,
       team: team.id,
@@ -231,6 +238,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       release: release.id,
       releaseNumber: String(release.number),
       deviceIssue: deviceIssue.id,
+      reconciliationException,
       device: devices.get('FUZZ-1')!,
       deviceModel: (await db.selectFrom('device_model').select('id').orderBy('name').executeTakeFirstOrThrow()).id,
     });
@@ -261,6 +269,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/assets\/\*/, '/assets/cedar.css')
       .replace(/^\/api\/v1\/device-issues\/:id/, `/api/v1/device-issues/${params.deviceIssue}`)
       .replace(/^\/armoury\/issues\/:id/, `/armoury/issues/${params.deviceIssue}`)
+      .replace(/^\/devices\/reconciliation\/:id/, `/devices/reconciliation/${params.reconciliationException}`)
       .replace(/^\/devices\/models\/:id/, `/devices/models/${params.deviceModel}`)
       .replace(/^\/devices\/:id/, `/devices/${params.device}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
