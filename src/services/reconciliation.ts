@@ -147,6 +147,7 @@ export async function runReconciliation(svc: Services, actor: Actor, opts: Recon
         episodeEndsAt: m.episode.endsAt,
         triggers: m.episode.triggers,
         arcs: m.episode.arcs,
+        widenS: m.episode.widenS,
         cycles: m.episode.cycles.map((c) => c.lengthS),
       });
     }

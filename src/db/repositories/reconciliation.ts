@@ -467,6 +467,8 @@ export interface NewMatch {
   episodeEndsAt: string;
   triggers: number;
   arcs: number;
+  /** How far the episode's true time may be out, in seconds (rule 1). */
+  widenS: number;
   cycles: number[];
 }
 
@@ -488,6 +490,7 @@ export async function replaceMatches(db: Executor, forceId: string, reportIds: r
     episode_ends_at: m.episodeEndsAt,
     triggers: m.triggers,
     arcs: m.arcs,
+    widen_s: Math.round(m.widenS),
     cycles: JSON.stringify(m.cycles),
     run_id: runId,
     matched_at: at,
