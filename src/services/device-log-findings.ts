@@ -1,6 +1,6 @@
 import * as repo from '../db/repositories/reconciliation-findings.js';
 import { londonDate } from '../domain/calendar.js';
-import { findingLabel } from '../domain/devices/log-findings.js';
+import { exceptionKindLabel } from '../domain/devices/log-findings.js';
 import { confirmationText } from '../domain/devices/reconcile.js';
 import type { Scope } from '../domain/permissions.js';
 import type { Services } from './context.js';
@@ -33,7 +33,7 @@ export interface ReportLogFindings {
 const findingOf = (r: repo.FindingRow): ReportFinding => ({
   id: r.id,
   kind: r.kind,
-  label: findingLabel(r.kind),
+  label: exceptionKindLabel(r.kind),
   state: r.state,
   deviceSerial: r.deviceSerial,
   detail: r.detail,
