@@ -474,6 +474,63 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     'Quarantine of device X29000123 declined',
     ['Reason: The device was downloaded and returned'],
   ],
+  [
+    'shift.import',
+    'shift',
+    null,
+    { source: 'cli', file: 'shifts.csv', sha256: 'ab', read: 5, inserted: 3, replaced: 1, unchanged: 1, officers: 2 },
+    'Shifts imported from shifts.csv: 3 shifts added, 1 replaced, 1 unchanged, for 2 officers',
+  ],
+  [
+    'shift.import',
+    'shift',
+    null,
+    { source: 'api', file: 'request', read: 1, inserted: 1, replaced: 0, unchanged: 0, officers: 1 },
+    'Shifts imported from the API: 1 shift added, 0 replaced, 0 unchanged, for 1 officer',
+  ],
+  [
+    'shift.replace',
+    'shift',
+    'sh1',
+    {
+      collarNumber: '1234LX',
+      startsAt: '2026-10-24T21:00:00.000Z',
+      changed: ['endsAt', 'boroughId', 'callSign'],
+      before: { endsAt: '2026-10-25T06:00:00.000Z', boroughId: 'b1', teamId: null, callSign: 'LX21' },
+      after: { endsAt: '2026-10-25T07:00:00.000Z', boroughId: 'b1', teamId: null, callSign: 'LX22' },
+      file: 'shifts.csv',
+      line: 4,
+    },
+    'Shift of officer 1234LX starting 24 October 2026 at 22:00 replaced by the roster',
+    ['Ends: 25 October 2026 at 06:00 → 25 October 2026 at 07:00', 'Borough: Lambeth → Lambeth', 'Call sign: LX21 → LX22', 'From shifts.csv, line 4'],
+  ],
+  [
+    'crewing_policy.update',
+    'crewing_policy',
+    null,
+    {
+      scope: 'force',
+      borough: null,
+      before: { carriersPerCrew: 1, soloRanks: ['Sergeant'], minimumCrews: 2, briefingBeforeMinutes: 30, briefingAfterMinutes: 60 },
+      after: { carriersPerCrew: 2, soloRanks: ['Sergeant'], minimumCrews: 3, briefingBeforeMinutes: 30, briefingAfterMinutes: 60 },
+    },
+    'Crewing policy for the force changed',
+    ['Officers of a crew who carry: 1 → 2', 'Minimum Taser-equipped crews: 2 → 3'],
+  ],
+  [
+    'crewing_policy.update',
+    'crewing_policy',
+    'b1',
+    { scope: 'borough', borough: 'Lambeth', before: null, after: { carriersPerCrew: 1, soloRanks: ['Sergeant', 'Inspector'], minimumCrews: 4, briefingBeforeMinutes: 30, briefingAfterMinutes: 60 } },
+    'Crewing policy for Lambeth set',
+  ],
+  [
+    'crewing_policy.remove',
+    'crewing_policy',
+    'b1',
+    { scope: 'borough', borough: 'Lambeth', before: { carriersPerCrew: 1, soloRanks: [], minimumCrews: 4, briefingBeforeMinutes: 30, briefingAfterMinutes: 60 } },
+    "Crewing policy for Lambeth removed: the force's policy applies there again",
+  ],
 ];
 
 describe('the audit log in words: a sentence for each action', () => {
