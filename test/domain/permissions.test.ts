@@ -15,6 +15,11 @@ describe('permission table', () => {
     ['armourer', 'read:audit', false],
     ['officer', 'read:officer', false],
     ['officer', 'read:team', false],
+    ['programme_lead', 'import:shift', true],
+    ['programme_lead', 'manage:shift', true],
+    ['supervisor', 'read:shift', true],
+    ['supervisor', 'import:shift', false],
+    ['armourer', 'read:shift', false],
   ])('%s may %s: %s', (role, permission, expected) => {
     expect(roleAllows(role, permission)).toBe(expected);
   });

@@ -12,6 +12,7 @@ import { stringify } from 'csv-stringify/sync';
 import { neutraliseRow, type RowError } from '../../domain/csv.js';
 import { CliError, endProgress, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
+import { registerShiftsImport } from './import-shifts.js';
 import { importCartridges, importDeviceIssues, importDevices, type RegisterImportResult } from '../../services/import-devices.js';
 import { CARTRIDGE_COLUMNS, DEVICE_COLUMNS, ISSUE_COLUMNS } from '../../domain/devices/import.js';
 
@@ -315,6 +316,7 @@ Example:
   );
 
   registerHomeOfficeImport(imports);
+  registerShiftsImport(imports);
 }
 
 /** Problems printed by `import training`; the rest go to the rejects file. */
