@@ -21,8 +21,8 @@
  *  - minimum: the borough's policy's minimum Taser-equipped crews.
  *
  * Fast for a whole force and a month (33 boroughs × 720 hours, 200,000 shifts): per borough, one
- * sweep over its shifts sorted by start and by end, keeping the officers on duty as the hours
- * advance, rather than a scan of every shift for every hour.
+ * sweep over its events in time order (see `coverage`), rather than a scan of every shift for
+ * every hour.
  */
 import { londonInstant, londonOffsetMinutes, nextDay, parseIsoDate } from '../calendar.js';
 import type { Rank } from '../organisation.js';
@@ -120,77 +120,143 @@ export function authorityFromHistories(histories: ReadonlyMap<string, AuthorityH
   };
 }
 
-interface Span {
-  officerId: string;
-  start: number;
-  end: number;
-}
-
-/** Coverage for each borough and each real hour of the range (rows by borough in the order given, then by hour). */
+/**
+ * Coverage for each borough and each real hour of the range (rows by borough in the order given,
+ * then by hour).
+ *
+ * One sweep per borough over its events in time order: a shift starting or ending, a device
+ * issued to or returned by one of its officers. Counters of officers on duty, authorised on
+ * duty, carriers and solo carriers change only when an officer comes on or goes off duty, or
+ * picks up or hands back a device; authority is looked at when an officer comes on duty and
+ * again for everyone on duty when the London date changes. So the work is the events plus, once
+ * a day, the officers on duty: not every officer for every hour.
+ */
 export function coverage(input: CoverageInput): CoverageRow[] {
   const hours = londonHours(input.from, input.to);
   if (hours.length === 0) return [];
   const first = hours[0]!.ms;
   const last = hours[hours.length - 1]!.ms;
 
-  // Shifts that cover at least one hour's start, by borough.
-  const byBorough = new Map<string, Span[]>(input.boroughIds.map((id) => [id, []]));
+  // Officers by index.
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  const indexOf = (id: string) => {
+    let i = index.get(id);
+    if (i === undefined) {
+      i = ids.length;
+      index.set(id, i);
+      ids.push(id);
+    }
+    return i;
+  };
+
+  // Shifts that cover at least one hour's start, by borough: [start, end, officer] triples.
+  const wanted = new Map<string, number[]>(input.boroughIds.map((id) => [id, []]));
   for (const s of input.shifts) {
     if (s.forceWide) continue;
-    const list = byBorough.get(s.boroughId);
+    const list = wanted.get(s.boroughId);
     if (!list) continue;
     const start = Date.parse(s.startsAt);
     const end = Date.parse(s.endsAt);
     if (end <= first || start > last || end <= start) continue;
-    list.push({ officerId: s.officerId, start, end });
+    list.push(start, end, indexOf(s.officerId));
   }
 
-  // Sign-outs by officer, as [issued, returned) in milliseconds.
-  const held = new Map<string, number[]>();
+  // Sign-outs by officer, as [issued, returned) pairs (returned: Infinity while out).
+  const held = new Map<number, number[]>();
   for (const i of input.issues) {
+    const officer = index.get(i.officerId);
+    if (officer === undefined) continue; // never on duty in the range
     const from = Date.parse(i.issuedAt);
     const to = i.returnedAt === null ? Infinity : Date.parse(i.returnedAt);
     if (to <= first || from > last || to <= from) continue;
-    const list = held.get(i.officerId) ?? [];
+    const list = held.get(officer) ?? [];
     list.push(from, to);
-    held.set(i.officerId, list);
+    held.set(officer, list);
   }
-  const carries = (officerId: string, at: number) => {
-    const spans = held.get(officerId);
-    if (!spans) return false;
-    for (let k = 0; k < spans.length; k += 2) if (spans[k]! <= at && at < spans[k + 1]!) return true;
-    return false;
-  };
+
+  const n = ids.length;
+  const duty = new Int32Array(n);
+  const holding = new Int32Array(n);
+  const authorisedNow = new Uint8Array(n);
+  const soloRank = new Uint8Array(n);
 
   const rows: CoverageRow[] = [];
   for (const boroughId of input.boroughIds) {
     const policy = input.policyFor(boroughId);
     const solo = new Set(policy.soloRanks);
-    const spans = byBorough.get(boroughId)!;
-    const byStart = [...spans].sort((a, b) => a.start - b.start);
-    const byEnd = [...spans].sort((a, b) => a.end - b.end);
-    // Officers on duty, with how many of their shifts cover the instant.
-    const onDuty = new Map<string, number>();
-    let s = 0;
+    const triples = wanted.get(boroughId)!;
+
+    // Events as [time, kind, officer]: kind 0 shift start, 1 shift end, 2 device out, 3 device back.
+    const events: number[][] = [];
+    const officers = new Set<number>();
+    for (let k = 0; k < triples.length; k += 3) {
+      const officer = triples[k + 2]!;
+      events.push([triples[k]!, 0, officer], [triples[k + 1]!, 1, officer]);
+      officers.add(officer);
+    }
+    for (const officer of officers) {
+      duty[officer] = 0;
+      holding[officer] = 0;
+      const rank = input.ranks.get(ids[officer]!);
+      soloRank[officer] = rank !== undefined && solo.has(rank) ? 1 : 0;
+      const spans = held.get(officer);
+      if (spans) for (let k = 0; k < spans.length; k += 2) events.push([spans[k]!, 2, officer], [spans[k + 1]!, 3, officer]);
+    }
+    events.sort((a, b) => a[0]! - b[0]!);
+
+    const onDuty = new Set<number>();
+    let authorised = 0;
+    let carriers = 0;
+    let soloCarriers = 0;
+    let date = '';
     let e = 0;
     for (const hour of hours) {
       const at = hour.ms;
-      for (; s < byStart.length && byStart[s]!.start <= at; s++) onDuty.set(byStart[s]!.officerId, (onDuty.get(byStart[s]!.officerId) ?? 0) + 1);
-      for (; e < byEnd.length && byEnd[e]!.end <= at; e++) {
-        const id = byEnd[e]!.officerId;
-        const n = onDuty.get(id)! - 1;
-        if (n === 0) onDuty.delete(id);
-        else onDuty.set(id, n);
+      if (hour.londonDate !== date) {
+        // Authority is by London date: look again at everyone on duty.
+        date = hour.londonDate;
+        authorised = 0;
+        for (const officer of onDuty) {
+          authorisedNow[officer] = input.authorised(ids[officer]!, date) ? 1 : 0;
+          authorised += authorisedNow[officer]!;
+        }
       }
-      let authorised = 0;
-      let carriers = 0;
-      let soloCarriers = 0;
-      for (const officerId of onDuty.keys()) {
-        if (input.authorised(officerId, hour.londonDate)) authorised++;
-        if (carries(officerId, at)) {
-          carriers++;
-          const rank = input.ranks.get(officerId);
-          if (rank !== undefined && solo.has(rank)) soloCarriers++;
+      for (; e < events.length && events[e]![0]! <= at; e++) {
+        const [, kind, officer] = events[e] as [number, number, number];
+        if (kind === 0) {
+          duty[officer] = duty[officer]! + 1;
+          if (duty[officer] === 1) {
+            onDuty.add(officer);
+            authorisedNow[officer] = input.authorised(ids[officer]!, date) ? 1 : 0;
+            authorised += authorisedNow[officer]!;
+            if (holding[officer]! > 0) {
+              carriers++;
+              soloCarriers += soloRank[officer]!;
+            }
+          }
+        } else if (kind === 1) {
+          duty[officer] = duty[officer]! - 1;
+          if (duty[officer] === 0) {
+            onDuty.delete(officer);
+            authorised -= authorisedNow[officer]!;
+            if (holding[officer]! > 0) {
+              carriers--;
+              soloCarriers -= soloRank[officer]!;
+            }
+          }
+        } else if (kind === 2) {
+          holding[officer] = holding[officer]! + 1;
+          if (holding[officer] === 1 && duty[officer]! > 0) {
+            carriers++;
+            soloCarriers += soloRank[officer]!;
+          }
+        } else {
+          holding[officer] = holding[officer]! - 1;
+          if (holding[officer] === 0 && duty[officer]! > 0) {
+            carriers--;
+            soloCarriers -= soloRank[officer]!;
+          }
         }
       }
       rows.push({

@@ -199,3 +199,58 @@ describe('the minimum and the rows', () => {
     expect(at(rows, '2026-06-01T08:00:00+01:00').onDuty).toBe(0);
   });
 });
+
+describe('the sweep against the rules read literally', () => {
+  it('gives, for a random month across the autumn clock change, what checking every shift and sign-out for every hour gives', () => {
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const officers = Array.from({ length: 40 }, (_, i) => `o${i}`);
+    const ranks = new Map<string, Rank>(officers.map((o, i) => [o, i % 5 === 0 ? 'Sergeant' : 'Police Constable']));
+    const shifts: CoverageShift[] = [];
+    const issues: { officerId: string; issuedAt: string; returnedAt: string | null }[] = [];
+    for (let k = 0; k < 400; k++) {
+      const day = `2026-10-${String(1 + random(31)).padStart(2, '0')}`;
+      const start = `${String(random(24)).padStart(2, '0')}:${random(2) ? '00' : '30'}`;
+      const end = `${String(random(24)).padStart(2, '0')}:00`;
+      const times = shiftInstants(day, start, end);
+      if (!times) continue;
+      const officerId = officers[random(officers.length)]!;
+      shifts.push({ officerId, boroughId: random(2) ? 'b1' : 'b2', ...times });
+      if (random(3) === 0) {
+        const from = Date.parse(times.startsAt) - random(3) * 1_800_000;
+        issues.push({ officerId, issuedAt: new Date(from).toISOString(), returnedAt: random(4) === 0 ? null : new Date(from + (1 + random(14)) * 3_600_000).toISOString() });
+      }
+    }
+    const authorised = (id: string, date: string) => (Number(id.slice(1)) + Number(date.slice(8))) % 4 !== 0;
+    const policyFor = (b: string): CrewingPolicy => (b === 'b1' ? DEFAULT_CREWING_POLICY : { ...DEFAULT_CREWING_POLICY, carriersPerCrew: 2, minimumCrews: 3 });
+    const rows = coverage({ from: '2026-10-01', to: '2026-10-31', boroughIds: ['b1', 'b2'], shifts, issues, ranks, authorised, policyFor });
+
+    const expected = ['b1', 'b2'].flatMap((boroughId) =>
+      londonHours('2026-10-01', '2026-10-31').map((hour) => {
+        const at = hour.ms;
+        const onDuty = [...new Set(shifts.filter((s) => s.boroughId === boroughId && Date.parse(s.startsAt) <= at && at < Date.parse(s.endsAt)).map((s) => s.officerId))];
+        const carriers = onDuty.filter((o) => issues.some((i) => i.officerId === o && Date.parse(i.issuedAt) <= at && (i.returnedAt === null || at < Date.parse(i.returnedAt))));
+        const policy = policyFor(boroughId);
+        const solo = carriers.filter((o) => policy.soloRanks.includes(ranks.get(o)!)).length;
+        return {
+          boroughId,
+          hourStart: hour.hourStart,
+          onDuty: onDuty.length,
+          authorisedOnDuty: onDuty.filter((o) => authorised(o, hour.londonDate)).length,
+          carriers: carriers.length,
+          taserCrews: taserCrewsPossible(policy, onDuty.length, carriers.length, solo),
+          minimum: policy.minimumCrews,
+        };
+      }),
+    );
+    expect(rows).toHaveLength(2 * 745);
+    expect(
+      rows.map(({ boroughId, hourStart, onDuty, authorisedOnDuty, carriers, taserCrews, minimum }) => ({ boroughId, hourStart, onDuty, authorisedOnDuty, carriers, taserCrews, minimum })),
+    ).toEqual(expected);
+    expect(rows.some((r) => r.carriers > 0)).toBe(true);
+    expect(rows.some((r) => r.authorisedOnDuty < r.onDuty)).toBe(true);
+  });
+});
