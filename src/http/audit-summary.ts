@@ -213,6 +213,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device_quarantine.decide': 'Device quarantine decided',
   'shift.import': 'Shifts imported',
   'shift.replace': 'Shift replaced',
+  'shift.remove': 'Shift taken away',
   'crewing_policy.update': 'Crewing policy set',
   'crewing_policy.remove': "Borough's crewing policy removed",
 };
@@ -520,7 +521,7 @@ const DESCRIBE: Record<string, Describe> = {
     details: c.s.note ? [`${c.s.decision === 'declined' ? 'Reason' : 'Note'}: ${c.show(c.s.note)}`] : [],
   }),
   'shift.import': (c) => ({
-    what: `Shifts imported from ${c.s.source === 'api' ? 'the API' : c.show(c.s.file)}: ${plural(count(c.s.inserted), 'shift')} added, ${formatNumber(count(c.s.replaced))} replaced, ${formatNumber(count(c.s.unchanged))} unchanged, for ${plural(count(c.s.officers), 'officer')}`,
+    what: `Shifts imported from ${c.s.source === 'api' ? 'the API' : c.show(c.s.file)}: ${plural(count(c.s.inserted), 'shift')} added, ${formatNumber(count(c.s.replaced))} replaced, ${formatNumber(count(c.s.removed))} taken away, ${formatNumber(count(c.s.unchanged))} unchanged, for ${plural(count(c.s.officers), 'officer')}`,
   }),
   'shift.replace': (c) => {
     const before = isRecord(c.s.before) ? c.s.before : {};
@@ -530,6 +531,17 @@ const DESCRIBE: Record<string, Describe> = {
     return {
       what: `Shift of officer ${c.show(c.s.collarNumber)} starting ${typeof c.s.startsAt === 'string' ? formatDateTime(c.s.startsAt) : '—'} replaced by the roster`,
       details: [...changed.map((k) => `${label(k)}: ${shown(k, before[k])} → ${shown(k, now[k])}`), ...(c.s.file ? [`From ${c.show(c.s.file)}, line ${c.num(c.s.line)}`] : [])],
+    };
+  },
+  'shift.remove': (c) => {
+    const before = isRecord(c.s.before) ? c.s.before : {};
+    return {
+      what: `Shift of officer ${c.show(c.s.collarNumber)} starting ${typeof c.s.startsAt === 'string' ? formatDateTime(c.s.startsAt) : '—'} taken away: the roster moved it`,
+      details: [
+        `Ended: ${typeof before.endsAt === 'string' ? formatDateTime(before.endsAt) : '—'}`,
+        `Borough: ${c.show(before.boroughId, 'boroughId')}`,
+        ...(c.s.file ? [`Overlapped by the shift on line ${c.num(c.s.line)} of ${c.show(c.s.file)}`] : []),
+      ],
     };
   },
   'crewing_policy.update': (c) => ({

@@ -4,7 +4,7 @@ import * as org from '../db/repositories/organisation.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as repo from '../db/repositories/shifts.js';
 import type { ShiftSource } from '../db/repositories/shifts.js';
-import { planShiftImport, readShiftsCsv, rejectedRowCount, shiftKey, type ShiftPlan, type ShiftRead, type ShiftRow } from '../domain/crewing/shifts.js';
+import { planShiftImport, readShiftsCsv, rejectedRowCount, type ShiftPlan, type ShiftRead, type ShiftRow } from '../domain/crewing/shifts.js';
 import type { CsvEncoding, RowError } from '../domain/csv.js';
 import { WorkflowError } from '../domain/errors.js';
 import type { Executor } from '../db/database.js';
@@ -36,6 +36,8 @@ export interface ShiftImportResult {
   inserted: number;
   /** Stored shifts (same officer and start) replaced by a changed row. */
   replaced: number;
+  /** Stored shifts of an officer that a row overlaps without matching (moved to another start), taken away. */
+  removed: number;
   /** Rows Cedar already held as they are. */
   unchanged: number;
   /** Rows with at least one problem. */
@@ -71,15 +73,17 @@ async function read(svc: Services, forceId: string, bytes: Uint8Array): Promise<
 
 /** What the import changes, against the shifts stored for the same officers over the file's span. */
 async function plan(db: Executor, forceId: string, rows: readonly ShiftRow[]): Promise<ShiftPlan> {
-  if (rows.length === 0) return { insert: [], replace: [], unchanged: 0 };
+  if (rows.length === 0) return { insert: [], replace: [], remove: [], unchanged: 0 };
   let from = rows[0]!.startsAt;
   let to = from;
   for (const r of rows) {
     if (r.startsAt < from) from = r.startsAt;
     if (r.startsAt > to) to = r.startsAt;
   }
-  const stored = await repo.storedShifts(db, forceId, [...new Set(rows.map((r) => r.officerId))], from, to);
-  return planShiftImport(rows, new Map(stored.map((s) => [shiftKey(s.officerId, s.startsAt), s])));
+  // A stored shift a row overlaps starts less than a shift's longest length before or after it.
+  const around = (instant: string, hours: number) => new Date(Date.parse(instant) + hours * 3_600_000).toISOString();
+  const stored = await repo.storedShifts(db, forceId, [...new Set(rows.map((r) => r.officerId))], around(from, -25), around(to, 25));
+  return planShiftImport(rows, stored);
 }
 
 /**
@@ -87,8 +91,9 @@ async function plan(db: Executor, forceId: string, rows: readonly ShiftRow[]): P
  * or team, a bad date or time, a shift twice or overlapping), every problem is returned by line
  * and column and nothing is stored. Otherwise, in one transaction: new shifts are stored; a
  * shift Cedar holds for the same officer and start with a different end, borough, team or call
- * sign is replaced, with a `shift.replace` audit entry saying what it was; the rest are left
- * alone, so the same file imported twice changes nothing. One `shift.import` entry sums it up.
+ * sign is replaced, with a `shift.replace` audit entry saying what it was; a stored shift of the
+ * officer that a row overlaps without matching (moved to another start) is taken away, with a
+ * `shift.remove` entry; the rest are left alone, so the same file imported twice changes nothing. One `shift.import` entry sums it up.
  */
 export async function importShifts(svc: Services, actor: Actor, input: ShiftImportInput, opts: ShiftImportOptions = {}): Promise<ShiftImportResult> {
   const force = await getForce(svc);
@@ -96,11 +101,11 @@ export async function importShifts(svc: Services, actor: Actor, input: ShiftImpo
   const file = await read(svc, force.id, bytes);
   const dryRun = opts.dryRun === true;
   const base = { dryRun, read: file.count, encoding: file.encoding };
-  if (file.errors.length) return { ...base, ok: false, inserted: 0, replaced: 0, unchanged: 0, rejectedRows: rejectedRowCount(file.errors, file.headerLine), rejected: file.errors };
+  if (file.errors.length) return { ...base, ok: false, inserted: 0, replaced: 0, removed: 0, unchanged: 0, rejectedRows: rejectedRowCount(file.errors, file.headerLine), rejected: file.errors };
 
   if (dryRun) {
     const p = await plan(svc.database.db, force.id, file.rows);
-    return { ...base, ok: true, inserted: p.insert.length, replaced: p.replace.length, unchanged: p.unchanged, rejectedRows: 0, rejected: [] };
+    return { ...base, ok: true, inserted: p.insert.length, replaced: p.replace.length, removed: p.remove.length, unchanged: p.unchanged, rejectedRows: 0, rejected: [] };
   }
 
   const total = file.count;
@@ -113,6 +118,8 @@ export async function importShifts(svc: Services, actor: Actor, input: ShiftImpo
       if (done < total) opts.onProgress?.(done, total);
     };
     report();
+    // Shifts the roster moved go first, so their replacements never meet them.
+    for (const r of p.remove) if (!(await repo.removeShift(trx, r.stored.id, r.stored.revision))) throw new ShiftChangedError(r.line);
     let inserted = 0;
     const BATCH = 3000;
     for (let i = 0; i < p.insert.length; i += BATCH) {
@@ -138,6 +145,18 @@ export async function importShifts(svc: Services, actor: Actor, input: ShiftImpo
         entityId: r.stored.id,
         summary: { collarNumber: collarOf.get(r.row.officerId) ?? null, startsAt: r.row.startsAt, changed: r.changed, before: before(r.stored), after: after(r.row), file: fileName, line: r.row.line },
       })),
+      ...p.remove.map((r) => ({
+        action: 'shift.remove',
+        entityType: 'shift',
+        entityId: r.stored.id,
+        summary: {
+          collarNumber: collarOf.get(r.stored.officerId) ?? null,
+          startsAt: r.stored.startsAt,
+          before: { endsAt: r.stored.endsAt, boroughId: r.stored.boroughId, teamId: r.stored.teamId, callSign: r.stored.callSign },
+          file: fileName,
+          line: r.line,
+        },
+      })),
       {
         action: 'shift.import',
         entityType: 'shift',
@@ -149,12 +168,13 @@ export async function importShifts(svc: Services, actor: Actor, input: ShiftImpo
           read: file.count,
           inserted,
           replaced: p.replace.length,
+          removed: p.remove.length,
           unchanged,
           officers: new Set(file.rows.map((r) => r.officerId)).size,
         },
       },
     ]);
-    return { ...base, ok: true, inserted, replaced: p.replace.length, unchanged, rejectedRows: 0, rejected: [] };
+    return { ...base, ok: true, inserted, replaced: p.replace.length, removed: p.remove.length, unchanged, rejectedRows: 0, rejected: [] };
   });
   opts.onProgress?.(total, total);
   return result;

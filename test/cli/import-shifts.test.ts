@@ -46,14 +46,14 @@ describe.each(testDatabases())('cedar import shifts on %s', (kind) => {
     async () => {
       const r = await cedar(['import', 'shifts', file('good.csv', ...good)]);
       expect(r.code, describeRun(r)).toBe(0);
-      expect(r.stdout).toMatch(/^Done: 2 rows read — 2 imported, 0 replaced, 0 unchanged, 0 rejected\.$/m);
+      expect(r.stdout).toMatch(/^Done: 2 rows read — 2 imported, 0 replaced, 0 taken away, 0 unchanged, 0 rejected\.$/m);
       expect(r.stderr).toMatch(/^Imported: 2 \/ 2$/m);
       expect(await shifts()).toBe(2);
       expect(await db.count(`select count(*) from shift where starts_at = '2026-11-01T22:00:00.000Z' and ends_at = '2026-11-02T07:00:00.000Z'`)).toBe(1);
 
       const again = await cedar(['import', 'shifts', file('good.csv', ...good)]);
       expect(again.code, describeRun(again)).toBe(0);
-      expect(again.stdout).toMatch(/^Done: 2 rows read — 0 imported, 0 replaced, 2 unchanged, 0 rejected\.$/m);
+      expect(again.stdout).toMatch(/^Done: 2 rows read — 0 imported, 0 replaced, 0 taken away, 2 unchanged, 0 rejected\.$/m);
       expect(await db.count(`select count(*) from audit_log where action = 'shift.import'`)).toBe(2);
     },
     TEST_TIMEOUT_MS,
@@ -65,7 +65,7 @@ describe.each(testDatabases())('cedar import shifts on %s', (kind) => {
       const audit = await db.count('select count(*) from audit_log');
       const dry = await cedar(['import', 'shifts', file('changed.csv', '100LX,2026-11-01,07:00,16:00,Lambeth,,LX21'), '--dry-run']);
       expect(dry.code, describeRun(dry)).toBe(0);
-      expect(dry.stdout).toMatch(/^Dry run: 1 rows read — 0 would be imported, 1 would be replaced, 0 unchanged, 0 rejected\. Nothing was written\.$/m);
+      expect(dry.stdout).toMatch(/^Dry run: 1 rows read — 0 would be imported, 1 would be replaced, 0 would be taken away, 0 unchanged, 0 rejected\. Nothing was written\.$/m);
       expect(await db.count('select count(*) from audit_log')).toBe(audit);
 
       const r = await cedar(['import', 'shifts', file('changed.csv', '100LX,2026-11-01,07:00,16:00,Lambeth,,LX21')]);

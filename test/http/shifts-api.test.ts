@@ -51,15 +51,15 @@ describe.each(testDatabases())('the shifts API on %s', (kind) => {
     const body = csv('100LX,2026-11-21,07:00,15:00,Lambeth,Lambeth Emergency Response A,LX21', '200LX,2026-11-21,22:00,07:00,LX,,');
     const dry = await post('roster', body, { query: '?dryRun=true' });
     expect(dry.statusCode, dry.body).toBe(200);
-    expect(dry.json()).toEqual({ dryRun: true, read: 2, inserted: 2, replaced: 0, unchanged: 0 });
+    expect(dry.json()).toEqual({ dryRun: true, read: 2, inserted: 2, replaced: 0, removed: 0, unchanged: 0 });
     expect(await shifts()).toBe(0);
 
     const r = await post('roster', body);
     expect(r.statusCode, r.body).toBe(201);
-    expect(r.json()).toEqual({ dryRun: false, read: 2, inserted: 2, replaced: 0, unchanged: 0 });
+    expect(r.json()).toEqual({ dryRun: false, read: 2, inserted: 2, replaced: 0, removed: 0, unchanged: 0 });
     expect(await shifts()).toBe(2);
     const again = await post('roster', body);
-    expect(again.json()).toEqual({ dryRun: false, read: 2, inserted: 0, replaced: 0, unchanged: 2 });
+    expect(again.json()).toEqual({ dryRun: false, read: 2, inserted: 0, replaced: 0, removed: 0, unchanged: 2 });
 
     const changed = await post('roster', csv('100LX,2026-11-21,07:00,16:00,Lambeth,,LX21'));
     expect(changed.json()).toMatchObject({ replaced: 1 });
@@ -95,6 +95,6 @@ describe.each(testDatabases())('the shifts API on %s', (kind) => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths['/api/v1/shifts'].post.requestBody.content)).toEqual(['text/csv']);
     expect(doc.paths['/api/v1/shifts'].post.responses['422']).toBeDefined();
-    expect(doc.components.schemas.ShiftImportSummary.required).toEqual(['dryRun', 'read', 'inserted', 'replaced', 'unchanged']);
+    expect(doc.components.schemas.ShiftImportSummary.required).toEqual(['dryRun', 'read', 'inserted', 'replaced', 'removed', 'unchanged']);
   });
 });

@@ -40,6 +40,7 @@ describe.each(testDatabases())('importing shifts on %s', (kind) => {
       read: 3,
       inserted: 3,
       replaced: 0,
+      removed: 0,
       unchanged: 0,
       rejectedRows: 0,
       rejected: [],
@@ -63,7 +64,7 @@ describe.each(testDatabases())('importing shifts on %s', (kind) => {
     expect(shifts[2]!.teamId).toBe(f.teams.tsg.id);
     const { entries } = await listAudit(db(), { action: 'shift.import' }, { offset: 0, limit: 5 });
     expect(entries).toHaveLength(1);
-    expect(summaryOf(entries[0]!)).toMatchObject({ source: 'cli', file: 'shifts.csv', read: 3, inserted: 3, replaced: 0, unchanged: 0, officers: 3 });
+    expect(summaryOf(entries[0]!)).toMatchObject({ source: 'cli', file: 'shifts.csv', read: 3, inserted: 3, replaced: 0, removed: 0, unchanged: 0, officers: 3 });
   });
 
   it('changes nothing when the same file is imported again', async () => {
@@ -89,6 +90,16 @@ describe.each(testDatabases())('importing shifts on %s', (kind) => {
       after: { endsAt: '2026-10-25T07:00:00.000Z', boroughId: f.boroughs.camden.id, teamId: null, callSign: 'CN5' },
       line: 2,
     });
+  });
+
+  it('takes away a stored shift of the officer that a row overlaps without matching (the roster moved it), audited', async () => {
+    const moved = (await all()).find((s) => s.callSign === 'LX22')!;
+    const r = await importShifts(svc, SYSTEM_ACTOR, file('200LX,2026-10-24,21:00,05:00,LX,,LX22'));
+    expect(r).toMatchObject({ ok: true, inserted: 1, replaced: 0, removed: 1, unchanged: 0 });
+    const now = (await all()).filter((s) => s.callSign === 'LX22');
+    expect(now.map((s) => [s.startsAt, s.endsAt])).toEqual([['2026-10-24T20:00:00.000Z', '2026-10-25T05:00:00.000Z']]);
+    const { entries } = await listAudit(db(), { action: 'shift.remove' }, { offset: 0, limit: 5 });
+    expect(entries.map((e) => [e.entityId, summaryOf(e).startsAt, summaryOf(e).line])).toEqual([[moved.id, '2026-10-24T21:00:00.000Z', 2]]);
   });
 
   it('rejects a file with problems, naming each line and column, and stores nothing of it', async () => {

@@ -43,7 +43,8 @@ Columns (header row required, any order, any case):
   borough, or a force-wide team) and call_sign may be blank.
   A shift is one officer's from one start: the same shift again is left alone, and a row
   with the same officer and start but a different end, borough, team or call sign replaces
-  the stored shift (the audit log keeps what it was).
+  the stored shift (the audit log keeps what it was); a stored shift of the officer that a
+  row overlaps without matching (moved to another start) is taken away.
 
 Example:
   npm run cedar -- import shifts roster-2026-11.csv --dry-run
@@ -63,7 +64,7 @@ Example:
               : 'Rejected: the file has errors; nothing was imported.',
           );
         }
-        const counts = `${n(result.read)} rows read — ${n(result.inserted)} ${opts.dryRun ? 'would be imported' : 'imported'}, ${n(result.replaced)} ${opts.dryRun ? 'would be replaced' : 'replaced'}, ${n(result.unchanged)} unchanged, 0 rejected`;
+        const counts = `${n(result.read)} rows read — ${n(result.inserted)} ${opts.dryRun ? 'would be imported' : 'imported'}, ${n(result.replaced)} ${opts.dryRun ? 'would be replaced' : 'replaced'}, ${n(result.removed)} ${opts.dryRun ? 'would be taken away' : 'taken away'}, ${n(result.unchanged)} unchanged, 0 rejected`;
         console.log(opts.dryRun ? `Dry run: ${counts}. Nothing was written.` : `Done: ${counts}.`);
       });
     });

@@ -95,6 +95,12 @@ export async function replaceShift(db: Executor, id: string, revision: number, r
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Takes a stored shift away (a roster's row overlaps it), if it is still at `revision`. */
+export async function removeShift(db: Executor, id: string, revision: number): Promise<boolean> {
+  const result = await db.deleteFrom('shift').where('id', '=', id).where('revision', '=', revision).executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
 export interface CoveringShift {
   id: string;
   officerId: string;

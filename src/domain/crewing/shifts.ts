@@ -320,23 +320,41 @@ export interface ShiftReplacement {
   changed: ('endsAt' | 'boroughId' | 'teamId' | 'callSign')[];
 }
 
+/** A stored shift of the same officer that a row of the roster overlaps (a shift moved to another start): the roster's row replaces it. */
+export interface ShiftRemoval {
+  stored: StoredShift;
+  /** The line of the row that overlaps it. */
+  line: number;
+}
+
 export interface ShiftPlan {
   insert: ShiftRow[];
   replace: ShiftReplacement[];
+  /** Stored shifts the roster's rows overlap, taken away. */
+  remove: ShiftRemoval[];
   unchanged: number;
 }
 
 export const shiftKey = (officerId: string, startsAt: string) => `${officerId}|${startsAt}`;
 
-/** What an import does: new shifts stored, changed ones (same officer and start) replaced, the rest left alone. */
-export function planShiftImport(rows: readonly ShiftRow[], existing: ReadonlyMap<string, StoredShift>): ShiftPlan {
-  const plan: ShiftPlan = { insert: [], replace: [], unchanged: 0 };
+/**
+ * What an import does, against the stored shifts of the same officers around the same time:
+ * new shifts stored; changed ones (same officer and start) replaced; the rest left alone. The
+ * roster is the word on when an officer works: a stored shift of the officer that a row
+ * overlaps but does not match (the shift was moved to another start) is taken away.
+ */
+export function planShiftImport(rows: readonly ShiftRow[], existing: readonly StoredShift[]): ShiftPlan {
+  const plan: ShiftPlan = { insert: [], replace: [], remove: [], unchanged: 0 };
+  const byKey = new Map(existing.map((s) => [shiftKey(s.officerId, s.startsAt), s]));
+  const matched = new Set<string>();
   for (const row of rows) {
-    const stored = existing.get(shiftKey(row.officerId, row.startsAt));
+    const key = shiftKey(row.officerId, row.startsAt);
+    const stored = byKey.get(key);
     if (!stored) {
       plan.insert.push(row);
       continue;
     }
+    matched.add(key);
     const changed: ShiftReplacement['changed'] = [];
     if (stored.endsAt !== row.endsAt) changed.push('endsAt');
     if (stored.boroughId !== row.boroughId) changed.push('boroughId');
@@ -344,6 +362,23 @@ export function planShiftImport(rows: readonly ShiftRow[], existing: ReadonlyMap
     if (stored.callSign !== row.callSign) changed.push('callSign');
     if (changed.length) plan.replace.push({ row, stored, changed });
     else plan.unchanged++;
+  }
+  // Stored shifts no row matches, by officer: any a row overlaps is taken away.
+  const others = new Map<string, StoredShift[]>();
+  for (const s of existing) {
+    if (matched.has(shiftKey(s.officerId, s.startsAt))) continue;
+    const list = others.get(s.officerId) ?? [];
+    list.push(s);
+    others.set(s.officerId, list);
+  }
+  if (others.size === 0) return plan;
+  const removed = new Set<string>();
+  for (const row of rows) {
+    for (const s of others.get(row.officerId) ?? []) {
+      if (removed.has(s.id) || !(s.startsAt < row.endsAt && row.startsAt < s.endsAt)) continue;
+      removed.add(s.id);
+      plan.remove.push({ stored: s, line: row.line });
+    }
   }
   return plan;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockTime, planShiftImport, readShiftsCsv, shiftInstants, shiftKey, type ShiftReferences, type StoredShift } from '../../../src/domain/crewing/shifts.js';
+import { clockTime, planShiftImport, readShiftsCsv, shiftInstants, type ShiftReferences, type StoredShift } from '../../../src/domain/crewing/shifts.js';
 
 const HEADER = 'collar_number,date,start,end,borough,team,call_sign';
 const csv = (...lines: string[]) => new TextEncoder().encode(lines.join('\n') + '\n');
@@ -159,18 +159,51 @@ describe('reading a shifts CSV', () => {
 
 describe('planning a shifts import', () => {
   const row = read('100LX,2026-06-01,07:00,15:00,Lambeth,Lambeth ERT A,LX21').rows[0]!;
-  const stored = (over: Partial<StoredShift>): Map<string, StoredShift> => {
-    const s: StoredShift = { id: 's1', officerId: 'o1', startsAt: row.startsAt, endsAt: row.endsAt, boroughId: 'b1', teamId: 't1', callSign: 'LX21', revision: 0, ...over };
-    return new Map([[shiftKey(s.officerId, s.startsAt), s]]);
-  };
+  const stored = (over: Partial<StoredShift>): StoredShift => ({
+    id: 's1',
+    officerId: 'o1',
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    boroughId: 'b1',
+    teamId: 't1',
+    callSign: 'LX21',
+    revision: 0,
+    ...over,
+  });
   it.each([
-    ['a new shift is inserted', new Map<string, StoredShift>(), { insert: 1, replace: 0, unchanged: 0 }, []],
-    ['the same shift again is unchanged', stored({}), { insert: 0, replace: 0, unchanged: 1 }, []],
-    ['a changed end replaces it', stored({ endsAt: '2026-06-01T15:00:00.000Z' }), { insert: 0, replace: 1, unchanged: 0 }, ['endsAt']],
-    ['a changed borough, team and call sign replace it', stored({ boroughId: 'b2', teamId: null, callSign: 'EK1' }), { insert: 0, replace: 1, unchanged: 0 }, ['boroughId', 'teamId', 'callSign']],
-  ])('%s', (_what, existing, counts, changed) => {
+    ['a new shift is inserted', [], { insert: 1, replace: 0, remove: 0, unchanged: 0 }, []],
+    ['the same shift again is unchanged', [stored({})], { insert: 0, replace: 0, remove: 0, unchanged: 1 }, []],
+    ['a changed end replaces it', [stored({ endsAt: '2026-06-01T15:00:00.000Z' })], { insert: 0, replace: 1, remove: 0, unchanged: 0 }, ['endsAt']],
+    [
+      'a changed borough, team and call sign replace it',
+      [stored({ boroughId: 'b2', teamId: null, callSign: 'EK1' })],
+      { insert: 0, replace: 1, remove: 0, unchanged: 0 },
+      ['boroughId', 'teamId', 'callSign'],
+    ],
+    ['another officer’s shift at the same time is left alone', [stored({ officerId: 'o2' })], { insert: 1, replace: 0, remove: 0, unchanged: 0 }, []],
+    [
+      'the officer’s shift the day before is left alone',
+      [stored({ startsAt: '2026-05-31T06:00:00.000Z', endsAt: '2026-05-31T14:00:00.000Z' })],
+      { insert: 1, replace: 0, remove: 0, unchanged: 0 },
+      [],
+    ],
+    ['a shift that ends as this one starts is left alone', [stored({ startsAt: '2026-05-31T22:00:00.000Z', endsAt: row.startsAt })], { insert: 1, replace: 0, remove: 0, unchanged: 0 }, []],
+    [
+      'a shift of the officer moved to another start is taken away',
+      [stored({ startsAt: '2026-06-01T05:00:00.000Z', endsAt: '2026-06-01T13:00:00.000Z' })],
+      { insert: 1, replace: 0, remove: 1, unchanged: 0 },
+      [],
+    ],
+  ])('%s', (_what, existing: StoredShift[], counts, changed) => {
     const p = planShiftImport([row], existing);
-    expect({ insert: p.insert.length, replace: p.replace.length, unchanged: p.unchanged }).toEqual(counts);
+    expect({ insert: p.insert.length, replace: p.replace.length, remove: p.remove.length, unchanged: p.unchanged }).toEqual(counts);
     expect(p.replace[0]?.changed ?? []).toEqual(changed);
+    if (counts.remove) expect(p.remove[0]).toEqual({ stored: existing[0], line: 2 });
+  });
+
+  it("does not take away a stored shift that a row replaces, though the row's old version overlapped another row", () => {
+    const rows = read('100LX,2026-06-01,07:00,10:00,Lambeth,,', '100LX,2026-06-01,11:00,15:00,Lambeth,,').rows;
+    const p = planShiftImport(rows, [stored({ teamId: null, callSign: null })]);
+    expect({ insert: p.insert.length, replace: p.replace.length, remove: p.remove.length }).toEqual({ insert: 1, replace: 1, remove: 0 });
   });
 });

@@ -37,7 +37,7 @@ export async function registerShiftsApiRoutes(app: FastifyInstance, svc: Service
         const detail = r.rejectedRows > 0 ? `${r.rejectedRows} of ${r.read} rows ${r.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.` : 'The file has errors; nothing was imported.';
         return sendProblem(reply, 422, 'Invalid input', detail, errors);
       }
-      return reply.code(r.dryRun ? 200 : 201).send({ dryRun: r.dryRun, read: r.read, inserted: r.inserted, replaced: r.replaced, unchanged: r.unchanged });
+      return reply.code(r.dryRun ? 200 : 201).send({ dryRun: r.dryRun, read: r.read, inserted: r.inserted, replaced: r.replaced, removed: r.removed, unchanged: r.unchanged });
     });
   });
 }
@@ -51,12 +51,13 @@ export function shiftsOpenApi() {
     schemas: {
       ShiftImportSummary: {
         type: 'object',
-        required: ['dryRun', 'read', 'inserted', 'replaced', 'unchanged'],
+        required: ['dryRun', 'read', 'inserted', 'replaced', 'removed', 'unchanged'],
         properties: {
           dryRun: { type: 'boolean' },
           read: { type: 'integer', description: 'Data rows in the body' },
           inserted: { type: 'integer', description: 'New shifts stored (on a dry run: that would be)' },
           replaced: { type: 'integer', description: 'Stored shifts (same officer and start) replaced by a changed row, each audited' },
+          removed: { type: 'integer', description: 'Stored shifts of an officer that a row overlaps without matching (moved to another start), taken away, each audited' },
           unchanged: { type: 'integer', description: 'Rows Cedar already held as they are' },
         },
       },
@@ -69,7 +70,7 @@ export function shiftsOpenApi() {
             `A CSV body (Content-Type: text/csv) with the header ${SHIFT_COLUMNS.join(',')}: collar_number as in Cedar; date the London date the shift starts ` +
             '(YYYY-MM-DD or DD/MM/YYYY); start and end London times HH:MM (an end before the start is the next day; equal is an error); borough a name or code; ' +
             'team and call_sign may be blank. The same shift again changes nothing; a row with the same officer and start but a different end, borough, team or ' +
-            'call sign replaces the stored shift, with an audit entry. On 422 nothing is stored and `errors` lists every problem with its `line` (header = 1) and `column`. ' +
+            'call sign replaces the stored shift, with an audit entry, and a stored shift of the officer that a row overlaps without matching (moved) is taken away. On 422 nothing is stored and `errors` lists every problem with its `line` (header = 1) and `column`. ' +
             `At most ${MAX_SHIFTS_BYTES / 1024 / 1024} MB per request; larger rosters use \`cedar import shifts\`. Scope: shifts:write.`,
           parameters: [{ name: 'dryRun', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: 'Check and count, storing nothing (200)' }],
           requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
