@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { SHIFT_COLUMNS } from '../../domain/crewing/shifts.js';
 import { cliActor } from '../../services/context.js';
 import { importShifts } from '../../services/shifts.js';
-import { CliError, progress, withServices } from '../runtime.js';
-import { formatRowError } from './import.js';
+import { CliError, formatRowError, progress, withServices } from '../runtime.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
 /** Problems printed; the rest are counted. */
