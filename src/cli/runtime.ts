@@ -3,6 +3,7 @@ import type { Services } from '../services/context.js';
 import { closeServices, ensureForce, openServices } from '../services/setup.js';
 import { cliActor } from '../services/context.js';
 import { ValidationError } from '../domain/errors.js';
+import type { RowError } from '../domain/csv.js';
 
 /** Thrown by a command to end with a message and a non-zero exit, without a stack trace. */
 export class CliError extends Error {
@@ -74,3 +75,8 @@ export function progress(label: string): (done: number, total?: number) => void 
 }
 
 const LOG_EVERY_MS = 5000;
+
+/** `line 12, column rank: Select a rank` (or `line 1: The file is empty` when no column applies): how every import names a problem. */
+export function formatRowError(e: RowError): string {
+  return `line ${e.line}${e.column === null ? '' : `, column ${e.column}`}: ${e.message}`;
+}

@@ -631,6 +631,70 @@ export interface ReconciliationMatchTable {
   matched_at: string;
 }
 
+/** An officer's rostered shift (issue 14); (force_id, officer_id, starts_at) is its natural key. */
+export interface ShiftTable {
+  id: string;
+  force_id: string;
+  officer_id: string;
+  borough_id: string;
+  team_id: string | null;
+  call_sign: string | null;
+  /** The London date the roster gives (the day the shift starts), YYYY-MM-DD. */
+  london_date: string;
+  /** ISO 8601 UTC instants; ends_at is after starts_at. */
+  starts_at: string;
+  ends_at: string;
+  /** cli, upload or api */
+  source: string;
+  created_at: string;
+  updated_at: string;
+  revision: number;
+}
+
+/** The crewing rules, force-wide (scope `force`, borough_id null) or one borough's override (scope = borough_id). */
+export interface CrewingPolicyTable {
+  force_id: string;
+  scope: string;
+  borough_id: string | null;
+  /** 1 or 2 */
+  carriers_per_crew: number;
+  /** JSON array of ranks that may deploy alone. */
+  solo_ranks: string;
+  minimum_crews: number;
+  briefing_before_minutes: number;
+  briefing_after_minutes: number;
+  updated_at: string;
+  updated_by: string;
+  revision: number;
+}
+
+/** A crew a sergeant saved for one shift period of a borough. */
+export interface CrewTable {
+  id: string;
+  force_id: string;
+  borough_id: string;
+  team_id: string | null;
+  call_sign: string;
+  london_date: string;
+  starts_at: string;
+  ends_at: string;
+  saved_by: string;
+  saved_at: string;
+  revision: number;
+}
+
+/** An officer in a saved crew: carrier, partner or solo; a carrier's device_id is pre-filled at the gate. */
+export interface CrewMemberTable {
+  crew_id: string;
+  force_id: string;
+  officer_id: string;
+  /** The crew's starts_at, so an officer is in one crew per period. */
+  starts_at: string;
+  /** carrier, partner or solo */
+  role: string;
+  device_id: string | null;
+}
+
 export interface DB {
   force: ForceTable;
   borough: BoroughTable;
@@ -674,4 +738,8 @@ export interface DB {
   reconciliation_run: ReconciliationRunTable;
   reconciliation_exception: ReconciliationExceptionTable;
   reconciliation_match: ReconciliationMatchTable;
+  shift: ShiftTable;
+  crewing_policy: CrewingPolicyTable;
+  crew: CrewTable;
+  crew_member: CrewMemberTable;
 }

@@ -14,11 +14,23 @@ export const SCOPE_RESOURCES = {
   reports: ['report', 'referral'],
   training: ['training'],
   devices: ['device'],
+  shifts: ['shift'],
 } as const satisfies Record<string, readonly Resource[]>;
 export type ScopeResource = keyof typeof SCOPE_RESOURCES;
 
 /** Every scope a token can hold: the ones the API's routes need (a test checks it against them). */
-export const TOKEN_SCOPES = ['officers:read', 'officers:write', 'organisation:read', 'reports:read', 'reports:write', 'training:read', 'training:write', 'devices:read', 'devices:write'] as const;
+export const TOKEN_SCOPES = [
+  'officers:read',
+  'officers:write',
+  'organisation:read',
+  'reports:read',
+  'reports:write',
+  'training:read',
+  'training:write',
+  'devices:read',
+  'devices:write',
+  'shifts:write',
+] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const SCOPE_LABELS: Record<TokenScope, string> = {
@@ -31,6 +43,7 @@ export const SCOPE_LABELS: Record<TokenScope, string> = {
   'training:write': 'Import training records',
   'devices:read': 'Read device sign-outs',
   'devices:write': 'Issue devices and take them back (the sign-out gate)',
+  'shifts:write': 'Import duty rosters (shifts)',
 };
 
 export const isTokenScope = (s: string): s is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(s);

@@ -19,7 +19,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const ACTIONS = ['read', 'create', 'update', 'manage', 'import', 'review', 'sign_off', 'publish'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release', 'training', 'authority', 'uplift', 'referral', 'device'] as const;
+export const RESOURCES = ['officer', 'team', 'borough', 'account', 'audit', 'report', 'statistics', 'release', 'training', 'authority', 'uplift', 'referral', 'device', 'shift'] as const;
 export type Resource = (typeof RESOURCES)[number];
 
 export type Permission = `${Action}:${Resource}`;
@@ -112,6 +112,15 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   // the reconciliation and resolve what it finds, with an outcome and a reason.
   ['armourer', 'review', 'device'],
   ['professional_standards', 'review', 'device'],
+  // Duty rosters and crewing (issue 14): the programme lead and administrators import shifts
+  // (so does a duty-rostering system, through a token); the programme lead keeps the crewing
+  // policy; sergeants and commanders see their borough's shifts and crews.
+  ['programme_lead', 'import', 'shift'],
+  ['administrator', 'import', 'shift'],
+  ['programme_lead', 'manage', 'shift'],
+  ['programme_lead', 'read', 'shift'],
+  ['supervisor', 'read', 'shift'],
+  ['borough_commander', 'read', 'shift'],
 ];
 
 /** A role held by an account, optionally limited to one borough. */

@@ -38,6 +38,7 @@ import { registerTeamRoutes } from './routes/teams.js';
 import { registerTransparencyRoutes } from './routes/transparency.js';
 import { registerReleaseRoutes } from './routes/releases.js';
 import { registerTrainingApiRoutes, trainingOpenApi } from './routes/training/api.js';
+import { registerShiftsApiRoutes, shiftsOpenApi } from './routes/shifts/api.js';
 import { deviceOpenApi, registerDeviceApiRoutes } from './routes/devices/api.js';
 import { registerDeviceModelRoutes } from './routes/devices/models.js';
 import { registerDeviceCartridgeRoutes } from './routes/devices/cartridges.js';
@@ -60,7 +61,7 @@ import { createViews, NODE_MODULES, ROOT } from './views.js';
 const assetParams = z.object({ '*': z.string() });
 
 /** The parts of the OpenAPI document beside the officers API's, in the document's order. */
-const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi, deviceOpenApi];
+const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi, deviceOpenApi, shiftsOpenApi];
 
 export interface AppOptions {
   services: Services;
@@ -184,6 +185,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerTrainingAuthorityRoutes(app, svc);
   registerTrainingApiRoutes(app, svc);
   registerDeviceApiRoutes(app, svc);
+  await registerShiftsApiRoutes(app, svc);
   registerDeviceModelRoutes(app, svc);
   registerArmouryRoutes(app, svc);
   registerReconciliationRoutes(app, svc);

@@ -60,6 +60,13 @@ const FIELD_LABELS: Record<string, string> = {
   emergencyResponsePercent: 'Share from emergency response (%)',
   comment: 'Comment',
   file: 'File',
+  endsAt: 'Ends',
+  callSign: 'Call sign',
+  carriersPerCrew: 'Officers of a crew who carry',
+  soloRanks: 'Ranks that may deploy alone',
+  minimumCrews: 'Minimum Taser-equipped crews',
+  briefingBeforeMinutes: 'Briefing starts (minutes before the shift)',
+  briefingAfterMinutes: 'Briefing ends (minutes after the start)',
 };
 
 /** A field with no label of its own: its name in words ("initialPassRate" → "Initial pass rate"). */
@@ -210,6 +217,11 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device_quarantine.decide': 'Device quarantine decided',
   'reconciliation.run': 'Device logs reconciled with reports',
   'reconciliation_exception.resolve': 'Reconciliation exception resolved',
+  'shift.import': 'Shifts imported',
+  'shift.replace': 'Shift replaced',
+  'shift.remove': 'Shift taken away',
+  'crewing_policy.update': 'Crewing policy set',
+  'crewing_policy.remove': "Borough's crewing policy removed",
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -243,6 +255,8 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   device_quarantine_proposal: 'Device quarantine proposal',
   reconciliation_run: 'Reconciliation of device logs',
   reconciliation_exception: 'Reconciliation exception',
+  shift: 'Shift',
+  crewing_policy: 'Crewing policy',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -534,6 +548,35 @@ const DESCRIBE: Record<string, Describe> = {
     what: `${exceptionKindLabel(String(c.s.kind))} on device ${c.show(c.s.serial)} resolved: ${outcomeText(c.s.outcome)}`,
     details: [`Reason: ${c.show(c.s.reason)}`],
   }),
+  'shift.import': (c) => ({
+    what: `Shifts imported from ${c.s.source === 'api' ? 'the API' : c.show(c.s.file)}: ${plural(count(c.s.inserted), 'shift')} added, ${formatNumber(count(c.s.replaced))} replaced, ${formatNumber(count(c.s.removed))} taken away, ${formatNumber(count(c.s.unchanged))} unchanged, for ${plural(count(c.s.officers), 'officer')}`,
+  }),
+  'shift.replace': (c) => {
+    const before = isRecord(c.s.before) ? c.s.before : {};
+    const now = after(c);
+    const shown = (k: string, v: unknown) => (k === 'endsAt' && typeof v === 'string' ? formatDateTime(v) : c.show(v, k));
+    const changed = Array.isArray(c.s.changed) ? c.s.changed.map(String) : [];
+    return {
+      what: `Shift of officer ${c.show(c.s.collarNumber)} starting ${typeof c.s.startsAt === 'string' ? formatDateTime(c.s.startsAt) : '—'} replaced by the roster`,
+      details: [...changed.map((k) => `${label(k)}: ${shown(k, before[k])} → ${shown(k, now[k])}`), ...(c.s.file ? [`From ${c.show(c.s.file)}, line ${c.num(c.s.line)}`] : [])],
+    };
+  },
+  'shift.remove': (c) => {
+    const before = isRecord(c.s.before) ? c.s.before : {};
+    return {
+      what: `Shift of officer ${c.show(c.s.collarNumber)} starting ${typeof c.s.startsAt === 'string' ? formatDateTime(c.s.startsAt) : '—'} taken away: the roster moved it`,
+      details: [
+        `Ended: ${typeof before.endsAt === 'string' ? formatDateTime(before.endsAt) : '—'}`,
+        `Borough: ${c.show(before.boroughId, 'boroughId')}`,
+        ...(c.s.file ? [`Overlapped by the shift on line ${c.num(c.s.line)} of ${c.show(c.s.file)}`] : []),
+      ],
+    };
+  },
+  'crewing_policy.update': (c) => ({
+    what: `Crewing policy ${c.s.scope === 'force' ? 'for the force' : `for ${c.show(c.s.borough)}`} ${isRecord(c.s.before) ? 'changed' : 'set'}`,
+    details: summaryObjectLines({ before: c.s.before, after: c.s.after }, c.names),
+  }),
+  'crewing_policy.remove': (c) => ({ what: `Crewing policy for ${c.show(c.s.borough)} removed: the force's policy applies there again`, details: summaryObjectLines({ after: c.s.before }, c.names) }),
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */

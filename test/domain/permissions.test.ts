@@ -21,6 +21,11 @@ describe('permission table', () => {
     ['supervisor', 'review:device', false],
     ['borough_commander', 'review:device', false],
     ['officer', 'review:device', false],
+    ['programme_lead', 'import:shift', true],
+    ['programme_lead', 'manage:shift', true],
+    ['supervisor', 'read:shift', true],
+    ['supervisor', 'import:shift', false],
+    ['armourer', 'read:shift', false],
   ])('%s may %s: %s', (role, permission, expected) => {
     expect(roleAllows(role, permission)).toBe(expected);
   });

@@ -46,7 +46,18 @@ describe.each(testDatabases())('administration pages on %s', (kind) => {
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('value="roster@test.police.uk"');
     const offered = [...form.body.matchAll(/name="scopes" type="checkbox" value="([^"]+)"/g)].map((m) => m[1]);
-    expect(offered).toEqual(['officers:read', 'officers:write', 'organisation:read', 'reports:read', 'reports:write', 'training:read', 'training:write', 'devices:read', 'devices:write']);
+    expect(offered).toEqual([
+      'officers:read',
+      'officers:write',
+      'organisation:read',
+      'reports:read',
+      'reports:write',
+      'training:read',
+      'training:write',
+      'devices:read',
+      'devices:write',
+      'shifts:write',
+    ]);
 
     const bad = await admin.post('/admin/tokens', { user: 'roster@test.police.uk', name: '', expiresInDays: '0' });
     expect(bad.statusCode).toBe(400);

@@ -10,17 +10,13 @@ import { TRAINING_COLUMNS } from '../../domain/training/import.js';
 import { importMetFile, type MetImportResult } from '../../services/met-import.js';
 import { stringify } from 'csv-stringify/sync';
 import { neutraliseRow, type RowError } from '../../domain/csv.js';
-import { CliError, endProgress, progress, withServices } from '../runtime.js';
+import { CliError, endProgress, formatRowError, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
+import { registerShiftsImport } from './import-shifts.js';
 import { importCartridges, importDeviceIssues, importDevices, type RegisterImportResult } from '../../services/import-devices.js';
 import { CARTRIDGE_COLUMNS, DEVICE_COLUMNS, ISSUE_COLUMNS } from '../../domain/devices/import.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
-
-/** `line 12, column rank: Select a rank` (or `line 1: The file is empty` when no column applies). */
-export function formatRowError(e: RowError): string {
-  return `line ${e.line}${e.column === null ? '' : `, column ${e.column}`}: ${e.message}`;
-}
 
 /** A message for a file that cannot be read, or the error itself when it is not one a person can fix. */
 function inputFileError(file: string, err: unknown, kind: string): unknown {
@@ -315,6 +311,7 @@ Example:
   );
 
   registerHomeOfficeImport(imports);
+  registerShiftsImport(imports);
 }
 
 /** Problems printed by `import training`; the rest go to the rejects file. */
