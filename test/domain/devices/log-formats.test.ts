@@ -142,6 +142,17 @@ describe('reading a canonical device log', () => {
     expect(r.errors).toEqual([{ line: 5, column: 'sequence', message: expect.stringContaining('also on line 3 with different values') }]);
   });
 
+  it('spots a repeat however the sequence numbers come: descending, far apart, after the arrays grow', async () => {
+    const seqs = [5000, 3, 1_000_000, 4000, ...Array.from({ length: 300 }, (_, i) => 6000 - i), 2_000_000_000];
+    const repeats = [3, 1_000_000, 5000, 5801, 2_000_000_000];
+    const lines = [...seqs, ...repeats].map((s) => row({ sequence: String(s) }));
+    lines.push(row({ sequence: '4000', duration_s: '6' }));
+    const r = await readAll(`${HEADER}\n${lines.join('\n')}\n`);
+    const line = (s: number) => seqs.indexOf(s) + 2;
+    expect(r.rows.filter((x) => x.repeatOf !== undefined).map((x) => [x.sequence, x.repeatOf])).toEqual(repeats.map((s) => [s, line(s)]));
+    expect(r.errors).toEqual([{ line: seqs.length + repeats.length + 2, column: 'sequence', message: expect.stringContaining(`also on line ${line(4000)}`) }]);
+  });
+
   it.each([
     ['a missing column', CANONICAL_COLUMNS.filter((c) => c !== 'bay').join(','), [{ line: 1, column: 'bay', message: expect.stringContaining('The bay column is missing') }]],
     ['an unknown column', `${HEADER},colour`, [{ line: 1, column: 'colour', message: expect.stringContaining('Unknown column "colour"') }]],

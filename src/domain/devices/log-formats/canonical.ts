@@ -31,94 +31,109 @@ export const TEMPERATURE_RANGE = [-50, 100] as const;
 /** Device clocks start at 1970 at the earliest (a reset clock reads 2000-01-01). */
 const EARLIEST_YEAR = 1970;
 
-/** `YYYY-MM-DD HH:MM:SS` as ISO parts when it is a real date and time; null otherwise. */
-function realTime(m: RegExpExecArray | null): { ms: number; year: number } | null {
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (y < EARLIEST_YEAR || h > 23 || mi > 59 || s > 59) return null;
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(ms);
-  return back.getUTCMonth() === mo - 1 && back.getUTCDate() === d ? { ms, year: y } : null;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The instant (ms) of a real date and time matched by DEVICE_TIME or ISO_UTC; NaN otherwise. */
+function realTime(m: RegExpExecArray | null): number {
+  if (!m) return NaN;
+  const y = +m[1]!;
+  const mo = +m[2]!;
+  const d = +m[3]!;
+  const h = +m[4]!;
+  const mi = +m[5]!;
+  const s = +m[6]!;
+  if (y < EARLIEST_YEAR || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return NaN;
+  const leap = mo === 2 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0);
+  if (d > DAYS_IN_MONTH[mo - 1]! + (leap ? 1 : 0)) return NaN;
+  return Date.UTC(y, mo - 1, d, h, mi, s);
 }
 
-/** Checks a row's values (by column name) into an entry; `problem` is told each problem. */
-export function readCanonicalValues(v: ReadonlyMap<CanonicalColumn, string>, line: number, problem: (column: CanonicalColumn, message: string) => void): DeviceLogRow | null {
-  let bad = false;
-  const fail = (column: CanonicalColumn, message: string) => {
-    bad = true;
-    problem(column, message);
-  };
-  const get = (c: CanonicalColumn) => v.get(c) ?? '';
+/** Where each column is in a row. */
+export type CanonicalPositions = Readonly<Record<CanonicalColumn, number>>;
 
-  const serial = get('device_serial').toUpperCase();
-  if (!serial) fail('device_serial', 'Enter the device serial');
-  else if (!LOG_SERIAL_PATTERN.test(serial)) fail('device_serial', `${quoteValue(get('device_serial'))} is not a device serial: up to 30 letters, digits and hyphens`);
+function problem(errors: RowError[], line: number, column: CanonicalColumn, message: string): null {
+  errors.push({ line, column, message });
+  return null;
+}
 
-  const seqText = get('sequence');
-  const sequence = WHOLE.test(seqText) ? Number(seqText) : NaN;
-  if (!seqText) fail('sequence', "Enter the entry's sequence number");
-  else if (!(sequence >= 1 && sequence <= MAX_SEQUENCE)) fail('sequence', `${quoteValue(seqText)} is not a sequence number: a whole number from 1 to ${MAX_SEQUENCE}`);
+/** An optional whole number from min to max; undefined (after saying why) when it is not one. */
+function optionalWhole(text: string, min: number, max: number, what: string, errors: RowError[], line: number, column: CanonicalColumn): number | null | undefined {
+  if (text === '') return null;
+  const n = WHOLE.test(text) ? +text : NaN;
+  if (n >= min && n <= max) return n;
+  problem(errors, line, column, `${quoteValue(text)} is not ${what}: a whole number from ${min} to ${max}, or blank`);
+  return undefined;
+}
 
-  const timeText = get('device_time');
-  if (!timeText) fail('device_time', "Enter the device's time, YYYY-MM-DD HH:MM:SS");
-  else if (!realTime(DEVICE_TIME.exec(timeText)))
-    fail('device_time', `${quoteValue(timeText)} is not a date and time: give the device's clock as YYYY-MM-DD HH:MM:SS (UTC, no zone), a real day and time`);
+const EVENTS: ReadonlyMap<string, LogEventKind> = new Map(LOG_EVENT_KINDS.map((e) => [e, e]));
 
-  const eventText = get('event').toLowerCase();
-  const event = (LOG_EVENT_KINDS as readonly string[]).includes(eventText) ? (eventText as LogEventKind) : null;
-  if (!event) fail('event', `${quoteValue(get('event'))} is not an event: ${LOG_EVENT_KINDS.join(', ')}`);
+/**
+ * Checks one row's values (trimmed, by position) into an entry, or pushes every problem in it
+ * (with line and column) to `errors` and returns null. Written without closures or maps per
+ * row: it runs millions of times an import.
+ */
+export function readCanonicalRow(fields: readonly string[], at: CanonicalPositions, line: number, errors: RowError[]): DeviceLogRow | null {
+  const before = errors.length;
 
-  const durText = get('duration_s');
+  const rawSerial = fields[at.device_serial]!.trim();
+  const serial = rawSerial.toUpperCase();
+  if (!serial) problem(errors, line, 'device_serial', 'Enter the device serial');
+  else if (!LOG_SERIAL_PATTERN.test(serial)) problem(errors, line, 'device_serial', `${quoteValue(rawSerial)} is not a device serial: up to 30 letters, digits and hyphens`);
+
+  const seqText = fields[at.sequence]!.trim();
+  const sequence = WHOLE.test(seqText) ? +seqText : NaN;
+  if (!seqText) problem(errors, line, 'sequence', "Enter the entry's sequence number");
+  else if (!(sequence >= 1 && sequence <= MAX_SEQUENCE)) problem(errors, line, 'sequence', `${quoteValue(seqText)} is not a sequence number: a whole number from 1 to ${MAX_SEQUENCE}`);
+
+  const timeText = fields[at.device_time]!.trim();
+  if (!timeText) problem(errors, line, 'device_time', "Enter the device's time, YYYY-MM-DD HH:MM:SS");
+  else if (Number.isNaN(realTime(DEVICE_TIME.exec(timeText))))
+    problem(errors, line, 'device_time', `${quoteValue(timeText)} is not a date and time: give the device's clock as YYYY-MM-DD HH:MM:SS (UTC, no zone), a real day and time`);
+
+  const rawEvent = fields[at.event]!.trim();
+  const event = EVENTS.get(rawEvent) ?? EVENTS.get(rawEvent.toLowerCase()) ?? null;
+  if (!event) problem(errors, line, 'event', `${quoteValue(rawEvent)} is not an event: ${LOG_EVENT_KINDS.join(', ')}`);
+
+  const durText = fields[at.duration_s]!.trim();
   let durationS: number | null = null;
   if (durText) {
-    const d = NUMBER.test(durText) ? Number(durText) : NaN;
+    const d = NUMBER.test(durText) ? +durText : NaN;
     const max = event === 'safe' ? MAX_ARMED_S : MAX_CYCLE_S;
-    if (event && event !== 'trigger' && event !== 'arc' && event !== 'safe') fail('duration_s', `A ${event} entry has no duration: leave duration_s blank`);
-    else if (!(d >= 0 && d <= max)) fail('duration_s', `${quoteValue(durText)} is not a duration: seconds from 0 to ${max.toLocaleString('en-GB')}`);
+    if (event && event !== 'trigger' && event !== 'arc' && event !== 'safe') problem(errors, line, 'duration_s', `A ${event} entry has no duration: leave duration_s blank`);
+    else if (!(d >= 0 && d <= max)) problem(errors, line, 'duration_s', `${quoteValue(durText)} is not a duration: seconds from 0 to ${max.toLocaleString('en-GB')}`);
     else durationS = d;
-  } else if (event === 'trigger' || event === 'arc') fail('duration_s', `Enter the ${event}'s duration in seconds`);
+  } else if (event === 'trigger' || event === 'arc') problem(errors, line, 'duration_s', `Enter the ${event}'s duration in seconds`);
 
-  const optionalWhole = (column: CanonicalColumn, min: number, max: number, what: string): number | null => {
-    const text = get(column);
-    if (!text) return null;
-    const n = WHOLE.test(text) ? Number(text) : NaN;
-    if (!(n >= min && n <= max)) {
-      fail(column, `${quoteValue(text)} is not ${what}: a whole number from ${min} to ${max}, or blank`);
-      return null;
-    }
-    return n;
-  };
-  const bay = optionalWhole('bay', 1, MAX_BAY, 'a bay');
-  const batteryPct = optionalWhole('battery_pct', 0, 100, 'a battery percentage');
+  const bay = optionalWhole(fields[at.bay]!.trim(), 1, MAX_BAY, 'a bay', errors, line, 'bay');
+  const batteryPct = optionalWhole(fields[at.battery_pct]!.trim(), 0, 100, 'a battery percentage', errors, line, 'battery_pct');
 
-  const cartText = get('cartridge_serial').toUpperCase();
-  if (cartText && !CARTRIDGE_SERIAL_PATTERN.test(cartText))
-    fail('cartridge_serial', `${quoteValue(get('cartridge_serial'))} is not a cartridge serial: up to 40 letters, digits and hyphens, or blank`);
+  const rawCartridge = fields[at.cartridge_serial]!.trim();
+  const cartridge = rawCartridge.toUpperCase();
+  if (cartridge && !CARTRIDGE_SERIAL_PATTERN.test(cartridge))
+    problem(errors, line, 'cartridge_serial', `${quoteValue(rawCartridge)} is not a cartridge serial: up to 40 letters, digits and hyphens, or blank`);
 
-  const tempText = get('temperature_c');
+  const tempText = fields[at.temperature_c]!.trim();
   let temperatureC: number | null = null;
   if (tempText) {
-    const t = NUMBER.test(tempText) ? Number(tempText) : NaN;
+    const t = NUMBER.test(tempText) ? +tempText : NaN;
     if (!(t >= TEMPERATURE_RANGE[0] && t <= TEMPERATURE_RANGE[1]))
-      fail('temperature_c', `${quoteValue(tempText)} is not a temperature: degrees Celsius from ${TEMPERATURE_RANGE[0]} to ${TEMPERATURE_RANGE[1]}, or blank`);
+      problem(errors, line, 'temperature_c', `${quoteValue(tempText)} is not a temperature: degrees Celsius from ${TEMPERATURE_RANGE[0]} to ${TEMPERATURE_RANGE[1]}, or blank`);
     else temperatureC = t;
   }
 
-  const trueText = get('true_time');
+  const trueText = fields[at.true_time]!.trim();
   let trueTime: string | null = null;
   if (event === 'time_sync') {
-    const t = realTime(ISO_UTC.exec(trueText)) ?? realTime(DEVICE_TIME.exec(trueText));
-    if (!trueText) fail('true_time', 'A time_sync entry needs the true time it set: ISO 8601 UTC (2026-03-29T01:00:00Z) or YYYY-MM-DD HH:MM:SS (UTC)');
-    else if (!t) fail('true_time', `${quoteValue(trueText)} is not a true time: ISO 8601 UTC ending in Z (2026-03-29T01:00:00Z), or YYYY-MM-DD HH:MM:SS taken as UTC`);
-    else if (t.year < 2001) fail('true_time', `${quoteValue(trueText)} is before 2001: the true time is the right time when the clock was set`);
-    else {
-      const ms = ISO_UTC.exec(trueText)?.[7];
-      trueTime = new Date(t.ms + (ms ? Math.round(Number(ms) * 1000) : 0)).toISOString();
-    }
-  } else if (trueText && event) fail('true_time', `Only a time_sync entry has a true time: leave true_time blank on ${event}`);
+    const iso = ISO_UTC.exec(trueText);
+    const t = iso ? realTime(iso) : realTime(DEVICE_TIME.exec(trueText));
+    if (!trueText) problem(errors, line, 'true_time', 'A time_sync entry needs the true time it set: ISO 8601 UTC (2026-03-29T01:00:00Z) or YYYY-MM-DD HH:MM:SS (UTC)');
+    else if (Number.isNaN(t)) problem(errors, line, 'true_time', `${quoteValue(trueText)} is not a true time: ISO 8601 UTC ending in Z (2026-03-29T01:00:00Z), or YYYY-MM-DD HH:MM:SS taken as UTC`);
+    else if (t < Date.UTC(2001, 0, 1)) problem(errors, line, 'true_time', `${quoteValue(trueText)} is before 2001: the true time is the right time when the clock was set`);
+    else trueTime = new Date(t + (iso?.[7] ? Math.round(+iso[7] * 1000) : 0)).toISOString();
+  } else if (trueText && event) problem(errors, line, 'true_time', `Only a time_sync entry has a true time: leave true_time blank on ${event}`);
 
-  if (bad) return null;
-  return { line, deviceSerial: serial, sequence, deviceTime: timeText, event: event!, durationS, bay, cartridgeSerial: cartText || null, batteryPct, temperatureC, trueTime };
+  if (errors.length > before || bay === undefined || batteryPct === undefined) return null;
+  return { line, deviceSerial: serial, sequence, deviceTime: timeText, event: event!, durationS, bay, cartridgeSerial: cartridge || null, batteryPct, temperatureC, trueTime };
 }
 
 export const CANONICAL_LAYOUT: LogLayout = {
@@ -128,14 +143,25 @@ export const CANONICAL_LAYOUT: LogLayout = {
   open(header: RawRecord) {
     const h = readCsvHeader(header, [], CANONICAL_COLUMNS, CANONICAL_COLUMNS);
     if (h.fatal || h.errors.length) return { reader: null, errors: h.errors };
+    const at = Object.fromEntries(CANONICAL_COLUMNS.map((c) => [c, h.header.positions.indexOf(c)])) as Record<CanonicalColumn, number>;
+    const width = h.header.positions.length;
+    const unnamed = h.header.unnamed;
     return {
       errors: [],
-      reader: (record) => {
-        const values = rowValues(record, h.header);
-        if ('error' in values) return { errors: [values.error] };
-        const errors: RowError[] = [];
-        const row = readCanonicalValues(values.values, record.line, (column, message) => errors.push({ line: record.line, column, message }));
-        return row ? { row } : { errors };
+      reader: (record: RawRecord, errors: RowError[]) => {
+        if (record.fields.length !== width) {
+          // The message rowValues gives, for the same mistake in any Cedar import.
+          const checked = rowValues(record, h.header);
+          if ('error' in checked) errors.push(checked.error);
+          return null;
+        }
+        for (const i of unnamed) {
+          if (record.fields[i]!.trim() !== '') {
+            errors.push({ line: record.line, column: null, message: `Column ${i + 1} has a value but no name in the header row: name it, or delete the column` });
+            return null;
+          }
+        }
+        return readCanonicalRow(record.fields, at, record.line, errors);
       },
     };
   },

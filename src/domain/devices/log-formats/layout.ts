@@ -30,8 +30,8 @@ export interface DeviceLogRow {
   repeatOf?: number;
 }
 
-/** Turns one data row into an entry, or names every problem in it. */
-export type LogRowReader = (record: RawRecord) => { row: DeviceLogRow } | { errors: RowError[] };
+/** Turns one data row into an entry, or pushes every problem in it (line and column) to `errors` and returns null. */
+export type LogRowReader = (record: RawRecord, errors: RowError[]) => DeviceLogRow | null;
 
 /** A layout of log file: Cedar's canonical CSV, or a vendor's export. */
 export interface LogLayout {
