@@ -45,6 +45,7 @@ import { registerFleetRoutes } from './routes/devices/fleet.js';
 import { registerDevicePolicyRoutes } from './routes/devices/policy.js';
 import { registerDeviceRegisterRoutes } from './routes/devices/register.js';
 import { registerQuarantineRoutes } from './routes/devices/quarantine.js';
+import { deviceLogOpenApi, registerDeviceLogRoutes } from './routes/devices/logs.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -59,7 +60,7 @@ import { createViews, NODE_MODULES, ROOT } from './views.js';
 const assetParams = z.object({ '*': z.string() });
 
 /** The parts of the OpenAPI document beside the officers API's, in the document's order. */
-const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi, deviceOpenApi];
+const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi, deviceOpenApi, deviceLogOpenApi];
 
 export interface AppOptions {
   services: Services;
@@ -168,6 +169,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerReportAmendRoutes(app, svc);
   registerReportCheckRoutes(app, svc);
   registerQuarantineRoutes(app, svc);
+  registerDeviceLogRoutes(app, svc);
   registerReferralRoutes(app, svc);
   registerReportDiscardRoutes(app, svc);
   registerReviewRoutes(app, svc);

@@ -47,11 +47,12 @@ export const ALL_GATE_REASONS = GATE_REASON_CODES;
 const RETURN_WORDS: Record<CartridgeReturn, string> = { in_store: 'back in store', expended: 'expended', lost: 'lost' };
 
 /** The sub-navigation shared by the register, cartridges, fleet and policy pages. */
-export function deviceSubNav(current: 'register' | 'cartridges' | 'fleet' | 'policy', roles: readonly RoleGrant[]) {
+export function deviceSubNav(current: 'register' | 'cartridges' | 'fleet' | 'policy' | 'logs', roles: readonly RoleGrant[]) {
   const items = [
     { key: 'register', text: 'Register', href: '/devices' },
     { key: 'cartridges', text: 'Cartridges', href: '/devices/cartridges' },
     { key: 'fleet', text: 'Fleet and X2 migration', href: '/fleet' },
+    { key: 'logs', text: 'Log downloads', href: '/devices/logs' },
     ...(can(roles, 'manage:device') ? [{ key: 'policy', text: 'Gate policy', href: '/devices/policy' }] : []),
   ];
   return items.map((i) => ({ text: i.text, href: i.href, active: i.key === current }));
