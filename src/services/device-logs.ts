@@ -103,6 +103,8 @@ export async function importDeviceLog(svc: Services, actor: Actor, file: DeviceL
     if (result.rejected.length < MAX_REJECTS_KEPT) result.rejected.push(e);
   };
   const tallies = new Map<string, DeviceTally>();
+  let readerRejects = 0;
+  let conflictRows = 0;
   const downloadIdOf = (serial: string) => tallies.get(serial)!.downloadId;
 
   try {
@@ -111,11 +113,13 @@ export async function importDeviceLog(svc: Services, actor: Actor, file: DeviceL
       for await (const batch of readDeviceLog(file.input as LogInput, { batchRows: BATCH_ROWS })) {
         result.layout = batch.layout;
         result.read = batch.read;
-        result.rejectedRows = batch.rejectedRows;
+        readerRejects = batch.rejectedRows;
+        result.rejectedRows = readerRejects + conflictRows;
         for (const e of batch.errors) reject(e);
         file.onProgress?.(batch.read);
-        // Once the file is refused, the rest is only read for its problems.
-        if (result.problems > 0) continue;
+        // A refused file stores nothing, but its good rows are still checked against what is
+        // stored, so that every problem is reported, until there are more than the result keeps.
+        if (result.problems >= MAX_REJECTS_KEPT) continue;
         const fresh: DeviceLogRow[] = [];
         for (const r of batch.rows) {
           if (r.repeatOf !== undefined) {
@@ -146,7 +150,8 @@ export async function importDeviceLog(svc: Services, actor: Actor, file: DeviceL
               column: differs,
               message: `Entry ${r.sequence} of ${r.deviceSerial} is already stored with different values (device_time ${s.deviceTime}, event ${s.event}): a device's entry number names one entry, so this file or an earlier download is wrong`,
             });
-            result.rejectedRows++;
+            conflictRows++;
+            result.rejectedRows = readerRejects + conflictRows;
           } else if (s.downloadId === downloadIdOf(r.deviceSerial)) tallies.get(r.deviceSerial)!.added++;
           else result.alreadyPresent++;
         }

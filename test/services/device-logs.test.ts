@@ -105,11 +105,15 @@ describe.each(testDatabases())('device log import, on %s', (kind) => {
     expect([await count('device_log_entry'), await count('device_log_download'), await auditCount()]).toEqual([entriesBefore, downloadsBefore, auditsBefore]);
   });
 
-  it('refuses an entry already stored with different values, naming the line and the column, and stores nothing from the file', async () => {
+  it('refuses an entry already stored with different values, naming the line and the column, with every other problem, and stores nothing from the file', async () => {
     const before = await count('device_log_entry');
-    const r = await run(logCsv([...entries('X2L0002', 30, 32), { ...entries('X2L0001', 2, 2)[0], duration_s: 7 }]));
+    const r = await run(logCsv([...entries('X2L0002', 30, 32), { device_serial: 'X2L0002', sequence: 33, event: 'fired' }, { ...entries('X2L0001', 2, 2)[0], duration_s: 7 }]));
     expect(r.ok).toBe(false);
-    expect(r.rejected).toEqual([{ line: 5, column: 'duration_s', message: expect.stringContaining('Entry 2 of X2L0001 is already stored with different values') }]);
+    expect(r.rejected).toEqual([
+      { line: 5, column: 'event', message: expect.stringContaining('"fired" is not an event') },
+      { line: 6, column: 'duration_s', message: expect.stringContaining('Entry 2 of X2L0001 is already stored with different values') },
+    ]);
+    expect([r.rejectedRows, r.problems]).toEqual([2, 2]);
     expect(await count('device_log_entry')).toBe(before);
   });
 

@@ -58,6 +58,12 @@ export function overdueReasonText(r: OverdueReason): string {
   return `Discharge report ${r.ref} on ${formatDateTime(r.occurredAt)}: due within 7 days, by ${formatDateTime(r.dueAt)}, and not downloaded since`;
 }
 
+/** Why an uploaded file was refused, beside the file input. */
+function refusedText(r: DeviceLogImportResult): string {
+  if (r.rejectedRows === 0) return 'The file was not imported: its header row has problems';
+  return `The file was not imported: ${r.rejectedRows.toLocaleString('en-GB')} ${r.rejectedRows === 1 ? 'row has' : 'rows have'} problems`;
+}
+
 interface UploadedFile {
   fileName: string;
   bytes: Buffer;
@@ -89,9 +95,7 @@ export function registerDeviceLogRoutes(app: FastifyInstance, svc: Services): vo
       problems: refused ? result.rejected.slice(0, SHOWN_PROBLEMS) : [],
       moreProblems: refused ? Math.max(0, result.problems - SHOWN_PROBLEMS) : 0,
       errorList,
-      fileError: errorList.length
-        ? { text: ctx.problem ?? `The file was not imported: ${result!.rejectedRows.toLocaleString('en-GB')} ${result!.rejectedRows === 1 ? 'row has' : 'rows have'} problems` }
-        : undefined,
+      fileError: errorList.length ? { text: ctx.problem ?? refusedText(result!) } : undefined,
       overdue: {
         ...overdue,
         rows: overdue.data.map((s) => ({
