@@ -140,7 +140,7 @@ export async function importDeviceLog(svc: Services, actor: Actor, file: DeviceL
           continue;
         }
         // Some were stored already (an earlier download, or an earlier line of this file): the same values, or a refusal.
-        const stored = await repo.storedEntries(trx, force.id, fresh);
+        const stored = await repo.storedEntries(trx, kind, force.id, fresh);
         for (const r of fresh) {
           const s = stored.get(`${r.deviceSerial}:${r.sequence}`)!;
           const differs = firstDifference(r, s);

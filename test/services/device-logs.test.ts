@@ -75,6 +75,10 @@ describe.each(testDatabases())('device log import, on %s', (kind) => {
     expect(r).toMatchObject({ ok: true, read: 10, added: 0, alreadyPresent: 10, devices: 1 });
     expect(await count('device_log_entry', 'X2L0001')).toBe(10);
     expect(await count('device_log_download', 'X2L0001')).toBe(before + 1);
+    // Entry numbers far apart (compared through lists rather than one range), twice.
+    const far = logCsv([...entries('X2L0009', 1, 2), { device_serial: 'X2L0009', sequence: 900_000, event: 'armed', duration_s: '', bay: '' }]);
+    expect(await run(far)).toMatchObject({ ok: true, added: 3, alreadyPresent: 0 });
+    expect(await run(far)).toMatchObject({ ok: true, added: 0, alreadyPresent: 3 });
   });
 
   it('adds only the new part of an overlapping download, and reads an entry repeated in a file once', async () => {

@@ -83,33 +83,71 @@ export interface StoredEntry {
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** The stored entries of these (serial, sequence) pairs, by `serial:sequence`. */
-export async function storedEntries(db: Executor, forceId: string, keys: readonly { deviceSerial: string; sequence: number }[]): Promise<Map<string, StoredEntry>> {
-  const bySerial = new Map<string, number[]>();
+const STORED_COLUMNS = 'device_serial, sequence, device_time, event, duration_s, bay, cartridge_serial, battery_pct, temperature_c, true_time, download_id';
+
+interface StoredRow {
+  device_serial: string;
+  sequence: number | string;
+  device_time: string;
+  event: string;
+  duration_s: number | null;
+  bay: number | null;
+  cartridge_serial: string | null;
+  battery_pct: number | null;
+  temperature_c: number | null;
+  true_time: string | null;
+  download_id: string;
+}
+
+/**
+ * The stored entries of these (serial, sequence) pairs, by `serial:sequence`. A device's
+ * sequence numbers in a batch are usually close together: they are read as one range (a
+ * statement of one shape, prepared once), or in lists when they are far apart.
+ */
+export async function storedEntries(db: Executor, kind: DatabaseKind, forceId: string, keys: readonly { deviceSerial: string; sequence: number }[]): Promise<Map<string, StoredEntry>> {
+  const bySerial = new Map<string, Set<number>>();
   for (const k of keys) {
-    const list = bySerial.get(k.deviceSerial);
-    if (list) list.push(k.sequence);
-    else bySerial.set(k.deviceSerial, [k.sequence]);
+    const set = bySerial.get(k.deviceSerial);
+    if (set) set.add(k.sequence);
+    else bySerial.set(k.deviceSerial, new Set([k.sequence]));
   }
+  const mark = (i: number) => (kind === 'postgres' ? `$${i}` : '?');
   const out = new Map<string, StoredEntry>();
-  for (const [serial, sequences] of bySerial) {
-    for (const part of chunk([...new Set(sequences)], 500)) {
-      const rows = await db.selectFrom('device_log_entry').selectAll().where('force_id', '=', forceId).where('device_serial', '=', serial).where('sequence', 'in', part).execute();
-      for (const r of rows) {
-        out.set(`${r.device_serial}:${Number(r.sequence)}`, {
-          deviceSerial: r.device_serial,
-          sequence: Number(r.sequence),
-          deviceTime: r.device_time,
-          event: r.event as LogEventKind,
-          durationS: num(r.duration_s),
-          bay: num(r.bay),
-          cartridgeSerial: r.cartridge_serial,
-          batteryPct: num(r.battery_pct),
-          temperatureC: num(r.temperature_c),
-          trueTime: r.true_time,
-          downloadId: r.download_id,
-        });
-      }
+  const keep = (r: StoredRow, wanted: Set<number>) => {
+    const sequence = Number(r.sequence);
+    if (!wanted.has(sequence)) return;
+    out.set(`${r.device_serial}:${sequence}`, {
+      deviceSerial: r.device_serial,
+      sequence,
+      deviceTime: r.device_time,
+      event: r.event as LogEventKind,
+      durationS: num(r.duration_s),
+      bay: num(r.bay),
+      cartridgeSerial: r.cartridge_serial,
+      batteryPct: num(r.battery_pct),
+      temperatureC: num(r.temperature_c),
+      trueTime: r.true_time,
+      downloadId: r.download_id,
+    });
+  };
+  for (const [serial, wanted] of bySerial) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const n of wanted) {
+      if (n < lo) lo = n;
+      if (n > hi) hi = n;
+    }
+    if (hi - lo < 4 * wanted.size + 64) {
+      const text = `select ${STORED_COLUMNS} from device_log_entry where force_id = ${mark(1)} and device_serial = ${mark(2)} and sequence between ${mark(3)} and ${mark(4)}`;
+      const { rows } = await db.executeQuery<StoredRow>(CompiledQuery.raw(text, [forceId, serial, lo, hi]));
+      for (const r of rows) keep(r, wanted);
+      continue;
+    }
+    for (const part of chunk([...wanted], 500)) {
+      const list = part.map((_, i) => mark(i + 3)).join(',');
+      const text = `select ${STORED_COLUMNS} from device_log_entry where force_id = ${mark(1)} and device_serial = ${mark(2)} and sequence in (${list})`;
+      const { rows } = await db.executeQuery<StoredRow>(CompiledQuery.raw(text, [forceId, serial, ...part]));
+      for (const r of rows) keep(r, wanted);
     }
   }
   return out;
