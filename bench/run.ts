@@ -2,7 +2,7 @@
 //   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000,
 //   BENCH_BESIDE_ROWS=150000 (the import run beside the server), BENCH_JSON=bench-results.json
 // Sections to run (default all): `npm run bench -- devices` runs the demo seed and the devices
-// section only; names: training, argon2, roster, audit, met, http, devices, beside.
+// section only; names: training, argon2, roster, audit, met, http, devices, beside, device-logs.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,8 +32,9 @@ import { MET_COLUMNS } from '../src/domain/met/layout.js';
 import { writeMetCsv } from '../src/domain/met/write.js';
 import { DIMENSION_KEYS } from '../src/domain/stats/counting.js';
 import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
+import { benchDeviceLogs } from './device-logs.js';
 
-const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside'] as const;
+const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside', 'device-logs'] as const;
 const ONLY = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const a of ONLY) if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`bench: no section called ${a}: the sections are ${SECTIONS.join(', ')}`);
 /** Whether a section runs: all do unless some are named on the command line. */
@@ -190,6 +191,15 @@ function writeMetFile(file: string, count: number): string {
   }
   fs.closeSync(out);
   return file;
+}
+if (want('device-logs')) {
+  // Issue 13: a year of device event logs for 2,500 devices (see bench/device-logs.ts).
+  const f = await benchDeviceLogs(dir);
+  report(
+    `import ${n(f.rows)} device log entries (service, file stream, own process)`,
+    `${n(f.importMs / 1000, 1)} s`,
+    `target < 60 s and < 400 MB; ${n(f.rows / (f.importMs / 1000))} rows/s; CPU ${n(f.cpuMs / 1000, 1)} s; peak RSS ${n(f.peakRssMb)} MB; the same file again (nothing added) ${n(f.againMs / 1000, 1)} s; ${n(f.fileMb)} MB file; raw INSERT loop ${n(f.rawMs / 1000, 1)} s (×${n(f.importMs / f.rawMs, 2)}); ${f.summary}`,
+  );
 }
 const metCsv = want('met') || (want('beside') && Number(process.env.BENCH_BESIDE_ROWS ?? 150_000) === MET_ROWS) ? writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS) : '';
 if (want('met')) {

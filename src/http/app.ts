@@ -47,6 +47,7 @@ import { registerDevicePolicyRoutes } from './routes/devices/policy.js';
 import { registerDeviceRegisterRoutes } from './routes/devices/register.js';
 import { registerQuarantineRoutes } from './routes/devices/quarantine.js';
 import { registerReconciliationRoutes } from './routes/devices/reconciliation.js';
+import { deviceLogOpenApi, registerDeviceLogRoutes } from './routes/devices/logs.js';
 import { registerTrainingAuthorityRoutes } from './routes/training/authority.js';
 import { registerTrainingCalendarRoutes } from './routes/training/calendar.js';
 import { registerTrainingCourseRoutes } from './routes/training/courses.js';
@@ -61,7 +62,7 @@ import { createViews, NODE_MODULES, ROOT } from './views.js';
 const assetParams = z.object({ '*': z.string() });
 
 /** The parts of the OpenAPI document beside the officers API's, in the document's order. */
-const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi, deviceOpenApi, shiftsOpenApi];
+const OPENAPI_PARTS = [reportOpenApi, trainingOpenApi, deviceOpenApi, deviceLogOpenApi, shiftsOpenApi];
 
 export interface AppOptions {
   services: Services;
@@ -170,6 +171,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerReportAmendRoutes(app, svc);
   registerReportCheckRoutes(app, svc);
   registerQuarantineRoutes(app, svc);
+  registerDeviceLogRoutes(app, svc);
   registerReferralRoutes(app, svc);
   registerReportDiscardRoutes(app, svc);
   registerReviewRoutes(app, svc);

@@ -211,6 +211,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'device.import': 'Fleet register imported',
   'cartridge.import': 'Cartridges imported',
   'device_issue.import': 'Sign-out history imported',
+  'device_log.import': 'Device event logs imported',
   'cartridge.link_report': 'Cartridge linked to a report',
   'device_policy.update': 'Sign-out gate policy updated',
   'device_quarantine.propose': 'Device quarantine proposed',
@@ -506,6 +507,9 @@ const DESCRIBE: Record<string, Describe> = {
   }),
   'device_issue.import': (c) => ({
     what: `Sign-out history ${c.show(c.s.file)} imported: ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.imported))} imported, ${formatNumber(count(c.s.alreadyPresent))} already present`,
+  }),
+  'device_log.import': (c) => ({
+    what: `Device event log ${c.show(c.s.file)} imported (${c.show(c.s.source)}): ${plural(count(c.s.read), 'row')} read, ${formatNumber(count(c.s.added))} added, ${formatNumber(count(c.s.alreadyPresent))} already present, ${plural(count(c.s.devices), 'device')}${count(c.s.unknownSerials) ? `, ${plural(count(c.s.unknownSerials), 'serial')} not in the register` : ''}`,
   }),
   'cartridge.receive': (c) => ({ what: `${plural(count(c.s.count), 'cartridge')} received`, details: c.rest('count') }),
   'cartridge.link_report': (c) => ({

@@ -47,11 +47,12 @@ export const ALL_GATE_REASONS = GATE_REASON_CODES;
 const RETURN_WORDS: Record<CartridgeReturn, string> = { in_store: 'back in store', expended: 'expended', lost: 'lost' };
 
 /** The sub-navigation shared by the register, cartridges, fleet and policy pages. */
-export function deviceSubNav(current: 'register' | 'cartridges' | 'fleet' | 'policy' | 'reconciliation', roles: readonly RoleGrant[]) {
+export function deviceSubNav(current: 'register' | 'cartridges' | 'fleet' | 'policy' | 'logs' | 'reconciliation', roles: readonly RoleGrant[]) {
   const items = [
     { key: 'register', text: 'Register', href: '/devices' },
     { key: 'cartridges', text: 'Cartridges', href: '/devices/cartridges' },
     { key: 'fleet', text: 'Fleet and X2 migration', href: '/fleet' },
+    { key: 'logs', text: 'Log downloads', href: '/devices/logs' },
     { key: 'reconciliation', text: 'Log reconciliation', href: '/devices/reconciliation' },
     ...(can(roles, 'manage:device') ? [{ key: 'policy', text: 'Gate policy', href: '/devices/policy' }] : []),
   ];

@@ -434,6 +434,13 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
   ],
   ['cartridge.import', 'force', 'f1', { file: 'c.csv', read: 2, imported: 2, updated: 0, alreadyPresent: 0 }, 'Cartridges c.csv imported: 2 rows read, 2 imported, 0 updated, 0 already present'],
   ['device_issue.import', 'force', 'f1', { file: 'sign-outs.csv', read: 4, imported: 3, alreadyPresent: 1 }, 'Sign-out history sign-outs.csv imported: 4 rows read, 3 imported, 1 already present'],
+  [
+    'device_log.import',
+    'force',
+    'f1',
+    { file: 'dock.csv', source: 'upload', read: 1200, added: 1000, alreadyPresent: 200, devices: 3, unknownSerials: 1 },
+    'Device event log dock.csv imported (upload): 1,200 rows read, 1,000 added, 200 already present, 3 devices, 1 serial not in the register',
+  ],
   ['cartridge.receive', 'force', 'f1', { count: 2, serials: ['C1', 'C2'] }, '2 cartridges received', ['Serials: C1, C2']],
   [
     'cartridge.link_report',

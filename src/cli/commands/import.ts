@@ -15,6 +15,9 @@ import { registerHomeOfficeImport } from './import-home-office.js';
 import { registerShiftsImport } from './import-shifts.js';
 import { importCartridges, importDeviceIssues, importDevices, type RegisterImportResult } from '../../services/import-devices.js';
 import { CARTRIDGE_COLUMNS, DEVICE_COLUMNS, ISSUE_COLUMNS } from '../../domain/devices/import.js';
+import { CANONICAL_COLUMNS } from '../../domain/devices/log-formats/index.js';
+import { createReadStream } from 'node:fs';
+import { importDeviceLog } from '../../services/device-logs.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
 
@@ -310,9 +313,72 @@ Example:
 `,
   );
 
+  imports
+    .command('device-log')
+    .description("devices' event logs as downloaded at a dock, in Cedar's canonical CSV; all or nothing, and safe to run again")
+    .argument('<file>', 'the device log CSV (UTF-8), read a piece at a time')
+    .addHelpText(
+      'after',
+      `
+Columns (header row required, any order, any case):
+  ${CANONICAL_COLUMNS.join(',')}
+  device_serial   letters, digits and hyphens (up to 30); a serial the register lacks is kept all the same
+  sequence        the device's entry number, from 1: with the serial it names the entry
+  device_time     the device's clock, YYYY-MM-DD HH:MM:SS, UTC with no zone (before 2001: the clock was reset)
+  event           armed, safe, trigger, arc, time_sync or other
+  duration_s      seconds: required on trigger and arc, how long it was armed on safe, blank otherwise
+  bay, cartridge_serial, battery_pct (0-100), temperature_c   when the device records them
+  true_time       on time_sync only: the right UTC time it set (2027-03-01T10:00:00Z, or YYYY-MM-DD HH:MM:SS as UTC)
+  An entry already held with the same values is left alone (so overlapping downloads add only
+  what is new); with other values, the line is refused. Any problem refuses the whole file.
+  Each device in the file is recorded as downloaded now.
+
+Example:
+  npm run cedar -- import device-log dock-2027-03-01.csv
+`,
+    )
+    .action(async (file: string) => {
+      await checkInputFile(file, 'a CSV file');
+      await withServices(async (svc) => {
+        const show = progress('Read');
+        let shown = 0;
+        const r = await importDeviceLog(svc, cliActor(), {
+          fileName: file,
+          source: 'cli',
+          input: createReadStream(file, { highWaterMark: 1 << 20 }),
+          onProgress: (rows) => {
+            if (rows - shown >= LOG_PROGRESS_EVERY) {
+              shown = rows;
+              show(rows);
+            }
+          },
+        });
+        endProgress();
+        if (!r.ok) {
+          for (const e of r.rejected.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
+          if (r.problems > MAX_PROBLEMS_SHOWN) console.error(`… and ${n(r.problems - MAX_PROBLEMS_SHOWN)} more problems.`);
+          throw new CliError(
+            r.rejectedRows > 0
+              ? `Rejected: ${n(r.rejectedRows)} of ${n(r.read)} rows ${r.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
+              : 'Rejected: the file has errors; nothing was imported.',
+          );
+        }
+        if (r.unknownSerials.length) {
+          const listed = r.unknownSerials.slice(0, 10).join(', ');
+          console.error(
+            `Note: ${n(r.unknownSerials.length)} serial${r.unknownSerials.length === 1 ? ' is' : 's are'} not in the register (${listed}${r.unknownSerials.length > 10 ? ', …' : ''}); their entries were kept.`,
+          );
+        }
+        console.log(`Done: ${n(r.read)} rows read — ${n(r.added)} added, ${n(r.alreadyPresent)} already present, 0 rejected; ${n(r.devices)} device${r.devices === 1 ? '' : 's'}.`);
+      });
+    });
+
   registerHomeOfficeImport(imports);
   registerShiftsImport(imports);
 }
+
+/** `import device-log` shows progress every this many rows. */
+const LOG_PROGRESS_EVERY = 100_000;
 
 /** Problems printed by `import training`; the rest go to the rejects file. */
 const MAX_PROBLEMS_SHOWN = 100;
