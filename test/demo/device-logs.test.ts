@@ -7,6 +7,7 @@ import { DEFAULT_DEMO_SEED, generateDemoForce } from '../../src/demo/force.js';
 import { mulberry32 } from '../../src/demo/random.js';
 import { generateDemoTraining } from '../../src/demo/training.js';
 import { londonDate } from '../../src/domain/calendar.js';
+import { metValuesToReport } from '../../src/domain/met/rows.js';
 
 const NOW = new Date('2026-12-06T09:30:00Z');
 const OFFICERS = 1_500;
@@ -143,6 +144,23 @@ describe('generateDemoDeviceLogs', () => {
     const b = again.lines();
     for (let k = 0; k < 5_000; k++) expect(b.next().value).toBe(a.next().value);
     expect(again.planted).toEqual(logs.planted);
+  });
+
+  it('makes each imported use a valid Met-format row naming its device at its London time, with the cycles it states', () => {
+    const imported = logs.reports.filter((r) => r.kind === 'imported');
+    expect(logs.metRows).toHaveLength(imported.length);
+    logs.metRows.forEach((values, k) => {
+      const result = metValuesToReport(values, k + 2);
+      expect(result.ok, JSON.stringify(!result.ok && result.errors)).toBe(true);
+      if (!result.ok) return;
+      const c = result.report.content;
+      const r = imported[k]!;
+      expect(c.ced?.deviceSerial).toBe(r.deviceSerial);
+      expect(londonInstant(c.incident.date!, c.incident.time!).toISOString()).toBe(r.occurredAt);
+      const levels = c.ced!.applications.flatMap((a) => a.levels);
+      for (const level of r.levels.filter((l) => l !== 'red_dotted')) expect(levels).toContain(level);
+      expect(c.ced!.applications[0]!.fired?.totalCycles ?? null).toBe(r.totalCycles);
+    });
   });
 
   it('gives the rows in chunks that join to the same text', async () => {
