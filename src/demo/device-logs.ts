@@ -293,7 +293,10 @@ export function generateDemoDeviceLogs(random: Random, input: DemoDeviceLogInput
   );
   const usedDevices = new Set<string>();
   const takeHost = (model?: DemoDevice['model']): DemoIssue | null => {
-    const k = hosts.findIndex((i) => !usedDevices.has(i.deviceSerial) && (model === undefined || deviceBySerial.get(i.deviceSerial)!.model === model));
+    // A device not used yet if there is one (a small force has few): uses on one device are shifts apart.
+    const fits = (i: DemoIssue) => model === undefined || deviceBySerial.get(i.deviceSerial)!.model === model;
+    let k = hosts.findIndex((i) => !usedDevices.has(i.deviceSerial) && fits(i));
+    if (k < 0) k = hosts.findIndex(fits);
     if (k < 0) return null;
     const [host] = hosts.splice(k, 1);
     usedDevices.add(host!.deviceSerial);
@@ -356,27 +359,7 @@ export function generateDemoDeviceLogs(random: Random, input: DemoDeviceLogInput
     importRow({ deviceSerial: host.deviceSerial, occurredAt: new Date(at).toISOString(), levels: how.levels, totalCycles: how.stated, cycleExtended: how.extended, plants }, device.store);
   };
 
-  // Confirmed: mostly fired (one or two cycles), some drive stuns and arcs; X26 cycles in pieces.
-  for (let n = 0; n < CONFIRMED_REPORTS; n++) {
-    const x26 = n % 5 === 0;
-    const host = takeHost(x26 ? 'X26' : undefined) ?? takeHost();
-    if (!host) break;
-    const kind = n % 8 === 3 ? 'drive_stun' : n % 8 === 6 ? 'arced' : 'fired';
-    const count = kind === 'fired' && random() < 0.2 ? 2 : 1;
-    const lengths = Array.from({ length: count }, () => Math.round(between(random, 4.9, 5.2) * 10) / 10);
-    if (kind === 'fired') report(host, 'confirmed', { levels: ['red_dotted', 'fired'], stated: count, extended: false, logged: lengths, split: x26 });
-    else if (kind === 'drive_stun') report(host, 'confirmed', { levels: ['drive_stun'], stated: null, extended: null, logged: lengths, split: x26 });
-    else
-      report(host, 'confirmed', {
-        levels: ['arced'],
-        stated: null,
-        extended: null,
-        logged: [],
-        arcs: Array.from({ length: randomInt(random, 1, 3) }, () => Math.round(between(random, 0.8, 2.5) * 10) / 10),
-      });
-    confirmed++;
-  }
-  // The planted exceptions.
+  // The planted exceptions first, so a small force has each of them too.
   for (let n = 0; n < HANDFUL.cycle_count_mismatch; n++) {
     const host = takeHost();
     if (!host) break;
@@ -422,6 +405,26 @@ export function generateDemoDeviceLogs(random: Random, input: DemoDeviceLogInput
       deviceBySerial.get(host.deviceSerial)!.store,
     );
     planted.report_device_unknown++;
+  }
+  // Confirmed: mostly fired (one or two cycles), some drive stuns and arcs; X26 cycles in pieces.
+  for (let n = 0; n < CONFIRMED_REPORTS; n++) {
+    const x26 = n % 5 === 0;
+    const host = takeHost(x26 ? 'X26' : undefined) ?? takeHost();
+    if (!host) break;
+    const kind = n % 8 === 3 ? 'drive_stun' : n % 8 === 6 ? 'arced' : 'fired';
+    const count = kind === 'fired' && random() < 0.2 ? 2 : 1;
+    const lengths = Array.from({ length: count }, () => Math.round(between(random, 4.9, 5.2) * 10) / 10);
+    if (kind === 'fired') report(host, 'confirmed', { levels: ['red_dotted', 'fired'], stated: count, extended: false, logged: lengths, split: x26 });
+    else if (kind === 'drive_stun') report(host, 'confirmed', { levels: ['drive_stun'], stated: null, extended: null, logged: lengths, split: x26 });
+    else
+      report(host, 'confirmed', {
+        levels: ['arced'],
+        stated: null,
+        extended: null,
+        logged: [],
+        arcs: Array.from({ length: randomInt(random, 1, 3) }, () => Math.round(between(random, 0.8, 2.5) * 10) / 10),
+      });
+    confirmed++;
   }
   // Clock resets: devices in store well before the shift history, none with a report.
   const resets = new Set(
