@@ -475,8 +475,8 @@ export interface DemoFleetSummary {
  * in one transaction (`loadDeviceHistory`, one `demo.devices` entry), then the devices sent for
  * repair (by the demo armourer), the one quarantined (by professional standards) and the X26
  * withdrawn, each through `moveDevice`. Returns what the demo constable carried at each report's
- * incident, for the reports. The X26's retirement goes in through the models' configuration
- * (`saveDeviceModel`).
+ * incident, for the reports, and the fleet as plain data, for the device logs (device-logs.ts).
+ * The X26's retirement goes in through the models' configuration (`saveDeviceModel`).
  */
 export async function seedDemoFleet(
   svc: Services,
@@ -486,7 +486,7 @@ export async function seedDemoFleet(
   random: Random,
   now: Date,
   emails: { armourer: string; professionalStandards: string; supervisor: string },
-): Promise<{ summary: DemoFleetSummary; carried: Map<number, DemoCarried> }> {
+): Promise<{ summary: DemoFleetSummary; carried: Map<number, DemoCarried>; fleet: DemoFleet }> {
   const fleet = generateDemoFleet(random, force, training, now);
   const boroughs = new Map((await listBoroughs(svc)).map((b) => [b.code, b.id]));
   const teams = new Map((await listTeams(svc, { all: true })).filter((t) => t.boroughId === null).map((t) => [t.name, t.id]));
@@ -555,6 +555,7 @@ export async function seedDemoFleet(
       x26StopsIssuingOn: fleet.x26StopsIssuingOn,
     },
     carried: fleet.carried,
+    fleet,
   };
 }
 

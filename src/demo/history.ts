@@ -93,7 +93,7 @@ const OUTCOME = [
 // Evenings and nights are busiest.
 const HOURS = Array.from({ length: 24 }, (_, h) => [h, h >= 18 || h <= 2 ? 3 : h >= 3 && h <= 8 ? 1 : 2] as const);
 
-const LEVEL_TACTIC: Record<string, keyof typeof TACTICS> = {
+export const LEVEL_TACTIC: Record<string, keyof typeof TACTICS> = {
   Drawn: 'ced_drawn',
   Aimed: 'ced_aimed',
   'Red-Dotted': 'ced_red_dotted',
@@ -103,7 +103,7 @@ const LEVEL_TACTIC: Record<string, keyof typeof TACTICS> = {
   'Angle Drive Stun': 'ced_angle_drive_stun',
 };
 
-const MET_LEVEL_COLUMN: Record<string, MetColumn> = {
+export const MET_LEVEL_COLUMN: Record<string, MetColumn> = {
   Drawn: 'CED Drawn',
   Aimed: 'CED Aimed',
   'Red-Dotted': 'CED Red-Dotted',
@@ -113,8 +113,8 @@ const MET_LEVEL_COLUMN: Record<string, MetColumn> = {
   'Angle Drive Stun': 'CED Angle Drive Stun',
 };
 
-/** One made-up Taser use in the Met's layout. */
-function demoUse(random: Random, month: string, boroughs: readonly (readonly [string, number])[]): string[] {
+/** One made-up Taser use in the Met's layout (the device logs' reports start from one too: device-logs.ts). */
+export function demoUse(random: Random, month: string, boroughs: readonly (readonly [string, number])[]): string[] {
   const row = MET_COLUMNS.map(() => '');
   const set = (c: MetColumn, v: string) => (row[MET_COLUMN_INDEX[c]] = v);
   const yesNo = (c: MetColumn, p: number) => set(c, random() < p ? 'Yes' : 'No');

@@ -14,13 +14,15 @@ import { DEFAULT_DEMO_OFFICERS, DEFAULT_DEMO_SEED, DEMO_FORCE, DEMO_HOME_BOROUGH
 import { NO_DEMO_HISTORY, seedDemoHistory, type DemoHistory } from './history.js';
 import { mulberry32, type Random } from './random.js';
 import { linkDemoCartridges, seedDemoFleet, type DemoFleetSummary } from './devices.js';
+import { NO_DEMO_DEVICE_LOGS, seedDemoDeviceLogs, type DemoDeviceLogSummary } from './device-logs-seed.js';
 import { seedDemoReports } from './reports.js';
 import { generateDemoTraining, seedDemoTraining, type DemoTrainingSummary } from './training.js';
 
 /*
  * The demo force, seeded: the Metropolitan Police Service (src/demo/force.ts) with training
  * (training.ts), use-of-force reports (reports.ts), the financial year's history and its
- * releases (history.ts) and one account per role. A top room, like the CLI: it calls services
+ * releases (history.ts), the fleet (devices.ts) and a year of its device logs, reconciled
+ * (device-logs.ts), and one account per role. A top room, like the CLI: it calls services
  * and reads no clock of its own. `seedDemo` stores it in an empty database, dated from one
  * instant (`now`): the same seed and instant give the same demo.
  */
@@ -70,6 +72,8 @@ export interface DemoSummary {
   training: DemoTrainingSummary;
   /** The fleet: devices, cartridges, the last weeks' sign-outs, repairs and quarantine. */
   fleet: DemoFleetSummary;
+  /** A year of the fleet's device logs, the uses naming devices, and the reconciliation of the year. */
+  deviceLogs: DemoDeviceLogSummary;
 }
 
 export interface SeedDemoOptions {
@@ -78,6 +82,8 @@ export interface SeedDemoOptions {
   onProgress?: (done: number, total: number) => void;
   /** The financial year's Taser uses so far and a release after each month (default true; a few seconds). */
   history?: boolean;
+  /** A year of device logs for the fleet, imported and reconciled (default true; the longest step after the officers). */
+  deviceLogs?: boolean;
   /** The instant the demo is seeded as of (default `svc.now()`): everything in it is dated from this one instant. */
   now?: Date;
 }
@@ -165,5 +171,23 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
   }
   // After the reports: each release counts every use recorded by then, the demo's reports included.
   const history = opts.history === false ? NO_DEMO_HISTORY : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1), now);
-  return { asOf: now.toISOString(), force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training, fleet: fleet.summary };
+  // After the history's releases (the uses naming devices arrive as late ones): the logs, and the year reconciled.
+  const deviceLogs =
+    opts.deviceLogs === false
+      ? NO_DEMO_DEVICE_LOGS
+      : await seedDemoDeviceLogs(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 4), { devices: fleet.fleet.devices, issues: fleet.fleet.issues, carried: fleet.carried, boroughs: plan.boroughs, now });
+  return {
+    asOf: now.toISOString(),
+    force,
+    boroughs: counts.boroughs,
+    teams: counts.teams,
+    officers: counts.officers,
+    accounts,
+    reports,
+    homeOfficePeriods,
+    history,
+    training,
+    fleet: fleet.summary,
+    deviceLogs,
+  };
 }

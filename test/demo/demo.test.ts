@@ -545,7 +545,17 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     // retirement, demo.devices, a move per device sent for repair, quarantined or withdrawn, and the fired cartridge linked.
     const f = summary.fleet;
     const fleet = 4 + f.devices + Math.ceil(f.cartridges / 2_500) + 2 + f.inRepair + f.quarantined + f.withdrawn + 1;
-    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases + NATIONAL_COURSE_TYPES.length + 2 + fleet);
+    // … and the device logs: the uses naming devices imported, the logs imported, and the year reconciled.
+    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases + NATIONAL_COURSE_TYPES.length + 2 + fleet + 3);
+  });
+
+  it('imports a year of device logs and reconciles it: each planted exception found, and more reports confirmed than exceptions', () => {
+    const logs = summary.deviceLogs;
+    expect(logs.devices).toBeGreaterThan(summary.fleet.devices * 0.9);
+    expect(logs.entries).toBeGreaterThan(logs.devices * 20);
+    expect(logs.exceptions).toEqual(logs.planted);
+    expect(Object.values(logs.planted).every((n) => n > 0)).toBe(true);
+    expect(logs.reportsMatched).toBeGreaterThan(Object.values(logs.exceptions).reduce((a, b) => a + b, 0));
   });
 });
 
