@@ -20,6 +20,7 @@ import { SYSTEM_ACTOR, wallClock } from '../src/services/context.js';
 import { importDeviceLog } from '../src/services/device-logs.js';
 import { registerDevices } from '../src/services/devices.js';
 import { ensureForce, servicesFor } from '../src/services/setup.js';
+import { benchReconcile } from './reconcile.js';
 
 const DEVICES = Number(process.env.BENCH_LOG_DEVICES ?? 2500);
 const ENTRIES = Number(process.env.BENCH_LOG_ENTRIES ?? 1000);
@@ -35,6 +36,9 @@ export interface DeviceLogFigures {
   /** Peak RSS of the import's process, both imports. */
   peakRssMb: number;
   rawMs: number;
+  /** The reconciliation of the year that was imported. */
+  reconcileMs: number;
+  reconcileSummary: string;
   summary: string;
 }
 
@@ -78,8 +82,17 @@ export function writeDeviceLogFile(file: string, devices = DEVICES, entries = EN
   return fs.statSync(file).size;
 }
 
+interface ChildResult {
+  ms: number;
+  cpuMs: number;
+  againMs: number;
+  reconcileMs: number;
+  reconcileSummary: string;
+  summary: string;
+}
+
 /** In the child: a fresh database with the fleet registered, then the import, timed. */
-async function importInThisProcess(file: string, dbFile: string, devices: number): Promise<{ ms: number; cpuMs: number; againMs: number; summary: string }> {
+async function importInThisProcess(file: string, dbFile: string, devices: number): Promise<ChildResult> {
   const database = await openDatabase({ kind: 'sqlite', file: dbFile });
   await migrateToLatest(database.db);
   const svc = servicesFor(database, { lockoutAttempts: 5, lockoutMinutes: 15, sessionHours: 12 });
@@ -104,12 +117,16 @@ async function importInThisProcess(file: string, dbFile: string, devices: number
   const again = performance.now();
   const r2 = await importDeviceLog(svc, SYSTEM_ACTOR, { fileName: path.basename(file), source: 'cli', input: fs.createReadStream(file, { highWaterMark: 1 << 20 }) });
   const againMs = performance.now() - again;
+  // The reconciliation of the year over what was imported (bench/reconcile.ts).
+  const reconciled = await benchReconcile(svc, { from: '2026-01-01', to: '2026-12-31' });
   await database.close();
   if (!r2.ok || r2.added !== 0) throw new Error('bench: the second import of the same log added entries or was refused');
   return {
     ms,
     cpuMs: (used.user + used.system) / 1000,
     againMs,
+    reconcileMs: reconciled.ms,
+    reconcileSummary: `${reconciled.result.eventsRead.toLocaleString('en-GB')} events, ${reconciled.result.functionTests.toLocaleString('en-GB')} function tests, ${reconciled.result.episodes} episodes, ${reconciled.result.exceptions} exceptions`,
     summary: `${r.read.toLocaleString('en-GB')} rows read — ${r.added.toLocaleString('en-GB')} added, ${r.alreadyPresent} already present, ${r.devices} devices`,
   };
 }
@@ -158,9 +175,9 @@ async function rawInsert(file: string, dbFile: string): Promise<number> {
 }
 
 /** Runs the import in a process of its own and watches its peak RSS (VmHWM). */
-async function importInOwnProcess(file: string, dbFile: string, devices: number): Promise<{ ms: number; cpuMs: number; againMs: number; summary: string; peakKb: number }> {
+async function importInOwnProcess(file: string, dbFile: string, devices: number): Promise<ChildResult & { peakKb: number }> {
   const child = fork(fileURLToPath(import.meta.url), ['--child', file, dbFile, String(devices)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  type Result = { ms: number; cpuMs: number; againMs: number; summary: string };
+  type Result = ChildResult;
   let result: Result | null = null;
   child.on('message', (m) => (result = m as Result));
   let max = 0;
@@ -186,7 +203,18 @@ export async function benchDeviceLogs(dir: string, devices = DEVICES, entries = 
   const rawMs = await rawInsert(file, path.join(dir, 'device-logs-raw.db'));
   for (const f of ['device-logs.csv', 'device-logs.db', 'device-logs.db-wal', 'device-logs.db-shm', 'device-logs-raw.db', 'device-logs-raw.db-wal', 'device-logs-raw.db-shm'])
     fs.rmSync(path.join(dir, f), { force: true });
-  return { rows: devices * entries, fileMb: bytes / 1048576, importMs: cedar.ms, cpuMs: cedar.cpuMs, againMs: cedar.againMs, peakRssMb: cedar.peakKb / 1024, rawMs, summary: cedar.summary };
+  return {
+    rows: devices * entries,
+    fileMb: bytes / 1048576,
+    importMs: cedar.ms,
+    cpuMs: cedar.cpuMs,
+    againMs: cedar.againMs,
+    peakRssMb: cedar.peakKb / 1024,
+    rawMs,
+    reconcileMs: cedar.reconcileMs,
+    reconcileSummary: cedar.reconcileSummary,
+    summary: cedar.summary,
+  };
 }
 
 const self = fileURLToPath(import.meta.url);

@@ -200,6 +200,7 @@ if (want('device-logs')) {
     `${n(f.importMs / 1000, 1)} s`,
     `target < 60 s and < 400 MB; ${n(f.rows / (f.importMs / 1000))} rows/s; CPU ${n(f.cpuMs / 1000, 1)} s; peak RSS ${n(f.peakRssMb)} MB; the same file again (nothing added) ${n(f.againMs / 1000, 1)} s; ${n(f.fileMb)} MB file; raw INSERT loop ${n(f.rawMs / 1000, 1)} s (×${n(f.importMs / f.rawMs, 2)}); ${f.summary}`,
   );
+  report(`reconcile a year of those logs (${n(f.rows)} entries)`, `${n(f.reconcileMs / 1000, 1)} s`, `target < 30 s; ${f.reconcileSummary}`);
 }
 const metCsv = want('met') || (want('beside') && Number(process.env.BENCH_BESIDE_ROWS ?? 150_000) === MET_ROWS) ? writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS) : '';
 if (want('met')) {
