@@ -23,6 +23,8 @@ export interface ReconcileOptions {
   /** London dates, both included: `YYYY-MM-DD`. */
   from: string;
   to: string;
+  /** The most days a run may cover (the page's runs wait for the answer; the CLI has no limit). */
+  maxDays?: number;
   /** Devices reconciled so far (called every few devices and at the end). */
   onProgress?: (devices: number) => void;
 }
@@ -59,7 +61,7 @@ const PROGRESS_EVERY = 50;
 const isX26 = (modelName: string) => modelName.trim().toUpperCase() === 'X26';
 
 /** Reads and checks a run's dates; errors name the field. */
-export function reconcileWindow(from: unknown, to: unknown): { from: string; to: string; window: Window } {
+export function reconcileWindow(from: unknown, to: unknown, maxDays?: number): { from: string; to: string; window: Window } {
   const errors: FieldError[] = [];
   const date = (v: unknown, field: 'from' | 'to', words: string) => {
     const text = typeof v === 'string' ? v.trim() : '';
@@ -71,6 +73,9 @@ export function reconcileWindow(from: unknown, to: unknown): { from: string; to:
   const f = date(from, 'from', 'first');
   const t = date(to, 'to', 'last');
   if (errors.length === 0 && t < f) errors.push({ field: 'to', message: `The last date (${t}) must be the same as or after the first date (${f})` });
+  const days = errors.length === 0 ? Math.round((Date.parse(`${t}T00:00:00Z`) - Date.parse(`${f}T00:00:00Z`)) / 86_400_000) + 1 : 0;
+  if (maxDays !== undefined && days > maxDays)
+    errors.push({ field: 'to', message: `Run at most ${maxDays} days here (you asked for ${days}): for longer, run cedar reconcile --from ${f} --to ${t} --out FILE` });
   if (errors.length) throw new ValidationError(errors);
   return { from: f, to: t, window: { from: londonMidnightUtc(f), to: londonMidnightUtc(nextDay(t)) } };
 }
@@ -82,7 +87,7 @@ const byKindThenTime = (a: ReconException, b: ReconException) =>
 
 /** Reconciles every device's log with the reports for the London dates given, and stores what it found. */
 export async function runReconciliation(svc: Services, actor: Actor, opts: ReconcileOptions): Promise<ReconciliationResult> {
-  const { from, to, window } = reconcileWindow(opts.from, opts.to);
+  const { from, to, window } = reconcileWindow(opts.from, opts.to, opts.maxDays);
   const force = await getForce(svc);
   const db = svc.database.db;
 

@@ -74,6 +74,10 @@ describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
     expect(bad.body).toContain('href="#from"');
     expect(body).toContain('The first date must be a real date in the form YYYY-MM-DD');
     expect(body).toContain('Enter the last date');
+    // A year waits too long for a page: the CLI does that.
+    const year = await as.armourer!.post('/devices/reconciliation/run', { from: '2025-11-21', to: '2026-11-20' });
+    expect(year.statusCode).toBe(400);
+    expect(text(year.body)).toContain('Run at most 92 days here (you asked for 365): for longer, run cedar reconcile --from 2025-11-21 --to 2026-11-20 --out FILE');
   });
 
   it('runs the reconciliation from the page and lists what it found by borough and kind', async () => {
