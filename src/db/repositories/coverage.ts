@@ -19,27 +19,24 @@ export interface ShiftSpan {
   forceWide: boolean;
 }
 
-/** Shifts on at some instant in [from, to), with whether their team is a force-wide unit's. Unordered. */
+/**
+ * Shifts on at some instant in [from, to), with whether their team is a force-wide unit's (one
+ * read of the force's few hundred teams, rather than a join for each of the month's shifts). Unordered.
+ */
 export async function coverageShifts(db: Executor, forceId: string, from: string, to: string, boroughIds?: readonly string[]): Promise<ShiftSpan[]> {
   if (boroughIds && boroughIds.length === 0) return [];
   const earliest = new Date(Date.parse(from) - LONGEST_SHIFT_MS).toISOString();
   let q = db
     .selectFrom('shift')
-    .leftJoin('team', 'team.id', 'shift.team_id')
-    .select(['shift.officer_id', 'shift.borough_id', 'shift.starts_at', 'shift.ends_at', 'shift.team_id', 'team.borough_id as team_borough_id'])
-    .where('shift.force_id', '=', forceId)
-    .where('shift.starts_at', '>=', earliest)
-    .where('shift.starts_at', '<', to)
-    .where('shift.ends_at', '>', from);
-  if (boroughIds) q = q.where('shift.borough_id', 'in', [...boroughIds]);
-  const rows = await q.execute();
-  return rows.map((r) => ({
-    officerId: r.officer_id,
-    boroughId: r.borough_id,
-    startsAt: r.starts_at,
-    endsAt: r.ends_at,
-    forceWide: r.team_id !== null && r.team_borough_id === null,
-  }));
+    .select(['officer_id', 'borough_id', 'starts_at', 'ends_at', 'team_id'])
+    .where('force_id', '=', forceId)
+    .where('starts_at', '>=', earliest)
+    .where('starts_at', '<', to)
+    .where('ends_at', '>', from);
+  if (boroughIds) q = q.where('borough_id', 'in', [...boroughIds]);
+  const [rows, teams] = await Promise.all([q.execute(), db.selectFrom('team').select('id').where('force_id', '=', forceId).where('borough_id', 'is', null).execute()]);
+  const forceWide = new Set(teams.map((t) => t.id));
+  return rows.map((r) => ({ officerId: r.officer_id, boroughId: r.borough_id, startsAt: r.starts_at, endsAt: r.ends_at, forceWide: r.team_id !== null && forceWide.has(r.team_id) }));
 }
 
 /** Devices signed out at some instant in [from, to) (live or imported): who held them, from when to when. */
