@@ -10,11 +10,13 @@ import { OrganisationNotEmptyError, emptyForce, loadOrganisation } from '../serv
 import { listBoroughs } from '../services/organisation.js';
 import { today as todayOf } from '../services/training.js';
 import { ensureForce } from '../services/setup.js';
+import { importShifts } from '../services/shifts.js';
 import { DEFAULT_DEMO_OFFICERS, DEFAULT_DEMO_SEED, DEMO_FORCE, DEMO_HOME_BOROUGH, generateDemoForce } from './force.js';
 import { NO_DEMO_HISTORY, seedDemoHistory, type DemoHistory } from './history.js';
 import { mulberry32, type Random } from './random.js';
 import { linkDemoCartridges, seedDemoFleet, type DemoFleetSummary } from './devices.js';
 import { seedDemoReports } from './reports.js';
+import { demoRosterCsv, generateDemoRoster } from './shifts.js';
 import { generateDemoTraining, seedDemoTraining, type DemoTrainingSummary } from './training.js';
 
 /*
@@ -70,6 +72,8 @@ export interface DemoSummary {
   training: DemoTrainingSummary;
   /** The fleet: devices, cartridges, the last weeks' sign-outs, repairs and quarantine. */
   fleet: DemoFleetSummary;
+  /** Shifts of the response teams' duty roster: a month to the demo's day. */
+  shifts: number;
 }
 
 export interface SeedDemoOptions {
@@ -153,6 +157,10 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
     professionalStandards: demoEmail('professional_standards'),
     supervisor: demoEmail('supervisor'),
   });
+  // A month of shifts for the response teams, matching the fleet's sign-outs (shifts.ts).
+  const roster = generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 4), plan, fleet.issues, now);
+  const rostered = await importShifts(svc, actor, { fileName: 'demo-roster.csv', bytes: new TextEncoder().encode(demoRosterCsv(roster)), source: 'upload' });
+  if (!rostered.ok) throw new Error(`The demo roster was refused: ${JSON.stringify(rostered.rejected.slice(0, 5))}`);
   const seeded = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now, fleet.carried);
   await linkDemoCartridges(svc, demoEmail('armourer'), seeded.fired);
   const reports = seeded.reports;
@@ -165,5 +173,18 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
   }
   // After the reports: each release counts every use recorded by then, the demo's reports included.
   const history = opts.history === false ? NO_DEMO_HISTORY : await seedDemoHistory(svc, actor, mulberry32(DEFAULT_DEMO_SEED + 1), now);
-  return { asOf: now.toISOString(), force, boroughs: counts.boroughs, teams: counts.teams, officers: counts.officers, accounts, reports, homeOfficePeriods, history, training, fleet: fleet.summary };
+  return {
+    asOf: now.toISOString(),
+    force,
+    boroughs: counts.boroughs,
+    teams: counts.teams,
+    officers: counts.officers,
+    accounts,
+    reports,
+    homeOfficePeriods,
+    history,
+    training,
+    fleet: fleet.summary,
+    shifts: rostered.inserted,
+  };
 }
