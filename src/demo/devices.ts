@@ -371,10 +371,11 @@ export function generateDemoFleet(random: Random, force: DemoForcePlan, training
   const pcQuiet = (from: number, to: number) => incidents.every((i) => to + 12 * 3_600_000 <= i.at || i.at + 12 * 3_600_000 <= from);
 
   // Everyone's rota: four on, four off; a block of earlies, lates or nights; most shifts with a device.
+  // The duty roster's shifts (shifts.ts): earlies 07:00–15:00, lates 15:00–23:00, nights 23:00–07:00.
   const SHIFTS = [
-    { start: '07:00', hours: 10 },
-    { start: '14:00', hours: 10 },
-    { start: '22:00', hours: 9 },
+    { start: '07:00', hours: 8 },
+    { start: '15:00', hours: 8 },
+    { start: '23:00', hours: 8 },
   ] as const;
   const wanted: { collar: string; store: DemoStore; models: ModelName[]; day: string; from: number; to: number; returned: number }[] = [];
   for (const o of carriers) {

@@ -10,12 +10,14 @@ import { OrganisationNotEmptyError, emptyForce, loadOrganisation } from '../serv
 import { listBoroughs } from '../services/organisation.js';
 import { today as todayOf } from '../services/training.js';
 import { ensureForce } from '../services/setup.js';
+import { importShifts } from '../services/shifts.js';
 import { DEFAULT_DEMO_OFFICERS, DEFAULT_DEMO_SEED, DEMO_FORCE, DEMO_HOME_BOROUGH, generateDemoForce } from './force.js';
 import { NO_DEMO_HISTORY, seedDemoHistory, type DemoHistory } from './history.js';
 import { mulberry32, type Random } from './random.js';
 import { linkDemoCartridges, seedDemoFleet, type DemoFleetSummary } from './devices.js';
 import { NO_DEMO_DEVICE_LOGS, seedDemoDeviceLogs, type DemoDeviceLogSummary } from './device-logs-seed.js';
 import { seedDemoReports } from './reports.js';
+import { demoRosterCsv, generateDemoRoster } from './shifts.js';
 import { generateDemoTraining, seedDemoTraining, type DemoTrainingSummary } from './training.js';
 
 /*
@@ -74,6 +76,8 @@ export interface DemoSummary {
   fleet: DemoFleetSummary;
   /** A year of the fleet's device logs, the uses naming devices, and the reconciliation of the year. */
   deviceLogs: DemoDeviceLogSummary;
+  /** Shifts of the response teams' duty roster: a month to the demo's day. */
+  shifts: number;
 }
 
 export interface SeedDemoOptions {
@@ -159,6 +163,10 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
     professionalStandards: demoEmail('professional_standards'),
     supervisor: demoEmail('supervisor'),
   });
+  // A month of shifts for the response teams, matching the fleet's sign-outs (shifts.ts).
+  const roster = generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 4), plan, fleet.fleet.issues, now);
+  const rostered = await importShifts(svc, actor, { fileName: 'demo-roster.csv', bytes: new TextEncoder().encode(demoRosterCsv(roster)), source: 'upload' });
+  if (!rostered.ok) throw new Error(`The demo roster was refused: ${JSON.stringify(rostered.rejected.slice(0, 5))}`);
   const seeded = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now, fleet.carried);
   await linkDemoCartridges(svc, demoEmail('armourer'), seeded.fired);
   const reports = seeded.reports;
@@ -189,5 +197,6 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
     training,
     fleet: fleet.summary,
     deviceLogs,
+    shifts: rostered.inserted,
   };
 }

@@ -55,6 +55,7 @@ import { registerTrainingLapsingRoutes } from './routes/training/lapsing.js';
 import { registerTrainingResultRoutes } from './routes/training/results.js';
 import { registerTrainingSessionRoutes } from './routes/training/sessions.js';
 import { registerUpliftRoutes } from './routes/uplift.js';
+import { registerCoverageRoutes } from './routes/coverage.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
 
@@ -196,6 +197,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerDevicePolicyRoutes(app, svc);
   registerFleetRoutes(app, svc);
   registerUpliftRoutes(app, svc);
+  registerCoverageRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc, OPENAPI_PARTS);
   return app;

@@ -15,6 +15,7 @@ const ITEMS: NavItem[] = [
   { text: 'My training', href: '/my-training', permission: 'create:report' },
   { text: 'Training', href: '/training', permission: 'read:training' },
   { text: 'Uplift', href: '/uplift', permission: 'read:uplift' },
+  { text: 'Coverage', href: '/coverage', permission: 'read:shift' },
   { text: 'Statistics', href: '/statistics', permission: 'read:statistics' },
   { text: 'Devices', href: '/devices', permission: 'read:device' },
   { text: 'Officers', href: '/officers', permission: 'read:officer' },

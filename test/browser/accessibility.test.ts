@@ -40,6 +40,7 @@ const NOT_PAGES = [/^\/api\//, /^\/assets\//, /^\/healthz$/, /\.csv$/, /\.json$/
 
 interface Ids {
   officer: string;
+  borough: string;
   team: string;
   account: string;
   reports: { id: string; status: string; incidentId: string | null }[];
@@ -132,6 +133,7 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/transparency/releases/:number/breakdowns': (ids) => [`/transparency/releases/${ids.releaseNumber}/breakdowns`],
   '/armoury/issues/:id/return': (ids) => [`/armoury/issues/${ids.deviceIssue}/return`],
   '/devices/:id': (ids) => ids.devices.map((id) => `/devices/${id}`),
+  '/coverage/boroughs/:id': (ids) => [`/coverage/boroughs/${ids.borough}`],
   '/devices/models/:id/edit': (ids) => [`/devices/models/${ids.deviceModel}/edit`],
   '/devices/reconciliation/:id': (ids) => [`/devices/reconciliation/${ids.reconciliationException}`],
   // No path parameter (the walk visits it anyway): listed so its open proposal is known to be there (addWhatTheDemoLacks).
@@ -460,6 +462,7 @@ async function idsOf(t: TestApp): Promise<Ids> {
     .executeTakeFirstOrThrow();
   return {
     officer: officer.id,
+    borough: (await db.selectFrom('borough').select('id').where('name', '=', 'Lambeth').executeTakeFirstOrThrow()).id,
     team: officer.team_id!,
     account: account.id,
     reports: reports.map((r) => ({ id: r.id, status: r.status, incidentId: r.incident_id })),

@@ -191,6 +191,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     };
     const officer = await one(db.selectFrom('officer').select(['id']).where('status', '=', 'active').orderBy('collar_number').executeTakeFirst());
     const team = await one(db.selectFrom('team').select('id').executeTakeFirst());
+    const borough = await one(db.selectFrom('borough').select('id').orderBy('name').executeTakeFirst());
     const incident = await one(db.selectFrom('uof_report').select('incident_id').where('incident_id', 'is not', null).executeTakeFirst());
     const report = await one(db.selectFrom('uof_report').select('id').where('status', '!=', 'draft').executeTakeFirst());
     const session = await one(db.selectFrom('training_session').select('id').executeTakeFirst());
@@ -226,6 +227,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     Object.assign(params, {
       officer: officer.id,
       team: team.id,
+      borough: borough.id,
       incident: incident.incident_id!,
       report: report.id,
       draft: draft.id,
@@ -272,6 +274,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/devices\/reconciliation\/:id/, `/devices/reconciliation/${params.reconciliationException}`)
       .replace(/^\/devices\/models\/:id/, `/devices/models/${params.deviceModel}`)
       .replace(/^\/devices\/:id/, `/devices/${params.device}`)
+      .replace(/^\/coverage\/boroughs\/:id/, `/coverage/boroughs/${params.borough}`)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
   const names = (res: LightMyRequestResponse, parameter: string): boolean => {

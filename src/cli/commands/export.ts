@@ -8,7 +8,12 @@ import { writeMetCsv } from '../../domain/met/write.js';
 import { cedarMetRows, importedMetRows } from '../../services/met-import.js';
 import { breakdownTable } from '../../domain/stats/tables.js';
 import { homeOfficeReturn } from '../../services/statistics.js';
+import { ValidationError } from '../../domain/errors.js';
+import { coverageBetween } from '../../services/coverage.js';
 import { CliError, withServices } from '../runtime.js';
+
+/** The coverage export's columns (issue 14). */
+export const COVERAGE_HEADER = ['borough', 'hour_start', 'on_duty', 'authorised_on_duty', 'carriers', 'taser_crews', 'minimum'] as const;
 
 /** A CSV file of the rows, every cell neutralised so no spreadsheet runs one as a formula (names come from what people typed). */
 const csv = (rows: readonly (readonly string[])[]) => stringify(rows.map(neutraliseRow), { record_delimiter: 'unix' });
@@ -79,6 +84,28 @@ export function registerExport(program: Command): void {
           }
         }
         console.log(`Done: ${r.period.label}: ${r.counts.total} uses (${r.counts.discharge} discharges, ${r.counts.notStated} not stated) for ${r.force.homeOfficeName}; wrote ${written.join(', ')}.`);
+      });
+    });
+  exports
+    .command('coverage')
+    .description('Taser coverage per borough and per real hour: officers on duty, authorised, carriers, Taser-equipped crews and the minimum (operational: not for publication)')
+    .requiredOption('--from <date>', 'first London day, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last London day, YYYY-MM-DD, included')
+    .requiredOption('--out <file>', 'the CSV file to write')
+    .addHelpText(
+      'after',
+      '\nhour_start is London time with its offset: the day the clocks go forward has 23 rows per borough, the day they go back 25.\n\nExample:\n  npm run cedar -- export coverage --from 2026-10-01 --to 2026-10-31 --out coverage-2026-10.csv',
+    )
+    .action(async (opts: { from: string; to: string; out: string }) => {
+      await withServices(async (svc) => {
+        const r = await coverageBetween(svc, { all: true }, { from: opts.from, to: opts.to }).catch((err: unknown) => {
+          if (err instanceof ValidationError) throw new CliError(err.errors.map((e) => `--${e.field}: ${e.message}`).join('\n'));
+          throw err;
+        });
+        const names = new Map(r.boroughs.map((b) => [b.id, b.name]));
+        const rows = r.rows.map((x) => [names.get(x.boroughId)!, x.hourStart, String(x.onDuty), String(x.authorisedOnDuty), String(x.carriers), String(x.taserCrews), String(x.minimum)]);
+        await write(opts.out, csv([[...COVERAGE_HEADER], ...rows]));
+        console.log(`Done: ${r.from} to ${r.to}: wrote ${rows.length} rows (${r.boroughs.length} boroughs, ${r.boroughs.length ? rows.length / r.boroughs.length : 0} hours each) to ${opts.out}.`);
       });
     });
 }
