@@ -54,6 +54,7 @@ import { registerTrainingLapsingRoutes } from './routes/training/lapsing.js';
 import { registerTrainingResultRoutes } from './routes/training/results.js';
 import { registerTrainingSessionRoutes } from './routes/training/sessions.js';
 import { registerUpliftRoutes } from './routes/uplift.js';
+import { registerBriefingRoutes } from './routes/briefing.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
 
@@ -194,6 +195,7 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerDevicePolicyRoutes(app, svc);
   registerFleetRoutes(app, svc);
   registerUpliftRoutes(app, svc);
+  registerBriefingRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc, OPENAPI_PARTS);
   return app;
