@@ -279,6 +279,12 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
     return o ? officerDisplayName(o) : 'This officer';
   };
   const taken = await repo.callSignsTaken(svc.database.db, d.forceId, d.period);
+  const elsewhere = await repo.crewedElsewhere(
+    svc.database.db,
+    d.forceId,
+    d.period,
+    input.crews.flatMap((c) => c.members.map((m) => m.officerId)),
+  );
   const seenSigns = new Map<string, number>();
   const seenOfficers = new Map<string, number>();
   const deviceUse = new Map<string, string>();
@@ -307,6 +313,11 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
         continue;
       }
       seenOfficers.set(m.officerId, k);
+      const there = elsewhere.get(m.officerId);
+      if (there !== undefined) {
+        errors.push({ field: `crew-${m.officerId}`, message: `${who(m.officerId)} is already in crew ${there}, saved on another team's briefing of this shift: take them out of that crew first` });
+        continue;
+      }
       if (c.members.length === 1 && !o.mayDeployAlone)
         errors.push({
           field: `role-${m.officerId}`,

@@ -172,6 +172,16 @@ describe.each(testDatabases())('the shift briefing on %s', (kind) => {
     await expect(saveCrews(svc, SGT, scope, crewsWith502Carrying(0))).rejects.toBeInstanceOf(CrewsChangedError);
   });
 
+  it('refuses an officer already crewed on another team’s briefing of the same shift', async () => {
+    // The whole borough's briefing of the same start: the officers are in the team's saved crews.
+    const err = await saveCrews(svc, SGT, scope, { ...crewsWith502Carrying(null), teamId: null }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    const errors = (err as ValidationError).errors;
+    expect(errors.find((e) => e.field === `crew-${ids['800LX']}`)?.message).toMatch(/is already in crew LX(21|99), saved on another team's briefing of this shift/);
+    // Its call signs are the team's crews' too: unique in the borough for the shift.
+    expect(errors.find((e) => e.field === 'callSign-1')?.message).toBe("Another team's crew in Lambeth has the call sign LX22 for this shift: choose another");
+  });
+
   it('keeps another borough’s sergeant out', async () => {
     await expect(briefing(svc, { all: false, boroughIds: [f.boroughs.camden.id] }, q())).rejects.toBeInstanceOf(NotFoundError);
     await expect(briefing(svc, scope, { ...q(), startsAt: '2027-03-31T05:00:00.000Z' })).rejects.toBeInstanceOf(NotFoundError);

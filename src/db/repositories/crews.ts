@@ -93,6 +93,21 @@ export async function callSignsTaken(db: Executor, forceId: string, p: Period): 
   return new Set(rows.map((r) => r.call_sign.toUpperCase()));
 }
 
+/** Officers of this list already in a crew saved for another briefing of the same start (another team's, or the whole borough's): officer → call sign. */
+export async function crewedElsewhere(db: Executor, forceId: string, p: Period, officerIds: readonly string[]): Promise<Map<string, string>> {
+  if (officerIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('crew_member as m')
+    .innerJoin('crew as c', 'c.id', 'm.crew_id')
+    .select(['m.officer_id', 'c.call_sign', 'c.borough_id', 'c.team_id'])
+    .where('m.force_id', '=', forceId)
+    .where('m.starts_at', '=', p.startsAt)
+    .where('m.officer_id', 'in', [...officerIds])
+    .execute();
+  const other = rows.filter((r) => r.borough_id !== p.boroughId || r.team_id !== p.teamId);
+  return new Map(other.map((r) => [r.officer_id, r.call_sign]));
+}
+
 /** Makes savers of one borough's crews wait for each other (PostgreSQL; SQLite's writes are one at a time already). */
 export async function lockBorough(db: Executor, kind: DatabaseKind, boroughId: string): Promise<void> {
   if (kind === 'postgres') await sql`select id from borough where id = ${boroughId} for update`.execute(db);

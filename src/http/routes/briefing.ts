@@ -111,7 +111,6 @@ function crewsFromForm(form: CrewForm, b: Briefing): { crews: CrewsInput['crews'
 const rankShort = (r: string) => RANK_ABBREVIATIONS[r as keyof typeof RANK_ABBREVIATIONS] ?? r;
 
 function briefingView(b: Briefing, form: CrewForm, request: FastifyRequest) {
-  const byId = new Map(b.officers.map((o) => [o.officer.id, o]));
   const serials = new Map<string, { serial: string; model: string }>();
   for (const d of b.freeDevices) serials.set(d.id, { serial: d.serial, model: d.model });
   for (const o of b.officers) if (o.holds) serials.set(o.holds.deviceId, { serial: o.holds.serial, model: o.holds.model });
@@ -185,7 +184,6 @@ function briefingView(b: Briefing, form: CrewForm, request: FastifyRequest) {
     lapsingCarriers: b.crews.filter((c) => c.lapses).length,
     freeDevices: b.freeDevices,
     revision: b.revision === null ? '' : String(b.revision),
-    byId,
   };
 }
 
