@@ -137,6 +137,7 @@ describe.each(testDatabases())('the shift briefing pages on %s', (kind) => {
     expect(body).toContain('Crews saved by sgt@test.police.uk');
     expect(body).toMatch(/Crew 2 Taser Carrier’s authority lapses during the shift/);
     expect(body).not.toMatch(/Crew 1 Taser Carrier’s/);
+    expect(body).toContain('1 crew has a carrier whose authority lapses before the shift ends: flagged below.');
     const gate = /href="(\/armoury\/officer\?[^"]*collar=502LX[^"]*)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
     expect(gate).toBe(`/armoury/officer?store=${encodeURIComponent(`borough:${f.boroughs.lambeth.id}`)}&collar=502LX&device=X2L0002&shiftEnd=0700`);
     expect(page.body).toContain('collar=800LX&amp;device=X2L0001');

@@ -149,14 +149,16 @@ function briefingView(b: Briefing, form: CrewForm, request: FastifyRequest) {
   const canSave = can(request.identity!.account.roles, 'create:shift');
   const storeKey = b.team && b.team.boroughId === null ? `team:${b.team.id}` : `borough:${b.borough.id}`;
   const crews = form.callSigns.map((callSign, k) => {
-    const shown = b.crews[k];
     const members = b.officers.filter((o) => form.crewOf[o.officer.id] === String(k + 1));
+    // The tags follow the form as shown (saved, proposed, or as sent back with errors).
+    const carriers = members.filter((o) => ['carrier', 'solo'].includes(form.roleOf[o.officer.id] ?? '') && serials.has(form.deviceOf[o.officer.id] ?? ''));
+    const alone = members.length === 1 && form.roleOf[members[0]!.officer.id] === 'solo';
     return {
       index: k,
       number: k + 1,
       callSign,
-      taser: shown?.taser ?? false,
-      lapses: shown?.lapses ?? false,
+      taser: carriers.length > 0 && (alone || carriers.length >= b.policy.carriersPerCrew),
+      lapses: carriers.some((o) => o.lapses),
       members: members.map((o) => {
         const role = form.roleOf[o.officer.id] ?? 'partner';
         const deviceId = form.deviceOf[o.officer.id] || null;
@@ -181,7 +183,7 @@ function briefingView(b: Briefing, form: CrewForm, request: FastifyRequest) {
     crews,
     canSave,
     slots: form.callSigns.length,
-    lapsingCarriers: b.crews.filter((c) => c.lapses).length,
+    lapsingCarriers: crews.filter((c) => c.lapses).length,
     freeDevices: b.freeDevices,
     revision: b.revision === null ? '' : String(b.revision),
   };
