@@ -120,6 +120,8 @@ export const PERMISSION_TABLE: ReadonlyArray<readonly [Role, Action, Resource]> 
   ['programme_lead', 'manage', 'shift'],
   ['programme_lead', 'read', 'shift'],
   ['supervisor', 'read', 'shift'],
+  // Sergeants save their shift's crews on the briefing page (their borough).
+  ['supervisor', 'create', 'shift'],
   ['borough_commander', 'read', 'shift'],
 ];
 

@@ -56,6 +56,8 @@ import { registerTrainingResultRoutes } from './routes/training/results.js';
 import { registerTrainingSessionRoutes } from './routes/training/sessions.js';
 import { registerUpliftRoutes } from './routes/uplift.js';
 import { registerCoverageRoutes } from './routes/coverage.js';
+import { registerBriefingRoutes } from './routes/briefing.js';
+import { registerCrewingPolicyRoutes } from './routes/crewing-policy.js';
 import './types.js';
 import { createViews, NODE_MODULES, ROOT } from './views.js';
 
@@ -198,6 +200,8 @@ export async function buildApp({ services: svc, config, logger = false }: AppOpt
   registerFleetRoutes(app, svc);
   registerUpliftRoutes(app, svc);
   registerCoverageRoutes(app, svc);
+  registerBriefingRoutes(app, svc);
+  registerCrewingPolicyRoutes(app, svc);
   registerTransparencyRoutes(app, svc);
   registerApiRoutes(app, svc, OPENAPI_PARTS);
   return app;

@@ -223,6 +223,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'shift.remove': 'Shift taken away',
   'crewing_policy.update': 'Crewing policy set',
   'crewing_policy.remove': "Borough's crewing policy removed",
+  'crews.save': 'Crews saved for a shift',
 };
 
 /** An action code in words; a code Cedar has no words for yet is spelt out ("report.archive" → "Report: archive"). */
@@ -258,6 +259,7 @@ export const AUDIT_ENTITY_TYPE_LABELS: Record<string, string> = {
   reconciliation_exception: 'Reconciliation exception',
   shift: 'Shift',
   crewing_policy: 'Crewing policy',
+  crew: 'Crews',
 };
 
 export const entityTypeLabel = (type: string) => AUDIT_ENTITY_TYPE_LABELS[type] ?? words(type);
@@ -581,6 +583,21 @@ const DESCRIBE: Record<string, Describe> = {
     details: summaryObjectLines({ before: c.s.before, after: c.s.after }, c.names),
   }),
   'crewing_policy.remove': (c) => ({ what: `Crewing policy for ${c.show(c.s.borough)} removed: the force's policy applies there again`, details: summaryObjectLines({ after: c.s.before }, c.names) }),
+  'crews.save': (c) => {
+    const crews = Array.isArray(c.s.crews) ? c.s.crews.filter(isRecord) : [];
+    const member = (m: unknown) => {
+      if (!isRecord(m)) return '—';
+      const device = typeof m.device === 'string' ? ` with ${m.device}` : '';
+      return `${c.show(m.collarNumber)} (${c.show(m.role)}${device})`;
+    };
+    return {
+      what: `Crews for ${c.show(c.s.borough)}${typeof c.s.team === 'string' ? `, ${c.s.team}` : ''}, shift starting ${typeof c.s.startsAt === 'string' ? formatDateTime(c.s.startsAt) : '—'}: ${plural(crews.length, 'crew')}, ${c.num(c.s.taserCrews)} with a Taser`,
+      details: [
+        ...crews.map((crew) => `${c.show(crew.callSign)}: ${(Array.isArray(crew.members) ? crew.members : []).map(member).join(', ')}`),
+        ...(typeof c.s.before === 'number' && c.s.before > 0 ? [`Replaced ${plural(c.s.before, 'crew')} saved before`] : []),
+      ],
+    };
+  },
 };
 
 /** The action codes the log can put in words (the rest are spelt out from the code). */

@@ -20,6 +20,7 @@ const ITEMS: NavItem[] = [
   { text: 'Devices', href: '/devices', permission: 'read:device' },
   { text: 'Officers', href: '/officers', permission: 'read:officer' },
   { text: 'Armoury', href: '/armoury', permission: 'read:device' },
+  { text: 'Briefing', href: '/briefing', permission: 'read:shift' },
   { text: 'Teams', href: '/teams', permission: 'read:team' },
   { text: 'Accounts', href: '/admin/accounts', permission: 'manage:account' },
   { text: 'Audit log', href: '/audit', permission: 'read:audit' },

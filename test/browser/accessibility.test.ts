@@ -19,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleAllows, ROLES, type Permission, type Role } from '../../src/domain/permissions.js';
 import { SECTION_KEYS } from '../../src/domain/report/content.js';
 import { londonDate } from '../../src/domain/calendar.js';
+import { londonClock } from '../../src/services/crews.js';
+import { importShifts } from '../../src/services/shifts.js';
 import { createApiToken, getAccount } from '../../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { prepareRelease, releaseMonths } from '../../src/services/releases.js';
@@ -63,6 +65,8 @@ interface Ids {
   devices: string[];
   /** An exception the reconciliation found (issue 13), with its timeline and resolve form. */
   reconciliationException: string;
+  /** The briefing page of a shift in the sergeant's borough tonight (issue 14). */
+  briefing: string;
 }
 
 /**
@@ -136,6 +140,7 @@ const PATHS: Record<string, (ids: Ids, role: Role) => string[]> = {
   '/coverage/boroughs/:id': (ids) => [`/coverage/boroughs/${ids.borough}`],
   '/devices/models/:id/edit': (ids) => [`/devices/models/${ids.deviceModel}/edit`],
   '/devices/reconciliation/:id': (ids) => [`/devices/reconciliation/${ids.reconciliationException}`],
+  '/briefing/:borough/:date/:time': (ids) => [ids.briefing],
   // No path parameter (the walk visits it anyway): listed so its open proposal is known to be there (addWhatTheDemoLacks).
   '/devices/quarantine': () => ['/devices/quarantine'],
 };
@@ -393,6 +398,13 @@ async function addWhatTheDemoLacks(t: TestApp): Promise<void> {
   const month = (await releaseMonths(t.svc))!.last;
   await prepareRelease(t.svc, await actorFor('analyst'), month);
   await createApiToken(t.svc, SYSTEM_ACTOR, demoEmail('programme_lead'), 'roster-sync');
+  // Tonight's shift for four officers of the sergeant's borough: the briefing page (issue 14).
+  const home = sergeant.grants[0]!.boroughId!;
+  const onDuty = await db.selectFrom('officer').select('collar_number').where('borough_id', '=', home).where('status', '=', 'active').orderBy('collar_number').limit(4).execute();
+  const code = (await db.selectFrom('borough').select('code').where('id', '=', home).executeTakeFirstOrThrow()).code;
+  const tonight = londonDate(t.svc.now());
+  const roster = ['collar_number,date,start,end,borough,team,call_sign', ...onDuty.map((o) => `${o.collar_number},${tonight},22:00,07:00,${code},,A11Y1`)].join('\n');
+  await importShifts(t.svc, SYSTEM_ACTOR, { fileName: 'a11y-shifts.csv', bytes: new TextEncoder().encode(roster), source: 'cli' });
   // A device out since an hour ago with an officer who holds none, and a cartridge, for the return page (issue 12).
   const collar = (
     await db
@@ -487,5 +499,15 @@ async function idsOf(t: TestApp): Promise<Ids> {
     ).id,
     devices: (await db.selectFrom('device').select('id').where('serial', 'in', ['A11Y-0001', 'A11Y-0002']).orderBy('serial').execute()).map((d) => d.id),
     reconciliationException: (await db.selectFrom('reconciliation_exception').select('id').where('device_serial', '=', 'A11Y-X2-0001').executeTakeFirstOrThrow()).id,
+    briefing: await (async () => {
+      const sergeant = await getAccount(t.svc, (await db.selectFrom('app_user').select('id').where('email', '=', demoEmail('supervisor')).executeTakeFirstOrThrow()).id);
+      const shift = await db
+        .selectFrom('shift')
+        .select(['borough_id', 'team_id', 'starts_at', 'london_date'])
+        .where('borough_id', '=', sergeant.roles[0]!.boroughId!)
+        .where('call_sign', '=', 'A11Y1')
+        .executeTakeFirstOrThrow();
+      return `/briefing/${shift.borough_id}/${shift.london_date}/${londonClock(shift.starts_at).replace(':', '')}${shift.team_id ? `?team=${shift.team_id}` : ''}`;
+    })(),
   };
 }

@@ -26,6 +26,10 @@ describe('permission table', () => {
     ['supervisor', 'read:shift', true],
     ['supervisor', 'import:shift', false],
     ['armourer', 'read:shift', false],
+    ['supervisor', 'create:shift', true],
+    ['borough_commander', 'create:shift', false],
+    ['officer', 'create:shift', false],
+    ['supervisor', 'manage:shift', false],
   ])('%s may %s: %s', (role, permission, expected) => {
     expect(roleAllows(role, permission)).toBe(expected);
   });

@@ -581,6 +581,30 @@ const CASES: [action: string, entityType: string, entityId: string | null, summa
     { scope: 'borough', borough: 'Lambeth', before: { carriersPerCrew: 1, soloRanks: [], minimumCrews: 4, briefingBeforeMinutes: 30, briefingAfterMinutes: 60 } },
     "Crewing policy for Lambeth removed: the force's policy applies there again",
   ],
+  [
+    'crews.save',
+    'crew',
+    'b1',
+    {
+      borough: 'Lambeth',
+      team: 'Lambeth Emergency Response A',
+      startsAt: '2027-04-01T06:00:00.000Z',
+      before: 2,
+      taserCrews: 1,
+      crews: [
+        {
+          callSign: 'LX21',
+          members: [
+            { collarNumber: '501LX', role: 'carrier', device: 'X2L0001' },
+            { collarNumber: '502LX', role: 'partner', device: null },
+          ],
+        },
+        { callSign: 'LX22', members: [{ collarNumber: '800LX', role: 'solo', device: null }] },
+      ],
+    },
+    'Crews for Lambeth, Lambeth Emergency Response A, shift starting 1 April 2027 at 07:00: 2 crews, 1 with a Taser',
+    ['LX21: 501LX (carrier with X2L0001), 502LX (partner)', 'LX22: 800LX (solo)', 'Replaced 2 crews saved before'],
+  ],
 ];
 
 describe('the audit log in words: a sentence for each action', () => {

@@ -1,3 +1,4 @@
+import { importShifts } from '../../src/services/shifts.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { ROLES } from '../../src/domain/permissions.js';
@@ -224,6 +225,17 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     await insertLogEntries(t.svc, 'FUZZ-1', [syncAt(1, at(-60)), triggerAt(2, at(30)), syncAt(3, at(120))]);
     await runReconciliation(t.svc, SYSTEM_ACTOR, { from: londonDate(at(-24 * 60)), to: londonDate(at(24 * 60)) });
     const reconciliationException = (await db.selectFrom('reconciliation_exception').select('id').executeTakeFirstOrThrow()).id;
+    // A shift tonight for the briefing page (issue 14).
+    const home = await one(
+      db.selectFrom('officer').select(['collar_number', 'borough_id']).where('status', '=', 'active').where('borough_id', 'is not', null).orderBy('collar_number').executeTakeFirst(),
+    );
+    const code = (await one(db.selectFrom('borough').select('code').where('id', '=', home.borough_id!).executeTakeFirst())).code;
+    const tonight = londonDate(t.svc.now());
+    await importShifts(t.svc, SYSTEM_ACTOR, {
+      fileName: 'fuzz.csv',
+      bytes: new TextEncoder().encode(`collar_number,date,start,end,borough,team,call_sign\n${home.collar_number},${tonight},22:00,07:00,${code},,\n`),
+      source: 'cli',
+    });
     Object.assign(params, {
       officer: officer.id,
       team: team.id,
@@ -242,6 +254,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       deviceIssue: deviceIssue.id,
       reconciliationException,
       device: devices.get('FUZZ-1')!,
+      briefing: `/briefing/${home.borough_id!}/${tonight}/2200`,
       deviceModel: (await db.selectFrom('device_model').select('id').orderBy('name').executeTakeFirstOrThrow()).id,
     });
     c = await signInAs(t.app, 'everything@test.police.uk');
@@ -275,6 +288,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
       .replace(/^\/devices\/models\/:id/, `/devices/models/${params.deviceModel}`)
       .replace(/^\/devices\/:id/, `/devices/${params.device}`)
       .replace(/^\/coverage\/boroughs\/:id/, `/coverage/boroughs/${params.borough}`)
+      .replace(/^\/briefing\/:borough\/:date\/:time/, params.briefing!)
       .replace(/^\/api\/\*/, '/api/v1/nothing-here');
 
   const names = (res: LightMyRequestResponse, parameter: string): boolean => {

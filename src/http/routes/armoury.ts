@@ -26,7 +26,8 @@ import { formatDateTime } from '../views.js';
 const PAGE_SIZE = 50;
 
 const storeQuery = z.object({ store: queryId('store'), page: queryPage, issued: queryId('issued'), returned: queryId('returned') });
-const officerQuery = z.object({ store: queryId('store'), collar: queryText('collar', 40) });
+/** `device` and `shiftEnd` pre-fill the issue form (the briefing page's "Sign out device" link). */
+const officerQuery = z.object({ store: queryId('store'), collar: queryText('collar', 40), device: queryText('device', 40), shiftEnd: queryText('shiftEnd', 5) });
 
 const GATE_FIELDS: Record<GateReasonCode, string> = {
   not_authorised: 'officer-details',
@@ -168,7 +169,10 @@ export function registerArmouryRoutes(app: FastifyInstance, svc: Services): void
     try {
       const found = await officerAtCounter(svc, collar);
       if (!found) return renderIssue(request, reply, { store, collar, found, form: emptyForm, errors: [{ field: 'collar', message: `No officer has the collar number ${collar}` }], status: 200 });
-      return renderIssue(request, reply, { store, collar, found, form: emptyForm });
+      // The briefing page's link fills in the device and the shift's end (HHMM or HH:MM).
+      const end = /^(\d{2}):?(\d{2})$/.exec(q.shiftEnd ?? '');
+      const form: IssueForm = { ...emptyForm, deviceSerial: (q.device ?? '').toUpperCase(), shiftEnd: end ? `${end[1]}:${end[2]}` : '' };
+      return renderIssue(request, reply, { store, collar, found, form });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderIssue(request, reply, { store, collar, found: undefined, form: emptyForm, errors: err.errors, status: 200 });
