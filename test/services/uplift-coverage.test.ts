@@ -5,64 +5,10 @@ import { updateCrewingPolicy } from '../../src/services/crewing-policy.js';
 import { coverageProjection, savePlan } from '../../src/services/uplift.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
-import { authorise, importDailyShifts, rosterOfficers } from '../support/roster-fixtures.js';
+import { ROSTER_PLAN, rosterScenario } from '../support/roster-fixtures.js';
 
 /** A Monday: the roster's 4 weeks are 9 November to 6 December 2026; the position is taken on 1 December. */
 const NOW = new Date('2026-12-07T12:00:00Z');
-
-export const ROSTER_PLAN = {
-  startsOn: '2026-09-01',
-  deadline: '2027-08-31',
-  baselineAuthorised: '2',
-  targetAuthorised: '8',
-  targetDevices: '8',
-  boroughMinimum: '1',
-  emergencyResponsePercent: '50',
-  trainers: '1',
-  trainersPerSession: '1',
-  trainingDaysPerTrainerPerMonth: '4',
-  initialSeatsPerSession: '2',
-  refresherSeatsPerSession: '4',
-  initialCourseDays: '3',
-  refresherCourseDays: '1',
-  initialPassRatePercent: '100',
-  refresherPassRatePercent: '100',
-  annualAttritionPercent: '0',
-  plannedInitialSessionsPerMonth: '1',
-};
-
-/**
- * Lambeth: an authorised constable and a candidate on earlies (07:00–15:00), an authorised
- * sergeant (may deploy alone) and a candidate on lates (15:00–23:00), nobody on nights. Camden:
- * two candidates on days (07:00–19:00) and two on nights (19:00–07:00). The force-wide minimum is
- * one Taser-equipped crew.
- */
-export async function rosterScenario(svc: TestServices): Promise<SmallForce> {
-  const f = await smallForce(svc);
-  const ids = await rosterOfficers(svc, f, [
-    { collar: '1001LX', borough: 'lambeth' },
-    { collar: '1002LX', borough: 'lambeth' },
-    { collar: '1003LX', borough: 'lambeth', rank: 'Sergeant' },
-    { collar: '1004LX', borough: 'lambeth' },
-    { collar: '2001CN', borough: 'camden' },
-    { collar: '2002CN', borough: 'camden' },
-    { collar: '2003CN', borough: 'camden' },
-    { collar: '2004CN', borough: 'camden' },
-  ]);
-  await authorise(svc, [ids['1001LX']!, ids['1003LX']!], '2026-06-01');
-  await updateCrewingPolicy(svc, SYSTEM_ACTOR, { boroughId: null, revision: null, policy: { ...DEFAULT_CREWING_POLICY, minimumCrews: 1 } });
-  await importDailyShifts(svc, '2026-11-01', '2026-12-06', [
-    ['1001LX', 'Lambeth', '07:00', '15:00'],
-    ['1002LX', 'Lambeth', '07:00', '15:00'],
-    ['1003LX', 'Lambeth', '15:00', '23:00'],
-    ['1004LX', 'Lambeth', '15:00', '23:00'],
-    ['2001CN', 'Camden', '07:00', '19:00'],
-    ['2002CN', 'Camden', '07:00', '19:00'],
-    ['2003CN', 'Camden', '19:00', '07:00'],
-    ['2004CN', 'Camden', '19:00', '07:00'],
-  ]);
-  return f;
-}
 
 describe.each(testDatabases())('the uplift coverage projection on %s', (kind) => {
   let svc: TestServices;
