@@ -64,7 +64,7 @@ export function boroughMedians(officers: readonly OfficerActivity[], minShifts =
 }
 
 /** The officers' rates beside their borough's median, in order (see the header). */
-export function earlyWarning(officers: readonly OfficerActivity[], minShifts = MIN_SHIFTS): EarlyWarningRow[] {
+export function earlyWarning<T extends OfficerActivity>(officers: readonly T[], minShifts = MIN_SHIFTS): (T & EarlyWarningRow)[] {
   const medians = boroughMedians(officers, minShifts);
   const rows = officers.map((o) => ({ ...o, rate: usesPer100Shifts(o.uses, o.shifts, minShifts), boroughMedian: medians.get(boroughKey(o.boroughId)) ?? null }));
   return rows.sort((a, b) => {
