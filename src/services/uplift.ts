@@ -27,6 +27,9 @@ import { forceAuthority, today } from './training.js';
 import { monthFromNumber, monthNumber, monthOfDay } from '../domain/calendar.js';
 import { authorisedUntil } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
+import { projectCoverage, typicalWeek, type BoroughProjection, type RosterOfficer, type Standing } from '../domain/crewing/projection.js';
+import { addDays, londonMidnightUtc } from '../domain/calendar.js';
+import { getCrewingPolicies } from './crewing-policy.js';
 
 /*
  * The uplift plan (issue 5): its targets and the planner's assumptions (one row per force in
@@ -147,6 +150,11 @@ export interface UpliftPlanning {
  * each bad field). Null when no plan is set. A WorkflowError when the deadline has passed.
  */
 export async function planUplift(svc: Services, now: Date = svc.now(), overrides?: unknown): Promise<UpliftPlanning | null> {
+  return (await planWithStandings(svc, now, overrides))?.planning ?? null;
+}
+
+/** The planner (see `planUplift`) with each serving officer's standing on the day the position is taken. */
+async function planWithStandings(svc: Services, now: Date, overrides?: unknown): Promise<{ planning: UpliftPlanning; standings: Map<string, Standing> } | null> {
   const tried = overrides === undefined ? {} : parseInput(assumptionOverridesInput, overrides);
   const force = await getForce(svc);
   const db = svc.database.db;
@@ -163,6 +171,7 @@ export async function planUplift(svc: Services, now: Date = svc.now(), overrides
   const due = new Array<number>(12).fill(0);
   let authorised = 0;
   let candidates = 0;
+  const standings = new Map<string, Standing>();
   for (const o of authority.officers) {
     if (!servingOn(o, startsOn)) continue;
     const restrictions = authority.restrictions(o.id);
@@ -170,8 +179,10 @@ export async function planUplift(svc: Services, now: Date = svc.now(), overrides
     if (until) {
       authorised++;
       due[Math.min(11, monthNumber(monthOfDay(until)) - first)]! += 1;
+      standings.set(o.id, 'authorised');
     } else if (o.status === 'active' && !restrictions.some((r) => r.from <= startsOn && (r.to === null || startsOn < r.to))) {
       candidates++;
+      standings.set(o.id, 'candidate');
     }
   }
   // Trailing zeros are the planner's default; months past the deadline are not projected anyway.
@@ -189,7 +200,7 @@ export async function planUplift(svc: Services, now: Date = svc.now(), overrides
     capacity: plannerCapacity(assumptions),
     ...plannerRates(assumptions),
   };
-  return {
+  const planning: UpliftPlanning = {
     plan,
     on,
     startsOn,
@@ -200,7 +211,108 @@ export async function planUplift(svc: Services, now: Date = svc.now(), overrides
     proposal: proposeSchedule(input),
     maxSessionsPerMonth: maxInitialSessionsPerMonth(input.capacity),
   };
+  return { planning, standings };
 }
 
 /** The month `k` months after this one, 'YYYY-MM' (for labelling the starting dues). */
 export const monthAfter = (on: string, k: number) => monthFromNumber(monthNumber(monthOfDay(on)) + k);
+
+// Coverage projection ---------------------------------------------------------------------------
+
+/** The days of stored shifts the typical week is taken from. */
+export const ROSTER_WEEKS = 4;
+
+export interface BoroughCoverageProjection {
+  id: string;
+  name: string;
+  /** The borough's shifts in the window; 0: no typical week, no projection. */
+  shifts: number;
+  projection: BoroughProjection | null;
+}
+
+export type CoverageProjection =
+  | { status: 'no-plan' }
+  /** The plan's deadline has passed (the planner's message). */
+  | { status: 'ended'; message: string }
+  /** No shift is stored: there is no roster to project from. */
+  | { status: 'no-shifts' }
+  | {
+      status: 'ready';
+      /** The London dates of the roster the typical week is taken from, both included. */
+      from: string;
+      to: string;
+      /** true: no shifts in the last 4 weeks, so the 4 weeks up to the latest stored shift. */
+      latest: boolean;
+      /** The day the starting position is taken (the first of this month) and the plan's months. */
+      startsOn: string;
+      months: { month: string; authorisedAtEnd: number }[];
+      boroughs: BoroughCoverageProjection[];
+    };
+
+/**
+ * The uplift planner's coverage projection (issue 14): for each borough in the person's scope,
+ * the hours of a typical week below the minimum of Taser-equipped crews, at the start and at the
+ * end of each month of the plan's projection (at the planned courses), and the month the gaps
+ * end. See domain/crewing/projection.ts for the rules.
+ *
+ *  - The typical week is the borough's stored shifts over the last 4 weeks (the 28 London days
+ *    before today); when none of the force's shifts fall in them, the 4 weeks up to the latest
+ *    stored shift. No shift stored at all: `no-shifts`.
+ *  - Officers' standing (authorised, candidate) is on the first of this month, as the planner's.
+ *  - The crewing policy in force for each borough (minimum crews, carriers per crew, ranks that
+ *    may deploy alone). Devices are assumed sufficient: every authorised officer on duty carries.
+ *
+ * Reads: the planner's (its authority data is cached by version), the roster's shifts with
+ * ranks (one query over 4 weeks) and the crewing policies.
+ */
+export async function coverageProjection(svc: Services, scope: Scope, now: Date = svc.now()): Promise<CoverageProjection> {
+  const force = await getForce(svc);
+  const db = svc.database.db;
+  let planned: Awaited<ReturnType<typeof planWithStandings>>;
+  try {
+    planned = await planWithStandings(svc, now);
+  } catch (err) {
+    if (err instanceof WorkflowError) return { status: 'ended', message: err.message };
+    throw err;
+  }
+  if (!planned) return { status: 'no-plan' };
+  const { planning, standings } = planned;
+
+  let to = addDays(planning.on, -1);
+  let latest = false;
+  let shifts = await upliftRepo.rosterShifts(db, force.id, londonMidnightUtc(addDays(to, 1 - ROSTER_WEEKS * 7)), londonMidnightUtc(planning.on));
+  if (shifts.length === 0) {
+    const last = await upliftRepo.latestShiftDate(db, force.id);
+    if (last === null) return { status: 'no-shifts' };
+    to = last;
+    latest = true;
+    shifts = await upliftRepo.rosterShifts(db, force.id, londonMidnightUtc(addDays(to, 1 - ROSTER_WEEKS * 7)), londonMidnightUtc(addDays(to, 1)));
+  }
+  const from = addDays(to, 1 - ROSTER_WEEKS * 7);
+
+  const [boroughs, policies] = await Promise.all([org.listBoroughs(db, force.id), getCrewingPolicies(svc)]);
+  const visible = scope.all ? boroughs : boroughs.filter((b) => scope.boroughIds.includes(b.id));
+  const officers = new Map<string, RosterOfficer>();
+  for (const s of shifts) if (!officers.has(s.officerId)) officers.set(s.officerId, { rank: s.rank, standing: standings.get(s.officerId) ?? 'other' });
+  const weeks = typicalWeek({ from, to, boroughIds: visible.map((b) => b.id), shifts, officers, policyFor: policies.forBorough });
+  const months = planning.projection.months.map((m) => ({ month: m.month, authorisedAtEnd: m.authorisedAtEnd }));
+  const rostered = weeks.filter((w) => w.shifts > 0);
+  const projections = new Map(
+    projectCoverage({
+      weeks: rostered,
+      policyFor: policies.forBorough,
+      startingAuthorised: planning.input.startingAuthorised,
+      candidates: [...standings.values()].filter((x) => x === 'candidate').length,
+      months,
+    }).map((p) => [p.boroughId, p]),
+  );
+  return {
+    status: 'ready',
+    from,
+    to,
+    latest,
+    startsOn: planning.startsOn,
+    months,
+    boroughs: visible.map((b, i) => ({ id: b.id, name: b.name, shifts: weeks[i]!.shifts, projection: projections.get(b.id) ?? null })),
+  };
+}

@@ -161,6 +161,8 @@ const WITH_QUERY = [
   '/armoury/officer?collar=NOBODY',
   '/devices/quarantine?done=declined',
   '/devices/reconciliation?state=open&kind=discharge_without_report',
+  '/officers/early-warning?from=2026-06-01&to=2026-06-30',
+  '/officers/early-warning?from=nonsense',
 ];
 
 function allows(role: Role, permission: RoutePermission): boolean {

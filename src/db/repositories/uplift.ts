@@ -1,4 +1,5 @@
 import type { UpliftTargets } from '../../domain/training/uplift.js';
+import type { Rank } from '../../domain/organisation.js';
 import type { Executor } from '../database.js';
 
 /** The stored uplift plan: targets as columns, the planner's assumptions as JSON (read by the service). */
@@ -45,4 +46,44 @@ export async function saveUpliftPlan(db: Executor, forceId: string, p: Omit<Stor
       .insertInto('uplift_plan')
       .values({ force_id: forceId, ...values })
       .execute();
+}
+
+/** A shift of the roster the coverage projection reads: the officer's rank with it. */
+export interface RosterShiftRow {
+  officerId: string;
+  rank: Rank;
+  boroughId: string;
+  startsAt: string;
+  endsAt: string;
+}
+
+/**
+ * The shifts on at some instant in [from, to) (UTC instants), with the officer's rank: only the
+ * columns the projection needs, unordered. Shifts of force-wide units (a team with no borough)
+ * are left out: they never count towards a borough.
+ */
+export async function rosterShifts(db: Executor, forceId: string, from: string, to: string): Promise<RosterShiftRow[]> {
+  const earliest = new Date(Date.parse(from) - 25 * 3_600_000).toISOString();
+  const rows = await db
+    .selectFrom('shift')
+    .innerJoin('officer', 'officer.id', 'shift.officer_id')
+    .leftJoin('team', 'team.id', 'shift.team_id')
+    .select(['shift.officer_id', 'officer.rank', 'shift.borough_id', 'shift.starts_at', 'shift.ends_at'])
+    .where('shift.force_id', '=', forceId)
+    .where('shift.starts_at', '>=', earliest)
+    .where('shift.starts_at', '<', to)
+    .where('shift.ends_at', '>', from)
+    .where((eb) => eb.or([eb('shift.team_id', 'is', null), eb('team.borough_id', 'is not', null)]))
+    .execute();
+  return rows.map((r) => ({ officerId: r.officer_id, rank: r.rank as Rank, boroughId: r.borough_id, startsAt: r.starts_at, endsAt: r.ends_at }));
+}
+
+/** The London date of the latest stored shift, or null when none is stored. */
+export async function latestShiftDate(db: Executor, forceId: string): Promise<string | null> {
+  const r = await db
+    .selectFrom('shift')
+    .select((eb) => eb.fn.max('london_date').as('d'))
+    .where('force_id', '=', forceId)
+    .executeTakeFirst();
+  return (r?.d as string | null | undefined) ?? null;
 }

@@ -15,6 +15,7 @@ import { authorityView, trainingNotice } from '../training-view.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, pageFrom, paginationView } from '../forms.js';
 import { queryChoice, queryId, queryNotice, queryOf, queryPage, queryText } from '../query.js';
 import { idParams, paramsOf } from '../params.js';
+import { mayOpenEarlyWarning, officerEarlyWarningFor, registerEarlyWarningRoutes } from './early-warning.js';
 
 const listQuery = z.object({
   q: queryText('q', 100),
@@ -72,6 +73,9 @@ function formValues(body: ReturnType<typeof formBody>) {
 }
 
 export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void {
+  // Early warning (issue 14) sits under /officers: registered before /officers/:id reads it as an id.
+  registerEarlyWarningRoutes(app, svc);
+
   app.get('/officers', { config: { permission: 'read:officer', query: listQuery } }, async (request, reply) => {
     const q = queryOf(request, listQuery);
     const query = officerQuery(q);
@@ -91,6 +95,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
       orgs,
       ranks: RANKS,
       canCreate: can(request.identity!.account.roles, 'create:officer'),
+      canEarlyWarning: mayOpenEarlyWarning(request.identity!),
       rows: result.officers.map((o) => ({
         ...o,
         borough: o.boroughId ? orgs.boroughName.get(o.boroughId) : 'Force-wide',
@@ -155,6 +160,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
     const mayChange = authorityScope !== null && scopeIncludes(authorityScope, officer.boroughId);
     // The devices the officer has held (issue 12): the last 20 sign-outs, newest first.
     const held = await devicesHeld(svc, id);
+    const earlyWarning = await officerEarlyWarningFor(svc, request.identity!, officer);
     const deviceLinks = can(roles, 'read:device');
     const open = (kind: 'suspension' | 'withdrawal') => authority.restrictions.some((r) => r.kind === kind && r.to === null);
     const authorityActions = !mayChange
@@ -191,6 +197,7 @@ export function registerOfficerRoutes(app: FastifyInstance, svc: Services): void
         more: held.more,
         rows: held.issues.map((i) => ({ ...i, href: deviceLinks ? `/devices/${i.deviceId}` : undefined })),
       },
+      earlyWarning,
       backLink: '/officers',
       notice: noticeFrom(request.query) ?? trainingNotice(queryOf(request, noticeQuery)),
     });

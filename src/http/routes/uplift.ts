@@ -6,7 +6,8 @@ import { monthFromNumber, monthLabel, monthNumber, monthOfDay, shortMonthLabel }
 import { ASSUMPTION_FIELDS, DEFAULT_ASSUMPTIONS, type UpliftAssumptions } from '../../domain/training/uplift.js';
 import { ValidationError, WorkflowError, type FieldError } from '../../domain/errors.js';
 import type { Services } from '../../services/context.js';
-import { getPlan, monthAfter, planUplift, progress, savePlan, type UpliftPlan, type UpliftPlanning } from '../../services/uplift.js';
+import { coverageProjection, getPlan, monthAfter, planUplift, progress, ROSTER_WEEKS, savePlan, type CoverageProjection, type UpliftPlan, type UpliftPlanning } from '../../services/uplift.js';
+import { HOURS_IN_WEEK, hourOfWeekLabel } from '../../domain/crewing/projection.js';
 import { lineChart, type LineSeries } from '../charts.js';
 import { dateFromParts, dateItems, dateParts, errorView, field, formBody, noticeFrom, type FormBody } from '../forms.js';
 import { formatDate, formatNumber, plural } from '../views.js';
@@ -119,6 +120,68 @@ function progressView(plan: UpliftPlan | null, p: Awaited<ReturnType<typeof prog
   };
 }
 
+// Coverage projection --------------------------------------------------------------------------
+
+const hoursText = (h: number) => (h === 0 ? 'None' : plural(h, 'hour'));
+
+/**
+ * Runs of consecutive hours of the week, as 'Monday 23:00 to Tuesday 07:00' (to the hour after
+ * the last); a run through Sunday midnight is one run.
+ */
+function hourRuns(hours: readonly number[]): string[] {
+  if (hours.length === HOURS_IN_WEEK) return ['Every hour of the week'];
+  const runs: [number, number][] = [];
+  for (const h of hours) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === h) last[1] = h + 1;
+    else runs.push([h, h + 1]);
+  }
+  if (runs.length > 1 && runs[0]![0] === 0 && runs[runs.length - 1]![1] === HOURS_IN_WEEK) runs[0]![0] = runs.pop()![0];
+  return runs.map(([from, to]) => `${hourOfWeekLabel(from)} to ${hourOfWeekLabel(to % HOURS_IN_WEEK)}`);
+}
+
+function coverageView(c: CoverageProjection) {
+  if (c.status !== 'ready') return c;
+  const last = c.months[c.months.length - 1]!;
+  const boroughs = c.boroughs.map((b) => {
+    const p = b.projection;
+    if (!p) return { name: b.name, rostered: false };
+    return {
+      name: b.name,
+      rostered: true,
+      minimum: n(p.minimum),
+      now: hoursText(p.hoursBelowNow),
+      atDeadline: hoursText(p.months[p.months.length - 1]!.hoursBelow),
+      gapsEnd: p.noGapsNow ? tag('No gaps now', 'green') : p.gapsEndIn ? tag(`From ${monthLabel(p.gapsEndIn)}`, 'yellow') : tag('Not within the plan', 'red'),
+      runsNow: hourRuns(p.hoursNow),
+    };
+  });
+  const projected = c.boroughs.filter((b) => b.projection);
+  return {
+    status: c.status,
+    from: c.from,
+    to: c.to,
+    latest: c.latest,
+    weeks: ROSTER_WEEKS,
+    startsOn: c.startsOn,
+    lastMonth: monthLabel(last.month),
+    boroughs,
+    unrostered: boroughs.filter((b) => !b.rostered).length,
+    monthTable: projected.length
+      ? {
+          caption: 'Hours a week below the minimum at the end of each month of the plan, by borough',
+          header: ['Borough', 'Now', ...c.months.map((m) => shortMonthLabel(m.month))],
+          rows: projected.map((b) => [b.name, n(b.projection!.hoursBelowNow), ...b.projection!.months.map((m) => n(m.hoursBelow))]),
+        }
+      : null,
+    authorisedTable: {
+      caption: 'Authorised officers projected force-wide at the end of each month (at the planned courses)',
+      header: ['Month', 'Authorised'],
+      rows: c.months.map((m) => [shortMonthLabel(m.month), n(m.authorisedAtEnd)]),
+    },
+  };
+}
+
 // Planner --------------------------------------------------------------------------------------
 
 const monthRow = (m: PlannerMonth) => [
@@ -218,13 +281,14 @@ function settingsValuesFrom(body: FormBody): SettingsValues {
 export function registerUpliftRoutes(app: FastifyInstance, svc: Services): void {
   app.get('/uplift', { config: { permission: 'read:uplift', query: z.object({ notice: queryNotice }) } }, async (request, reply) => {
     const q = request.query as Query;
-    const { plan, progress: p } = await progress(svc, request.scope);
+    const [{ plan, progress: p }, coverage] = await Promise.all([progress(svc, request.scope), coverageProjection(svc, request.scope)]);
     const scoped = !request.scope.all;
     return reply.render('pages/uplift/index.njk', {
       title: 'Taser uplift',
       plan,
       p,
       view: progressView(plan, p, scoped),
+      coverage: coverageView(coverage),
       scoped,
       canManage: can(request.identity!.account.roles, 'manage:uplift'),
       notice: q.notice === 'plan-saved' ? 'The uplift plan has been saved.' : noticeFrom(q),
