@@ -54,6 +54,12 @@ describe.each(testDatabases())('reports API on %s', (kind) => {
 
     expect((await api('sgt', 'GET', '/api/v1/reports?status=submitted')).json().total).toBe(1);
     expect((await api('camdensgt', 'GET', '/api/v1/reports?status=submitted')).json().total).toBe(0);
+    // A date of the right shape that no calendar has is a 422 naming the parameter, not a 500.
+    for (const bad of ['occurredTo=0000-00-00', 'occurredFrom=2026-02-30']) {
+      const refused = await api('sgt', 'GET', `/api/v1/reports?${bad}`);
+      expect(refused.statusCode).toBe(422);
+      expect(JSON.stringify(refused.json())).toContain('Use a real date, YYYY-MM-DD');
+    }
     expect((await api('camdensgt', 'GET', `/api/v1/reports/${id}`)).statusCode).toBe(404);
 
     const returned = await api('sgt', 'POST', `/api/v1/reports/${id}/review`, { outcome: 'return', comment: 'Add the second footage reference' });

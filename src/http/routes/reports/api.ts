@@ -1,3 +1,4 @@
+import { parseIsoDate } from '../../../domain/calendar.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseRequestPart } from '../../api-input.js';
 import { z } from 'zod';
@@ -96,19 +97,20 @@ async function precondition(reply: FastifyReply, write: () => Promise<unknown>):
   }
 }
 
+/** A London day in a query: YYYY-MM-DD, and a day the calendar has (not 0000-00-00 or 2026-02-30). */
+const queryDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
+  .refine((d) => parseIsoDate(d) !== null, 'Use a real date, YYYY-MM-DD')
+  .optional();
+
 const listQuery = z.object({
   status: z.enum(REPORT_STATUSES).optional(),
   borough: z.string().optional(),
   level: z.enum([...COUNTED_LEVELS, 'not_stated']).optional(),
   deadline: z.enum(['overdue', 'due_soon']).optional(),
-  occurredFrom: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
-    .optional(),
-  occurredTo: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
-    .optional(),
+  occurredFrom: queryDay,
+  occurredTo: queryDay,
   sort: z.enum(REPORT_SORTS).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   page: z.coerce.number().int().min(1).default(1),
