@@ -78,7 +78,8 @@ export function rosterRank(value: string): Rank | undefined {
 /** Spreadsheets turn O'Brien into O’Brien; names keep the plain apostrophe. */
 const plainApostrophes = (s: string) => s.replace(/[\u2018\u2019\u02bc]/g, "'");
 
-class Lookup<T> {
+/** Names looked up as written, else in any case; a name two entries share in different cases is ambiguous. */
+export class Lookup<T> {
   private readonly exact = new Map<string, T>();
   private readonly folded = new Map<string, T | 'ambiguous'>();
   add(key: string, value: T): void {

@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { issueDevice, receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
+import { makeAccount, openTestApp, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 import { dischargeNaming, recordReport } from '../support/report-fixtures.js';
-import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading, type OpenedPage } from './support.js';
+import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading } from './support.js';
 
 const ARMOURER = 'armourer@test.police.uk';
 const NOW = '2027-04-01T06:30:00Z'; // 07:30 in London
@@ -74,15 +74,7 @@ describe.skipIf(!CHROMIUM)('browser journey: the armoury counter', () => {
       await t?.close();
     });
 
-    async function signIn(email: string): Promise<OpenedPage> {
-      const opened = await browser.openPage();
-      const { page } = opened;
-      await page.goto('/sign-in');
-      await page.getByLabel('Email address').fill(email);
-      await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-      await clickAndLoad(page, page.getByRole('button', { name: 'Sign in', exact: true }), new RegExp(`^${browser.baseUrl}/$`));
-      return opened;
-    }
+    const signIn = (email: string) => browser.signIn(email);
 
     it('issues to an authorised officer, refuses a lapsed one naming why, and takes the device back with a cartridge linked to the report', async () => {
       const { page, shot, problems } = await signIn(ARMOURER);

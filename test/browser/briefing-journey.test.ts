@@ -13,10 +13,10 @@ import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { importShifts } from '../../src/services/shifts.js';
-import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
+import { makeAccount, openTestApp, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
-import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading, type OpenedPage } from './support.js';
+import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading } from './support.js';
 
 const SERGEANT = 'sgt@test.police.uk';
 const NOW = '2027-03-31T20:45:00Z'; // 21:45 in London: the 22:00 night shift's briefing is on
@@ -58,15 +58,7 @@ describe.skipIf(!CHROMIUM)('browser journey: the shift briefing', () => {
       await t?.close();
     });
 
-    async function signIn(email: string): Promise<OpenedPage> {
-      const opened = await browser.openPage();
-      const { page } = opened;
-      await page.goto('/sign-in');
-      await page.getByLabel('Email address').fill(email);
-      await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-      await clickAndLoad(page, page.getByRole('button', { name: 'Sign in', exact: true }), new RegExp(`^${browser.baseUrl}/$`));
-      return opened;
-    }
+    const signIn = (email: string) => browser.signIn(email);
 
     it('accepts the proposal with one change, saves it, and signs out the carriers’ devices at the pre-filled gate', async () => {
       const { page, shot, problems } = await signIn(SERGEANT);

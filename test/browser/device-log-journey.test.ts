@@ -13,10 +13,10 @@ import { findOfficerByCollar } from '../../src/db/repositories/officers.js';
 import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { issueDevice, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { makeAccount, openTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
+import { makeAccount, openTestApp, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce } from '../support/fixtures.js';
-import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading, type OpenedPage } from './support.js';
+import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading } from './support.js';
 
 const ARMOURER = 'armourer@test.police.uk';
 const NOW = '2026-11-22T10:00:00Z';
@@ -58,15 +58,7 @@ describe.skipIf(!CHROMIUM)('browser journey: a device log uploaded and reconcile
       await t?.close();
     });
 
-    async function signIn(email: string): Promise<OpenedPage> {
-      const opened = await browser.openPage();
-      const { page } = opened;
-      await page.goto('/sign-in');
-      await page.getByLabel('Email address').fill(email);
-      await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-      await clickAndLoad(page, page.getByRole('button', { name: 'Sign in', exact: true }), new RegExp(`^${browser.baseUrl}/$`));
-      return opened;
-    }
+    const signIn = (email: string) => browser.signIn(email);
 
     it('uploads the log, finds the unreported discharge, and resolves it with a reason', async () => {
       const { page, shot, problems } = await signIn(ARMOURER);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium as playwright, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-import type { TestApp } from '../support/app.js';
+import { TEST_PASSWORD, type TestApp } from '../support/app.js';
 
 export const CHROMIUM = inject('chromium');
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
@@ -80,6 +80,17 @@ export function browserHarness(prefix: string) {
         await (only ? only.screenshot({ path: file }) : page.screenshot({ path: file, fullPage: true }));
       };
       return { page, problems, shot };
+    },
+
+    /** A page of its own, signed in with the test password as `email`, on the home page. */
+    async signIn(email: string): Promise<OpenedPage> {
+      const opened = await this.openPage();
+      const { page } = opened;
+      await page.goto('/sign-in');
+      await page.getByLabel('Email address').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+      await clickAndLoad(page, page.getByRole('button', { name: 'Sign in', exact: true }), new RegExp(`^${baseUrl}/$`));
+      return opened;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Executor } from '../database.js';
+import type { NewMatch } from './reconciliation.js';
 import { NOT_RECORDED } from './reports.js';
 
 /*
@@ -8,17 +9,8 @@ import { NOT_RECORDED } from './reports.js';
  * device's log that a release publishes. The reconciliation itself writes these tables.
  */
 
-export interface ReportMatchRow {
-  deviceSerial: string;
-  episodeStartsAt: string;
-  episodeEndsAt: string;
-  triggers: number;
-  arcs: number;
-  /** How far the episode's true time may be out (rule 1), in seconds. */
-  widenS: number;
-  /** Each cycle's length in seconds. */
-  cycles: number[];
-}
+/** A stored match as the report page reads it: the episode of the device's log that confirms the report. */
+export type ReportMatchRow = Omit<NewMatch, 'reportKind' | 'reportId'>;
 
 /** The episodes of device logs that confirm a report (Cedar's or an imported row), oldest first. */
 export async function matchesOfReport(db: Executor, forceId: string, reportId: string): Promise<ReportMatchRow[]> {

@@ -24,6 +24,7 @@
  * row (`ShiftChecker.check`), so a file can be checked as it streams in; the overlaps are found
  * at the end (`finish`).
  */
+import { Lookup } from '../roster.js';
 import { londonInstant, nextDay, parseIsoDate } from '../calendar.js';
 import { csvDate, decodeCsv, quoteValue, readCsvHeader, readRecords, rowValues, type CsvEncoding, type CsvHeader, type RawRecord, type RowError } from '../csv.js';
 import { teamFitsBorough, type Borough, type Team } from '../organisation.js';
@@ -105,20 +106,6 @@ export function shiftInstants(londonDate: string, start: string, end: string): {
 
 // ---------------------------------------------------------------------------------------
 // Rows
-
-class Lookup<T> {
-  private readonly exact = new Map<string, T>();
-  private readonly folded = new Map<string, T | 'ambiguous'>();
-  add(key: string, value: T): void {
-    if (!this.exact.has(key)) this.exact.set(key, value);
-    const k = key.toLowerCase();
-    const seen = this.folded.get(k);
-    this.folded.set(k, seen === undefined || seen === value ? value : 'ambiguous');
-  }
-  get(key: string): T | 'ambiguous' | undefined {
-    return this.exact.get(key) ?? this.folded.get(key.toLowerCase());
-  }
-}
 
 const columnOrder = (c: string | null) => (c === null ? -1 : (SHIFT_COLUMNS as readonly string[]).includes(c) ? SHIFT_COLUMNS.indexOf(c as ShiftColumn) : SHIFT_COLUMNS.length);
 
