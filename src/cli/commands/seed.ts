@@ -58,6 +58,7 @@ export function printDemoSummary(summary: DemoSummary): void {
       history +
       `a fleet of ${summary.fleet.devices} devices (${summary.fleet.x2} X2, ${summary.fleet.x26} X26, which stops being issued on ${summary.fleet.x26StopsIssuingOn}) with ${summary.fleet.cartridges} cartridges and ${summary.fleet.issues} sign-outs over the last three weeks (${summary.fleet.out} still out, ${summary.fleet.inRepair} in repair, ${summary.fleet.quarantined} quarantined), ` +
       `a year of device logs (${summary.deviceLogs.entries} entries from ${summary.deviceLogs.devices} devices; the reconciliation confirms ${summary.deviceLogs.reportsMatched} reports and lists ${Object.values(summary.deviceLogs.exceptions).reduce((a, b) => a + b, 0)} exceptions to look at), ` +
+      `a month of ${summary.shifts} shifts on the response teams' duty roster, ` +
       `and the Home Office tables for ${summary.homeOfficePeriods.join(', ')}.`,
   );
 }
