@@ -6,6 +6,10 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     env: { TZ: 'UTC', CEDAR_LOG_LEVEL: 'silent' },
     pool: 'forks',
+    // Each worker keeps the modules it has loaded from one test file to the next rather than
+    // loading Cedar afresh for every file: the suite's files share no state but their databases
+    // (each opens its own), and this takes a third off the suite's time.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],

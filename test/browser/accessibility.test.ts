@@ -10,6 +10,13 @@
  * route with a path parameter this file does not know how to fill fails the test, naming it,
  * so a new page cannot escape the check.
  *
+ * A page whose shape (test/browser/support.ts pageShape: its elements, their nesting, classes,
+ * roles and ARIA, whether each thing that needs a name has text) axe has already checked, such
+ * as another role's identical view of it, is loaded and its status checked but not run through
+ * axe again: axe's findings depend on the shape, not on the words and numbers in it. The shape
+ * is taken in two parts, `<main>` and the header, menu and footer around it, each checked once:
+ * another role's menu around a page already checked is checked on its first page.
+ *
  * The full walk runs on SQLite; on PostgreSQL (the same templates over a different database)
  * a sample runs: two roles, the public pages and the error pages. CEDAR_A11Y_FULL=1 walks
  * everything on both.
@@ -35,7 +42,7 @@ import { demoEmail, seedDemo, type DemoSummary } from '../../src/demo/index.js';
 import type { RoutePermission } from '../../src/http/types.js';
 import { openTestApp, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
-import { axeReport, axeViolations, browserHarness, CHROMIUM, type OpenedPage } from './support.js';
+import { axeReport, axeViolations, browserHarness, CHROMIUM, pageShape, type OpenedPage } from './support.js';
 
 /** Routes that are not HTML pages (downloads, JSON, assets, health), so axe has nothing to check. */
 const NOT_PAGES = [/^\/api\//, /^\/assets\//, /^\/healthz$/, /\.csv$/, /\.json$/, /\/:file$/];
@@ -180,7 +187,7 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
     let ids: Ids;
     const browser = browserHarness(`a11y-${kind}-`);
     /** Every page visited: who, where, the answer, and axe's findings. */
-    const visited: { who: string; route: string; url: string; status: number; report: string; ms?: number }[] = [];
+    const visited: { who: string; route: string; url: string; status: number; report: string; ms?: number; axe?: boolean }[] = [];
 
     /** Each account's password: the demo's one-time password until the walk chooses its own. */
     const passwords = new Map<Role, string>();
@@ -198,12 +205,22 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
       await t?.close();
     });
 
+    /** The page shapes axe has checked (see pageShape): a page whose main content and surroundings were both checked is not checked again. */
+    const checked = new Set<string>();
+    const timing = { load: 0, axe: 0 };
+
     async function visit(p: OpenedPage, who: string, route: string, url: string): Promise<void> {
       const started = Date.now();
       const res = await p.page.goto(url, { waitUntil: 'load' });
       const status = res?.status() ?? 0;
-      const report = axeReport(`${who} ${url}${p.page.url().endsWith(url) ? '' : ` (now at ${new URL(p.page.url()).pathname})`} [${status}]`, await axeViolations(p.page));
-      visited.push({ who, route, url, status, report, ms: Date.now() - started });
+      const shape = await pageShape(p.page);
+      const seen = checked.has(`main:${shape.main}`) && checked.has(`chrome:${shape.chrome}`);
+      checked.add(`main:${shape.main}`).add(`chrome:${shape.chrome}`);
+      const loaded = Date.now();
+      timing.load += loaded - started;
+      const report = seen ? '' : axeReport(`${who} ${url}${p.page.url().endsWith(url) ? '' : ` (now at ${new URL(p.page.url()).pathname})`} [${status}]`, await axeViolations(p.page));
+      timing.axe += Date.now() - loaded;
+      visited.push({ who, route, url, status, report, ms: Date.now() - started, axe: !seen });
     }
 
     async function signIn(role: Role): Promise<OpenedPage> {
@@ -255,7 +272,9 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
         const reached = new Set(mine.filter((v) => v.status === 200).map((v) => v.route));
         const signedInRoutes = pages.filter((r) => r.permission !== 'public' && roles.some((role) => allows(role, r.permission))).map((r) => r.url);
         const ms = mine.reduce((sum, v) => sum + (v.ms ?? 0), 0);
-        console.info(`${kind}: ${mine.length} signed-in pages checked by axe for ${roles.length} roles in ${(ms / 1000).toFixed(1)} s`);
+        console.info(
+          `${kind}: ${mine.length} signed-in pages visited for ${roles.length} roles, ${mine.filter((v) => v.axe).length} distinct shapes checked by axe, in ${(ms / 1000).toFixed(1)} s (loading ${(timing.load / 1000).toFixed(1)} s, axe ${(timing.axe / 1000).toFixed(1)} s)`,
+        );
         expect(failures(mine).join('\n\n')).toBe('');
         expect(
           signedInRoutes.filter((r) => !reached.has(r)),

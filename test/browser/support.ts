@@ -117,6 +117,48 @@ export interface AxeViolation {
 let axeSource: string | undefined;
 
 /**
+ * The page's shape, as axe sees it: every element's tag and place in the tree, its attributes' names, the values of
+ * those that change what a rule checks (class, role, type, scope, the aria-* and id-reference
+ * attributes), and whether each one that needs a name (links, buttons, labels, headings, cells)
+ * has text. Two pages with the same shape get the same findings from axe, whatever their words
+ * and numbers, and a table or list of ten rows has the shape of one of two (runs of siblings of
+ * the same shape count once), so a walk can check each shape once. Hashed (FNV-1a). Two
+ * shapes: the page's `<main>`, and everything around it (header, menu, footer), which is the same
+ * on most of one role's pages but for the menu item marked current.
+ */
+export async function pageShape(page: Page): Promise<{ main: string; chrome: string }> {
+  return page.evaluate(() => {
+    const named = new Set(['A', 'BUTTON', 'LABEL', 'LEGEND', 'H1', 'H2', 'H3', 'H4', 'TH', 'TD', 'SUMMARY', 'OPTION', 'CAPTION', 'TITLE']);
+    const kept = /^(class|role|type|scope|for|headers|tabindex|lang|alt|href|aria-.*)$/;
+    const refs = /^(href|for|headers|aria-labelledby|aria-describedby|aria-controls)$/;
+    const fnv = (text: string) => {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+      return h.toString(16);
+    };
+    const main = document.querySelector('main');
+    // An element's shape from its own and its children's, bottom up; a run of children of the
+    // same shape (a table's rows, a list's items) counts as one, so a longer list is the same shape.
+    const shape = (el: Element, skip: Element | null): string => {
+      const own = [el.tagName];
+      for (const at of Array.from(el.attributes)) {
+        // A link's target or an id reference matters only as present, and whether it is empty.
+        const value = refs.test(at.name) ? (at.value ? '+' : '') : at.value;
+        own.push(kept.test(at.name) ? `${at.name}=${value}` : at.name);
+      }
+      if (named.has(el.tagName)) own.push((el.textContent ?? '').trim() ? '#' : '0');
+      const children: string[] = [];
+      for (const child of Array.from(el.children)) {
+        const c = child === skip ? 'main' : shape(child, skip);
+        if (children.at(-1) !== c) children.push(c);
+      }
+      return fnv(`${own.join(' ')}(${children.join(',')})`);
+    };
+    return { main: main ? shape(main, null) : '', chrome: shape(document.documentElement, main) };
+  });
+}
+
+/**
  * Runs axe-core on the page as it is now and returns its violations (WCAG 2.2 AA and best
  * practices). axe is evaluated through the DevTools protocol: the strict content security
  * policy (no inline script) blocks `addScriptTag`, whose script would be inline, but not this.
