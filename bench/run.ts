@@ -2,7 +2,7 @@
 //   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000,
 //   BENCH_BESIDE_ROWS=150000 (the import run beside the server), BENCH_JSON=bench-results.json
 // Sections to run (default all): `npm run bench -- devices` runs the demo seed and the devices
-// section only; names: training, argon2, roster, audit, met, http, devices, beside, device-logs, coverage.
+// section only; names: training, argon2, roster, audit, met, http, devices, beside, device-logs, coverage, briefing.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,8 +34,9 @@ import { DIMENSION_KEYS } from '../src/domain/stats/counting.js';
 import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
 import { benchDeviceLogs } from './device-logs.js';
 import { benchCoverage } from './coverage.js';
+import { benchBriefing } from './briefing.js';
 
-const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside', 'device-logs', 'coverage'] as const;
+const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside', 'device-logs', 'coverage', 'briefing'] as const;
 const ONLY = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const a of ONLY) if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`bench: no section called ${a}: the sections are ${SECTIONS.join(', ')}`);
 /** Whether a section runs: all do unless some are named on the command line. */
@@ -460,6 +461,27 @@ if (want('http')) {
       `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`,
     );
   }
+}
+
+// 7b. The shift briefing page (issue 14): tonight's night shift of the busiest borough, 24 on
+//     duty, autocannon against the bare route in the same run (see bench/briefing.ts).
+if (want('briefing')) {
+  // The bench's own connection was closed for the server: the shift and the sergeant go in through another.
+  const briefingDb = await openDatabase({ kind: 'sqlite', file });
+  const b = await benchBriefing({
+    svc: servicesFor(briefingDb, { lockoutAttempts: 5, lockoutMinutes: 15, sessionHours: 12 }),
+    cedar,
+    bare: `http://127.0.0.1:${ports.bare}/`,
+    signIn,
+    password: PASSWORD,
+    seconds: SECONDS,
+  });
+  await briefingDb.close();
+  report(
+    `shift briefing page (${b.onDuty} on duty, ${b.freeDevices} devices free, ${b.crews} crews proposed, ${n(b.bytes / 1024)} KB)`,
+    `${n(b.page.rps)} req/s`,
+    `${n(b.ofBare * 100, 1)}% of bare (target ≥ 25%), autocannon at 16 connections; bare ${n(b.bare.rps)} req/s; p50 ${n(b.page.p50)} ms, p99 ${n(b.page.p99)} ms${b.page.non2xx + b.page.errors ? `; ${b.page.non2xx} non-2xx, ${b.page.errors} errors` : ''}`,
+  );
 }
 
 // 8. Devices (issue 12): the sign-out gate through the API over the demo fleet, and the armoury

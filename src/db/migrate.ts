@@ -22,6 +22,7 @@ import * as m0021 from './migrations/0021_device_store_index.js';
 import * as m0022 from './migrations/0022_change_counters.js';
 import * as m0023 from './migrations/0023_device_logs.js';
 import * as m0024 from './migrations/0024_shifts.js';
+import * as m0025 from './migrations/0025_roster_counter.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022_change_counters': m0022,
   '0023_device_logs': m0023,
   '0024_shifts': m0024,
+  '0025_roster_counter': m0025,
 };
 
 /** Every migration this Cedar has, in order (a backup with others was made by another version). */

@@ -48,6 +48,8 @@ export interface OnDutyOfficer {
   mayDeployAlone: boolean;
   /** The device they hold now (signed out), if any. */
   holds: { deviceId: string; serial: string; model: string } | null;
+  /** The call sign of the crew they are in on another briefing of this start (another team's, or the whole borough's), if any. */
+  crewedElsewhere: string | null;
 }
 
 export interface BriefingMember {
@@ -122,17 +124,8 @@ const storeOf = (borough: Borough, team: Team | null) => (team && team.boroughId
  * to start, else the latest.
  */
 export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: string): Promise<{ periods: PeriodSummary[]; current: PeriodSummary | null; boroughs: Borough[] }> {
-  const force = await getForce(svc);
-  const db = svc.database.db;
-  const boroughs = (await org.listBoroughs(db, force.id)).filter((b) => scopeIncludes(scope, b.id) && (!boroughId || b.id === boroughId));
   const now = svc.now().getTime();
-  const periods = await repo.periodsBetween(
-    db,
-    force.id,
-    boroughs.map((b) => b.id),
-    new Date(now - 24 * 3_600_000).toISOString(),
-    new Date(now + 48 * 3_600_000).toISOString(),
-  );
+  const { periods, boroughs } = await shiftPeriods(svc, scope, new Date(now - 24 * 3_600_000).toISOString(), new Date(now + 48 * 3_600_000).toISOString(), boroughId);
   const policies = await getCrewingPolicies(svc);
   const briefingNow = periods.find((p) => {
     const pol = policies.forBorough(p.boroughId);
@@ -141,6 +134,21 @@ export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: s
   });
   const current = briefingNow ?? periods.find((p) => Date.parse(p.startsAt) > now) ?? periods.at(-1) ?? null;
   return { periods, current, boroughs };
+}
+
+/** The shift periods (borough, team, start) of the boroughs in scope starting in [from, to), by start. */
+export async function shiftPeriods(svc: Services, scope: Scope, from: string, to: string, boroughId?: string): Promise<{ periods: PeriodSummary[]; boroughs: Borough[] }> {
+  const force = await getForce(svc);
+  const db = svc.database.db;
+  const boroughs = (await org.listBoroughs(db, force.id)).filter((b) => scopeIncludes(scope, b.id) && (!boroughId || b.id === boroughId));
+  const periods = await repo.periodsBetween(
+    db,
+    force.id,
+    boroughs.map((b) => b.id),
+    from,
+    to,
+  );
+  return { periods, boroughs };
 }
 
 interface PeriodData {
@@ -152,6 +160,10 @@ interface PeriodData {
   officers: OnDutyOfficer[];
   freeDevices: StoreDevice[];
   stored: repo.StoredCrew[];
+  /** Members of the crews saved on the other briefings of this start. */
+  elsewhere: repo.CrewedElsewhere[];
+  /** Call signs (upper case) other teams' crews in the borough have from this start. */
+  taken: Set<string>;
 }
 
 async function periodData(svc: Services, scope: Scope, q: { boroughId: string; teamId: string | null; startsAt: string }): Promise<PeriodData> {
@@ -163,13 +175,16 @@ async function periodData(svc: Services, scope: Scope, q: { boroughId: string; t
   const shifts = await repo.periodShifts(db, force.id, period);
   if (shifts.length === 0) throw new NotFoundError('Shift', `${borough.name}${team ? `, ${team.name}` : ''}, starting ${q.startsAt}`);
   const ids = shifts.map((s) => s.officerId);
-  const [officers, inputs, held, policies, stored] = await Promise.all([
+  const [officers, inputs, held, policies, stored, elsewhere, taken] = await Promise.all([
     officersRepo.findOfficersByIds(db, ids),
     authorityInputs(db, force.id, ids),
     repo.devicesHeld(db, force.id, ids),
     getCrewingPolicies(svc),
     repo.periodCrews(db, force.id, period),
+    repo.crewedElsewhere(db, force.id, period),
+    repo.callSignsTaken(db, force.id, period),
   ]);
+  const elsewhereCrew = new Map(elsewhere.map((m) => [m.officerId, m.callSign]));
   const policy = policies.forBorough(borough.id) ?? DEFAULT_CREWING_POLICY;
   const on = londonDate(q.startsAt);
   const onDuty: OnDutyOfficer[] = [];
@@ -190,12 +205,15 @@ async function periodData(svc: Services, scope: Scope, q: { boroughId: string; t
       lapses: authorisedModels.length > 0 && lapsesBefore(authorisedUntil, s.endsAt),
       mayDeployAlone: mayDeployAlone(policy, officer.rank),
       holds: held.get(officer.id) ?? null,
+      crewedElsewhere: elsewhereCrew.get(officer.id) ?? null,
     });
   }
   onDuty.sort((a, b) => a.officer.collarNumber.localeCompare(b.officer.collarNumber));
   const endsAt = shifts.reduce((m, s) => (s.endsAt > m ? s.endsAt : m), shifts[0]!.endsAt);
-  const freeDevices = await repo.devicesInStore(db, force.id, storeOf(borough, team));
-  return { forceId: force.id, borough, team, period: { ...period, londonDate: shifts[0]!.londonDate, endsAt }, policy, officers: onDuty, freeDevices, stored };
+  // A device another briefing of this start has given to its carrier is not free for this one.
+  const reserved = new Set(elsewhere.map((m) => m.deviceId));
+  const freeDevices = (await repo.devicesInStore(db, force.id, storeOf(borough, team))).filter((x) => !reserved.has(x.id));
+  return { forceId: force.id, borough, team, period: { ...period, londonDate: shifts[0]!.londonDate, endsAt }, policy, officers: onDuty, freeDevices, stored, elsewhere, taken };
 }
 
 function crewFlags(members: readonly BriefingMember[], byId: ReadonlyMap<string, OnDutyOfficer>, policy: CrewingPolicy): { taser: boolean; lapses: boolean } {
@@ -206,23 +224,56 @@ function crewFlags(members: readonly BriefingMember[], byId: ReadonlyMap<string,
   return { taser, lapses };
 }
 
-/** The briefing of one period (see the header). */
+/**
+ * Briefings worked out, per database, while the data they come from is unchanged: keyed on the
+ * change counters of authority, the fleet and the rosters (repo.briefingDataVersion), so a
+ * sign-out, a saved crew, a new shift or a training result anywhere is seen by the next request.
+ * A sergeant's team opening the page at the start of a shift costs one computation. Bounded.
+ */
+const briefingCache = new WeakMap<object, { version: string; byPeriod: Map<string, Briefing> }>();
+const BRIEFINGS_CACHED = 200;
+
+/** The briefing of one period (see the header). The result is shared: do not change it. */
 export async function briefing(svc: Services, scope: Scope, q: { boroughId: string; teamId?: string | null; startsAt: string }): Promise<Briefing> {
+  const db = svc.database.db;
+  const force = await getForce(svc);
+  await boroughInScope(svc, scope, force.id, q.boroughId);
+  // The version is read before the data: a change committed meanwhile moves it, so what is
+  // cached under it is never kept past that change.
+  const version = await repo.briefingDataVersion(db);
+  let entry = briefingCache.get(db);
+  if (!entry || entry.version !== version) {
+    entry = { version, byPeriod: new Map() };
+    briefingCache.set(db, entry);
+  }
+  const key = `${q.boroughId}|${q.teamId ?? ''}|${q.startsAt}`;
+  const hit = entry.byPeriod.get(key);
+  if (hit) return hit;
+  const b = await workOutBriefing(svc, scope, q);
+  if (entry.byPeriod.size >= BRIEFINGS_CACHED) entry.byPeriod.clear();
+  entry.byPeriod.set(key, b);
+  return b;
+}
+
+async function workOutBriefing(svc: Services, scope: Scope, q: { boroughId: string; teamId?: string | null; startsAt: string }): Promise<Briefing> {
   const d = await periodData(svc, scope, { boroughId: q.boroughId, teamId: q.teamId ?? null, startsAt: q.startsAt });
   const byId = new Map(d.officers.map((o) => [o.officer.id, o]));
   let crews: BriefingCrew[];
   if (d.stored.length) {
     crews = d.stored.map((c) => ({ callSign: c.callSign, members: c.members, ...crewFlags(c.members, byId, d.policy) }));
   } else {
-    // Devices the on-duty officers already hold count as theirs to carry.
-    const heldDevices = d.officers.filter((o) => o.holds).map((o) => ({ id: o.holds!.deviceId, serial: o.holds!.serial, model: o.holds!.model }));
+    // Devices the on-duty officers already hold count as theirs to carry. An officer already in
+    // another briefing's crew of this start (another team's, or the whole borough's) is left out.
+    const free = d.officers.filter((o) => o.crewedElsewhere === null);
+    const heldDevices = free.filter((o) => o.holds).map((o) => ({ id: o.holds!.deviceId, serial: o.holds!.serial, model: o.holds!.model }));
     const proposal = proposeCrews({
-      officers: d.officers.map((o) => ({ id: o.officer.id, collarNumber: o.officer.collarNumber, rank: o.officer.rank, authorisedModels: o.authorisedModels, authorisedUntil: o.authorisedUntil })),
+      officers: free.map((o) => ({ id: o.officer.id, collarNumber: o.officer.collarNumber, rank: o.officer.rank, authorisedModels: o.authorisedModels, authorisedUntil: o.authorisedUntil })),
       devices: [...d.freeDevices.map((x) => ({ id: x.id, serial: x.serial, model: x.model })), ...heldDevices],
       policy: d.policy,
       shiftEndsAt: d.period.endsAt,
     });
-    const used = new Set<string>();
+    // A proposed call sign is the crew's own (from the roster) or the borough's code and a number, never one another team's crew has.
+    const used = new Set<string>(d.taken);
     crews = proposal.crews.map((c, k) => {
       const own = c.members.map((m) => byId.get(m.officerId)?.callSign).find((s) => s && !used.has(s.toUpperCase()));
       let callSign = own ?? `${d.borough.code}${k + 1}`;
@@ -278,13 +329,9 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
     const o = byId.get(id)?.officer;
     return o ? officerDisplayName(o) : 'This officer';
   };
-  const taken = await repo.callSignsTaken(svc.database.db, d.forceId, d.period);
-  const elsewhere = await repo.crewedElsewhere(
-    svc.database.db,
-    d.forceId,
-    d.period,
-    input.crews.flatMap((c) => c.members.map((m) => m.officerId)),
-  );
+  const taken = d.taken;
+  const elsewhere = new Map(d.elsewhere.map((m) => [m.officerId, m.callSign]));
+  const deviceElsewhere = new Map(d.elsewhere.filter((m) => m.deviceId !== null).map((m) => [m.deviceId!, m.callSign]));
   const seenSigns = new Map<string, number>();
   const seenOfficers = new Map<string, number>();
   const deviceUse = new Map<string, string>();
@@ -342,6 +389,8 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
       const holdsIt = o.holds?.deviceId === device.id;
       const inStore = device.state === 'in_store' && device.boroughId === store.boroughId && device.teamId === store.teamId;
       if (!holdsIt && !inStore) errors.push({ field: field2, message: `Device ${device.serial} is not free in this armoury: choose a device in store` });
+      else if (deviceElsewhere.has(device.id))
+        errors.push({ field: field2, message: `Device ${device.serial} is given to crew ${deviceElsewhere.get(device.id)!}, saved on another team’s briefing of this shift: choose another` });
       const twice = deviceUse.get(device.id);
       if (twice) errors.push({ field: field2, message: `Device ${device.serial} is also given to ${who(twice)}: a device goes to one carrier` });
       else deviceUse.set(device.id, m.officerId);
@@ -370,6 +419,9 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
     const current = await repo.periodCrews(trx, d.forceId, d.period);
     const currentRevision = current.length ? Math.max(...current.map((c) => c.revision)) : null;
     if (currentRevision !== input.revision) throw new CrewsChangedError();
+    // Another briefing of this start may have taken an officer or a device meanwhile.
+    const taken = new Set((await repo.crewedElsewhere(trx, d.forceId, d.period)).flatMap((m) => [m.officerId, m.deviceId]));
+    if (newCrews.some((c) => c.members.some((m) => taken.has(m.officerId) || (m.deviceId !== null && taken.has(m.deviceId))))) throw new CrewsChangedError();
     const revision = (currentRevision ?? -1) + 1;
     // The devices are checked again inside the transaction: one signed out meanwhile is not free.
     const now = await repo.devicesByIds(trx, d.forceId, wantedDevices);

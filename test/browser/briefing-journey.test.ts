@@ -2,8 +2,8 @@
  * The shift briefing in a real browser, once per test database (issue 14): a sergeant opens the
  * briefing page on their night shift, accepts the proposed crews with one change (a call sign),
  * saves them, and signs out each carrier's device at the armoury gate the page pre-fills; the
- * devices end up issued to the carriers and the page shows them signed out. (The coverage page is
- * another part of issue 14; here the sign-out records coverage counts carriers from are checked.)
+ * devices end up issued to the carriers and the page shows them signed out; the borough's coverage
+ * page shows the shift's first hour go from no Taser-equipped crew to the minimum.
  *
  * Everything is done through the pages by label and role; axe checks each page (WCAG 2.2 AA).
  * Screenshots go to test-results/screenshots/briefing-<kind>-NN-name.png.
@@ -16,6 +16,8 @@ import { importShifts } from '../../src/services/shifts.js';
 import { makeAccount, openTestApp, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
+import type { Page } from 'playwright-core';
+import { shortDay } from '../../src/http/coverage-view.js';
 import { browserHarness, CHROMIUM, clickAndLoad, expectNoAxeViolations, heading } from './support.js';
 
 const SERGEANT = 'sgt@test.police.uk';
@@ -66,6 +68,9 @@ describe.skipIf(!CHROMIUM)('browser journey: the shift briefing', () => {
       await heading(page, 'Shift briefing').waitFor();
       await shot('periods');
       await expectNoAxeViolations(page);
+      // Before: the night's first hour in Lambeth has no Taser-equipped crew against a minimum of 2.
+      expect(await crewsAt(page, '2027-03-31', 22)).toBe('0 / 2');
+      await clickAndLoad(page, page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Briefing', exact: true }), /\/briefing$/);
       await clickAndLoad(page, page.getByRole('button', { name: 'Open the briefing' }), /\/briefing\/[^/]+\/2027-03-31\/2200\?team=/);
       await heading(page, 'Briefing: Lambeth, Lambeth Emergency Response A').waitFor();
       await page.getByText('Proposed crews (not saved yet): 3 crews, 2 with a Taser', { exact: false }).waitFor();
@@ -104,6 +109,10 @@ describe.skipIf(!CHROMIUM)('browser journey: the shift briefing', () => {
       expect(await page.getByRole('link', { name: /^Sign out X2L/ }).count()).toBe(0);
       await shot('signed-out');
       await expectNoAxeViolations(page);
+      // After: the sergeant carrying alone is one crew, the constable carrying with a partner another.
+      expect(await crewsAt(page, '2027-03-31', 22)).toBe('2 / 2');
+      await shot('coverage');
+      await expectNoAxeViolations(page);
 
       // The sign-out records coverage counts carriers from: each device out with its carrier until the shift's end.
       const issues = await t.svc.database.db
@@ -119,6 +128,20 @@ describe.skipIf(!CHROMIUM)('browser journey: the shift briefing', () => {
       ]);
       expect(problems).toEqual([]);
     });
+
+    /** The heat map's table on the borough's coverage page: "crews / minimum" for a day and hour. */
+    async function crewsAt(page: Page, day: string, hour: number): Promise<string> {
+      await clickAndLoad(page, page.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Coverage', exact: true }), /\/coverage$/);
+      await clickAndLoad(page, page.getByRole('link', { name: 'Lambeth', exact: true }), /\/coverage\/boroughs\//);
+      return page.evaluate(
+        ([label, h]) => {
+          const table = Array.from(document.querySelectorAll('table')).find((x) => x.caption?.textContent?.includes('by day and hour'));
+          const row = Array.from(table?.querySelectorAll('tbody tr') ?? []).find((r) => (r as HTMLTableRowElement).cells[0]?.textContent?.trim() === label) as HTMLTableRowElement | undefined;
+          return row?.cells[h + 1]?.textContent?.trim() ?? `no row for ${label}`;
+        },
+        [shortDay(day), hour] as const,
+      );
+    }
 
     const deviceId = async (serial: string) => (await t.svc.database.db.selectFrom('device').select('id').where('serial', '=', serial).executeTakeFirstOrThrow()).id;
   });

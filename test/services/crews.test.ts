@@ -182,6 +182,20 @@ describe.each(testDatabases())('the shift briefing on %s', (kind) => {
     expect(errors.find((e) => e.field === 'callSign-1')?.message).toBe("Another team's crew in Lambeth has the call sign LX22 for this shift: choose another");
   });
 
+  it('leaves out of the whole borough’s proposal the officers and devices the team’s saved crews already have', async () => {
+    const team = await briefing(svc, scope, q());
+    const given = team.crews.flatMap((c) => c.members.map((m) => m.deviceId)).filter((x): x is string => x !== null);
+    expect(given.length).toBeGreaterThan(0);
+    const borough = await briefing(svc, scope, { ...q(), teamId: null });
+    expect(borough.saved).toBe(false);
+    expect(borough.officers.map((o) => [o.officer.collarNumber, o.crewedElsewhere])).toEqual(
+      team.officers.map((o) => [o.officer.collarNumber, team.crews.find((c) => c.members.some((m) => m.officerId === o.officer.id))?.callSign ?? null]),
+    );
+    const proposed = new Set(borough.crews.flatMap((c) => c.members.map((m) => m.officerId)));
+    for (const o of borough.officers) if (o.crewedElsewhere) expect(proposed.has(o.officer.id)).toBe(false);
+    expect(borough.freeDevices.map((d) => d.id).filter((id) => given.includes(id))).toEqual([]);
+  });
+
   it('keeps another borough’s sergeant out', async () => {
     await expect(briefing(svc, { all: false, boroughIds: [f.boroughs.camden.id] }, q())).rejects.toBeInstanceOf(NotFoundError);
     await expect(briefing(svc, scope, { ...q(), startsAt: '2027-03-31T05:00:00.000Z' })).rejects.toBeInstanceOf(NotFoundError);

@@ -27,35 +27,39 @@ export async function up(db: Kysely<any>): Promise<void> {
     .insertInto('change_counter')
     .values(Object.keys(WATCHED).map((name) => ({ name, n: 0 })))
     .execute();
-  if (isPostgres(db)) {
+  if (isPostgres(db))
     await sql`create function cedar_count_change() returns trigger language plpgsql as $$
       begin
         perform pg_advisory_xact_lock(7214190);
         update change_counter set n = n + 1 where name = TG_ARGV[0];
         return null;
       end $$`.execute(db);
-    for (const [counter, tables] of Object.entries(WATCHED))
-      for (const t of tables)
-        await sql`create trigger ${sql.raw(`${t}_counted`)} after insert or update or delete or truncate on ${sql.table(t)} for each statement execute function cedar_count_change(${sql.lit(counter)})`.execute(
-          db,
-        );
-  } else {
-    for (const [counter, tables] of Object.entries(WATCHED))
-      for (const t of tables)
-        for (const op of OPS)
-          await sql`create trigger ${sql.raw(`${t}_${op}_counted`)} after ${sql.raw(op)} on ${sql.table(t)} begin update change_counter set n = n + 1 where name = ${sql.lit(counter)}; end`.execute(
-            db,
-          );
+  for (const [counter, tables] of Object.entries(WATCHED)) await countChanges(db, counter, tables);
+}
+
+/** Triggers that add one to `counter` on any change of these tables (later migrations add counters with it). */
+export async function countChanges(db: Kysely<any>, counter: string, tables: readonly string[]): Promise<void> {
+  for (const t of tables) {
+    if (isPostgres(db))
+      await sql`create trigger ${sql.raw(`${t}_counted`)} after insert or update or delete or truncate on ${sql.table(t)} for each statement execute function cedar_count_change(${sql.lit(counter)})`.execute(
+        db,
+      );
+    else
+      for (const op of OPS)
+        await sql`create trigger ${sql.raw(`${t}_${op}_counted`)} after ${sql.raw(op)} on ${sql.table(t)} begin update change_counter set n = n + 1 where name = ${sql.lit(counter)}; end`.execute(db);
+  }
+}
+
+/** Drops the triggers `countChanges` made on these tables. */
+export async function stopCounting(db: Kysely<any>, tables: readonly string[]): Promise<void> {
+  for (const t of tables) {
+    if (isPostgres(db)) await sql`drop trigger if exists ${sql.raw(`${t}_counted`)} on ${sql.table(t)}`.execute(db);
+    else for (const op of OPS) await sql`drop trigger if exists ${sql.raw(`${t}_${op}_counted`)}`.execute(db);
   }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  const tables = Object.values(WATCHED).flat();
-  if (isPostgres(db)) {
-    for (const t of tables) await sql`drop trigger if exists ${sql.raw(`${t}_counted`)} on ${sql.table(t)}`.execute(db);
-    await sql`drop function if exists cedar_count_change()`.execute(db);
-  } else {
-    for (const t of tables) for (const op of OPS) await sql`drop trigger if exists ${sql.raw(`${t}_${op}_counted`)}`.execute(db);
-  }
+  await stopCounting(db, Object.values(WATCHED).flat());
+  if (isPostgres(db)) await sql`drop function if exists cedar_count_change()`.execute(db);
   await db.schema.dropTable('change_counter').execute();
 }

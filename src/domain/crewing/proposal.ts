@@ -16,7 +16,9 @@
  *     device (one carrier per crew). With both carrying, carriers are paired with each other, and
  *     an odd one out hands back the device.
  *  3. everyone else: officers who may deploy alone go alone; the rest are paired (crews without a
- *     Taser); an odd one out joins the last crew formed as a third member.
+ *     Taser); an odd one out joins the last crew formed as a third member, or, when there is no
+ *     crew (one officer on duty who may not deploy alone), is left out of every crew: the sergeant
+ *     crews them with another team's officers.
  * A Taser crew whose carrier's authority ends before the shift ends is flagged (`lapses`).
  */
 import { londonInstant, nextDay } from '../calendar.js';
@@ -172,7 +174,7 @@ export function proposeCrews(input: ProposalInput): CrewProposal {
     }
   }
 
-  // Everyone else: alone if they may, else in pairs; an odd one out joins the last crew.
+  // Everyone else: alone if they may, else in pairs; an odd one out joins the last crew (if any).
   const rest = partners.filter((o) => !solo(o));
   for (const o of partners.filter(solo)) crews.push({ members: [{ officerId: o.id, role: 'solo', deviceId: null }], taser: false, lapses: false });
   for (let k = 0; k + 1 < rest.length; k += 2) {
@@ -192,7 +194,8 @@ export function proposeCrews(input: ProposalInput): CrewProposal {
       // A solo officer joined by another is crewed now: a carrier if they carry.
       for (const m of lastCrew.members) if (m.role === 'solo') m.role = m.deviceId ? 'carrier' : 'partner';
       lastCrew.members.push({ officerId: odd.id, role: 'partner', deviceId: null });
-    } else crews.push({ members: [{ officerId: odd.id, role: 'partner', deviceId: null }], taser: false, lapses: false });
+    }
+    // No crew to join: alone they may not deploy, so no crew is proposed for them.
   }
 
   const used = new Set(crews.flatMap((c) => c.members.map((m) => m.deviceId)).filter((d): d is string => d !== null));

@@ -49,6 +49,11 @@ describe('proposing crews (hand-checked)', () => {
     expect(shape([pc('1'), pc('2'), pc('3', []), pc('4', []), pc('5', [])], [x2('A')])).toEqual({ crews: ['*C:1/A P:2', 'P:3 P:4 P:5'], taserCrews: 1, spare: [] });
   });
 
+  it('one constable on duty alone is in no crew: the policy does not let them deploy alone', () => {
+    expect(shape([pc('1')], [x2('A')])).toEqual({ crews: [], taserCrews: 0, spare: ['d-A'] });
+    expect(shape([pc('1', [])], [])).toEqual({ crews: [], taserCrews: 0, spare: [] });
+  });
+
   it('three carriers and three devices but no one else: one pair carries, the other hands the device back', () => {
     expect(shape([pc('1'), pc('2'), pc('3')], [x2('A'), x2('B'), x2('C')])).toEqual({ crews: ['*C:1/A P:2 P:3'], taserCrews: 1, spare: ['d-B', 'd-C'] });
   });
