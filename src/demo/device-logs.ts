@@ -13,7 +13,7 @@
  *    clock drifts at its own steady rate (an X2 a fraction of a second to a second and a half a
  *    day, an X26 up to three), so a sync finds it a few seconds to a couple of minutes out.
  *  - A spark test (armed, a short arc, safe) a few minutes after each sign-out in the fleet's
- *    shift history (the last three weeks), and on some days before it (no sign-out on record:
+ *    shift history (the last month), and on some days before it (no sign-out on record:
  *    the reconciliation counts those as function tests too); now and then an armed and safe
  *    mid-shift (drawn, aimed or red-dotted).
  *  - At each report's incident, the triggers and arcs it describes, a few minutes from the
@@ -67,7 +67,7 @@ const HANDFUL: Record<PlantedKind, number> = {
 const CONFIRMED_REPORTS = 40;
 
 /**
- * The share of days before the shift history (three weeks) on which a device was out and
+ * The share of days before the shift history (a month) on which a device was out and
  * logged its spark test. The fleet is out about 0.7 shifts a device a day; the demo seed logs
  * fewer of the earlier days (one in twenty), so a year for 2,500 devices is about 300,000 rows
  * rather than 2 million and the seed stays quick; `activity: 0.7` gives the whole year.

@@ -15,7 +15,7 @@
  *  - Two to three cartridges a device, of the types its model takes, from lots whose expiry
  *    dates run from a few weeks ago (a few expired, still in store to be disposed of) through
  *    the next few weeks (near expiry) to four years on.
- *  - The last three weeks of shifts (earlies, lates and nights on a four-on four-off rota) for
+ *  - The last month of shifts (earlies, lates and nights on a four-on four-off rota) for
  *    the constables and sergeants authorised on the day: each takes a device of a model they
  *    are authorised on, with a cartridge per bay, from their own store, and brings it back at
  *    the end of the shift; a handful of cartridges were fired (expended, no report linked yet)
@@ -44,8 +44,8 @@ import { DEMO_TRAINING_SCALE, type DemoTraining } from './training.js';
 
 /** Devices in a force of DEMO_TRAINING_SCALE officers (DESIGN §1). */
 export const DEMO_FLEET_DEVICES = 2_500;
-/** Days of shift history before the demo's day (that day included). */
-export const DEMO_ISSUE_DAYS = 21;
+/** Days of sign-outs to the demo's day (that day included): the duty roster's month (shifts.ts), so every rostered day has its carriers. */
+export const DEMO_ISSUE_DAYS = 30;
 /** Months after the demo's day that the force stops issuing the X26. */
 const X26_RETIRES_AFTER_MONTHS = 6;
 

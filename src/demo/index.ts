@@ -12,6 +12,7 @@ import { today as todayOf } from '../services/training.js';
 import { ensureForce } from '../services/setup.js';
 import { importShifts } from '../services/shifts.js';
 import { DEFAULT_DEMO_OFFICERS, DEFAULT_DEMO_SEED, DEMO_FORCE, DEMO_HOME_BOROUGH, generateDemoForce } from './force.js';
+import { seedDemoCrews } from './crews.js';
 import { NO_DEMO_HISTORY, seedDemoHistory, type DemoHistory } from './history.js';
 import { mulberry32, type Random } from './random.js';
 import { linkDemoCartridges, seedDemoFleet, type DemoFleetSummary } from './devices.js';
@@ -78,6 +79,8 @@ export interface DemoSummary {
   deviceLogs: DemoDeviceLogSummary;
   /** Shifts of the response teams' duty roster: a month to the demo's day. */
   shifts: number;
+  /** Crews saved on the briefings of the last few days' shifts (the proposals, accepted). */
+  crews: { periods: number; crews: number; taserCrews: number };
 }
 
 export interface SeedDemoOptions {
@@ -167,6 +170,9 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
   const roster = generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 4), plan, fleet.fleet.issues, now);
   const rostered = await importShifts(svc, actor, { fileName: 'demo-roster.csv', bytes: new TextEncoder().encode(demoRosterCsv(roster)), source: 'upload' });
   if (!rostered.ok) throw new Error(`The demo roster was refused: ${JSON.stringify(rostered.rejected.slice(0, 5))}`);
+  // The last few days' crews, saved by the home borough's sergeant (and by the seeding actor elsewhere).
+  const sergeant = accounts.find((a) => a.role === 'supervisor')!;
+  const crews = await seedDemoCrews(svc, actor, now, { boroughId: home.id, actor: { userId: sergeant.id, label: sergeant.email, grants: [{ role: 'supervisor', boroughId: home.id }] } });
   const seeded = await seedDemoReports(svc, { officer: demoEmail('officer'), supervisor: demoEmail('supervisor'), boroughCommander: demoEmail('borough_commander') }, home.id, now, fleet.carried);
   await linkDemoCartridges(svc, demoEmail('armourer'), seeded.fired);
   const reports = seeded.reports;
@@ -198,5 +204,6 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
     fleet: fleet.summary,
     deviceLogs,
     shifts: rostered.inserted,
+    crews,
   };
 }

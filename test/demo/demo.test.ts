@@ -545,10 +545,12 @@ describe.each(testDatabases())('seedDemo on %s', (kind) => {
     // retirement, demo.devices, a move per device sent for repair, quarantined or withdrawn, and the fired cartridge linked.
     const f = summary.fleet;
     const fleet = 4 + f.devices + Math.ceil(f.cartridges / 2_500) + 2 + f.inRepair + f.quarantined + f.withdrawn + 1;
-    // … the duty roster: one shift.import for the month of shifts; and the device logs: the uses naming
-    // devices imported, the logs imported, and the year reconciled.
-    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases + NATIONAL_COURSE_TYPES.length + 2 + fleet + 1 + 3);
+    // … the duty roster: one shift.import for the month of shifts and a crews.save per period of the last days'
+    // saved crews; and the device logs: the uses naming devices imported, the logs imported, and the year reconciled.
+    expect(result.checked).toBe(2 + ROLES.length + reportSteps + 3 + 3 * summary.history.releases + NATIONAL_COURSE_TYPES.length + 2 + fleet + 1 + summary.crews.periods + 3);
     expect(summary.shifts).toBeGreaterThan(0);
+    expect(summary.crews.periods).toBeGreaterThan(0);
+    expect(summary.crews.taserCrews).toBeGreaterThan(0);
   });
 
   it('imports a year of device logs and reconciles it: each planted exception found, and more reports confirmed than exceptions', () => {

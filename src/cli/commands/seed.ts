@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { z } from 'zod';
 import { cliActor } from '../../services/context.js';
+import { DEMO_CREW_DAYS } from '../../demo/crews.js';
 import { DEFAULT_DEMO_OFFICERS, MAX_DEMO_OFFICERS, MIN_DEMO_OFFICERS } from '../../demo/force.js';
 import { DemoRefusedError, seedDemo, type DemoAccountCredentials, type DemoSummary } from '../../demo/index.js';
 import { CliError, progress, withServices } from '../runtime.js';
@@ -56,9 +57,9 @@ export function printDemoSummary(summary: DemoSummary): void {
       `${summary.officers} officers, ${summary.accounts.length} demo accounts, ${summary.reports} use-of-force reports, ` +
       `${summary.training.records} training records (${summary.training.baselineAuthorised} officers authorised when the uplift plan started on ${summary.training.planStartsOn}) and ${summary.training.sessions} course sessions, ` +
       history +
-      `a fleet of ${summary.fleet.devices} devices (${summary.fleet.x2} X2, ${summary.fleet.x26} X26, which stops being issued on ${summary.fleet.x26StopsIssuingOn}) with ${summary.fleet.cartridges} cartridges and ${summary.fleet.issues} sign-outs over the last three weeks (${summary.fleet.out} still out, ${summary.fleet.inRepair} in repair, ${summary.fleet.quarantined} quarantined), ` +
+      `a fleet of ${summary.fleet.devices} devices (${summary.fleet.x2} X2, ${summary.fleet.x26} X26, which stops being issued on ${summary.fleet.x26StopsIssuingOn}) with ${summary.fleet.cartridges} cartridges and ${summary.fleet.issues} sign-outs over the last month (${summary.fleet.out} still out, ${summary.fleet.inRepair} in repair, ${summary.fleet.quarantined} quarantined), ` +
       `a year of device logs (${summary.deviceLogs.entries} entries from ${summary.deviceLogs.devices} devices; the reconciliation confirms ${summary.deviceLogs.reportsMatched} reports and lists ${Object.values(summary.deviceLogs.exceptions).reduce((a, b) => a + b, 0)} exceptions to look at), ` +
-      `a month of ${summary.shifts} shifts on the response teams' duty roster, ` +
+      `a month of ${summary.shifts} shifts on the response teams' duty roster (the last ${DEMO_CREW_DAYS} days' ${summary.crews.crews} crews saved, ${summary.crews.taserCrews} with a Taser), ` +
       `and the Home Office tables for ${summary.homeOfficePeriods.join(', ')}.`,
   );
 }
