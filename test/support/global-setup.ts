@@ -28,18 +28,19 @@ async function postgresAnswers(): Promise<string | null> {
  * Decides which databases the data-layer suites run on:
  *   CEDAR_TEST_DB=sqlite    SQLite only
  *   CEDAR_TEST_DB=postgres  PostgreSQL only (fails if it does not answer)
+ *   CEDAR_TEST_DB=both      SQLite and PostgreSQL (fails if PostgreSQL does not answer: CI)
  *   unset                   SQLite, and PostgreSQL when it answers (loudly skipped when not)
  */
 export default async function setup(project: TestProject) {
-  const wanted = process.env.CEDAR_TEST_DB ?? 'both';
+  const wanted = process.env.CEDAR_TEST_DB ?? 'either';
   const banner = (msg: string) => console.warn(`\n${'!'.repeat(78)}\n${msg}\n${'!'.repeat(78)}\n`);
   let dbs: ('sqlite' | 'postgres')[];
   if (wanted === 'sqlite') dbs = ['sqlite'];
   else {
     const problem = await postgresAnswers();
-    if (wanted === 'postgres') {
-      if (problem) throw new Error(`CEDAR_TEST_DB=postgres but PostgreSQL at ${PG_URL} does not answer: ${problem}`);
-      dbs = ['postgres'];
+    if (wanted === 'postgres' || wanted === 'both') {
+      if (problem) throw new Error(`CEDAR_TEST_DB=${wanted} but PostgreSQL at ${PG_URL} does not answer: ${problem}`);
+      dbs = wanted === 'both' ? ['sqlite', 'postgres'] : ['postgres'];
     } else if (problem) {
       banner(`SKIPPED: PostgreSQL suites. ${PG_URL} does not answer (${problem}).\nOnly SQLite was tested. Set CEDAR_TEST_PG_URL or start PostgreSQL to run them.`);
       dbs = ['sqlite'];
