@@ -80,3 +80,22 @@ const LOG_EVERY_MS = 5000;
 export function formatRowError(e: RowError): string {
   return `line ${e.line}${e.column === null ? '' : `, column ${e.column}`}: ${e.message}`;
 }
+
+/** Problems an import prints before refusing: the first hundred (the rest are counted, or written where `rest` says). */
+export const MAX_PROBLEMS_SHOWN = 100;
+
+/**
+ * Prints a refused import's problems on stderr, up to `MAX_PROBLEMS_SHOWN` (`total` counts them
+ * all when only some were kept; `rest` says where the others went), and returns the error the
+ * command fails with: how many rows had problems, and that nothing was imported.
+ */
+export function importRefused(r: { rejected: readonly RowError[]; rejectedRows: number; rows: number; total?: number; rest?: string }): CliError {
+  for (const e of r.rejected.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
+  const total = r.total ?? r.rejected.length;
+  if (total > MAX_PROBLEMS_SHOWN) console.error(`… and ${(total - MAX_PROBLEMS_SHOWN).toLocaleString('en-GB')} more problems${r.rest ? `: see ${r.rest}` : '.'}`);
+  return new CliError(
+    r.rejectedRows > 0
+      ? `Rejected: ${r.rejectedRows.toLocaleString('en-GB')} of ${r.rows.toLocaleString('en-GB')} rows ${r.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
+      : 'Rejected: the file has errors; nothing was imported.',
+  );
+}

@@ -167,7 +167,7 @@ export async function seedDemo(outer: Services, actor: Actor, opts: SeedDemoOpti
     supervisor: demoEmail('supervisor'),
   });
   // A month of shifts for the response teams, matching the fleet's sign-outs (shifts.ts).
-  const roster = generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 4), plan, fleet.fleet.issues, now);
+  const roster = generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 5), plan, fleet.fleet.issues, now);
   const rostered = await importShifts(svc, actor, { fileName: 'demo-roster.csv', bytes: new TextEncoder().encode(demoRosterCsv(roster)), source: 'upload' });
   if (!rostered.ok) throw new Error(`The demo roster was refused: ${JSON.stringify(rostered.rejected.slice(0, 5))}`);
   // The last few days' crews, saved by the home borough's sergeant (and by the seeding actor elsewhere).

@@ -94,7 +94,11 @@ export async function runReconciliation(svc: Services, actor: Actor, opts: Recon
   const register = await repo.registeredDevices(db, force.id);
   const claims = await repo.claimsBetween(db, force.id, addDays(window.from.slice(0, 10), -CLAIM_MARGIN_DAYS), addDays(window.to.slice(0, 10), CLAIM_MARGIN_DAYS + 1));
   const claimsBySerial = new Map<string, repo.NamingClaim[]>();
-  for (const c of claims) claimsBySerial.set(c.serial, [...(claimsBySerial.get(c.serial) ?? []), c]);
+  for (const c of claims) {
+    const list = claimsBySerial.get(c.serial);
+    if (list) list.push(c);
+    else claimsBySerial.set(c.serial, [c]);
+  }
   const inWindow = (at: string) => at >= window.from && at < window.to;
   const windowClaims = claims.filter((c) => inWindow(c.occurredAt));
   const windowClaimIds = new Set(windowClaims.map((c) => c.id));

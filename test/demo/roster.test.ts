@@ -13,12 +13,12 @@ describe('the demo force’s duty roster (pure)', () => {
   const day = '2026-11-28';
   const training = generateDemoTraining(mulberry32(DEFAULT_DEMO_SEED + 2), force, day);
   const fleet = generateDemoFleet(mulberry32(DEFAULT_DEMO_SEED + 3), force, training, now);
-  const roster = generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 4), force, fleet.issues, now);
+  const roster = generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 5), force, fleet.issues, now);
   const team = new Map(force.teams.map((t) => [t.name, t]));
   const instants = roster.map((s) => ({ ...s, ...shiftInstants(s.date, s.start, s.end)! }));
 
   it('is the same for the same inputs', () => {
-    expect(generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 4), force, fleet.issues, now)).toEqual(roster);
+    expect(generateDemoRoster(mulberry32(DEFAULT_DEMO_SEED + 5), force, fleet.issues, now)).toEqual(roster);
   });
 
   it('is a month of the response teams’ shifts, each in its team’s borough, none overlapping another of the officer’s', () => {

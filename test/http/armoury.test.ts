@@ -3,7 +3,7 @@ import type { Role } from '../../src/domain/permissions.js';
 import { fixedClock, SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { getIssue, issueDevice, receiveCartridges, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
+import { type Client, makeAccount, openTestApp, pageText, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 import { dischargeNaming, recordReport } from '../support/report-fixtures.js';
@@ -20,11 +20,7 @@ describe.each(testDatabases())('the armoury pages on %s', (kind) => {
   let reportId = '';
   let overdueIssueId = '';
 
-  const text = (html: string) =>
-    html
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&#39;|&rsquo;/g, '’')
-      .replace(/\s+/g, ' ');
+  const text = (html: string) => pageText(html, '’');
   const deviceIdOf = async (serial: string) => (await t.svc.database.db.selectFrom('device').select('id').where('serial', '=', serial).executeTakeFirstOrThrow()).id;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { importShifts } from '../../src/services/shifts.js';
-import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
+import { type Client, makeAccount, openTestApp, pageText, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 
@@ -34,11 +34,7 @@ describe.each(testDatabases())('the shift briefing pages on %s', (kind) => {
   const devices: Record<string, string> = {};
   let url = '';
 
-  const text = (html: string) =>
-    html
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&#39;|&rsquo;/g, '’')
-      .replace(/\s+/g, ' ');
+  const text = (html: string) => pageText(html, '’');
 
   beforeAll(async () => {
     t = await openTestApp(kind, {}, { clock: fixedClock(NOW) });

@@ -3,7 +3,7 @@ import { listAudit } from '../../src/db/repositories/audit.js';
 import type { Role } from '../../src/domain/permissions.js';
 import { fixedClock } from '../../src/services/context.js';
 import { getCrewingPolicies } from '../../src/services/crewing-policy.js';
-import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
+import { type Client, makeAccount, openTestApp, pageText, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
 
@@ -12,11 +12,7 @@ describe.each(testDatabases())('the crewing policy page on %s', (kind) => {
   let t: TestApp;
   let f: SmallForce;
   const c: Record<string, Client> = {};
-  const text = (html: string) =>
-    html
-      .replace(/<[^>]+>/g, ' ')
-      .replace(/&#39;|&rsquo;/g, '’')
-      .replace(/\s+/g, ' ');
+  const text = (html: string) => pageText(html, '’');
   const revisionIn = (html: string) => /<form method="post" action="\/crewing\/policy" novalidate>[\s\S]*?name="revision" value="([^"]*)"/.exec(html)?.[1];
   const good = { carriersPerCrew: '2', soloRanks: ['Sergeant', 'Inspector'], minimumCrews: '3', briefingBeforeMinutes: '45', briefingAfterMinutes: '60' };
 

@@ -5,7 +5,7 @@ import { issueDevice, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { runReconciliation } from '../../src/services/reconciliation.js';
 import { prepareRelease, publishRelease } from '../../src/services/releases.js';
-import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
+import { type Client, makeAccount, openTestApp, pageText, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce } from '../support/fixtures.js';
 import { insertLogEntries, syncAt, triggerAt } from '../support/reconciliation.js';
@@ -19,12 +19,7 @@ import { dischargeNaming, recordReport } from '../support/report-fixtures.js';
  * logs confirmed, a count and nothing else.
  */
 
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;|&rsquo;|’/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ');
+const text = (html: string) => pageText(html).replace(/’/g, "'");
 
 describe.each(testDatabases())('device log findings beyond the reconciliation pages on %s', (kind) => {
   let t: TestApp;

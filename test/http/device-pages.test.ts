@@ -10,7 +10,7 @@ import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
 import { gatePolicy, issueDevice, listDeviceModels, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { listCourseTypes, seedNationalCourseTypes } from '../../src/services/training.js';
-import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
+import { type Client, makeAccount, openTestApp, pageText, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 import { firedReport, recordingOfficer, recordReport } from '../support/report-fixtures.js';
@@ -19,13 +19,7 @@ import { firedReport, recordingOfficer, recordReport } from '../support/report-f
 
 const NOW = '2027-04-01T06:30:00Z'; // 07:30 in London
 
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 describe.each(testDatabases())('device pages on %s', (kind) => {
   let t: TestApp;

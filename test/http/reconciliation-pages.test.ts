@@ -4,20 +4,14 @@ import { findOfficerByCollar } from '../../src/db/repositories/officers.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { issueDevice, registerDevices } from '../../src/services/devices.js';
 import { createOfficer } from '../../src/services/officers.js';
-import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '../support/app.js';
+import { type Client, makeAccount, openTestApp, pageText, signInAs, type TestApp } from '../support/app.js';
 import { testDatabases } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce } from '../support/fixtures.js';
 import { insertLogEntries, syncAt, triggerAt } from '../support/reconciliation.js';
 
 /* Issue 13: the reconciliation pages: the list by borough and kind, running it, an exception's timeline, resolving it (errors, a stale form, success) and who may not. */
 
-const text = (html: string) =>
-  html
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-    .replace(/&quot;/g, '"')
-    .replace(/\s+/g, ' ');
+const text = pageText;
 
 describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
   let t: TestApp;

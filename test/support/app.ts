@@ -50,6 +50,20 @@ function cookiesFrom(res: LightMyRequestResponse): string {
   return res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
+/**
+ * A page's words without its markup, for matching sentences in tests: tags become spaces, runs of
+ * white space one space, and the entities Nunjucks writes are decoded (an apostrophe, `&#39;` or
+ * `&rsquo;`, as `apostrophe`).
+ */
+export function pageText(html: string, apostrophe: "'" | '’' = "'"): string {
+  return html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#39;|&rsquo;/g, apostrophe)
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
 export function csrfFrom(html: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!m) throw new Error('No CSRF token in page');

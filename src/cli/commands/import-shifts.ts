@@ -3,11 +3,10 @@ import type { Command } from 'commander';
 import { SHIFT_COLUMNS } from '../../domain/crewing/shifts.js';
 import { cliActor } from '../../services/context.js';
 import { importShifts } from '../../services/shifts.js';
-import { CliError, formatRowError, progress, withServices } from '../runtime.js';
+import { CliError, importRefused, progress, withServices } from '../runtime.js';
 
 const n = (x: number) => x.toLocaleString('en-GB');
 /** Problems printed; the rest are counted. */
-const MAX_PROBLEMS_SHOWN = 100;
 
 /** Checks the file can be read before the database is opened, with a message a person can act on. */
 function checkFile(file: string): void {
@@ -54,15 +53,7 @@ Example:
       await withServices(async (svc) => {
         const result = await importShifts(svc, cliActor(), { fileName: file, stream: fs.createReadStream(file), source: 'cli' }, { dryRun: opts.dryRun, onProgress: progress('Imported') });
         if (result.encoding === 'windows-1252') console.error('Note: the file is not UTF-8, so it was read as Windows-1252.');
-        if (!result.ok) {
-          for (const e of result.rejected.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
-          if (result.rejected.length > MAX_PROBLEMS_SHOWN) console.error(`… and ${n(result.rejected.length - MAX_PROBLEMS_SHOWN)} more problems.`);
-          throw new CliError(
-            result.rejectedRows > 0
-              ? `Rejected: ${n(result.rejectedRows)} of ${n(result.read)} rows ${result.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
-              : 'Rejected: the file has errors; nothing was imported.',
-          );
-        }
+        if (!result.ok) throw importRefused({ rejected: result.rejected, rejectedRows: result.rejectedRows, rows: result.read });
         const counts = `${n(result.read)} rows read — ${n(result.inserted)} ${opts.dryRun ? 'would be imported' : 'imported'}, ${n(result.replaced)} ${opts.dryRun ? 'would be replaced' : 'replaced'}, ${n(result.removed)} ${opts.dryRun ? 'would be taken away' : 'taken away'}, ${n(result.unchanged)} unchanged, 0 rejected`;
         console.log(opts.dryRun ? `Dry run: ${counts}. Nothing was written.` : `Done: ${counts}.`);
       });

@@ -10,7 +10,7 @@ import { TRAINING_COLUMNS } from '../../domain/training/import.js';
 import { importMetFile, type MetImportResult } from '../../services/met-import.js';
 import { stringify } from 'csv-stringify/sync';
 import { neutraliseRow, type RowError } from '../../domain/csv.js';
-import { CliError, endProgress, formatRowError, progress, withServices } from '../runtime.js';
+import { CliError, endProgress, formatRowError, importRefused, MAX_PROBLEMS_SHOWN, progress, withServices } from '../runtime.js';
 import { registerHomeOfficeImport } from './import-home-office.js';
 import { registerShiftsImport } from './import-shifts.js';
 import { importCartridges, importDeviceIssues, importDevices, type RegisterImportResult } from '../../services/import-devices.js';
@@ -158,14 +158,7 @@ Example:
       await withServices(async (svc) => {
         const result = await importOfficers(svc, cliActor(), { fileName: file, bytes }, { dryRun: opts.dryRun, onProgress: progress('Imported') });
         if (result.encoding === 'windows-1252') console.error('Note: the file is not UTF-8, so it was read as Windows-1252.');
-        if (!result.ok) {
-          for (const e of result.errors) console.error(formatRowError(e));
-          throw new CliError(
-            result.rejected > 0
-              ? `Rejected: ${n(result.rejected)} of ${n(result.rows)} rows ${result.rejected === 1 ? 'has' : 'have'} errors; nothing was imported.`
-              : 'Rejected: the file has errors; nothing was imported.',
-          );
-        }
+        if (!result.ok) throw importRefused({ rejected: result.errors, rejectedRows: result.rejected, rows: result.rows });
         const counts = `${n(result.rows)} rows — ${n(result.created)} created, ${n(result.updated)} updated, ${n(result.unchanged)} unchanged`;
         console.log(opts.dryRun ? `Dry run: ${counts}. Nothing was written.` : `Done: ${counts}.`);
       });
@@ -213,7 +206,6 @@ Examples:
         if (result.encoding === 'windows-1252') console.error('Note: the file is not UTF-8, so it was read as Windows-1252.');
         if (!result.ok) {
           const problems = result.rejected;
-          for (const e of problems.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
           // Every problem is reported: beyond what is shown, in a rejects file.
           const rejectsPath = opts.rejects ?? (problems.length > MAX_PROBLEMS_SHOWN ? `${file}.rejects.csv` : null);
           if (rejectsPath) {
@@ -221,13 +213,9 @@ Examples:
             for (const e of problems) await rejects.add(e);
             await rejects.close(true);
           }
-          if (problems.length > MAX_PROBLEMS_SHOWN) console.error(`… and ${n(problems.length - MAX_PROBLEMS_SHOWN)} more problems: see ${rejectsPath}`);
+          const refused = importRefused({ rejected: problems, rejectedRows: result.rejectedRows, rows: result.read, rest: rejectsPath ?? undefined });
           if (rejectsPath) console.error(`Every problem written to ${rejectsPath}.`);
-          throw new CliError(
-            result.rejectedRows > 0
-              ? `Rejected: ${n(result.rejectedRows)} of ${n(result.read)} rows ${result.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
-              : 'Rejected: the file has errors; nothing was imported.',
-          );
+          throw refused;
         }
         console.log(
           opts.dryRun
@@ -248,15 +236,7 @@ Examples:
         await withServices(async (svc) => {
           const result: RegisterImportResult = await run(svc, cliActor(), { fileName: file, bytes });
           if (result.encoding === 'windows-1252') console.error('Note: the file is not UTF-8, so it was read as Windows-1252.');
-          if (!result.ok) {
-            for (const e of result.rejected.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
-            if (result.rejected.length > MAX_PROBLEMS_SHOWN) console.error(`… and ${n(result.rejected.length - MAX_PROBLEMS_SHOWN)} more problems.`);
-            throw new CliError(
-              result.rejectedRows > 0
-                ? `Rejected: ${n(result.rejectedRows)} of ${n(result.read)} rows ${result.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
-                : 'Rejected: the file has errors; nothing was imported.',
-            );
-          }
+          if (!result.ok) throw importRefused({ rejected: result.rejected, rejectedRows: result.rejectedRows, rows: result.read });
           console.log(`Done: ${n(result.read)} rows read — ${n(result.inserted)} imported, ${n(result.updated)} updated, ${n(result.alreadyPresent)} already present, 0 rejected.`);
         });
       });
@@ -354,15 +334,7 @@ Example:
           },
         });
         endProgress();
-        if (!r.ok) {
-          for (const e of r.rejected.slice(0, MAX_PROBLEMS_SHOWN)) console.error(formatRowError(e));
-          if (r.problems > MAX_PROBLEMS_SHOWN) console.error(`… and ${n(r.problems - MAX_PROBLEMS_SHOWN)} more problems.`);
-          throw new CliError(
-            r.rejectedRows > 0
-              ? `Rejected: ${n(r.rejectedRows)} of ${n(r.read)} rows ${r.rejectedRows === 1 ? 'has' : 'have'} errors; nothing was imported.`
-              : 'Rejected: the file has errors; nothing was imported.',
-          );
-        }
+        if (!r.ok) throw importRefused({ rejected: r.rejected, rejectedRows: r.rejectedRows, rows: r.read, total: r.problems });
         if (r.unknownSerials.length) {
           const listed = r.unknownSerials.slice(0, 10).join(', ');
           console.error(
@@ -381,4 +353,3 @@ Example:
 const LOG_PROGRESS_EVERY = 100_000;
 
 /** Problems printed by `import training`; the rest go to the rejects file. */
-const MAX_PROBLEMS_SHOWN = 100;

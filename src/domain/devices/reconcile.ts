@@ -7,7 +7,7 @@
  * The rules are stated once, in plain English, in METHODOLOGY (the methodology page shows it).
  */
 import { daysInMonth, londonOffsetMinutes, pad2 } from '../calendar.js';
-import type { CedLevel } from '../report/levels.js';
+import { anyDischarge, type CedLevel } from '../report/levels.js';
 
 export const LOG_EVENTS = ['armed', 'safe', 'trigger', 'arc', 'time_sync', 'other'] as const;
 export type LogEventKind = (typeof LOG_EVENTS)[number];
@@ -211,16 +211,12 @@ export const METHODOLOGY: readonly { rule: string; text: string }[] = [
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const DISCHARGES: ReadonlySet<CedLevel> = new Set<CedLevel>(['fired', 'drive_stun', 'drive_stun_repeat', 'angle_drive_stun']);
-
-/** A discharge: fired, drive stun (also repeated) or angle drive stun. */
-export function isDischarge(levels: readonly CedLevel[]): boolean {
-  return levels.some((l) => DISCHARGES.has(l));
-}
+/** A discharge: fired, drive stun (also repeated) or angle drive stun (report/levels.ts decides). */
+export const isDischarge = anyDischarge;
 
 /** Arced or any discharge. */
 export function isArcedOrHigher(levels: readonly CedLevel[]): boolean {
-  return levels.some((l) => l === 'arced' || DISCHARGES.has(l));
+  return levels.includes('arced') || anyDischarge(levels);
 }
 
 const digitsAt = (text: string, from: number, length: number): number => {

@@ -89,3 +89,8 @@ export function highestLevel(e: LevelEvidence): HighestLevel | null {
 export function isDischarge(level: HighestLevel | null): boolean {
   return level !== null && level !== 'not_stated' && DISCHARGE_LEVELS.includes(level);
 }
+
+/** Whether any of an application's CED levels is a discharge (a repeated drive stun counts as a drive stun). */
+export function anyDischarge(levels: readonly CedLevel[]): boolean {
+  return levels.some((l) => isDischarge(COUNTED_OF[l]));
+}
