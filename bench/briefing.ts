@@ -1,4 +1,4 @@
-import autocannon, { type Result as CannonResult } from 'autocannon';
+import { versusBare, type Versus } from './cannon.js';
 import * as org from '../src/db/repositories/organisation.js';
 import { londonDate } from '../src/domain/calendar.js';
 import { createAccount } from '../src/services/accounts.js';
@@ -9,8 +9,8 @@ import { importShifts } from '../src/services/shifts.js';
 /*
  * The shift briefing page's bench (issue 14): the page a sergeant opens at the start of a shift —
  * who is on duty, their authority by model, the free devices and the proposed crews — measured
- * with autocannon against the bare Fastify route (HTML) of bench/server.ts, both for the same
- * time at the same connections. The target: the page at 25% or more of the bare route's rate.
+ * with autocannon against the bare Fastify route (HTML) of bench/server.ts, interleaved rounds at
+ * the same connections (bench/cannon.ts). The target: the page at 25% or more of the bare route's rate.
  *
  * `benchBriefing` prepares what it measures in the bench database: tonight's night shift (22:00
  * to 07:00 London) for up to `officers` serving officers of the borough with the most, and a
@@ -28,7 +28,24 @@ export interface BriefingBenchOptions {
   /** Signs in through the pages and returns the `cedar_session=…` cookie. */
   signIn(email: string, password: string): Promise<string>;
   password: string;
-  /** Seconds per measurement (default 5) and connections (default 16). */
+  /** Seconds per measurement (default 5) and connections (default 20). */
+  seconds?: number;
+  connections?: number;
+  /** Officers on the shift (default 24: a response team's night). */
+  officers?: number;
+}
+
+export interface BriefingBenchOptions {
+  /** The bench database's services (the server process reads the same database). */
+  svc: Services;
+  /** Cedar's base URL, e.g. http://127.0.0.1:1234. */
+  cedar: string;
+  /** The bare route answering HTML, e.g. http://127.0.0.1:5678/. */
+  bare: string;
+  /** Signs in through the pages and returns the `cedar_session=…` cookie. */
+  signIn(email: string, password: string): Promise<string>;
+  password: string;
+  /** Seconds per measurement (default 5) and connections (default 20). */
   seconds?: number;
   connections?: number;
   /** Officers on the shift (default 24: a response team's night). */
@@ -51,24 +68,12 @@ export interface BriefingBench {
   taserCrews: number;
   /** One page's bytes. */
   bytes: number;
-  bare: CannonFigures;
-  page: CannonFigures;
-  /** page.rps / bare.rps. */
-  ofBare: number;
+  /** The page against the bare route, interleaved rounds (bench/cannon.ts). */
+  versus: Versus;
   target: 0.25;
 }
 
 const SERGEANT = 'bench-sergeant@cedar.local';
-
-function figures(r: CannonResult): CannonFigures {
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
-}
-
-function cannon(url: string, seconds: number, connections: number, headers: Record<string, string> = {}): Promise<CannonResult> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, headers }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
 
 /** Tonight's night shift and a sergeant for it, in the borough with the most serving officers; the page's path. */
 async function prepare(svc: Services, password: string, wanted: number): Promise<{ path: string; boroughId: string; startsAt: string }> {
@@ -108,7 +113,7 @@ async function prepare(svc: Services, password: string, wanted: number): Promise
 /** Prepares tonight's shift and measures its briefing page against the bare route. */
 export async function benchBriefing(opts: BriefingBenchOptions): Promise<BriefingBench> {
   const seconds = opts.seconds ?? 5;
-  const connections = opts.connections ?? 16;
+  const connections = opts.connections ?? 20;
   const { path, boroughId, startsAt } = await prepare(opts.svc, opts.password, opts.officers ?? 24);
   const b = await briefing(opts.svc, { all: true }, { boroughId, startsAt });
   const cookie = await opts.signIn(SERGEANT, opts.password);
@@ -116,9 +121,7 @@ export async function benchBriefing(opts: BriefingBenchOptions): Promise<Briefin
   const first = await fetch(url, { headers: { cookie } });
   const body = await first.text();
   if (first.status !== 200) throw new Error(`bench briefing: ${path} answered ${first.status}`);
-  await cannon(url, 1, connections, { cookie }); // warm
-  const bare = figures(await cannon(opts.bare, seconds, connections));
-  const page = figures(await cannon(url, seconds, connections, { cookie }));
+  const versus = await versusBare(url, opts.bare, { seconds, connections, headers: { cookie } });
   return {
     url: path,
     onDuty: b.officers.length,
@@ -126,9 +129,7 @@ export async function benchBriefing(opts: BriefingBenchOptions): Promise<Briefin
     crews: b.crews.length,
     taserCrews: b.taserCrews,
     bytes: Buffer.byteLength(body),
-    bare,
-    page,
-    ofBare: page.rps / bare.rps,
+    versus,
     target: 0.25,
   };
 }

@@ -35,6 +35,7 @@ import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
 import { benchDeviceLogs } from './device-logs.js';
 import { benchCoverage } from './coverage.js';
 import { benchBriefing } from './briefing.js';
+import { cannon, describeVersus, versusBare } from './cannon.js';
 
 const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside', 'device-logs', 'coverage', 'briefing'] as const;
 const ONLY = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -44,7 +45,6 @@ const want = (section: (typeof SECTIONS)[number]) => ONLY.length === 0 || ONLY.i
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const OFFICERS = Number(process.env.BENCH_OFFICERS ?? DEFAULT_DEMO_OFFICERS);
 const ROSTER_ROWS = Number(process.env.BENCH_ROSTER_ROWS ?? 20000);
-const CONCURRENCY = 16;
 const PASSWORD = 'bench passphrase that is long';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-bench-'));
@@ -391,30 +391,12 @@ async function signIn(email = 'bench@cedar.local', password = PASSWORD): Promise
 }
 const cookie = await signIn();
 
-async function load(url: string, headers: Record<string, string> = {}) {
-  const latencies: number[] = [];
-  const end = performance.now() + SECONDS * 1000;
-  let failures = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const res = await fetch(url, { headers });
-        await res.arrayBuffer();
-        if (res.status !== 200) failures++;
-        latencies.push(performance.now() - t);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / SECONDS, p50: latencies[Math.floor(latencies.length / 2)]!, p95: latencies[Math.floor(latencies.length * 0.95)]!, failures };
-}
-
-const bare = await load(`http://127.0.0.1:${ports.bare}/`);
-report('bare Fastify route', `${n(bare.rps)} req/s`, `p50 ${n(bare.p50, 1)} ms, p95 ${n(bare.p95, 1)} ms`);
+const bareUrl = `http://127.0.0.1:${ports.bare}/`;
+const bare = await cannon(bareUrl, { seconds: SECONDS });
+report('bare Fastify route (autocannon, 20 connections)', `${n(bare.rps)} req/s`, `p50 ${n(bare.p50, 1)} ms, p99 ${n(bare.p99, 1)} ms; each page below is measured against it again, round by round`);
 if (want('http')) {
-  const signInPage = await load(`${cedar}/sign-in`);
-  report('sign-in page (signed out)', `${n(signInPage.rps)} req/s`, `${n((signInPage.rps / bare.rps) * 100)}% of bare; p50 ${n(signInPage.p50, 1)} ms, p95 ${n(signInPage.p95, 1)} ms`);
+  const signInPage = describeVersus(await versusBare(`${cedar}/sign-in`, bareUrl, { seconds: SECONDS }));
+  report('sign-in page (signed out)', signInPage.figure, signInPage.notes);
   // The public transparency page: the demo's latest monthly release, no sign-in. Browsers ask
   // for gzip; a client that does not gets the same page uncompressed.
   // The same bytes from the bare server show what the page's size alone costs here (the load
@@ -423,43 +405,33 @@ if (want('http')) {
     ['public transparency page (latest release, uncompressed)', 'identity'],
     ['public transparency page (latest release, gzip)', 'gzip, deflate'],
   ] as const) {
-    const r = await load(`${cedar}/transparency`, { 'accept-encoding': encoding });
-    const same = await load(`http://127.0.0.1:${ports.bare}/page`, { 'accept-encoding': encoding });
-    report(
-      label,
-      `${n(r.rps)} req/s`,
-      `${n((r.rps / bare.rps) * 100)}% of bare (target ≥ 50%); ${n((r.rps / same.rps) * 100)}% of the same bytes from a bare route (${n(same.rps)} req/s); p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`,
-    );
+    const v = await versusBare(`${cedar}/transparency`, bareUrl, { seconds: SECONDS, headers: { 'accept-encoding': encoding } });
+    const same = await cannon(`http://127.0.0.1:${ports.bare}/page`, { seconds: SECONDS, headers: { 'accept-encoding': encoding } });
+    const d = describeVersus(v, 0.5);
+    report(label, d.figure, `${d.notes}; ${n((v.page.median.rps / same.rps) * 100)}% of the same bytes from a bare route (${n(same.rps)} req/s)`);
   }
-  for (const [label, url] of [
-    ['home page (signed in)', `${cedar}/`],
-    ['officers list, page 1 (signed in)', `${cedar}/officers`],
-    ['officers search "smith"', `${cedar}/officers?q=smith&status=all`],
-    ['API officers list (50)', `${cedar}/api/v1/officers`],
-    ['officer profile with authority and training timeline', `${cedar}/officers/${trainedOfficer}`],
-    ['training calendar', `${cedar}/training`],
-    ['lapsing in 90 days (every borough)', `${cedar}/training/lapsing?days=90`],
-    ['uplift progress page', `${cedar}/uplift`],
-    ['uplift planner page', `${cedar}/uplift/planner`],
+  // Targets from issue 15: home, officer profile and review queue ≥ 10% of bare; lapsing and uplift ≥ 5%.
+  for (const [label, url, target] of [
+    ['home page (signed in)', `${cedar}/`, 0.1],
+    ['officers list, page 1 (signed in)', `${cedar}/officers`, undefined],
+    ['officers search "smith"', `${cedar}/officers?q=smith&status=all`, undefined],
+    ['API officers list (50)', `${cedar}/api/v1/officers`, undefined],
+    ['officer profile with authority and training timeline', `${cedar}/officers/${trainedOfficer}`, 0.1],
+    ['training calendar', `${cedar}/training`, undefined],
+    ['lapsing in 90 days (every borough)', `${cedar}/training/lapsing?days=90`, 0.05],
+    ['uplift progress page', `${cedar}/uplift`, 0.05],
+    ['uplift planner page', `${cedar}/uplift/planner`, undefined],
   ] as const) {
-    const r = await load(url, { cookie });
-    report(label, `${n(r.rps)} req/s`, `${n((r.rps / bare.rps) * 100)}% of bare; p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures ? `; ${r.failures} non-200` : ''}`);
+    const d = describeVersus(await versusBare(url, bareUrl, { seconds: SECONDS, headers: { cookie } }), target);
+    report(label, d.figure, d.notes);
   }
   const sgtCookie = await signIn(supervisor.email, PASSWORD);
-  const queue = await load(`${cedar}/reviews?tab=all`, { cookie: sgtCookie });
-  report(
-    'review queue (supervisor)',
-    `${n(queue.rps)} req/s`,
-    `${n((queue.rps / bare.rps) * 100)}% of bare; p50 ${n(queue.p50, 1)} ms, p95 ${n(queue.p95, 1)} ms${queue.failures ? `; ${queue.failures} non-200` : ''}`,
-  );
+  const queue = describeVersus(await versusBare(`${cedar}/reviews?tab=all`, bareUrl, { seconds: SECONDS, headers: { cookie: sgtCookie } }), 0.1);
+  report('review queue (supervisor)', queue.figure, queue.notes);
   const reportId = /href="\/reports\/([0-9a-f-]{36})"/.exec(await (await fetch(`${cedar}/reviews?tab=all`, { headers: { cookie: sgtCookie } })).text())?.[1];
   if (reportId) {
-    const page = await load(`${cedar}/reports/${reportId}`, { cookie: sgtCookie });
-    report(
-      'a report with its timeline',
-      `${n(page.rps)} req/s`,
-      `${n((page.rps / bare.rps) * 100)}% of bare; p50 ${n(page.p50, 1)} ms, p95 ${n(page.p95, 1)} ms${page.failures ? `; ${page.failures} non-200` : ''}`,
-    );
+    const page = describeVersus(await versusBare(`${cedar}/reports/${reportId}`, bareUrl, { seconds: SECONDS, headers: { cookie: sgtCookie } }));
+    report('a report with its timeline', page.figure, page.notes);
   }
 }
 
@@ -477,11 +449,8 @@ if (want('briefing')) {
     seconds: SECONDS,
   });
   await briefingDb.close();
-  report(
-    `shift briefing page (${b.onDuty} on duty, ${b.freeDevices} devices free, ${b.crews} crews proposed, ${n(b.bytes / 1024)} KB)`,
-    `${n(b.page.rps)} req/s`,
-    `${n(b.ofBare * 100, 1)}% of bare (target ≥ 25%), autocannon at 16 connections; bare ${n(b.bare.rps)} req/s; p50 ${n(b.page.p50)} ms, p99 ${n(b.page.p99)} ms${b.page.non2xx + b.page.errors ? `; ${b.page.non2xx} non-2xx, ${b.page.errors} errors` : ''}`,
-  );
+  const d = describeVersus(b.versus, b.target);
+  report(`shift briefing page (${b.onDuty} on duty, ${b.freeDevices} devices free, ${b.crews} crews proposed, ${n(b.bytes / 1024)} KB)`, d.figure, d.notes);
 }
 
 // 8. Devices (issue 12): the sign-out gate through the API over the demo fleet, and the armoury
@@ -602,20 +571,16 @@ if (want('devices')) {
       pages[key] = { skipped: 'route missing (404)' };
       continue;
     }
-    const r = await load(url, { cookie: armourerCookie });
-    report(
-      label,
-      `${n(r.rps)} req/s`,
-      `${n((r.rps / bare.rps) * 100)}% of bare (target ≥ 25%); p50 ${n(r.p50, 1)} ms, p95 ${n(r.p95, 1)} ms${r.failures || first.status !== 200 ? `; ${r.failures} non-200 (first: ${first.status})` : ''}`,
-    );
-    pages[key] = { rps: r.rps, p50: r.p50, p95: r.p95, ofBare: r.rps / bare.rps, failures: r.failures, status: first.status };
+    const v = await versusBare(url, bareUrl, { seconds: SECONDS, headers: { cookie: armourerCookie } });
+    const d = describeVersus(v, 0.25);
+    report(label, d.figure, `${d.notes}${first.status !== 200 ? `; first answer ${first.status}` : ''}`);
+    pages[key] = { ...v, status: first.status };
   }
   devicesJson = {
     terminals: TERMINALS,
     bareJson: bareJson.all,
     oneTerminal: single.all,
     issueAndReturn: { ...gate.all, issue, return: ret, failures: gate.failures, rpsOfBareJson: gate.all.rps / bareJson.all.rps, p99OverBareJson: gate.all.p99 / bareJson.all.p99, targetP99Ms: 50 },
-    bareHtml: { rps: bare.rps, p50: bare.p50, p95: bare.p95 },
     pages,
   };
 }
