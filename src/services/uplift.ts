@@ -24,6 +24,7 @@ import { parseInput } from '../domain/validation.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { forceAuthority, today } from './training.js';
+import { authorityDataVersion } from '../db/repositories/training.js';
 import { monthFromNumber, monthNumber, monthOfDay } from '../domain/calendar.js';
 import { authorisedUntil } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
@@ -105,14 +106,42 @@ export async function savePlan(svc: Services, actor: Actor, input: unknown): Pro
 
 // Officers and their authority -----------------------------------------------------------------
 
-/** Progress for a person: the force's headline and trend; boroughs (and team types) in their scope. */
+/**
+ * Progress worked out, per database, while its inputs are unchanged: the force's authority data
+ * (its change counter), the plan and the day. The month-end trend over every officer's history is
+ * history: it is worked out once per change, not once per request (it was ~50 ms a request for
+ * 10,000 officers). Per scope, bounded.
+ */
+const progressCache = new WeakMap<object, { key: string; byScope: Map<string, UpliftProgress> }>();
+const SCOPES_CACHED = 100;
+
+/** Progress for a person: the force's headline and trend; boroughs (and team types) in their scope. The result is shared: do not change it. */
 export async function progress(svc: Services, scope: Scope, now: Date = svc.now()): Promise<{ plan: UpliftPlan | null; progress: UpliftProgress }> {
   const force = await getForce(svc);
   const db = svc.database.db;
-  const [plan, authority, boroughs] = await Promise.all([readPlan(db, force.id), forceAuthority(db, force.id), org.listBoroughs(db, force.id)]);
+  // The version is read before the data, so what is cached under it is never kept past a change.
+  const [version, plan] = await Promise.all([authorityDataVersion(db, force.id), readPlan(db, force.id)]);
+  const key = `${version}|${today(now)}|${JSON.stringify(plan)}`;
+  let entry = progressCache.get(db);
+  if (!entry || entry.key !== key) {
+    entry = { key, byScope: new Map() };
+    progressCache.set(db, entry);
+  }
+  const scopeKey = scope.all ? '*' : [...scope.boroughIds].sort().join(',');
+  const hit = entry.byScope.get(scopeKey);
+  if (hit) return { plan, progress: hit };
+  const result = await workOutProgress(svc, force.id, scope, plan, now);
+  if (entry.byScope.size >= SCOPES_CACHED) entry.byScope.clear();
+  entry.byScope.set(scopeKey, result);
+  return { plan, progress: result };
+}
+
+async function workOutProgress(svc: Services, forceId: string, scope: Scope, plan: UpliftPlan | null, now: Date): Promise<UpliftProgress> {
+  const db = svc.database.db;
+  const [authority, boroughs] = await Promise.all([forceAuthority(db, forceId), org.listBoroughs(db, forceId)]);
   const officers: UpliftOfficer[] = authority.officers.map((o) => ({ ...o, history: authority.history(o.id) }));
   const visible = scope.all ? boroughs : boroughs.filter((b) => scope.boroughIds.includes(b.id));
-  const result = upliftProgress({
+  return upliftProgress({
     today: today(now),
     officers,
     boroughs: visible.map((b) => ({ id: b.id, name: b.name })),
@@ -120,7 +149,6 @@ export async function progress(svc: Services, scope: Scope, now: Date = svc.now(
     teamTypeBoroughIds: scope.all ? null : visible.map((b) => b.id),
     targets: plan,
   });
-  return { plan, progress: result };
 }
 
 // The planner ----------------------------------------------------------------------------------

@@ -446,4 +446,25 @@ describe.each(testDatabases())('training pages on %s', (kind) => {
     expect(none.statusCode).toBe(200);
     expect(none.body).toContain('not linked to an officer record');
   });
+
+  it('pages the lapsing list, 100 officers a page, a borough carried over saying it is continued', async () => {
+    for (let i = 0; i < 130; i++) {
+      const tag = String.fromCharCode(97 + Math.floor(i / 26), 97 + (i % 26));
+      const o = await officer(`Page${tag}`, `${5000 + i}CN`, `Paged${tag}`, f.boroughs.camden.id);
+      await pass(o, 'initial-x2', passEndingOn(addDays(on, 50 + (i % 30))));
+    }
+    const first = bodyText((await lead.get(`/training/lapsing?days=90&borough=${f.boroughs.camden.id}`)).body);
+    expect(first).toContain('130 officers in 1 borough: showing 1 to 100.');
+    expect(first).toContain('Camden (130 officers)');
+    expect(first).not.toContain('continued');
+    expect(first.match(/Paged[a-z]{2}/g)).toHaveLength(100);
+    const second = await lead.get(`/training/lapsing?days=90&borough=${f.boroughs.camden.id}&page=2`);
+    expect(second.body).toContain(`href="/training/lapsing?days=90&amp;borough=${f.boroughs.camden.id}&amp;page=1"`);
+    const text = bodyText(second.body);
+    expect(text).toContain('showing 101 to 130.');
+    expect(text).toContain('Camden (130 officers), continued');
+    expect(text.match(/Paged[a-z]{2}/g)).toHaveLength(30);
+    // A page past the end shows the last.
+    expect(bodyText((await lead.get(`/training/lapsing?days=90&borough=${f.boroughs.camden.id}&page=9`)).body)).toContain('showing 101 to 130.');
+  });
 });

@@ -11,7 +11,7 @@ import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { restrictAuthority, seedNationalCourseTypes } from '../../src/services/training.js';
 import { getPlan, planUplift, progress, savePlan } from '../../src/services/uplift.js';
 import { testDatabases, openTestServices, type TestServices } from '../support/databases.js';
-import { smallForce, type SmallForce } from '../support/fixtures.js';
+import { recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 
@@ -242,5 +242,17 @@ describe.each(testDatabases())('uplift services on %s', (kind) => {
   it('says when the deadline has passed', async () => {
     await expect(planUplift(svc, new Date('2028-09-02T12:00:00Z'))).rejects.toThrow(WorkflowError);
     await expect(planUplift(svc, new Date('2028-09-02T12:00:00Z'))).rejects.toThrow(/deadline \(2028-08-31\) has passed/);
+  });
+
+  it('progress is worked out again after any change it comes from: a pass, a lifted suspension, the plan', async () => {
+    const before = (await progress(svc, { all: true }, NOW)).progress;
+    expect(before.authorisedNow).toBe(3);
+    await recordPasses(svc, [{ officerId: id.untrained!, course: 'initial-x2', on: '2026-11-25' }]);
+    expect((await progress(svc, { all: true }, NOW)).progress.authorisedNow).toBe(4);
+    // The borough commander's view was cached too, and is not kept past the change either.
+    expect((await progress(svc, { all: false, boroughIds: [f.boroughs.camden.id] }, NOW)).progress.boroughs.map((b) => [b.name, b.authorised])).toEqual([['Camden', 1]]);
+    const plan = (await getPlan(svc))!;
+    await savePlan(svc, SYSTEM_ACTOR, { ...PLAN_FORM, targetAuthorised: String(plan.targetAuthorised + 1) });
+    expect((await progress(svc, { all: true }, NOW)).progress.gap).toBe(plan.targetAuthorised + 1 - 4);
   });
 });

@@ -5,13 +5,19 @@ import { addDays } from '../../../domain/calendar.js';
 import type { Services } from '../../../services/context.js';
 import { listBoroughs } from '../../../services/organisation.js';
 import { lapsing } from '../../../services/training.js';
-import { queryChoice, queryId, queryOf } from '../../query.js';
+import { paginationView } from '../../forms.js';
+import { queryChoice, queryId, queryOf, queryPage } from '../../query.js';
 import { dateRange } from '../../training-view.js';
 import { plural } from '../../views.js';
 
-/* Officers whose authority to carry lapses soon (issue 5), by borough, with the sessions that could keep it. */
+/*
+ * Officers whose authority to carry lapses soon (issue 5), by borough, with the sessions that
+ * could keep it. A page shows 100 officers (the whole force's 90 days is about a thousand): the
+ * boroughs in order, a borough split across pages says it is continued.
+ */
 
-const lapsingQuery = z.object({ days: queryChoice('days', ['30', '60', '90']), borough: queryId('borough') });
+const lapsingQuery = z.object({ days: queryChoice('days', ['30', '60', '90']), borough: queryId('borough'), page: queryPage });
+const PAGE_SIZE = 100;
 
 const roles = (request: FastifyRequest) => request.identity!.account.roles;
 
@@ -26,6 +32,16 @@ export function registerTrainingLapsingRoutes(app: FastifyInstance, svc: Service
     const chosen = days === 90 ? widest : await lapsing(svc, request.scope, days, boroughId);
     const within = (n: number) => widest.boroughs.reduce((sum, b) => sum + b.officers.filter((o) => o.expiresOn < addDays(widest.on, n)).length, 0);
     const keep = (n: number) => `/training/lapsing?days=${n}${boroughId ? `&borough=${encodeURIComponent(boroughId)}` : ''}`;
+    // This page's officers, in the boroughs' order, grouped again by borough.
+    const everyone = chosen.boroughs.flatMap((b) => b.officers.map((o) => ({ b, o })));
+    const pages = Math.max(1, Math.ceil(everyone.length / PAGE_SIZE));
+    const page = Math.min(q.page ?? 1, pages);
+    const shown = everyone.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const groups: { b: (typeof chosen.boroughs)[number]; officers: (typeof chosen.boroughs)[number]['officers'] }[] = [];
+    for (const { b, o } of shown) {
+      if (groups.at(-1)?.b !== b) groups.push({ b, officers: [] });
+      groups.at(-1)!.officers.push(o);
+    }
     return reply.render('pages/training/lapsing.njk', {
       title: 'Authority lapsing',
       navPath: '/training',
@@ -38,9 +54,13 @@ export function registerTrainingLapsingRoutes(app: FastifyInstance, svc: Service
       canManage: can(roles(request), 'manage:training'),
       result: chosen,
       tabs: [30, 60, 90].map((n) => ({ text: `Next ${n} days (${within(n)})`, href: keep(n), active: n === days })),
-      groups: chosen.boroughs.map((b) => ({
+      showing: everyone.length > PAGE_SIZE ? { from: (page - 1) * PAGE_SIZE + 1, to: (page - 1) * PAGE_SIZE + shown.length } : null,
+      pagination: paginationView('/training/lapsing', { days: String(days), borough: boroughId ?? '' }, page, pages),
+      groups: groups.map(({ b, officers }) => ({
         name: b.boroughName,
-        officers: b.officers.map((o) => ({ ...o, href: `/officers/${o.officerId}` })),
+        total: b.officers.length,
+        continued: officers[0] !== b.officers[0],
+        officers: officers.map((o) => ({ ...o, href: `/officers/${o.officerId}` })),
         sessions: b.sessions.map((s) => ({
           href: `/training/sessions/${s.id}`,
           dates: dateRange(s.startsOn, s.endsOn),
