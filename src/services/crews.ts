@@ -12,6 +12,7 @@ import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { authoritiesOn } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
 import { change, type Actor, type Services } from './context.js';
+import { VersionedCache } from './cache.js';
 import { getCrewingPolicies } from './crewing-policy.js';
 import { getForce } from './organisation.js';
 import { authorityInputs } from './training.js';
@@ -228,31 +229,18 @@ function crewFlags(members: readonly BriefingMember[], byId: ReadonlyMap<string,
  * Briefings worked out, per database, while the data they come from is unchanged: keyed on the
  * change counters of authority, the fleet and the rosters (repo.briefingDataVersion), so a
  * sign-out, a saved crew, a new shift or a training result anywhere is seen by the next request.
- * A sergeant's team opening the page at the start of a shift costs one computation. Bounded.
+ * A sergeant's team opening the page at the start of a shift costs one computation.
  */
-const briefingCache = new WeakMap<object, { version: string; byPeriod: Map<string, Briefing> }>();
-const BRIEFINGS_CACHED = 200;
+const briefingCache = new VersionedCache<Briefing>();
 
 /** The briefing of one period (see the header). The result is shared: do not change it. */
 export async function briefing(svc: Services, scope: Scope, q: { boroughId: string; teamId?: string | null; startsAt: string }): Promise<Briefing> {
   const db = svc.database.db;
   const force = await getForce(svc);
   await boroughInScope(svc, scope, force.id, q.boroughId);
-  // The version is read before the data: a change committed meanwhile moves it, so what is
-  // cached under it is never kept past that change.
+  // The version is read before the data: a change committed meanwhile moves it.
   const version = await repo.briefingDataVersion(db);
-  let entry = briefingCache.get(db);
-  if (!entry || entry.version !== version) {
-    entry = { version, byPeriod: new Map() };
-    briefingCache.set(db, entry);
-  }
-  const key = `${q.boroughId}|${q.teamId ?? ''}|${q.startsAt}`;
-  const hit = entry.byPeriod.get(key);
-  if (hit) return hit;
-  const b = await workOutBriefing(svc, scope, q);
-  if (entry.byPeriod.size >= BRIEFINGS_CACHED) entry.byPeriod.clear();
-  entry.byPeriod.set(key, b);
-  return b;
+  return briefingCache.get(db, version, `${q.boroughId}|${q.teamId ?? ''}|${q.startsAt}`, () => workOutBriefing(svc, scope, q));
 }
 
 async function workOutBriefing(svc: Services, scope: Scope, q: { boroughId: string; teamId?: string | null; startsAt: string }): Promise<Briefing> {

@@ -25,6 +25,8 @@ import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { forceAuthority, today } from './training.js';
 import { authorityDataVersion } from '../db/repositories/training.js';
+import { briefingDataVersion } from '../db/repositories/crews.js';
+import { VersionedCache } from './cache.js';
 import { monthFromNumber, monthNumber, monthOfDay } from '../domain/calendar.js';
 import { authorisedUntil } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
@@ -112,8 +114,8 @@ export async function savePlan(svc: Services, actor: Actor, input: unknown): Pro
  * history: it is worked out once per change, not once per request (it was ~50 ms a request for
  * 10,000 officers). Per scope, bounded.
  */
-const progressCache = new WeakMap<object, { key: string; byScope: Map<string, UpliftProgress> }>();
-const SCOPES_CACHED = 100;
+const progressCache = new VersionedCache<UpliftProgress>();
+const scopeKey = (scope: Scope) => (scope.all ? '*' : [...scope.boroughIds].sort().join(','));
 
 /** Progress for a person: the force's headline and trend; boroughs (and team types) in their scope. The result is shared: do not change it. */
 export async function progress(svc: Services, scope: Scope, now: Date = svc.now()): Promise<{ plan: UpliftPlan | null; progress: UpliftProgress }> {
@@ -121,18 +123,7 @@ export async function progress(svc: Services, scope: Scope, now: Date = svc.now(
   const db = svc.database.db;
   // The version is read before the data, so what is cached under it is never kept past a change.
   const [version, plan] = await Promise.all([authorityDataVersion(db, force.id), readPlan(db, force.id)]);
-  const key = `${version}|${today(now)}|${JSON.stringify(plan)}`;
-  let entry = progressCache.get(db);
-  if (!entry || entry.key !== key) {
-    entry = { key, byScope: new Map() };
-    progressCache.set(db, entry);
-  }
-  const scopeKey = scope.all ? '*' : [...scope.boroughIds].sort().join(',');
-  const hit = entry.byScope.get(scopeKey);
-  if (hit) return { plan, progress: hit };
-  const result = await workOutProgress(svc, force.id, scope, plan, now);
-  if (entry.byScope.size >= SCOPES_CACHED) entry.byScope.clear();
-  entry.byScope.set(scopeKey, result);
+  const result = await progressCache.get(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutProgress(svc, force.id, scope, plan, now));
   return { plan, progress: result };
 }
 
@@ -296,6 +287,15 @@ export type CoverageProjection =
 export async function coverageProjection(svc: Services, scope: Scope, now: Date = svc.now()): Promise<CoverageProjection> {
   const force = await getForce(svc);
   const db = svc.database.db;
+  // Worked out once per change of what it reads (authority, the roster and policy, the plan) and day.
+  const [version, plan] = await Promise.all([briefingDataVersion(db), readPlan(db, force.id)]);
+  return projectionCache.get(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutCoverageProjection(svc, force.id, scope, now));
+}
+
+const projectionCache = new VersionedCache<CoverageProjection>();
+
+async function workOutCoverageProjection(svc: Services, forceId: string, scope: Scope, now: Date): Promise<CoverageProjection> {
+  const db = svc.database.db;
   let planned: Awaited<ReturnType<typeof planWithStandings>>;
   try {
     planned = await planWithStandings(svc, now);
@@ -308,17 +308,17 @@ export async function coverageProjection(svc: Services, scope: Scope, now: Date 
 
   let to = addDays(planning.on, -1);
   let latest = false;
-  let shifts = await upliftRepo.rosterShifts(db, force.id, londonMidnightUtc(addDays(to, 1 - ROSTER_WEEKS * 7)), londonMidnightUtc(planning.on));
+  let shifts = await upliftRepo.rosterShifts(db, forceId, londonMidnightUtc(addDays(to, 1 - ROSTER_WEEKS * 7)), londonMidnightUtc(planning.on));
   if (shifts.length === 0) {
-    const last = await upliftRepo.latestShiftDate(db, force.id);
+    const last = await upliftRepo.latestShiftDate(db, forceId);
     if (last === null) return { status: 'no-shifts' };
     to = last;
     latest = true;
-    shifts = await upliftRepo.rosterShifts(db, force.id, londonMidnightUtc(addDays(to, 1 - ROSTER_WEEKS * 7)), londonMidnightUtc(addDays(to, 1)));
+    shifts = await upliftRepo.rosterShifts(db, forceId, londonMidnightUtc(addDays(to, 1 - ROSTER_WEEKS * 7)), londonMidnightUtc(addDays(to, 1)));
   }
   const from = addDays(to, 1 - ROSTER_WEEKS * 7);
 
-  const [boroughs, policies] = await Promise.all([org.listBoroughs(db, force.id), getCrewingPolicies(svc)]);
+  const [boroughs, policies] = await Promise.all([org.listBoroughs(db, forceId), getCrewingPolicies(svc)]);
   const visible = scope.all ? boroughs : boroughs.filter((b) => scope.boroughIds.includes(b.id));
   const officers = new Map<string, RosterOfficer>();
   for (const s of shifts) if (!officers.has(s.officerId)) officers.set(s.officerId, { rank: s.rank, standing: standings.get(s.officerId) ?? 'other' });
