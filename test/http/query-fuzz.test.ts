@@ -30,7 +30,11 @@ import { makeAccount, openTestApp, signInAs, type Client, type TestApp } from '.
  */
 
 const SEED = 20261206;
-const QUERIES_PER_ROUTE = 120;
+/**
+ * Generated queries per route: 120 on SQLite; on PostgreSQL (the same parsing before any query
+ * reaches the database) the first 40 of the same sequence. CEDAR_FUZZ_FULL=1 sends 120 on both.
+ */
+const queriesPerRoute = (kind: string) => (kind === 'sqlite' || process.env.CEDAR_FUZZ_FULL === '1' ? 120 : 40);
 
 /** Parameter names the routes read, and a few they do not. */
 const NAMES = [
@@ -310,7 +314,7 @@ describe.each(testDatabases())('every GET route refuses a malformed query string
     let sent = 0;
     for (const route of routes) {
       const path = fill(route.url);
-      const cases = [...FIXED, ...Array.from({ length: QUERIES_PER_ROUTE }, () => generate(random))];
+      const cases = [...FIXED, ...Array.from({ length: queriesPerRoute(kind) }, () => generate(random))];
       for (const { query, malformed } of cases) {
         const url = query ? `${path}?${query}` : path;
         const res = await c.get(url);
