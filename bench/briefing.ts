@@ -35,31 +35,6 @@ export interface BriefingBenchOptions {
   officers?: number;
 }
 
-export interface BriefingBenchOptions {
-  /** The bench database's services (the server process reads the same database). */
-  svc: Services;
-  /** Cedar's base URL, e.g. http://127.0.0.1:1234. */
-  cedar: string;
-  /** The bare route answering HTML, e.g. http://127.0.0.1:5678/. */
-  bare: string;
-  /** Signs in through the pages and returns the `cedar_session=…` cookie. */
-  signIn(email: string, password: string): Promise<string>;
-  password: string;
-  /** Seconds per measurement (default 5) and connections (default 20). */
-  seconds?: number;
-  connections?: number;
-  /** Officers on the shift (default 24: a response team's night). */
-  officers?: number;
-}
-
-export interface CannonFigures {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-}
-
 export interface BriefingBench {
   url: string;
   onDuty: number;
