@@ -14,8 +14,9 @@ import { importShifts } from '../src/services/shifts.js';
  *
  * `benchBriefing` prepares what it measures in the bench database: tonight's night shift (22:00
  * to 07:00 London) for up to `officers` serving officers of the borough with the most, and a
- * sergeant's account for that borough. The proposal is worked out on every request (nothing is
- * saved), as on a shift's first look.
+ * sergeant's account for that borough. Nothing is saved, so the page shows the proposal, as on a
+ * shift's first look; the briefing is worked out on the first request and then cached until
+ * something it reads changes (services/crews.ts), so the measure is mostly the page's rendering.
  */
 
 export interface BriefingBenchOptions {

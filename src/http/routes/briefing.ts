@@ -118,7 +118,7 @@ const optionsHtml = (items: readonly { value: string; text: string; selected: bo
 
 const rankShort = (r: string) => RANK_ABBREVIATIONS[r as keyof typeof RANK_ABBREVIATIONS] ?? r;
 
-function briefingView(b: Briefing, form: CrewForm, request: FastifyRequest) {
+function briefingView(b: Briefing, form: CrewForm, canSave: boolean) {
   const serials = new Map<string, { serial: string; model: string }>();
   for (const d of b.freeDevices) serials.set(d.id, { serial: d.serial, model: d.model });
   for (const o of b.officers) if (o.holds) serials.set(o.holds.deviceId, { serial: o.holds.serial, model: o.holds.model });
@@ -157,7 +157,6 @@ function briefingView(b: Briefing, form: CrewForm, request: FastifyRequest) {
       deviceOptions: optionsHtml(deviceItems),
     };
   });
-  const canSave = can(request.identity!.account.roles, 'create:shift');
   const storeKey = b.team && b.team.boroughId === null ? `team:${b.team.id}` : `borough:${b.borough.id}`;
   const crews = form.callSigns.map((callSign, k) => {
     const members = b.officers.filter((o) => form.crewOf[o.officer.id] === String(k + 1));
@@ -227,9 +226,31 @@ export function registerBriefingRoutes(app: FastifyInstance, svc: Services): voi
     });
   });
 
-  const render = (request: FastifyRequest, reply: FastifyReply, b: Briefing, form: CrewForm, extra: { errors?: FieldError[]; status?: number; notice?: string; stale?: string } = {}) => {
-    const view = briefingView(b, form, request);
+  type View = ReturnType<typeof briefingView> & { crewsForm: string };
+  /** The page's view and its crews form, rendered (the form is the page's bulk: ~1,000 options for a night's team). */
+  const viewOf = (b: Briefing, form: CrewForm, canSave: boolean, ev: ReturnType<typeof errorView>): View => {
+    const view = briefingView(b, form, canSave);
+    return { ...view, crewsForm: app.renderPublic('pages/briefing/crews-form.njk', { b, ...view, ...ev }) };
+  };
+  /**
+   * A briefing shown as worked out (no errors, nothing sent back) is kept rendered per briefing
+   * and per whether the viewer may save: a briefing is shared until its data changes
+   * (services/crews.ts), so a team opening the page at the start of a shift renders it once.
+   */
+  const shown = new WeakMap<Briefing, Map<boolean, View>>();
+  const shownView = (b: Briefing, canSave: boolean): View => {
+    let views = shown.get(b);
+    if (!views) shown.set(b, (views = new Map()));
+    let view = views.get(canSave);
+    if (view === undefined) views.set(canSave, (view = viewOf(b, formFromBriefing(b), canSave, errorView([]))));
+    return view;
+  };
+
+  const render = (request: FastifyRequest, reply: FastifyReply, b: Briefing, form: CrewForm | null, extra: { errors?: FieldError[]; status?: number; notice?: string; stale?: string } = {}) => {
+    const canSave = can(request.identity!.account.roles, 'create:shift');
     const ev = errorView(extra.errors ?? []);
+    // null: the briefing as worked out, with nothing sent back.
+    const view = form === null && !extra.errors?.length ? shownView(b, canSave) : viewOf(b, form ?? formFromBriefing(b), canSave, ev);
     const when = `${formatDateTime(b.period.startsAt)} to ${formatDateTime(b.period.endsAt)}`;
     return reply.code(extra.status ?? 200).render('pages/briefing/show.njk', {
       title: `Briefing: ${b.borough.name}${b.team ? `, ${b.team.name}` : ''}`,
@@ -250,7 +271,7 @@ export function registerBriefingRoutes(app: FastifyInstance, svc: Services): voi
     const p = paramsOf(request, periodParams);
     const q = queryOf(request, periodQuery);
     const b = await briefing(svc, request.scope, { boroughId: p.borough, teamId: q.team ?? null, startsAt: startFrom(p.date, p.time) });
-    return render(request, reply, b, formFromBriefing(b), {
+    return render(request, reply, b, null, {
       notice: q.saved ? `Crews saved: ${b.crews.length} crews, ${b.taserCrews} with a Taser. Sign out each carrier’s device below.` : undefined,
     });
   });
