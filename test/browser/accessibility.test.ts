@@ -178,6 +178,13 @@ function allows(role: Role, permission: RoutePermission): boolean {
   return (typeof permission === 'string' ? [permission] : permission).some((p) => roleAllows(role, p as Permission));
 }
 
+/**
+ * The page shapes axe has checked (see pageShape): a page whose main content and surroundings
+ * were both checked is not checked again, on either database (the same templates: the PostgreSQL
+ * walk checks each page's status, and runs axe on a shape only SQLite's walk did not meet).
+ */
+const checked = new Set<string>();
+
 describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => {
   describe.each(testDatabases())('on %s', (kind) => {
     const full = kind === 'sqlite' || process.env.CEDAR_A11Y_FULL === '1';
@@ -205,8 +212,6 @@ describe.skipIf(!CHROMIUM)('accessibility: no axe violation on any page', () => 
       await t?.close();
     });
 
-    /** The page shapes axe has checked (see pageShape): a page whose main content and surroundings were both checked is not checked again. */
-    const checked = new Set<string>();
     const timing = { load: 0, axe: 0 };
 
     async function visit(p: OpenedPage, who: string, route: string, url: string): Promise<void> {
