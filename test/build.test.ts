@@ -5,19 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testDatabases } from './support/databases.js';
 
 /*
  * `npm run build` compiles src/ to dist/, and the compiled program runs with plain node. The
- * build here uses the same tsconfig.build.json into a directory of its own beside dist/ (one
- * level under the package root, as dist/ is: the program reads its views, public/, node_modules/
- * and the Home Office tables from the package root), without type checking (--noCheck: the
- * typecheck is its own step) so it takes seconds, not a minute. It runs once, on the SQLite run.
+ * build here is the run's own (test/support/global-setup.ts compileForTests): the same
+ * tsconfig.build.json into a directory of its own beside dist/ (one level under the package root,
+ * as dist/ is: the program reads its views, public/, node_modules/ and the Home Office tables from
+ * the package root). It runs once, on the SQLite run.
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const TIMEOUT_MS = 120_000;
 const run = promisify(execFile);
 
@@ -42,15 +41,13 @@ describe.runIf(testDatabases().includes('sqlite'))('the compiled program', () =>
   let data: string;
   let server: ChildProcess | undefined;
 
-  beforeAll(async () => {
-    out = fs.mkdtempSync(path.join(ROOT, '.build-test-'));
+  beforeAll(() => {
+    out = inject('compiled');
     data = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-build-'));
-    await run(process.execPath, [TSC, '-p', 'tsconfig.build.json', '--outDir', out, '--tsBuildInfoFile', path.join(out, '.tsbuildinfo'), '--noCheck'], { cwd: ROOT });
-  }, TIMEOUT_MS);
+  });
 
   afterAll(() => {
     server?.kill('SIGKILL');
-    fs.rmSync(out, { recursive: true, force: true });
     fs.rmSync(data, { recursive: true, force: true });
   });
 

@@ -7,7 +7,7 @@ import { openAuditKey } from '../../src/services/audit.js';
 import { fixedClock, type Services } from '../../src/services/context.js';
 import { servicesFor } from '../../src/services/setup.js';
 import { TEST_POLICY } from '../support/databases.js';
-import { MAIN, ROOT } from './support.js';
+import { ROOT, compiledCli } from './support.js';
 
 /*
  * Long-running child processes for the tests that work beside them or kill them part-way:
@@ -28,7 +28,7 @@ export interface Child {
 }
 
 function start(entry: string[], env: NodeJS.ProcessEnv): Child {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(process.execPath, entry, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
   let done = false;
@@ -82,14 +82,14 @@ function start(entry: string[], env: NodeJS.ProcessEnv): Child {
   };
 }
 
-/** `cedar ...args`, as the tests run it (node --import tsx src/cli/main.ts). */
+/** `cedar ...args`, as the tests run it (the compiled CLI, see runCli). */
 export function startCedar(args: string[], env: NodeJS.ProcessEnv): Child {
-  return start([MAIN, ...args], env);
+  return start([compiledCli(), ...args], env);
 }
 
-/** A script of test/cli/children. */
+/** A script of test/cli/children (TypeScript, through tsx). */
 export function startChild(script: string, env: NodeJS.ProcessEnv): Child {
-  return start([path.join(ROOT, 'test', 'cli', 'children', script)], env);
+  return start(['--import', 'tsx', path.join(ROOT, 'test', 'cli', 'children', script)], env);
 }
 
 /** Services of this process on a CLI test's database (migrated), at a fixed instant, to set up what a child needs. */

@@ -10,19 +10,20 @@ import { inject } from 'vitest';
 import type { DatabaseKind } from '../../src/db/database.js';
 
 /*
- * Runs the `cedar` command in a subprocess, as `node --import tsx src/cli/main.ts ...`.
+ * Runs the `cedar` command in a subprocess: `node <compiled>/cli/main.js ...`, src/ compiled once
+ * for the run by the global setup (test/support/global-setup.ts).
  *
- * Measured (CPU seconds per run of `cedar audit verify`, average of 5, on a 2-core machine):
- *   node bin/cedar.js              1.28 s  (three node processes: wrapper, tsx cli, tsx child)
- *   tsx src/cli/main.ts            1.17 s  (two: tsx cli and its child)
- *   node --import tsx src/cli/...  1.03 s  (one: what tsx's child runs, without the relay)
- * The last is what the tests use; `via: 'bin'` runs the installed bin/cedar.js instead,
- * which basics.test.ts does to check the wrapper passes output and exit codes through.
+ * Measured (wall seconds per run of `cedar --help`, on a 2-core machine):
+ *   node --import tsx src/cli/main.ts  0.8 s  (more than 2 s with the suite running beside it)
+ *   node dist/cli/main.js              0.37 s
+ * `via: 'bin'` runs the installed bin/cedar.js instead, which basics.test.ts does to check the
+ * wrapper passes output and exit codes through.
  */
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'cedar.js');
-export const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+/** The compiled CLI this run's tests run. */
+export const compiledCli = (): string => path.join(inject('compiled'), 'cli', 'main.js');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
 /** Timeout for one CLI run: start-up alone is about a second, more on a busy machine. */
@@ -52,10 +53,10 @@ export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /**
  * Runs `cedar ...args`. Standard input gets `input` (or nothing) and is then closed, so a
  * command reading a password never waits on a terminal. The CLI runs in its own process
- * group, so on timeout the wrapper and the tsx child it spawns are killed together.
+ * group, so on timeout bin/cedar.js and any child it spawns are killed together.
  */
-export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; via?: 'bin' | 'tsx' }): Promise<CliResult> {
-  const entry = opts.via === 'bin' ? [BIN] : ['--import', 'tsx', MAIN];
+export function runCli(args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; via?: 'bin' }): Promise<CliResult> {
+  const entry = opts.via === 'bin' ? [BIN] : [compiledCli()];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
