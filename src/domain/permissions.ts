@@ -134,6 +134,11 @@ export interface RoleGrant {
 /** What a permission check allows: everything, or only records in these boroughs. */
 export type Scope = { all: true } | { all: false; boroughIds: string[] };
 
+/** A scope as a short stable string (a cache key): `*`, or its boroughs' ids, sorted. */
+export function scopeKey(scope: Scope): string {
+  return scope.all ? '*' : [...scope.boroughIds].sort().join(',');
+}
+
 export function roleAllows(role: Role, permission: Permission): boolean {
   const [action, resource] = permission.split(':') as [Action, Resource];
   return PERMISSION_TABLE.some(([r, a, res]) => r === role && a === action && res === resource);

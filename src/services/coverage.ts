@@ -1,6 +1,6 @@
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/coverage.js';
-import { authorityDataVersion } from '../db/repositories/training.js';
+import { changeVersion } from '../db/repositories/change-counters.js';
 import type { Executor } from '../db/database.js';
 import { addDays, londonDate, monthOfDay, nextDay, parseIsoDate, lastDayOfMonth } from '../domain/calendar.js';
 import { coverage, hoursBelowMinimum, londonHours, type CoverageRow } from '../domain/crewing/coverage.js';
@@ -8,6 +8,7 @@ import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Borough, Rank } from '../domain/organisation.js';
 import { authorisedIn } from '../domain/training/authority.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import { VersionedCache } from './cache.js';
 import type { Services } from './context.js';
 import { getCrewingPolicies } from './crewing-policy.js';
 import { getForce } from './organisation.js';
@@ -61,14 +62,9 @@ export function checkCoverageRange(from: string, to: string): void {
 }
 
 // Officers' ranks change with the officer table, which the `authority` counter watches.
-const rankCache = new WeakMap<object, { key: string; value: Map<string, Rank> }>();
+const rankCache = new VersionedCache<Map<string, Rank>>();
 async function ranksOf(db: Executor, forceId: string): Promise<Map<string, Rank>> {
-  const key = await authorityDataVersion(db, forceId);
-  const hit = rankCache.get(db);
-  if (hit?.key === key) return hit.value;
-  const value = await repo.officerRanks(db, forceId);
-  rankCache.set(db, { key, value });
-  return value;
+  return rankCache.get(db, await changeVersion(db, ['authority']), forceId, () => repo.officerRanks(db, forceId));
 }
 
 /** The boroughs of the scope (all of them, or those asked for), by name; one asked for outside the scope is not found. */

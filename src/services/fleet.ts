@@ -1,5 +1,4 @@
 import * as devicesRepo from '../db/repositories/devices.js';
-import * as fleetRepo from '../db/repositories/fleet.js';
 import * as org from '../db/repositories/organisation.js';
 import { londonDate, monthOfDay } from '../domain/calendar.js';
 import {
@@ -17,13 +16,15 @@ import {
 } from '../domain/devices/fleet.js';
 import { DEVICE_STATES, type DeviceState } from '../domain/devices/lifecycle.js';
 import { armouryInScope, armouryKey, type StoredDeviceModel } from '../domain/devices/register.js';
-import type { Scope } from '../domain/permissions.js';
+import { scopeKey, type Scope } from '../domain/permissions.js';
+import { VersionedCache } from './cache.js';
+import type { Executor } from '../db/database.js';
 import { authoritiesOn } from '../domain/training/authority.js';
 import { pageWindow, type Actor, type Page, type Services } from './context.js';
 import { armouryStores, type Store } from './armoury.js';
 import { listDeviceModels } from './devices.js';
 import { getForce } from './organisation.js';
-import { authorityDataVersion } from '../db/repositories/training.js';
+import { changeVersion } from '../db/repositories/change-counters.js';
 import { forceAuthority } from './training.js';
 
 /*
@@ -65,7 +66,7 @@ export interface DayStanding {
   standing: Exclude<MigrationStanding, 'neither'>;
 }
 
-const standingsCache = new WeakMap<object, { key: string; value: readonly DayStanding[] }>();
+const standingsCache = new VersionedCache<readonly DayStanding[]>();
 
 /**
  * The force's serving officers authorised on the new or the old model on a London day (officers
@@ -76,9 +77,10 @@ const standingsCache = new WeakMap<object, { key: string; value: readonly DaySta
  */
 export async function dayStandings(svc: Services, forceId: string, today: string): Promise<readonly DayStanding[]> {
   const db = svc.database.db;
-  const key = `${today}:${await authorityDataVersion(db, forceId)}`;
-  const hit = standingsCache.get(db);
-  if (hit?.key === key) return hit.value;
+  return standingsCache.get(db, await changeVersion(db, ['authority']), `${forceId}|${today}`, () => workOutDayStandings(db, forceId, today));
+}
+
+async function workOutDayStandings(db: Executor, forceId: string, today: string): Promise<readonly DayStanding[]> {
   const authority = await forceAuthority(db, forceId);
   const value: DayStanding[] = [];
   for (const o of authority.officers) {
@@ -92,13 +94,12 @@ export async function dayStandings(svc: Services, forceId: string, today: string
     const standing = migrationStanding(onNew, onOld);
     if (standing !== 'neither') value.push({ officerId: o.id, collarNumber: o.collarNumber, name: `${o.firstName} ${o.lastName}`, boroughId: o.boroughId, standing });
   }
-  standingsCache.set(db, { key, value });
   return value;
 }
 
 type FleetFigures = Omit<FleetOverview, 'conversion'> & { oldOnly: ConversionOfficer[] };
 
-const figuresCache = new WeakMap<object, { key: string; byScope: Map<string, FleetFigures> }>();
+const figuresCache = new VersionedCache<FleetFigures>();
 
 /**
  * Every figure on the fleet page. Worked out once per London day, scope and change of the data
@@ -112,18 +113,8 @@ export async function fleetOverview(svc: Services, actor: Actor, scope: Scope, p
   const db = svc.database.db;
   const today = londonDate(svc.now());
   const force = await getForce(svc);
-  const key = `${force.id}:${today}:${await fleetRepo.fleetDataVersion(db)}`;
-  let entry = figuresCache.get(db);
-  if (entry?.key !== key) {
-    entry = { key, byScope: new Map() };
-    figuresCache.set(db, entry);
-  }
-  const scopeKey = scope.all ? 'all' : [...scope.boroughIds].sort().join(',');
-  let figures = entry.byScope.get(scopeKey);
-  if (!figures) {
-    figures = await fleetFigures(svc, actor, force.id, scope, today);
-    entry.byScope.set(scopeKey, figures);
-  }
+  const version = await changeVersion(db, ['authority', 'devices']);
+  const figures = await figuresCache.get(db, version, `${force.id}|${today}|${scopeKey(scope)}`, () => fleetFigures(svc, actor, force.id, scope, today));
   const { oldOnly, ...rest } = figures;
   const window = pageWindow(page);
   return {

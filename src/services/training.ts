@@ -8,6 +8,8 @@ import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import { changeVersion } from '../db/repositories/change-counters.js';
+import { VersionedCache } from './cache.js';
 import { addDays, londonDate, previousDay } from '../domain/calendar.js';
 import { authoritiesOn, authorisedIn, authorisedOn, authorityHistory, lapsesOn, type AuthorityHistory, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
 import {
@@ -148,27 +150,26 @@ export interface ForceAuthority {
 }
 
 const NO_AUTHORITY: AuthorityHistory = { intervals: [] };
-const forceAuthorityCache = new WeakMap<object, { key: string; value: ForceAuthority }>();
+const forceAuthorityCache = new VersionedCache<ForceAuthority>();
 
 /**
  * The force's officers and their authority over time, worked out once per officer as intervals
- * (authorityHistory). Kept between requests until any training record, suspension, withdrawal
- * or officer changes (a fingerprint of those tables is read each time: a few cheap queries
- * instead of reading every record again).
+ * (authorityHistory). Kept between requests until any training record, suspension, withdrawal,
+ * officer, team or borough changes (the `authority` change counter, read each time: one
+ * primary-key read instead of reading every record again).
  */
 export async function forceAuthority(db: Executor, forceId: string): Promise<ForceAuthority> {
-  const key = `${forceId}:${await repo.authorityDataVersion(db, forceId)}`;
-  const hit = forceAuthorityCache.get(db);
-  if (hit?.key === key) return hit.value;
+  return forceAuthorityCache.get(db, await changeVersion(db, ['authority']), forceId, () => workOutForceAuthority(db, forceId));
+}
+
+async function workOutForceAuthority(db: Executor, forceId: string): Promise<ForceAuthority> {
   const [officers, inputs] = await Promise.all([officersRepo.listOfficerSpans(db, forceId), authorityInputs(db, forceId)]);
   const histories = new Map<string, AuthorityHistory>();
   for (const o of officers) {
     const records = inputs.records(o.id);
     if (records.length) histories.set(o.id, authorityHistory(records, inputs.restrictions(o.id), DEVICE_MODELS));
   }
-  const value: ForceAuthority = { officers, history: (id) => histories.get(id) ?? NO_AUTHORITY, records: inputs.records, restrictions: inputs.restrictions };
-  forceAuthorityCache.set(db, { key, value });
-  return value;
+  return { officers, history: (id) => histories.get(id) ?? NO_AUTHORITY, records: inputs.records, restrictions: inputs.restrictions };
 }
 
 /** The last day of the authority an officer holds on `on` (the day before it ends), or null when not authorised. */
@@ -740,4 +741,14 @@ export async function lapsing(
     }))
     .sort((a, b) => a.boroughName.localeCompare(b.boroughName));
   return { on, until: previousDay(until), total: out.reduce((n, b) => n + b.officers.length, 0), boroughs: out };
+}
+
+/** A lapsing list narrowed to its first `days` days (fewer than it was worked out for): what `lapsing` with `days` gives, without reading again. */
+export function lapsingWithin(r: Awaited<ReturnType<typeof lapsing>>, days: number): Awaited<ReturnType<typeof lapsing>> {
+  const until = addDays(r.on, days);
+  const boroughs = r.boroughs
+    .map((b) => ({ ...b, officers: b.officers.filter((o) => o.expiresOn < until) }))
+    .filter((b) => b.officers.length > 0)
+    .map((b) => ({ ...b, sessions: b.sessions.filter((s) => s.startsOn < until && s.startsOn <= b.officers[b.officers.length - 1]!.expiresOn) }));
+  return { on: r.on, until: previousDay(until), total: boroughs.reduce((n, b) => n + b.officers.length, 0), boroughs };
 }

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/database.js';
 import * as org from '../db/repositories/organisation.js';
 import * as upliftRepo from '../db/repositories/uplift.js';
-import type { Scope } from '../domain/permissions.js';
+import { scopeKey, type Scope } from '../domain/permissions.js';
 import { maxInitialSessionsPerMonth, projectUplift, proposeSchedule, type PlannerInput, type Projection, type Proposal } from '../domain/training/planner.js';
 import {
   ASSUMPTION_FIELDS,
@@ -24,8 +24,7 @@ import { parseInput } from '../domain/validation.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { forceAuthority, today } from './training.js';
-import { authorityDataVersion } from '../db/repositories/training.js';
-import { briefingDataVersion } from '../db/repositories/crews.js';
+import { changeVersion } from '../db/repositories/change-counters.js';
 import { VersionedCache } from './cache.js';
 import { monthFromNumber, monthNumber, monthOfDay } from '../domain/calendar.js';
 import { authorisedUntil } from '../domain/training/authority.js';
@@ -115,14 +114,13 @@ export async function savePlan(svc: Services, actor: Actor, input: unknown): Pro
  * 10,000 officers). Per scope, bounded.
  */
 const progressCache = new VersionedCache<UpliftProgress>();
-const scopeKey = (scope: Scope) => (scope.all ? '*' : [...scope.boroughIds].sort().join(','));
 
 /** Progress for a person: the force's headline and trend; boroughs (and team types) in their scope. The result is shared: do not change it. */
 export async function progress(svc: Services, scope: Scope, now: Date = svc.now()): Promise<{ plan: UpliftPlan | null; progress: UpliftProgress }> {
   const force = await getForce(svc);
   const db = svc.database.db;
   // The version is read before the data, so what is cached under it is never kept past a change.
-  const [version, plan] = await Promise.all([authorityDataVersion(db, force.id), readPlan(db, force.id)]);
+  const [version, plan] = await Promise.all([changeVersion(db, ['authority']), readPlan(db, force.id)]);
   const result = await progressCache.get(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutProgress(svc, force.id, scope, plan, now));
   return { plan, progress: result };
 }
@@ -288,7 +286,7 @@ export async function coverageProjection(svc: Services, scope: Scope, now: Date 
   const force = await getForce(svc);
   const db = svc.database.db;
   // Worked out once per change of what it reads (authority, the roster and policy, the plan) and day.
-  const [version, plan] = await Promise.all([briefingDataVersion(db), readPlan(db, force.id)]);
+  const [version, plan] = await Promise.all([changeVersion(db, ['authority', 'rosters']), readPlan(db, force.id)]);
   return projectionCache.get(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutCoverageProjection(svc, force.id, scope, now));
 }
 

@@ -469,19 +469,6 @@ export async function insertTrainingRecords(db: Executor, forceId: string, creat
   return inserted;
 }
 
-/**
- * A cheap fingerprint of everything authority is derived from (training records, suspensions
- * and withdrawals, officers, their teams and boroughs): it changes with any committed change of
- * them. One primary-key read (it was three aggregates over the tables, ~10 ms on the demo
- * force, and missed a corrected result and two changes at the same instant).
- */
-export async function authorityDataVersion(db: Executor, forceId: string): Promise<string> {
-  // Migration 0022's triggers count every change to training records, suspensions and
-  // withdrawals, officers, teams and boroughs (corrections and same-instant changes included).
-  const row = await db.selectFrom('change_counter').select('n').where('name', '=', 'authority').executeTakeFirst();
-  return `${forceId}:${row ? String(row.n) : 'none'}`;
-}
-
 /** Whether any officer holds a result on this course. */
 export async function courseTypeInUse(db: Executor, courseTypeId: string): Promise<boolean> {
   return (await db.selectFrom('training_record').select('id').where('course_type_id', '=', courseTypeId).limit(1).executeTakeFirst()) !== undefined;
