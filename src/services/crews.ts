@@ -13,6 +13,7 @@ import { authoritiesOn } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
 import { change, type Actor, type Services } from './context.js';
 import { VersionedCache } from './cache.js';
+import { changeVersion } from '../db/repositories/change-counters.js';
 import { getCrewingPolicies } from './crewing-policy.js';
 import { getForce } from './organisation.js';
 import { authorityInputs } from './training.js';
@@ -176,15 +177,15 @@ async function periodData(svc: Services, scope: Scope, q: { boroughId: string; t
   const shifts = await repo.periodShifts(db, force.id, period);
   if (shifts.length === 0) throw new NotFoundError('Shift', `${borough.name}${team ? `, ${team.name}` : ''}, starting ${q.startsAt}`);
   const ids = shifts.map((s) => s.officerId);
-  const [officers, inputs, held, policies, stored, elsewhere, taken] = await Promise.all([
+  const [officers, inputs, held, policies, stored, elsewhere] = await Promise.all([
     officersRepo.findOfficersByIds(db, ids),
     authorityInputs(db, force.id, ids),
     repo.devicesHeld(db, force.id, ids),
     getCrewingPolicies(svc),
     repo.periodCrews(db, force.id, period),
     repo.crewedElsewhere(db, force.id, period),
-    repo.callSignsTaken(db, force.id, period),
   ]);
+  const taken = callSignsTaken(elsewhere);
   const elsewhereCrew = new Map(elsewhere.map((m) => [m.officerId, m.callSign]));
   const policy = policies.forBorough(borough.id) ?? DEFAULT_CREWING_POLICY;
   const on = londonDate(q.startsAt);
@@ -217,6 +218,11 @@ async function periodData(svc: Services, scope: Scope, q: { boroughId: string; t
   return { forceId: force.id, borough, team, period: { ...period, londonDate: shifts[0]!.londonDate, endsAt }, policy, officers: onDuty, freeDevices, stored, elsewhere, taken };
 }
 
+/** Call signs (upper case) other teams' crews in the borough have from this start. */
+function callSignsTaken(elsewhere: readonly repo.CrewedElsewhere[]): Set<string> {
+  return new Set(elsewhere.filter((m) => m.sameBorough).map((m) => m.callSign.toUpperCase()));
+}
+
 function crewFlags(members: readonly BriefingMember[], byId: ReadonlyMap<string, OnDutyOfficer>, policy: CrewingPolicy): { taser: boolean; lapses: boolean } {
   const carriers = members.filter((m) => m.deviceId !== null && (m.role === 'carrier' || m.role === 'solo'));
   const solo = members.length === 1 && members[0]!.role === 'solo' && carriers.length === 1;
@@ -227,7 +233,7 @@ function crewFlags(members: readonly BriefingMember[], byId: ReadonlyMap<string,
 
 /**
  * Briefings worked out, per database, while the data they come from is unchanged: keyed on the
- * change counters of authority, the fleet and the rosters (repo.briefingDataVersion), so a
+ * change counters of authority, the fleet and the rosters (changeVersion), so a
  * sign-out, a saved crew, a new shift or a training result anywhere is seen by the next request.
  * A sergeant's team opening the page at the start of a shift costs one computation.
  */
@@ -239,7 +245,7 @@ export async function briefing(svc: Services, scope: Scope, q: { boroughId: stri
   const force = await getForce(svc);
   await boroughInScope(svc, scope, force.id, q.boroughId);
   // The version is read before the data: a change committed meanwhile moves it.
-  const version = await repo.briefingDataVersion(db);
+  const version = await changeVersion(db, ['authority', 'devices', 'rosters']);
   return briefingCache.get(db, version, `${q.boroughId}|${q.teamId ?? ''}|${q.startsAt}`, () => workOutBriefing(svc, scope, q));
 }
 
@@ -288,6 +294,40 @@ async function workOutBriefing(svc: Services, scope: Scope, q: { boroughId: stri
   };
 }
 
+/**
+ * Where these crews clash with the crews saved on the other briefings of the same start (another
+ * team's, or the whole borough's): an officer already in one of them, a device already given to
+ * one of their carriers, a call sign one of them has in the borough. `late`: found inside the
+ * saving transaction, saved since the sergeant's form was checked.
+ */
+function clashesElsewhere(
+  crews: CrewsInput['crews'],
+  elsewhere: readonly repo.CrewedElsewhere[],
+  o: { who: (officerId: string) => string; serial: (deviceId: string) => string | null; borough: string; late: boolean },
+): FieldError[] {
+  const saved = `saved${o.late ? ' a moment ago' : ''} on another team's briefing of this shift`;
+  const officerIn = new Map(elsewhere.map((m) => [m.officerId, m.callSign]));
+  const deviceIn = new Map(elsewhere.filter((m) => m.deviceId !== null).map((m) => [m.deviceId!, m.callSign]));
+  const taken = callSignsTaken(elsewhere);
+  const errors: FieldError[] = [];
+  crews.forEach((c, k) => {
+    if (c.members.length === 0) return;
+    const sign = c.callSign.trim();
+    if (taken.has(sign.toUpperCase()))
+      errors.push({ field: `callSign-${k}`, message: `Another team's crew in ${o.borough} has the call sign ${sign} for this shift${o.late ? ' (saved a moment ago)' : ''}: choose another` });
+    for (const m of c.members) {
+      const there = officerIn.get(m.officerId);
+      if (there !== undefined) {
+        errors.push({ field: `crew-${m.officerId}`, message: `${o.who(m.officerId)} is already in crew ${there}, ${saved}: take them out of that crew first` });
+        continue;
+      }
+      const given = m.deviceId === null || m.role === 'partner' ? undefined : deviceIn.get(m.deviceId);
+      if (given !== undefined) errors.push({ field: `device-${m.officerId}`, message: `Device ${o.serial(m.deviceId!) ?? m.deviceId!} is given to crew ${given}, ${saved}: choose another` });
+    }
+  });
+  return errors;
+}
+
 /** Someone else saved this period's crews since the sergeant opened them. */
 export class CrewsChangedError extends WorkflowError {
   constructor() {
@@ -317,24 +357,26 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
     const o = byId.get(id)?.officer;
     return o ? officerDisplayName(o) : 'This officer';
   };
-  const taken = d.taken;
-  const elsewhere = new Map(d.elsewhere.map((m) => [m.officerId, m.callSign]));
-  const deviceElsewhere = new Map(d.elsewhere.filter((m) => m.deviceId !== null).map((m) => [m.deviceId!, m.callSign]));
   const seenSigns = new Map<string, number>();
   const seenOfficers = new Map<string, number>();
   const deviceUse = new Map<string, string>();
   const crews = input.crews.filter((c) => c.members.length > 0);
   const wantedDevices = crews.flatMap((c) => c.members.map((m) => m.deviceId)).filter((x): x is string => x !== null);
   const devices = await repo.devicesByIds(svc.database.db, d.forceId, wantedDevices);
+  const serial = (id: string | null) => (id ? (devices.get(id)?.serial ?? null) : null);
+  const clashes = clashesElsewhere(input.crews, d.elsewhere, { who, serial, borough: d.borough.name, late: false });
+  errors.push(...clashes);
+  const clashed = new Set(clashes.map((e) => e.field));
   const store = storeOf(d.borough, d.team);
   input.crews.forEach((c, k) => {
     if (c.members.length === 0) return;
     const sign = c.callSign.trim();
     const field = `callSign-${k}`;
-    if (!sign) errors.push({ field, message: `Enter a call sign for crew ${k + 1}` });
+    if (clashed.has(field)) {
+      // named by clashesElsewhere
+    } else if (!sign) errors.push({ field, message: `Enter a call sign for crew ${k + 1}` });
     else if (sign.length > MAX_CALL_SIGN) errors.push({ field, message: `The call sign must be ${MAX_CALL_SIGN} characters or fewer` });
     else if (seenSigns.has(sign.toUpperCase())) errors.push({ field, message: `Crew ${seenSigns.get(sign.toUpperCase())! + 1} already has the call sign ${sign}: give each crew its own` });
-    else if (taken.has(sign.toUpperCase())) errors.push({ field, message: `Another team's crew in ${d.borough.name} has the call sign ${sign} for this shift: choose another` });
     seenSigns.set(sign.toUpperCase(), k);
     for (const m of c.members) {
       const o = byId.get(m.officerId);
@@ -348,11 +390,7 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
         continue;
       }
       seenOfficers.set(m.officerId, k);
-      const there = elsewhere.get(m.officerId);
-      if (there !== undefined) {
-        errors.push({ field: `crew-${m.officerId}`, message: `${who(m.officerId)} is already in crew ${there}, saved on another team's briefing of this shift: take them out of that crew first` });
-        continue;
-      }
+      if (clashed.has(`crew-${m.officerId}`)) continue;
       if (c.members.length === 1 && !o.mayDeployAlone)
         errors.push({
           field: `role-${m.officerId}`,
@@ -365,6 +403,7 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
       if (!carries || m.deviceId === null) continue;
       const device = devices.get(m.deviceId);
       const field2 = `device-${m.officerId}`;
+      if (clashed.has(field2)) continue;
       if (!device) {
         errors.push({ field: field2, message: 'Choose a device from the list' });
         continue;
@@ -377,8 +416,6 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
       const holdsIt = o.holds?.deviceId === device.id;
       const inStore = device.state === 'in_store' && device.boroughId === store.boroughId && device.teamId === store.teamId;
       if (!holdsIt && !inStore) errors.push({ field: field2, message: `Device ${device.serial} is not free in this armoury: choose a device in store` });
-      else if (deviceElsewhere.has(device.id))
-        errors.push({ field: field2, message: `Device ${device.serial} is given to crew ${deviceElsewhere.get(device.id)!}, saved on another team’s briefing of this shift: choose another` });
       const twice = deviceUse.get(device.id);
       if (twice) errors.push({ field: field2, message: `Device ${device.serial} is also given to ${who(twice)}: a device goes to one carrier` });
       else deviceUse.set(device.id, m.officerId);
@@ -401,15 +438,14 @@ export async function saveCrews(svc: Services, actor: Actor, scope: Scope, input
     return { callSign: c.callSign.trim(), londonDate: d.period.londonDate, startsAt: d.period.startsAt, endsAt, members };
   });
   const taserCrews = newCrews.filter((c) => crewFlags(c.members, byId, d.policy).taser).length;
-  const serial = (id: string | null) => (id ? (devices.get(id)?.serial ?? null) : null);
   return change(svc, actor, async (trx, audit) => {
     await repo.lockBorough(trx, svc.database.kind, d.borough.id);
     const current = await repo.periodCrews(trx, d.forceId, d.period);
     const currentRevision = current.length ? Math.max(...current.map((c) => c.revision)) : null;
     if (currentRevision !== input.revision) throw new CrewsChangedError();
-    // Another briefing of this start may have taken an officer or a device meanwhile.
-    const taken = new Set((await repo.crewedElsewhere(trx, d.forceId, d.period)).flatMap((m) => [m.officerId, m.deviceId]));
-    if (newCrews.some((c) => c.members.some((m) => taken.has(m.officerId) || (m.deviceId !== null && taken.has(m.deviceId))))) throw new CrewsChangedError();
+    // Another briefing of this start may have taken an officer, a device or a call sign meanwhile.
+    const late = clashesElsewhere(input.crews, await repo.crewedElsewhere(trx, d.forceId, d.period), { who, serial, borough: d.borough.name, late: true });
+    if (late.length) throw new ValidationError(late);
     const revision = (currentRevision ?? -1) + 1;
     // The devices are checked again inside the transaction: one signed out meanwhile is not free.
     const now = await repo.devicesByIds(trx, d.forceId, wantedDevices);

@@ -182,6 +182,38 @@ describe.each(testDatabases())('the shift briefing on %s', (kind) => {
     expect(errors.find((e) => e.field === 'callSign-1')?.message).toBe("Another team's crew in Lambeth has the call sign LX22 for this shift: choose another");
   });
 
+  it('lets one of two briefings of the same start (the team’s and the whole borough’s) saving the same officer and device at once win; the other is told, naming them', async () => {
+    const next = '2027-04-01T21:00:00.000Z'; // the next night, 22:00 BST: nothing saved yet
+    const r = await importShifts(svc, SYSTEM_ACTOR, {
+      fileName: 'next.csv',
+      bytes: new TextEncoder().encode(['collar_number,date,start,end,borough,team,call_sign', '800LX,2027-04-01,22:00,07:00,Lambeth,Lambeth Emergency Response A,'].join('\n')),
+      source: 'cli',
+    });
+    expect(r.ok).toBe(true);
+    const save = (teamId: string | null, callSign: string) =>
+      saveCrews(svc, SGT, scope, {
+        boroughId: f.boroughs.lambeth.id,
+        teamId,
+        startsAt: next,
+        revision: null,
+        crews: [{ callSign, members: [{ officerId: ids['800LX']!, role: 'solo', deviceId: devices.X2L0001! }] }],
+      });
+    const results = await Promise.allSettled([save(f.teams.lambethResponse.id, 'LX31'), save(null, 'LX32')]);
+    expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((x) => x.status === 'rejected') as PromiseRejectedResult;
+    // Not a database error from the unique keys: both were checked, the loser again inside its transaction.
+    expect(lost.reason).toBeInstanceOf(ValidationError);
+    const won = results[0]!.status === 'fulfilled' ? 'LX31' : 'LX32';
+    expect((lost.reason as ValidationError).errors).toEqual([
+      {
+        field: `crew-${ids['800LX']}`,
+        message: expect.stringMatching(new RegExp(`^PS Asha Stone \\(800LX\\) is already in crew ${won}, saved (a moment ago )?on another team's briefing of this shift`)),
+      },
+    ]);
+    const stored = await svc.database.db.selectFrom('crew_member').select(['officer_id', 'device_id']).where('starts_at', '=', next).execute();
+    expect(stored).toEqual([{ officer_id: ids['800LX'], device_id: devices.X2L0001 }]);
+  });
+
   it('leaves out of the whole borough’s proposal the officers and devices the team’s saved crews already have', async () => {
     const team = await briefing(svc, scope, q());
     const given = team.crews.flatMap((c) => c.members.map((m) => m.deviceId)).filter((x): x is string => x !== null);

@@ -80,28 +80,18 @@ export async function periodCrews(db: Executor, forceId: string, p: Period): Pro
   }));
 }
 
-/** Call signs other teams' crews use in the same borough from the same start (call signs are unique there). */
-export async function callSignsTaken(db: Executor, forceId: string, p: Period): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('crew')
-    .select('call_sign')
-    .where('force_id', '=', forceId)
-    .where('borough_id', '=', p.boroughId)
-    .where('starts_at', '=', p.startsAt)
-    .where((eb) => (p.teamId === null ? eb('team_id', 'is not', null) : eb.or([eb('team_id', 'is', null), eb('team_id', '!=', p.teamId)])))
-    .execute();
-  return new Set(rows.map((r) => r.call_sign.toUpperCase()));
-}
-
 export interface CrewedElsewhere {
   officerId: string;
   callSign: string;
   deviceId: string | null;
+  /** The crew is in the period's borough (its call sign is then taken for this period). */
+  sameBorough: boolean;
 }
 
 /**
  * The members of crews saved for the other briefings of the same start (another team's, or the
- * whole borough's, anywhere in the force): an officer is in one crew, a device goes to one carrier.
+ * whole borough's, anywhere in the force): an officer is in one crew, a device goes to one
+ * carrier, and a call sign is one crew's in its borough. Every saved crew has members.
  */
 export async function crewedElsewhere(db: Executor, forceId: string, p: Period): Promise<CrewedElsewhere[]> {
   const rows = await db
@@ -111,19 +101,12 @@ export async function crewedElsewhere(db: Executor, forceId: string, p: Period):
     .where('m.force_id', '=', forceId)
     .where('m.starts_at', '=', p.startsAt)
     .execute();
-  return rows.filter((r) => r.borough_id !== p.boroughId || r.team_id !== p.teamId).map((r) => ({ officerId: r.officer_id, callSign: r.call_sign, deviceId: r.device_id }));
+  return rows
+    .filter((r) => r.borough_id !== p.boroughId || r.team_id !== p.teamId)
+    .map((r) => ({ officerId: r.officer_id, callSign: r.call_sign, deviceId: r.device_id, sameBorough: r.borough_id === p.boroughId }));
 }
 
 /** Makes savers of one borough's crews wait for each other (PostgreSQL; SQLite's writes are one at a time already). */
-/**
- * The change counters everything a briefing shows is derived from (migrations 0022 and 0025):
- * authority, the fleet, and the rosters (shifts, policy, crews, sign-outs). One small read.
- */
-export async function briefingDataVersion(db: Executor): Promise<string> {
-  const rows = await db.selectFrom('change_counter').select(['name', 'n']).where('name', 'in', ['authority', 'devices', 'rosters']).orderBy('name').execute();
-  return rows.map((r) => `${r.name}=${String(r.n)}`).join(',');
-}
-
 export async function lockBorough(db: Executor, kind: DatabaseKind, boroughId: string): Promise<void> {
   if (kind === 'postgres') await sql`select id from borough where id = ${boroughId} for update`.execute(db);
 }
