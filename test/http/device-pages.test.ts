@@ -19,8 +19,6 @@ import { firedReport, recordingOfficer, recordReport } from '../support/report-f
 
 const NOW = '2027-04-01T06:30:00Z'; // 07:30 in London
 
-const text = pageText;
-
 describe.each(testDatabases())('device pages on %s', (kind) => {
   let t: TestApp;
   let f: SmallForce;
@@ -120,29 +118,29 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
   it('lists the register with filters, counts and paging; a borough reader sees their borough’s store only', async () => {
     const all = await as.armourer!.get('/devices');
     expect(all.statusCode, all.body).toBe(200);
-    expect(text(all.body)).toContain('60 devices, page 1 of 2');
-    expect(text(all.body)).toContain('In store: 60');
-    expect(text(all.body)).toContain('Issued: 0');
+    expect(pageText(all.body)).toContain('60 devices, page 1 of 2');
+    expect(pageText(all.body)).toContain('In store: 60');
+    expect(pageText(all.body)).toContain('Issued: 0');
     expect(all.body).toContain(`href="/devices/${ids.X2L0001}"`);
     const page2 = await as.armourer!.get('/devices?page=2');
     expect(page2.body).toContain('X2Z0054');
     expect(page2.body).not.toContain('X2L0001');
 
-    const prefix = text((await as.armourer!.get('/devices?serial=x2l')).body);
+    const prefix = pageText((await as.armourer!.get('/devices?serial=x2l')).body);
     expect(prefix).toContain('2 devices');
     expect(prefix).toContain('X2L0001');
     expect(prefix).not.toContain('X2C0001');
-    const x26 = text((await as.armourer!.get('/devices?model=X26')).body);
+    const x26 = pageText((await as.armourer!.get('/devices?model=X26')).body);
     expect(x26).toContain('2 devices');
     expect(x26).toContain('X26C0001');
-    const store = text((await as.armourer!.get(`/devices?store=${encodeURIComponent(lambethKey)}&state=in_store`)).body);
+    const store = pageText((await as.armourer!.get(`/devices?store=${encodeURIComponent(lambethKey)}&state=in_store`)).body);
     expect(store).toContain('3 devices');
     expect(store).toContain('Lambeth armoury');
-    expect(text((await as.armourer!.get('/devices?model=NOPE')).body)).toContain('No devices match');
+    expect(pageText((await as.armourer!.get('/devices?model=NOPE')).body)).toContain('No devices match');
 
     const sgt = await as.sgt!.get('/devices');
     expect(sgt.statusCode).toBe(200);
-    expect(text(sgt.body)).toContain('3 devices');
+    expect(pageText(sgt.body)).toContain('3 devices');
     expect(sgt.body).not.toContain('X2C0001');
     expect(sgt.body).not.toContain('X2Z0000');
     expect((await as.sgt!.get(`/devices/${ids.X2C0001 ?? ''}`)).statusCode).toBe(404);
@@ -153,7 +151,7 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
   it('shows a device’s whole history: the issue, the return, and the reports naming it', async () => {
     const page = await as.psd!.get(`/devices/${ids.X2L0001}`);
     expect(page.statusCode, page.body).toBe(200);
-    const body = text(page.body);
+    const body = pageText(page.body);
     expect(body).toContain('X2 X2L0001');
     expect(body).toContain('1.2.3');
     expect(body).toContain('Lambeth armoury');
@@ -174,7 +172,7 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
     // An armourer reads no reports: the report is named, not linked.
     const armourer = await as.armourer!.get(`/devices/${ids.X2L0001}`);
     expect(armourer.body).not.toContain(`href="/reports/${reportId}"`);
-    expect(text(armourer.body)).toContain('Named in a use-of-force report');
+    expect(pageText(armourer.body)).toContain('Named in a use-of-force report');
     // The supervisor reads it but moves nothing.
     const sgt = await as.sgt!.get(`/devices/${ids.X2L0001}`);
     expect(sgt.statusCode).toBe(200);
@@ -185,7 +183,7 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
   it('shows the fleet’s figures: stores, the X26 retirement, X2 ratios per borough, the conversion list and the composition', async () => {
     const page = await as.lead!.get('/fleet');
     expect(page.statusCode, page.body).toBe(200);
-    const body = text(page.body);
+    const body = pageText(page.body);
     expect(body).toContain('The force stops issuing the X26 on 30 September 2027');
     expect(body).toMatch(/2 X26 devices still to withdraw: 2 in store/);
     expect(page.body).toContain('href="/devices?model=X26&amp;state=in_store"');
@@ -205,7 +203,7 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
     expect(body).toMatch(/February 2027 3 2 5/);
     expect(body).toMatch(/May 2025 0 2 2/);
     // A Lambeth sergeant sees Lambeth only.
-    const sgt = text((await as.sgt!.get('/fleet')).body);
+    const sgt = pageText((await as.sgt!.get('/fleet')).body);
     expect(sgt).toContain('Lambeth armoury');
     expect(sgt).not.toContain('Camden armoury');
     expect(sgt).not.toContain('Central store');
@@ -221,33 +219,33 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
 
     const short = await as.armourer!.post(`${url}/moves`, { move: 'send_for_repair', note: 'bad', revision: String(await revision()) });
     expect(short.statusCode).toBe(409);
-    expect(text(short.body)).toContain('There is a problem');
-    expect(text(short.body)).toContain('Describe the defect (at least 5 characters)');
+    expect(pageText(short.body)).toContain('There is a problem');
+    expect(pageText(short.body)).toContain('Describe the defect (at least 5 characters)');
     expect(short.body).toContain('href="#note-send_for_repair"');
 
     const stale = await as.armourer!.post(`${url}/moves`, { move: 'send_for_repair', note: 'Trigger sticks', revision: '99' });
     expect(stale.statusCode).toBe(409);
-    expect(text(stale.body)).toContain('was changed by someone else a moment ago');
+    expect(pageText(stale.body)).toContain('was changed by someone else a moment ago');
 
     const repair = await as.armourer!.post(`${url}/moves`, { move: 'send_for_repair', note: 'Trigger sticks', revision: String(await revision()) });
     expect(repair.statusCode, repair.body).toBe(303);
     page = await as.armourer!.get(`${url}?notice=moved`);
-    expect(text(page.body)).toContain('The device has been moved.');
-    expect(text(page.body)).toContain('In repair');
-    expect(text(page.body)).toContain('Defect: Trigger sticks');
+    expect(pageText(page.body)).toContain('The device has been moved.');
+    expect(pageText(page.body)).toContain('In repair');
+    expect(pageText(page.body)).toContain('Defect: Trigger sticks');
     const refused = await as.armourer!.post(`${url}/moves`, { move: 'send_for_repair', note: 'Again please', revision: String(await revision()) });
     expect(refused.statusCode).toBe(409);
-    expect(text(refused.body)).toContain('The device cannot be sent for repair: it is already in repair.');
+    expect(pageText(refused.body)).toContain('The device cannot be sent for repair: it is already in repair.');
     expect((await as.armourer!.post(`${url}/moves`, { move: 'repaired', note: '', revision: String(await revision()) })).statusCode).toBe(303);
-    expect(text((await as.armourer!.get(url)).body)).toContain('Back from repair');
+    expect(pageText((await as.armourer!.get(url)).body)).toContain('Back from repair');
 
     expect((await as.armourer!.post(`${url}/moves`, { move: 'quarantine', note: 'Held after a serious injury', revision: String(await revision()) })).statusCode).toBe(303);
     page = await as.armourer!.get(url);
-    expect(text(page.body)).toContain('Only professional standards can release it');
+    expect(pageText(page.body)).toContain('Only professional standards can release it');
     expect(page.body).not.toContain('value="release"');
     const notPsd = await as.armourer!.post(`${url}/moves`, { move: 'release', note: 'Case closed', revision: String(await revision()) });
     expect(notPsd.statusCode).toBe(409);
-    expect(text(notPsd.body)).toContain('Only professional standards can release a quarantined device.');
+    expect(pageText(notPsd.body)).toContain('Only professional standards can release a quarantined device.');
     const psdPage = await as.psd!.get(url);
     expect(psdPage.body).toContain('value="release"');
     const psdRevision = Number(/name="revision" value="(\d+)"/.exec(psdPage.body)![1]);
@@ -255,14 +253,14 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
 
     const noReason = await as.armourer!.post(`${url}/moves`, { move: 'withdraw', note: 'Dropped in the Thames', revision: String(await revision()) });
     expect(noReason.statusCode).toBe(409);
-    expect(text(noReason.body)).toContain('Say why the device is withdrawn');
+    expect(pageText(noReason.body)).toContain('Say why the device is withdrawn');
     const badReason = await as.armourer!.post(`${url}/moves`, { move: 'withdraw', withdrawalReason: 'stolen', note: 'Dropped in the Thames', revision: String(await revision()) });
     expect(badReason.statusCode).toBe(400);
     expect(badReason.body).toContain('href="#withdrawalReason"');
     expect((await as.armourer!.post(`${url}/moves`, { move: 'withdraw', withdrawalReason: 'lost', note: 'Dropped in the Thames', revision: String(await revision()) })).statusCode).toBe(303);
     page = await as.armourer!.get(url);
-    expect(text(page.body)).toContain('Withdrawal reason Lost');
-    expect(text(page.body)).toContain('Withdrawn: lost');
+    expect(pageText(page.body)).toContain('Withdrawal reason Lost');
+    expect(pageText(page.body)).toContain('Withdrawn: lost');
     expect(page.body).not.toContain('/moves"');
     expect((await as.armourer!.post(`${url}/moves`, { move: 'issue', revision: '0' })).statusCode).toBe(400);
     expect((await as.sgt!.post(`${url}/moves`, { move: 'quarantine', note: 'Held as evidence' })).statusCode).toBe(403);
@@ -271,37 +269,37 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
   });
 
   it('lists cartridges with filters and links an expended cartridge to its report', async () => {
-    const all = text((await as.armourer!.get('/devices/cartridges')).body);
+    const all = pageText((await as.armourer!.get('/devices/cartridges')).body);
     expect(all).toContain('3 cartridges');
     expect(all).toContain('Expended, no report (1)');
-    const expiring = text((await as.armourer!.get('/devices/cartridges?expiring=yes')).body);
+    const expiring = pageText((await as.armourer!.get('/devices/cartridges?expiring=yes')).body);
     expect(expiring).toContain('1 cartridge');
     expect(expiring).toContain('CL0002');
     expect(expiring).toContain('Expiring soon');
-    expect(text((await as.armourer!.get('/devices/cartridges?type=Smart+15+ft')).body)).toContain('CC0001');
-    expect(text((await as.armourer!.get('/devices/cartridges?state=expended')).body)).toContain('1 cartridge');
-    expect(text((await as.sgt!.get('/devices/cartridges')).body)).toContain('2 cartridges');
+    expect(pageText((await as.armourer!.get('/devices/cartridges?type=Smart+15+ft')).body)).toContain('CC0001');
+    expect(pageText((await as.armourer!.get('/devices/cartridges?state=expended')).body)).toContain('1 cartridge');
+    expect(pageText((await as.sgt!.get('/devices/cartridges')).body)).toContain('2 cartridges');
 
     const tab = await as.armourer!.get('/devices/cartridges?tab=unlinked');
-    expect(text(tab.body)).toContain('CL0001');
-    expect(text(tab.body)).toContain('501LX Asha Patel');
+    expect(pageText(tab.body)).toContain('CL0001');
+    expect(pageText(tab.body)).toContain('501LX Asha Patel');
     const cartridgeId = /action="\/devices\/cartridges\/([^/]+)\/report"/.exec(tab.body)![1]!;
     const wrong = await as.armourer!.post(`/devices/cartridges/${cartridgeId}/report`, { report: 'CAD 9999/01JAN' });
     expect(wrong.statusCode).toBe(400);
-    expect(text(wrong.body)).toContain('No report has the ID or incident reference “CAD 9999/01JAN”');
+    expect(pageText(wrong.body)).toContain('No report has the ID or incident reference “CAD 9999/01JAN”');
     expect(wrong.body).toContain(`href="#report-${cartridgeId}"`);
     expect(wrong.body).toContain('value="CAD 9999/01JAN"');
     expect((await as.sgt!.post(`/devices/cartridges/${cartridgeId}/report`, { report: 'CAD 1234/28NOV' })).statusCode).toBe(403);
     const linked = await as.armourer!.post(`/devices/cartridges/${cartridgeId}/report`, { report: 'CAD 1234/28NOV' });
     expect(linked.statusCode, linked.body).toBe(303);
-    const after = text((await as.armourer!.get('/devices/cartridges?tab=unlinked&notice=linked')).body);
+    const after = pageText((await as.armourer!.get('/devices/cartridges?tab=unlinked&notice=linked')).body);
     expect(after).toContain('The cartridge is linked to the report.');
     expect(after).toContain('Every expended cartridge has its report');
     const again = await as.armourer!.post(`/devices/cartridges/${cartridgeId}/report`, { report: reportId });
     expect(again.statusCode).toBe(303);
     const audit = await listAudit(t.svc.database.db, { action: 'cartridge.link_report' }, { offset: 0, limit: 5 });
     expect(JSON.parse(audit.entries[0]!.summary)).toMatchObject({ serial: 'CL0001', reportId });
-    expect(text((await as.psd!.get(`/devices/${ids.X2L0001}`)).body)).not.toContain('no report linked yet');
+    expect(pageText((await as.psd!.get(`/devices/${ids.X2L0001}`)).body)).not.toContain('no report linked yet');
     // A cartridge in store is never linked.
     const inStore = /action="\/devices\/cartridges\/([^/]+)\/report"/.exec((await as.armourer!.get('/devices/cartridges')).body);
     expect(inStore).toBeNull();
@@ -310,8 +308,8 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
   it('edits the gate policy with an audit entry; authority and suspension are never overridable', async () => {
     const page = await as.armourer!.get('/devices/policy');
     expect(page.statusCode).toBe(200);
-    expect(text(page.body)).toContain('never overridable');
-    expect(text(page.body)).toContain('No current authority on the model');
+    expect(pageText(page.body)).toContain('never overridable');
+    expect(pageText(page.body)).toContain('No current authority on the model');
     expect(page.body).not.toContain('value="not_authorised"');
     expect((await as.sgt!.get('/devices/policy')).statusCode).toBe(403);
     expect((await as.lead!.get('/devices/policy')).statusCode).toBe(200);
@@ -320,8 +318,8 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
 
     const bad = await as.armourer!.post('/devices/policy', { spareCartridges: '9', overridable: ['wrong_armoury', 'not_authorised'] });
     expect(bad.statusCode).toBe(400);
-    expect(text(bad.body)).toContain('from 0 to 4');
-    expect(text(bad.body)).toContain('These reasons can never be overridden: not_authorised');
+    expect(pageText(bad.body)).toContain('from 0 to 4');
+    expect(pageText(bad.body)).toContain('These reasons can never be overridden: not_authorised');
     const ok = await as.armourer!.post('/devices/policy', { spareCartridges: '2', overridable: ['wrong_armoury', 'cartridge_expired'] });
     expect(ok.statusCode).toBe(303);
     expect(await gatePolicy(t.svc)).toEqual({ spareCartridges: 2, overridable: ['wrong_armoury', 'cartridge_expired'] });
@@ -337,9 +335,9 @@ describe.each(testDatabases())('device pages on %s', (kind) => {
 
   it('says who holds a device that is out, on its page and in the register', async () => {
     await issueDevice(t.svc, SYSTEM_ACTOR, { all: true }, { deviceSerial: 'X2C0001', collarNumber: '503LX', cartridges: [] });
-    const page = text((await as.armourer!.get(`/devices/${ids.X2C0001}`)).body);
+    const page = pageText((await as.armourer!.get(`/devices/${ids.X2C0001}`)).body);
     expect(page).toContain('Issued to 503LX Cy Camden since 1 April 2027 at 07:30');
-    expect(text((await as.armourer!.get('/devices?state=issued')).body)).toContain('X2C0001 X2 Camden armoury Issued with 503LX Cy Camden');
+    expect(pageText((await as.armourer!.get('/devices?state=issued')).body)).toContain('X2C0001 X2 Camden armoury Issued with 503LX Cy Camden');
   });
 
   it('puts Devices in the menu for those who read devices', async () => {

@@ -11,8 +11,6 @@ import { insertLogEntries, syncAt, triggerAt } from '../support/reconciliation.j
 
 /* Issue 13: the reconciliation pages: the list by borough and kind, running it, an exception's timeline, resolving it (errors, a stale form, success) and who may not. */
 
-const text = pageText;
-
 describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
   let t: TestApp;
   let now = new Date('2026-11-20T18:00:00Z');
@@ -55,15 +53,15 @@ describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
   it('shows the empty list before any run, and refuses a run with bad dates, naming the fields', async () => {
     const empty = await as.armourer!.get('/devices/reconciliation');
     expect(empty.statusCode).toBe(200);
-    expect(text(empty.body)).toContain('The reconciliation has not run yet.');
-    expect(text(empty.body)).toContain('No exceptions match');
+    expect(pageText(empty.body)).toContain('The reconciliation has not run yet.');
+    expect(pageText(empty.body)).toContain('No exceptions match');
     expect(empty.body).toContain('Run reconciliation');
     // A sergeant reads the list but may not run it.
     expect((await as.sgt!.get('/devices/reconciliation')).body).not.toContain('action="/devices/reconciliation/run"');
     expect((await as.sgt!.post('/devices/reconciliation/run', { from: '2026-11-20', to: '2026-11-20' })).statusCode).toBe(403);
     const bad = await as.armourer!.post('/devices/reconciliation/run', { from: '20/11/2026', to: '' });
     expect(bad.statusCode).toBe(400);
-    const body = text(bad.body);
+    const body = pageText(bad.body);
     expect(body).toContain('There is a problem');
     expect(bad.body).toContain('href="#from"');
     expect(body).toContain('The first date must be a real date in the form YYYY-MM-DD');
@@ -71,7 +69,7 @@ describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
     // A year waits too long for a page: the CLI does that.
     const year = await as.armourer!.post('/devices/reconciliation/run', { from: '2025-11-21', to: '2026-11-20' });
     expect(year.statusCode).toBe(400);
-    expect(text(year.body)).toContain('Run at most 92 days here (you asked for 365): for longer, run cedar reconcile --from 2025-11-21 --to 2026-11-20 --out FILE');
+    expect(pageText(year.body)).toContain('Run at most 92 days here (you asked for 365): for longer, run cedar reconcile --from 2025-11-21 --to 2026-11-20 --out FILE');
   });
 
   it('runs the reconciliation from the page and lists what it found by borough and kind', async () => {
@@ -79,7 +77,7 @@ describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
     expect(ran.statusCode).toBe(303);
     expect(ran.headers.location).toBe('/devices/reconciliation?notice=ran');
     const list = await as.armourer!.get('/devices/reconciliation?notice=ran');
-    const body = text(list.body);
+    const body = pageText(list.body);
     expect(body).toContain('The reconciliation has run');
     expect(body).toMatch(/Lambeth 1 1 All 1 1/);
     expect(body).toContain('Discharge without a report on device XPAGE0001');
@@ -87,16 +85,16 @@ describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
     exceptionId = /href="\/devices\/reconciliation\/([0-9a-f-]{36})"/.exec(list.body)![1]!;
     // Camden's sergeant sees none of Lambeth's.
     const camden = await as.camden!.get('/devices/reconciliation');
-    expect(text(camden.body)).toContain('0 exceptions');
+    expect(pageText(camden.body)).toContain('0 exceptions');
     expect((await as.camden!.get(`/devices/reconciliation/${exceptionId}`)).statusCode).toBe(404);
     // Filters: another kind shows none.
-    expect(text((await as.armourer!.get('/devices/reconciliation?kind=clock_reset')).body)).toContain('No exceptions match');
+    expect(pageText((await as.armourer!.get('/devices/reconciliation?kind=clock_reset')).body)).toContain('No exceptions match');
   });
 
   it('opens the timeline: the log in true time with device time and offset, the spark test marked, the issue record', async () => {
     const page = await as.psd!.get(`/devices/reconciliation/${exceptionId}`);
     expect(page.statusCode).toBe(200);
-    const body = text(page.body);
+    const body = pageText(page.body);
     expect(body).toContain('Discharge without a report: device XPAGE0001');
     expect(body).toContain('2026-11-20 20:00:00');
     expect(body).toContain('20 November 2026 at 20:00');
@@ -118,29 +116,29 @@ describe.each(testDatabases())('reconciliation pages on %s', (kind) => {
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('href="#outcome"');
     expect(missing.body).toContain('href="#reason"');
-    expect(text(missing.body)).toContain('Select the outcome');
+    expect(pageText(missing.body)).toContain('Select the outcome');
     const stale = await as.armourer!.post(url, { outcome: 'log_fault', reason: 'Battery fault', revision: '7' });
     expect(stale.statusCode).toBe(409);
-    expect(text(stale.body)).toContain('Someone changed this exception while you were looking at it');
+    expect(pageText(stale.body)).toContain('Someone changed this exception while you were looking at it');
     expect(stale.body).toContain('Battery fault');
     const done = await as.armourer!.post(url, { outcome: 'accidental_discharge_recorded', reason: 'Accidental discharge in the armoury, recorded', revision: '0' });
     expect(done.statusCode).toBe(303);
-    const page = text((await as.armourer!.get(done.headers.location as string)).body);
+    const page = pageText((await as.armourer!.get(done.headers.location as string)).body);
     expect(page).toContain('The exception has been resolved.');
     expect(page).toContain('Accidental discharge, now recorded');
     expect(page).toContain('Accidental discharge in the armoury, recorded');
     const audit = (await listAudit(t.svc.database.db, { action: 'reconciliation_exception.resolve' }, { offset: 0, limit: 10 })).entries;
     expect(audit).toHaveLength(1);
     // Resolved, it leaves the open list.
-    expect(text((await as.armourer!.get('/devices/reconciliation')).body)).toContain('0 exceptions');
-    expect(text((await as.armourer!.get('/devices/reconciliation?state=resolved')).body)).toContain('1 exception');
+    expect(pageText((await as.armourer!.get('/devices/reconciliation')).body)).toContain('0 exceptions');
+    expect(pageText((await as.armourer!.get('/devices/reconciliation?state=resolved')).body)).toContain('1 exception');
   });
 
   it('explains the rules on the methodology page, linked from the list', async () => {
     expect((await as.sgt!.get('/devices/reconciliation')).body).toContain('href="/devices/reconciliation/methodology"');
     const page = await as.sgt!.get('/devices/reconciliation/methodology');
     expect(page.statusCode).toBe(200);
-    const body = text(page.body);
+    const body = pageText(page.body);
     for (const rule of ['True time', 'Clock resets', 'Function tests', 'Cycles', 'Episodes', 'Matching', 'Exceptions']) expect(body).toContain(rule);
     expect(body).toContain('4 minutes for every 30 days');
   });

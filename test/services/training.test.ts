@@ -14,6 +14,7 @@ import {
   enrol,
   getSession,
   lapsing,
+  lapsingWithin,
   liftRestriction,
   listCourseTypes,
   officerAuthority,
@@ -283,6 +284,9 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect((await lapsing(svc, { all: false, boroughIds: [f.boroughs.camden.id] }, 90, undefined, at('2027-04-01'))).total).toBe(0);
     await enrol(svc, LEAD, refresher, officer.trainer, at('2027-05-05'));
     expect((await lapsing(svc, ALL, 30, undefined, at('2027-05-05'))).boroughs[0]!.officers[0]!.booked).toEqual({ startsOn: '2027-05-10', waiting: false });
+    // The page reads the 90 days once and narrows them for the 30- and 60-day tabs: the same lists.
+    for (const on of ['2027-04-01', '2027-05-05', '2027-05-20'])
+      for (const days of [30, 60]) expect(lapsingWithin(await lapsing(svc, ALL, 90, undefined, at(on)), days)).toEqual(await lapsing(svc, ALL, days, undefined, at(on)));
   });
 
   it('never over-fills a session when officers enrol at the same moment', async () => {

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { can, scopeIncludes } from '../../../domain/permissions.js';
-import { addDays } from '../../../domain/calendar.js';
 import type { Services } from '../../../services/context.js';
 import { listBoroughs } from '../../../services/organisation.js';
-import { lapsing } from '../../../services/training.js';
+import { lapsing, lapsingWithin } from '../../../services/training.js';
 import { paginationView } from '../../forms.js';
 import { queryChoice, queryId, queryOf, queryPage } from '../../query.js';
 import { dateRange } from '../../training-view.js';
@@ -29,8 +28,8 @@ export function registerTrainingLapsingRoutes(app: FastifyInstance, svc: Service
     const boroughId = boroughs.some((b) => b.id === q.borough) ? q.borough : undefined;
     // One look at the next 90 days gives the counts on the tabs; the chosen window is a subset of it.
     const widest = await lapsing(svc, request.scope, 90, boroughId);
-    const chosen = days === 90 ? widest : await lapsing(svc, request.scope, days, boroughId);
-    const within = (n: number) => widest.boroughs.reduce((sum, b) => sum + b.officers.filter((o) => o.expiresOn < addDays(widest.on, n)).length, 0);
+    const chosen = days === 90 ? widest : lapsingWithin(widest, days);
+    const within = (n: number) => lapsingWithin(widest, n).total;
     const keep = (n: number) => `/training/lapsing?days=${n}${boroughId ? `&borough=${encodeURIComponent(boroughId)}` : ''}`;
     // This page's officers, in the boroughs' order, grouped again by borough.
     const everyone = chosen.boroughs.flatMap((b) => b.officers.map((o) => ({ b, o })));
