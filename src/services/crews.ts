@@ -259,7 +259,7 @@ async function workOutBriefing(svc: Services, scope: Scope, q: { boroughId: stri
     // Devices the on-duty officers already hold count as theirs to carry. An officer already in
     // another briefing's crew of this start (another team's, or the whole borough's) is left out.
     const free = d.officers.filter((o) => o.crewedElsewhere === null);
-    const heldDevices = free.filter((o) => o.holds).map((o) => ({ id: o.holds!.deviceId, serial: o.holds!.serial, model: o.holds!.model }));
+    const heldDevices = free.filter((o) => o.holds).map((o) => ({ id: o.holds!.deviceId, serial: o.holds!.serial, model: o.holds!.model, heldBy: o.officer.id }));
     const proposal = proposeCrews({
       officers: free.map((o) => ({ id: o.officer.id, collarNumber: o.officer.collarNumber, rank: o.officer.rank, authorisedModels: o.authorisedModels, authorisedUntil: o.authorisedUntil })),
       devices: [...d.freeDevices.map((x) => ({ id: x.id, serial: x.serial, model: x.model })), ...heldDevices],

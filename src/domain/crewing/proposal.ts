@@ -9,7 +9,8 @@
  *     authorised on, as many as possible (a maximum bipartite matching, augmenting paths), taking
  *     officers in order of preference: those who may deploy alone first (a solo carrier is a crew
  *     on one officer), then those whose authority lasts the whole shift, then by collar number;
- *     devices by model then serial.
+ *     devices by model then serial. A device already signed out to an officer goes to them or
+ *     to no one (they keep it, or hand it back if they do not carry).
  *  2. crews: a carrier who may deploy alone is a solo crew. With one carrier per crew, every
  *     other carrier is paired with a partner who does not carry; when partners run out, the
  *     remaining carriers are paired with each other and the second of each pair hands back the
@@ -39,6 +40,8 @@ export interface FreeDevice {
   id: string;
   serial: string;
   model: string;
+  /** The officer it is signed out to already, if any: it goes to them or to no one. */
+  heldBy?: string;
 }
 
 export type CrewRole = 'carrier' | 'partner' | 'solo';
@@ -84,7 +87,7 @@ export function lapsesBefore(until: string | null, endsAt: string): boolean {
 /** Carrier → device, a maximum matching preferring officers in the order given (Kuhn's augmenting paths). */
 function matchDevices(officers: readonly ProposalOfficer[], devices: readonly FreeDevice[]): Map<string, FreeDevice> {
   const deviceOwner = new Map<number, number>(); // device index → officer index
-  const fits = officers.map((o) => devices.map((d, i) => (o.authorisedModels.includes(d.model) ? i : -1)).filter((i) => i >= 0));
+  const fits = officers.map((o) => devices.map((d, i) => (o.authorisedModels.includes(d.model) && (d.heldBy === undefined || d.heldBy === o.id) ? i : -1)).filter((i) => i >= 0));
   const tryOfficer = (oi: number, seen: Set<number>): boolean => {
     // A free device first, so earlier officers keep the devices they were given where they can.
     const free = fits[oi]!.find((di) => !deviceOwner.has(di));

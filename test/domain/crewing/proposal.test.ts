@@ -62,6 +62,14 @@ describe('proposing crews (hand-checked)', () => {
     expect(shape([pc('1', ['X2', 'X26']), pc('2', ['X2']), pc('3', []), pc('4', [])], [x2('A'), x26('B')])).toEqual({ crews: ['*C:1/B P:3', '*C:2/A P:4'], taserCrews: 2, spare: [] });
   });
 
+  it('gives a device already signed out to an officer to them or to no one', () => {
+    const held = (serial: string, by: string): FreeDevice => ({ ...x2(serial), heldBy: by });
+    // Officer 1 comes first, but the only device is 2's: 2 carries it.
+    expect(shape([pc('1'), pc('2'), pc('3', []), pc('4', [])], [held('A', '2')])).toEqual({ crews: ['*C:2/A P:1', 'P:3 P:4'], taserCrews: 1, spare: [] });
+    // Its holder may not carry it (authorised on another model only): it is no one's.
+    expect(shape([pc('1'), pc('2', ['X26']), pc('3', [])], [held('A', '2')])).toEqual({ crews: ['P:1 P:2 P:3'], taserCrews: 0, spare: ['d-A'] });
+  });
+
   it('gives no device of a model the officer is not authorised on', () => {
     expect(shape([pc('1', ['X26']), pc('2', [])], [x2('A')])).toEqual({ crews: ['P:1 P:2'], taserCrews: 0, spare: ['d-A'] });
   });
