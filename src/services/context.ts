@@ -48,19 +48,25 @@ export type Audit = (entries: AuditInput | readonly AuditInput[]) => Promise<voi
 
 /**
  * Runs a change and its audit entries in one transaction: either both are stored or neither.
+ * The entries are appended to the chain when the work is done, just before the commit: on
+ * PostgreSQL the append takes the chain's lock, held to the commit, so unrelated changes wait
+ * for each other's append alone, not for the whole of each other's work.
  */
 export async function change<T>(svc: Services, actor: Actor, work: (trx: Transaction<DB>, audit: Audit) => Promise<T>): Promise<T> {
   return svc.database.db.transaction().execute(async (trx) => {
+    const pending: AuditInput[] = [];
     const audit: Audit = async (entries) => {
-      const list = Array.isArray(entries) ? entries : [entries as AuditInput];
-      await appendAudit(
-        trx,
-        svc.database.kind,
-        list.map((e) => ({ ...e, actorUserId: actor.userId, actorLabel: actor.label })),
-        { key: svc.auditKey, at: svc.now() },
-      );
+      if (Array.isArray(entries)) for (const e of entries as readonly AuditInput[]) pending.push(e);
+      else pending.push(entries as AuditInput);
     };
-    return work(trx, audit);
+    const result = await work(trx, audit);
+    await appendAudit(
+      trx,
+      svc.database.kind,
+      pending.map((e) => ({ ...e, actorUserId: actor.userId, actorLabel: actor.label })),
+      { key: svc.auditKey, at: svc.now() },
+    );
+    return result;
   });
 }
 

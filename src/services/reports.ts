@@ -104,6 +104,34 @@ export async function startReport(svc: Services, actor: Actor): Promise<Report> 
 }
 
 /**
+ * A report started with these sections already saved, in one transaction (the API's create):
+ * either the report and all its sections are stored, or nothing is. The audit trail is the same
+ * as starting it and saving each section in turn: `report.create`, then `report.save_section`
+ * for each section given.
+ */
+export async function createReport(svc: Services, actor: Actor, sections: Partial<Record<SectionKey, unknown>>): Promise<Report> {
+  const { officer } = await recorder(svc, actor);
+  const force = await getForce(svc);
+  const now = svc.now();
+  const at = now.toISOString();
+  const keys = (Object.keys(sections) as SectionKey[]).filter((k) => sections[k] !== undefined);
+  return change(svc, actor, async (trx, audit) => {
+    const id = await repo.insertReport(trx, { forceId: force.id, officerId: officer.id, authorUserId: actor.userId!, boroughId: officer.boroughId, content: {} }, at);
+    await repo.insertEvent(trx, { reportId: id, kind: 'created', actorUserId: actor.userId, actorLabel: actor.label }, at);
+    await audit({ action: 'report.create', entityType: 'report', entityId: id, summary: { officerId: officer.id } });
+    if (keys.length === 0) return (await repo.findReport(trx, id))!;
+    const saved: StoredContent = {};
+    for (const key of keys) saved[key] = await parseSection(svc, trx, force.id, key, sections[key], now);
+    const content = await withTrainedAnswer(trx, force.id, officer.id, saved, now);
+    const derived = await derive(trx, svc, force.id, content);
+    wrote(await repo.updateReportContent(trx, id, 0, content, derived, {}, at));
+    await refreshIncidents(svc, trx, derived.incidentId);
+    await audit(keys.map((key) => ({ action: 'report.save_section', entityType: 'report', entityId: id, summary: { section: key } })));
+    return (await repo.findReport(trx, id))!;
+  });
+}
+
+/**
  * The "CED-trained" answer is not asked: it is the officer's authority to carry on the
  * incident day (today while the incident is not yet entered), from their training record.
  */

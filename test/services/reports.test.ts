@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { createOfficer } from '../../src/services/officers.js';
 import {
   amendReport,
+  createReport,
   discardAmendment,
   stageAmendment,
   submitAmendment,
@@ -104,6 +105,27 @@ describe.each(testDatabases())('use-of-force reports on %s', (kind) => {
     await expect(saveSection(svc, pc, r.id, 'outcomes', { outcomes: ['other'] })).rejects.toThrow(/amendment/);
     const { entries } = await listAudit(svc.database.db, { entityId: r.id }, { offset: 0, limit: 50 });
     expect(entries.map((e) => e.action)).toContain('report.submit');
+  });
+
+  it('creates a report with all its sections in one transaction, the same report and audit trail as section by section; a bad section stores nothing', async () => {
+    const one = await createReport(svc, pc, firedReport(f.boroughs.lambeth.id));
+    const other = await fullDraft(pc);
+    const [a, b] = [await getReport(svc, pc, one.id, NOW), await getReport(svc, pc, other.id, NOW)];
+    expect(a.report.content).toEqual(b.report.content);
+    for (const k of ['highestLevel', 'discharge', 'occurredAt', 'dueAt', 'incidentId', 'status'] as const) expect(a.report[k], k).toEqual(b.report[k]);
+    expect(a.problems).toEqual([]);
+    const actions = async (id: string) => (await listAudit(svc.database.db, { entityId: id }, { offset: 0, limit: 50 })).entries.map((e) => e.action).sort();
+    expect(await actions(one.id)).toEqual(await actions(other.id));
+    expect(await actions(one.id)).toHaveLength(1 + Object.keys(firedReport(f.boroughs.lambeth.id)).length);
+
+    const before = (await listOwnReports(svc, pc, { page: 1, pageSize: 100 })).total;
+    const auditBefore = (await listAudit(svc.database.db, {}, { offset: 0, limit: 1 })).total;
+    // The borough is only checked against the database, after the report row is written: all of it is undone.
+    const err = await createReport(svc, pc, firedReport(f.boroughs.lambeth.id, { incident: { ...(firedReport('x').incident as object), boroughId: 'no-such-borough' } })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ errors: [{ field: 'boroughId', message: 'Select a borough from the list' }] });
+    expect((await listOwnReports(svc, pc, { page: 1, pageSize: 100 })).total).toBe(before);
+    expect((await listAudit(svc.database.db, {}, { offset: 0, limit: 1 })).total).toBe(auditBefore);
+    expect((await verifyAuditLog(svc)).ok).toBe(true);
   });
 
   it('counts a report with no Taser use at no level, with 72 hours to submit', async () => {

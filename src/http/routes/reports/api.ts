@@ -173,8 +173,7 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const { sections } = parseRequestPart(createInput, request.body, 'body');
     checkSections(sections, { now: svc.now(), recordsBegin: svc.policy.report.recordsBegin });
     const actor = request.actor();
-    const report = await reports.startReport(svc, actor);
-    for (const [key, value] of Object.entries(sections) as [SectionKey, unknown][]) await reports.saveSection(svc, actor, report.id, key, value);
+    const report = await reports.createReport(svc, actor, sections as Partial<Record<SectionKey, unknown>>);
     return sendDetails(svc, reply.header('location', `/api/v1/reports/${report.id}`), await reports.getReport(svc, actor, report.id), 201);
   });
 
