@@ -16,8 +16,18 @@ declare module 'autocannon' {
     '5xx': number;
     duration: number;
   }
+  /** One step of a request sequence; `context` is the client's, cleared each time the sequence starts again. */
+  export interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    setupRequest?: (req: Request, context: Record<string, unknown>) => Request;
+    onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+  }
   export interface Options {
     url: string;
+    requests?: Request[];
     connections?: number;
     duration?: number;
     timeout?: number;

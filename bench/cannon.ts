@@ -1,4 +1,4 @@
-import autocannon, { type Result as CannonResult } from 'autocannon';
+import autocannon, { type Request as CannonRequest, type Result as CannonResult } from 'autocannon';
 
 /*
  * HTTP load for the bench (issue 15): autocannon, a real load generator (its own HTTP/1.1 client
@@ -21,12 +21,14 @@ export interface CannonOptions {
   seconds: number;
   connections?: number;
   headers?: Record<string, string>;
+  /** A sequence of requests each client sends in turn, again and again (instead of GET url). */
+  requests?: CannonRequest[];
 }
 
 /** One autocannon run against a URL. */
 export function cannon(url: string, opts: CannonOptions): Promise<CannonFigures> {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: opts.connections ?? 20, duration: opts.seconds, headers: opts.headers ?? {} }, (err, r: CannonResult) =>
+    autocannon({ url, connections: opts.connections ?? 20, duration: opts.seconds, headers: opts.headers ?? {}, ...(opts.requests ? { requests: opts.requests } : {}) }, (err, r: CannonResult) =>
       err ? reject(err) : resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts }),
     );
   });
@@ -51,15 +53,18 @@ const byRate = (rounds: CannonFigures[]): Rounds => {
   return { rounds, min: sorted[0]!, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
 };
 
-/** A page and the bare route, `rounds` rounds each (at least 3), interleaved; a second's warm-up of the page first. */
-export async function versusBare(pageUrl: string, bareUrl: string, opts: CannonOptions & { rounds?: number }): Promise<Versus> {
+/**
+ * A page and the bare route, `rounds` rounds each (at least 3), interleaved; a second's warm-up of
+ * the page first. The bare route gets the page's options without its headers, or `bareOpts`.
+ */
+export async function versusBare(pageUrl: string, bareUrl: string, opts: CannonOptions & { rounds?: number }, bareOpts: CannonOptions = { ...opts, headers: {} }): Promise<Versus> {
   const rounds = Math.max(3, opts.rounds ?? 3);
   await cannon(pageUrl, { ...opts, seconds: 1 });
   const page: CannonFigures[] = [];
   const bare: CannonFigures[] = [];
   for (let i = 0; i < rounds; i++) {
     page.push(await cannon(pageUrl, opts));
-    bare.push(await cannon(bareUrl, { ...opts, headers: {} }));
+    bare.push(await cannon(bareUrl, bareOpts));
   }
   const p = byRate(page);
   const b = byRate(bare);

@@ -2,8 +2,9 @@
 //   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000,
 //   BENCH_BESIDE_ROWS=150000 (the import run beside the server), BENCH_JSON=bench-results.json
 // Sections to run (default all): `npm run bench -- devices` runs the demo seed and the devices
-// section only; names: training, argon2, roster, audit, met, http, devices, beside, device-logs, coverage, briefing.
+// section only; names: training, argon2, roster, audit, met, http, devices, beside, device-logs, coverage, briefing, writes.
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,9 +36,11 @@ import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
 import { benchDeviceLogs } from './device-logs.js';
 import { benchCoverage } from './coverage.js';
 import { benchBriefing } from './briefing.js';
+import { benchWrites } from './writes.js';
+import { postgresCopySeconds, scratchPostgres, sqliteImportSeconds } from './loaders.js';
 import { cannon, describeVersus, versusBare } from './cannon.js';
 
-const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside', 'device-logs', 'coverage', 'briefing'] as const;
+const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside', 'device-logs', 'coverage', 'briefing', 'writes'] as const;
 const ONLY = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const a of ONLY) if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`bench: no section called ${a}: the sections are ${SECTIONS.join(', ')}`);
 /** Whether a section runs: all do unless some are named on the command line. */
@@ -143,10 +146,14 @@ if (want('audit')) {
 const MET_ROWS = Number(process.env.BENCH_MET_ROWS ?? 150_000);
 const MET_XLSX_ROWS = Number(process.env.BENCH_MET_XLSX_ROWS ?? 10_000);
 
-/** Runs `cedar import met-uof FILE` in a process of its own, into its own SQLite database: wall time, peak RSS (VmHWM) and its summary line. */
-async function importInOwnProcess(file: string, database: string): Promise<{ ms: number; peakKb: number; out: string }> {
+/**
+ * Runs `cedar import met-uof FILE` in a process of its own, into its own SQLite database (a file
+ * name) or PostgreSQL database (`{ url }`): wall time, peak RSS (VmHWM) and its summary line.
+ */
+async function importInOwnProcess(file: string, database: string | { url: string }): Promise<{ ms: number; peakKb: number; out: string }> {
+  const target = typeof database === 'string' ? { CEDAR_DB: database, DATABASE_URL: '' } : { DATABASE_URL: database.url, CEDAR_AUDIT_KEY: randomBytes(32).toString('hex') };
   const child = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', file], {
-    env: { ...process.env, CEDAR_DB: database, DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
+    env: { ...process.env, ...target, CEDAR_LOG_LEVEL: 'silent' },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -172,8 +179,8 @@ async function importInOwnProcess(file: string, database: string): Promise<{ ms:
   });
   return { ms: ms(started), peakKb, out };
 }
-const reportImport = (what: string, rows: number, r: { ms: number; peakKb: number; out: string }) =>
-  report(what, `${n(r.ms / 1000, 1)} s`, `${n(rows / (r.ms / 1000))} rows/s; peak RSS ${n(r.peakKb / 1024)} MB; ${r.out.trim().replace(/^Done: /, '')}`);
+const reportImport = (what: string, rows: number, r: { ms: number; peakKb: number; out: string }, beside = '') =>
+  report(what, `${n(r.ms / 1000, 1)} s`, `${beside ? `${beside}; ` : ''}${n(rows / (r.ms / 1000))} rows/s; peak RSS ${n(r.peakKb / 1024)} MB; ${r.out.trim().replace(/^Done: /, '')}`);
 
 const sample = (parseCsv(fs.readFileSync(new URL('../test/fixtures/met/met-use-of-force-sample.csv', import.meta.url), 'utf8').replace(/^\uFEFF/, '')) as string[][]).slice(1);
 const metRow = (i: number) => {
@@ -216,7 +223,33 @@ if (want('device-logs')) {
 const metCsv = want('met') || (want('beside') && Number(process.env.BENCH_BESIDE_ROWS ?? 150_000) === MET_ROWS) ? writeMetFile(path.join(dir, 'met-uof.csv'), MET_ROWS) : '';
 if (want('met')) {
   const file = metCsv;
-  reportImport(`import ${n(MET_ROWS)} Met-format rows (CLI, own process)`, MET_ROWS, await importInOwnProcess(file, path.join(dir, 'met.db')));
+  // Each import beside its database's own loader of the same file (bench/loaders.ts), as a ratio: target within 3× of sqlite3 .import, 6× of COPY.
+  const sqliteImport = await importInOwnProcess(file, path.join(dir, 'met.db'));
+  const sqliteLoader = sqliteImportSeconds(file, dir);
+  reportImport(
+    `import ${n(MET_ROWS)} Met-format rows (CLI, own process, SQLite)`,
+    MET_ROWS,
+    sqliteImport,
+    sqliteLoader === null
+      ? 'no sqlite3 command here (apt-get install sqlite3) for the loader beside it'
+      : `×${n(sqliteImport.ms / 1000 / sqliteLoader, 1)} sqlite3 .import of the same file (${n(sqliteLoader, 1)} s; target ≤ ×3)`,
+  );
+  const pgScratch = await scratchPostgres(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  if (!pgScratch) console.log('  (PostgreSQL does not answer: the import on PostgreSQL and COPY are left out; BENCH_PG_URL to point at one)');
+  else {
+    try {
+      const pgImport = await importInOwnProcess(file, { url: pgScratch.url });
+      const copy = await postgresCopySeconds(file, pgScratch.url, MET_COLUMNS);
+      reportImport(
+        `import ${n(MET_ROWS)} Met-format rows (CLI, own process, PostgreSQL)`,
+        MET_ROWS,
+        pgImport,
+        copy === null ? 'no psql here for COPY beside it' : `×${n(pgImport.ms / 1000 / copy, 1)} psql \\copy of the same file (${n(copy, 1)} s; target ≤ ×6)`,
+      );
+    } finally {
+      await pgScratch.drop();
+    }
+  }
 
   if (MET_XLSX_ROWS > 0) {
     // As a spreadsheet holds them: dates and times as date cells, blanks as no cell.
@@ -451,6 +484,27 @@ if (want('briefing')) {
   await briefingDb.close();
   const d = describeVersus(b.versus, b.target);
   report(`shift briefing page (${b.onDuty} on duty, ${b.freeDevices} devices free, ${b.crews} crews proposed, ${n(b.bytes / 1024)} KB)`, d.figure, d.notes);
+}
+
+// 7c. The write path (issue 15): 20 officers creating whole reports and submitting them through
+//     the API, against the bare route's JSON writes (see bench/writes.ts).
+if (want('writes')) {
+  const writesDb = await openDatabase({ kind: 'sqlite', file });
+  const w = await benchWrites({
+    svc: servicesFor(writesDb, { lockoutAttempts: 5, lockoutMinutes: 15, sessionHours: 12 }),
+    cedar,
+    bare: `http://127.0.0.1:${ports.bare}`,
+    seconds: SECONDS,
+    now: new Date(),
+  });
+  await writesDb.close();
+  const d = describeVersus(w.versus);
+  const { median } = w.versus.page;
+  report(
+    `report created (${w.sections} sections, one request) and submitted, ${w.officers} officers' API tokens, 20 connections`,
+    `${n(median.rps / 2)} reports/s`,
+    `target ≥ ${w.target.reportsPerSecond} reports/s on SQLite, p99 < ${w.target.p99Ms} ms, no errors; requests: ${d.figure}, ${d.notes}`,
+  );
 }
 
 // 8. Devices (issue 12): the sign-out gate through the API over the demo fleet, and the armoury

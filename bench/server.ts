@@ -14,6 +14,11 @@ const bare = Fastify();
 bare.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><p>ok</p>'));
 // A bare JSON route, beside which the sign-out API is measured.
 bare.get('/json', async () => ({ ok: true }));
+// Bare JSON writes, beside which creating and submitting a report through the API is measured:
+// the same bodies are sent and parsed, nothing is stored.
+let made = 0;
+bare.post('/json', async (request, reply) => reply.code(201).send({ id: String(++made), sections: Object.keys((request.body as { sections?: object }).sections ?? {}).length }));
+bare.post('/json/:id/submit', async (request) => ({ id: (request.params as { id: string }).id, status: 'submitted' }));
 // The public page's own bytes from a bare route: what sending and reading a page that size
 // costs on this machine, whatever the server does to make it.
 const publicPage = (await app.inject({ url: '/transparency', headers: { 'accept-encoding': 'identity' } })).body;
