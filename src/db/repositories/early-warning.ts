@@ -19,9 +19,14 @@ export interface OfficerCount {
 /** `boroughIds`: null for the whole force; officers not in them are left out. */
 export async function shiftCountsByOfficer(db: Executor, forceId: string, from: string, to: string, boroughIds: readonly string[] | null): Promise<OfficerCount[]> {
   if (boroughIds && boroughIds.length === 0) return [];
+  // Officers first, then each one's shifts by the (force, officer, start) key: SQLite otherwise
+  // reads every shift of the force by its start index for one borough's officers (135 ms against
+  // 4 ms on the demo's month of 51,625 shifts). CROSS JOIN keeps SQLite's join order as written;
+  // PostgreSQL plans it as any inner join.
   let q = db
-    .selectFrom('shift')
-    .innerJoin('officer', 'officer.id', 'shift.officer_id')
+    .selectFrom('officer')
+    .crossJoin('shift')
+    .whereRef('shift.officer_id', '=', 'officer.id')
     .select((eb) => ['officer.id', 'officer.collar_number', 'officer.first_name', 'officer.last_name', 'officer.borough_id', eb.fn.countAll<string | number>().as('n')])
     .where('shift.force_id', '=', forceId)
     .where('shift.london_date', '>=', from)
