@@ -171,20 +171,24 @@ export async function planUplift(svc: Services, now: Date = svc.now(), overrides
 }
 
 /** The planner (see `planUplift`) with each serving officer's standing on the day the position is taken. */
-async function planWithStandings(svc: Services, now: Date, overrides?: unknown): Promise<{ planning: UpliftPlanning; standings: Map<string, Standing> } | null> {
-  const tried = overrides === undefined ? {} : parseInput(assumptionOverridesInput, overrides);
-  const force = await getForce(svc);
-  const db = svc.database.db;
-  const plan = await readPlan(db, force.id);
-  if (!plan) return null;
-  const on = today(now);
-  const startMonth = monthOfDay(on);
-  const deadlineMonth = monthOfDay(plan.deadline);
-  if (deadlineMonth < startMonth) throw new WorkflowError(`The plan's deadline (${plan.deadline}) has passed: set a new deadline to project the uplift.`);
+interface Standings {
+  authorised: number;
+  /** Refreshers falling due in each month from `startsOn`'s (the last non-zero month last). */
+  due: number[];
+  candidates: number;
+  standings: Map<string, Standing>;
+}
 
-  const authority = await forceAuthority(db, force.id);
-  const first = monthNumber(startMonth);
-  const startsOn = `${startMonth}-01`;
+/**
+ * Each serving officer's standing on the first of the month (authorised, or a candidate for
+ * training), over the whole force: kept between requests while authority is unchanged (the
+ * `authority` counter), as the planner's page and the coverage projection read it every time.
+ */
+const standingsCache = new VersionedCache<Standings>();
+
+async function standingsOn(db: Executor, forceId: string, startsOn: string): Promise<Standings> {
+  const authority = await forceAuthority(db, forceId);
+  const first = monthNumber(monthOfDay(startsOn));
   const due = new Array<number>(12).fill(0);
   let authorised = 0;
   let candidates = 0;
@@ -204,6 +208,22 @@ async function planWithStandings(svc: Services, now: Date, overrides?: unknown):
   }
   // Trailing zeros are the planner's default; months past the deadline are not projected anyway.
   while (due.length && due[due.length - 1] === 0) due.pop();
+  return { authorised, due, candidates, standings };
+}
+
+async function planWithStandings(svc: Services, now: Date, overrides?: unknown): Promise<{ planning: UpliftPlanning; standings: Map<string, Standing> } | null> {
+  const tried = overrides === undefined ? {} : parseInput(assumptionOverridesInput, overrides);
+  const force = await getForce(svc);
+  const db = svc.database.db;
+  const plan = await readPlan(db, force.id);
+  if (!plan) return null;
+  const on = today(now);
+  const startMonth = monthOfDay(on);
+  const deadlineMonth = monthOfDay(plan.deadline);
+  if (deadlineMonth < startMonth) throw new WorkflowError(`The plan's deadline (${plan.deadline}) has passed: set a new deadline to project the uplift.`);
+
+  const startsOn = `${startMonth}-01`;
+  const { authorised, due, candidates, standings } = await standingsCache.get(db, await changeVersion(db, ['authority']), `${force.id}|${startsOn}`, () => standingsOn(db, force.id, startsOn));
 
   const assumptions: UpliftAssumptions = { ...plan.assumptions, ...tried };
   const changed = ASSUMPTION_FIELDS.filter((k) => tried[k] !== undefined && tried[k] !== plan.assumptions[k]);

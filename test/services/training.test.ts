@@ -287,6 +287,18 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     // The page reads the 90 days once and narrows them for the 30- and 60-day tabs: the same lists.
     for (const on of ['2027-04-01', '2027-05-05', '2027-05-20'])
       for (const days of [30, 60]) expect(lapsingWithin(await lapsing(svc, ALL, 90, undefined, at(on)), days)).toEqual(await lapsing(svc, ALL, days, undefined, at(on)));
+    // The list is kept between requests, until authority changes: a refresher passed (written
+    // straight to the table) takes the officer off it at once, and its removal puts them back.
+    await repo.insertTrainingRecords(
+      svc.database.db,
+      f.force.id,
+      'test',
+      [{ officerId: officer.trainer!, courseTypeId: course.refresher!, completedOn: '2027-05-04', result: 'pass', reason: null, sessionId: null, source: 'import', sourceKey: 't-kept' }],
+      svc.now().toISOString(),
+    );
+    expect((await lapsing(svc, ALL, 30, undefined, at('2027-05-05'))).total).toBe(0);
+    await svc.database.db.deleteFrom('training_record').where('source_key', '=', 't-kept').execute();
+    expect((await lapsing(svc, ALL, 30, undefined, at('2027-05-05'))).total).toBe(1);
   });
 
   it('never over-fills a session when officers enrol at the same moment', async () => {
