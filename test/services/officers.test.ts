@@ -67,4 +67,14 @@ describe.each(testDatabases())('officer services on %s', (kind) => {
     expect(r.officers.map((o) => o.collarNumber)).toEqual(['1234LX']);
     expect((await listOfficers(svc, ALL, { q: '%' }, { page: 1, pageSize: 50 })).total).toBe(0);
   });
+
+  it('counts what a filter matches afresh after any change to officers, even one written straight to the table', async () => {
+    const active = async () => (await listOfficers(svc, ALL, { status: 'active' }, { page: 1, pageSize: 1 })).total;
+    const before = await active();
+    expect(await active()).toBe(before); // kept
+    const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber: '7777LX', boroughId: f.boroughs.lambeth.id }));
+    expect(await active()).toBe(before + 1);
+    await svc.database.db.updateTable('officer').set({ status: 'left' }).where('id', '=', o.id).execute();
+    expect(await active()).toBe(before);
+  });
 });

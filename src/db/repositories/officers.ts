@@ -147,10 +147,22 @@ function filtered(db: Executor, f: OfficerFilter) {
   return q;
 }
 
-export async function listOfficers(db: Executor, f: OfficerFilter, page: { offset: number; limit: number; sort?: OfficerSort; descending?: boolean }): Promise<{ officers: Officer[]; total: number }> {
-  const countRow = await filtered(db, f)
+/** How many officers the filter matches. */
+export async function countMatching(db: Executor, f: OfficerFilter): Promise<number> {
+  const row = await filtered(db, f)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A page of the officers the filter matches, and how many it matches (`total`: already counted, or counted here). */
+export async function listOfficers(
+  db: Executor,
+  f: OfficerFilter,
+  page: { offset: number; limit: number; sort?: OfficerSort; descending?: boolean },
+  total?: number,
+): Promise<{ officers: Officer[]; total: number }> {
+  const counted = total ?? (await countMatching(db, f));
   const dir = page.descending ? 'desc' : 'asc';
   let q = filtered(db, f).select(COLUMNS);
   switch (page.sort ?? 'name') {
@@ -167,7 +179,7 @@ export async function listOfficers(db: Executor, f: OfficerFilter, page: { offse
       q = q.orderBy('last_name', dir).orderBy('first_name', dir);
   }
   const rows = await q.orderBy('id').offset(page.offset).limit(page.limit).execute();
-  return { officers: rows.map(toOfficer), total: Number(countRow.n) };
+  return { officers: rows.map(toOfficer), total: counted };
 }
 
 export async function countOfficers(db: Executor, forceId: string): Promise<number> {
