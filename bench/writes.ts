@@ -38,7 +38,7 @@ export interface WritesBench {
 const PASSWORD = 'bench passphrase that is long';
 
 /** `officers` serving officers without an account get one, each with an API token that may write reports. */
-async function tokens(svc: Services, officers: number): Promise<{ tokens: string[]; boroughId: string }> {
+export async function writers(svc: Services, officers: number): Promise<{ tokens: string[]; boroughId: string }> {
   const rows = await svc.database.db
     .selectFrom('officer as o')
     .leftJoin('app_user as u', 'u.officer_id', 'o.id')
@@ -59,7 +59,7 @@ async function tokens(svc: Services, officers: number): Promise<{ tokens: string
 }
 
 /** The create-and-submit sequence, against Cedar's API or the bare routes (`base` is the path prefix). */
-function sequence(base: string, tokens: readonly string[], body: (k: number) => string): CannonRequest[] {
+export function sequence(base: string, tokens: readonly string[], body: (k: number) => string): CannonRequest[] {
   let next = 0;
   return [
     {
@@ -84,7 +84,7 @@ function sequence(base: string, tokens: readonly string[], body: (k: number) => 
 }
 
 export async function benchWrites(o: WritesBenchOptions): Promise<WritesBench> {
-  const { tokens: list, boroughId } = await tokens(o.svc, o.officers ?? 20);
+  const { tokens: list, boroughId } = await writers(o.svc, o.officers ?? 20);
   const lastWeek = londonDate(new Date(o.now.getTime() - 7 * 86_400_000));
   const sections = firedReport(boroughId);
   const body = (k: number) => JSON.stringify({ sections: { ...sections, incident: { ...(sections.incident as object), reference: `BENCH ${k}/${lastWeek}`, date: lastWeek } } });
