@@ -36,7 +36,7 @@ import { homeOfficeReturn, statistics } from '../src/services/statistics.js';
 import { benchDeviceLogs } from './device-logs.js';
 import { benchCoverage } from './coverage.js';
 import { benchBriefing } from './briefing.js';
-import { benchWrites } from './writes.js';
+import { benchWrites, officersWithoutAccount } from './writes.js';
 import { postgresCopySeconds, scratchPostgres, sqliteImportSeconds } from './loaders.js';
 import { cannon, describeVersus, versusBare } from './cannon.js';
 
@@ -327,16 +327,8 @@ await createAccount(
   PASSWORD,
 );
 // An officer of a borough with an account, to save a report's section (section 7).
-const freeOfficer = await database.db
-  .selectFrom('officer as o')
-  .leftJoin('app_user as u', 'u.officer_id', 'o.id')
-  .select(['o.id', 'o.borough_id'])
-  .where('u.id', 'is', null)
-  .where('o.borough_id', 'is not', null)
-  .where('o.status', '=', 'active')
-  .orderBy('o.id')
-  .limit(1)
-  .executeTakeFirstOrThrow();
+const [freeOfficer] = await officersWithoutAccount(database.db, 1);
+if (!freeOfficer) throw new Error('bench: the demo force has no serving officer without an account');
 await createAccount(svc, SYSTEM_ACTOR, { email: 'bench-officer@cedar.local', displayName: 'Bench officer', roles: [{ role: 'officer', boroughId: null }], officerId: freeOfficer.id }, PASSWORD);
 // An officer with training records, for the profile page (authority, history, timeline).
 const trainedOfficer = (await database.db.selectFrom('training_record').select('officer_id').orderBy('officer_id').limit(1).executeTakeFirstOrThrow()).officer_id;
@@ -654,7 +646,7 @@ if (want('beside')) {
   if (draft.status !== 201) throw new Error(`bench: cannot start a report (${draft.status}): ${await draft.text()}`);
   const draftId = ((await draft.json()) as { id: string }).id;
   const lastWeek = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
-  const incident = JSON.stringify({ reference: 'BENCH 1/01JAN', date: lastWeek, time: '22:15', boroughId: freeOfficer.borough_id, locations: ['street'] });
+  const incident = JSON.stringify({ reference: 'BENCH 1/01JAN', date: lastWeek, time: '22:15', boroughId: freeOfficer.boroughId, locations: ['street'] });
   const probe = await fetch(`${cedar}/api/v1/reports/${draftId}/sections/incident`, { method: 'PUT', headers: apiHeaders, body: incident });
   if (probe.status !== 200) throw new Error(`bench: cannot save the report's incident section (${probe.status}): ${await probe.text()}`);
 

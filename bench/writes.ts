@@ -1,5 +1,6 @@
 import type { Request as CannonRequest } from 'autocannon';
 import { versusBare, type Versus } from './cannon.js';
+import type { Executor } from '../src/db/database.js';
 import { londonDate } from '../src/domain/calendar.js';
 import { createAccount, createApiToken } from '../src/services/accounts.js';
 import { SYSTEM_ACTOR, type Services } from '../src/services/context.js';
@@ -37,25 +38,31 @@ export interface WritesBench {
 
 const PASSWORD = 'bench passphrase that is long';
 
-/** `officers` serving officers without an account get one, each with an API token that may write reports. */
-export async function writers(svc: Services, officers: number): Promise<{ tokens: string[]; boroughId: string }> {
-  const rows = await svc.database.db
+/** Up to `count` serving officers of a borough with no account yet, by id. */
+export async function officersWithoutAccount(db: Executor, count: number): Promise<{ id: string; boroughId: string }[]> {
+  const rows = await db
     .selectFrom('officer as o')
     .leftJoin('app_user as u', 'u.officer_id', 'o.id')
     .select(['o.id', 'o.borough_id'])
     .where('u.id', 'is', null)
     .where('o.borough_id', 'is not', null)
     .where('o.status', '=', 'active')
-    .orderBy('o.collar_number')
-    .limit(officers)
+    .orderBy('o.id')
+    .limit(count)
     .execute();
+  return rows.map((r) => ({ id: r.id, boroughId: r.borough_id! }));
+}
+
+/** `officers` serving officers without an account get one, each with an API token that may write reports. */
+export async function writers(svc: Services, officers: number): Promise<{ tokens: string[]; boroughId: string }> {
+  const rows = await officersWithoutAccount(svc.database.db, officers);
   const out: string[] = [];
   for (const [k, o] of rows.entries()) {
     const email = `bench-writer-${k}@cedar.local`;
     await createAccount(svc, SYSTEM_ACTOR, { email, displayName: `Bench writer ${k}`, roles: [{ role: 'officer', boroughId: null }], officerId: o.id }, PASSWORD);
     out.push((await createApiToken(svc, SYSTEM_ACTOR, email, 'bench writes', { scopes: ['reports:read', 'reports:write'] })).token);
   }
-  return { tokens: out, boroughId: rows[0]!.borough_id! };
+  return { tokens: out, boroughId: rows[0]!.boroughId };
 }
 
 /** The create-and-submit sequence, against Cedar's API or the bare routes (`base` is the path prefix). */
