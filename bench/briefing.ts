@@ -34,6 +34,8 @@ export interface BriefingBenchOptions {
   connections?: number;
   /** Officers on the shift (default 24: a response team's night). */
   officers?: number;
+  /** Has the bare server serve these bytes; the URL it serves them at. */
+  holdBytes?(body: string): Promise<string>;
 }
 
 export interface BriefingBench {
@@ -46,6 +48,8 @@ export interface BriefingBench {
   bytes: number;
   /** The page against the bare route, interleaved rounds (bench/cannon.ts). */
   versus: Versus;
+  /** The page against its own bytes served by the bare server (when `holdBytes` is given). */
+  sameBytes: Versus | null;
   target: 0.25;
 }
 
@@ -98,6 +102,8 @@ export async function benchBriefing(opts: BriefingBenchOptions): Promise<Briefin
   const body = await first.text();
   if (first.status !== 200) throw new Error(`bench briefing: ${path} answered ${first.status}`);
   const versus = await versusBare(url, opts.bare, { seconds, connections, headers: { cookie } });
+  const held = opts.holdBytes ? await opts.holdBytes(body) : null;
+  const sameBytes = held ? await versusBare(url, held, { seconds, connections, headers: { cookie } }) : null;
   return {
     url: path,
     onDuty: b.officers.length,
@@ -106,6 +112,7 @@ export async function benchBriefing(opts: BriefingBenchOptions): Promise<Briefin
     taserCrews: b.taserCrews,
     bytes: Buffer.byteLength(body),
     versus,
+    sameBytes,
     target: 0.25,
   };
 }

@@ -472,10 +472,16 @@ if (want('briefing')) {
     signIn,
     password: PASSWORD,
     seconds: SECONDS,
+    holdBytes: (body) =>
+      new Promise((resolve) => {
+        child.once('message', () => resolve(`http://127.0.0.1:${ports.bare}/held`));
+        child.send({ hold: body });
+      }),
   });
   await briefingDb.close();
   const d = describeVersus(b.versus, b.target);
-  report(`shift briefing page (${b.onDuty} on duty, ${b.freeDevices} devices free, ${b.crews} crews proposed, ${n(b.bytes / 1024)} KB)`, d.figure, d.notes);
+  const same = b.sameBytes ? `; ${n(b.sameBytes.ratio * 100)}% of the same bytes from the bare server (${n(b.sameBytes.bare.median.rps)} req/s)` : '';
+  report(`shift briefing page (${b.onDuty} on duty, ${b.freeDevices} devices free, ${b.crews} crews proposed, ${n(b.bytes / 1024)} KB)`, d.figure, `${d.notes}${same}`);
 }
 
 // 7c. The write path (issue 15): 20 officers creating whole reports and submitting them through

@@ -27,6 +27,16 @@ bare.get('/page', async (request, reply) => {
   reply.type('text/html; charset=utf-8');
   return /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? '')) ? reply.header('content-encoding', 'gzip').send(publicPageGzip) : reply.send(publicPage);
 });
+// A page's bytes the bench sends over (a signed-in page, such as the shift briefing), served
+// as they are: what sending and reading that page costs here, whatever makes it.
+let held = '';
+bare.get('/held', async (_request, reply) => reply.type('text/html; charset=utf-8').send(held));
+process.on('message', (m) => {
+  if (m && typeof m === 'object' && 'hold' in m) {
+    held = String((m as { hold: unknown }).hold);
+    process.send?.({ held: Buffer.byteLength(held) });
+  }
+});
 await bare.listen({ port: 0, host: '127.0.0.1' });
 const port = (a: ReturnType<typeof app.server.address>) => (typeof a === 'object' && a ? a.port : 0);
 process.send?.({ cedar: port(app.server.address()), bare: port(bare.server.address()) });
