@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { forceIdUnindexed } from '../plans.js';
 import type { CartridgeReturn, CartridgeState } from '../../domain/devices/cartridges.js';
 import type { DeviceMove, DeviceState, WithdrawalReason } from '../../domain/devices/lifecycle.js';
 import type { DeviceModel } from '../../domain/devices/models.js';
@@ -519,11 +520,7 @@ export async function findIssue(db: Executor, forceId: string, id: string): Prom
 
 /** The open issue of a device, or of an officer. */
 export async function findOpenIssue(db: Executor, forceId: string, by: { deviceId: string } | { officerId: string }): Promise<DeviceIssue | undefined> {
-  // `|| ''` keeps SQLite off the (force_id, source_key) index, which reads every sign-out of the
-  // force (14 ms on the demo's 54,000, on every home page), for the index of open sign-outs.
-  let q = issueQuery(db)
-    .where(sql<string>`${sql.ref('i.force_id')} || ''`, '=', forceId)
-    .where('i.returned_at', 'is', null);
+  let q = issueQuery(db).where(forceIdUnindexed('i.force_id'), '=', forceId).where('i.returned_at', 'is', null);
   q = 'deviceId' in by ? q.where('i.device_id', '=', by.deviceId) : q.where('i.officer_id', '=', by.officerId);
   const r = await q.executeTakeFirst();
   return r ? (await withCartridges(db, [r]))[0] : undefined;
@@ -553,13 +550,7 @@ export async function listIssues(
  */
 export async function overdueIssues(db: Executor, forceId: string, endedBy: string, boroughIds: readonly string[] | null, limit: number): Promise<DeviceIssue[]> {
   if (boroughIds && boroughIds.length === 0) return [];
-  // `|| ''` keeps SQLite off the (force_id, source_key) index, which reads every sign-out of the
-  // force (14 ms on the demo's 54,000, on every home page), for the index of open sign-outs.
-  let q = issueQuery(db)
-    .where(sql<string>`${sql.ref('i.force_id')} || ''`, '=', forceId)
-    .where('i.returned_at', 'is', null)
-    .where('i.shift_ends_at', 'is not', null)
-    .where('i.shift_ends_at', '<=', endedBy);
+  let q = issueQuery(db).where(forceIdUnindexed('i.force_id'), '=', forceId).where('i.returned_at', 'is', null).where('i.shift_ends_at', 'is not', null).where('i.shift_ends_at', '<=', endedBy);
   if (boroughIds) q = q.where('d.armoury_borough_id', 'in', [...boroughIds]);
   return withCartridges(db, await q.orderBy('i.shift_ends_at').orderBy('d.serial').limit(limit).execute());
 }
