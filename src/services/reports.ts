@@ -91,16 +91,9 @@ export async function recorderDefaults(svc: Services, actor: Actor): Promise<{ o
   return { officer, mainDuty: (team && TEAM_DUTY[team.teamType]) ?? 'other', boroughId: officer.boroughId };
 }
 
-export async function startReport(svc: Services, actor: Actor): Promise<Report> {
-  const { officer } = await recorder(svc, actor);
-  const force = await getForce(svc);
-  const at = svc.now().toISOString();
-  return change(svc, actor, async (trx, audit) => {
-    const id = await repo.insertReport(trx, { forceId: force.id, officerId: officer.id, authorUserId: actor.userId!, boroughId: officer.boroughId, content: {} }, at);
-    await repo.insertEvent(trx, { reportId: id, kind: 'created', actorUserId: actor.userId, actorLabel: actor.label }, at);
-    await audit({ action: 'report.create', entityType: 'report', entityId: id, summary: { officerId: officer.id } });
-    return (await repo.findReport(trx, id))!;
-  });
+/** A new empty draft for the signed-in officer: a report with no section saved yet. */
+export function startReport(svc: Services, actor: Actor): Promise<Report> {
+  return createReport(svc, actor, {});
 }
 
 /**
