@@ -270,10 +270,8 @@ export interface ResolvedSession {
 export async function resolveSession(svc: Services, token: string, now: Date = svc.now()): Promise<ResolvedSession | undefined> {
   const db = svc.database.db;
   const id = sha256(token);
-  const session = await accounts.findSession(db, id);
-  if (!session || session.expiresAt <= now.toISOString()) return undefined;
-  const account = await accounts.findAccount(db, session.userId);
-  if (!account || account.disabled) return undefined;
+  const { session, account } = (await accounts.findSessionWithAccount(db, id)) ?? {};
+  if (!session || !account || session.expiresAt <= now.toISOString() || account.disabled) return undefined;
   // Write at most once a minute: reading a page should not cost a write.
   if (now.getTime() - Date.parse(session.lastSeenAt) > 60_000) {
     const expiresAt = sessionExpiry(svc, now);
@@ -458,10 +456,8 @@ export interface ResolvedApiToken {
 export async function resolveApiToken(svc: Services, token: string, now: Date = svc.now()): Promise<ResolvedApiToken | undefined> {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
   const db = svc.database.db;
-  const found = await accounts.findApiTokenByHash(db, sha256(token));
-  if (!found || tokenStatus(found, now) !== 'active') return undefined;
-  const account = await accounts.findAccount(db, found.userId);
-  if (!account || account.disabled) return undefined;
+  const { token: found, account } = (await accounts.findApiTokenWithAccount(db, sha256(token))) ?? {};
+  if (!found || !account || tokenStatus(found, now) !== 'active' || account.disabled) return undefined;
   if (!found.lastUsedAt || now.getTime() - Date.parse(found.lastUsedAt) > 60_000) await accounts.touchApiToken(db, found.id, now.toISOString());
   return { account, tokenId: found.id, scopes: found.scopes.filter(isTokenScope) };
 }

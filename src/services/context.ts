@@ -10,6 +10,8 @@ export interface Actor {
   userId: string | null;
   label: string;
   grants: RoleGrant[];
+  /** The officer record the account is linked to, when the caller has read the account already (a signed-in request has); otherwise it is read when needed. */
+  officerId?: string | null;
 }
 
 export const SYSTEM_ACTOR: Actor = { userId: null, label: 'system', grants: [] };

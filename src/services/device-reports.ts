@@ -5,6 +5,7 @@ import * as devicesRepo from '../db/repositories/devices.js';
 import * as reportsRepo from '../db/repositories/reports.js';
 import { quarantineReason, serialWarnings, type SerialWarning } from '../domain/devices/serial-check.js';
 import { earliestIncidentInstant, readContent, type StoredContent } from '../domain/report/content.js';
+import type { Report } from '../domain/report/records.js';
 import { scopeIncludes, type Scope } from '../domain/permissions.js';
 import { NotFoundError, ValidationError, WorkflowError } from '../domain/errors.js';
 import { change, pageWindow, type Actor, type Audit, type Page, type Services } from './context.js';
@@ -31,14 +32,14 @@ function deviceOfContent(stored: StoredContent): { serial: string; at: Date } | 
 /**
  * The warnings on a report's Taser serial: not in the register, or not issued to the
  * report's officer at the incident time. None until the Taser and incident sections are
- * saved, and none while the force has no devices registered. The caller has checked that the reader may see the report. `content`: the answers to
- * check (an amendment in progress), else the report's own.
+ * saved, and none while the force has no devices registered. The caller has read the report
+ * and checked that the reader may see it. `content`: the answers to check (an amendment in
+ * progress), else the report's own.
  */
-export async function deviceWarnings(svc: Services, reportId: string, content?: StoredContent): Promise<SerialWarning[]> {
+export async function deviceWarnings(svc: Services, report: Pick<Report, 'id' | 'forceId' | 'officerId' | 'content'>, content: StoredContent = report.content): Promise<SerialWarning[]> {
   const force = await getForce(svc);
-  const report = await reportsRepo.findReport(svc.database.db, reportId);
-  if (!report || report.forceId !== force.id) throw new NotFoundError('Report', reportId);
-  const named = deviceOfContent(content ?? report.content);
+  if (report.forceId !== force.id) throw new NotFoundError('Report', report.id);
+  const named = deviceOfContent(content);
   // A force not (yet) keeping its register in Cedar: nothing to check against, so nothing to warn of.
   if (!named || !(await repo.forceHasDevices(svc.database.db, force.id))) return [];
   const device = await devicesRepo.findDeviceBySerial(svc.database.db, force.id, named.serial.trim().toUpperCase());

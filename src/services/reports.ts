@@ -57,8 +57,8 @@ import { proposeQuarantine } from './device-reports.js';
 /** The person recording: a signed-in account linked to an officer record. */
 async function recorder(svc: Services, actor: Actor): Promise<{ officer: Officer }> {
   if (!actor.userId) throw new WorkflowError('Only a person signed in to Cedar can record a use of force.');
-  const account = await accountsRepo.findAccount(svc.database.db, actor.userId);
-  const officer = account?.officerId ? await officersRepo.findOfficer(svc.database.db, account.officerId) : undefined;
+  const officerId = actor.officerId !== undefined ? actor.officerId : (await accountsRepo.findAccount(svc.database.db, actor.userId))?.officerId;
+  const officer = officerId ? await officersRepo.findOfficer(svc.database.db, officerId) : undefined;
   if (!officer) throw new WorkflowError('Your account is not linked to an officer record, so Cedar cannot fill in your name, rank and borough. Ask your Cedar administrator to link it.');
   return { officer };
 }
@@ -551,9 +551,16 @@ export interface ReportDetails {
 export type { ReferralOutcomeRecord };
 
 export async function getReport(svc: Services, actor: Actor, id: string, now: Date = svc.now()): Promise<ReportDetails> {
+  const report = await repo.findReport(svc.database.db, id);
+  if (!report) throw new NotFoundError('Report', id);
+  return reportDetails(svc, actor, report, now);
+}
+
+/** The details of a report already read, such as the one a write returns (read inside its transaction, as the write left it). */
+export async function reportDetails(svc: Services, actor: Actor, report: Report, now: Date = svc.now()): Promise<ReportDetails> {
+  if (!canSee(report, actor)) throw new NotFoundError('Report', report.id);
   const db = svc.database.db;
-  const report = await repo.findReport(db, id);
-  if (!report || !canSee(report, actor)) throw new NotFoundError('Report', id);
+  const id = report.id;
   const [officer, borough, events, versions, referralOutcomes] = await Promise.all([
     officersRepo.findOfficer(db, report.officerId),
     report.boroughId ? org.findBorough(db, report.boroughId) : undefined,

@@ -3,6 +3,7 @@ import { listAudit } from '../../src/db/repositories/audit.js';
 import * as org from '../../src/db/repositories/organisation.js';
 import * as officersRepo from '../../src/db/repositories/officers.js';
 import { listAccounts } from '../../src/db/repositories/accounts.js';
+import { findReport } from '../../src/db/repositories/reports.js';
 import { RANKS, TEAM_TYPES, officerInput, type Officer } from '../../src/domain/organisation.js';
 import { ROLES } from '../../src/domain/permissions.js';
 import { ValidationError } from '../../src/domain/errors.js';
@@ -101,7 +102,7 @@ async function expectReportsNameIssuedDevices(svc: Services): Promise<number> {
   let named = 0;
   for (const r of reports) {
     // The report's own device check (what the officer and the reviewer see) finds nothing to warn of.
-    expect(await deviceWarnings(svc, r.id)).toEqual([]);
+    expect(await deviceWarnings(svc, (await findReport(db, r.id))!)).toEqual([]);
     const ced = (JSON.parse(r.content) as { ced?: { deviceSerial: string; applications: { fired: { cartridgeNumber: string } | null }[] } }).ced;
     if (!ced) continue;
     named++;

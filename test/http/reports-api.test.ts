@@ -43,6 +43,10 @@ describe.each(testDatabases())('reports API on %s', (kind) => {
     expect(created.statusCode).toBe(201);
     const id = created.json().id as string;
     expect(created.json()).toMatchObject({ status: 'draft', version: 0, incidentReference: 'CAD 1234/28NOV' });
+    // A write answers with the report as it left it (read in its transaction): what a read gives next.
+    const read = await api('pc', 'GET', `/api/v1/reports/${id}`);
+    expect(read.json()).toEqual(created.json());
+    expect(read.headers.etag).toBe(created.headers.etag);
 
     const early = await api('pc', 'POST', `/api/v1/reports/${id}/submit`);
     expect(early.statusCode).toBe(422);
@@ -51,6 +55,7 @@ describe.each(testDatabases())('reports API on %s', (kind) => {
     for (const [key, value] of Object.entries(rest)) expect((await api('pc', 'PUT', `/api/v1/reports/${id}/sections/${key}`, value)).statusCode).toBe(200);
     const submitted = await api('pc', 'POST', `/api/v1/reports/${id}/submit`);
     expect(submitted.json()).toMatchObject({ status: 'submitted', version: 1, highestLevel: 'fired', discharge: true });
+    expect((await api('pc', 'GET', `/api/v1/reports/${id}`)).json()).toEqual(submitted.json());
 
     expect((await api('sgt', 'GET', '/api/v1/reports?status=submitted')).json().total).toBe(1);
     expect((await api('camdensgt', 'GET', '/api/v1/reports?status=submitted')).json().total).toBe(0);

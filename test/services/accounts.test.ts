@@ -55,7 +55,12 @@ describe.each(testDatabases())('accounts on %s', (kind) => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const session = await resolveSession(svc, r.sessionToken);
-    expect(session?.account.email).toBe('sgt@force.example');
+    // The session's account comes whole, roles included (read with the session).
+    expect(session?.account).toMatchObject({ email: 'sgt@force.example', displayName: 'Sgt', disabled: false, roles: [{ role: 'supervisor', boroughId: f.boroughs.lambeth.id }] });
+    const { token } = await createApiToken(svc, SYSTEM_ACTOR, 'sgt@force.example', 'sign-in test');
+    const resolved = await resolveApiToken(svc, token);
+    expect(resolved?.account).toEqual(session?.account);
+    expect(resolved?.scopes.length).toBeGreaterThan(0);
     expect(await resolveSession(svc, 'not-a-token')).toBeUndefined();
     const { entries } = await listAudit(svc.database.db, { action: 'auth.sign_in' }, { offset: 0, limit: 5 });
     expect(entries[0]!.actorLabel).toBe('sgt@force.example');
@@ -90,6 +95,7 @@ describe.each(testDatabases())('accounts on %s', (kind) => {
     expect(await resolveApiToken(svc, token)).toBeDefined();
     await updateAccount(svc, SYSTEM_ACTOR, account.id, { email: 'gone@force.example', displayName: 'Gone', roles: [{ role: 'armourer', boroughId: null }], disabled: true });
     expect(await signIn(svc, { email: 'gone@force.example', password: PASSWORD }, { ip: '::1' })).toEqual({ ok: false, reason: 'disabled' });
+    expect(r.ok).toBe(true);
     if (r.ok) expect(await resolveSession(svc, r.sessionToken)).toBeUndefined();
     expect(await resolveApiToken(svc, token)).toBeUndefined();
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/db/repositories/audit.js';
+import { findReport } from '../../src/db/repositories/reports.js';
 import { NotFoundError, ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import type { SectionKey } from '../../src/domain/report/content.js';
 import { createAccount } from '../../src/services/accounts.js';
@@ -81,11 +82,12 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
     if (submit) await submitReport(svc, o.actor, r.id);
     return r.id;
   };
+  const warningsOf = async (id: string) => deviceWarnings(svc, (await findReport(svc.database.db, id))!);
 
   it('warns of nothing while the force has no devices registered', async () => {
     const o = await officer();
     const id = await report(o, 'X29999999', {}, false);
-    expect(await deviceWarnings(svc, id)).toEqual([]);
+    expect(await warningsOf(id)).toEqual([]);
   });
 
   it('warns of nothing when the device was out to the officer at the incident', async () => {
@@ -93,7 +95,7 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
     const d = await device();
     await issue(d, o);
     const id = await report(o, d.serial.toLowerCase(), {}, false);
-    expect(await deviceWarnings(svc, id)).toEqual([]);
+    expect(await warningsOf(id)).toEqual([]);
   });
 
   it('warns of a serial not in the register, and of a device out to another officer at the time', async () => {
@@ -101,9 +103,9 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
     const d = await device();
     await issue(d, other);
     const unknown = await report(o, 'X29999999', {}, false);
-    expect((await deviceWarnings(svc, unknown)).map((w) => w.code)).toEqual(['unknown_serial']);
+    expect((await warningsOf(unknown)).map((w) => w.code)).toEqual(['unknown_serial']);
     const elsewhere = await report(o, d.serial);
-    const warnings = await deviceWarnings(svc, elsewhere);
+    const warnings = await warningsOf(elsewhere);
     expect(warnings).toEqual([
       {
         code: 'not_issued_to_officer',
@@ -115,8 +117,9 @@ describe.each(testDatabases())('the report knows the device, on %s', (kind) => {
   it('warns of nothing before the Taser section is saved', async () => {
     const o = await officer();
     const r = await startReport(svc, o.actor);
-    expect(await deviceWarnings(svc, r.id)).toEqual([]);
-    await expect(deviceWarnings(svc, '00000000-0000-0000-0000-000000000000')).rejects.toThrow(NotFoundError);
+    expect(await warningsOf(r.id)).toEqual([]);
+    // A report of another force is not this force's to check.
+    await expect(deviceWarnings(svc, { ...r, forceId: '00000000-0000-0000-0000-000000000000' })).rejects.toThrow(NotFoundError);
   });
 
   it('proposes quarantine on submitting a discharge with serious injury, and not before submission', async () => {

@@ -36,7 +36,11 @@ function toAccount(r: UserRow, roles: RoleGrant[]): Account {
 
 export async function findAccount(db: Executor, id: string): Promise<Account | undefined> {
   const row = await db.selectFrom('app_user').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
+  return row && withRoles(db, row);
+}
+
+/** An account row with its roles read. */
+async function withRoles(db: Executor, row: UserRow): Promise<Account> {
   return toAccount(row, (await grantsFor(db, [row.id])).get(row.id) ?? []);
 }
 
@@ -175,9 +179,18 @@ export async function insertSession(db: Executor, s: { id: string; userId: strin
   await db.insertInto('session').values({ id: s.id, user_id: s.userId, csrf_token: s.csrfToken, created_at: s.createdAt, expires_at: s.expiresAt, last_seen_at: s.createdAt }).execute();
 }
 
-export async function findSession(db: Executor, id: string): Promise<SessionRecord | undefined> {
-  const r = await db.selectFrom('session').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && { id: r.id, userId: r.user_id, csrfToken: r.csrf_token, expiresAt: r.expires_at, lastSeenAt: r.last_seen_at };
+/** A session with its account, for every signed-in request: the session and account in one query, then the roles. */
+export async function findSessionWithAccount(db: Executor, id: string): Promise<{ session: SessionRecord; account: Account } | undefined> {
+  const r = await db
+    .selectFrom('session as s')
+    .innerJoin('app_user as u', 'u.id', 's.user_id')
+    .selectAll('u')
+    .select(['s.id as session_id', 's.csrf_token', 's.expires_at', 's.last_seen_at'])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const { session_id, csrf_token, expires_at, last_seen_at, ...user } = r;
+  return { session: { id: session_id, userId: user.id, csrfToken: csrf_token, expiresAt: expires_at, lastSeenAt: last_seen_at }, account: await withRoles(db, user) };
 }
 
 export async function touchSession(db: Executor, id: string, lastSeenAt: string, expiresAt: string): Promise<void> {
@@ -289,10 +302,22 @@ const toToken = (r: TokenRow): ApiTokenRecord => ({
   revokedAt: r.revoked_at,
 });
 
-/** A token by the hash of its secret, whatever its state (the caller decides what expired or revoked means). */
-export async function findApiTokenByHash(db: Executor, tokenHash: string): Promise<ApiTokenRecord | undefined> {
-  const r = await tokenQuery(db).where('t.token_hash', '=', tokenHash).executeTakeFirst();
-  return r && toToken(r);
+/**
+ * A token by the hash of its secret, whatever its state (the caller decides what expired or revoked
+ * means), with its account, for every API request: the token and account in one query, then the roles.
+ */
+export async function findApiTokenWithAccount(db: Executor, tokenHash: string): Promise<{ token: ApiTokenRecord; account: Account } | undefined> {
+  const r = await db
+    .selectFrom('api_token as t')
+    .innerJoin('app_user as u', 'u.id', 't.user_id')
+    .selectAll('u')
+    .select(['t.id as token_id', 't.name as token_name', 't.token_prefix', 't.scopes', 't.created_at as token_created_at', 't.expires_at', 't.last_used_at', 't.revoked_at'])
+    .where('t.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const { token_id, token_name, token_prefix, scopes, token_created_at, expires_at, last_used_at, revoked_at, ...user } = r;
+  const token = toToken({ id: token_id, user_id: user.id, email: user.email, name: token_name, token_prefix, scopes, created_at: token_created_at, expires_at, last_used_at, revoked_at });
+  return { token, account: await withRoles(db, user) };
 }
 
 export async function findApiToken(db: Executor, id: string): Promise<ApiTokenRecord | undefined> {

@@ -65,7 +65,7 @@ export function installAuth(app: FastifyInstance, svc: Services, config: Config)
   app.decorateRequest('endedSessionToken', null);
   app.decorateRequest('actor', function (this: FastifyRequest) {
     const acc = this.identity?.account;
-    return acc ? { userId: acc.id, label: acc.email, grants: acc.roles } : { userId: null, label: `anonymous@${this.ip}`, grants: [] };
+    return acc ? { userId: acc.id, label: acc.email, grants: acc.roles, officerId: acc.officerId } : { userId: null, label: `anonymous@${this.ip}`, grants: [] };
   });
 
   app.addHook('onRequest', async (request, reply) => {

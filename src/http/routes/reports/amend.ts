@@ -37,7 +37,7 @@ export function registerReportAmendRoutes(app: FastifyInstance, svc: Services): 
       blocking: page.errors ? [] : list,
       backLink: `/reports/${d.report.id}`,
       // What the register says of the amended Taser serial (issue 12): a warning, as on check answers.
-      deviceWarnings: await deviceWarnings(svc, d.report.id, preview.content),
+      deviceWarnings: await deviceWarnings(svc, d.report, preview.content),
     });
   };
 

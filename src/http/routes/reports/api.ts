@@ -9,7 +9,7 @@ import { COUNTED_LEVELS } from '../../../domain/report/levels.js';
 import { ConcurrentChangeError, ValidationError, type FieldError } from '../../../domain/errors.js';
 import { REFERRAL_OUTCOMES, REPORT_STATUSES, REVIEW_OUTCOMES } from '../../../domain/report/workflow.js';
 import { fieldErrorsFromZod } from '../../../domain/validation.js';
-import type { Services } from '../../../services/context.js';
+import type { Actor, Services } from '../../../services/context.js';
 import * as reports from '../../../services/reports.js';
 import { deviceWarnings } from '../../../services/device-reports.js';
 import type { SerialWarning } from '../../../domain/devices/serial-check.js';
@@ -82,19 +82,24 @@ function ifMatch(request: FastifyRequest): reports.Opened {
 
 /** A report's details, with what the register says of its Taser serial, and its revision as the ETag, for the next write's If-Match. */
 async function sendDetails(svc: Services, reply: FastifyReply, d: reports.ReportDetails, code = 200) {
-  const warnings = await deviceWarnings(svc, d.report.id, d.report.content);
+  const warnings = await deviceWarnings(svc, d.report);
   return reply.code(code).header('etag', `"${d.report.revision}"`).send(detailsJson(d, warnings));
 }
 
 /** A write whose If-Match no longer holds: 412, and nothing was stored. */
-async function precondition(reply: FastifyReply, write: () => Promise<unknown>): Promise<FastifyReply | undefined> {
+async function precondition<T>(reply: FastifyReply, write: () => Promise<T>): Promise<{ refused: FastifyReply } | { done: T }> {
   try {
-    await write();
-    return undefined;
+    return { done: await write() };
   } catch (err) {
-    if (err instanceof ConcurrentChangeError) return sendProblem(reply, 412, 'The report changed', err.message);
+    if (err instanceof ConcurrentChangeError) return { refused: sendProblem(reply, 412, 'The report changed', err.message) };
     throw err;
   }
+}
+
+/** A write to a report, answered with the report's details as the write left it (read in its transaction), or 412. */
+async function written(svc: Services, reply: FastifyReply, actor: Actor, write: () => Promise<Report>): Promise<FastifyReply> {
+  const result = await precondition(reply, write);
+  return 'refused' in result ? result.refused : sendDetails(svc, reply, await reports.reportDetails(svc, actor, result.done));
 }
 
 /** A London day in a query: YYYY-MM-DD, and a day the calendar has (not 0000-00-00 or 2026-02-30). */
@@ -174,7 +179,7 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     checkSections(sections, { now: svc.now(), recordsBegin: svc.policy.report.recordsBegin });
     const actor = request.actor();
     const report = await reports.createReport(svc, actor, sections as Partial<Record<SectionKey, unknown>>);
-    return sendDetails(svc, reply.header('location', `/api/v1/reports/${report.id}`), await reports.getReport(svc, actor, report.id), 201);
+    return sendDetails(svc, reply.header('location', `/api/v1/reports/${report.id}`), await reports.reportDetails(svc, actor, report), 201);
   });
 
   app.get('/api/v1/reports/:id', { config: { permission: READ_ANY, params: idParams } }, async (request, reply) => {
@@ -188,14 +193,14 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const { id, key } = paramsOf(request, sectionParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.saveSection(svc, actor, id, key, request.body, opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
+    return written(svc, reply, actor, () => reports.saveSection(svc, actor, id, key, request.body, opened));
   });
 
   app.post('/api/v1/reports/:id/submit', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.submitReport(svc, actor, id, svc.now(), opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
+    return written(svc, reply, actor, () => reports.submitReport(svc, actor, id, svc.now(), opened));
   });
 
   app.post('/api/v1/reports/:id/amendments', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
@@ -203,40 +208,35 @@ export function registerReportApiRoutes(app: FastifyInstance, svc: Services): vo
     const body = parseRequestPart(amendInput, request.body, 'body');
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (
-      (await precondition(reply, () => reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason }, svc.now(), opened))) ??
-      sendDetails(svc, reply, await reports.getReport(svc, actor, id))
-    );
+    return written(svc, reply, actor, () => reports.amendReport(svc, actor, id, { sections: body.sections, reason: body.reason }, svc.now(), opened));
   });
 
   app.post('/api/v1/reports/:id/review', { config: { permission: 'review:report', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.reviewReport(svc, actor, request.scope, id, request.body, opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
+    return written(svc, reply, actor, () => reports.reviewReport(svc, actor, request.scope, id, request.body, opened));
   });
 
   app.post('/api/v1/reports/:id/sign-off', { config: { permission: 'sign_off:report', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.signOffReport(svc, actor, request.scope, id, request.body ?? {}, opened))) ?? sendDetails(svc, reply, await reports.getReport(svc, actor, id));
+    return written(svc, reply, actor, () => reports.signOffReport(svc, actor, request.scope, id, request.body ?? {}, opened));
   });
 
   app.post('/api/v1/reports/:id/referral-outcome', { config: { permission: 'review:referral', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const actor = request.actor();
     const opened = ifMatch(request);
-    return (
-      (await precondition(reply, () => reports.recordReferralOutcome(svc, actor, request.scope, id, request.body ?? {}, svc.now(), opened))) ??
-      sendDetails(svc, reply, await reports.getReport(svc, actor, id))
-    );
+    return written(svc, reply, actor, () => reports.recordReferralOutcome(svc, actor, request.scope, id, request.body ?? {}, svc.now(), opened));
   });
 
   app.post('/api/v1/reports/:id/discard', { config: { permission: 'create:report', params: idParams } }, async (request, reply) => {
     const { id } = paramsOf(request, idParams);
     const opened = ifMatch(request);
-    return (await precondition(reply, () => reports.discardDraft(svc, request.actor(), id, opened))) ?? reply.code(204).send();
+    const result = await precondition(reply, () => reports.discardDraft(svc, request.actor(), id, opened));
+    return 'refused' in result ? result.refused : reply.code(204).send();
   });
 
   app.get('/api/v1/incidents/:id', { config: { permission: READ_ANY, params: idParams } }, async (request) => {

@@ -29,7 +29,7 @@ export function registerReportCheckRoutes(app: FastifyInstance, svc: Services): 
       // A conflict alone does not stop the submission: the page now shows the report as it is.
       blocked: problems.length > 0,
       backLink: `/reports/${d.report.id}`,
-      deviceWarnings: await deviceWarnings(svc, d.report.id),
+      deviceWarnings: await deviceWarnings(svc, d.report),
     });
   };
 

@@ -113,7 +113,7 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
 
   /** The Taser section's warnings on the answers saved so far (an amendment's, while one is in progress). */
   const warningsOf = (d: ReportDetails, key: SectionKey) =>
-    key === 'ced' ? deviceWarnings(svc, d.report.id, d.report.amendment ? { ...d.report.content, ...d.report.amendment } : d.report.content) : Promise.resolve([]);
+    key === 'ced' ? deviceWarnings(svc, d.report, d.report.amendment ? { ...d.report.content, ...d.report.amendment } : d.report.content) : Promise.resolve([]);
 
   app.get(
     '/reports/:id/sections/:key',
@@ -163,7 +163,7 @@ export function registerReportSectionRoutes(app: FastifyInstance, svc: Services)
       if (d.report.status === 'draft') {
         const saved = await saveSection(svc, actor, id, key, parsed.input, opened);
         // The serial is not what the register shows: say so on the section before going on (a warning, not an error).
-        if (key === 'ced' && action !== 'return' && (await deviceWarnings(svc, id)).length > 0) {
+        if (key === 'ced' && action !== 'return' && (await deviceWarnings(svc, saved)).length > 0) {
           return reply.redirect(`/reports/${id}/sections/ced?saved=ced${from ? `&from=${from}` : ''}`, 303);
         }
         return reply.redirect(nextPage(saved.id, key, sectionStatuses(saved.content), action, from), 303);

@@ -93,7 +93,7 @@ export function registerReportShowRoutes(app: FastifyInstance, svc: Services): v
     const q = request.query as Query;
     const discharge = isDischarge(report.highestLevel);
     const [warnings, proposals, logFindings] = await Promise.all([
-      deviceWarnings(svc, report.id),
+      deviceWarnings(svc, report),
       quarantineProposalsOfReport(svc, report.id),
       report.cedUsed ? reportLogFindings(svc, report.id, report.occurredAt) : undefined,
     ]);
