@@ -1,9 +1,11 @@
+import { changeVersion } from '../db/repositories/change-counters.js';
 import * as repo from '../db/repositories/early-warning.js';
 import * as org from '../db/repositories/organisation.js';
 import { daysInMonth, isoDateOf, londonDate, nextDay, parseIsoDate } from '../domain/calendar.js';
 import { boroughMedians, earlyWarning as rank, MIN_SHIFTS, usesPer100Shifts, type EarlyWarningRow } from '../domain/crewing/early-warning.js';
 import { ValidationError, type FieldError } from '../domain/errors.js';
 import type { Scope } from '../domain/permissions.js';
+import { VersionedCache } from './cache.js';
 import type { Services } from './context.js';
 import { getForce } from './organisation.js';
 
@@ -63,29 +65,53 @@ export interface EarlyWarningResult extends Period {
   boroughs: { id: string | null; name: string; median: number | null; officers: number }[];
 }
 
-async function activity(svc: Services, forceId: string, period: Period, boroughIds: readonly string[] | null) {
+/** The officers in scope with a shift or a use in a period (collar-number order), ranked, with each borough's median and count. */
+interface Activity {
+  officers: EarlyWarningOfficer[];
+  ranked: EarlyWarningOfficer[];
+  medians: Map<string, number | null>;
+  perBorough: Map<string | null, number>;
+}
+
+/**
+ * Worked out once per change of the rosters and officers (counting a year of the force's shifts
+ * and ranking 10,000 officers is nearly all of the page's work) and of the Taser uses counted.
+ * The uses are read on each request, as reports change all the time: their counts are part of
+ * the key.
+ */
+const activityCache = new VersionedCache<Activity>(50);
+
+async function activity(svc: Services, forceId: string, period: Period, boroughIds: readonly string[] | null): Promise<Activity> {
   const db = svc.database.db;
-  const [shifts, uses] = await Promise.all([repo.shiftCountsByOfficer(db, forceId, period.from, period.to, boroughIds), repo.taserUsesByOfficer(db, forceId, period.from, period.to, boroughIds)]);
-  const byId = new Map<string, EarlyWarningOfficer>();
-  const add = (c: repo.OfficerCount, key: 'shifts' | 'uses') => {
-    const o = byId.get(c.officerId) ?? {
-      officerId: c.officerId,
-      collarNumber: c.collarNumber,
-      firstName: c.firstName,
-      lastName: c.lastName,
-      boroughId: c.boroughId,
-      shifts: 0,
-      uses: 0,
-      rate: null,
-      boroughMedian: null,
+  const version = await changeVersion(db, ['authority', 'rosters']);
+  const uses = await repo.taserUsesByOfficer(db, forceId, period.from, period.to, boroughIds);
+  const key = `${forceId}|${period.from}|${period.to}|${boroughIds?.join(',') ?? '*'}|${uses.map((u) => `${u.officerId}:${u.count}`).join(',')}`;
+  return activityCache.get(db, version, key, async () => {
+    const shifts = await repo.shiftCountsByOfficer(db, forceId, period.from, period.to, boroughIds);
+    const byId = new Map<string, EarlyWarningOfficer>();
+    const add = (c: repo.OfficerCount, field: 'shifts' | 'uses') => {
+      const o = byId.get(c.officerId) ?? {
+        officerId: c.officerId,
+        collarNumber: c.collarNumber,
+        firstName: c.firstName,
+        lastName: c.lastName,
+        boroughId: c.boroughId,
+        shifts: 0,
+        uses: 0,
+        rate: null,
+        boroughMedian: null,
+      };
+      o[field] = c.count;
+      byId.set(c.officerId, o);
     };
-    o[key] = c.count;
-    byId.set(c.officerId, o);
-  };
-  for (const c of shifts) add(c, 'shifts');
-  for (const c of uses) add(c, 'uses');
-  // In collar-number order, so officers who tie keep it.
-  return [...byId.values()].sort((a, b) => (a.collarNumber < b.collarNumber ? -1 : a.collarNumber > b.collarNumber ? 1 : 0));
+    for (const c of shifts) add(c, 'shifts');
+    for (const c of uses) add(c, 'uses');
+    // In collar-number order, so officers who tie keep it.
+    const officers = [...byId.values()].sort((a, b) => (a.collarNumber < b.collarNumber ? -1 : a.collarNumber > b.collarNumber ? 1 : 0));
+    const perBorough = new Map<string | null, number>();
+    for (const o of officers) perBorough.set(o.boroughId, (perBorough.get(o.boroughId) ?? 0) + 1);
+    return { officers, ranked: rank(officers), medians: boroughMedians(officers), perBorough };
+  });
 }
 
 /**
@@ -96,13 +122,11 @@ async function activity(svc: Services, forceId: string, period: Period, boroughI
 export async function earlyWarning(svc: Services, scope: Scope, input: { from?: string; to?: string; page?: number; pageSize?: number } = {}, now: Date = svc.now()): Promise<EarlyWarningResult> {
   const period = periodFrom(input, now);
   const force = await getForce(svc);
-  const [officers, boroughs] = await Promise.all([activity(svc, force.id, period, scope.all ? null : scope.boroughIds), org.listBoroughs(svc.database.db, force.id)]);
-  const ranked = rank(officers);
+  const [{ ranked, medians, perBorough }, boroughs] = await Promise.all([activity(svc, force.id, period, scope.all ? null : scope.boroughIds), org.listBoroughs(svc.database.db, force.id)]);
   const pageSize = input.pageSize ?? 50;
   const pages = Math.max(1, Math.ceil(ranked.length / pageSize));
   const page = Math.min(Math.max(1, input.page ?? 1), pages);
-  const medians = boroughMedians(officers);
-  const counted = (id: string | null) => officers.filter((o) => o.boroughId === id).length;
+  const counted = (id: string | null) => perBorough.get(id) ?? 0;
   const visible = scope.all ? boroughs : boroughs.filter((b) => scope.boroughIds.includes(b.id));
   const list: EarlyWarningResult['boroughs'] = visible.map((b) => ({ id: b.id, name: b.name, median: medians.get(b.id) ?? null, officers: counted(b.id) }));
   if (scope.all && counted(null) > 0) list.push({ id: null, name: 'Force-wide units', median: medians.get('') ?? null, officers: counted(null) });
@@ -121,7 +145,7 @@ export interface OfficerEarlyWarning extends Period {
 export async function officerEarlyWarning(svc: Services, officer: { id: string; boroughId: string | null }, now: Date = svc.now()): Promise<OfficerEarlyWarning> {
   const period = defaultPeriod(now);
   const force = await getForce(svc);
-  const officers = (await activity(svc, force.id, period, officer.boroughId === null ? null : [officer.boroughId])).filter((o) => o.boroughId === officer.boroughId);
+  const officers = (await activity(svc, force.id, period, officer.boroughId === null ? null : [officer.boroughId])).officers.filter((o) => o.boroughId === officer.boroughId);
   const mine = officers.find((o) => o.officerId === officer.id);
   const shifts = mine?.shifts ?? 0;
   const uses = mine?.uses ?? 0;

@@ -4,6 +4,9 @@ import { defaultPeriod, earlyWarning, officerEarlyWarning } from '../../src/serv
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import type { SmallForce } from '../support/fixtures.js';
 import { EW_NOW, earlyWarningScenario } from '../support/early-warning-fixtures.js';
+import { firedReport, recordReport } from '../support/report-fixtures.js';
+import { importDailyShifts } from '../support/roster-fixtures.js';
+import { findAccountByEmail } from '../../src/db/repositories/accounts.js';
 
 describe.each(testDatabases())('early warning on %s', (kind) => {
   let svc: TestServices;
@@ -80,5 +83,29 @@ describe.each(testDatabases())('early warning on %s', (kind) => {
     });
     expect(await officerEarlyWarning(svc, { id: ids['1004LX']!, boroughId: f.boroughs.lambeth.id }, EW_NOW)).toMatchObject({ shifts: 10, uses: 2, rate: null, boroughMedian: 5 });
     expect(await officerEarlyWarning(svc, { id: ids['3001LX']!, boroughId: f.boroughs.lambeth.id }, EW_NOW)).toMatchObject({ shifts: 0, uses: 0, rate: null, boroughMedian: 5 });
+  });
+
+  // Last: it changes the scenario. The figures are kept between requests; each change is seen at once.
+  it('sees a new shift, a new Taser use and an officer moved at once, even one written straight to the table', async () => {
+    const row = async (collar: string) => (await earlyWarning(svc, { all: true }, {}, EW_NOW)).officers.find((o) => o.collarNumber === collar);
+    expect(await row('1002LX')).toMatchObject({ shifts: 20, uses: 1, rate: 5 });
+    await importDailyShifts(svc, '2026-07-01', '2026-07-05', [['1002LX', 'Lambeth', '07:00', '15:00']]);
+    expect(await row('1002LX')).toMatchObject({ shifts: 25, uses: 1, rate: 4 });
+    const account = (await findAccountByEmail(svc.database.db, '1002lx@test.police.uk'))!;
+    const base = firedReport(f.boroughs.lambeth.id);
+    await recordReport(
+      svc,
+      { userId: account.id, label: account.email, grants: account.roles },
+      { ...base, incident: { ...(base.incident as object), reference: 'CAD 99/EW', date: '2026-07-02' } },
+      new Date('2026-07-02T23:00:00Z'),
+    );
+    expect(await row('1002LX')).toMatchObject({ shifts: 25, uses: 2, rate: 8 });
+    await svc.database.db.updateTable('officer').set({ borough_id: f.boroughs.camden.id }).where('id', '=', ids['1002LX']!).execute();
+    const moved = await earlyWarning(svc, { all: true }, {}, EW_NOW);
+    expect(moved.boroughs.map((b) => [b.name, b.officers])).toEqual([
+      ['Camden', 2],
+      ['Lambeth', 3],
+    ]);
+    expect(moved.officers.find((o) => o.collarNumber === '1002LX')!.boroughId).toBe(f.boroughs.camden.id);
   });
 });
