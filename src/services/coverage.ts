@@ -7,7 +7,7 @@ import { coverage, hoursBelowMinimum, londonHours, type CoverageRow } from '../d
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { Borough, Rank } from '../domain/organisation.js';
 import { authorisedIn } from '../domain/training/authority.js';
-import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import { scopeIncludes, scopeKey, type Scope } from '../domain/permissions.js';
 import { VersionedCache } from './cache.js';
 import type { Services } from './context.js';
 import { getCrewingPolicies } from './crewing-policy.js';
@@ -162,8 +162,22 @@ export interface ForceCoverageWeek {
   anyShifts: boolean;
 }
 
+/**
+ * The pages' views are kept per change of what coverage reads: rosters (shifts, crewing policy,
+ * crews, sign-outs) and authority (training, officers and their ranks, boroughs). Coverage does
+ * not depend on the time it is asked. A week of the whole force is ~5,500 hours to work out.
+ */
+const COVERAGE_COUNTERS = ['authority', 'rosters'] as const;
+const forceWeekCache = new VersionedCache<ForceCoverageWeek>(50);
+const boroughWeekCache = new VersionedCache<BoroughCoverageWeek>(50);
+
 /** The force view: per borough of the scope, the week's hours below the minimum and its worst hour. */
 export async function forceCoverageWeek(svc: Services, scope: Scope, week: string): Promise<ForceCoverageWeek> {
+  const db = svc.database.db;
+  return forceWeekCache.get(db, await changeVersion(db, COVERAGE_COUNTERS), `${scopeKey(scope)}|${week}`, () => workOutForceWeek(svc, scope, week));
+}
+
+async function workOutForceWeek(svc: Services, scope: Scope, week: string): Promise<ForceCoverageWeek> {
   const weekEnd = addDays(week, 6);
   const result = await coverageBetween(svc, scope, { from: week, to: weekEnd });
   const byBorough = new Map<string, CoverageRow[]>(result.boroughs.map((b) => [b.id, []]));
@@ -208,6 +222,11 @@ export const TREND_MONTHS = 6;
 
 /** A borough's week hour by hour, its hours below the minimum, and the trend by month. */
 export async function boroughCoverageWeek(svc: Services, scope: Scope, boroughId: string, week: string): Promise<BoroughCoverageWeek> {
+  const db = svc.database.db;
+  return boroughWeekCache.get(db, await changeVersion(db, COVERAGE_COUNTERS), `${scopeKey(scope)}|${boroughId}|${week}`, () => workOutBoroughWeek(svc, scope, boroughId, week));
+}
+
+async function workOutBoroughWeek(svc: Services, scope: Scope, boroughId: string, week: string): Promise<BoroughCoverageWeek> {
   const weekEnd = addDays(week, 6);
   const lastMonth = monthOfDay(weekEnd);
   let firstMonth = lastMonth;

@@ -188,4 +188,25 @@ describe.each(testDatabases())('coverage on %s', (kind) => {
     expect(week.trend.map((t) => t.month)).toEqual(['2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
     expect(week.trend.at(-1)).toEqual({ month: '2026-10', hours: 745, hoursBelow: 745 });
   });
+
+  // Last: it changes the scenario. The week views are kept between requests; each change is seen at once.
+  it('sees a change of policy, of the roster and of authority in the week views at once, even one written straight to the table', async () => {
+    const lambethWeek = async () => (await forceCoverageWeek(svc, ALL, '2026-10-19')).boroughs.find((b) => b.borough.id === f.boroughs.lambeth.id)!;
+    const authorisedHours = async () => (await boroughCoverageWeek(svc, ALL, f.boroughs.lambeth.id, '2026-10-19')).rows.reduce((n, r) => n + r.authorisedOnDuty, 0);
+    expect((await lambethWeek()).hoursBelow).toBe(169);
+    expect(await authorisedHours()).toBe(9); // AX's night of the 24th; CX is suspended on the 19th, BX lapsed on the 20th
+    await updateCrewingPolicy(svc, LEAD, {
+      boroughId: f.boroughs.lambeth.id,
+      revision: null,
+      policy: { carriersPerCrew: 1, soloRanks: ['Sergeant'], minimumCrews: 1, briefingBeforeMinutes: 30, briefingAfterMinutes: 60 },
+    });
+    // A minimum of one: CX's early of the 19th (8 hours, the device still counted) and AX's night (9 real hours) meet it.
+    expect((await lambethWeek()).hoursBelow).toBe(169 - 17);
+    await svc.database.db.deleteFrom('authority_restriction').execute();
+    expect(await authorisedHours()).toBe(9 + 8);
+    // The sergeant's shift of the 19th moves to Camden (a changed shift replaces the earlier one).
+    await importShifts(svc, SYSTEM_ACTOR, { fileName: 'moved.csv', bytes: bytes('collar_number,date,start,end,borough,team,call_sign\nCX,2026-10-19,07:00,15:00,Camden,,\n'), source: 'cli' });
+    expect((await lambethWeek()).hoursBelow).toBe(169 - 9);
+    expect(await authorisedHours()).toBe(9);
+  });
 });
