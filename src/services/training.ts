@@ -182,8 +182,15 @@ export function authorisedThrough(history: AuthorityHistory, on: string): string
  * How many officers were authorised to carry (any model) on each day: officers serving that
  * day (joined on or before it, not yet left), from their training and restrictions.
  */
-export async function authorisedCounts(db: Executor, forceId: string, days: readonly string[]): Promise<number[]> {
+export async function authorisedCounts(db: Executor, forceId: string, days: readonly string[]): Promise<readonly number[]> {
   if (days.length === 0) return [];
+  // Kept per authority change: the statistics page asks for the same month-ends again and again (10,000 histories each time).
+  return authorisedCountsCache.get(db, await changeVersion(db, ['authority']), `${forceId}|${days.join(',')}`, () => countAuthorised(db, forceId, days));
+}
+
+const authorisedCountsCache = new VersionedCache<readonly number[]>();
+
+async function countAuthorised(db: Executor, forceId: string, days: readonly string[]): Promise<number[]> {
   const force = await forceAuthority(db, forceId);
   const counts = days.map(() => 0);
   for (const o of force.officers) {

@@ -4,6 +4,7 @@ import type { Scope } from '../../src/domain/permissions.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { createOfficer, getOfficer, listOfficers, updateOfficer } from '../../src/services/officers.js';
+import { listTeamsWithCounts } from '../../src/services/organisation.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 
@@ -76,5 +77,15 @@ describe.each(testDatabases())('officer services on %s', (kind) => {
     expect(await active()).toBe(before + 1);
     await svc.database.db.updateTable('officer').set({ status: 'left' }).where('id', '=', o.id).execute();
     expect(await active()).toBe(before);
+  });
+
+  it("counts a team's serving officers afresh after any change to officers, even one written straight to the table", async () => {
+    const serving = async () => (await listTeamsWithCounts(svc, ALL)).find((t) => t.id === f.teams.lambethResponse.id)!.activeOfficers;
+    const before = await serving();
+    expect(await serving()).toBe(before); // kept
+    const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber: '7778LX', boroughId: f.boroughs.lambeth.id, teamId: f.teams.lambethResponse.id }));
+    expect(await serving()).toBe(before + 1);
+    await svc.database.db.updateTable('officer').set({ team_id: null }).where('id', '=', o.id).execute();
+    expect(await serving()).toBe(before);
   });
 });

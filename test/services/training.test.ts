@@ -13,6 +13,7 @@ import {
   createSession,
   enrol,
   getSession,
+  authorisedCounts,
   lapsing,
   lapsingWithin,
   liftRestriction,
@@ -27,7 +28,7 @@ import { getReport, saveSection, startReport, submitReport } from '../../src/ser
 import type { SectionKey } from '../../src/domain/report/content.js';
 import { firedReport, recordingOfficer } from '../support/report-fixtures.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
-import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
+import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
 
 const ALL = { all: true } as const;
 const LEAD: Actor = { userId: null, label: 'lead@test', grants: [{ role: 'programme_lead', boroughId: null }] };
@@ -347,5 +348,18 @@ describe.each(testDatabases())('training services on %s', (kind) => {
     expect(await answer(untrained, '2026-11-20', true)).toBe(false);
     // Before the pass, the same officer was not trained.
     expect(await answer(trained, '2026-01-09', true)).toBe(false);
+  });
+
+  // Last: it adds an authorised officer.
+  it('counts the officers authorised on each day afresh after a change of training, even one written straight to the table', async () => {
+    const days = ['2026-10-31', '2026-11-30'];
+    const counts = () => authorisedCounts(svc.database.db, f.force.id, days);
+    const before = await counts();
+    expect(await counts()).toEqual(before); // kept
+    const o = await createOfficer(svc, SYSTEM_ACTOR, ALL, officerFixture({ collarNumber: '901LX', boroughId: f.boroughs.lambeth.id, joinedOn: '2020-01-01' }));
+    await recordPasses(svc, [{ officerId: o.id, course: 'initial-x2', on: '2026-11-10' }]);
+    expect(await counts()).toEqual([before[0], before[1]! + 1]);
+    await svc.database.db.deleteFrom('training_record').where('officer_id', '=', o.id).execute();
+    expect(await counts()).toEqual(before);
   });
 });
