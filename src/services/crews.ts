@@ -8,7 +8,7 @@ import { lapsesBefore, proposeCrews, type CrewRole } from '../domain/crewing/pro
 import { clockTime, MAX_CALL_SIGN } from '../domain/crewing/shifts.js';
 import { NotFoundError, ValidationError, WorkflowError, type FieldError } from '../domain/errors.js';
 import { officerDisplayName, type Borough, type Officer, type Team } from '../domain/organisation.js';
-import { scopeIncludes, type Scope } from '../domain/permissions.js';
+import { scopeIncludes, scopeKey, type Scope } from '../domain/permissions.js';
 import { authoritiesOn } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
 import { change, type Actor, type Services } from './context.js';
@@ -127,7 +127,14 @@ const storeOf = (borough: Borough, team: Team | null) => (team && team.boroughId
  */
 export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: string): Promise<{ periods: PeriodSummary[]; current: PeriodSummary | null; boroughs: Borough[] }> {
   const now = svc.now().getTime();
-  const { periods, boroughs } = await shiftPeriods(svc, scope, new Date(now - 24 * 3_600_000).toISOString(), new Date(now + 48 * 3_600_000).toISOString(), boroughId);
+  // Shifts start on whole minutes, so the window from the next whole minute holds the same
+  // periods as one from this instant; it is kept for a minute's requests (and until the rosters
+  // or the boroughs change): reading three days of the force's shifts was most of the page.
+  const edge = Math.ceil(now / 60_000) * 60_000;
+  const db = svc.database.db;
+  const { periods, boroughs } = await periodsCache.get(db, await changeVersion(db, ['authority', 'rosters']), `${scopeKey(scope)}|${boroughId ?? ''}|${edge}`, () =>
+    shiftPeriods(svc, scope, new Date(edge - 24 * 3_600_000).toISOString(), new Date(edge + 48 * 3_600_000).toISOString(), boroughId),
+  );
   const policies = await getCrewingPolicies(svc);
   const briefingNow = periods.find((p) => {
     const pol = policies.forBorough(p.boroughId);
@@ -137,6 +144,8 @@ export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: s
   const current = briefingNow ?? periods.find((p) => Date.parse(p.startsAt) > now) ?? periods.at(-1) ?? null;
   return { periods, current, boroughs };
 }
+
+const periodsCache = new VersionedCache<{ periods: PeriodSummary[]; boroughs: Borough[] }>(50);
 
 /** The shift periods (borough, team, start) of the boroughs in scope starting in [from, to), by start. */
 export async function shiftPeriods(svc: Services, scope: Scope, from: string, to: string, boroughId?: string): Promise<{ periods: PeriodSummary[]; boroughs: Borough[] }> {

@@ -233,3 +233,37 @@ describe.each(testDatabases())('the shift briefing on %s', (kind) => {
     await expect(briefing(svc, scope, { ...q(), startsAt: '2027-03-31T05:00:00.000Z' })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
+
+/*
+ * The briefing list's window: shifts starting from a day before now to two days after it. The
+ * periods are kept for a minute's requests from the next whole minute, which must select exactly
+ * what a window from the instant itself would (shifts start on whole minutes).
+ */
+describe.each(testDatabases())('the briefing list’s window on %s', (kind) => {
+  let svc: TestServices;
+  let f: SmallForce;
+  let now = new Date('2027-03-31T20:30:30Z'); // 21:30:30 BST
+  const starts = async () => (await briefingPeriods(svc, { all: true })).periods.map((p) => p.startsAt);
+  const shifts = (rows: string[]) =>
+    importShifts(svc, SYSTEM_ACTOR, { fileName: 'shifts.csv', bytes: new TextEncoder().encode(['collar_number,date,start,end,borough,team,call_sign', ...rows].join('\n')), source: 'cli' });
+
+  beforeAll(async () => {
+    svc = await openTestServices(kind, { clock: () => now });
+    f = await smallForce(svc);
+    for (const collar of ['601LX', '602LX']) await createOfficer(svc, SYSTEM_ACTOR, { all: true }, officerFixture({ collarNumber: collar, boroughId: f.boroughs.lambeth.id }));
+    const r = await shifts(['601LX,2027-03-30,21:30', '602LX,2027-03-30,21:31', '601LX,2027-04-02,21:30', '602LX,2027-04-02,21:31'].map((s) => `${s},23:00,Lambeth,,`));
+    expect(r.ok).toBe(true);
+  });
+  afterAll(() => svc.cleanup());
+
+  it('holds what starts from a day before the instant to two days after it, the same within a minute, and a new shift at once', async () => {
+    // From 20:30:30Z on the 30th to 20:30:30Z on 2 April: 21:31 BST on the 30th and 21:30 BST on the 2nd.
+    expect(await starts()).toEqual(['2027-03-30T20:31:00.000Z', '2027-04-02T20:30:00.000Z']);
+    now = new Date('2027-03-31T20:31:00Z');
+    expect(await starts()).toEqual(['2027-03-30T20:31:00.000Z', '2027-04-02T20:30:00.000Z']);
+    now = new Date('2027-03-31T20:31:00.001Z');
+    expect(await starts()).toEqual(['2027-04-02T20:30:00.000Z', '2027-04-02T20:31:00.000Z']);
+    expect((await shifts(['601LX,2027-04-01,07:00,15:00,Lambeth,,'])).ok).toBe(true);
+    expect(await starts()).toEqual(['2027-04-01T06:00:00.000Z', '2027-04-02T20:30:00.000Z', '2027-04-02T20:31:00.000Z']);
+  });
+});
