@@ -2,8 +2,8 @@
 //   BENCH_SECONDS=5 (per HTTP measurement), BENCH_OFFICERS=10000 (the demo force), BENCH_ROSTER_ROWS=20000,
 //   BENCH_BESIDE_ROWS=150000 (the import run beside the server), BENCH_JSON=bench-results.json
 // Sections to run (default all): `npm run bench -- devices` runs the demo seed and the devices
-// section only; names: training, argon2, roster, audit, met, http, devices, beside, device-logs, coverage, briefing, writes.
-import { fork } from 'node:child_process';
+// section only; names: training, argon2, roster, audit, met, http, pages, devices, beside, device-logs, coverage, briefing, writes.
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,7 +40,7 @@ import { benchWrites, officersWithoutAccount } from './writes.js';
 import { postgresCopySeconds, scratchPostgres, sqliteImportSeconds } from './loaders.js';
 import { cannon, describeVersus, versusBare } from './cannon.js';
 
-const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'devices', 'beside', 'device-logs', 'coverage', 'briefing', 'writes'] as const;
+const SECTIONS = ['training', 'argon2', 'roster', 'audit', 'met', 'http', 'pages', 'devices', 'beside', 'device-logs', 'coverage', 'briefing', 'writes'] as const;
 const ONLY = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const a of ONLY) if (!(SECTIONS as readonly string[]).includes(a)) throw new Error(`bench: no section called ${a}: the sections are ${SECTIONS.join(', ')}`);
 /** Whether a section runs: all do unless some are named on the command line. */
@@ -457,6 +457,55 @@ if (want('http')) {
   if (reportId) {
     const page = describeVersus(await versusBare(`${cedar}/reports/${reportId}`, bareUrl, { seconds: SECONDS, headers: { cookie: sgtCookie } }));
     report('a report with its timeline', page.figure, page.notes);
+  }
+}
+
+// 7a. Every signed-in page (issue 15: each p99 < 500 ms and no timeouts at 20 connections),
+//     a round each after a second's warm-up, as the programme lead and administrator (bench@) or,
+//     for the review pages, the supervisor. The ratio targets are section 7's.
+if (want('pages')) {
+  const sgt = await signIn(supervisor.email, PASSWORD);
+  const lead =
+    'admin/accounts admin/tokens armoury briefing coverage crewing/policy devices devices/cartridges devices/models devices/quarantine fleet officers officers/early-warning statistics statistics/releases teams training training/courses training/lapsing uplift uplift/planner uplift/settings audit my-training'.split(
+      ' ',
+    );
+  const supervisorPages = ['reviews', 'reports'];
+  const slow: string[] = [];
+  for (const [page, who] of [...lead.map((p) => [p, cookie] as const), ...supervisorPages.map((p) => [p, sgt] as const)]) {
+    const url = `${cedar}/${page}`;
+    await cannon(url, { seconds: 1, headers: { cookie: who } });
+    const r = await cannon(url, { seconds: SECONDS, headers: { cookie: who } });
+    const failures = r.non2xx + r.errors + r.timeouts;
+    if (r.p99 >= 500 || failures) slow.push(`/${page}`);
+    report(
+      `page /${page}`,
+      `${n(r.rps)} req/s`,
+      `p50 ${n(r.p50)} ms, p99 ${n(r.p99)} ms${r.p99 >= 500 ? ' (over the 500 ms target)' : ''}${failures ? `; ${failures} non-2xx, errors or timeouts` : ''}`,
+    );
+  }
+  report('signed-in pages over p99 500 ms or failing', slow.length ? slow.join(', ') : 'none', `of ${lead.length + supervisorPages.length} pages, 20 connections, one round of ${SECONDS} s each`);
+  // Issue 15, item 5: the server's memory after every page, beside a bare Fastify process's after load.
+  if (fs.existsSync('/proc/self/status')) {
+    const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+    const served = rssMiB(child.pid!);
+    const bareChild = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "import F from 'fastify'; const a = F(); a.get('/', async (q, r) => r.type('text/html; charset=utf-8').send('<!DOCTYPE html><p>ok</p>')); await a.listen({ port: 0, host: '127.0.0.1' }); console.log(a.server.address().port);",
+      ],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const barePort = await new Promise<string>((resolve) => bareChild.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
+    await cannon(`http://127.0.0.1:${barePort}/`, { seconds: SECONDS });
+    const bareRss = rssMiB(bareChild.pid!);
+    bareChild.kill();
+    report(
+      'server RSS after every page',
+      `${n(served)} MiB`,
+      `${n(served / bareRss, 1)}× a bare Fastify process after ${SECONDS} s of load (${n(bareRss)} MiB); target ≤ 3× (the bench's server also holds its bare routes)`,
+    );
   }
 }
 
