@@ -12,6 +12,14 @@ const app = await buildApp({ services: svc, config });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const bare = Fastify();
 bare.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><p>ok</p>'));
+// A bare route that spends `ms` of CPU before it answers: the p99 a page's own cost per request
+// gives under 20 connections, whatever the page does with that time.
+bare.get('/spin', async (request, reply) => {
+  const ms = Math.min(1000, Number((request.query as { ms?: string }).ms) || 0);
+  const start = performance.now();
+  while (performance.now() - start < ms);
+  return reply.type('text/html; charset=utf-8').send('<!DOCTYPE html><p>ok</p>');
+});
 // A bare JSON route, beside which the sign-out API is measured.
 bare.get('/json', async () => ({ ok: true }));
 // Bare JSON writes, beside which creating and submitting a report through the API is measured:
