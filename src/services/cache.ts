@@ -11,14 +11,19 @@ export class VersionedCache<V> {
 
   constructor(private readonly max = 200) {}
 
-  async get(db: object, version: string, key: string, work: () => Promise<V>): Promise<V> {
+  /**
+   * The value kept under `key` at `version`, or `work`'s (then kept). `current`: whether a kept
+   * value still holds for something read outside the counters (else it is worked out again and
+   * replaces it, so such reads never pile up entries under one key).
+   */
+  async get(db: object, version: string, key: string, work: () => Promise<V>, current: (kept: V) => boolean = () => true): Promise<V> {
     let entry = this.byDb.get(db);
     if (!entry || entry.version !== version) {
       entry = { version, entries: new Map() };
       this.byDb.set(db, entry);
     }
     const hit = entry.entries.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined && current(hit)) return hit;
     const value = await work();
     // Another version may have replaced the entry while this one was worked out: keep it only under its own.
     if (this.byDb.get(db) === entry) {

@@ -128,12 +128,17 @@ const storeOf = (borough: Borough, team: Team | null) => (team && team.boroughId
 export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: string): Promise<{ periods: PeriodSummary[]; current: PeriodSummary | null; boroughs: Borough[] }> {
   const now = svc.now().getTime();
   // Shifts start on whole minutes, so the window from the next whole minute holds the same
-  // periods as one from this instant; it is kept for a minute's requests (and until the rosters
-  // or the boroughs change): reading three days of the force's shifts was most of the page.
+  // periods as one from this instant: what is kept per scope and borough (and per change of the
+  // rosters and the boroughs) serves a minute's requests, and is replaced in the next minute.
+  // Reading three days of the force's shifts was most of the page.
   const edge = Math.ceil(now / 60_000) * 60_000;
   const db = svc.database.db;
-  const { periods, boroughs } = await periodsCache.get(db, await changeVersion(db, ['authority', 'rosters']), `${scopeKey(scope)}|${boroughId ?? ''}|${edge}`, () =>
-    shiftPeriods(svc, scope, new Date(edge - 24 * 3_600_000).toISOString(), new Date(edge + 48 * 3_600_000).toISOString(), boroughId),
+  const { periods, boroughs } = await periodsCache.get(
+    db,
+    await changeVersion(db, ['authority', 'rosters']),
+    `${scopeKey(scope)}|${boroughId ?? ''}`,
+    async () => ({ edge, ...(await shiftPeriods(svc, scope, new Date(edge - 24 * 3_600_000).toISOString(), new Date(edge + 48 * 3_600_000).toISOString(), boroughId)) }),
+    (kept) => kept.edge === edge,
   );
   const policies = await getCrewingPolicies(svc);
   const briefingNow = periods.find((p) => {
@@ -145,7 +150,7 @@ export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: s
   return { periods, current, boroughs };
 }
 
-const periodsCache = new VersionedCache<{ periods: PeriodSummary[]; boroughs: Borough[] }>(50);
+const periodsCache = new VersionedCache<{ edge: number; periods: PeriodSummary[]; boroughs: Borough[] }>(50);
 
 /** The shift periods (borough, team, start) of the boroughs in scope starting in [from, to), by start. */
 export async function shiftPeriods(svc: Services, scope: Scope, from: string, to: string, boroughId?: string): Promise<{ periods: PeriodSummary[]; boroughs: Borough[] }> {

@@ -67,6 +67,8 @@ export interface EarlyWarningResult extends Period {
 
 /** The officers in scope with a shift or a use in a period (collar-number order), ranked, with each borough's median and count. */
 interface Activity {
+  /** The Taser uses it was worked out with (officer:count, …). */
+  uses: string;
   officers: EarlyWarningOfficer[];
   ranked: EarlyWarningOfficer[];
   medians: Map<string, number | null>;
@@ -76,8 +78,9 @@ interface Activity {
 /**
  * Worked out once per change of the rosters and officers (counting a year of the force's shifts
  * and ranking 10,000 officers is nearly all of the page's work) and of the Taser uses counted.
- * The uses are read on each request, as reports change all the time: their counts are part of
- * the key.
+ * The uses are read on each request, as reports change all the time: what is kept for a period
+ * and scope is worked out again, and replaced, when they differ (one entry each, however many
+ * uses are recorded in between).
  */
 const activityCache = new VersionedCache<Activity>(50);
 
@@ -85,8 +88,9 @@ async function activity(svc: Services, forceId: string, period: Period, boroughI
   const db = svc.database.db;
   const version = await changeVersion(db, ['authority', 'rosters']);
   const uses = await repo.taserUsesByOfficer(db, forceId, period.from, period.to, boroughIds);
-  const key = `${forceId}|${period.from}|${period.to}|${boroughIds?.join(',') ?? '*'}|${uses.map((u) => `${u.officerId}:${u.count}`).join(',')}`;
-  return activityCache.get(db, version, key, async () => {
+  const counted = uses.map((u) => `${u.officerId}:${u.count}`).join(',');
+  const key = `${forceId}|${period.from}|${period.to}|${boroughIds?.join(',') ?? '*'}`;
+  const work = async (): Promise<Activity> => {
     const shifts = await repo.shiftCountsByOfficer(db, forceId, period.from, period.to, boroughIds);
     const byId = new Map<string, EarlyWarningOfficer>();
     const add = (c: repo.OfficerCount, field: 'shifts' | 'uses') => {
@@ -110,8 +114,9 @@ async function activity(svc: Services, forceId: string, period: Period, boroughI
     const officers = [...byId.values()].sort((a, b) => (a.collarNumber < b.collarNumber ? -1 : a.collarNumber > b.collarNumber ? 1 : 0));
     const perBorough = new Map<string | null, number>();
     for (const o of officers) perBorough.set(o.boroughId, (perBorough.get(o.boroughId) ?? 0) + 1);
-    return { officers, ranked: rank(officers), medians: boroughMedians(officers), perBorough };
-  });
+    return { uses: counted, officers, ranked: rank(officers), medians: boroughMedians(officers), perBorough };
+  };
+  return activityCache.get(db, version, key, work, (kept) => kept.uses === counted);
 }
 
 /**
