@@ -1,6 +1,5 @@
 import * as org from '../db/repositories/organisation.js';
 import * as repo from '../db/repositories/coverage.js';
-import { changeVersion } from '../db/repositories/change-counters.js';
 import type { Executor } from '../db/database.js';
 import { addDays, londonDate, monthOfDay, nextDay, parseIsoDate, lastDayOfMonth } from '../domain/calendar.js';
 import { coverage, hoursBelowMinimum, londonHours, type CoverageRow } from '../domain/crewing/coverage.js';
@@ -62,9 +61,9 @@ export function checkCoverageRange(from: string, to: string): void {
 }
 
 // Officers' ranks change with the officer table, which the `authority` counter watches.
-const rankCache = new VersionedCache<Map<string, Rank>>();
+const rankCache = new VersionedCache<Map<string, Rank>>(['authority']);
 async function ranksOf(db: Executor, forceId: string): Promise<Map<string, Rank>> {
-  return rankCache.get(db, await changeVersion(db, ['authority']), forceId, () => repo.officerRanks(db, forceId));
+  return rankCache.get(db, forceId, () => repo.officerRanks(db, forceId));
 }
 
 /** The boroughs of the scope (all of them, or those asked for), by name; one asked for outside the scope is not found. */
@@ -167,14 +166,13 @@ export interface ForceCoverageWeek {
  * crews, sign-outs) and authority (training, officers and their ranks, boroughs). Coverage does
  * not depend on the time it is asked. A week of the whole force is ~5,500 hours to work out.
  */
-const COVERAGE_COUNTERS = ['authority', 'rosters'] as const;
-const forceWeekCache = new VersionedCache<ForceCoverageWeek>(50);
-const boroughWeekCache = new VersionedCache<BoroughCoverageWeek>(50);
+const forceWeekCache = new VersionedCache<ForceCoverageWeek>(['authority', 'rosters'], 50);
+const boroughWeekCache = new VersionedCache<BoroughCoverageWeek>(['authority', 'rosters'], 50);
 
 /** The force view: per borough of the scope, the week's hours below the minimum and its worst hour. */
 export async function forceCoverageWeek(svc: Services, scope: Scope, week: string): Promise<ForceCoverageWeek> {
   const db = svc.database.db;
-  return forceWeekCache.get(db, await changeVersion(db, COVERAGE_COUNTERS), `${scopeKey(scope)}|${week}`, () => workOutForceWeek(svc, scope, week));
+  return forceWeekCache.get(db, `${scopeKey(scope)}|${week}`, () => workOutForceWeek(svc, scope, week));
 }
 
 async function workOutForceWeek(svc: Services, scope: Scope, week: string): Promise<ForceCoverageWeek> {
@@ -223,7 +221,7 @@ export const TREND_MONTHS = 6;
 /** A borough's week hour by hour, its hours below the minimum, and the trend by month. */
 export async function boroughCoverageWeek(svc: Services, scope: Scope, boroughId: string, week: string): Promise<BoroughCoverageWeek> {
   const db = svc.database.db;
-  return boroughWeekCache.get(db, await changeVersion(db, COVERAGE_COUNTERS), `${scopeKey(scope)}|${boroughId}|${week}`, () => workOutBoroughWeek(svc, scope, boroughId, week));
+  return boroughWeekCache.get(db, `${scopeKey(scope)}|${boroughId}|${week}`, () => workOutBoroughWeek(svc, scope, boroughId, week));
 }
 
 async function workOutBoroughWeek(svc: Services, scope: Scope, boroughId: string, week: string): Promise<BoroughCoverageWeek> {

@@ -13,7 +13,6 @@ import { authoritiesOn } from '../domain/training/authority.js';
 import { DEVICE_MODELS } from '../domain/training/courses.js';
 import { change, type Actor, type Services } from './context.js';
 import { VersionedCache } from './cache.js';
-import { changeVersion } from '../db/repositories/change-counters.js';
 import { getCrewingPolicies } from './crewing-policy.js';
 import { getForce } from './organisation.js';
 import { authorityInputs } from './training.js';
@@ -135,7 +134,6 @@ export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: s
   const db = svc.database.db;
   const { periods, boroughs } = await periodsCache.get(
     db,
-    await changeVersion(db, ['authority', 'rosters']),
     `${scopeKey(scope)}|${boroughId ?? ''}`,
     async () => ({ edge, ...(await shiftPeriods(svc, scope, new Date(edge - 24 * 3_600_000).toISOString(), new Date(edge + 48 * 3_600_000).toISOString(), boroughId)) }),
     (kept) => kept.edge === edge,
@@ -150,7 +148,7 @@ export async function briefingPeriods(svc: Services, scope: Scope, boroughId?: s
   return { periods, current, boroughs };
 }
 
-const periodsCache = new VersionedCache<{ edge: number; periods: PeriodSummary[]; boroughs: Borough[] }>(50);
+const periodsCache = new VersionedCache<{ edge: number; periods: PeriodSummary[]; boroughs: Borough[] }>(['authority', 'rosters'], 50);
 
 /** The shift periods (borough, team, start) of the boroughs in scope starting in [from, to), by start. */
 export async function shiftPeriods(svc: Services, scope: Scope, from: string, to: string, boroughId?: string): Promise<{ periods: PeriodSummary[]; boroughs: Borough[] }> {
@@ -247,11 +245,11 @@ function crewFlags(members: readonly BriefingMember[], byId: ReadonlyMap<string,
 
 /**
  * Briefings worked out, per database, while the data they come from is unchanged: keyed on the
- * change counters of authority, the fleet and the rosters (changeVersion), so a
+ * change counters of authority, the fleet and the rosters, so a
  * sign-out, a saved crew, a new shift or a training result anywhere is seen by the next request.
  * A sergeant's team opening the page at the start of a shift costs one computation.
  */
-const briefingCache = new VersionedCache<Briefing>();
+const briefingCache = new VersionedCache<Briefing>(['authority', 'devices', 'rosters']);
 
 /** The briefing of one period (see the header). The result is shared: do not change it. */
 export async function briefing(svc: Services, scope: Scope, q: { boroughId: string; teamId?: string | null; startsAt: string }): Promise<Briefing> {
@@ -259,8 +257,7 @@ export async function briefing(svc: Services, scope: Scope, q: { boroughId: stri
   const force = await getForce(svc);
   await boroughInScope(svc, scope, force.id, q.boroughId);
   // The version is read before the data: a change committed meanwhile moves it.
-  const version = await changeVersion(db, ['authority', 'devices', 'rosters']);
-  return briefingCache.get(db, version, `${q.boroughId}|${q.teamId ?? ''}|${q.startsAt}`, () => workOutBriefing(svc, scope, q));
+  return briefingCache.get(db, `${q.boroughId}|${q.teamId ?? ''}|${q.startsAt}`, () => workOutBriefing(svc, scope, q));
 }
 
 async function workOutBriefing(svc: Services, scope: Scope, q: { boroughId: string; teamId?: string | null; startsAt: string }): Promise<Briefing> {

@@ -1,4 +1,3 @@
-import { changeVersion } from '../db/repositories/change-counters.js';
 import * as repo from '../db/repositories/early-warning.js';
 import * as org from '../db/repositories/organisation.js';
 import { daysInMonth, isoDateOf, londonDate, nextDay, parseIsoDate } from '../domain/calendar.js';
@@ -82,11 +81,11 @@ interface Activity {
  * and scope is worked out again, and replaced, when they differ (one entry each, however many
  * uses are recorded in between).
  */
-const activityCache = new VersionedCache<Activity>(50);
+const activityCache = new VersionedCache<Activity>(['authority', 'rosters'], 50);
 
 async function activity(svc: Services, forceId: string, period: Period, boroughIds: readonly string[] | null): Promise<Activity> {
   const db = svc.database.db;
-  const version = await changeVersion(db, ['authority', 'rosters']);
+  const version = await activityCache.version(db);
   const uses = await repo.taserUsesByOfficer(db, forceId, period.from, period.to, boroughIds);
   const counted = uses.map((u) => `${u.officerId}:${u.count}`).join(',');
   const key = `${forceId}|${period.from}|${period.to}|${boroughIds?.join(',') ?? '*'}`;
@@ -116,7 +115,7 @@ async function activity(svc: Services, forceId: string, period: Period, boroughI
     for (const o of officers) perBorough.set(o.boroughId, (perBorough.get(o.boroughId) ?? 0) + 1);
     return { uses: counted, officers, ranked: rank(officers), medians: boroughMedians(officers), perBorough };
   };
-  return activityCache.get(db, version, key, work, (kept) => kept.uses === counted);
+  return activityCache.getAt(db, version, key, work, (kept) => kept.uses === counted);
 }
 
 /**

@@ -24,7 +24,6 @@ import { pageWindow, type Actor, type Page, type Services } from './context.js';
 import { armouryStores, type Store } from './armoury.js';
 import { listDeviceModels } from './devices.js';
 import { getForce } from './organisation.js';
-import { changeVersion } from '../db/repositories/change-counters.js';
 import { forceAuthority } from './training.js';
 
 /*
@@ -66,7 +65,7 @@ export interface DayStanding {
   standing: Exclude<MigrationStanding, 'neither'>;
 }
 
-const standingsCache = new VersionedCache<readonly DayStanding[]>();
+const standingsCache = new VersionedCache<readonly DayStanding[]>(['authority']);
 
 /**
  * The force's serving officers authorised on the new or the old model on a London day (officers
@@ -77,7 +76,7 @@ const standingsCache = new VersionedCache<readonly DayStanding[]>();
  */
 export async function dayStandings(svc: Services, forceId: string, today: string): Promise<readonly DayStanding[]> {
   const db = svc.database.db;
-  return standingsCache.get(db, await changeVersion(db, ['authority']), `${forceId}|${today}`, () => workOutDayStandings(db, forceId, today));
+  return standingsCache.get(db, `${forceId}|${today}`, () => workOutDayStandings(db, forceId, today));
 }
 
 async function workOutDayStandings(db: Executor, forceId: string, today: string): Promise<readonly DayStanding[]> {
@@ -99,7 +98,7 @@ async function workOutDayStandings(db: Executor, forceId: string, today: string)
 
 type FleetFigures = Omit<FleetOverview, 'conversion'> & { oldOnly: ConversionOfficer[] };
 
-const figuresCache = new VersionedCache<FleetFigures>();
+const figuresCache = new VersionedCache<FleetFigures>(['authority', 'devices']);
 
 /**
  * Every figure on the fleet page. Worked out once per London day, scope and change of the data
@@ -113,8 +112,7 @@ export async function fleetOverview(svc: Services, actor: Actor, scope: Scope, p
   const db = svc.database.db;
   const today = londonDate(svc.now());
   const force = await getForce(svc);
-  const version = await changeVersion(db, ['authority', 'devices']);
-  const figures = await figuresCache.get(db, version, `${force.id}|${today}|${scopeKey(scope)}`, () => fleetFigures(svc, actor, force.id, scope, today));
+  const figures = await figuresCache.get(db, `${force.id}|${today}|${scopeKey(scope)}`, () => fleetFigures(svc, actor, force.id, scope, today));
   const { oldOnly, ...rest } = figures;
   const window = pageWindow(page);
   return {

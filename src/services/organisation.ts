@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { changeVersion } from '../db/repositories/change-counters.js';
 import * as org from '../db/repositories/organisation.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../domain/errors.js';
 import { fieldErrorsFromZod, parseInput } from '../domain/validation.js';
@@ -37,13 +36,12 @@ export async function listTeams(svc: Services, scope: Scope): Promise<Team[]> {
 }
 
 /** Serving officers per team, kept per change of officers, teams and boroughs (the `authority` counter watches them): counting 10,000 officers was most of the teams page. */
-const officersByTeam = new VersionedCache<ReadonlyMap<string, number>>();
+const officersByTeam = new VersionedCache<ReadonlyMap<string, number>>(['authority']);
 
 export async function listTeamsWithCounts(svc: Services, scope: Scope): Promise<(Team & { activeOfficers: number })[]> {
   const force = await getForce(svc);
   const db = svc.database.db;
-  const version = await changeVersion(db, ['authority']);
-  const [teams, counts] = await Promise.all([listTeams(svc, scope), officersByTeam.get(db, version, force.id, () => org.countOfficersByTeam(db, force.id))]);
+  const [teams, counts] = await Promise.all([listTeams(svc, scope), officersByTeam.get(db, force.id, () => org.countOfficersByTeam(db, force.id))]);
   return teams.map((t) => ({ ...t, activeOfficers: counts.get(t.id) ?? 0 }));
 }
 

@@ -8,7 +8,6 @@ import type { DatabaseKind, Executor } from '../db/database.js';
 import type { Officer } from '../domain/organisation.js';
 import { officerDisplayName } from '../domain/organisation.js';
 import { scopeIncludes, scopeKey, type Scope } from '../domain/permissions.js';
-import { changeVersion } from '../db/repositories/change-counters.js';
 import { VersionedCache } from './cache.js';
 import { addDays, londonDate, previousDay } from '../domain/calendar.js';
 import { authoritiesOn, authorisedIn, authorisedOn, authorityHistory, lapsesOn, type AuthorityHistory, type Authority, type Restriction, type TrainingRecord } from '../domain/training/authority.js';
@@ -150,7 +149,7 @@ export interface ForceAuthority {
 }
 
 const NO_AUTHORITY: AuthorityHistory = { intervals: [] };
-const forceAuthorityCache = new VersionedCache<ForceAuthority>();
+const forceAuthorityCache = new VersionedCache<ForceAuthority>(['authority']);
 
 /**
  * The force's officers and their authority over time, worked out once per officer as intervals
@@ -159,7 +158,7 @@ const forceAuthorityCache = new VersionedCache<ForceAuthority>();
  * primary-key read instead of reading every record again).
  */
 export async function forceAuthority(db: Executor, forceId: string): Promise<ForceAuthority> {
-  return forceAuthorityCache.get(db, await changeVersion(db, ['authority']), forceId, () => workOutForceAuthority(db, forceId));
+  return forceAuthorityCache.get(db, forceId, () => workOutForceAuthority(db, forceId));
 }
 
 async function workOutForceAuthority(db: Executor, forceId: string): Promise<ForceAuthority> {
@@ -185,10 +184,10 @@ export function authorisedThrough(history: AuthorityHistory, on: string): string
 export async function authorisedCounts(db: Executor, forceId: string, days: readonly string[]): Promise<readonly number[]> {
   if (days.length === 0) return [];
   // Kept per authority change: the statistics page asks for the same month-ends again and again (10,000 histories each time).
-  return authorisedCountsCache.get(db, await changeVersion(db, ['authority']), `${forceId}|${days.join(',')}`, () => countAuthorised(db, forceId, days));
+  return authorisedCountsCache.get(db, `${forceId}|${days.join(',')}`, () => countAuthorised(db, forceId, days));
 }
 
-const authorisedCountsCache = new VersionedCache<readonly number[]>();
+const authorisedCountsCache = new VersionedCache<readonly number[]>(['authority']);
 
 async function countAuthorised(db: Executor, forceId: string, days: readonly string[]): Promise<number[]> {
   const force = await forceAuthority(db, forceId);
@@ -708,7 +707,7 @@ export interface LapsingBorough {
  * worked out over the whole force's authority once per change of it (the `authority` counter),
  * day, window and scope, and kept between requests (5 ms a request on a force of 10,000).
  */
-const lapsingCache = new VersionedCache<ReadonlyMap<string | null, readonly Omit<LapsingOfficer, 'booked'>[]>>();
+const lapsingCache = new VersionedCache<ReadonlyMap<string | null, readonly Omit<LapsingOfficer, 'booked'>[]>>(['authority']);
 
 async function lapsingByBorough(db: Executor, forceId: string, boroughs: readonly { id: string }[], everyone: boolean, on: string, until: string) {
   const inScope = new Set(boroughs.map((b) => b.id as string | null));
@@ -743,9 +742,9 @@ export async function lapsing(
   const on = today(now);
   const until = addDays(on, days);
   // The version is read before the data (boroughs included: the counter watches them too).
-  const version = await changeVersion(db, ['authority']);
+  const version = await lapsingCache.version(db);
   const boroughs = (await org.listBoroughs(db, force.id)).filter((b) => scopeIncludes(scope, b.id) && (!boroughId || b.id === boroughId));
-  const lists = await lapsingCache.get(db, version, `${force.id}|${on}|${days}|${scopeKey(scope)}|${boroughId ?? ''}`, () =>
+  const lists = await lapsingCache.getAt(db, version, `${force.id}|${on}|${days}|${scopeKey(scope)}|${boroughId ?? ''}`, () =>
     lapsingByBorough(db, force.id, boroughs, scope.all && !boroughId, on, until),
   );
   const bookedOn = new Map<string, { startsOn: string; waiting: boolean }>();

@@ -24,7 +24,6 @@ import { parseInput } from '../domain/validation.js';
 import { change, type Actor, type Services } from './context.js';
 import { getForce } from './organisation.js';
 import { forceAuthority, today } from './training.js';
-import { changeVersion } from '../db/repositories/change-counters.js';
 import { VersionedCache } from './cache.js';
 import { monthFromNumber, monthNumber, monthOfDay } from '../domain/calendar.js';
 import { authorisedUntil } from '../domain/training/authority.js';
@@ -113,15 +112,15 @@ export async function savePlan(svc: Services, actor: Actor, input: unknown): Pro
  * history: it is worked out once per change, not once per request (it was ~50 ms a request for
  * 10,000 officers). Per scope, bounded.
  */
-const progressCache = new VersionedCache<UpliftProgress>();
+const progressCache = new VersionedCache<UpliftProgress>(['authority']);
 
 /** Progress for a person: the force's headline and trend; boroughs (and team types) in their scope. The result is shared: do not change it. */
 export async function progress(svc: Services, scope: Scope, now: Date = svc.now()): Promise<{ plan: UpliftPlan | null; progress: UpliftProgress }> {
   const force = await getForce(svc);
   const db = svc.database.db;
   // The version is read before the data, so what is cached under it is never kept past a change.
-  const [version, plan] = await Promise.all([changeVersion(db, ['authority']), readPlan(db, force.id)]);
-  const result = await progressCache.get(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutProgress(svc, force.id, scope, plan, now));
+  const [version, plan] = await Promise.all([progressCache.version(db), readPlan(db, force.id)]);
+  const result = await progressCache.getAt(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutProgress(svc, force.id, scope, plan, now));
   return { plan, progress: result };
 }
 
@@ -184,7 +183,7 @@ interface Standings {
  * training), over the whole force: kept between requests while authority is unchanged (the
  * `authority` counter), as the planner's page and the coverage projection read it every time.
  */
-const standingsCache = new VersionedCache<Standings>();
+const standingsCache = new VersionedCache<Standings>(['authority']);
 
 async function standingsOn(db: Executor, forceId: string, startsOn: string): Promise<Standings> {
   const authority = await forceAuthority(db, forceId);
@@ -223,7 +222,7 @@ async function planWithStandings(svc: Services, now: Date, overrides?: unknown):
   if (deadlineMonth < startMonth) throw new WorkflowError(`The plan's deadline (${plan.deadline}) has passed: set a new deadline to project the uplift.`);
 
   const startsOn = `${startMonth}-01`;
-  const { authorised, due, candidates, standings } = await standingsCache.get(db, await changeVersion(db, ['authority']), `${force.id}|${startsOn}`, () => standingsOn(db, force.id, startsOn));
+  const { authorised, due, candidates, standings } = await standingsCache.get(db, `${force.id}|${startsOn}`, () => standingsOn(db, force.id, startsOn));
 
   const assumptions: UpliftAssumptions = { ...plan.assumptions, ...tried };
   const changed = ASSUMPTION_FIELDS.filter((k) => tried[k] !== undefined && tried[k] !== plan.assumptions[k]);
@@ -306,11 +305,11 @@ export async function coverageProjection(svc: Services, scope: Scope, now: Date 
   const force = await getForce(svc);
   const db = svc.database.db;
   // Worked out once per change of what it reads (authority, the roster and policy, the plan) and day.
-  const [version, plan] = await Promise.all([changeVersion(db, ['authority', 'rosters']), readPlan(db, force.id)]);
-  return projectionCache.get(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutCoverageProjection(svc, force.id, scope, now));
+  const [version, plan] = await Promise.all([projectionCache.version(db), readPlan(db, force.id)]);
+  return projectionCache.getAt(db, `${version}|${today(now)}|${JSON.stringify(plan)}`, scopeKey(scope), () => workOutCoverageProjection(svc, force.id, scope, now));
 }
 
-const projectionCache = new VersionedCache<CoverageProjection>();
+const projectionCache = new VersionedCache<CoverageProjection>(['authority', 'rosters']);
 
 async function workOutCoverageProjection(svc: Services, forceId: string, scope: Scope, now: Date): Promise<CoverageProjection> {
   const db = svc.database.db;
