@@ -24,6 +24,7 @@ import * as m0023 from './migrations/0023_device_logs.js';
 import * as m0024 from './migrations/0024_shifts.js';
 import * as m0025 from './migrations/0025_roster_counter.js';
 import * as m0026 from './migrations/0026_officer_search_index.js';
+import * as m0027 from './migrations/0027_imported_report_index.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0024_shifts': m0024,
   '0025_roster_counter': m0025,
   '0026_officer_search_index': m0026,
+  '0027_imported_report_index': m0027,
 };
 
 /** Every migration this Cedar has, in order (a backup with others was made by another version). */

@@ -1,5 +1,5 @@
 import { analyzeTables, ANALYZE_AFTER_ROWS } from '../db/analyze.js';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -70,7 +70,7 @@ const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 
 /** A row's identity: its published values, and how many identical rows came before it in the file. */
 function sourceKey(values: readonly string[], seen: Map<string, number>): string {
-  const digest = createHash('sha256').update(values.join('\u001f')).digest();
+  const digest = hash('sha256', values.join('\u001f'), 'buffer');
   // Counted by the raw digest (a 32-character string, not the 43 of base64): one entry per distinct row.
   const counted = digest.toString('latin1');
   const n = (seen.get(counted) ?? 0) + 1;

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseKind } from '../database.js';
 import type { DB, ImportedReportTable } from '../schema.js';
 
@@ -6,7 +6,7 @@ import type { DB, ImportedReportTable } from '../schema.js';
 export type StagedReport = ImportedReportTable & { row: string };
 
 const STAGE = 'stage_imported_report';
-type StageDB = DB & { [STAGE]: StagedReport };
+const SQLITE_ROWS = 200;
 
 export interface ReportStage {
   /** Holds rows apart from the live tables: no lock on them is taken, nobody else sees them. */
@@ -25,27 +25,44 @@ export interface ReportStage {
  * tables (on SQLite it is another file; on PostgreSQL other sessions never see it).
  */
 export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, work: (stage: ReportStage) => Promise<T>): Promise<T> {
-  const stageDb = db.withTables<{ [STAGE]: StagedReport }>() as unknown as Kysely<StageDB>;
   const qualified = sql.raw(`${kind === 'sqlite' ? 'temp' : 'pg_temp'}.${STAGE}`);
   await sql`drop table if exists ${qualified}`.execute(db);
   await sql`create temp table ${sql.raw(STAGE)} as select i.*, r.row from imported_report i join imported_report_row r on r.id = i.id where 1 = 0`.execute(db);
   let staged = 0;
-  let columns: string[] | null = null;
+  let columns: (keyof StagedReport)[] | null = null;
+  /** The SQLite statement for `n` rows, by n: the same text each time, so the connection keeps it prepared. */
+  const inserts = new Map<number, string>();
+  const insertOf = (n: number, cols: readonly string[]) => {
+    let text = inserts.get(n);
+    if (!text) {
+      const one = `(${cols.map(() => '?').join(',')})`;
+      inserts.set(n, (text = `insert into ${STAGE} (${cols.map((c) => `"${c}"`).join(',')}) values ${Array.from({ length: n }, () => one).join(',')}`));
+    }
+    return text;
+  };
   const stage: ReportStage = {
     async add(rows) {
       if (rows.length === 0) return;
-      columns ??= Object.keys(rows[0]!).filter((c) => c !== 'row');
-      // 200 rows a statement keeps within both databases' limits on bound values.
-      for (let i = 0; i < rows.length; i += 200)
-        await stageDb
-          .insertInto(STAGE)
-          .values(rows.slice(i, i + 200))
-          .execute();
+      columns ??= Object.keys(rows[0]!) as (keyof StagedReport)[];
+      // Written as it is, not through the query builder: building a statement of a few thousand
+      // values, batch after batch, cost more than storing them.
+      if (kind === 'postgres') {
+        // One statement a batch, its rows as one JSON value that the server reads into the stage's own row type.
+        await db.executeQuery(CompiledQuery.raw(`insert into ${STAGE} select * from json_populate_recordset(null::${STAGE}, $1::json)`, [JSON.stringify(rows)]));
+      } else {
+        // SQLITE_ROWS rows a statement keeps within SQLite's limit on bound values, and its text short enough to be kept prepared.
+        for (let i = 0; i < rows.length; i += SQLITE_ROWS) {
+          const chunk = rows.slice(i, i + SQLITE_ROWS);
+          const values: unknown[] = [];
+          for (const r of chunk) for (const c of columns) values.push(r[c]);
+          await db.executeQuery(CompiledQuery.raw(insertOf(chunk.length, columns), values));
+        }
+      }
       staged += rows.length;
     },
     async publish(trx) {
       if (!columns) return { staged, inserted: 0 };
-      const list = sql.join(columns.map((c) => sql.ref(c)));
+      const list = sql.join(columns.filter((c) => c !== 'row').map((c) => sql.ref(c)));
       // In source-key order, so that two imports publishing the same rows at once on
       // PostgreSQL take the rows' locks in the same order (one waits; neither deadlocks).
       const added = await sql`insert into imported_report (${list}) select ${list} from ${sql.raw(STAGE)} where true order by source_key

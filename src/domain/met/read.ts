@@ -209,15 +209,18 @@ export const MET_COLUMN_LIMITS: Readonly<Partial<Record<MetColumn, number>>> = O
 ]);
 export const metColumnLimit = (c: MetColumn): number => MET_COLUMN_LIMITS[c] ?? MET_VALUE_LIMIT;
 
+/** Each column's limit, by its place in MET_COLUMNS: looked up for every value of every row. */
+const LIMIT_AT = MET_COLUMNS.map(metColumnLimit);
+
 function lengthProblems(values: readonly string[], line: number, nameOf: (c: MetColumn) => string): RowError[] {
   const errors: RowError[] = [];
-  values.forEach((v, i) => {
-    const column = MET_COLUMNS[i]!;
-    const limit = metColumnLimit(column);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const limit = LIMIT_AT[i]!;
     if (v.length > limit && v.trim().length > limit) {
-      errors.push({ line, column: nameOf(column), message: `${quoteValue(v.trim())} is too long: this column holds at most ${limit} characters` });
+      errors.push({ line, column: nameOf(MET_COLUMNS[i]!), message: `${quoteValue(v.trim())} is too long: this column holds at most ${limit} characters` });
     }
-  });
+  }
   return errors;
 }
 

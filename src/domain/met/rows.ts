@@ -344,19 +344,34 @@ const wordKey = (s: string) =>
     .trim()
     .toLowerCase();
 
-const byLabel = <V extends Record<string, string>>(v: V) => new Map((Object.keys(v) as Code<V>[]).map((code) => [wordKey(v[code]!), code] as const));
-const MAIN_DUTY_BY = byLabel(MAIN_DUTIES);
-const AGE_BY = byLabel(AGE_BANDS);
-const GENDER_BY = byLabel(GENDERS);
-const ETHNICITY_BY = byLabel(ETHNICITIES);
-const CONDUCT_BY = byLabel(PRIMARY_CONDUCT);
-const INJURY_BY = byLabel(INJURY_LEVELS);
-const TACTIC_BY = byLabel(TACTICS);
-
-const quoteList = (v: Record<string, string>) =>
-  Object.values(v)
+/**
+ * A list of the Met's words, read once: each code by its label as published and by its
+ * wordKey (so a value as published is found without working out its key), with what the
+ * list is and the hint an error gives.
+ */
+interface Vocabulary<K extends string> {
+  by: ReadonlyMap<string, K>;
+  what: string;
+  hint: string;
+}
+function vocabulary<V extends Record<string, string>>(v: V, what: string, hint?: string): Vocabulary<Code<V>> {
+  const by = new Map<string, Code<V>>();
+  for (const code of Object.keys(v) as Code<V>[]) {
+    by.set(wordKey(v[code]!), code);
+    if (!by.has(v[code]!)) by.set(v[code]!, code);
+  }
+  const list = Object.values(v)
     .map((l) => `"${l}"`)
     .join(', ');
+  return { by, what, hint: hint ?? `one of ${list}` };
+}
+const MAIN_DUTY = vocabulary(MAIN_DUTIES, 'a main duty');
+const AGE = vocabulary(AGE_BANDS, 'an age band');
+const GENDER = vocabulary(GENDERS, 'a gender');
+const ETHNICITY = vocabulary(ETHNICITIES, 'an ethnicity');
+const CONDUCT = vocabulary(PRIMARY_CONDUCT, 'a kind of conduct');
+const INJURY = vocabulary(INJURY_LEVELS, 'an injury level');
+const TACTIC = vocabulary(TACTICS, 'a tactic', 'a tactic as the Met words it, for example "Tactical Communications" or "CED (Taser) Drawn"');
 
 const YMD = /^(\d{4})-(\d{2})-(\d{2})$/;
 const isRealDate = (iso: string) => {
@@ -426,7 +441,7 @@ class RowReader {
     return null;
   }
 
-  choice<K extends string>(c: MetColumn | Col, by: ReadonlyMap<string, K>, what: string, hint: string): K | null {
+  choice<K extends string>(c: MetColumn | Col, { by, what, hint }: Vocabulary<K>): K | null {
     const v = this.text(c);
     if (v === '') return null;
     const code = by.get(v) ?? by.get(wordKey(v));
@@ -488,22 +503,22 @@ export function metValuesToReport(values: readonly string[], line: number, nameO
   const locations = r.group(LOCATION_COLUMNS);
 
   const duty: ImportedContent['duty'] = {
-    mainDuty: r.choice('MainDuty', MAIN_DUTY_BY, 'a main duty', `one of ${quoteList(MAIN_DUTIES)}`),
+    mainDuty: r.choice('MainDuty', MAIN_DUTY),
     singleCrewed: r.yesNo('SingleCrewed'),
     cedTrained: r.yesNo('TrainedCED'),
     carryingCed: r.yesNo('CarryingCED'),
   };
   const subject: ImportedContent['subject'] = {
-    ageBand: r.choice('SubjectAge', AGE_BY, 'an age band', `one of ${quoteList(AGE_BANDS)}`),
-    gender: r.choice('SubjectGender', GENDER_BY, 'a gender', `one of ${quoteList(GENDERS)}`),
-    ethnicity: r.choice('SubjectEthnicity', ETHNICITY_BY, 'an ethnicity', `one of ${quoteList(ETHNICITIES)}`),
+    ageBand: r.choice('SubjectAge', AGE),
+    gender: r.choice('SubjectGender', GENDER),
+    ethnicity: r.choice('SubjectEthnicity', ETHNICITY),
     physicalDisability: r.yesNo('PhysicalDisability'),
     mentalDisability: r.yesNo('MentalDisability'),
   };
   const impact = r.group(IMPACT_COLUMNS);
   const reasonList = r.group(REASON_COLUMNS);
   const reasons: ImportedContent['reasons'] = {
-    primaryConduct: r.choice('PrimaryConduct', CONDUCT_BY, 'a kind of conduct', `one of ${quoteList(PRIMARY_CONDUCT)}`),
+    primaryConduct: r.choice('PrimaryConduct', CONDUCT),
     assaultedBySubject: r.yesNo('AssaultedBySubject'),
     threatenedWithWeapon: r.yesNo('ThreatenedWithWeapon'),
     assaultedWithWeapon: r.yesNo('AssaultedWithWeapon'),
@@ -515,7 +530,7 @@ export function metValuesToReport(values: readonly string[], line: number, nameO
 
   const tactics: ImportedContent['tactics']['tactics'] = [];
   for (const slot of TACTIC_SLOTS) {
-    const tactic = r.choice(slot.tactic, TACTIC_BY, 'a tactic', 'a tactic as the Met words it, for example "Tactical Communications" or "CED (Taser) Drawn"');
+    const tactic = r.choice(slot.tactic, TACTIC);
     const effective = r.yesNo(slot.effective);
     if (tactic) tactics.push({ tactic, effective });
     else if (r.blank(slot.tactic) && !r.blank(slot.effective)) {
@@ -549,7 +564,7 @@ export function metValuesToReport(values: readonly string[], line: number, nameO
   const injuries: ImportedContent['injuries'] = {
     staffInjured: r.yesNo('StaffInjured'),
     staffInjuryIntentional: r.yesNo('StaffInjuryIntentional'),
-    staffInjuryLevel: r.choice('StaffInjuryLevel', INJURY_BY, 'an injury level', `one of ${quoteList(INJURY_LEVELS)}`),
+    staffInjuryLevel: r.choice('StaffInjuryLevel', INJURY),
     staffMedicalProvided: r.yesNo('StaffMedProvided'),
     subjectInjured: r.yesNo('SubjectInjured'),
     subjectInjuryNature: r.textOrNull('SubjectNatureOfInjury'),
