@@ -26,6 +26,8 @@ export interface Database {
   file?: string;
   /** How long a SQLite write waits for another process's write lock. */
   writeWaitMs?: number;
+  /** PostgreSQL's pool of connections, for withOwnConnection. */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -73,7 +75,7 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
   const client = await pool.connect();
   client.release();
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', schema: settings.schema, close: () => db.destroy() };
+  return { db, kind: 'postgres', schema: settings.schema, pool, close: () => db.destroy() };
 }
 
 /**
@@ -84,7 +86,23 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
  * process's writer while it runs; on PostgreSQL a connection of the pool, held throughout.
  */
 export async function withOwnConnection<T>(database: Database, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
-  if (database.kind === 'postgres' || !database.file || database.file === ':memory:') return database.db.connection().execute(work);
+  if (database.kind === 'postgres') {
+    if (!database.pool) return database.db.connection().execute(work);
+    const client = await database.pool.connect();
+    const own = new Kysely<DB>({ dialect: new PostgresDialect({ pool: poolOfOne(client) }) });
+    ownClients.set(own, client);
+    let broken: unknown;
+    try {
+      return await work(own);
+    } catch (err) {
+      broken = err;
+      throw err;
+    } finally {
+      // A connection left in a failed COPY or transaction is not handed back to the pool for reuse.
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+  if (!database.file || database.file === ':memory:') return database.db.connection().execute(work);
   const writer = openSqliteConnection(database.file, 'writer');
   const own = new Kysely<DB>({ dialect: new CedarSqliteDialect({ writer, reader: null, writeWaitMs: database.writeWaitMs ?? DEFAULT_WRITE_WAIT_MS }) });
   try {
@@ -94,4 +112,31 @@ export async function withOwnConnection<T>(database: Database, work: (db: Kysely
   } finally {
     await own.destroy();
   }
+}
+
+/** The PostgreSQL client under a Kysely that withOwnConnection made, for what Kysely cannot send (COPY). */
+const ownClients = new WeakMap<Kysely<DB>, pg.PoolClient>();
+export function ownPostgresClient(db: Kysely<DB>): pg.PoolClient | undefined {
+  return ownClients.get(db);
+}
+
+/**
+ * One client as Kysely's pool: lent to one query or transaction at a time (the next waits for
+ * its release), never closed by it; withOwnConnection hands it back to the real pool.
+ */
+function poolOfOne(client: pg.PoolClient) {
+  let holder: Promise<void> = Promise.resolve();
+  let releaseHolder = () => {};
+  const lent = { query: client.query.bind(client), release: () => releaseHolder() };
+  return {
+    async connect() {
+      const previous = holder;
+      let release!: () => void;
+      holder = new Promise<void>((resolve) => (release = resolve));
+      await previous;
+      releaseHolder = release;
+      return lent as unknown as pg.PoolClient;
+    },
+    async end() {},
+  };
 }

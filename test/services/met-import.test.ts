@@ -156,6 +156,23 @@ describe.each(testDatabases())('importing and exporting the Met layout on %s', (
     expect(Number(after)).toBe(Number(before));
   });
 
+  it('stores values with tabs, line breaks and backslashes as they were (PostgreSQL stages rows with COPY)', async () => {
+    const nature = 'Cut to the hand\tand arm,\r\nwith a back\\slash, a "quote" and \\N';
+    const file = rowsOnDays(2, (row, i) => {
+      row[at('IncidentDate')] = `2031-02-0${i + 1}`;
+      row[at('Borough')] = 'Back\\slash\\N';
+      row[at('SubjectNatureOfInjury')] = nature;
+      return row;
+    });
+    const r = await importMetFile(svc, SYSTEM_ACTOR, { fileName: 'escapes.csv', bytes: file });
+    expect(r).toMatchObject({ problem: null, read: 2, imported: 2, rejected: 0 });
+    const stored = await svc.database.db.selectFrom('imported_report').select(['borough_name', 'source_file']).where('source_file', '=', 'escapes.csv').execute();
+    expect(stored.map((s) => s.borough_name)).toEqual(['Back\\slash\\N', 'Back\\slash\\N']);
+    const out: string[][] = [];
+    for await (const page of importedMetRows(svc, '2031-02-01', '2031-02-03')) out.push(...page);
+    expect(out.map((row) => row[at('SubjectNatureOfInjury')])).toEqual([nature, nature]);
+  });
+
   it('exports a period back in the same layout, the same rows order aside, and counts imported uses', async () => {
     const out: string[][] = [];
     for await (const page of importedMetRows(svc, '2000-01-01', '2031-01-01')) out.push(...page);

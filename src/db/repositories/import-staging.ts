@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
-import type { DatabaseKind } from '../database.js';
+import { from as copyFrom } from 'pg-copy-streams';
+import { ownPostgresClient, type DatabaseKind } from '../database.js';
 import type { DB, ImportedReportTable } from '../schema.js';
 
 /** An imported report as staged: its narrow columns and its published row. */
@@ -7,6 +8,15 @@ export type StagedReport = ImportedReportTable & { row: string };
 
 const STAGE = 'stage_imported_report';
 const SQLITE_ROWS = 200;
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const COPY_SPECIAL = /[\\\t\n\r]/;
+/** A value in COPY's text format: \N for null; backslash, tab, line feed and carriage return escaped. */
+export function copyText(v: unknown): string {
+  if (v === null || v === undefined) return '\\N';
+  const text = String(v);
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : text;
+}
 
 export interface ReportStage {
   /** Holds rows apart from the live tables: no lock on them is taken, nobody else sees them. */
@@ -29,6 +39,8 @@ export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, wor
   await sql`drop table if exists ${qualified}`.execute(db);
   await sql`create temp table ${sql.raw(STAGE)} as select i.*, r.row from imported_report i join imported_report_row r on r.id = i.id where 1 = 0`.execute(db);
   let staged = 0;
+  /** The batch the server is storing (PostgreSQL). */
+  let copying: Promise<void> = Promise.resolve();
   let columns: (keyof StagedReport)[] | null = null;
   /** The SQLite statement for `n` rows, by n: the same text each time, so the connection keeps it prepared. */
   const inserts = new Map<number, string>();
@@ -47,8 +59,19 @@ export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, wor
       // Written as it is, not through the query builder: building a statement of a few thousand
       // values, batch after batch, cost more than storing them.
       if (kind === 'postgres') {
-        // One statement a batch, its rows as one JSON value that the server reads into the stage's own row type.
-        await db.executeQuery(CompiledQuery.raw(`insert into ${STAGE} select * from json_populate_recordset(null::${STAGE}, $1::json)`, [JSON.stringify(rows)]));
+        // COPY, a batch at a time. The server stores one batch while the next is read: this
+        // waits only for the batch before.
+        await copying;
+        const client = ownPostgresClient(db);
+        if (!client) throw new Error('A PostgreSQL stage needs a connection of its own: open it with withOwnConnection');
+        const cols = columns;
+        const text = rows.map((r) => cols.map((c) => copyText(r[c])).join('\t')).join('\n') + '\n';
+        const copy = client.query(copyFrom(`copy ${STAGE} (${cols.map((c) => `"${c}"`).join(',')}) from stdin`));
+        copying = new Promise<void>((resolve, reject) => copy.on('finish', resolve).on('error', reject));
+        // Its failure is thrown by the next add or by publish, whichever comes first; if neither
+        // comes, the work has already failed for its own reason.
+        copying.catch(() => {});
+        copy.end(Buffer.from(text));
       } else {
         // SQLITE_ROWS rows a statement keeps within SQLite's limit on bound values, and its text short enough to be kept prepared.
         for (let i = 0; i < rows.length; i += SQLITE_ROWS) {
@@ -61,6 +84,7 @@ export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, wor
       staged += rows.length;
     },
     async publish(trx) {
+      await copying;
       if (!columns) return { staged, inserted: 0 };
       const list = sql.join(columns.filter((c) => c !== 'row').map((c) => sql.ref(c)));
       // In source-key order, so that two imports publishing the same rows at once on

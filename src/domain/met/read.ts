@@ -150,8 +150,8 @@ function readHeader(item: RawItem, from: RecordSource): Header | null {
       const t = target[i]!;
       if (t >= 0) values[t] = restoreCell(fields[i]!);
     }
-    const tooLong = lengthProblems(values, line, nameOf);
-    if (tooLong.length) return { line, ok: false, errors: tooLong, values: cutValues(fields) };
+    const unstorable = valueProblems(values, line, nameOf);
+    if (unstorable.length) return { line, ok: false, errors: unstorable, values: cutValues(fields) };
     const result = metValuesToReport(values, line, nameOf);
     return result.ok ? { line, ok: true, report: result.report } : { line, ok: false, errors: result.errors, values: cutValues(fields) };
   };
@@ -212,13 +212,24 @@ export const metColumnLimit = (c: MetColumn): number => MET_COLUMN_LIMITS[c] ?? 
 /** Each column's limit, by its place in MET_COLUMNS: looked up for every value of every row. */
 const LIMIT_AT = MET_COLUMNS.map(metColumnLimit);
 
-function lengthProblems(values: readonly string[], line: number, nameOf: (c: MetColumn) => string): RowError[] {
+/**
+ * Values no column can hold: longer than the column's limit, or with a NUL character in them
+ * (PostgreSQL's text cannot hold one, and no published value has one: it is a damaged file).
+ */
+function valueProblems(values: readonly string[], line: number, nameOf: (c: MetColumn) => string): RowError[] {
   const errors: RowError[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const limit = LIMIT_AT[i]!;
     if (v.length > limit && v.trim().length > limit) {
       errors.push({ line, column: nameOf(MET_COLUMNS[i]!), message: `${quoteValue(v.trim())} is too long: this column holds at most ${limit} characters` });
+    } else if (v.includes('\u0000')) {
+      const at = v.indexOf('\u0000');
+      errors.push({
+        line,
+        column: nameOf(MET_COLUMNS[i]!),
+        message: `There is a NUL character (U+0000) at character ${at + 1} of this value: the file is damaged there; correct the value and import the file again`,
+      });
     }
   }
   return errors;

@@ -641,6 +641,12 @@ describe('limits', () => {
     expect(over.errors).toEqual([{ line: 2, column, message: expect.stringContaining(`is too long: this column holds at most ${limit} characters`) }]);
   });
 
+  it('rejects a value with a NUL character by line and column (PostgreSQL cannot store it), and reads the rest', async () => {
+    const file = await readMetFile(utf8(csv([HEADER, withValue(firedRow, 'Borough', 'Bex\u0000ley'), ROWS[1]!])));
+    expect(file.rows.map((r) => r.line)).toEqual([3]);
+    expect(file.errors).toEqual([{ line: 2, column: 'Borough', message: expect.stringContaining('NUL character (U+0000) at character 4 of this value') }]);
+  });
+
   it('never echoes a huge value whole, in a message or in the values kept for a rejects file', async () => {
     const rejected = (await readMetFile(utf8(csv([HEADER, withValue(firedRow, 'SingleCrewed', 'Maybe'.repeat(TEN_MB / 5))])))).all.filter((r) => !r.ok);
     expect(rejected).toHaveLength(1);
