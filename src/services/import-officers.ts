@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { analyzeTables, ANALYZE_AFTER_ROWS } from '../db/analyze.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as org from '../db/repositories/organisation.js';
 import type { CsvEncoding, RowError } from '../domain/csv.js';
@@ -67,6 +68,7 @@ export async function importOfficers(svc: Services, actor: Actor, input: { fileN
     ]);
     return { ok: true as const, created: summary.created, updated: summary.updated, unchanged: summary.unchanged, rows, encoding };
   });
+  if (result.created + result.updated >= ANALYZE_AFTER_ROWS) await analyzeTables(svc.database.db, svc.database.kind, ['officer']);
   opts.onProgress?.(rows, rows);
   return result;
 }

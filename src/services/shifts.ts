@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { analyzeTables, ANALYZE_AFTER_ROWS } from '../db/analyze.js';
 import * as org from '../db/repositories/organisation.js';
 import * as officersRepo from '../db/repositories/officers.js';
 import * as repo from '../db/repositories/shifts.js';
@@ -176,6 +177,7 @@ export async function importShifts(svc: Services, actor: Actor, input: ShiftImpo
     ]);
     return { ...base, ok: true, inserted, replaced: p.replace.length, removed: p.remove.length, unchanged, rejectedRows: 0, rejected: [] };
   });
+  if (result.ok && result.inserted + result.replaced >= ANALYZE_AFTER_ROWS) await analyzeTables(svc.database.db, svc.database.kind, ['shift']);
   opts.onProgress?.(total, total);
   return result;
 }

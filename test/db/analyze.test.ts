@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { analyzeTables } from '../../src/db/analyze.js';
 import { ensureForce } from '../../src/services/setup.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
-import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
+import { openTestServices, plannerHasStatistics, testDatabases, type TestServices } from '../support/databases.js';
 
 /*
  * Issue 15, item 4: after a bulk import the planner's statistics are refreshed at once, on
@@ -19,17 +18,7 @@ describe.each(testDatabases())('refreshing the planner statistics after a bulk i
   it('records statistics for the tables named, and only once asked', async () => {
     t = await openTestServices(kind);
     const db = t.database.db;
-    const analysed = async (): Promise<boolean> => {
-      if (kind === 'sqlite') {
-        const stat = await sql<{ n: number }>`select count(*) as n from sqlite_master where name = 'sqlite_stat1'`.execute(db);
-        if (Number(stat.rows[0]!.n) === 0) return false;
-        const rows = await sql<{ n: number }>`select count(*) as n from sqlite_stat1 where tbl = 'force'`.execute(db);
-        return Number(rows.rows[0]!.n) > 0;
-      }
-      // pg_stats is written by ANALYZE itself (the activity views lag behind it)
-      const rows = await sql<{ n: number }>`select count(*) as n from pg_stats where tablename = 'force' and schemaname = current_schema()`.execute(db);
-      return Number(rows.rows[0]!.n) > 0;
-    };
+    const analysed = () => plannerHasStatistics(db, kind, 'force');
     await ensureForce(t, SYSTEM_ACTOR, { name: 'Test Constabulary', homeOfficeRegion: 'North West' });
     expect(await analysed()).toBe(false);
     await analyzeTables(db, kind, ['force']);

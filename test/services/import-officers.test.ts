@@ -6,7 +6,7 @@ import { listAudit } from '../../src/db/repositories/audit.js';
 import { countOfficers, findOfficerByCollar } from '../../src/db/repositories/officers.js';
 import { SYSTEM_ACTOR } from '../../src/services/context.js';
 import { importOfficers } from '../../src/services/import-officers.js';
-import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
+import { openTestServices, plannerHasStatistics, testDatabases, type TestServices } from '../support/databases.js';
 import { smallForce, type SmallForce } from '../support/fixtures.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -117,5 +117,25 @@ describe.each(testDatabases())('importing officers on %s', (kind) => {
       { line: 6, column: 'team', message: expect.stringContaining('is a team in Camden: enter Camden in the borough column') },
     ]);
     expect(await findOfficerByCollar(db(), f.force.id, '301')).toBeUndefined();
+  });
+});
+
+describe.each(testDatabases())('a bulk import of officers on %s', (kind) => {
+  let svc: TestServices;
+  beforeAll(async () => {
+    svc = await openTestServices(kind);
+    await smallForce(svc);
+  });
+  afterAll(() => svc.cleanup());
+
+  it('refreshes the planner statistics of the officers after a bulk import (10,000 officers or more), not before', async () => {
+    const roster = (from: number, n: number) => ({
+      fileName: 'bulk.csv',
+      bytes: Buffer.from(['collar_number,first_name,last_name,rank,joined_on', ...Array.from({ length: n }, (_, i) => `B${from + i},Bulk,Officer,PC,2015-09-01`)].join('\n')),
+    });
+    expect(await importOfficers(svc, SYSTEM_ACTOR, roster(0, 9_999))).toMatchObject({ ok: true, created: 9_999 });
+    expect(await plannerHasStatistics(svc.database.db, kind, 'officer')).toBe(false);
+    expect(await importOfficers(svc, SYSTEM_ACTOR, roster(9_999, 10_000))).toMatchObject({ ok: true, created: 10_000 });
+    expect(await plannerHasStatistics(svc.database.db, kind, 'officer')).toBe(true);
   });
 });

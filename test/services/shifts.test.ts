@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR, type Actor } from '../../src/services/context.js';
 import { CrewingPolicyChangedError, getCrewingPolicies, removeBoroughCrewingPolicy, updateCrewingPolicy } from '../../src/services/crewing-policy.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { countShifts, importShifts } from '../../src/services/shifts.js';
-import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
+import { openTestServices, plannerHasStatistics, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, smallForce, type SmallForce } from '../support/fixtures.js';
 
 const HEADER = 'collar_number,date,start,end,borough,team,call_sign';
@@ -135,6 +135,15 @@ describe.each(testDatabases())('importing shifts on %s', (kind) => {
       yield bytes.subarray(20);
     }
     expect(await importShifts(svc, SYSTEM_ACTOR, { fileName: 'upload.csv', stream: stream(), source: 'api' })).toMatchObject({ ok: true, inserted: 1 });
+  });
+
+  it('refreshes the planner statistics of the shifts after a bulk import (10,000 rows or more), not before', async () => {
+    const analysed = () => plannerHasStatistics(db(), kind, 'shift');
+    const days = (from: number, n: number) => Array.from({ length: n }, (_, i) => `300CN,${new Date(Date.UTC(1950, 0, 1) + (from + i) * 86_400_000).toISOString().slice(0, 10)},07:00,15:00,Camden,,`);
+    expect(await importShifts(svc, SYSTEM_ACTOR, file(...days(0, 9_999)))).toMatchObject({ ok: true, inserted: 9_999 });
+    expect(await analysed()).toBe(false);
+    expect(await importShifts(svc, SYSTEM_ACTOR, file(...days(9_999, 10_000)))).toMatchObject({ ok: true, inserted: 10_000 });
+    expect(await analysed()).toBe(true);
   });
 });
 

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseKind } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import type { DB } from '../../src/db/schema.js';
 import type { Services } from '../../src/services/context.js';
 import { servicesFor } from '../../src/services/setup.js';
 
@@ -57,4 +59,13 @@ export async function openTestServices(kind: DatabaseKind, opts: { clock?: () =>
       await client.end();
     },
   };
+}
+
+/** Whether the query planner holds statistics for `table` (ANALYZE has run on it): sqlite_stat1, or pg_stats in the test's schema. */
+export async function plannerHasStatistics(db: Kysely<DB>, kind: DatabaseKind, table: string): Promise<boolean> {
+  const count = async (q: RawBuilder<{ n: number }>) => Number((await q.execute(db)).rows[0]!.n);
+  // pg_stats is written by ANALYZE itself (the activity views lag behind it).
+  if (kind === 'postgres') return (await count(sql`select count(*) as n from pg_stats where tablename = ${table} and schemaname = current_schema()`)) > 0;
+  if ((await count(sql`select count(*) as n from sqlite_master where name = 'sqlite_stat1'`)) === 0) return false;
+  return (await count(sql`select count(*) as n from sqlite_stat1 where tbl = ${table}`)) > 0;
 }
