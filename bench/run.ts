@@ -3,7 +3,7 @@
 //   BENCH_BESIDE_ROWS=150000 (the import run beside the server), BENCH_JSON=bench-results.json
 // Sections to run (default all): `npm run bench -- devices` runs the demo seed and the devices
 // section only; names: training, argon2, roster, audit, met, http, pages, devices, beside, device-logs, coverage, briefing, writes.
-import { fork, spawn } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,6 +50,17 @@ const OFFICERS = Number(process.env.BENCH_OFFICERS ?? DEFAULT_DEMO_OFFICERS);
 const ROSTER_ROWS = Number(process.env.BENCH_ROSTER_ROWS ?? 20000);
 const PASSWORD = 'bench passphrase that is long';
 
+/**
+ * Cedar as production runs it (`npm start` and the `cedar` command run dist/): built first if a
+ * source changed since the last build. The server and the imports below run the compiled code;
+ * under tsx the same server holds ~50 MB more.
+ */
+function builtCedar(): string {
+  const built = spawnSync(process.execPath, [fileURLToPath(new URL('../bin/build.js', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
+  if (built.status !== 0) throw new Error('the build failed: the bench measures compiled Cedar (npm run build)');
+  return fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+}
+const CEDAR_CLI = builtCedar();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cedar-bench-'));
 const file = path.join(dir, 'cedar.db');
 const rows: [string, string, string][] = [];
@@ -152,9 +163,9 @@ const MET_XLSX_ROWS = Number(process.env.BENCH_MET_XLSX_ROWS ?? 10_000);
  */
 async function importInOwnProcess(file: string, database: string | { url: string }): Promise<{ ms: number; peakKb: number; out: string }> {
   const target = typeof database === 'string' ? { CEDAR_DB: database, DATABASE_URL: '' } : { DATABASE_URL: database.url, CEDAR_AUDIT_KEY: randomBytes(32).toString('hex') };
-  const child = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', file], {
+  const child = fork(CEDAR_CLI, ['import', 'met-uof', file], {
     env: { ...process.env, ...target, CEDAR_LOG_LEVEL: 'silent' },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';
@@ -734,9 +745,9 @@ if (want('beside')) {
   const besideCsv = BESIDE_ROWS === MET_ROWS ? metCsv : writeMetFile(path.join(dir, 'met-beside.csv'), BESIDE_ROWS);
   console.log(`  (page and save at 20 connections each: ${BESIDE_BASE_SECONDS} s alone, then during a ${n(BESIDE_ROWS)}-row import)`);
   const alone = await pageAndSave(BESIDE_BASE_SECONDS);
-  const importer = fork(fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)), ['import', 'met-uof', besideCsv], {
+  const importer = fork(CEDAR_CLI, ['import', 'met-uof', besideCsv], {
     env: { ...process.env, CEDAR_DB: file, DATABASE_URL: '', CEDAR_LOG_LEVEL: 'silent' },
-    execArgv: ['--import', 'tsx'],
+    execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let importOut = '';

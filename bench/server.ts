@@ -1,10 +1,13 @@
 // Bench helper, run as a child process: serves Cedar on one port and a bare Fastify route on
-// another, so the load generator measures the server rather than competing with it.
+// another, so the load generator measures the server rather than competing with it. Cedar is
+// its compiled build (dist/, which bench/run.ts builds first), as `npm start` runs it.
 import Fastify from 'fastify';
 import { gzipSync } from 'node:zlib';
-import { loadConfig } from '../src/config.js';
-import { buildApp } from '../src/http/app.js';
-import { openServices } from '../src/services/setup.js';
+
+const compiled = (module: string) => import(new URL(`../dist/${module}`, import.meta.url).href);
+const { loadConfig } = (await compiled('config.js')) as typeof import('../src/config.js');
+const { buildApp } = (await compiled('http/app.js')) as typeof import('../src/http/app.js');
+const { openServices } = (await compiled('services/setup.js')) as typeof import('../src/services/setup.js');
 
 const config = loadConfig({ ...process.env, CEDAR_LOG_LEVEL: 'silent', CEDAR_SIGNIN_RATE_LIMIT: '100000' });
 const svc = await openServices(config);
