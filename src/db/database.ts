@@ -87,7 +87,8 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
  */
 export async function withOwnConnection<T>(database: Database, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
   if (database.kind === 'postgres') {
-    if (!database.pool) return database.db.connection().execute(work);
+    // openDatabase always gives PostgreSQL its pool; the stage's COPY needs the pool's client.
+    if (!database.pool) throw new Error('withOwnConnection needs the PostgreSQL pool that openDatabase opened');
     const client = await database.pool.connect();
     const own = new Kysely<DB>({ dialect: new PostgresDialect({ pool: poolOfOne(client) }) });
     ownClients.set(own, client);

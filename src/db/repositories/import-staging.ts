@@ -42,20 +42,25 @@ export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, wor
   /** The batch the server is storing (PostgreSQL). */
   let copying: Promise<void> = Promise.resolve();
   let columns: (keyof StagedReport)[] | null = null;
+  /** The columns as a statement lists them, worked out with `columns`. */
+  let columnList = '';
   /** The SQLite statement for `n` rows, by n: the same text each time, so the connection keeps it prepared. */
   const inserts = new Map<number, string>();
-  const insertOf = (n: number, cols: readonly string[]) => {
+  const insertOf = (n: number) => {
     let text = inserts.get(n);
     if (!text) {
-      const one = `(${cols.map(() => '?').join(',')})`;
-      inserts.set(n, (text = `insert into ${STAGE} (${cols.map((c) => `"${c}"`).join(',')}) values ${Array.from({ length: n }, () => one).join(',')}`));
+      const one = `(${columns!.map(() => '?').join(',')})`;
+      inserts.set(n, (text = `insert into ${STAGE} (${columnList}) values ${Array.from({ length: n }, () => one).join(',')}`));
     }
     return text;
   };
   const stage: ReportStage = {
     async add(rows) {
       if (rows.length === 0) return;
-      columns ??= Object.keys(rows[0]!) as (keyof StagedReport)[];
+      if (!columns) {
+        columns = Object.keys(rows[0]!) as (keyof StagedReport)[];
+        columnList = columns.map((c) => `"${c}"`).join(',');
+      }
       // Written as it is, not through the query builder: building a statement of a few thousand
       // values, batch after batch, cost more than storing them.
       if (kind === 'postgres') {
@@ -66,7 +71,7 @@ export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, wor
         if (!client) throw new Error('A PostgreSQL stage needs a connection of its own: open it with withOwnConnection');
         const cols = columns;
         const text = rows.map((r) => cols.map((c) => copyText(r[c])).join('\t')).join('\n') + '\n';
-        const copy = client.query(copyFrom(`copy ${STAGE} (${cols.map((c) => `"${c}"`).join(',')}) from stdin`));
+        const copy = client.query(copyFrom(`copy ${STAGE} (${columnList}) from stdin`));
         copying = new Promise<void>((resolve, reject) => copy.on('finish', resolve).on('error', reject));
         // Its failure is thrown by the next add or by publish, whichever comes first; if neither
         // comes, the work has already failed for its own reason.
@@ -78,7 +83,7 @@ export async function withReportStage<T>(db: Kysely<DB>, kind: DatabaseKind, wor
           const chunk = rows.slice(i, i + SQLITE_ROWS);
           const values: unknown[] = [];
           for (const r of chunk) for (const c of columns) values.push(r[c]);
-          await db.executeQuery(CompiledQuery.raw(insertOf(chunk.length, columns), values));
+          await db.executeQuery(CompiledQuery.raw(insertOf(chunk.length), values));
         }
       }
       staged += rows.length;

@@ -221,14 +221,14 @@ function valueProblems(values: readonly string[], line: number, nameOf: (c: MetC
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const limit = LIMIT_AT[i]!;
+    const nul = v.indexOf('\u0000');
     if (v.length > limit && v.trim().length > limit) {
       errors.push({ line, column: nameOf(MET_COLUMNS[i]!), message: `${quoteValue(v.trim())} is too long: this column holds at most ${limit} characters` });
-    } else if (v.includes('\u0000')) {
-      const at = v.indexOf('\u0000');
+    } else if (nul >= 0) {
       errors.push({
         line,
         column: nameOf(MET_COLUMNS[i]!),
-        message: `There is a NUL character (U+0000) at character ${at + 1} of this value: the file is damaged there; correct the value and import the file again`,
+        message: `There is a NUL character (U+0000) at character ${nul + 1} of this value: the file is damaged there; correct the value and import the file again`,
       });
     }
   }
