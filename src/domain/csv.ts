@@ -236,7 +236,20 @@ export function readCsvHeader<C extends string>(
   return { header, errors, fatal: false };
 }
 
-/** A data row's values by column (trimmed), or the problem when it has more or fewer values than the header. */
+/**
+ * The problem with a value holding a NUL character (U+0000), or null. No file a person or a
+ * system writes for Cedar has one: it is a damaged file, and PostgreSQL's text cannot hold it
+ * (the whole import would fail with the driver's message, naming no row).
+ */
+export function nulProblem(value: string): string | null {
+  const at = value.indexOf('\u0000');
+  return at < 0 ? null : `There is a NUL character (U+0000) at character ${at + 1} of this value: the file is damaged there; correct the value and import the file again`;
+}
+
+/**
+ * A data row's values by column (trimmed), or the problem: more or fewer values than the
+ * header, or a value with a NUL character (named by its column).
+ */
 export function rowValues<C extends string>(record: RawRecord, header: CsvHeader<C>): { values: Map<C, string> } | { error: RowError } {
   const width = header.positions.length;
   if (record.fields.length !== width) {
@@ -244,8 +257,13 @@ export function rowValues<C extends string>(record: RawRecord, header: CsvHeader
     return { error: { line: record.line, column: null, message } };
   }
   const values = new Map<C, string>();
-  header.positions.forEach((c, i) => {
-    if (c) values.set(c, record.fields[i]!.trim());
-  });
+  for (let i = 0; i < width; i++) {
+    const c = header.positions[i];
+    if (!c) continue;
+    const value = record.fields[i]!.trim();
+    const nul = nulProblem(value);
+    if (nul) return { error: { line: record.line, column: c, message: nul } };
+    values.set(c, value);
+  }
   return { values };
 }

@@ -5,6 +5,7 @@ import { CENTRAL_STORE } from '../../src/domain/devices/register.js';
 import { NotFoundError, ValidationError, WorkflowError } from '../../src/domain/errors.js';
 import { SYSTEM_ACTOR, fixedClock, type Actor } from '../../src/services/context.js';
 import { getDevice, issueDevice, listDeviceModels, moveDevice, receiveCartridges, registerDevices, returnDevice } from '../../src/services/devices.js';
+import { importDevices } from '../../src/services/import-devices.js';
 import { createOfficer } from '../../src/services/officers.js';
 import { openTestServices, testDatabases, type TestServices } from '../support/databases.js';
 import { officerFixture, recordPasses, smallForce, type SmallForce } from '../support/fixtures.js';
@@ -150,6 +151,14 @@ describe.each(testDatabases())('devices and the sign-out gate, on %s', (kind) =>
       { field: '1.model', message: 'There is no model called “X3”: the models are TASER 10, TASER 7, X2, X26' },
       { field: '0.serial', message: `A device with the serial ${d.serial} is already registered` },
     ]);
+  });
+
+  it('rejects an imported value with a NUL character by line and column, storing nothing (PostgreSQL cannot hold one in text)', async () => {
+    const csv = 'serial,model,armoury,status,firmware\nNUL-0001,X2,Lambeth,in service,1.2\u00003\n';
+    const r = await importDevices(svc, ARMOURER, { fileName: 'devices-nul.csv', bytes: new TextEncoder().encode(csv) });
+    expect(r).toMatchObject({ ok: false, inserted: 0, rejectedRows: 1 });
+    expect(r.rejected).toEqual([{ line: 2, column: 'firmware', message: expect.stringContaining('There is a NUL character (U+0000) at character 4 of this value') }]);
+    expect(await svc.database.db.selectFrom('device').select('id').where('serial', '=', 'NUL-0001').executeTakeFirst()).toBeUndefined();
   });
 
   it('gives a device to exactly one of two terminals issuing it at the same moment', async () => {

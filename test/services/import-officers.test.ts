@@ -108,6 +108,15 @@ describe.each(testDatabases())('importing officers on %s', (kind) => {
     expect(await auditTotal()).toBe(audit);
   });
 
+  it('rejects a value with a NUL character by line and column, writing nothing (PostgreSQL cannot hold one in text)', async () => {
+    const [officers, audit] = [await officerCount(), await auditTotal()];
+    const csv = 'collar_number,first_name,last_name,rank,joined_on\n401,Ada,Love\u0000lace,PC,2018-01-02\n';
+    const r = await importOfficers(svc, SYSTEM_ACTOR, { fileName: 'roster-nul.csv', bytes: Buffer.from(csv) });
+    expect(r.ok ? [] : r.errors).toEqual([{ line: 2, column: 'last_name', message: expect.stringContaining('There is a NUL character (U+0000) at character 5 of this value') }]);
+    expect(await officerCount()).toBe(officers);
+    expect(await auditTotal()).toBe(audit);
+  });
+
   it('reports boroughs and teams that are unknown or do not fit together', async () => {
     const r = await importOfficers(svc, SYSTEM_ACTOR, fixture('roster-references.csv'));
     expect(r.ok ? [] : r.errors).toEqual([

@@ -126,6 +126,16 @@ describe.each(testDatabases())('importing training records on %s', (kind) => {
     expect(await auditTotal()).toBe(audit);
   });
 
+  it('rejects a value with a NUL character by line and column, storing nothing (PostgreSQL cannot hold one in text)', async () => {
+    const [records, audit] = [await recordCount(), await auditTotal()];
+    const csv = 'collar_number,course_code,completed_on,result,reason\n301LX,initial-x2,2024-03-14,fail,Did not\u0000 pass\n';
+    const r = await importTraining(svc, SYSTEM_ACTOR, { fileName: 'nul.csv', bytes: new TextEncoder().encode(csv) }, { now: NOW });
+    expect(r).toMatchObject({ ok: false, read: 1, inserted: 0, rejectedRows: 1 });
+    expect(r.rejected).toEqual([{ line: 2, column: 'reason', message: expect.stringContaining('There is a NUL character (U+0000) at character 8 of this value') }]);
+    expect(await recordCount()).toBe(records);
+    expect(await auditTotal()).toBe(audit);
+  });
+
   it('refuses a file in another layout at once, naming the columns', async () => {
     const r = await importTraining(svc, SYSTEM_ACTOR, fixture('wrong-header.csv'), { now: NOW });
     expect(r).toMatchObject({ ok: false, read: 1, rejectedRows: 0 });

@@ -128,6 +128,14 @@ describe.each(testDatabases())('importing shifts on %s', (kind) => {
     expect(await auditTotal()).toBe(before);
   });
 
+  it('rejects a value with a NUL character by line and column, storing nothing (PostgreSQL cannot hold one in text)', async () => {
+    const stored = await all();
+    const r = await importShifts(svc, SYSTEM_ACTOR, file('100LX,2026-11-03,07:00,15:00,Lambeth,,LX\u000021'));
+    expect(r).toMatchObject({ ok: false, read: 1, inserted: 0, rejectedRows: 1 });
+    expect(r.rejected).toEqual([{ line: 2, column: 'call_sign', message: expect.stringContaining('There is a NUL character (U+0000) at character 3 of this value') }]);
+    expect(await all()).toEqual(stored);
+  });
+
   it('reads a file that arrives as a stream', async () => {
     const bytes = file('100LX,2026-11-03,07:00,15:00,Lambeth,,').bytes;
     async function* stream() {

@@ -22,7 +22,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { CsvError, parse, type Options } from 'csv-parse/sync';
-import { decodeWindows1252, quoteValue, restoreCell, type RowError } from '../csv.js';
+import { decodeWindows1252, nulProblem, quoteValue, restoreCell, type RowError } from '../csv.js';
 import { checkMetHeader, MET_COLUMN_INDEX, MET_COLUMNS, type MetColumn, type MetHeaderProblem } from './layout.js';
 import { metValuesToReport, type ImportedReport } from './rows.js';
 
@@ -221,15 +221,11 @@ function valueProblems(values: readonly string[], line: number, nameOf: (c: MetC
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     const limit = LIMIT_AT[i]!;
-    const nul = v.indexOf('\u0000');
+    const nul = nulProblem(v);
     if (v.length > limit && v.trim().length > limit) {
       errors.push({ line, column: nameOf(MET_COLUMNS[i]!), message: `${quoteValue(v.trim())} is too long: this column holds at most ${limit} characters` });
-    } else if (nul >= 0) {
-      errors.push({
-        line,
-        column: nameOf(MET_COLUMNS[i]!),
-        message: `There is a NUL character (U+0000) at character ${nul + 1} of this value: the file is damaged there; correct the value and import the file again`,
-      });
+    } else if (nul) {
+      errors.push({ line, column: nameOf(MET_COLUMNS[i]!), message: nul });
     }
   }
   return errors;
