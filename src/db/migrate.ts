@@ -25,6 +25,7 @@ import * as m0024 from './migrations/0024_shifts.js';
 import * as m0025 from './migrations/0025_roster_counter.js';
 import * as m0026 from './migrations/0026_officer_search_index.js';
 import * as m0027 from './migrations/0027_imported_report_index.js';
+import * as m0028 from './migrations/0028_report_index.js';
 
 /** Migrations are listed here, in order, so they are bundled with the code and never looked up on disk. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0025_roster_counter': m0025,
   '0026_officer_search_index': m0026,
   '0027_imported_report_index': m0027,
+  '0028_report_index': m0028,
 };
 
 /** Every migration this Cedar has, in order (a backup with others was made by another version). */

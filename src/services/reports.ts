@@ -109,17 +109,19 @@ export async function createReport(svc: Services, actor: Actor, sections: Partia
   const at = now.toISOString();
   const keys = (Object.keys(sections) as SectionKey[]).filter((k) => sections[k] !== undefined);
   return change(svc, actor, async (trx, audit) => {
-    const id = await repo.insertReport(trx, { forceId: force.id, officerId: officer.id, authorUserId: actor.userId!, boroughId: officer.boroughId, content: {} }, at);
-    await repo.insertEvent(trx, { reportId: id, kind: 'created', actorUserId: actor.userId, actorLabel: actor.label }, at);
-    await audit({ action: 'report.create', entityType: 'report', entityId: id, summary: { officerId: officer.id } });
-    if (keys.length === 0) return (await repo.findReport(trx, id))!;
+    const start = { forceId: force.id, officerId: officer.id, authorUserId: actor.userId!, boroughId: officer.boroughId };
+    // The sections are checked first, so the report is written once, whole (not started and then saved).
     const saved: StoredContent = {};
     for (const key of keys) saved[key] = await parseSection(svc, trx, force.id, key, sections[key], now);
-    const content = await withTrainedAnswer(trx, force.id, officer.id, saved, now);
-    const derived = await derive(trx, svc, force.id, content);
-    wrote(await repo.updateReportContent(trx, id, 0, content, derived, {}, at));
-    await refreshIncidents(svc, trx, derived.incidentId);
-    await audit(keys.map((key) => ({ action: 'report.save_section', entityType: 'report', entityId: id, summary: { section: key } })));
+    const content = keys.length ? await withTrainedAnswer(trx, force.id, officer.id, saved, now) : {};
+    const derived = keys.length ? await derive(trx, svc, force.id, content) : undefined;
+    const id = await repo.insertReport(trx, { ...start, content, derived }, at);
+    await repo.insertEvent(trx, { reportId: id, kind: 'created', actorUserId: actor.userId, actorLabel: actor.label }, at);
+    await audit({ action: 'report.create', entityType: 'report', entityId: id, summary: { officerId: officer.id } });
+    if (derived) {
+      await refreshIncidents(svc, trx, derived.incidentId);
+      await audit(keys.map((key) => ({ action: 'report.save_section', entityType: 'report', entityId: id, summary: { section: key } })));
+    }
     return (await repo.findReport(trx, id))!;
   });
 }

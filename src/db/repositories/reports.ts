@@ -75,28 +75,38 @@ export async function findReport(db: Executor, id: string, opts: { lock?: boolea
 /** Whether an update changed a row: a compare-and-set on the revision that matched nothing did not. */
 const changed = (r: { numUpdatedRows: bigint }) => r.numUpdatedRows > 0n;
 
-export async function insertReport(db: Executor, r: { forceId: string; officerId: string; authorUserId: string; boroughId: string | null; content: StoredContent }, at: string): Promise<string> {
+/**
+ * A new draft. With `derived`, its content was saved as it was created (the API's create): the
+ * row is written once, whole, at revision 1, as a start followed by a save would leave it.
+ */
+export async function insertReport(
+  db: Executor,
+  r: { forceId: string; officerId: string; authorUserId: string; boroughId: string | null; content: StoredContent; derived?: DerivedColumns & StoredFacts },
+  at: string,
+): Promise<string> {
   const id = newId();
+  const d = r.derived;
   await db
     .insertInto('uof_report')
     .values({
       id,
       force_id: r.forceId,
-      incident_id: null,
+      incident_id: d ? d.incidentId : null,
       officer_id: r.officerId,
       author_user_id: r.authorUserId,
-      borough_id: r.boroughId,
+      borough_id: d ? d.boroughId : r.boroughId,
       status: 'draft',
       content: JSON.stringify(r.content),
       version: 0,
       amendment: null,
-      revision: 0,
-      highest_level: null,
-      discharge: 0,
-      ced_used: 0,
-      serious: 0,
-      occurred_at: null,
-      due_at: null,
+      revision: d ? 1 : 0,
+      highest_level: d ? d.highestLevel : null,
+      discharge: d?.discharge ? 1 : 0,
+      ced_used: d?.cedUsed ? 1 : 0,
+      serious: d?.serious ? 1 : 0,
+      occurred_at: d ? d.occurredAt : null,
+      due_at: d ? d.dueAt : null,
+      ...(d ? factColumns(d) : {}),
       submitted_at: null,
       reviewed_at: null,
       signed_off_at: null,
