@@ -568,6 +568,46 @@ if (want('writes')) {
     `${n(median.rps / 2)} reports/s`,
     `target ≥ ${w.target.reportsPerSecond} reports/s on SQLite, p99 < ${w.target.p99Ms} ms, no errors; requests: ${d.figure}, ${d.notes}`,
   );
+  // The same on PostgreSQL (target ≥ 100 reports/s), when it answers: a smaller demo force
+  // (BENCH_PG_WRITES_OFFICERS, default 3,000; no device logs) in a scratch database, served by a
+  // second server process of its own beside its own bare routes.
+  const pgScratch = await scratchPostgres(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  if (!pgScratch) report('report created and submitted, PostgreSQL', 'skipped', 'PostgreSQL did not answer at BENCH_PG_URL');
+  else {
+    try {
+      const pgDb = await openDatabase({ kind: 'postgres', url: pgScratch.url });
+      const auditKey = randomBytes(32);
+      const pgSvc = servicesFor(pgDb, { lockoutAttempts: 5, lockoutMinutes: 15, sessionHours: 12, auditKey });
+      await migrateToLatest(pgDb.db);
+      const officers = Number(process.env.BENCH_PG_WRITES_OFFICERS ?? 3000);
+      const seeded = performance.now();
+      await seedDemo(pgSvc, SYSTEM_ACTOR, { officers, now: wallClock(), deviceLogs: false });
+      console.log(`  (PostgreSQL demo of ${n(officers)} officers seeded in ${n(ms(seeded) / 1000, 1)} s)`);
+      const pgServer = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+        env: { ...process.env, DATABASE_URL: pgScratch.url, CEDAR_AUDIT_KEY: auditKey.toString('hex') },
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      try {
+        const pgPorts = await new Promise<{ cedar: number; bare: number }>((resolve, reject) => {
+          pgServer.once('message', (m) => resolve(m as { cedar: number; bare: number }));
+          pgServer.once('exit', (code) => reject(new Error(`bench server on PostgreSQL exited ${code}`)));
+        });
+        const pw = await benchWrites({ svc: pgSvc, cedar: `http://127.0.0.1:${pgPorts.cedar}`, bare: `http://127.0.0.1:${pgPorts.bare}`, seconds: SECONDS, now: new Date() });
+        const pd = describeVersus(pw.versus);
+        report(
+          `report created (${pw.sections} sections, one request) and submitted on PostgreSQL, ${pw.officers} officers' API tokens, 20 connections (${n(officers)}-officer demo)`,
+          `${n(pw.versus.page.median.rps / 2)} reports/s`,
+          `target ≥ 100 reports/s on PostgreSQL; requests: ${pd.figure}, ${pd.notes}`,
+        );
+      } finally {
+        pgServer.kill();
+        await pgDb.close();
+      }
+    } finally {
+      await pgScratch.drop();
+    }
+  }
 }
 
 // 8. Devices (issue 12): the sign-out gate through the API over the demo fleet, and the armoury
