@@ -63,7 +63,12 @@ export const KEPT_REJECTS = 100;
 /** The file or workbook cannot be read at all: the import is refused and nothing is stored. */
 class MetFileUnreadable extends Error {}
 
-const BATCH = 1000;
+/**
+ * Rows staged at a time. On PostgreSQL one batch is at the server (COPY) while the next is
+ * read: 1,000 rows a batch held the import at 256–278 MB RSS on 150,000 rows, 500 at
+ * 231–234 MB, in the same time (issue 15's limit is 250 MB).
+ */
+const BATCH = 500;
 const READ_BYTES = 1 << 20;
 /** Every .xlsx file is a zip archive, and every zip archive starts with these four bytes. */
 const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');

@@ -91,7 +91,7 @@ describe.each(testDatabases())('a Met-format import beside other writers, on %s'
     const r = await importMetFile(
       svc,
       SYSTEM_ACTOR,
-      { fileName: 'three-batches.csv', bytes: rowsOnDays(2500) },
+      { fileName: 'five-batches.csv', bytes: rowsOnDays(2500) },
       {
         onProgress: async () => {
           checked++;
@@ -104,12 +104,12 @@ describe.each(testDatabases())('a Met-format import beside other writers, on %s'
         },
       },
     );
-    expect(checked).toBe(3); // after each batch of 1,000 rows
+    expect(checked).toBe(5); // after each batch of 500 rows
     expect(r).toMatchObject({ problem: null, read: 2500, imported: 2500, alreadyPresent: 0, rejected: 0 });
     expect(await count('imported_report')).toBe(before.reports + 2500);
     expect(await count('imported_report_row')).toBe(before.reports + 2500);
-    expect(await count('borough')).toBe(before.boroughs + 6);
-    expect(await count('audit_log')).toBe(before.audit + 3 + 1);
+    expect(await count('borough')).toBe(before.boroughs + 10);
+    expect(await count('audit_log')).toBe(before.audit + 5 + 1);
   });
 
   it('runs beside another import of the same rows: both finish, and each row is stored once', async () => {
