@@ -48,6 +48,8 @@ const want = (section: (typeof SECTIONS)[number]) => ONLY.length === 0 || ONLY.i
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const OFFICERS = Number(process.env.BENCH_OFFICERS ?? DEFAULT_DEMO_OFFICERS);
 const ROSTER_ROWS = Number(process.env.BENCH_ROSTER_ROWS ?? 20000);
+/** The PostgreSQL whose scratch databases the Met import and the write path use, when it answers. */
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PASSWORD = 'bench passphrase that is long';
 
 /**
@@ -245,7 +247,7 @@ if (want('met')) {
       ? 'no sqlite3 command here (apt-get install sqlite3) for the loader beside it'
       : `×${n(sqliteImport.ms / 1000 / sqliteLoader, 1)} sqlite3 .import of the same file (${n(sqliteLoader, 1)} s; target ≤ ×3)`,
   );
-  const pgScratch = await scratchPostgres(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const pgScratch = await scratchPostgres(PG_URL);
   if (!pgScratch) console.log('  (PostgreSQL does not answer: the import on PostgreSQL and COPY are left out; BENCH_PG_URL to point at one)');
   else {
     try {
@@ -396,15 +398,16 @@ const terminalStock = want('devices')
 await database.close();
 
 // 5. HTTP throughput against a bare Fastify route in the same server process
-const child = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-  env: { ...process.env, CEDAR_DB: file, DATABASE_URL: '' },
-  execArgv: ['--import', 'tsx'],
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
-const ports = await new Promise<{ cedar: number; bare: number }>((resolve, reject) => {
-  child.once('message', (m) => resolve(m as { cedar: number; bare: number }));
-  child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
-});
+/** bench/server.ts in a process of its own, with `env` (its database); resolves with its ports once it listens. */
+async function startServer(env: NodeJS.ProcessEnv) {
+  const server = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ports = await new Promise<{ cedar: number; bare: number }>((resolve, reject) => {
+    server.once('message', (m) => resolve(m as { cedar: number; bare: number }));
+    server.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
+  });
+  return { server, ports };
+}
+const { server: child, ports } = await startServer({ CEDAR_DB: file, DATABASE_URL: '' });
 const cedar = `http://127.0.0.1:${ports.cedar}`;
 
 async function signIn(email = 'bench@cedar.local', password = PASSWORD): Promise<string> {
@@ -571,7 +574,7 @@ if (want('writes')) {
   // The same on PostgreSQL (target ≥ 100 reports/s), when it answers: a smaller demo force
   // (BENCH_PG_WRITES_OFFICERS, default 3,000; no device logs) in a scratch database, served by a
   // second server process of its own beside its own bare routes.
-  const pgScratch = await scratchPostgres(process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+  const pgScratch = await scratchPostgres(PG_URL);
   if (!pgScratch) report('report created and submitted, PostgreSQL', 'skipped', 'PostgreSQL did not answer at BENCH_PG_URL');
   else {
     try {
@@ -583,16 +586,8 @@ if (want('writes')) {
       const seeded = performance.now();
       await seedDemo(pgSvc, SYSTEM_ACTOR, { officers, now: wallClock(), deviceLogs: false });
       console.log(`  (PostgreSQL demo of ${n(officers)} officers seeded in ${n(ms(seeded) / 1000, 1)} s)`);
-      const pgServer = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-        env: { ...process.env, DATABASE_URL: pgScratch.url, CEDAR_AUDIT_KEY: auditKey.toString('hex') },
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
+      const { server: pgServer, ports: pgPorts } = await startServer({ DATABASE_URL: pgScratch.url, CEDAR_AUDIT_KEY: auditKey.toString('hex') });
       try {
-        const pgPorts = await new Promise<{ cedar: number; bare: number }>((resolve, reject) => {
-          pgServer.once('message', (m) => resolve(m as { cedar: number; bare: number }));
-          pgServer.once('exit', (code) => reject(new Error(`bench server on PostgreSQL exited ${code}`)));
-        });
         const pw = await benchWrites({ svc: pgSvc, cedar: `http://127.0.0.1:${pgPorts.cedar}`, bare: `http://127.0.0.1:${pgPorts.bare}`, seconds: SECONDS, now: new Date() });
         const pd = describeVersus(pw.versus);
         report(

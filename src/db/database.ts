@@ -147,7 +147,7 @@ function poolOfOne(client: pg.PoolClient) {
  * prepared statements), as Cedar's SQLite driver keeps its prepared statements. Kysely sends
  * each statement as text to be parsed and planned again every time; for the short statements
  * of a write (a report created and submitted is about 45) the planning was most of the
- * server's work: named, 78 → 99 reports a second through the API on a 2-core machine.
+ * server's work: named, 85 → 109 reports a second through the API (npm run bench -- writes).
  *
  * A statement gets a name the second time its text is run, so one-off texts (an IN list of a
  * size seen once) use none; at most PREPARED_NAMES texts are named in a process, each on the

@@ -109,13 +109,12 @@ export async function createReport(svc: Services, actor: Actor, sections: Partia
   const at = now.toISOString();
   const keys = (Object.keys(sections) as SectionKey[]).filter((k) => sections[k] !== undefined);
   return change(svc, actor, async (trx, audit) => {
-    const start = { forceId: force.id, officerId: officer.id, authorUserId: actor.userId!, boroughId: officer.boroughId };
     // The sections are checked first, so the report is written once, whole (not started and then saved).
     const saved: StoredContent = {};
     for (const key of keys) saved[key] = await parseSection(svc, trx, force.id, key, sections[key], now);
     const content = keys.length ? await withTrainedAnswer(trx, force.id, officer.id, saved, now) : {};
     const derived = keys.length ? await derive(trx, svc, force.id, content) : undefined;
-    const id = await repo.insertReport(trx, { ...start, content, derived }, at);
+    const id = await repo.insertReport(trx, { forceId: force.id, officerId: officer.id, authorUserId: actor.userId!, boroughId: officer.boroughId, content, derived }, at);
     await repo.insertEvent(trx, { reportId: id, kind: 'created', actorUserId: actor.userId, actorLabel: actor.label }, at);
     await audit({ action: 'report.create', entityType: 'report', entityId: id, summary: { officerId: officer.id } });
     if (derived) {
