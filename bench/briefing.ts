@@ -9,7 +9,7 @@ import { importShifts } from '../src/services/shifts.js';
 /*
  * The shift briefing page's bench (issue 14): the page a sergeant opens at the start of a shift —
  * who is on duty, their authority by model, the free devices and the proposed crews — measured
- * with autocannon against the bare Fastify route (HTML) of bench/server.ts, interleaved rounds at
+ * with autocannon against the bare Fastify route (HTML) of bench/server.js, interleaved rounds at
  * the same connections (bench/cannon.ts). The target: the page at 25% or more of the bare route's rate.
  *
  * `benchBriefing` prepares what it measures in the bench database: tonight's night shift (22:00

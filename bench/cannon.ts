@@ -3,7 +3,7 @@ import autocannon, { type Request as CannonRequest, type Result as CannonResult 
 /*
  * HTTP load for the bench (issue 15): autocannon, a real load generator (its own HTTP/1.1 client
  * and connection pool), at 20 connections by default, and every page measured beside the bare
- * Fastify route of bench/server.ts in the same run, interleaved round by round (page, bare, page,
+ * Fastify route of bench/server.js in the same run, interleaved round by round (page, bare, page,
  * bare, …) so both see the same machine. A Node fetch loop tops out near 2,700 req/s here, which
  * flatters every ratio; autocannon does not.
  */

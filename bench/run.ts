@@ -398,9 +398,9 @@ const terminalStock = want('devices')
 await database.close();
 
 // 5. HTTP throughput against a bare Fastify route in the same server process
-/** bench/server.ts in a process of its own, with `env` (its database); resolves with its ports once it listens. */
+/** bench/server.js (plain node) in a process of its own, with `env` (its database); resolves with its ports once it listens. */
 async function startServer(env: NodeJS.ProcessEnv) {
-  const server = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const server = fork(fileURLToPath(new URL('./server.js', import.meta.url)), [], { env: { ...process.env, ...env }, execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ports = await new Promise<{ cedar: number; bare: number }>((resolve, reject) => {
     server.once('message', (m) => resolve(m as { cedar: number; bare: number }));
     server.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));

@@ -11,7 +11,7 @@ import { firedReport } from '../test/support/report-fixtures.js';
  * connections creates a whole report (all eleven sections, POST /api/v1/reports) and submits it
  * (POST …/submit), again and again, each report by the next of 20 officers (their own API tokens)
  * and on its own incident. Measured with autocannon against the bare Fastify route's JSON writes
- * of bench/server.ts (the same bodies, sent and parsed, nothing stored), interleaved rounds. The
+ * of bench/server.js (the same bodies, sent and parsed, nothing stored), interleaved rounds. The
  * targets: ≥ 200 reports a second on SQLite, p99 < 250 ms, no errors.
  */
 

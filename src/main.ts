@@ -5,11 +5,13 @@ import { SYSTEM_ACTOR, wallClock } from './services/context.js';
 import { DemoRefusedError, seedDemo } from './demo/index.js';
 import { printDemoSummary } from './cli/commands/seed.js';
 import { closeServices, openServices, ensureForce } from './services/setup.js';
+import { tuneHeapForServer } from './heap.js';
 
 /** How often ended sessions (and kept forms past their time) are removed while Cedar runs. */
 const HOUSEKEEPING_MINUTES = 15;
 
 async function main() {
+  tuneHeapForServer();
   const config = loadConfig();
   const svc = await openServices(config);
   const where = config.database.kind === 'sqlite' ? `SQLite at ${config.database.file}` : 'PostgreSQL';
