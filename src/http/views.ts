@@ -89,5 +89,20 @@ export function createViews(): nunjucks.Environment {
   // result, kept safe (HTML already escaped stays unescaped) as Nunjucks' does.
   const { copySafeness } = nunjucks.runtime as unknown as { copySafeness: (from: unknown, to: string) => unknown };
   env.addFilter('trim', (s: unknown) => copySafeness(s, String(s).trim()));
+  // GOV.UK's components import their macros by relative name ("../../macros/attributes.njk"),
+  // which Nunjucks resolves with path.resolve on every import of every render (2.5% of the
+  // lapsing page's CPU under load). The same two absolute names always give the same file, and
+  // there are as many pairs as imports in the templates: each answer is kept.
+  for (const loader of (env as unknown as { loaders: { resolve?: (from: string, to: string) => string }[] }).loaders) {
+    const resolve = loader.resolve?.bind(loader);
+    if (!resolve) continue;
+    const resolved = new Map<string, string>();
+    loader.resolve = (from, to) => {
+      const key = `${from}\0${to}`;
+      let name = resolved.get(key);
+      if (name === undefined) resolved.set(key, (name = resolve(from, to)));
+      return name;
+    };
+  }
   return env;
 }

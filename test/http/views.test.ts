@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createViews } from '../../src/http/views.js';
 
-/* The page templates' environment: its own trim filter and the macros kept per imported file. */
+/* The page templates' environment: its own trim filter, the macros kept per imported file and the relative names resolved once. */
 describe('the templates environment', () => {
   const env = createViews();
 
@@ -20,5 +21,21 @@ describe('the templates environment', () => {
     expect(second).toContain('govuk-tag--red');
     expect(second).toContain('Quarantined');
     expect(second).not.toContain('Issued');
+  });
+
+  it('resolves a relative template name as Nunjucks does, and the same answer again without path.resolve', () => {
+    const loaders = (env as unknown as { loaders: { resolve: (from: string, to: string) => string }[] }).loaders;
+    expect(loaders.length).toBeGreaterThan(0);
+    for (const loader of loaders) {
+      const from = '/srv/views/govuk/components/button/template.njk';
+      expect(loader.resolve(from, '../../macros/attributes.njk')).toBe(path.resolve(path.dirname(from), '../../macros/attributes.njk'));
+      expect(loader.resolve(from, './other.njk')).toBe('/srv/views/govuk/components/button/other.njk');
+      expect(loader.resolve('/a/b.njk', './other.njk')).toBe('/a/other.njk');
+      expect(loader.resolve(from, '../../macros/attributes.njk')).toBe('/srv/views/govuk/macros/attributes.njk');
+    }
+    // A GOV.UK component that imports its macros by relative name renders, twice.
+    const page = '{% from "govuk/components/button/macro.njk" import govukButton %}{{ govukButton({ text: label, attributes: { "data-x": label } }) }}';
+    expect(env.renderString(page, { label: 'Save' })).toContain('data-x="Save"');
+    expect(env.renderString(page, { label: 'Send' })).toContain('data-x="Send"');
   });
 });
