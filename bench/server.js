@@ -17,8 +17,8 @@ const { loadConfig } = await compiled('config.js');
 const { buildApp } = await compiled('http/app.js');
 /** @type {typeof import('../src/services/setup.js')} */
 const { openServices } = await compiled('services/setup.js');
-/** @type {typeof import('../src/heap.js')} */
-const { tuneHeapForServer } = await compiled('heap.js');
+/** @type {typeof import('../src/http/server-heap.js')} */
+const { tuneHeapForServer } = await compiled('http/server-heap.js');
 
 // As `npm start` runs it.
 tuneHeapForServer();

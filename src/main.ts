@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR, wallClock } from './services/context.js';
 import { DemoRefusedError, seedDemo } from './demo/index.js';
 import { printDemoSummary } from './cli/commands/seed.js';
 import { closeServices, openServices, ensureForce } from './services/setup.js';
-import { tuneHeapForServer } from './heap.js';
+import { tuneHeapForServer } from './http/server-heap.js';
 
 /** How often ended sessions (and kept forms past their time) are removed while Cedar runs. */
 const HOUSEKEEPING_MINUTES = 15;

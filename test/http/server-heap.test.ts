@@ -3,10 +3,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
-import { testDatabases } from './support/databases.js';
+import { testDatabases } from '../support/databases.js';
 
 /*
- * The server's heap (src/heap.ts): after a busy spell of garbage beside ~45 MB of live objects,
+ * The server's heap (src/http/server-heap.ts): after a busy spell of garbage beside ~45 MB of live objects,
  * V8 left to itself keeps about twice the old space that the server's setting lets it keep.
  * Each case runs in a process of its own (a V8 flag is the whole process's), with plain node
  * and the run's compiled build, as the server runs (test/support/global-setup.ts).
@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 /** The largest total heap (MB) while keeping ~300,000 small objects and churning through 2,000,000 more. */
 async function peakHeap(tuned: boolean): Promise<number> {
-  const heap = pathToFileURL(path.join(inject('compiled'), 'heap.js')).href;
+  const heap = pathToFileURL(path.join(inject('compiled'), 'http', 'server-heap.js')).href;
   const program = `
     import v8 from 'node:v8';
     import { tuneHeapForServer } from ${JSON.stringify(heap)};
