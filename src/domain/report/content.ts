@@ -449,8 +449,29 @@ export function applicableSections(content: ReportContent): Record<SectionKey, '
 
 export type SectionStatus = 'completed' | 'not_started' | 'cannot_start' | 'optional' | 'in_error' | 'not_applicable';
 
+export interface ReadContent {
+  readonly content: ReportContent;
+  readonly invalid: Partial<Record<SectionKey, FieldError[]>>;
+}
+
+/*
+ * What each stored content gave, by object: a report's create and submit read the same stored
+ * sections again and again (its derived columns, its task list, what stops its submission, its
+ * Taser serial, its audit summary): about 170 parses of a section a report, a third of them
+ * again on an object already read. Stored content is never changed once built (a change makes
+ * a new object, as a section's save or an amendment does), and what is read from it is only
+ * read, never changed.
+ */
+const readOnce = new WeakMap<StoredContent, ReadContent>();
+
 /** Parses the stored sections; a section that no longer validates is reported, not dropped. */
-export function readContent(stored: StoredContent): { content: ReportContent; invalid: Partial<Record<SectionKey, FieldError[]>> } {
+export function readContent(stored: StoredContent): ReadContent {
+  let read = readOnce.get(stored);
+  if (!read) readOnce.set(stored, (read = parseContent(stored)));
+  return read;
+}
+
+function parseContent(stored: StoredContent): ReadContent {
   const content: ReportContent = {};
   const invalid: Partial<Record<SectionKey, FieldError[]>> = {};
   for (const key of SECTION_KEYS) {

@@ -59,6 +59,22 @@ describe('levelOf', () => {
   });
 });
 
+describe('readContent', () => {
+  it('reads a stored content once: the same object gives the same reading, an equal copy its own', () => {
+    const stored = report({ duty: patch('duty', { carryingCed: 'maybe' }) });
+    const first = readContent(stored);
+    expect(Object.keys(first.invalid)).toEqual(['duty']);
+    expect(first.content.ced?.deviceSerial).toBe('X29001234');
+    expect(readContent(stored)).toBe(first);
+    const copy = { ...stored };
+    const again = readContent(copy);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    // A change is a new object, read afresh.
+    expect(readContent({ ...stored, duty: base.duty }).invalid).toEqual({});
+  });
+});
+
 describe('applicableSections', () => {
   const ALWAYS = { incident: 'required', duty: 'required', subject: 'required', reasons: 'required', tactics: 'required', bwv: 'required', injuries: 'required', outcomes: 'required' } as const;
   const fatality = { outcomes: { outcomes: ['arrested', 'fatality'] } };
