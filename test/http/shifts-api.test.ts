@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Role } from '../../src/domain/permissions.js';
 import { createApiToken } from '../../src/services/accounts.js';
 import { fixedClock, SYSTEM_ACTOR } from '../../src/services/context.js';
@@ -78,6 +78,23 @@ describe.each(testDatabases())('the shifts API on %s', (kind) => {
       [4, 'start'],
       [4, 'team'],
     ]);
+    expect(await shifts()).toBe(before);
+  });
+
+  it('leaves a NUL in the CSV body to the reader, which names its line and column, and never walks the bytes one by one', async () => {
+    const before = await shifts();
+    const entries = vi.spyOn(Object, 'entries');
+    try {
+      const r = await post('roster', csv('100LX,2026-11-24,07:00,15:00,Lambeth,,', '200LX,2026-11-24,07:00,15:00,Lam\0beth,,'));
+      expect(r.statusCode, r.body).toBe(422);
+      expect(r.json().errors).toEqual([expect.objectContaining({ line: 3, column: 'borough' })]);
+      expect(r.json().errors[0].message).toContain('NUL');
+      // The NUL check at the edge walks parsed bodies (forms, JSON), not bytes: a 14 MB roster
+      // walked as an object was 14 million [index, byte] pairs (2.4 GB, 40 s).
+      expect(entries.mock.calls.filter(([v]) => ArrayBuffer.isView(v))).toEqual([]);
+    } finally {
+      entries.mockRestore();
+    }
     expect(await shifts()).toBe(before);
   });
 

@@ -289,8 +289,12 @@ const safeDecode = (s: string) => {
 };
 
 /** Where a NUL character is in a parsed body (a dotted path; '' for the body itself), or undefined. */
-function nulAt(value: unknown, path: string): string | undefined {
+export function nulAt(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes('\0') ? path : undefined;
+  // Bytes (a CSV body, an uploaded file) are checked by what reads them: a CSV reader names the
+  // line and column of a NUL, and a workbook holds zero bytes of its own. Walked here as an
+  // object, a 14 MB roster was 14 million [index, byte] pairs: 2.4 GB and 40 s of a 12 s import.
+  if (ArrayBuffer.isView(value)) return undefined;
   if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) {
       const at = nulAt(v, path ? `${path}.${i}` : String(i));
