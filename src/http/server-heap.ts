@@ -10,7 +10,7 @@ import v8 from 'node:v8';
  * server has grown its heap, is enough. Only the server calls this: the CLI's imports keep V8's
  * own heuristics.
  */
-export const SERVER_HEAP_GROWING_PERCENT = 50;
+const SERVER_HEAP_GROWING_PERCENT = 50;
 
 export function tuneHeapForServer(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`);

@@ -289,7 +289,7 @@ const safeDecode = (s: string) => {
 };
 
 /** Where a NUL character is in a parsed body (a dotted path; '' for the body itself), or undefined. */
-export function nulAt(value: unknown, path: string): string | undefined {
+function nulAt(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return value.includes('\0') ? path : undefined;
   // Bytes (a CSV body, an uploaded file) are checked by what reads them: a CSV reader names the
   // line and column of a NUL, and a workbook holds zero bytes of its own. Walked here as an
